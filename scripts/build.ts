@@ -1,0 +1,60 @@
+/**
+ * Builds `dist/agentry` for the host: `bun build --compile --minify --bytecode` with `.env` and
+ * `bunfig.toml` auto-loading off and version, commit, date and target defined at build time.
+ * `scripts/release.ts` reuses `compileBinary` for cross targets.
+ */
+import { $ } from "bun";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+
+export interface CompileOptions {
+  outfile: string;
+  /** Bun target such as `bun-linux-x64-musl`; the host when omitted. */
+  target?: string;
+  /** Name shown by `agentry version`, e.g. `linux-x64`. */
+  targetName: string;
+}
+
+async function gitCommit(): Promise<string> {
+  const result = await $`git rev-parse --short=12 HEAD`.cwd(ROOT).quiet().nothrow();
+  return result.exitCode === 0 ? result.stdout.toString().trim() : "unknown";
+}
+
+/** Compiles the CLI into one executable. Throws with Bun's diagnostics when the build fails. */
+export async function compileBinary(options: CompileOptions): Promise<void> {
+  const pkg = (await Bun.file(join(ROOT, "package.json")).json()) as { version: string };
+  const date = process.env["SOURCE_DATE_EPOCH"]
+    ? new Date(Number(process.env["SOURCE_DATE_EPOCH"]) * 1000).toISOString()
+    : new Date().toISOString();
+  mkdirSync(dirname(options.outfile), { recursive: true });
+  const result = await Bun.build({
+    entrypoints: [join(ROOT, "cmd/agentry.ts")],
+    compile: {
+      outfile: options.outfile,
+      ...(options.target ? { target: options.target as Bun.Build.CompileTarget } : {}),
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+    },
+    format: "esm",
+    minify: true,
+    bytecode: true,
+    sourcemap: "none",
+    define: {
+      AGENTRY_VERSION: JSON.stringify(pkg.version),
+      AGENTRY_COMMIT: JSON.stringify(await gitCommit()),
+      AGENTRY_BUILD_DATE: JSON.stringify(date),
+      AGENTRY_TARGET: JSON.stringify(options.targetName),
+    },
+  });
+  if (!result.success) {
+    throw new Error(`build failed:\n${result.logs.map((log) => String(log)).join("\n")}`);
+  }
+}
+
+if (import.meta.main) {
+  const targetName = `${process.platform}-${process.arch}`;
+  await compileBinary({ outfile: join(ROOT, "dist/agentry"), targetName });
+  console.error(`built dist/agentry (${targetName})`);
+}

@@ -1,0 +1,157 @@
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
+import { buildInfo } from "./build-info.ts";
+import { writeInfo } from "./output.ts";
+import { renderError } from "./render-error.ts";
+
+/** Options every subcommand accepts. */
+export interface CommonOptions {
+  config?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** Options of `run` (and of `batch`, `resume`, `schedule` where they apply). */
+export interface RunOptions extends CommonOptions {
+  output: "text" | "json" | "ndjson";
+  model?: string;
+  maxTurns?: string;
+  timeout?: string;
+  budgetUsd?: string;
+  budgetTokens?: string;
+  session?: string;
+  ephemeral?: boolean;
+  record?: string;
+  replay?: string;
+  approve?: "ask" | "deny" | "defer" | "auto";
+  outputSchema?: string;
+  var: string[];
+  concurrency?: string;
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option("-c, --config <file>", "configuration file (default ./agentry.toml, then the user config dir)")
+    .option("-q, --quiet", "print only the answer and errors")
+    .option("-v, --verbose", "print more detail, including stack traces");
+}
+
+function withRunOptions(cmd: Command): Command {
+  return withCommon(cmd)
+    .addOption(new Option("--output <format>", "output format").choices(["text", "json", "ndjson"]).default("text"))
+    .option("--model <provider/model>", "override the agent's model")
+    .option("--max-turns <n>", "maximum model requests")
+    .option("--timeout <duration>", "wall-clock limit, e.g. 10m")
+    .option("--budget-usd <usd>", "stop after spending this much")
+    .option("--budget-tokens <n>", "stop after this many tokens")
+    .option("--session <id>", "continue (or start) a saved conversation")
+    .option("--ephemeral", "write no state (no session, no deferred runs)")
+    .option("--record <file>", "record model turns to a cassette (JSONL)")
+    .option("--replay <file>", "replay model turns from a cassette instead of calling the provider")
+    .addOption(new Option("--approve <mode>", "approval mode").choices(["ask", "deny", "defer", "auto"]))
+    .option("--output-schema <file>", "JSON Schema the final answer must satisfy")
+    .option("--var <key=value>", "template variable (repeatable)", (v: string, acc: string[]) => [...acc, v], []);
+}
+
+/** Builds the commander program. Each action imports its module on first use. */
+export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void): Command {
+  const program = new Command("agentry")
+    .description("A governed AI-agent runner")
+    .version(`agentry ${buildInfo.version}`, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .exitOverride();
+
+  const lazy =
+    <A extends unknown[]>(load: () => Promise<{ default: (...args: A) => Promise<ExitCodeValue> }>) =>
+    (...args: A) =>
+      run(async () => (await load()).default(...args));
+
+  withRunOptions(program.command("run").argument("[target]", "agent or flow (default: [defaults].agent)"))
+    .argument("[prompt...]", "the prompt; `-` or piped stdin reads stdin")
+    .description("run one agent or flow")
+    .action(lazy(() => import("./commands/run.ts")));
+
+  withRunOptions(program.command("batch").argument("<jobs>", "JSONL file of {id, agent, prompt} jobs"))
+    .description("run many jobs concurrently; results as JSONL on stdout")
+    .option("--concurrency <n>", "jobs in flight at once", "8")
+    .action(lazy(() => import("./commands/batch.ts")));
+
+  withRunOptions(program.command("resume").argument("<run-id>", "a run that stopped awaiting approval"))
+    .description("continue a run that stopped awaiting approval")
+    .action(lazy(() => import("./commands/resume.ts")));
+
+  withCommon(program.command("approvals"))
+    .description("pending approvals of deferred runs")
+    .argument("[action]", "list | approve | deny", "list")
+    .argument("[id]", "approval id (for approve/deny)")
+    .option("--reason <text>", "why (sent to the model on deny)")
+    .option("--by <name>", "who decides (default: $USER)")
+    .action(lazy(() => import("./commands/approvals.ts")));
+
+  withCommon(program.command("validate"))
+    .description("check the configuration and print every problem")
+    .action(lazy(() => import("./commands/validate.ts")));
+
+  withCommon(program.command("agents"))
+    .description("list agents")
+    .action(lazy(() => import("./commands/agents.ts")));
+
+  withCommon(program.command("tools").argument("[agent]", "only this agent's tools"))
+    .description("list tools with their JSON schemas")
+    .option("--json", "print JSON")
+    .action(lazy(() => import("./commands/tools.ts")));
+
+  const audit = withCommon(program.command("audit")).description("audit log tools");
+  withCommon(audit.command("verify").argument("[file]", "audit log (default: [audit].path)"))
+    .description("verify the hash chain; exit 1 naming the first bad line")
+    .action(lazy(() => import("./commands/audit-verify.ts")));
+  withCommon(audit.command("show").argument("[file]", "audit log (default: [audit].path)"))
+    .description("pretty-print the audit log")
+    .option("--run <id>", "only this run")
+    .option("--agent <name>", "only this agent")
+    .option("--tool <name>", "only this tool")
+    .action(lazy(() => import("./commands/audit-show.ts")));
+
+  withCommon(program.command("schedule"))
+    .description("run [schedules.*] in the foreground")
+    .action(lazy(() => import("./commands/schedule.ts")));
+
+  withCommon(program.command("init"))
+    .description("write a commented starter agentry.toml")
+    .option("--force", "overwrite an existing file")
+    .argument("[file]", "where to write", "agentry.toml")
+    .action(lazy(() => import("./commands/init.ts")));
+
+  withCommon(program.command("doctor"))
+    .description("check configuration, environment variables and provider reachability")
+    .action(lazy(() => import("./commands/doctor.ts")));
+
+  withCommon(program.command("version"))
+    .description("print version, commit, build date and target")
+    .action(lazy(() => import("./commands/version.ts")));
+
+  return program;
+}
+
+/** Entry point: parses argv, runs the command, exits with the documented code. */
+export async function main(argv: string[]): Promise<void> {
+  let pending: Promise<ExitCodeValue> | undefined;
+  const program = buildProgram((action) => {
+    pending = action();
+  });
+  const verbose = argv.includes("-v") || argv.includes("--verbose");
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    const code = pending ? await pending : ExitCode.ok;
+    process.exitCode = code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      return;
+    }
+    const { text, exitCode } = renderError(err, verbose);
+    writeInfo(text);
+    process.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,292 @@
+import { z } from "zod";
+import { parseDuration, parseSize } from "./units.ts";
+
+/**
+ * The configuration schema of SPEC §3, complete. Objects are strict (unknown keys are errors).
+ * Durations become milliseconds and sizes bytes; strings that may hold `${VAR}` stay raw and are
+ * resolved by `interpolate` only when the provider or tool that uses them is used.
+ */
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "invalid duration",
+      params: { expected: 'a duration such as "500ms", "30s", "10m" or "1h30m"', found: JSON.stringify(text) },
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
+  if (typeof value === "number") return value;
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "invalid size",
+      params: { expected: 'a size such as 65536, "64KiB" or "10MB"', found: JSON.stringify(value) },
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const MODEL_REF = /^[a-zA-Z0-9_-]+\/.+$/;
+
+const modelRef = z.string().regex(MODEL_REF, { message: 'expected "provider/model", e.g. "openai/gpt-4.1-mini"' });
+const globList = z.array(z.string().min(1, { message: "empty glob pattern" }));
+const positiveInt = z.number().int().positive();
+
+export const budgetSchema = z.strictObject({
+  usd: z.number().positive().optional(),
+  tokens: positiveInt.optional(),
+});
+
+export const approvalPolicySchema = z.strictObject({
+  /** Tools whose calls ask for approval in `ask` mode; `*` for all. */
+  tools: z.array(z.string()).optional(),
+  /** `tool:argument-glob` patterns exempt from approval, e.g. `sh:git status*`. */
+  except: z.array(z.string()).optional(),
+  /** `tool:argument-glob` patterns always denied without asking. */
+  deny: z.array(z.string()).optional(),
+  timeout: duration.optional(),
+});
+
+export const policySchema = z.strictObject({
+  approval: approvalPolicySchema.optional(),
+  redact: z
+    .strictObject({
+      pii: z.boolean().optional(),
+      patterns: z.array(z.string()).optional(),
+    })
+    .optional(),
+  loop: z
+    .strictObject({
+      max_repeats: positiveInt.optional(),
+      max_text_repeats: positiveInt.optional(),
+    })
+    .optional(),
+  failures: z
+    .strictObject({
+      max_consecutive: positiveInt.optional(),
+      max_total: positiveInt.optional(),
+    })
+    .optional(),
+  rate: z
+    .strictObject({
+      per_minute: positiveInt.optional(),
+      per_tool_per_minute: positiveInt.optional(),
+      burst: positiveInt.optional(),
+    })
+    .optional(),
+  breaker: z
+    .strictObject({
+      failures: positiveInt.optional(),
+      cooldown: duration.optional(),
+    })
+    .optional(),
+  enrich: z
+    .strictObject({
+      max_output: size.optional(),
+    })
+    .optional(),
+  tool_timeout: duration.optional(),
+});
+
+export const modeSchema = z.enum(["readonly", "ask", "auto"]);
+export const approveSchema = z.enum(["ask", "deny", "defer", "auto"]);
+
+export const defaultsSchema = z.strictObject({
+  agent: z.string().optional(),
+  model: modelRef.optional(),
+  max_turns: positiveInt.optional(),
+  timeout: duration.optional(),
+  budget: budgetSchema.optional(),
+  mode: modeSchema.optional(),
+  approve: approveSchema.optional(),
+  state_dir: z.string().optional(),
+  policy: policySchema.optional(),
+});
+
+export const providerKindSchema = z.enum(["openai", "openai-compatible", "ollama", "anthropic", "gemini", "replay"]);
+
+export const providerSchema = z.strictObject({
+  kind: providerKindSchema,
+  api_key: z.string().optional(),
+  base_url: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  request_timeout: duration.optional(),
+  stall_timeout: duration.optional(),
+  fallback: z.array(modelRef).optional(),
+  max_output_tokens: positiveInt.optional(),
+  /** Replay only: the cassette file (JSONL of model turns). */
+  cassette: z.string().optional(),
+});
+
+const toolBase = {
+  description: z.string().optional(),
+  read_only: z.boolean().optional(),
+};
+
+export const shellToolSchema = z.strictObject({
+  kind: z.literal("shell"),
+  ...toolBase,
+  allow: globList.optional(),
+  deny: globList.optional(),
+  env: z.array(z.string()).optional(),
+  /** Extra variables set for the process; values may use `${VAR}` and are treated as secrets. */
+  set_env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  timeout: duration.optional(),
+  max_output: size.optional(),
+  shell: z.boolean().optional(),
+});
+
+export const httpToolSchema = z.strictObject({
+  kind: z.literal("http"),
+  ...toolBase,
+  allow_hosts: z.array(z.string()).optional(),
+  /** Private, loopback or link-local hosts/CIDRs that may be reached despite the SSRF guard. */
+  allow_private: z.array(z.string()).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  methods: z.array(z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])).optional(),
+  timeout: duration.optional(),
+  max_response: size.optional(),
+  max_redirects: z.number().int().min(0).max(20).optional(),
+});
+
+export const fileToolSchema = z.strictObject({
+  kind: z.literal("file"),
+  ...toolBase,
+  root: z.string(),
+  write: z.boolean().optional(),
+  max_read: size.optional(),
+});
+
+export const agentToolSchema = z.strictObject({
+  kind: z.literal("agent"),
+  ...toolBase,
+  agent: z.string(),
+});
+
+export const delegateToolSchema = z.strictObject({
+  kind: z.literal("delegate"),
+  ...toolBase,
+  tools: z.array(z.string()).optional(),
+  max_turns: positiveInt.optional(),
+  timeout: duration.optional(),
+});
+
+export const mcpToolSchema = z.strictObject({
+  kind: z.literal("mcp"),
+  ...toolBase,
+  command: z.array(z.string()).optional(),
+  url: z.string().optional(),
+  env: z.array(z.string()).optional(),
+});
+
+export const toolSchema = z.discriminatedUnion("kind", [
+  shellToolSchema,
+  httpToolSchema,
+  fileToolSchema,
+  agentToolSchema,
+  delegateToolSchema,
+  mcpToolSchema,
+]);
+
+export const agentSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    instructions: z.string().optional(),
+    instructions_file: z.string().optional(),
+    tools: z.array(z.string()).optional(),
+    mode: modeSchema.optional(),
+    model: modelRef.optional(),
+    max_turns: positiveInt.optional(),
+    timeout: duration.optional(),
+    budget: budgetSchema.optional(),
+    output_schema: z.string().optional(),
+    vars: z.record(z.string(), z.string()).optional(),
+    policy: policySchema.optional(),
+  });
+
+/** A flow step: an agent or flow name, or a nested control node. */
+export type FlowStep = string | { sequence: FlowStep[] } | { parallel: FlowStep[] } | { fallback: FlowStep[] };
+
+export const flowStepSchema: z.ZodType<FlowStep> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.strictObject({ sequence: z.array(flowStepSchema).min(1) }),
+    z.strictObject({ parallel: z.array(flowStepSchema).min(1) }),
+    z.strictObject({ fallback: z.array(flowStepSchema).min(1) }),
+  ]),
+);
+
+export const flowSchema = z.strictObject({
+  kind: z.enum(["sequence", "fallback", "parallel"]),
+  description: z.string().optional(),
+  steps: z.array(flowStepSchema).min(1),
+  vote: z.literal("majority").optional(),
+  fail_fast: z.boolean().optional(),
+});
+
+export const scheduleSchema = z.strictObject({
+  cron: z.string(),
+  agent: z.string(),
+  prompt: z.string(),
+  timezone: z.string().optional(),
+  /** What to do with runs missed while agentry was not running: skip them, or run once at start. */
+  missed: z.enum(["skip", "run_once"]).optional(),
+  vars: z.record(z.string(), z.string()).optional(),
+});
+
+export const auditSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  path: z.string().optional(),
+});
+
+export const limitsSchema = z.strictObject({
+  max_depth: positiveInt.optional(),
+  max_fanout: positiveInt.optional(),
+  max_concurrency: positiveInt.optional(),
+});
+
+export const priceSchema = z.strictObject({
+  input_per_mtok: z.number().nonnegative(),
+  output_per_mtok: z.number().nonnegative(),
+  cached_input_per_mtok: z.number().nonnegative().optional(),
+});
+
+export const configSchema = z.strictObject({
+  include: z.array(z.string()).optional(),
+  defaults: defaultsSchema.optional(),
+  providers: z.record(z.string(), providerSchema).optional(),
+  tools: z.record(z.string().regex(NAME, { message: "tool names must match ^[a-zA-Z0-9_-]{1,64}$" }), toolSchema).optional(),
+  agents: z.record(z.string().regex(NAME, { message: "agent names must match ^[a-zA-Z0-9_-]{1,64}$" }), agentSchema).optional(),
+  flows: z.record(z.string(), flowSchema).optional(),
+  schedules: z.record(z.string(), scheduleSchema).optional(),
+  audit: auditSchema.optional(),
+  limits: limitsSchema.optional(),
+  /** Price overrides keyed by `provider/model` or bare model name, USD per million tokens. */
+  pricing: z.record(z.string(), priceSchema).optional(),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type ToolConfig = z.output<typeof toolSchema>;
+export type ShellToolConfig = z.output<typeof shellToolSchema>;
+export type HttpToolConfig = z.output<typeof httpToolSchema>;
+export type FileToolConfig = z.output<typeof fileToolSchema>;
+export type AgentConfig = z.output<typeof agentSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;
+export type FlowConfig = z.output<typeof flowSchema>;
+export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type BudgetConfig = z.output<typeof budgetSchema>;
+export type Mode = z.output<typeof modeSchema>;
+export type ApproveMode = z.output<typeof approveSchema>;

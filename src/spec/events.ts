@@ -1,0 +1,85 @@
+import type { SerializedError } from "./errors.ts";
+
+/** Version of the event schema; bumped on any incompatible change. */
+export const EVENT_VERSION = 1;
+
+/** Totals reported in `usage` and `run_end` events. */
+export interface UsageTotals {
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export type RunStatus = "ok" | "failed" | "stopped" | "awaiting_approval" | "interrupted";
+
+export type StopReason =
+  | "answer"
+  | "max_turns"
+  | "timeout"
+  | "budget"
+  | "policy"
+  | "loop"
+  | "approval_denied"
+  | "awaiting_approval"
+  | "provider_error"
+  | "tool_error"
+  | "output_schema"
+  | "interrupted"
+  | "cancelled";
+
+/**
+ * The body of each run event, without the envelope. The `switch (event.type)` over this union is
+ * exhaustive; ndjson output and the library's async iterable carry exactly these shapes.
+ */
+export type RunEventInput =
+  | { type: "run_start"; model: string; prompt: string; session?: string }
+  | { type: "text_delta"; text: string }
+  | { type: "message"; role: "assistant"; content: string }
+  | { type: "tool_call"; id: string; name: string; args: unknown }
+  | {
+      type: "tool_result";
+      id: string;
+      name: string;
+      ok: boolean;
+      output?: string;
+      error?: string;
+      duration_ms: number;
+      stopped_by?: string;
+    }
+  | {
+      type: "approval";
+      approval_id: string;
+      state: "asked" | "granted" | "denied" | "deferred";
+      tool: string;
+      args?: unknown;
+      by?: string;
+      reason?: string;
+    }
+  | { type: "subagent_start"; child_run_id: string; child_agent: string; task: string }
+  | { type: "subagent_end"; child_run_id: string; child_agent: string; status: RunStatus; stop_reason: StopReason }
+  | { type: "usage"; input_tokens: number; output_tokens: number; cost_usd: number; turn: number }
+  | { type: "warning"; message: string; data?: Record<string, unknown> }
+  | { type: "error"; error: SerializedError }
+  | {
+      type: "run_end";
+      status: RunStatus;
+      stop_reason: StopReason;
+      answer: string;
+      usage: UsageTotals;
+      cost_usd: number;
+      turns: number;
+      duration_ms: number;
+      error?: SerializedError;
+    };
+
+/** The envelope every event carries (SPEC §2). */
+export interface EventEnvelope {
+  v: typeof EVENT_VERSION;
+  ts: string;
+  run_id: string;
+  agent: string;
+}
+
+export type RunEvent = RunEventInput & EventEnvelope;
+export type RunEventType = RunEvent["type"];
+export type RunEndEvent = Extract<RunEvent, { type: "run_end" }>;

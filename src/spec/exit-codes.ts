@@ -1,0 +1,15 @@
+/**
+ * The process exit codes of SPEC §2. Every command maps its outcome onto exactly one of these;
+ * nothing else in the code base chooses a numeric exit code.
+ */
+export const ExitCode = {
+  ok: 0,
+  agentFailed: 1,
+  usage: 2,
+  policy: 3,
+  provider: 4,
+  awaitingApproval: 5,
+  interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

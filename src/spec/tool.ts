@@ -1,0 +1,35 @@
+import type { ZodType } from "zod";
+
+/** What a tool needs from the run while it executes. */
+export interface ToolContext {
+  /** Aborted on timeout, sibling failure or Ctrl-C; tools must stop and kill their processes. */
+  signal: AbortSignal;
+  runId: string;
+  agent: string;
+  callId: string;
+}
+
+/**
+ * A tool's outcome. `output` is what the model sees on success; `error` on failure (a message the
+ * model can act on). `stoppedBy` names the middleware layer that refused the call, if any.
+ */
+export interface ToolResult {
+  ok: boolean;
+  output: string;
+  error?: string;
+  stoppedBy?: string;
+  /** Structured facts for events and the audit log (exit code, status, bytes, truncation). */
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * A tool the model may call. `parameters` validates arguments after lenient JSON parsing;
+ * `readOnly` tools run without approval in `readonly` mode.
+ */
+export interface Tool<Args = unknown> {
+  name: string;
+  description: string;
+  parameters: ZodType<Args>;
+  readOnly: boolean;
+  execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
+}
