@@ -11,3 +11,5 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   const { main } = await import("../src/cli/main.ts");
   await main(argv);
 }
+
+export {};

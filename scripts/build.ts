@@ -3,9 +3,10 @@
  * `bunfig.toml` auto-loading off and version, commit, date and target defined at build time.
  * `scripts/release.ts` reuses `compileBinary` for cross targets.
  */
-import { $ } from "bun";
+
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { $ } from "bun";
 
 const ROOT = join(import.meta.dir, "..");
 
@@ -55,6 +56,8 @@ export async function compileBinary(options: CompileOptions): Promise<void> {
 
 if (import.meta.main) {
   const targetName = `${process.platform}-${process.arch}`;
-  await compileBinary({ outfile: join(ROOT, "dist/agentry"), targetName });
-  console.error(`built dist/agentry (${targetName})`);
+  const flag = process.argv.indexOf("--outfile");
+  const outfile = flag > 0 && process.argv[flag + 1] ? process.argv[flag + 1]! : join(ROOT, "dist/agentry");
+  await compileBinary({ outfile, targetName });
+  console.error(`built ${outfile} (${targetName})`);
 }

@@ -38,7 +38,9 @@ function withCommon(cmd: Command): Command {
 
 function withRunOptions(cmd: Command): Command {
   return withCommon(cmd)
-    .addOption(new Option("--output <format>", "output format").choices(["text", "json", "ndjson"]).default("text"))
+    .addOption(
+      new Option("--output <format>", "output format").choices(["text", "json", "ndjson"]).default("text"),
+    )
     .option("--model <provider/model>", "override the agent's model")
     .option("--max-turns <n>", "maximum model requests")
     .option("--timeout <duration>", "wall-clock limit, e.g. 10m")
@@ -50,7 +52,12 @@ function withRunOptions(cmd: Command): Command {
     .option("--replay <file>", "replay model turns from a cassette instead of calling the provider")
     .addOption(new Option("--approve <mode>", "approval mode").choices(["ask", "deny", "defer", "auto"]))
     .option("--output-schema <file>", "JSON Schema the final answer must satisfy")
-    .option("--var <key=value>", "template variable (repeatable)", (v: string, acc: string[]) => [...acc, v], []);
+    .option(
+      "--var <key=value>",
+      "template variable (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    );
 }
 
 /** Builds the commander program. Each action imports its module on first use. */

@@ -1,5 +1,5 @@
-import { AgentryError, ConfigError, ExitCode, type ExitCodeValue } from "../spec/index.ts";
 import { formatConfigIssues } from "../config/format-issues.ts";
+import { AgentryError, ConfigError, ExitCode, type ExitCodeValue } from "../spec/index.ts";
 
 /** Renders an error for stderr and picks the exit code. Never prints stacks unless `verbose`. */
 export function renderError(err: unknown, verbose = false): { text: string; exitCode: ExitCodeValue } {

@@ -13,7 +13,10 @@ const duration = z.string().transform((text, ctx) => {
     ctx.addIssue({
       code: "custom",
       message: "invalid duration",
-      params: { expected: 'a duration such as "500ms", "30s", "10m" or "1h30m"', found: JSON.stringify(text) },
+      params: {
+        expected: 'a duration such as "500ms", "30s", "10m" or "1h30m"',
+        found: JSON.stringify(text),
+      },
     });
     return z.NEVER;
   }
@@ -37,7 +40,9 @@ const size = z.union([z.number().int().nonnegative(), z.string()]).transform((va
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const MODEL_REF = /^[a-zA-Z0-9_-]+\/.+$/;
 
-const modelRef = z.string().regex(MODEL_REF, { message: 'expected "provider/model", e.g. "openai/gpt-4.1-mini"' });
+const modelRef = z
+  .string()
+  .regex(MODEL_REF, { message: 'expected "provider/model", e.g. "openai/gpt-4.1-mini"' });
 const globList = z.array(z.string().min(1, { message: "empty glob pattern" }));
 const positiveInt = z.number().int().positive();
 
@@ -112,7 +117,14 @@ export const defaultsSchema = z.strictObject({
   policy: policySchema.optional(),
 });
 
-export const providerKindSchema = z.enum(["openai", "openai-compatible", "ollama", "anthropic", "gemini", "replay"]);
+export const providerKindSchema = z.enum([
+  "openai",
+  "openai-compatible",
+  "ollama",
+  "anthropic",
+  "gemini",
+  "replay",
+]);
 
 export const providerSchema = z.strictObject({
   kind: providerKindSchema,
@@ -199,24 +211,27 @@ export const toolSchema = z.discriminatedUnion("kind", [
   mcpToolSchema,
 ]);
 
-export const agentSchema = z
-  .strictObject({
-    description: z.string().optional(),
-    instructions: z.string().optional(),
-    instructions_file: z.string().optional(),
-    tools: z.array(z.string()).optional(),
-    mode: modeSchema.optional(),
-    model: modelRef.optional(),
-    max_turns: positiveInt.optional(),
-    timeout: duration.optional(),
-    budget: budgetSchema.optional(),
-    output_schema: z.string().optional(),
-    vars: z.record(z.string(), z.string()).optional(),
-    policy: policySchema.optional(),
-  });
+export const agentSchema = z.strictObject({
+  description: z.string().optional(),
+  instructions: z.string().optional(),
+  instructions_file: z.string().optional(),
+  tools: z.array(z.string()).optional(),
+  mode: modeSchema.optional(),
+  model: modelRef.optional(),
+  max_turns: positiveInt.optional(),
+  timeout: duration.optional(),
+  budget: budgetSchema.optional(),
+  output_schema: z.string().optional(),
+  vars: z.record(z.string(), z.string()).optional(),
+  policy: policySchema.optional(),
+});
 
 /** A flow step: an agent or flow name, or a nested control node. */
-export type FlowStep = string | { sequence: FlowStep[] } | { parallel: FlowStep[] } | { fallback: FlowStep[] };
+export type FlowStep =
+  | string
+  | { sequence: FlowStep[] }
+  | { parallel: FlowStep[] }
+  | { fallback: FlowStep[] };
 
 export const flowStepSchema: z.ZodType<FlowStep> = z.lazy(() =>
   z.union([
@@ -266,8 +281,12 @@ export const configSchema = z.strictObject({
   include: z.array(z.string()).optional(),
   defaults: defaultsSchema.optional(),
   providers: z.record(z.string(), providerSchema).optional(),
-  tools: z.record(z.string().regex(NAME, { message: "tool names must match ^[a-zA-Z0-9_-]{1,64}$" }), toolSchema).optional(),
-  agents: z.record(z.string().regex(NAME, { message: "agent names must match ^[a-zA-Z0-9_-]{1,64}$" }), agentSchema).optional(),
+  tools: z
+    .record(z.string().regex(NAME, { message: "tool names must match ^[a-zA-Z0-9_-]{1,64}$" }), toolSchema)
+    .optional(),
+  agents: z
+    .record(z.string().regex(NAME, { message: "agent names must match ^[a-zA-Z0-9_-]{1,64}$" }), agentSchema)
+    .optional(),
   flows: z.record(z.string(), flowSchema).optional(),
   schedules: z.record(z.string(), scheduleSchema).optional(),
   audit: auditSchema.optional(),

@@ -104,7 +104,11 @@ export class ProviderError extends AgentryError {
       cause?: unknown;
     },
   ) {
-    super(message, { provider: opts.provider, kind: opts.kind, status: opts.status, ...opts.data }, { cause: opts.cause });
+    super(
+      message,
+      { provider: opts.provider, kind: opts.kind, status: opts.status, ...opts.data },
+      { cause: opts.cause },
+    );
     this.kind = opts.kind;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;

@@ -56,7 +56,13 @@ export type RunEventInput =
       reason?: string;
     }
   | { type: "subagent_start"; child_run_id: string; child_agent: string; task: string }
-  | { type: "subagent_end"; child_run_id: string; child_agent: string; status: RunStatus; stop_reason: StopReason }
+  | {
+      type: "subagent_end";
+      child_run_id: string;
+      child_agent: string;
+      status: RunStatus;
+      stop_reason: StopReason;
+    }
   | { type: "usage"; input_tokens: number; output_tokens: number; cost_usd: number; turn: number }
   | { type: "warning"; message: string; data?: Record<string, unknown> }
   | { type: "error"; error: SerializedError }
