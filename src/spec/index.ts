@@ -1,3 +1,4 @@
+export type * from "./approval.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./exit-codes.ts";

@@ -7,6 +7,8 @@ export interface PipelineCall {
   tool: Tool;
   name: string;
   args: Record<string, unknown>;
+  /** The signal the tool receives; layers narrow it (timeout) by passing a new call to `next`. */
+  signal: AbortSignal;
 }
 
 /** What each middleware layer can see and do. One context per tool call. */

@@ -20,6 +20,11 @@ export interface ToolResult {
   stoppedBy?: string;
   /** Structured facts for events and the audit log (exit code, status, bytes, truncation). */
   meta?: Record<string, unknown>;
+  /**
+   * Set by a governance layer when the run must end after this turn (loop detected, failure
+   * limits exceeded, approval deferred). The loop finishes the turn, then stops with this reason.
+   */
+  halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied";
 }
 
 /**
