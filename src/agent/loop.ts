@@ -1,0 +1,181 @@
+import type { ProviderError, SerializedError } from "../spec/errors.ts";
+import type { RunEventInput, RunStatus, StopReason } from "../spec/events.ts";
+import type { PipelineContext } from "../spec/middleware.ts";
+import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
+import type { Tool } from "../spec/tool.ts";
+import { stopReasonOf } from "./run-stop.ts";
+import { type ArgumentParser, type GovernedExecutor, resultContent, runToolCalls } from "./tool-calls.ts";
+import { consumeTurn } from "./turn.ts";
+import type { UsageMeter } from "./usage-meter.ts";
+
+/** The model as the loop needs it: a bound model reference that streams one turn. */
+export interface ModelPort {
+  readonly ref: string;
+  stream(request: Omit<ModelRequest, "model">): AsyncIterable<ModelEvent>;
+}
+
+/** Checks a final answer against `output_schema`; the error goes back to the model. */
+export type AnswerCheck = (answer: string) => { ok: true } | { ok: false; error: string };
+
+export interface LoopOptions {
+  runId: string;
+  agent: string;
+  model: ModelPort;
+  system: string;
+  /** The conversation so far, ending with the new user message. Mutated: the loop appends to it. */
+  messages: Message[];
+  tools: ReadonlyMap<string, Tool>;
+  toolSchemas: ToolSchema[];
+  parseArguments: ArgumentParser;
+  execute: GovernedExecutor;
+  maxTurns: number;
+  meter: UsageMeter;
+  cost(usage: Usage): number;
+  /** Aborted with a `RunStop` reason on timeout, interrupt or cancellation. */
+  signal: AbortSignal;
+  emit(event: RunEventInput): void;
+  now(): number;
+  /** True when the assistant's text repeats too often (loop detection on text). */
+  textRepeats?(text: string): boolean;
+  checkAnswer?: AnswerCheck;
+  maxAnswerRetries?: number;
+}
+
+/** How the loop ended; `pendingCalls` are calls deferred for approval, to run on resume. */
+export interface LoopResult {
+  status: RunStatus;
+  stopReason: StopReason;
+  answer: string;
+  turns: number;
+  error?: SerializedError;
+  providerError?: ProviderError;
+  pendingCalls: ToolCall[];
+}
+
+/**
+ * The agent loop of SPEC §4:
+ * ```
+ * do { budget? → stream turn → append assistant → run its tool calls concurrently → append results }
+ * while (tool calls and no stop)
+ * ```
+ * Stops on an answer without tool calls, max turns, budget, a halting policy, a provider error or
+ * the signal; always returns the partial answer and the reason.
+ */
+export async function runLoop(options: LoopOptions): Promise<LoopResult> {
+  const { messages, emit } = options;
+  let turns = 0;
+  let answer = "";
+  let answerRetries = 0;
+  const stop = (status: RunStatus, stopReason: StopReason, extra: Partial<LoopResult> = {}): LoopResult => ({
+    status,
+    stopReason,
+    answer,
+    turns,
+    pendingCalls: [],
+    ...extra,
+  });
+  const context: PipelineContext = {
+    runId: options.runId,
+    agent: options.agent,
+    signal: options.signal,
+    emit,
+    now: options.now,
+  };
+
+  while (true) {
+    if (options.signal.aborted) return interrupted(stop, options.signal);
+    if (turns >= options.maxTurns) return stop("failed", "max_turns");
+    turns += 1;
+    const turn = await consumeTurn(
+      options.model.stream({
+        system: options.system,
+        messages,
+        tools: options.toolSchemas,
+        signal: options.signal,
+      }),
+      (text) => emit({ type: "text_delta", text }),
+    );
+    if (turn.usage) {
+      const cost = options.cost(turn.usage);
+      options.meter.add(turn.usage, cost);
+      emit({
+        type: "usage",
+        input_tokens: turn.usage.inputTokens,
+        output_tokens: turn.usage.outputTokens,
+        cost_usd: cost,
+        turn: turns,
+      });
+    }
+    if (turn.error) {
+      answer ||= turn.text;
+      if (options.signal.aborted || turn.error.kind === "aborted") return interrupted(stop, options.signal);
+      return stop("failed", "provider_error", { error: turn.error.toJSON(), providerError: turn.error });
+    }
+    answer = turn.text;
+    messages.push({
+      role: "assistant",
+      content: turn.text,
+      ...(turn.toolCalls.length ? { toolCalls: turn.toolCalls } : {}),
+    });
+    if (turn.text) emit({ type: "message", role: "assistant", content: turn.text });
+    if (options.meter.exceeded()) return stop("stopped", "budget");
+    if (turn.text && options.textRepeats?.(turn.text)) return stop("failed", "loop");
+
+    if (turn.toolCalls.length === 0) {
+      const verdict = options.checkAnswer?.(turn.text) ?? { ok: true as const };
+      if (verdict.ok) return stop("ok", "answer");
+      if (answerRetries >= (options.maxAnswerRetries ?? 2)) {
+        return stop("failed", "output_schema", {
+          error: { name: "OutputSchemaError", message: verdict.error, data: {} },
+        });
+      }
+      answerRetries += 1;
+      messages.push({
+        role: "user",
+        content: `Your answer does not match the required output schema: ${verdict.error}\nReply again with only a JSON value that satisfies the schema.`,
+      });
+      continue;
+    }
+
+    const settled = await runToolCalls(turn.toolCalls, {
+      tools: options.tools,
+      parseArguments: options.parseArguments,
+      execute: options.execute,
+      context,
+      emit,
+      now: options.now,
+    });
+    const pendingCalls: ToolCall[] = [];
+    let halt: LoopResult["stopReason"] | undefined;
+    for (const { call, result } of settled) {
+      if (result.halt === "awaiting_approval") {
+        pendingCalls.push(call);
+        continue;
+      }
+      messages.push({
+        role: "tool",
+        toolCallId: call.id,
+        toolName: call.name,
+        content: resultContent(result),
+        ...(result.ok ? {} : { isError: true }),
+      });
+      if (result.halt === "loop") halt = "loop";
+      else if (result.halt === "failures") halt ??= "tool_error";
+      else if (result.halt === "approval_denied") halt ??= "approval_denied";
+    }
+    if (pendingCalls.length > 0) return stop("awaiting_approval", "awaiting_approval", { pendingCalls });
+    if (halt === "approval_denied") return stop("stopped", halt);
+    if (halt) return stop("failed", halt);
+    if (options.signal.aborted) return interrupted(stop, options.signal);
+  }
+}
+
+function interrupted(
+  stop: (status: RunStatus, reason: StopReason) => LoopResult,
+  signal: AbortSignal,
+): LoopResult {
+  const reason = stopReasonOf(signal);
+  if (reason === "timeout") return stop("failed", "timeout");
+  if (reason === "interrupted") return stop("interrupted", "interrupted");
+  return stop("stopped", "cancelled");
+}

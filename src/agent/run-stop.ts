@@ -1,0 +1,17 @@
+import type { StopReason } from "../spec/events.ts";
+
+/**
+ * The reason given to `AbortController.abort()` when a run is stopped from outside the loop
+ * (timeout, Ctrl-C, a failing sibling). The loop reads it back to report the right stop reason.
+ */
+export class RunStop extends Error {
+  override readonly name = "RunStop";
+  constructor(readonly reason: Extract<StopReason, "timeout" | "interrupted" | "cancelled">) {
+    super(`run stopped: ${reason}`);
+  }
+}
+
+/** The stop reason carried by an aborted signal, `cancelled` when it is not a `RunStop`. */
+export function stopReasonOf(signal: AbortSignal): RunStop["reason"] {
+  return signal.reason instanceof RunStop ? signal.reason.reason : "cancelled";
+}

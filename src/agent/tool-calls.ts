@@ -1,0 +1,97 @@
+import type { ZodType } from "zod";
+import type { RunEventInput } from "../spec/events.ts";
+import type { PipelineCall, PipelineContext } from "../spec/middleware.ts";
+import type { ToolCall } from "../spec/model.ts";
+import type { Tool, ToolResult } from "../spec/tool.ts";
+
+/** Lenient argument parsing (SPEC §8), injected so the loop stays independent of the tools layer. */
+export type ArgumentParser = (
+  raw: string,
+  schema: ZodType<unknown>,
+) => { ok: true; args: unknown; repaired: boolean } | { ok: false; error: string };
+
+/** Runs one governed tool call: the whole middleware pipeline around the tool. */
+export type GovernedExecutor = (ctx: PipelineContext, call: PipelineCall) => Promise<ToolResult>;
+
+export interface ToolCallDeps {
+  tools: ReadonlyMap<string, Tool>;
+  parseArguments: ArgumentParser;
+  execute: GovernedExecutor;
+  context: PipelineContext;
+  emit(event: RunEventInput): void;
+  now(): number;
+}
+
+/** One finished call, in the order the model asked for them. */
+export interface SettledCall {
+  call: ToolCall;
+  result: ToolResult;
+}
+
+/**
+ * Runs the calls of one turn concurrently. Unknown tools and malformed arguments become tool
+ * errors the model can act on; nothing here throws for a bad call.
+ */
+export function runToolCalls(calls: ToolCall[], deps: ToolCallDeps): Promise<SettledCall[]> {
+  return Promise.all(calls.map(async (call) => ({ call, result: await runOne(call, deps) })));
+}
+
+async function runOne(call: ToolCall, deps: ToolCallDeps): Promise<ToolResult> {
+  const started = deps.now();
+  const tool = deps.tools.get(call.name);
+  const parsed = tool ? deps.parseArguments(call.arguments, tool.parameters) : undefined;
+  deps.emit({
+    type: "tool_call",
+    id: call.id,
+    name: call.name,
+    args: parsed?.ok ? parsed.args : call.arguments,
+  });
+  let result: ToolResult;
+  if (!tool) {
+    const known = [...deps.tools.keys()].join(", ") || "none";
+    result = {
+      ok: false,
+      output: "",
+      error: `unknown tool "${call.name}"; available tools: ${known}`,
+      stoppedBy: "registry",
+    };
+  } else if (!parsed?.ok) {
+    result = {
+      ok: false,
+      output: "",
+      error: `invalid arguments for ${call.name}: ${parsed?.error}`,
+      stoppedBy: "arguments",
+    };
+  } else {
+    result = await deps.execute(deps.context, {
+      id: call.id,
+      tool,
+      name: call.name,
+      args: asRecord(parsed.args),
+      signal: deps.context.signal,
+    });
+  }
+  deps.emit({
+    type: "tool_result",
+    id: call.id,
+    name: call.name,
+    ok: result.ok,
+    ...(result.ok ? { output: result.output } : { error: result.error ?? "failed", output: result.output }),
+    duration_ms: Math.round(deps.now() - started),
+    ...(result.stoppedBy ? { stopped_by: result.stoppedBy } : {}),
+  });
+  return result;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** The text the model sees for a result: the output, or the error followed by any output. */
+export function resultContent(result: ToolResult): string {
+  if (result.ok) return result.output;
+  const error = `error: ${result.error ?? "tool failed"}`;
+  return result.output ? `${error}\n${result.output}` : error;
+}

@@ -1,0 +1,47 @@
+import type { ProviderError } from "../spec/errors.ts";
+import type { FinishReason, ModelEvent, ToolCall, Usage } from "../spec/model.ts";
+
+/** What one streamed model response amounted to. */
+export interface TurnOutcome {
+  text: string;
+  toolCalls: ToolCall[];
+  usage?: Usage;
+  finish?: FinishReason;
+  error?: ProviderError;
+}
+
+/** Consumes a model stream, forwarding text as it arrives; never throws. */
+export async function consumeTurn(
+  events: AsyncIterable<ModelEvent>,
+  onText: (text: string) => void,
+): Promise<TurnOutcome> {
+  const outcome: TurnOutcome = { text: "", toolCalls: [] };
+  for await (const event of events) {
+    switch (event.type) {
+      case "text-delta":
+        outcome.text += event.text;
+        onText(event.text);
+        break;
+      case "tool-call-end":
+        outcome.toolCalls.push(event.call);
+        break;
+      case "usage":
+        outcome.usage = event.usage;
+        break;
+      case "finish":
+        outcome.finish = event.reason;
+        break;
+      case "error":
+        outcome.error = event.error;
+        break;
+      case "tool-call-start":
+      case "tool-call-delta":
+        break;
+      default: {
+        const unreachable: never = event;
+        throw new Error(`unknown model event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+  return outcome;
+}

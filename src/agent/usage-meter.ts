@@ -1,0 +1,45 @@
+import type { UsageTotals } from "../spec/events.ts";
+import type { Usage } from "../spec/model.ts";
+
+/** Limits checked after each model response (SPEC §12: the run stops after the first response that crosses one). */
+export interface Budget {
+  usd?: number;
+  tokens?: number;
+}
+
+/** Accumulates token usage and cost across the turns of one run and tells when a budget is crossed. */
+export class UsageMeter {
+  inputTokens = 0;
+  outputTokens = 0;
+  costUsd = 0;
+
+  constructor(private readonly budget: Budget = {}) {}
+
+  /** Adds one response's usage and its cost. */
+  add(usage: Usage, costUsd: number): void {
+    this.inputTokens += usage.inputTokens;
+    this.outputTokens += usage.outputTokens;
+    this.costUsd += costUsd;
+  }
+
+  /** Which limit is crossed, if any. */
+  exceeded(): "usd" | "tokens" | undefined {
+    if (this.budget.usd !== undefined && this.costUsd >= this.budget.usd) return "usd";
+    if (this.budget.tokens !== undefined && this.inputTokens + this.outputTokens >= this.budget.tokens)
+      return "tokens";
+    return undefined;
+  }
+
+  totals(): UsageTotals {
+    return {
+      input_tokens: this.inputTokens,
+      output_tokens: this.outputTokens,
+      cost_usd: roundUsd(this.costUsd),
+    };
+  }
+}
+
+/** Rounds to a millionth of a dollar so sums print without float noise. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
