@@ -1,0 +1,143 @@
+import { z } from "zod";
+import { interpolate } from "../../config/interpolate.ts";
+import type { ShellToolConfig } from "../../config/schema.ts";
+import type { Tool, ToolResult } from "../../spec/tool.ts";
+import { toolError } from "../tool-result.ts";
+import { splitArgv, splitShellCommand } from "./command-line.ts";
+import { compileCommandPolicy, hasRules } from "./command-policy.ts";
+import description from "./description.txt" with { type: "text" };
+import { runProcessTree } from "./process-tree.ts";
+import { resolveExecutable } from "./resolve-executable.ts";
+
+/** Arguments the model passes to a shell tool. */
+export const shellParameters = z.object({
+  command: z.string().min(1).describe("The command line to run, e.g. `git log -n 5 --oneline`"),
+});
+
+/** Parsed shell tool arguments. */
+export type ShellArgs = z.infer<typeof shellParameters>;
+
+/** Construction options: the environment `${VAR}` and listed variables come from. */
+export interface ShellToolOptions {
+  env?: Record<string, string | undefined>;
+  onSecrets?(values: string[]): void;
+  /** SIGTERM→SIGKILL grace for the process group; tests shorten it. */
+  graceMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_OUTPUT = 64 * 1024;
+
+function childEnvironment(name: string, config: ShellToolConfig, options: ShellToolOptions) {
+  const source = options.env ?? process.env;
+  const env: Record<string, string> = {};
+  for (const key of config.env ?? []) {
+    const value = source[key];
+    if (value !== undefined) env[key] = value;
+  }
+  const secrets: string[] = [];
+  for (const [key, raw] of Object.entries(config.set_env ?? {})) {
+    const resolved = interpolate(raw, `tools.${name}.set_env.${key}`, source);
+    env[key] = resolved.value;
+    secrets.push(...resolved.secrets);
+  }
+  if (secrets.length > 0) options.onSecrets?.(secrets);
+  return env;
+}
+
+function describeConfig(config: ShellToolConfig, timeoutMs: number): string {
+  const lines = [config.shell ? "This tool runs the command through /bin/sh -c: shell syntax works." : ""];
+  if (config.allow?.length)
+    lines.push(`Allowed commands (globs, * matches anything): ${config.allow.join(", ")}`);
+  if (config.deny?.length) lines.push(`Denied commands: ${config.deny.join(", ")}`);
+  if (config.cwd) lines.push(`Working directory: ${config.cwd}`);
+  lines.push(`Time limit: ${Math.round(timeoutMs / 1000)} s.`);
+  return lines.filter(Boolean).join("\n");
+}
+
+/**
+ * Builds a shell tool from its config. `${VAR}` in `set_env` is resolved now (unset → ConfigError)
+ * and reported through `onSecrets`. Commands run without a shell unless `shell = true`, with an
+ * emptied environment, and their whole process tree dies with them.
+ */
+export function createShellTool(
+  name: string,
+  config: ShellToolConfig,
+  options: ShellToolOptions = {},
+): Tool<ShellArgs> {
+  const env = childEnvironment(name, config, options);
+  const policy = compileCommandPolicy(config.allow, config.deny);
+  const ruled = hasRules(config.allow, config.deny);
+  const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
+  const maxOutput = config.max_output ?? DEFAULT_MAX_OUTPUT;
+  const preface = config.description ? `${config.description}\n\n` : "";
+
+  return {
+    name,
+    description: `${preface}${description.trim()}\n\n${describeConfig(config, timeoutMs)}`,
+    parameters: shellParameters,
+    readOnly: config.read_only ?? false,
+    async execute({ command }, ctx): Promise<ToolResult> {
+      let argv: string[];
+      if (config.shell) {
+        const split = splitShellCommand(command);
+        if (!split.ok) return toolError(`cannot parse the command: ${split.error}`);
+        if (ruled && split.substitution) {
+          return toolError(
+            "command substitution ($(…), backticks, <(…)) is refused because the tool's allow/deny rules cannot check what it runs",
+          );
+        }
+        for (const segment of ruled ? split.segments : []) {
+          const refusal = policy.check(segment);
+          if (refusal) return toolError(refusal, { argv: segment });
+        }
+        argv = split.argv;
+      } else {
+        const split = splitArgv(command);
+        if (!split.ok) return toolError(`cannot parse the command: ${split.error}`);
+        argv = split.argv;
+      }
+      const refusal = policy.check(argv);
+      if (refusal) return toolError(refusal, { argv });
+
+      const program = config.shell ? "/bin/sh" : (argv[0] as string);
+      const file = resolveExecutable(program, env["PATH"], config.cwd);
+      if (!file) return toolError(`command not found: ${program}`, { argv });
+      const started = performance.now();
+      const outcome = await runProcessTree({
+        file,
+        args: config.shell ? ["-c", command] : argv.slice(1),
+        env,
+        ...(config.cwd ? { cwd: config.cwd } : {}),
+        timeoutMs,
+        maxOutput,
+        signal: ctx.signal,
+        ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+      });
+      const meta = {
+        exit_code: outcome.exitCode,
+        signal: outcome.signal,
+        truncated_bytes: outcome.truncatedBytes,
+        duration_ms: Math.round(performance.now() - started),
+        argv,
+        ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
+      };
+      if (outcome.spawnError) return toolError(`could not start ${program}: ${outcome.spawnError}`, meta);
+      if (outcome.timedOut) {
+        return toolError(
+          `timed out after ${timeoutMs} ms; the command and its children were killed`,
+          meta,
+          outcome.output,
+        );
+      }
+      if (outcome.aborted)
+        return toolError("cancelled; the command and its children were killed", meta, outcome.output);
+      if (outcome.exitCode === 0) return { ok: true, output: outcome.output, meta };
+      const how =
+        outcome.exitCode === null
+          ? `was killed by ${outcome.signal}`
+          : `exited with code ${outcome.exitCode}`;
+      return toolError(`the command ${how}`, meta, outcome.output);
+    },
+  };
+}

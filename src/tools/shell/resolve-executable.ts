@@ -1,0 +1,37 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+
+/**
+ * Finds the program to run. The child's environment may lack PATH (it is emptied unless listed),
+ * so lookup uses the child's PATH when it has one, else agentry's own. A name containing a slash
+ * is taken relative to `cwd`. Returns undefined when nothing executable is found.
+ */
+export function resolveExecutable(
+  name: string,
+  childPath: string | undefined,
+  cwd: string | undefined,
+): string | undefined {
+  if (name.includes("/") || (process.platform === "win32" && name.includes("\\"))) {
+    const path = isAbsolute(name) ? name : resolve(cwd ?? process.cwd(), name);
+    return isExecutable(path) ? path : undefined;
+  }
+  const search = childPath ?? process.env["PATH"] ?? "";
+  const extensions = process.platform === "win32" ? ["", ".exe", ".cmd", ".bat"] : [""];
+  for (const dir of search.split(delimiter)) {
+    if (dir === "") continue;
+    for (const ext of extensions) {
+      const candidate = join(dir, name + ext);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
