@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { interpolate } from "../../config/interpolate.ts";
+import type { HttpToolConfig } from "../../config/schema.ts";
+import type { Tool, ToolResult } from "../../spec/tool.ts";
+import { scrubSecrets, toolError } from "../tool-result.ts";
+import description from "./description.txt" with { type: "text" };
+import { type HopResponse, RefusedConnection, sendHop } from "./guarded-request.ts";
+import { createNetworkPolicy } from "./network-policy.ts";
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** Arguments the model passes to an http tool. */
+export const httpParameters = z.object({
+  url: z.string().describe("Absolute http:// or https:// URL"),
+  method: z.enum(METHODS).optional().describe("HTTP method, default GET"),
+  headers: z.record(z.string(), z.string()).optional().describe("Request headers"),
+  body: z.string().optional().describe("Request body as text"),
+});
+
+/** Parsed http tool arguments. */
+export type HttpArgs = z.infer<typeof httpParameters>;
+
+/** Construction options: the environment `${VAR}` in configured headers is resolved from. */
+export interface HttpToolOptions {
+  env?: Record<string, string | undefined>;
+  onSecrets?(values: string[]): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE = 1024 * 1024;
+const DEFAULT_MAX_REDIRECTS = 5;
+const SHOWN_HEADERS = ["content-type", "content-length", "location"];
+const MODEL_HEADERS_DROPPED = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+const CREDENTIAL_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
+
+function resolveHeaders(name: string, config: HttpToolConfig, options: HttpToolOptions) {
+  const headers: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [key, raw] of Object.entries(config.headers ?? {})) {
+    const resolved = interpolate(raw, `tools.${name}.headers.${key}`, options.env ?? process.env);
+    headers[key.toLowerCase()] = resolved.value;
+    secrets.push(...resolved.secrets);
+  }
+  if (secrets.length > 0) options.onSecrets?.(secrets);
+  return { headers, secrets };
+}
+
+function render(response: HopResponse, maxResponse: number): string {
+  const lines = [`HTTP ${response.status} ${response.statusText}`.trimEnd()];
+  for (const header of SHOWN_HEADERS) {
+    const value = response.headers[header];
+    if (value !== undefined) lines.push(`${header}: ${Array.isArray(value) ? value.join(", ") : value}`);
+  }
+  const marker = response.truncated
+    ? `\n[... response truncated: only the first ${maxResponse} bytes (max_response) are shown ...]`
+    : "";
+  return `${lines.join("\n")}\n\n${response.body.toString("utf8")}${marker}`;
+}
+
+function describeConfig(config: HttpToolConfig): string {
+  const lines: string[] = [];
+  if (config.allow_hosts?.length) lines.push(`Allowed hosts: ${config.allow_hosts.join(", ")}`);
+  if (config.methods?.length) lines.push(`Allowed methods: ${config.methods.join(", ")}`);
+  return lines.join("\n");
+}
+
+/**
+ * Builds an http tool. Configured headers are resolved now (unset `${VAR}` → ConfigError), sent
+ * on every request to the original origin, reported through `onSecrets` and scrubbed from all
+ * output. Every hop is checked against `allow_hosts`, the methods and the SSRF guard.
+ */
+export function createHttpTool(
+  name: string,
+  config: HttpToolConfig,
+  options: HttpToolOptions = {},
+): Tool<HttpArgs> {
+  const { headers: configured, secrets } = resolveHeaders(name, config, options);
+  const policy = createNetworkPolicy(config.allow_hosts, config.allow_private);
+  const methods = new Set<string>(config.methods ?? METHODS);
+  const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
+  const maxResponse = config.max_response ?? DEFAULT_MAX_RESPONSE;
+  const maxRedirects = config.max_redirects ?? DEFAULT_MAX_REDIRECTS;
+  const onlySafe = config.methods?.every((m) => m === "GET" || m === "HEAD");
+  const preface = config.description ? `${config.description}\n\n` : "";
+  const scrub = (text: string) => scrubSecrets(text, secrets);
+
+  return {
+    name,
+    description: `${preface}${description.trim()}\n\n${describeConfig(config)}`.trimEnd(),
+    parameters: httpParameters,
+    readOnly: config.read_only ?? onlySafe,
+    async execute(args, ctx): Promise<ToolResult> {
+      let method: string = args.method ?? "GET";
+      if (!methods.has(method))
+        return toolError(`method ${method} is not allowed; use one of ${[...methods].join(", ")}`);
+      let url: URL;
+      try {
+        url = new URL(args.url);
+      } catch {
+        return toolError(`invalid URL ${JSON.stringify(args.url)}: give an absolute http:// or https:// URL`);
+      }
+      const origin = url.origin;
+      const modelHeaders: Record<string, string> = {};
+      for (const [key, value] of Object.entries(args.headers ?? {})) {
+        if (!MODEL_HEADERS_DROPPED.has(key.toLowerCase())) modelHeaders[key.toLowerCase()] = value;
+      }
+      let body = args.body;
+      const started = performance.now();
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = AbortSignal.any([ctx.signal, timeout]);
+      for (let redirects = 0; ; redirects++) {
+        if (url.protocol !== "http:" && url.protocol !== "https:") {
+          return toolError(`refused: only http and https URLs are allowed, got ${url.protocol}`);
+        }
+        const sameOrigin = url.origin === origin;
+        const headers: Record<string, string> = {};
+        for (const [key, value] of Object.entries(modelHeaders)) {
+          if (sameOrigin || !CREDENTIAL_HEADERS.has(key)) headers[key] = value;
+        }
+        if (sameOrigin) Object.assign(headers, configured);
+        let response: HopResponse;
+        try {
+          response = await sendHop({
+            url,
+            method,
+            headers,
+            ...(body !== undefined ? { body } : {}),
+            maxResponse,
+            signal,
+            policy,
+          });
+        } catch (err) {
+          const meta = { url: url.href, redirects, duration_ms: Math.round(performance.now() - started) };
+          if (err instanceof RefusedConnection) return toolError(err.message, meta);
+          if (timeout.aborted) return toolError(`timed out after ${timeoutMs} ms`, meta);
+          if (ctx.signal.aborted) return toolError("cancelled", meta);
+          return toolError(
+            scrub(`request to ${url.host} failed: ${err instanceof Error ? err.message : String(err)}`),
+            meta,
+          );
+        }
+        const location = response.headers.location;
+        if (response.status >= 300 && response.status < 400 && response.status !== 304 && location) {
+          if (redirects >= maxRedirects)
+            return toolError(`too many redirects (more than ${maxRedirects})`, { url: url.href });
+          url = new URL(location, url);
+          if (
+            response.status === 303 ||
+            ((response.status === 301 || response.status === 302) && method === "POST")
+          ) {
+            method = method === "HEAD" ? "HEAD" : "GET";
+            body = undefined;
+            delete modelHeaders["content-type"];
+          }
+          continue;
+        }
+        const meta = {
+          status: response.status,
+          url: url.href,
+          redirects,
+          bytes: response.body.length,
+          truncated: response.truncated,
+          duration_ms: Math.round(performance.now() - started),
+        };
+        const output = scrub(render(response, maxResponse));
+        if (response.status >= 400)
+          return toolError(`HTTP ${response.status} ${response.statusText}`.trimEnd(), meta, output);
+        return { ok: true, output, meta };
+      }
+    },
+  };
+}
