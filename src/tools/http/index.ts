@@ -80,7 +80,7 @@ export function createHttpTool(
   const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
   const maxResponse = config.max_response ?? DEFAULT_MAX_RESPONSE;
   const maxRedirects = config.max_redirects ?? DEFAULT_MAX_REDIRECTS;
-  const onlySafe = config.methods?.every((m) => m === "GET" || m === "HEAD");
+  const onlySafe = config.methods?.every((m) => m === "GET" || m === "HEAD") ?? false;
   const preface = config.description ? `${config.description}\n\n` : "";
   const scrub = (text: string) => scrubSecrets(text, secrets);
 
