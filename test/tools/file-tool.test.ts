@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ToolContext } from "../../src/spec/tool.ts";
+import { createFileTool } from "../../src/tools/file/index.ts";
+
+let base: string;
+let root: string;
+const ctx: ToolContext = { signal: new AbortController().signal, runId: "r", agent: "a", callId: "c" };
+
+beforeEach(() => {
+  base = mkdtempSync(join(tmpdir(), "agentry-file-"));
+  root = join(base, "root");
+  mkdirSync(join(root, "src/deep"), { recursive: true });
+  writeFileSync(join(root, "notes.txt"), "alpha\nbeta\ngamma\ndelta\n");
+  writeFileSync(join(root, "src/app.ts"), "const a = 1;\n// TODO fix\nexport const b = 2;\n");
+  writeFileSync(join(root, "src/deep/more.ts"), "todo lowercase\nTODO again\n");
+  writeFileSync(join(base, "outside.txt"), "secret outside");
+  symlinkSync(join(base, "outside.txt"), join(root, "escape-link"));
+  symlinkSync(base, join(root, "escape-dir"));
+  symlinkSync(join(root, "notes.txt"), join(root, "inner-link"));
+});
+afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+const reader = () => createFileTool("files", { kind: "file", root });
+const writer = () => createFileTool("files", { kind: "file", root, write: true });
+
+describe("file tool", () => {
+  test.each([
+    ["../outside.txt", "outside the tool's root"],
+    ["src/../../outside.txt", "outside the tool's root"],
+    ["/etc/passwd", "outside the tool's root"],
+    ["escape-link", "through a symlink"],
+    ["escape-dir/outside.txt", "through a symlink"],
+  ])("reading %s is refused", async (path, reason) => {
+    const result = await reader().execute({ op: "read", path }, ctx);
+    expect(result.ok).toBe(false);
+    expect(result.error).toContain(reason);
+    expect(result.output).not.toContain("secret outside");
+  });
+
+  test("writing through an escaping symlink or to a new file outside is refused", async () => {
+    const viaLink = await writer().execute({ op: "write", path: "escape-dir/new.txt", content: "x" }, ctx);
+    expect(viaLink.error).toContain("through a symlink");
+    const upward = await writer().execute({ op: "write", path: "../new.txt", content: "x" }, ctx);
+    expect(upward.error).toContain("outside");
+    expect(existsSync(join(base, "new.txt"))).toBe(false);
+  });
+
+  test("read numbers lines and honours offset and limit", async () => {
+    const all = await reader().execute({ op: "read", path: "notes.txt" }, ctx);
+    expect(all.output).toBe("1\talpha\n2\tbeta\n3\tgamma\n4\tdelta");
+    const window = await reader().execute({ op: "read", path: "notes.txt", offset: 2, limit: 2 }, ctx);
+    expect(window.output).toBe("2\tbeta\n3\tgamma\n[... more lines follow; continue with offset 4 ...]");
+    const viaInnerLink = await reader().execute({ op: "read", path: "inner-link", limit: 1 }, ctx);
+    expect(viaInnerLink.output).toStartWith("1\talpha");
+  });
+
+  test("read stops at max_read bytes", async () => {
+    writeFileSync(join(root, "big.txt"), "0123456789\n".repeat(10_000));
+    const capped = createFileTool("files", { kind: "file", root, max_read: 100 });
+    const result = await capped.execute({ op: "read", path: "big.txt" }, ctx);
+    expect(result.output.length).toBeLessThan(200);
+    expect(result.output).toContain("continue with offset");
+  });
+
+  test("list is one level, sorted, with directories marked", async () => {
+    const result = await reader().execute({ op: "list", path: "." }, ctx);
+    expect(result.output).toBe("escape-dir@\nescape-link@\ninner-link@\nnotes.txt\nsrc/");
+    const sub = await reader().execute({ op: "list", path: "src" }, ctx);
+    expect(sub.output).toBe("app.ts\ndeep/");
+  });
+
+  test("search finds substrings and /regex/flags with file:line: text", async () => {
+    const plain = await reader().execute({ op: "search", path: ".", pattern: "TODO" }, ctx);
+    expect(plain.output).toBe("src/app.ts:2: // TODO fix\nsrc/deep/more.ts:2: TODO again");
+    const regex = await reader().execute({ op: "search", path: "src", pattern: "/^todo/i" }, ctx);
+    expect(regex.output).toBe("src/deep/more.ts:1: todo lowercase\nsrc/deep/more.ts:2: TODO again");
+    const bounded = await reader().execute({ op: "search", path: ".", pattern: "a", limit: 2 }, ctx);
+    expect(bounded.output.split("\n")).toHaveLength(3);
+    expect(bounded.output).toContain("more matches");
+    const bad = await reader().execute({ op: "search", path: ".", pattern: "/(/" }, ctx);
+    expect(bad.error).toContain("invalid regular expression");
+  });
+
+  test("search does not follow symlinks out of the root", async () => {
+    const result = await reader().execute({ op: "search", path: ".", pattern: "secret" }, ctx);
+    expect(result.output).toBe("no matches");
+  });
+
+  test("write is refused unless enabled, and writes when it is", async () => {
+    expect(reader().readOnly).toBe(true);
+    const refused = await reader().execute({ op: "write", path: "new/file.txt", content: "hi" }, ctx);
+    expect(refused.error).toContain("read-only");
+    expect(existsSync(join(root, "new"))).toBe(false);
+    expect(writer().readOnly).toBe(false);
+    const written = await writer().execute({ op: "write", path: "new/file.txt", content: "hi" }, ctx);
+    expect(written.output).toBe("wrote 2 bytes to new/file.txt");
+    expect(readFileSync(join(root, "new/file.txt"), "utf8")).toBe("hi");
+  });
+
+  test("a root that is relative or missing is a configuration error", () => {
+    expect(() => createFileTool("files", { kind: "file", root: "relative/dir" })).toThrow("absolute");
+    expect(() => createFileTool("files", { kind: "file", root: join(base, "nope") })).toThrow(
+      "does not exist",
+    );
+  });
+});
