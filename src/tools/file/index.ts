@@ -30,9 +30,10 @@ const MAX_LIST_ENTRIES = 1000;
 
 function realRoot(name: string, root: string): string {
   const fail = (message: string) =>
-    new ConfigError([
-      { file: "configuration", path: `tools.${name}.root`, message, found: JSON.stringify(root) },
-    ]);
+    new ConfigError(
+      [{ file: "configuration", path: `tools.${name}.root`, message, found: JSON.stringify(root) }],
+      `tools.${name}.root: ${message}`,
+    );
   if (!isAbsolute(root)) throw fail("the file tool's root must be an absolute path");
   try {
     const real = realpathSync(root);
