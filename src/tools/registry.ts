@@ -1,0 +1,93 @@
+import { z } from "zod";
+import type { ToolConfig } from "../config/schema.ts";
+import { ConfigError } from "../spec/errors.ts";
+import type { JsonSchema, ToolSchema } from "../spec/model.ts";
+import type { Tool } from "../spec/tool.ts";
+import { createFileTool } from "./file/index.ts";
+import { createHttpTool } from "./http/index.ts";
+import { createShellTool } from "./shell/index.ts";
+
+/** Where `${VAR}` references come from, and who must learn the secret values they resolve to. */
+export interface BuiltinToolOptions {
+  env?: Record<string, string | undefined>;
+  /** Receives every value interpolated into headers or `set_env`; the redactor hides them everywhere. */
+  onSecrets?(values: string[]): void;
+}
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * Builds a shell, http or file tool from its config entry, named as in the config. Returns
+ * undefined for `agent`, `delegate` and `mcp`, which the agent layer builds. Throws ConfigError
+ * for an invalid name, an unset `${VAR}` or a file root that does not exist.
+ */
+export function createBuiltinTool(
+  name: string,
+  config: ToolConfig,
+  options: BuiltinToolOptions = {},
+): Tool | undefined {
+  if (!TOOL_NAME.test(name)) {
+    throw new ConfigError(
+      [
+        {
+          file: "configuration",
+          path: `tools.${name}`,
+          message: "tool names must match ^[a-zA-Z0-9_-]{1,64}$",
+        },
+      ],
+      `invalid tool name ${JSON.stringify(name)}`,
+    );
+  }
+  switch (config.kind) {
+    case "shell":
+      return createShellTool(name, config, options) as Tool;
+    case "http":
+      return createHttpTool(name, config, options) as Tool;
+    case "file":
+      return createFileTool(name, config) as Tool;
+    case "agent":
+    case "delegate":
+    case "mcp":
+      return undefined;
+  }
+}
+
+/** Parameters of an `agent:NAME` tool, offered to the model as `agent_NAME` (SPEC §12). */
+export const agentTaskParameters = z.object({
+  task: z.string().describe("The task for the agent, with everything it needs to know"),
+});
+
+function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidy);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "propertyNames" && JSON.stringify(value) === '{"type":"string"}') continue;
+    if ((key === "maximum" || key === "minimum") && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER)
+      continue;
+    out[key] = tidy(value);
+  }
+  return out;
+}
+
+/**
+ * The JSON Schema a zod parameter schema shows the model (zod 4 `toJSONSchema`, input side, without
+ * `$schema`, trivial `propertyNames` and the ±2^53 integer bounds that only add noise). Throws unless it describes an object, which every provider requires.
+ */
+export function parametersJsonSchema(parameters: z.ZodType): JsonSchema {
+  const raw = z.toJSONSchema(parameters, { io: "input", unrepresentable: "any" });
+  const { $schema: _dropped, ...schema } = tidy(raw) as JsonSchema;
+  if (schema["type"] !== "object") {
+    throw new TypeError("tool parameters must be a zod object schema");
+  }
+  return schema;
+}
+
+/** What the model sees of a tool: its name, description and parameters as JSON Schema. */
+export function toolSchemaOf(tool: Tool): ToolSchema {
+  return {
+    name: tool.name,
+    description: tool.description,
+    parameters: parametersJsonSchema(tool.parameters),
+  };
+}
