@@ -87,7 +87,14 @@ export function createHttpTool(
   return {
     name,
     description: `${preface}${description.trim()}\n\n${describeConfig(config)}`.trimEnd(),
-    parameters: httpParameters,
+    parameters: config.methods
+      ? httpParameters.extend({
+          method: z
+            .enum(config.methods as [HttpArgs["method"] & string, ...(HttpArgs["method"] & string)[]])
+            .optional()
+            .describe(`HTTP method, default GET`),
+        })
+      : httpParameters,
     readOnly: config.read_only ?? onlySafe,
     async execute(args, ctx): Promise<ToolResult> {
       let method: string = args.method ?? "GET";

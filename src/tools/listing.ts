@@ -1,0 +1,112 @@
+import type { Config, ToolConfig } from "../config/schema.ts";
+import { UsageError } from "../spec/errors.ts";
+import type { JsonSchema } from "../spec/model.ts";
+import { fileParameters } from "./file/index.ts";
+import { httpParameters } from "./http/index.ts";
+import { agentTaskParameters, createBuiltinTool, parametersJsonSchema, toolSchemaOf } from "./registry.ts";
+import { shellParameters } from "./shell/index.ts";
+
+/** One row of `agentry tools`: what the model would see of a tool, and how it is governed. */
+export interface ToolListing {
+  name: string;
+  kind: ToolConfig["kind"];
+  read_only: boolean;
+  description: string;
+  /** Null when the schema only exists at run time (`delegate`, `mcp`). */
+  parameters: JsonSchema | null;
+  /** Why the tool could not be built as configured (e.g. a file root that does not exist). */
+  problem?: string;
+}
+
+/** Resolves every `${VAR}` to a visible placeholder: listing never reads or shows real secrets. */
+const PLACEHOLDER_ENV = new Proxy<Record<string, string | undefined>>(
+  {},
+  { get: (_target, key) => (typeof key === "string" ? `<${key}>` : undefined) },
+);
+
+const STATIC_PARAMETERS = { shell: shellParameters, http: httpParameters, file: fileParameters } as const;
+
+function agentListing(name: string, agent: string, config: Config, entry?: ToolConfig): ToolListing {
+  const target = config.agents?.[agent];
+  return {
+    name,
+    kind: "agent",
+    read_only: entry?.read_only ?? false,
+    description:
+      entry?.description ??
+      target?.description ??
+      `Delegates a task to the agent "${agent}" and returns its answer.`,
+    parameters: parametersJsonSchema(agentTaskParameters),
+  };
+}
+
+function configuredListing(name: string, entry: ToolConfig, config: Config): ToolListing {
+  switch (entry.kind) {
+    case "agent":
+      return agentListing(name, entry.agent, config, entry);
+    case "delegate":
+      return {
+        name,
+        kind: "delegate",
+        read_only: entry.read_only ?? false,
+        description: entry.description ?? "built by the agent runtime",
+        parameters: null,
+      };
+    case "mcp":
+      return {
+        name,
+        kind: "mcp",
+        read_only: entry.read_only ?? false,
+        description: entry.description ?? "tools provided by the MCP server at run time",
+        parameters: null,
+      };
+    default:
+      try {
+        const tool = createBuiltinTool(name, entry, { env: PLACEHOLDER_ENV });
+        if (!tool) throw new Error(`no builder for ${entry.kind}`);
+        const schema = toolSchemaOf(tool);
+        return {
+          name,
+          kind: entry.kind,
+          read_only: tool.readOnly,
+          description: schema.description,
+          parameters: schema.parameters,
+        };
+      } catch (err) {
+        return {
+          name,
+          kind: entry.kind,
+          read_only: entry.read_only ?? false,
+          description: entry.description ?? "",
+          parameters: parametersJsonSchema(STATIC_PARAMETERS[entry.kind]),
+          problem: err instanceof Error ? err.message : String(err),
+        };
+      }
+  }
+}
+
+/**
+ * The tools of a loaded configuration as the model would see them: every `[tools.*]` entry, or
+ * only the tools of `agent` (its `agent:NAME` entries shown as `agent_NAME`). Throws UsageError
+ * for an unknown agent or a tool reference that names nothing.
+ */
+export function listTools(config: Config, agent?: string): ToolListing[] {
+  const tools = config.tools ?? {};
+  if (agent === undefined)
+    return Object.entries(tools).map(([name, entry]) => configuredListing(name, entry, config));
+  const agentConfig = config.agents?.[agent];
+  if (!agentConfig) {
+    const known = Object.keys(config.agents ?? {}).join(", ") || "none";
+    throw new UsageError(`unknown agent ${JSON.stringify(agent)} (agents: ${known})`);
+  }
+  return (agentConfig.tools ?? []).map((reference) => {
+    if (reference.startsWith("agent:")) {
+      const target = reference.slice("agent:".length);
+      return agentListing(`agent_${target}`, target, config);
+    }
+    const entry = tools[reference];
+    if (!entry)
+      throw new UsageError(`agent ${agent} refers to the unknown tool ${JSON.stringify(reference)}`);
+    return configuredListing(reference, entry, config);
+  });
+}
