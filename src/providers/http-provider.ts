@@ -1,0 +1,51 @@
+import type { ModelEvent, ModelRequest, Provider, ProviderKind } from "../spec/model.ts";
+import type { ErrorContext } from "./http/classify.ts";
+import { systemClock } from "./http/clock.ts";
+import { sharedDispatcher } from "./http/dispatcher.ts";
+import { retryingStream } from "./http/retrying-stream.ts";
+import type { WireProtocol } from "./http/wire-protocol.ts";
+import type { ProviderOptions } from "./types.ts";
+
+/** Defaults of the timing knobs in `[providers.*]`. */
+export const DEFAULT_RETRIES = 2;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
+/** Everything an HTTP provider needs apart from its wire protocol. */
+export interface HttpProviderSettings {
+  id: string;
+  kind: ProviderKind;
+  errors: ErrorContext;
+  /** Connection pools are shared per owner object (the provider config) and origin. */
+  poolOwner: object;
+  origin: string;
+  retries: number | undefined;
+  requestTimeoutMs: number | undefined;
+  stallTimeoutMs: number | undefined;
+}
+
+/** A Provider over HTTP+SSE: one wire protocol plus shared retries, timeouts and pooling. */
+export function createHttpProvider(
+  settings: HttpProviderSettings,
+  protocol: WireProtocol,
+  options: ProviderOptions,
+): Provider {
+  const clock = options.clock ?? systemClock;
+  const retry = {
+    errors: settings.errors,
+    protocol,
+    dispatcher: sharedDispatcher(settings.poolOwner, settings.origin),
+    requestTimeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    stallTimeoutMs: settings.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    now: () => clock.now(),
+    retries: settings.retries ?? DEFAULT_RETRIES,
+    clock,
+    random: options.random ?? Math.random,
+    onRetry: options.onRetry,
+  };
+  return {
+    id: settings.id,
+    kind: settings.kind,
+    stream: (request: ModelRequest): AsyncIterable<ModelEvent> => retryingStream(retry, request),
+  };
+}

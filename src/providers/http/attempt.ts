@@ -1,0 +1,155 @@
+import { createParser } from "eventsource-parser";
+import { type Dispatcher, request as undiciRequest } from "undici";
+import { ProviderError } from "../../spec/errors.ts";
+import type { ModelEvent, ModelRequest } from "../../spec/model.ts";
+import { type ErrorContext, protocolError } from "./classify.ts";
+import type { ResponseHeaders, SseMessage, WireProtocol } from "./wire-protocol.ts";
+
+/** Everything one HTTP attempt needs besides the request. */
+export interface AttemptSettings {
+  errors: ErrorContext;
+  protocol: WireProtocol;
+  dispatcher: Dispatcher;
+  requestTimeoutMs: number;
+  stallTimeoutMs: number;
+  now: () => number;
+}
+
+const MAX_ERROR_BODY = 64 * 1024;
+type AbortCause = "user" | "timeout" | "stall";
+
+/** The error a cancelled request ends with. */
+export function abortedError(providerId: string, cause?: unknown): ProviderError {
+  return new ProviderError(`provider "${providerId}": request cancelled`, {
+    provider: providerId,
+    kind: "aborted",
+    retryable: false,
+    cause,
+  });
+}
+
+function errorCode(err: unknown): string {
+  if (err && typeof err === "object") {
+    const code = "code" in err ? err.code : undefined;
+    if (typeof code === "string") return code;
+    const cause = "cause" in err ? err.cause : undefined;
+    if (cause !== err) return errorCode(cause);
+  }
+  return err instanceof Error ? err.name : "unknown error";
+}
+
+function classifyThrown(
+  s: AttemptSettings,
+  err: unknown,
+  cause: AbortCause | undefined,
+  phase: "send" | "body",
+): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const id = s.errors.providerId;
+  if (cause === "user") return abortedError(id, err);
+  if (cause === "timeout") {
+    return new ProviderError(
+      `provider "${id}": no response within ${s.requestTimeoutMs} ms (request_timeout)`,
+      {
+        provider: id,
+        kind: "timeout",
+      },
+    );
+  }
+  if (cause === "stall") {
+    return new ProviderError(
+      `provider "${id}": stream stalled, no data for ${s.stallTimeoutMs} ms (stall_timeout)`,
+      {
+        provider: id,
+        kind: "stall",
+      },
+    );
+  }
+  if (phase === "send") {
+    return new ProviderError(`provider "${id}" is unreachable: ${errorCode(err)}`, {
+      provider: id,
+      kind: "network",
+      cause: err,
+    });
+  }
+  return protocolError(s.errors, `connection lost before the stream completed (${errorCode(err)})`, err);
+}
+
+/**
+ * One HTTP attempt: sends the request, turns a non-2xx answer into the protocol's error and
+ * streams the decoded events otherwise. Throws a ProviderError on any failure; the caller
+ * decides about retries. The request timeout covers the wait for response headers; the stall
+ * timer covers silence mid-body but is paused while the consumer holds an event.
+ */
+export async function* attemptStream(s: AttemptSettings, request: ModelRequest): AsyncGenerator<ModelEvent> {
+  const wire = s.protocol.buildRequest(request);
+  const controller = new AbortController();
+  let cause: AbortCause | undefined;
+  let phase: "send" | "body" = "send";
+  let consumerHolds = false;
+  const abort = (why: AbortCause) => {
+    cause ??= why;
+    controller.abort();
+  };
+  const onUserAbort = () => abort("user");
+  if (request.signal?.aborted) throw abortedError(s.errors.providerId, request.signal.reason);
+  request.signal?.addEventListener("abort", onUserAbort, { once: true });
+  const headerTimer = setTimeout(() => abort("timeout"), s.requestTimeoutMs);
+  const stallTimer = setTimeout(function onStall() {
+    if (consumerHolds) stallTimer.refresh();
+    else abort("stall");
+  }, s.stallTimeoutMs);
+  clearTimeout(stallTimer);
+  let completed = false;
+  try {
+    const response = await undiciRequest(wire.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...wire.headers },
+      body: JSON.stringify(wire.body),
+      signal: controller.signal,
+      dispatcher: s.dispatcher,
+    });
+    clearTimeout(headerTimer);
+    phase = "body";
+    stallTimer.refresh();
+    const headers = response.headers as ResponseHeaders;
+    if (response.statusCode >= 300) {
+      let text = "";
+      for await (const chunk of response.body) {
+        stallTimer.refresh();
+        if (text.length < MAX_ERROR_BODY) text += Buffer.from(chunk).toString("utf8");
+      }
+      throw s.protocol.errorFromResponse(response.statusCode, text, headers, s.errors, s.now());
+    }
+    const decoder = s.protocol.createDecoder(s.errors, request);
+    const pending: SseMessage[] = [];
+    const parser = createParser({ onEvent: (m) => pending.push({ event: m.event, data: m.data }) });
+    const text = new TextDecoder();
+    const drain = function* (): Generator<ModelEvent> {
+      for (const message of pending.splice(0)) yield* decoder.push(message);
+    };
+    for await (const chunk of response.body) {
+      stallTimer.refresh();
+      parser.feed(text.decode(chunk, { stream: true }));
+      for (const event of drain()) {
+        consumerHolds = true;
+        yield event;
+        consumerHolds = false;
+        stallTimer.refresh();
+        if (event.type === "finish") {
+          completed = true;
+          return;
+        }
+      }
+    }
+    for (const event of decoder.end()) yield event;
+    completed = true;
+  } catch (err) {
+    throw classifyThrown(s, err, cause ?? (request.signal?.aborted ? "user" : undefined), phase);
+  } finally {
+    clearTimeout(headerTimer);
+    clearTimeout(stallTimer);
+    request.signal?.removeEventListener("abort", onUserAbort);
+    if (!completed) controller.abort();
+  }
+}

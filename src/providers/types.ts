@@ -1,0 +1,68 @@
+import type { ProviderError } from "../spec/errors.ts";
+import type { ModelEvent, ModelRequest } from "../spec/model.ts";
+
+/**
+ * Time as the provider layer sees it. Backoff sleeps go through `sleep`, and `Retry-After`
+ * HTTP dates are compared with `now`, so tests inject a clock and never wait for real.
+ * `sleep` must reject (or resolve early) when `signal` aborts.
+ */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** What `onRetry` learns before each retry sleep, e.g. to print a warning on stderr. */
+export interface RetryInfo {
+  providerId: string;
+  model: string;
+  /** 1 for the first retry, 2 for the second… */
+  attempt: number;
+  delayMs: number;
+  error: ProviderError;
+}
+
+/** What `onFallback` learns when a model failed before answering and the next fallback is tried. */
+export interface FallbackInfo {
+  from: string;
+  to: string;
+  error: ProviderError;
+}
+
+/**
+ * Process-level knobs for providers. Everything is optional; the defaults are the real clock,
+ * `Math.random`, `process.env` and no callbacks.
+ */
+export interface ProviderOptions {
+  clock?: Clock;
+  /** A source of uniform numbers in [0, 1) for backoff jitter. */
+  random?: () => number;
+  /** Environment used to resolve `${VAR}` in `api_key` and `headers`. */
+  env?: Record<string, string | undefined>;
+  /** Called before each retry sleep. */
+  onRetry?: (info: RetryInfo) => void;
+  /** Called when `openModel` moves on to a fallback model. */
+  onFallback?: (info: FallbackInfo) => void;
+  /** Receives every secret value resolved from `${VAR}` so the redactor can hide it. */
+  secrets?: (values: string[]) => void;
+  /** `--replay FILE`: every model opened with these options plays this cassette instead. */
+  replayFile?: string;
+  /** `--record FILE`: every model opened with these options appends its turns to this cassette. */
+  recordFile?: string;
+  /** Directory that relative `cassette` paths in the config are resolved against (default: cwd). */
+  configDir?: string;
+  /** Name of the config file, used in ConfigError issues. */
+  configFile?: string;
+}
+
+/**
+ * A model ready to use: a provider bound to one model name, with fallbacks, replay and
+ * recording already applied. `stream` follows the `Provider` contract: it never throws and
+ * ends with exactly one `finish` or `error` event.
+ */
+export interface ModelHandle {
+  /** `provider/model` as requested, e.g. `openai/gpt-4.1-mini`; `replay/<recorded ref>` when replaying. */
+  readonly ref: string;
+  readonly providerId: string;
+  readonly model: string;
+  stream(request: Omit<ModelRequest, "model">): AsyncIterable<ModelEvent>;
+}
