@@ -1,0 +1,172 @@
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { AgentryError } from "../spec/errors.ts";
+import { recordHash } from "./hash.ts";
+import { type AuditRecordInput, genesisOf } from "./records.ts";
+
+/**
+ * An append-only, hash-chained audit log (SPEC §9). `append` is synchronous and cheap: it chains
+ * and serialises the record and queues the line; queued lines are written on the next macrotask
+ * (or at once past 64 KiB) in one `write` on an `O_APPEND` descriptor, so a line is never split
+ * or interleaved with another writer's. Call `flush` at run end and `flushSync` from signal handlers;
+ * an `exit` hook flushes whatever is still queued.
+ */
+export interface AuditLog {
+  readonly path: string;
+  append(record: AuditRecordInput): void;
+  /** Writes every queued line. Rejects with `AuditWriteError` if a write failed. */
+  flush(): Promise<void>;
+  /** Synchronous `flush` for signal and exit handlers. */
+  flushSync(): void;
+  /** Flushes and closes the file; later appends throw. */
+  close(): Promise<void>;
+}
+
+export interface AuditLogOptions {
+  /** Wall clock for `ts`; injectable for tests. */
+  clock?: () => Date;
+}
+
+/** Writing to the audit log failed (disk full, permissions) or the log was used after `close`. */
+export class AuditWriteError extends AgentryError {
+  override readonly name = "AuditWriteError";
+}
+
+const EAGER_FLUSH_BYTES = 64 * 1024;
+const RESERVED = new Set(["seq", "ts", "prev", "hash"]);
+
+interface Chain {
+  seq: number;
+  prev: string;
+}
+
+/**
+ * Opens (creating it and its directory, mode 0600) the audit log at `path`. Each run has its own
+ * chain: its first record has `prev = "genesis:<run_id>"` and `seq = 1`. A record for a run this
+ * process has not seen, other than `run_start`, continues that run's chain from the file, so a run
+ * resumed in another process (`agentry resume`) stays verifiable; it must not append a second
+ * `run_start`.
+ */
+export function openAuditLog(path: string, options: AuditLogOptions = {}): AuditLog {
+  return new FileAuditLog(path, options.clock ?? (() => new Date()));
+}
+
+class FileAuditLog implements AuditLog {
+  private readonly chains = new Map<string, Chain>();
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private scheduled = false;
+  private fd: number | undefined;
+  private closed = false;
+  private failure: AuditWriteError | undefined;
+  private readonly onExit = () => this.drain();
+
+  constructor(
+    readonly path: string,
+    private readonly clock: () => Date,
+  ) {
+    process.on("exit", this.onExit);
+  }
+
+  append(record: AuditRecordInput): void {
+    if (this.closed) throw new AuditWriteError("audit log is closed", { path: this.path });
+    const { run_id, agent, type, ...rest } = record;
+    const chain = this.chainOf(run_id, type);
+    const body: Record<string, unknown> = {
+      seq: chain.seq + 1,
+      ts: this.clock().toISOString(),
+      run_id,
+      agent,
+      type,
+    };
+    for (const key in rest) if (!RESERVED.has(key)) body[key] = rest[key];
+    body["prev"] = chain.prev;
+    const hash = recordHash(chain.prev, body);
+    body["hash"] = hash;
+    chain.seq += 1;
+    chain.prev = hash;
+    const line = `${JSON.stringify(body)}\n`;
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes >= EAGER_FLUSH_BYTES) this.drain();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  flush(): Promise<void> {
+    this.drain();
+    return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+  }
+
+  flushSync(): void {
+    this.drain();
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.drain();
+    this.closed = true;
+    process.off("exit", this.onExit);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (this.failure) throw this.failure;
+  }
+
+  private chainOf(runId: string, type: string): Chain {
+    let chain = this.chains.get(runId);
+    if (!chain) {
+      chain = type === "run_start" ? { seq: 0, prev: genesisOf(runId) } : this.recoverChain(runId);
+      this.chains.set(runId, chain);
+    }
+    return chain;
+  }
+
+  private recoverChain(runId: string): Chain {
+    const chain: Chain = { seq: 0, prev: genesisOf(runId) };
+    let text: string;
+    try {
+      text = readFileSync(this.path, "utf8");
+    } catch {
+      return chain;
+    }
+    const needle = `"run_id":${JSON.stringify(runId)}`;
+    for (const line of text.split("\n")) {
+      if (!line.includes(needle)) continue;
+      try {
+        const parsed = JSON.parse(line) as { seq?: unknown; hash?: unknown; run_id?: unknown };
+        if (parsed.run_id === runId && typeof parsed.seq === "number" && typeof parsed.hash === "string") {
+          if (parsed.seq > chain.seq) {
+            chain.seq = parsed.seq;
+            chain.prev = parsed.hash;
+          }
+        }
+      } catch {
+        /* a corrupt line is verify's business, not the writer's */
+      }
+    }
+    return chain;
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const data = Buffer.from(this.pending.join(""), "utf8");
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      if (this.fd === undefined) {
+        mkdirSync(dirname(this.path), { recursive: true });
+        this.fd = openSync(this.path, "a", 0o600);
+      }
+      let offset = 0;
+      while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
+    } catch (err) {
+      this.failure ??= new AuditWriteError(`cannot write audit log ${this.path}: ${(err as Error).message}`, {
+        path: this.path,
+      });
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "./canonical-json.ts";
+
+/** The hash of a record: SHA-256 hex of `prev` followed by the canonical JSON of the record without `hash`. */
+export function recordHash(prev: string, recordWithoutHash: Record<string, unknown>): string {
+  return createHash("sha256")
+    .update(prev + canonicalJson(recordWithoutHash))
+    .digest("hex");
+}

@@ -1,0 +1,6 @@
+export { type AuditLog, type AuditLogOptions, AuditWriteError, openAuditLog } from "./audit-log.ts";
+export { canonicalJson } from "./canonical-json.ts";
+export { recordHash } from "./hash.ts";
+export type * from "./records.ts";
+export { genesisOf } from "./records.ts";
+export { type AuditVerification, verifyAuditFile } from "./verify.ts";

@@ -1,0 +1,184 @@
+import type { Mode } from "../../config/schema.ts";
+import type { ApprovalDecision, Approver } from "../../spec/approval.ts";
+import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
+import type { ToolResult } from "../../spec/tool.ts";
+import { type PipelineClock, systemClock } from "../clock.ts";
+import { findMatch, parseCallPatterns } from "../glob.ts";
+import { STOPPED_BY } from "../layer-names.ts";
+import { primaryArgument } from "../primary-argument.ts";
+import { refuse } from "../refusal.ts";
+import { RunScoped } from "../run-scoped.ts";
+import { askWithTimeout } from "./ask.ts";
+
+export interface ApprovalOptions {
+  mode: Mode;
+  approver: Approver;
+  /** `policy.approval`: `tools` that ask (`*` for all), `except`/`deny` `tool:argglob` patterns, `timeout` in ms. */
+  policy?: {
+    tools?: readonly string[];
+    except?: readonly string[];
+    deny?: readonly string[];
+    timeout?: number;
+  };
+  clock?: Pick<PipelineClock, "setTimeout" | "clearTimeout">;
+  /** Decisions recorded while a deferred run was stopped, keyed by approval id (resume). */
+  preDecided?: ReadonlyMap<string, ApprovalDecision>;
+}
+
+/** Default `policy.approval.timeout`: five minutes, after which the request counts as denied. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 5 * 60_000;
+
+/** The approval id of a call: deterministic per run and call, so a resumed run finds its decision. */
+export function approvalIdOf(runId: string, callId: string): string {
+  return `${runId}-${callId}`;
+}
+
+interface RunApprovals {
+  tools: Set<string>;
+  asking: Map<string, Promise<unknown>>;
+}
+
+/**
+ * Layer 6, human approval (SPEC §6). `deny` patterns refuse without asking in every mode;
+ * `readonly` runs only `tool.readOnly` tools; `auto` asks nobody (audited as `auto`); `ask` asks
+ * the approver for tools in `policy.approval.tools` unless an `except` pattern matches.
+ * `approve` with `scope: "run"` approves the tool for the rest of the run; `deny` returns the
+ * human's reason to the model; `defer` halts the run with `awaiting_approval`; a timeout denies.
+ * The outcome is put on `result.meta.approval` for the audit layer.
+ */
+export function approval(options: ApprovalOptions): Middleware {
+  const deny = parseCallPatterns(options.policy?.deny);
+  const except = parseCallPatterns(options.policy?.except);
+  const asks = new Set(options.policy?.tools ?? []);
+  const timeoutMs = options.policy?.timeout ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+  const clock = options.clock ?? systemClock;
+  const runs = new RunScoped<RunApprovals>(() => ({ tools: new Set(), asking: new Map() }));
+
+  return async (ctx, call, next) => {
+    const denied = deny.length ? findMatch(deny, call.name, primaryArgument(call.args)) : undefined;
+    if (denied) {
+      return refuse(
+        ctx,
+        call,
+        STOPPED_BY.approval,
+        `${call.name} call denied by policy (matches deny pattern "${denied.source}"); do not retry it, use another approach`,
+        { meta: { approval: { decision: "policy_deny", pattern: denied.source } } },
+      );
+    }
+    if (options.mode === "readonly") {
+      if (call.tool.readOnly) return next(call);
+      return refuse(
+        ctx,
+        call,
+        STOPPED_BY.approval,
+        `${call.name} is not allowed: agent "${ctx.agent}" runs in readonly mode, where only read-only tools may run`,
+        { meta: { approval: { decision: "readonly_refused" } } },
+      );
+    }
+    if (options.mode === "auto") return withApproval(await next(call), { decision: "auto", by: "mode:auto" });
+    if (!(asks.has("*") || asks.has(call.name))) return next(call);
+    if (except.length && findMatch(except, call.name, primaryArgument(call.args))) return next(call);
+    return decide(ctx, call, next);
+  };
+
+  async function decide(ctx: PipelineContext, call: PipelineCall, next: Next): Promise<ToolResult> {
+    const approvals = runs.get(ctx.runId);
+    const id = approvalIdOf(ctx.runId, call.id);
+    const inFlight = approvals.asking.get(call.name);
+    if (inFlight) await inFlight;
+    if (approvals.tools.has(call.name)) {
+      return withApproval(await next(call), {
+        approval_id: id,
+        decision: "approve",
+        scope: "run",
+        remembered: true,
+      });
+    }
+    let decision = options.preDecided?.get(id);
+    if (!decision) {
+      ctx.emit({ type: "approval", approval_id: id, state: "asked", tool: call.name, args: call.args });
+      const request = {
+        approvalId: id,
+        runId: ctx.runId,
+        agent: ctx.agent,
+        callId: call.id,
+        tool: call.name,
+        args: call.args,
+        why: asks.has(call.name)
+          ? `policy.approval.tools includes "${call.name}"`
+          : 'policy.approval.tools is "*"',
+      };
+      const pending = askWithTimeout(options.approver, request, call.signal, timeoutMs, clock);
+      approvals.asking.set(call.name, pending);
+      try {
+        decision = await pending;
+      } finally {
+        if (approvals.asking.get(call.name) === pending) approvals.asking.delete(call.name);
+      }
+    }
+    return apply(ctx, call, next, id, decision, approvals);
+  }
+
+  async function apply(
+    ctx: PipelineContext,
+    call: PipelineCall,
+    next: Next,
+    id: string,
+    decision: ApprovalDecision,
+    approvals: RunApprovals,
+  ): Promise<ToolResult> {
+    switch (decision.decision) {
+      case "approve": {
+        if (decision.scope === "run") approvals.tools.add(call.name);
+        ctx.emit({
+          type: "approval",
+          approval_id: id,
+          state: "granted",
+          tool: call.name,
+          by: decision.by,
+          ...(decision.reason ? { reason: decision.reason } : {}),
+        });
+        return withApproval(await next(call), { approval_id: id, ...decision });
+      }
+      case "deny": {
+        ctx.emit({
+          type: "approval",
+          approval_id: id,
+          state: "denied",
+          tool: call.name,
+          by: decision.by,
+          ...(decision.reason ? { reason: decision.reason } : {}),
+        });
+        const why = decision.reason ? `: ${decision.reason}` : "";
+        return refuse(
+          ctx,
+          call,
+          STOPPED_BY.approval,
+          `${call.name} call denied by ${decision.by}${why}. Do not retry it; adapt your approach or answer without it`,
+          { meta: { approval_id: id, approval: { approval_id: id, ...decision } } },
+        );
+      }
+      case "defer": {
+        ctx.emit({ type: "approval", approval_id: id, state: "deferred", tool: call.name });
+        return refuse(
+          ctx,
+          call,
+          STOPPED_BY.approval,
+          `${call.name} call awaits human approval (approval id ${id}); the run pauses until someone decides`,
+          {
+            halt: "awaiting_approval",
+            meta: { approval_id: id, approval: { approval_id: id, decision: "defer" } },
+          },
+        );
+      }
+      default: {
+        const unreachable: never = decision;
+        return unreachable;
+      }
+    }
+  }
+}
+
+function withApproval(result: ToolResult, info: Record<string, unknown>): ToolResult {
+  return { ...result, meta: { ...result.meta, approval: info } };
+}

@@ -1,0 +1,77 @@
+import type { Middleware } from "../../spec/middleware.ts";
+import type { ToolResult } from "../../spec/tool.ts";
+import { isToolFailure, STOPPED_BY } from "../layer-names.ts";
+import { refuse } from "../refusal.ts";
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failures of one tool that open its circuit (`breaker.failures`). */
+  failures: number;
+  /** How long an open circuit refuses calls before one trial call (`breaker.cooldown`, ms). */
+  cooldownMs: number;
+  now?: () => number;
+}
+
+/** The state of one tool's circuit. */
+export type CircuitState = "closed" | "open" | "half-open";
+
+interface Circuit {
+  state: CircuitState;
+  failures: number;
+  openedAt: number;
+}
+
+/**
+ * Layer 11, per tool: closed → open after `failures` consecutive tool failures → half-open after
+ * `cooldownMs` (exactly one trial call; others are refused meanwhile) → closed on success, open
+ * again on failure. Only the tool's own failures count: refusals by layers above never reach it.
+ * An open circuit refuses at once with `stoppedBy: "circuit_breaker"`.
+ */
+export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
+  const circuits = new Map<string, Circuit>();
+  const settle = (circuit: Circuit, failed: boolean, now: number) => {
+    if (!failed) {
+      circuit.state = "closed";
+      circuit.failures = 0;
+      return;
+    }
+    circuit.failures += 1;
+    if (circuit.state === "half-open" || circuit.failures >= options.failures) {
+      circuit.state = "open";
+      circuit.openedAt = now;
+    }
+  };
+  return async (ctx, call, next) => {
+    const now = options.now ?? ctx.now;
+    let circuit = circuits.get(call.name);
+    if (!circuit) {
+      circuit = { state: "closed", failures: 0, openedAt: 0 };
+      circuits.set(call.name, circuit);
+    }
+    if (circuit.state !== "closed") {
+      const wait = circuit.openedAt + options.cooldownMs - now();
+      if (circuit.state === "half-open" || wait > 0) {
+        const retry =
+          circuit.state === "half-open"
+            ? "a trial call is in progress"
+            : `retry in ${Math.ceil(wait / 1000)}s`;
+        return refuse(
+          ctx,
+          call,
+          STOPPED_BY.circuitBreaker,
+          `${call.name} is temporarily disabled after ${circuit.failures} consecutive failures (circuit open); ${retry}, or use another approach`,
+          { meta: { circuit: circuit.state, retry_after_ms: Math.max(0, wait) } },
+        );
+      }
+      circuit.state = "half-open";
+    }
+    let result: ToolResult;
+    try {
+      result = await next(call);
+    } catch (err) {
+      settle(circuit, true, now());
+      throw err;
+    }
+    settle(circuit, isToolFailure(result), now());
+    return result;
+  };
+}

@@ -1,0 +1,61 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Middleware } from "../../spec/middleware.ts";
+import { capOutput, termsFromArgs } from "./cap-output.ts";
+
+export interface ContextEnrichmentOptions {
+  /** `policy.enrich.max_output` in characters (default 32 KiB). */
+  maxOutput?: number;
+  /** Where full outputs of capped calls are saved (`<runId>-<callId>.txt`, mode 0600). */
+  spillDir?: string;
+}
+
+/** Default `enrich.max_output`. */
+export const DEFAULT_MAX_OUTPUT = 32 * 1024;
+
+const CLOSING = /<\/tool_output/gi;
+
+function attr(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}
+
+function safeFileName(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+/**
+ * Layer 8: output longer than `maxOutput` is cut to its head, its tail and the lines matching
+ * words from the call's arguments; the full text is saved under `spillDir` and its path given to
+ * the model. Every non-empty output (and every successful one) is then framed as untrusted data:
+ * `<tool_output tool="sh" call_id="c1" ok="true" untrusted="true">…</tool_output>`, with any
+ * closing tag inside the output neutralised so tool output cannot end the frame early.
+ */
+export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middleware {
+  const limit = options.maxOutput ?? DEFAULT_MAX_OUTPUT;
+  return async (ctx, call, next) => {
+    const result = await next(call);
+    let output = result.output;
+    let meta = result.meta;
+    if (output.length > limit) {
+      let note = "the full output was not saved";
+      if (options.spillDir) {
+        const path = join(options.spillDir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
+        try {
+          mkdirSync(options.spillDir, { recursive: true });
+          writeFileSync(path, output, { mode: 0o600 });
+          note = `full output (${output.length} characters) saved to ${path}; read that file for the rest`;
+          meta = { ...meta, full_output_path: path };
+        } catch (err) {
+          note = `the full output could not be saved (${(err as Error).message})`;
+        }
+      }
+      meta = { ...meta, output_chars: output.length, truncated: true };
+      output = capOutput(output, limit, termsFromArgs(call.args), note);
+    }
+    if (output === "" && !result.ok) return result;
+    const body = output.replace(CLOSING, "<\\/tool_output");
+    const open = `<tool_output tool="${attr(call.name)}" call_id="${attr(call.id)}" ok="${result.ok}" untrusted="true">`;
+    const framed = `${open}\n${body}\n</tool_output>`;
+    return meta === result.meta ? { ...result, output: framed } : { ...result, output: framed, meta };
+  };
+}

@@ -1,0 +1,27 @@
+import { serializeError } from "../../spec/errors.ts";
+import type { Middleware } from "../../spec/middleware.ts";
+import { STOPPED_BY } from "../layer-names.ts";
+
+/**
+ * Layer 1: anything thrown below (a tool bug, a layer bug) becomes a tool error
+ * `stoppedBy: "exception"` with an `error` event, so one bad call never crashes the run.
+ */
+export function exceptionRecovery(): Middleware {
+  return async (ctx, call, next) => {
+    try {
+      return await next(call);
+    } catch (err) {
+      const error = serializeError(err);
+      ctx.emit({
+        type: "error",
+        error: { ...error, data: { ...error.data, tool: call.name, call_id: call.id } },
+      });
+      return {
+        ok: false,
+        output: "",
+        error: `${call.name} failed unexpectedly (${error.name}: ${error.message}); try another approach`,
+        stoppedBy: STOPPED_BY.exception,
+      };
+    }
+  };
+}

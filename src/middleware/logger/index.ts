@@ -1,0 +1,42 @@
+import type { Redactor } from "../../redact/redactor.ts";
+import type { Middleware } from "../../spec/middleware.ts";
+
+/** Receives one structured JSON-ready line per tool call. */
+export type LogSink = (line: Record<string, unknown>) => void;
+
+export interface LoggerOptions {
+  sink: LogSink;
+  redactor: Redactor;
+  /** Monotonic milliseconds; defaults to the context's clock. */
+  now?: () => number;
+}
+
+/**
+ * Layer 2: one structured line per call: run, agent, tool, call id, arguments (redacted), ok,
+ * stopped_by, duration in ms. A sink that throws is ignored: logging never fails a call.
+ */
+export function logger(options: LoggerOptions): Middleware {
+  const { sink, redactor } = options;
+  return async (ctx, call, next) => {
+    const now = options.now ?? ctx.now;
+    const started = now();
+    const result = await next(call);
+    try {
+      sink({
+        level: result.ok ? "info" : "warn",
+        msg: "tool_call",
+        run_id: ctx.runId,
+        agent: ctx.agent,
+        tool: call.name,
+        call_id: call.id,
+        args: redactor.redactValue(call.args),
+        ok: result.ok,
+        ...(result.stoppedBy ? { stopped_by: result.stoppedBy } : {}),
+        duration_ms: Math.round((now() - started) * 1000) / 1000,
+      });
+    } catch {
+      /* a broken log sink must not turn a finished call into a failure */
+    }
+    return result;
+  };
+}

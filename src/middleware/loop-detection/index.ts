@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../audit/canonical-json.ts";
+import type { Middleware } from "../../spec/middleware.ts";
+import { STOPPED_BY } from "../layer-names.ts";
+import { refuse } from "../refusal.ts";
+import { RunScoped } from "../run-scoped.ts";
+
+export interface LoopDetectionOptions {
+  /** How many times one identical call may execute in a run (`loop.max_repeats`, default 3). */
+  maxRepeats: number;
+}
+
+interface Seen {
+  executed: number;
+  refused: number;
+}
+
+function normalise(value: unknown): unknown {
+  if (typeof value === "string") return value.trim().replace(/\s+/g, " ");
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(normalise);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = normalise(item);
+  return out;
+}
+
+/** The identity of a call for loop detection: tool name plus arguments with key order and whitespace normalised. */
+export function callFingerprint(tool: string, args: Record<string, unknown>): string {
+  const text = canonicalJson(normalise(args));
+  return `${tool}\u0000${text.length > 512 ? createHash("sha256").update(text).digest("hex") : text}`;
+}
+
+/**
+ * Layer 4: an identical call executes at most `maxRepeats` times per run. The next identical call
+ * is refused with a tool error telling the model it is repeating itself; if the model insists (a
+ * second refusal of the same call) the result also carries `halt: "loop"` and the run ends after
+ * the turn.
+ */
+export function loopDetection(options: LoopDetectionOptions): Middleware {
+  const runs = new RunScoped(() => new Map<string, Seen>());
+  return (ctx, call, next) => {
+    const seen = runs.get(ctx.runId);
+    const key = callFingerprint(call.name, call.args);
+    let entry = seen.get(key);
+    if (!entry) {
+      entry = { executed: 0, refused: 0 };
+      seen.set(key, entry);
+    }
+    if (entry.executed < options.maxRepeats) {
+      entry.executed += 1;
+      return next(call);
+    }
+    entry.refused += 1;
+    const times = `${options.maxRepeats} time${options.maxRepeats === 1 ? "" : "s"}`;
+    if (entry.refused >= 2) {
+      return Promise.resolve(
+        refuse(
+          ctx,
+          call,
+          STOPPED_BY.loop,
+          `loop detected: you repeated this exact ${call.name} call again after being told it already ran ${times}; the run stops here`,
+          { halt: "loop", meta: { repeats: entry.executed + entry.refused } },
+        ),
+      );
+    }
+    return Promise.resolve(
+      refuse(
+        ctx,
+        call,
+        STOPPED_BY.loop,
+        `you are repeating yourself: this exact ${call.name} call with the same arguments already ran ${times} and will not give a different result; use its earlier result, change the arguments, or answer (repeating it again ends the run)`,
+        { meta: { repeats: entry.executed + entry.refused } },
+      ),
+    );
+  };
+}
+
+/** Detects an assistant repeating the same text turn after turn; see `createTextRepeatDetector`. */
+export interface TextRepeatDetector {
+  /** Records one assistant text; true when it makes the repetition exceed the limit. */
+  check(text: string): boolean;
+  /** Forgets the history (e.g. when a new user message arrives). */
+  reset(): void;
+}
+
+/**
+ * For the agent loop: `check` is true when the same assistant text (whitespace normalised,
+ * non-empty) has been produced more than `maxRepeats` times in a row. Consecutive, so a recurring
+ * short phrase between different tool calls is not mistaken for a loop.
+ */
+export function createTextRepeatDetector(maxRepeats: number): TextRepeatDetector {
+  let last = "";
+  let count = 0;
+  return {
+    check(text) {
+      const normalised = text.trim().replace(/\s+/g, " ");
+      if (normalised === "") return false;
+      if (normalised === last) count += 1;
+      else {
+        last = normalised;
+        count = 1;
+      }
+      return count > maxRepeats;
+    },
+    reset() {
+      last = "";
+      count = 0;
+    },
+  };
+}

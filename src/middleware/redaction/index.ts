@@ -1,0 +1,17 @@
+import type { Redactor } from "../../redact/redactor.ts";
+import type { Middleware } from "../../spec/middleware.ts";
+
+/**
+ * Layer 7: placeholders in the call's arguments (which the model copied from earlier redacted
+ * output) are restored to real values before the tool runs; the result's output, error and meta
+ * are redacted on the way back, so the model, the logs and the audit log above see placeholders.
+ */
+export function redaction(redactor: Redactor): Middleware {
+  return async (_ctx, call, next) => {
+    const result = await next({ ...call, args: redactor.restore(call.args) });
+    const redacted = { ...result, output: redactor.redact(result.output) };
+    if (result.error !== undefined) redacted.error = redactor.redact(result.error);
+    if (result.meta !== undefined) redacted.meta = redactor.redactValue(result.meta);
+    return redacted;
+  };
+}

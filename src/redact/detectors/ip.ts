@@ -1,0 +1,19 @@
+import { isIPv6 } from "node:net";
+import { collect, type Detection } from "./types.ts";
+
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, "g");
+const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
+const NOT_PERSONAL = new Set(["0.0.0.0", "127.0.0.1", "255.255.255.255", "::", "::1"]);
+
+/**
+ * IPv4 and IPv6 addresses. Loopback and unspecified addresses are left alone (they identify
+ * nobody, and tools need them); IPv6 candidates are confirmed with `net.isIPv6`, so times
+ * (`12:30:45`) and MAC addresses are not matched.
+ */
+export function detectIps(text: string, out: Detection[]): void {
+  if (text.includes(".")) collect(IPV4, text, out, "ip", (value) => !NOT_PERSONAL.has(value));
+  if (text.includes(":")) {
+    collect(IPV6, text, out, "ip", (value) => isIPv6(value) && !NOT_PERSONAL.has(value.toLowerCase()));
+  }
+}

@@ -1,0 +1,136 @@
+import { detectApiKeys } from "./detectors/api-key.ts";
+import { detectCards } from "./detectors/card.ts";
+import { detectEmails } from "./detectors/email.ts";
+import { detectIbans } from "./detectors/iban.ts";
+import { detectIps } from "./detectors/ip.ts";
+import { detectJwts } from "./detectors/jwt.ts";
+import { LiteralSecrets } from "./detectors/literal-secrets.ts";
+import { detectPhones } from "./detectors/phone.ts";
+import { detectPrivateKeys } from "./detectors/private-key.ts";
+import { detectSecretAssignments } from "./detectors/secret-assignment.ts";
+import { detectSsns } from "./detectors/ssn.ts";
+import type { Detection, Detector } from "./detectors/types.ts";
+import { compileUserPatterns } from "./detectors/user-patterns.ts";
+import { PLACEHOLDER, PlaceholderTable } from "./placeholders.ts";
+
+/**
+ * Replaces sensitive values with stable placeholders (`[PII:email:3f9a1c]`) and maps them back.
+ * One redactor per run (or per agent tree): placeholders are only meaningful to the redactor that
+ * issued them.
+ */
+export interface Redactor {
+  /** The text with every detected value replaced by its placeholder. */
+  redact(text: string): string;
+  /** `redact` applied to every string inside a JSON value (object keys are kept). Returns a copy. */
+  redactValue<T>(value: T): T;
+  /** Placeholders this redactor issued, inside any string of a JSON value, back to real values. */
+  restore<T>(value: T): T;
+  /** Adds exact secret values (e.g. interpolated `${VAR}`s) to redact from now on. */
+  addSecrets(values: readonly string[]): void;
+}
+
+export interface RedactorOptions {
+  /** Detect personal data (e-mails, phones, cards, IBANs, SSNs, IPs). Default true. Secrets are always detected. */
+  pii?: boolean;
+  /** Extra regular expressions (JavaScript syntax); matches become `[PII:pattern:…]`. */
+  patterns?: readonly string[];
+  /** Exact secret values; matched longest first, values shorter than 4 characters are ignored. */
+  secrets?: readonly string[];
+}
+
+const PII_DETECTORS: Detector[] = [
+  detectEmails,
+  detectIbans,
+  detectCards,
+  detectSsns,
+  detectPhones,
+  detectIps,
+];
+const SECRET_DETECTORS: Detector[] = [detectPrivateKeys, detectJwts, detectApiKeys, detectSecretAssignments];
+
+/** Creates a redactor. Throws `RedactPatternError` when a user pattern is not a valid regex. */
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const literals = new LiteralSecrets();
+  literals.add(options.secrets ?? []);
+  const user = compileUserPatterns(options.patterns ?? []);
+  const detectors: Detector[] = [
+    literals.detect,
+    ...SECRET_DETECTORS,
+    ...(user ? [user] : []),
+    ...(options.pii === false ? [] : PII_DETECTORS),
+  ];
+  const table = new PlaceholderTable();
+
+  const redact = (text: string): string => {
+    if (text.length < 4) return text;
+    const found: Detection[] = [];
+    const priority: number[] = [];
+    for (let i = 0; i < detectors.length; i++) {
+      const before = found.length;
+      (detectors[i] as Detector)(text, found);
+      for (let j = before; j < found.length; j++) priority.push(i);
+    }
+    if (found.length === 0) return text;
+    return replaceSpans(text, resolveOverlaps(text.length, found, priority), table);
+  };
+
+  const restoreText = (text: string): string =>
+    text.includes("[PII:")
+      ? text.replace(PLACEHOLDER, (placeholder) => table.valueOf(placeholder) ?? placeholder)
+      : text;
+
+  return {
+    redact,
+    redactValue: <T>(value: T): T => mapStrings(value, redact) as T,
+    restore: <T>(value: T): T => mapStrings(value, restoreText) as T,
+    addSecrets: (values) => literals.add(values),
+  };
+}
+
+function resolveOverlaps(length: number, found: Detection[], priority: number[]): Detection[] {
+  if (found.length === 1) return found;
+  const order = found.map((_, i) => i);
+  order.sort((a, b) => {
+    const pa = priority[a] as number;
+    const pb = priority[b] as number;
+    if (pa !== pb) return pa - pb;
+    const da = found[a] as Detection;
+    const db = found[b] as Detection;
+    return da.start - db.start || db.end - da.end;
+  });
+  const taken = new Uint8Array(length);
+  const accepted: Detection[] = [];
+  for (const index of order) {
+    const d = found[index] as Detection;
+    let free = true;
+    for (let i = d.start; i < d.end; i++) {
+      if (taken[i]) {
+        free = false;
+        break;
+      }
+    }
+    if (!free) continue;
+    taken.fill(1, d.start, d.end);
+    accepted.push(d);
+  }
+  return accepted.sort((a, b) => a.start - b.start);
+}
+
+function replaceSpans(text: string, spans: Detection[], table: PlaceholderTable): string {
+  let out = "";
+  let cursor = 0;
+  for (const span of spans) {
+    out += text.slice(cursor, span.start) + table.placeholderFor(span.kind, text.slice(span.start, span.end));
+    cursor = span.end;
+  }
+  return out + text.slice(cursor);
+}
+
+function mapStrings(value: unknown, fn: (text: string) => string): unknown {
+  if (typeof value === "string") return fn(value);
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = mapStrings(item, fn);
+  return out;
+}

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openAuditLog } from "../../src/audit/audit-log.ts";
+import { verifyAuditFile } from "../../src/audit/verify.ts";
+import { createPipeline, mergePolicy } from "../../src/middleware/index.ts";
+import { createRedactor } from "../../src/redact/index.ts";
+import type { Approver } from "../../src/spec/approval.ts";
+import type { Middleware } from "../../src/spec/middleware.ts";
+import { callOf, fakeContext, fakeTool, manualClock } from "./support.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const approveOnce: Approver = async () => ({ decision: "approve", scope: "once", by: "tester" });
+
+describe("createPipeline", () => {
+  test("runs the tool through every layer: restores placeholders, redacts and frames output, audits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "agentry-pipeline-"));
+    dirs.push(dir);
+    const audit = openAuditLog(join(dir, "audit.jsonl"));
+    const redactor = createRedactor();
+    const email = "alice@example.com";
+    const placeholder = redactor.redact(email);
+    const lines: Record<string, unknown>[] = [];
+    const tool = fakeTool("sh", async (args) => ({ ok: true, output: `mailed ${String(args["command"])}` }));
+    const pipeline = createPipeline({
+      mode: "auto",
+      approver: approveOnce,
+      redactor,
+      audit,
+      log: (line) => lines.push(line),
+      clock: manualClock(),
+    });
+    const ctx = fakeContext();
+    const result = await pipeline(ctx, callOf(tool, { command: `mail ${placeholder}` }, "c1"));
+    expect(tool.calls[0]).toEqual({ command: `mail ${email}` });
+    expect(result.ok).toBe(true);
+    expect(result.output).toContain(`mailed mail ${placeholder}`);
+    expect(result.output).not.toContain(email);
+    expect(result.output.startsWith('<tool_output tool="sh" call_id="c1" ok="true" untrusted="true">')).toBe(
+      true,
+    );
+    expect(lines).toHaveLength(1);
+    expect(JSON.stringify(lines[0])).not.toContain(email);
+    await audit.close();
+    const text = readFileSync(join(dir, "audit.jsonl"), "utf8");
+    expect(text).not.toContain(email);
+    const record = JSON.parse(text.trim()) as Record<string, unknown>;
+    expect(record["type"]).toBe("tool_call");
+    expect(record["decision"]).toBe("executed");
+    expect(record["approval"]).toEqual({ decision: "auto", by: "mode:auto" });
+    expect(await verifyAuditFile(join(dir, "audit.jsonl"))).toMatchObject({ ok: true, records: 1, runs: 1 });
+  });
+
+  test("extra layers sit right after the named layer; unknown names are rejected", async () => {
+    const order: string[] = [];
+    const mark =
+      (name: string): Middleware =>
+      (_ctx, call, next) => {
+        order.push(name);
+        return next(call);
+      };
+    const tool = fakeTool("sh", async () => {
+      order.push("tool");
+      return { ok: true, output: "" };
+    });
+    const pipeline = createPipeline({
+      mode: "auto",
+      approver: approveOnce,
+      redactor: createRedactor(),
+      clock: manualClock(),
+      extraLayers: [
+        { after: "circuit-breaker", layer: mark("last") },
+        { after: "exception-recovery", layer: mark("first") },
+      ],
+    });
+    await pipeline(fakeContext(), callOf(tool));
+    expect(order).toEqual(["first", "last", "tool"]);
+    expect(() =>
+      createPipeline({
+        mode: "auto",
+        approver: approveOnce,
+        redactor: createRedactor(),
+        extraLayers: [{ after: "nope", layer: mark("x") }],
+      }),
+    ).toThrow(/unknown layer "nope"/);
+  });
+
+  test("a throwing tool becomes a tool error and the run goes on", async () => {
+    const tool = fakeTool("sh", async () => {
+      throw new Error("boom");
+    });
+    const pipeline = createPipeline({
+      mode: "auto",
+      approver: approveOnce,
+      redactor: createRedactor(),
+      clock: manualClock(),
+    });
+    const result = await pipeline(fakeContext(), callOf(tool));
+    expect(result).toMatchObject({ ok: false, stoppedBy: "exception" });
+    expect(result.error).toContain("boom");
+  });
+
+  test("per-run state: loop counters of one run do not affect another", async () => {
+    const tool = fakeTool();
+    const pipeline = createPipeline({
+      mode: "auto",
+      approver: approveOnce,
+      redactor: createRedactor(),
+      clock: manualClock(),
+      policy: { loop: { max_repeats: 1 } },
+    });
+    expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).ok).toBe(true);
+    expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).stoppedBy).toBe(
+      "loop_detection",
+    );
+    expect((await pipeline(fakeContext(undefined, "b"), callOf(tool, { x: 1 }))).ok).toBe(true);
+  });
+});
+
+describe("mergePolicy", () => {
+  test("agent keys win per section, deny lists are united, tool_timeout falls back", () => {
+    const merged = mergePolicy(
+      { loop: { max_repeats: 5 }, approval: { tools: ["sh"], deny: ["sh:rm *"] }, tool_timeout: 1000 },
+      { loop: { max_text_repeats: 2 }, approval: { tools: ["web"], deny: ["web:*"] } },
+    );
+    expect(merged).toEqual({
+      loop: { max_repeats: 5, max_text_repeats: 2 },
+      approval: { tools: ["web"], deny: ["sh:rm *", "web:*"] },
+      tool_timeout: 1000,
+    });
+    expect(mergePolicy()).toEqual({});
+  });
+});

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import type { PipelineClock } from "../../src/middleware/clock.ts";
+import type { RunEventInput } from "../../src/spec/events.ts";
+import type { Next, PipelineCall, PipelineContext } from "../../src/spec/middleware.ts";
+import type { Tool, ToolContext, ToolResult } from "../../src/spec/tool.ts";
+
+/** A context whose events are collected and whose clock is `clock.now`. */
+export function fakeContext(
+  clock = manualClock(),
+  runId = "run1",
+): PipelineContext & { events: RunEventInput[] } {
+  const events: RunEventInput[] = [];
+  return {
+    runId,
+    agent: "ops",
+    signal: new AbortController().signal,
+    emit: (event) => events.push(event),
+    now: () => clock.now(),
+    events,
+  };
+}
+
+/** A tool answering with `impl` (default: ok, echo of the args). */
+export function fakeTool(
+  name = "sh",
+  impl: (args: Record<string, unknown>, ctx: ToolContext) => Promise<ToolResult> = async (args) => ({
+    ok: true,
+    output: JSON.stringify(args),
+  }),
+  readOnly = false,
+): Tool<Record<string, unknown>> & { calls: Record<string, unknown>[] } {
+  const calls: Record<string, unknown>[] = [];
+  return {
+    name,
+    description: name,
+    parameters: z.record(z.string(), z.unknown()),
+    readOnly,
+    calls,
+    execute: (args, ctx) => {
+      calls.push(args);
+      return impl(args, ctx);
+    },
+  };
+}
+
+let nextId = 0;
+
+/** A call of `tool` with `args`; ids are unique unless given. */
+export function callOf(
+  tool: Tool<Record<string, unknown>>,
+  args: Record<string, unknown> = {},
+  id = `c${++nextId}`,
+): PipelineCall {
+  return { id, tool: tool as Tool, name: tool.name, args, signal: new AbortController().signal };
+}
+
+/** A `next` that runs the call's tool. */
+export const runTool: Next = (call) =>
+  call.tool.execute(call.args, { signal: call.signal, runId: "run1", agent: "ops", callId: call.id });
+
+/** A clock advanced by hand; timers fire when `advance` passes their deadline. */
+export function manualClock(): PipelineClock & { advance(ms: number): void; pending(): number } {
+  let now = 0;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  return {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      seq += 1;
+      timers.set(seq, { at: now + ms, fn });
+      return seq;
+    },
+    clearTimeout: (handle) => {
+      timers.delete(handle as number);
+    },
+    advance(ms) {
+      now += ms;
+      for (const [id, timer] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
+        if (timer.at <= now) {
+          timers.delete(id);
+          timer.fn();
+        }
+      }
+    },
+    pending: () => timers.size,
+  };
+}
