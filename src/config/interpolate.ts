@@ -52,3 +52,35 @@ export function hasReferences(text: string): boolean {
   REFERENCE.lastIndex = 0;
   return REFERENCE.test(text);
 }
+
+/** One `${VAR}` reference found in a config value. */
+export interface Reference {
+  name: string;
+  /** Whether it has a `:-default`, so an unset variable is not an error. */
+  hasDefault: boolean;
+}
+
+/** Every well-formed `${VAR}` / `${VAR:-default}` reference in a value, in order. */
+export function listReferences(text: string): Reference[] {
+  return [...text.matchAll(REFERENCE)].map((match) => ({
+    name: match[1] as string,
+    hasDefault: match[2] !== undefined,
+  }));
+}
+
+const WELL_FORMED = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/;
+
+/**
+ * Why the `${…}` syntax of a value is malformed (`${` never closed, or a name that is not
+ * `[A-Za-z_][A-Za-z0-9_]*`), or undefined when every reference is well formed. Checked at load
+ * time; whether the variable is set is not (see `interpolate`). The reason never quotes the value.
+ */
+export function referenceSyntaxError(text: string): string | undefined {
+  for (let at = text.indexOf("${"); at >= 0; at = text.indexOf("${", at + 2)) {
+    const rest = text.slice(at);
+    if (WELL_FORMED.test(rest)) continue;
+    if (!rest.includes("}")) return `"\${" at character ${at + 1} is never closed by "}"`;
+    return `"\${" at character ${at + 1} does not start a reference \${NAME} or \${NAME:-default} (names are letters, digits and _, not starting with a digit)`;
+  }
+  return undefined;
+}

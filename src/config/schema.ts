@@ -7,47 +7,52 @@ import { parseDuration, parseSize } from "./units.ts";
  * resolved by `interpolate` only when the provider or tool that uses them is used.
  */
 
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: "invalid duration",
-      params: {
-        expected: 'a duration such as "500ms", "30s", "10m" or "1h30m"',
-        found: JSON.stringify(text),
-      },
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const DURATION_EXPECTED = 'a duration such as "500ms", "30s", "10m" or "1h30m"';
+const SIZE_EXPECTED = 'a size such as 65536, "64KiB" or "10MB"';
 
-const size = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
-  if (typeof value === "number") return value;
-  const bytes = parseSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: "invalid size",
-      params: { expected: 'a size such as 65536, "64KiB" or "10MB"', found: JSON.stringify(value) },
-    });
-    return z.NEVER;
-  }
-  return bytes;
-});
+const duration = z
+  .unknown()
+  .transform((value, ctx) => {
+    const ms = typeof value === "string" ? parseDuration(value) : undefined;
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: "invalid duration", params: { expected: DURATION_EXPECTED } });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .describe(DURATION_EXPECTED);
+
+const size = z
+  .unknown()
+  .transform((value, ctx) => {
+    const bytes =
+      typeof value === "number" && Number.isInteger(value) && value >= 0
+        ? value
+        : typeof value === "string"
+          ? parseSize(value)
+          : undefined;
+    if (bytes === undefined) {
+      ctx.addIssue({ code: "custom", message: "invalid size", params: { expected: SIZE_EXPECTED } });
+      return z.NEVER;
+    }
+    return bytes;
+  })
+  .describe(SIZE_EXPECTED);
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const MODEL_REF = /^[a-zA-Z0-9_-]+\/.+$/;
 
 const modelRef = z
   .string()
-  .regex(MODEL_REF, { message: 'expected "provider/model", e.g. "openai/gpt-4.1-mini"' });
-const globList = z.array(z.string().min(1, { message: "empty glob pattern" }));
-const positiveInt = z.number().int().positive();
+  .regex(MODEL_REF, { message: "invalid model reference" })
+  .describe('"provider/model", e.g. "openai/gpt-4.1-mini"');
+const globList = z.array(
+  z.string().min(1, { message: "empty glob pattern" }).describe("a non-empty glob pattern"),
+);
+const positiveInt = z.number().int().positive().describe("a positive integer");
 
 export const budgetSchema = z.strictObject({
-  usd: z.number().positive().optional(),
+  usd: z.number().positive().describe("a positive number of US dollars").optional(),
   tokens: positiveInt.optional(),
 });
 
@@ -131,7 +136,7 @@ export const providerSchema = z.strictObject({
   api_key: z.string().optional(),
   base_url: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
-  retries: z.number().int().min(0).max(10).optional(),
+  retries: z.number().int().min(0).max(10).describe("an integer from 0 to 10").optional(),
   request_timeout: duration.optional(),
   stall_timeout: duration.optional(),
   fallback: z.array(modelRef).optional(),
@@ -169,7 +174,7 @@ export const httpToolSchema = z.strictObject({
   methods: z.array(z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])).optional(),
   timeout: duration.optional(),
   max_response: size.optional(),
-  max_redirects: z.number().int().min(0).max(20).optional(),
+  max_redirects: z.number().int().min(0).max(20).describe("an integer from 0 to 20").optional(),
 });
 
 export const fileToolSchema = z.strictObject({
@@ -234,12 +239,14 @@ export type FlowStep =
   | { fallback: FlowStep[] };
 
 export const flowStepSchema: z.ZodType<FlowStep> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.strictObject({ sequence: z.array(flowStepSchema).min(1) }),
-    z.strictObject({ parallel: z.array(flowStepSchema).min(1) }),
-    z.strictObject({ fallback: z.array(flowStepSchema).min(1) }),
-  ]),
+  z
+    .union([
+      z.string(),
+      z.strictObject({ sequence: z.array(flowStepSchema).min(1) }),
+      z.strictObject({ parallel: z.array(flowStepSchema).min(1) }),
+      z.strictObject({ fallback: z.array(flowStepSchema).min(1) }),
+    ])
+    .describe("an agent or flow name, or a table { sequence | parallel | fallback = [steps] }"),
 );
 
 export const flowSchema = z.strictObject({

@@ -1,7 +1,142 @@
-import type { ExitCodeValue } from "../../spec/exit-codes.ts";
-import { unavailable } from "../unavailable.ts";
+import { accessSync, constants, statSync } from "node:fs";
+import { request } from "undici";
+import { hasReferences, interpolate, listReferences } from "../../config/interpolate.ts";
+import { formatKeyPath, isTable, type KeyPath } from "../../config/key-path.ts";
+import { type LoadedConfig, loadConfig } from "../../config/loader.ts";
+import type { ProviderConfig } from "../../config/schema.ts";
+import { displayPath } from "../../config/source-files.ts";
+import { ConfigError } from "../../spec/errors.ts";
+import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { findConfigPath } from "../config-path.ts";
+import type { CommonOptions } from "../main.ts";
+import { writeAnswer } from "../output.ts";
 
-/** `agentry doctor`: being built (issue 2). */
-export default async function doctorCommand(): Promise<ExitCodeValue> {
-  unavailable("doctor", "configuration loading is not built yet");
+/** SPEC §12 default base URLs, used when a provider sets none. */
+const DEFAULT_BASE_URL: Record<string, string> = {
+  openai: "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com",
+  gemini: "https://generativelanguage.googleapis.com",
+  ollama: "http://localhost:11434/v1",
+};
+
+const REACH_TIMEOUT_MS = 2000;
+
+interface Check {
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * `agentry doctor`: a checklist on stdout — the configuration loads; every `${VAR}` it references
+ * is set (or has a default; values are never printed); every provider's base URL answers over
+ * HTTP within 2 s (any response counts; replay providers: the cassette is readable). Contacts no
+ * host but those the configuration names (or the SPEC default of a provider kind). Exit 0 when
+ * everything passes, 1 when a check fails, 2 when the configuration is invalid.
+ */
+export default async function doctorCommand(options: CommonOptions): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
+  const path = findConfigPath(options.config, cwd);
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig(path, { cwd });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      writeAnswer(`FAIL  configuration ${displayPath(path, cwd)}: ${err.message}\n`);
+    }
+    throw err;
+  }
+  const env = process.env;
+  const checks: Check[] = [
+    {
+      ok: true,
+      text: `configuration ${displayPath(path, cwd)} loads (${loaded.files.length} file${loaded.files.length === 1 ? "" : "s"})`,
+    },
+  ];
+  checks.push(...variableChecks(loaded, env));
+  const providers = Object.entries(loaded.config.providers ?? {});
+  checks.push(
+    ...(await Promise.all(providers.map(([name, provider]) => providerCheck(name, provider, env)))),
+  );
+  const failed = checks.filter((check) => !check.ok).length;
+  const lines = checks.map((check) => `${check.ok ? "ok  " : "FAIL"}  ${check.text}`);
+  lines.push(failed === 0 ? "all checks passed" : `${failed} check${failed === 1 ? "" : "s"} failed`);
+  writeAnswer(`${lines.join("\n")}\n`);
+  return failed === 0 ? ExitCode.ok : ExitCode.agentFailed;
+}
+
+function variableChecks(loaded: LoadedConfig, env: Record<string, string | undefined>): Check[] {
+  const uses = new Map<string, { paths: string[]; allDefaulted: boolean }>();
+  const walk = (value: unknown, path: KeyPath) => {
+    if (typeof value === "string") {
+      for (const ref of listReferences(value)) {
+        const use = uses.get(ref.name) ?? { paths: [], allDefaulted: true };
+        use.paths.push(formatKeyPath(path));
+        use.allDefaulted &&= ref.hasDefault;
+        uses.set(ref.name, use);
+      }
+    } else if (Array.isArray(value))
+      value.forEach((item, i) => {
+        walk(item, [...path, i]);
+      });
+    else if (isTable(value)) for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+  };
+  walk(loaded.config, []);
+  return [...uses.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, use]) => {
+      const where = `used by ${use.paths.join(", ")}`;
+      const value = env[name];
+      if (value !== undefined && value !== "") return { ok: true, text: `\${${name}} is set (${where})` };
+      if (use.allDefaulted)
+        return { ok: true, text: `\${${name}} is not set; its default is used (${where})` };
+      return { ok: false, text: `\${${name}} is not set (${where})` };
+    });
+}
+
+async function providerCheck(
+  name: string,
+  provider: ProviderConfig,
+  env: Record<string, string | undefined>,
+): Promise<Check> {
+  const label = `provider ${name} (${provider.kind})`;
+  if (provider.kind === "replay") {
+    const cassette = provider.cassette ?? "";
+    try {
+      if (!statSync(cassette).isFile())
+        return { ok: false, text: `${label}: cassette ${cassette} is not a file` };
+      accessSync(cassette, constants.R_OK);
+      return { ok: true, text: `${label}: cassette ${cassette} is readable` };
+    } catch (err) {
+      return { ok: false, text: `${label}: cassette ${cassette} cannot be read (${reasonOf(err)})` };
+    }
+  }
+  const configured = provider.base_url ?? DEFAULT_BASE_URL[provider.kind];
+  if (configured === undefined) return { ok: false, text: `${label}: no base_url configured` };
+  let url: string;
+  try {
+    url = interpolate(configured, `providers.${name}.base_url`, env).value;
+  } catch (err) {
+    return {
+      ok: false,
+      text: `${label}: base_url cannot be resolved (${err instanceof Error ? err.message : String(err)})`,
+    };
+  }
+  const shown = hasReferences(configured) ? configured : url;
+  try {
+    const response = await request(url, { method: "GET", signal: AbortSignal.timeout(REACH_TIMEOUT_MS) });
+    await response.body.dump();
+    return { ok: true, text: `${label}: ${shown} is reachable (HTTP ${response.statusCode})` };
+  } catch (err) {
+    return { ok: false, text: `${label}: ${shown} is unreachable (${reasonOf(err)})` };
+  }
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) {
+    return `no answer within ${REACH_TIMEOUT_MS / 1000} s`;
+  }
+  const code = (err as { code?: unknown }).code;
+  if (code === "ENOENT") return "not found";
+  if (typeof code === "string") return code;
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,133 @@
+import { expectedName, type Report, type SemanticInput } from "./issue-report.ts";
+import type { KeyPath } from "./key-path.ts";
+import type { PolicyConfig } from "./schema.ts";
+import { suggest } from "./suggest.ts";
+
+/**
+ * Why a glob pattern is invalid, or undefined when it is valid. A valid pattern is non-empty
+ * (not only spaces), closes every `[` with a `]` around at least one character, balances `{`
+ * with `}`, and does not end with a lone `\`.
+ */
+export function globError(pattern: string): string | undefined {
+  if (pattern.trim() === "") return "the pattern is empty";
+  let braces = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      if (i === pattern.length - 1) return "the pattern ends with a lone \\";
+      i++;
+    } else if (c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end < 0) return `"[" at character ${i + 1} is never closed by "]"`;
+      i = end;
+    } else if (c === "{") braces++;
+    else if (c === "}") {
+      if (braces === 0) return `"}" at character ${i + 1} has no matching "{"`;
+      braces--;
+    }
+  }
+  return braces > 0 ? `a "{" is never closed by "}"` : undefined;
+}
+
+const HOST = /^(\*\.)?[A-Za-z0-9_.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * Checks patterns: shell allow/deny globs, http allow_hosts, approval tool names and
+ * `tool:argglob` patterns (the tool must be declared, `agent:NAME` included), and redaction
+ * regular expressions, in defaults and in every agent's policy.
+ */
+export function checkPatterns({ config, declared, report }: SemanticInput): void {
+  for (const [name, tool] of Object.entries(config.tools ?? {})) {
+    if (tool.kind === "shell") {
+      for (const key of ["allow", "deny"] as const) {
+        tool[key]?.forEach((pattern, i) => {
+          checkGlob(report, ["tools", name, key, i], pattern);
+        });
+      }
+    }
+    if (tool.kind === "http") {
+      tool.allow_hosts?.forEach((host, i) => {
+        if (!HOST.test(host)) {
+          report(["tools", name, "allow_hosts", i], {
+            message: "invalid host",
+            expected: 'a host name such as "api.github.com" or "*.example.com", without scheme or path',
+            found: JSON.stringify(host),
+          });
+        }
+      });
+    }
+  }
+  const toolNames = new Set(["*", ...declared.tools, ...[...declared.agents].map((a) => `agent:${a}`)]);
+  if (config.defaults?.policy) checkPolicy(report, ["defaults", "policy"], config.defaults.policy, toolNames);
+  for (const [name, agent] of Object.entries(config.agents ?? {})) {
+    if (agent.policy) checkPolicy(report, ["agents", name, "policy"], agent.policy, toolNames);
+  }
+}
+
+function checkGlob(report: Report, path: KeyPath, pattern: string): void {
+  const reason = globError(pattern);
+  if (reason !== undefined) {
+    report(path, {
+      message: `invalid glob: ${reason}`,
+      expected: "a valid glob pattern",
+      found: JSON.stringify(pattern),
+    });
+  }
+}
+
+/** Splits `tool:argglob` (or `agent:NAME:argglob`) into the tool name and the optional argument glob. */
+export function splitApprovalPattern(pattern: string): { tool: string; args: string | undefined } {
+  const start = pattern.startsWith("agent:") ? "agent:".length : 0;
+  const colon = pattern.indexOf(":", start);
+  if (colon < 0) return { tool: pattern, args: undefined };
+  return { tool: pattern.slice(0, colon), args: pattern.slice(colon + 1) };
+}
+
+function checkPolicy(report: Report, base: KeyPath, policy: PolicyConfig, toolNames: Set<string>): void {
+  const checkTool = (path: KeyPath, tool: string) => {
+    if (toolNames.has(tool)) return true;
+    const suggestion = suggest(tool, toolNames);
+    report(path, {
+      message: `unknown tool "${tool}" in approval pattern`,
+      expected: expectedName(
+        "tool",
+        [...toolNames].filter((t) => t !== "*"),
+      ),
+      found: JSON.stringify(tool),
+      ...(suggestion !== undefined ? { suggestion } : {}),
+    });
+    return false;
+  };
+  const approval = policy.approval;
+  approval?.tools?.forEach((tool, i) => {
+    checkTool([...base, "approval", "tools", i], tool);
+  });
+  for (const key of ["except", "deny"] as const) {
+    approval?.[key]?.forEach((pattern, i) => {
+      const path = [...base, "approval", key, i];
+      const { tool, args } = splitApprovalPattern(pattern);
+      if (tool === "") {
+        report(path, {
+          message: "invalid approval pattern",
+          expected: 'a tool name, or "tool:argument-glob" such as "sh:git status*"',
+          found: JSON.stringify(pattern),
+        });
+        return;
+      }
+      if (checkTool(path, tool) && args !== undefined) checkGlob(report, path, args);
+    });
+  }
+  policy.redact?.patterns?.forEach((pattern, i) => {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      const reason =
+        err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : String(err);
+      report([...base, "redact", "patterns", i], {
+        message: "invalid regular expression",
+        expected: "a JavaScript regular expression",
+        found: `${JSON.stringify(pattern)} (${reason})`,
+      });
+    }
+  });
+}
