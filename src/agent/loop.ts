@@ -39,6 +39,8 @@ export interface LoopOptions {
   textRepeats?(text: string): boolean;
   checkAnswer?: AnswerCheck;
   maxAnswerRetries?: number;
+  /** Resuming a deferred run: turns already used, and the approved calls to execute first. */
+  resume?: { turns: number; calls: ToolCall[] };
 }
 
 /** How the loop ended; `pendingCalls` are calls deferred for approval, to run on resume. */
@@ -81,6 +83,46 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     emit,
     now: options.now,
   };
+
+  const runCalls = async (calls: ToolCall[]): Promise<LoopResult | undefined> => {
+    const settled = await runToolCalls(calls, {
+      tools: options.tools,
+      parseArguments: options.parseArguments,
+      execute: options.execute,
+      context,
+      emit,
+      now: options.now,
+    });
+    const pendingCalls: ToolCall[] = [];
+    let halt: StopReason | undefined;
+    for (const { call, result } of settled) {
+      if (result.halt === "awaiting_approval") {
+        pendingCalls.push(call);
+        continue;
+      }
+      messages.push({
+        role: "tool",
+        toolCallId: call.id,
+        toolName: call.name,
+        content: resultContent(result),
+        ...(result.ok ? {} : { isError: true }),
+      });
+      if (result.halt === "loop") halt = "loop";
+      else if (result.halt === "failures") halt ??= "tool_error";
+      else if (result.halt === "approval_denied") halt ??= "approval_denied";
+    }
+    if (pendingCalls.length > 0) return stop("awaiting_approval", "awaiting_approval", { pendingCalls });
+    if (halt === "approval_denied") return stop("stopped", halt);
+    if (halt) return stop("failed", halt);
+    if (options.signal.aborted) return interrupted(stop, options.signal);
+    return undefined;
+  };
+
+  if (options.resume) {
+    turns = options.resume.turns;
+    const stopped = await runCalls(options.resume.calls);
+    if (stopped) return stopped;
+  }
 
   while (true) {
     if (options.signal.aborted) return interrupted(stop, options.signal);
@@ -136,37 +178,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       });
       continue;
     }
-
-    const settled = await runToolCalls(turn.toolCalls, {
-      tools: options.tools,
-      parseArguments: options.parseArguments,
-      execute: options.execute,
-      context,
-      emit,
-      now: options.now,
-    });
-    const pendingCalls: ToolCall[] = [];
-    let halt: LoopResult["stopReason"] | undefined;
-    for (const { call, result } of settled) {
-      if (result.halt === "awaiting_approval") {
-        pendingCalls.push(call);
-        continue;
-      }
-      messages.push({
-        role: "tool",
-        toolCallId: call.id,
-        toolName: call.name,
-        content: resultContent(result),
-        ...(result.ok ? {} : { isError: true }),
-      });
-      if (result.halt === "loop") halt = "loop";
-      else if (result.halt === "failures") halt ??= "tool_error";
-      else if (result.halt === "approval_denied") halt ??= "approval_denied";
-    }
-    if (pendingCalls.length > 0) return stop("awaiting_approval", "awaiting_approval", { pendingCalls });
-    if (halt === "approval_denied") return stop("stopped", halt);
-    if (halt) return stop("failed", halt);
-    if (options.signal.aborted) return interrupted(stop, options.signal);
+    const stopped = await runCalls(turn.toolCalls);
+    if (stopped) return stopped;
   }
 }
 

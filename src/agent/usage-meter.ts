@@ -30,6 +30,16 @@ export class UsageMeter {
     return undefined;
   }
 
+  /** What is left of the budget, for a sub-agent's share; empty when unlimited. */
+  remaining(): Budget {
+    const left: Budget = {};
+    if (this.budget.usd !== undefined) left.usd = Math.max(0, this.budget.usd - this.costUsd);
+    if (this.budget.tokens !== undefined) {
+      left.tokens = Math.max(0, this.budget.tokens - this.inputTokens - this.outputTokens);
+    }
+    return left;
+  }
+
   totals(): UsageTotals {
     return {
       input_tokens: this.inputTokens,

@@ -25,7 +25,8 @@ export type StopReason =
   | "tool_error"
   | "output_schema"
   | "interrupted"
-  | "cancelled";
+  | "cancelled"
+  | "error";
 
 /**
  * The body of each run event, without the envelope. The `switch (event.type)` over this union is

@@ -3,24 +3,9 @@ import { z } from "zod";
 import { UsageError } from "../spec/errors.ts";
 import type { Message } from "../spec/model.ts";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
+import { messageSchema } from "./message-schema.ts";
 
 const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-const messageSchema: z.ZodType<Message> = z.union([
-  z.object({ role: z.literal("user"), content: z.string() }),
-  z.object({
-    role: z.literal("assistant"),
-    content: z.string(),
-    toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
-  }),
-  z.object({
-    role: z.literal("tool"),
-    toolCallId: z.string(),
-    toolName: z.string(),
-    content: z.string(),
-    isError: z.boolean().optional(),
-  }),
-]);
 
 const sessionSchema = z.object({
   id: z.string(),

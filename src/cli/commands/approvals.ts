@@ -1,7 +1,104 @@
-import type { ExitCodeValue } from "../../spec/exit-codes.ts";
-import { unavailable } from "../unavailable.ts";
+import type { Command } from "commander";
+import { openAuditLog } from "../../audit/index.ts";
+import { loadConfig } from "../../config/loader.ts";
+import { UsageError } from "../../spec/errors.ts";
+import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { DeferredRunStore } from "../../state/deferred-runs.ts";
+import { resolveStateDir } from "../../state/state-dir.ts";
+import { findConfigPath } from "../config-path.ts";
+import type { CommonOptions } from "../main.ts";
+import { writeAnswer, writeInfo } from "../output.ts";
+import { preview } from "../render/format.ts";
 
-/** `agentry approvals`: not part of this build yet. */
-export default async function approvalsCommand(): Promise<ExitCodeValue> {
-  unavailable("approvals", "deferred approvals are not built yet");
+interface ApprovalsOptions extends CommonOptions {
+  reason?: string;
+  by?: string;
+}
+
+/**
+ * `agentry approvals [list|approve|deny] [ID]`: lists pending approvals of deferred runs, or
+ * records a decision (who and why, audited). Deciding executes nothing; `resume` does.
+ */
+export default async function approvalsCommand(
+  action: string,
+  id: string | undefined,
+  options: ApprovalsOptions,
+  _command: Command,
+): Promise<ExitCodeValue> {
+  const configPath = safeConfigPath(options.config);
+  const loaded = configPath ? await loadConfig(configPath) : undefined;
+  const store = new DeferredRunStore(resolveStateDir(loaded?.config.defaults?.state_dir));
+  switch (action) {
+    case "list":
+      return list(store);
+    case "approve":
+    case "deny": {
+      if (!id)
+        throw new UsageError(`agentry approvals ${action} needs an approval id`, {
+          hint: "agentry approvals list",
+        });
+      const { run, pending } = store.findApproval(id);
+      if (pending.decision) {
+        throw new UsageError(
+          `approval ${id} was already decided: ${pending.decision.decision} by ${pending.decision.by}`,
+        );
+      }
+      const by = options.by ?? process.env["USER"] ?? "unknown";
+      pending.decision = {
+        decision: action,
+        by,
+        at: new Date().toISOString(),
+        ...(options.reason ? { reason: options.reason } : {}),
+      };
+      store.save(run);
+      const auditPath = loaded?.config.audit?.enabled === false ? undefined : loaded?.config.audit?.path;
+      if (auditPath) {
+        const audit = openAuditLog(auditPath);
+        audit.append({
+          run_id: run.run_id,
+          agent: pending.agent,
+          type: "approval",
+          approval_id: id,
+          tool: pending.call.name,
+          call_id: pending.call.id,
+          decision: action,
+          by,
+          ...(options.reason ? { reason: options.reason } : {}),
+        });
+        await audit.close();
+      }
+      writeAnswer(
+        `${action === "approve" ? "approved" : "denied"} ${id} (run ${run.run_id}); continue with: agentry resume ${run.run_id}\n`,
+      );
+      return ExitCode.ok;
+    }
+    default:
+      throw new UsageError(`unknown approvals action "${action}"; use list, approve or deny`);
+  }
+}
+
+function list(store: DeferredRunStore): ExitCodeValue {
+  const runs = store.list().filter((run) => run.status === "awaiting_approval");
+  if (runs.length === 0) {
+    writeInfo("no pending approvals");
+    return ExitCode.ok;
+  }
+  for (const run of runs) {
+    for (const item of run.pending) {
+      const state = item.decision ? `${item.decision.decision}d by ${item.decision.by}` : "pending";
+      writeAnswer(
+        `${item.approval_id}\t${state}\t${run.agent}\t${item.call.name}\t${preview(item.call.arguments, 80)}\n`,
+      );
+    }
+  }
+  return ExitCode.ok;
+}
+
+function safeConfigPath(explicit: string | undefined): string | undefined {
+  try {
+    return findConfigPath(explicit);
+  } catch (err) {
+    if (explicit) throw err;
+    return undefined;
+  }
 }

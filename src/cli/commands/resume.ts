@@ -1,7 +1,39 @@
+import type { Command } from "commander";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
-import { unavailable } from "../unavailable.ts";
+import type { RunOptions } from "../main.ts";
+import { writeInfo } from "../output.ts";
+import { requestFromFlags } from "../run-options.ts";
+import { listenerFor, openCliRun } from "../run-session.ts";
 
-/** `agentry resume`: not part of this build yet. */
-export default async function resumeCommand(): Promise<ExitCodeValue> {
-  unavailable("resume", "deferred approvals are not built yet");
+/**
+ * `agentry resume RUN_ID`: executes the decided calls of a deferred run exactly once and
+ * continues it. Resuming a finished run prints its result and changes nothing.
+ */
+export default async function resumeCommand(
+  runId: string,
+  options: RunOptions,
+  _command: Command,
+): Promise<ExitCodeValue> {
+  const session = await openCliRun(options);
+  try {
+    const { vars, model, maxTurns, timeoutMs, budget, approve } = requestFromFlags(options);
+    const result = await session.runtime.resume(runId, {
+      ...(vars ? { vars } : {}),
+      ...(model ? { model } : {}),
+      ...(maxTurns ? { maxTurns } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(budget ? { budget } : {}),
+      ...(approve ? { approve } : {}),
+      signal: session.signal,
+      onEvent: listenerFor(session.renderer, options),
+    });
+    if (result.alreadyFinished) {
+      writeInfo(`run ${runId} already finished (${result.status}: ${result.stopReason}); nothing to do`);
+      if (options.output === "text")
+        process.stdout.write(result.answer.endsWith("\n") ? result.answer : `${result.answer}\n`);
+    }
+    return result.exitCode;
+  } finally {
+    await session.close();
+  }
 }

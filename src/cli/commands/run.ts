@@ -1,7 +1,36 @@
+import type { Command } from "commander";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
-import { unavailable } from "../unavailable.ts";
+import type { RunOptions } from "../main.ts";
+import { readPrompt } from "../prompt-input.ts";
+import { requestFromFlags } from "../run-options.ts";
+import { listenerFor, openCliRun } from "../run-session.ts";
 
-/** `agentry run`: not part of this build yet. */
-export default async function runCommand(): Promise<ExitCodeValue> {
-  unavailable("run", "the agent loop is not built yet");
+/**
+ * `agentry run [AGENT|FLOW] [PROMPT...]`. When the first word is not a known agent or flow it
+ * is part of the prompt and `[defaults].agent` runs.
+ */
+export default async function runCommand(
+  target: string | undefined,
+  words: string[],
+  options: RunOptions,
+  _command: Command,
+): Promise<ExitCodeValue> {
+  const session = await openCliRun(options);
+  try {
+    const { config } = session.loaded;
+    const known =
+      target !== undefined && (config.agents?.[target] !== undefined || config.flows?.[target] !== undefined);
+    const promptWords = known || target === undefined ? words : [target, ...words];
+    const prompt = await readPrompt(promptWords);
+    const result = await session.runtime.run({
+      ...requestFromFlags(options),
+      ...(known ? { target } : {}),
+      prompt,
+      signal: session.signal,
+      onEvent: listenerFor(session.renderer, options),
+    });
+    return result.exitCode;
+  } finally {
+    await session.close();
+  }
 }

@@ -1,0 +1,92 @@
+import ora from "ora";
+import { RunStop } from "../agent/run-stop.ts";
+import { type LoadedConfig, loadConfig } from "../config/loader.ts";
+import { createRuntime, type Runtime } from "../runtime/runtime.ts";
+import type { Approver } from "../spec/approval.ts";
+import type { RunEvent } from "../spec/events.ts";
+import { findConfigPath } from "./config-path.ts";
+import type { RunOptions } from "./main.ts";
+import { colorDisabled, stderrIsInteractive, stdinIsInteractive, writeAnswer, writeInfo } from "./output.ts";
+import { jsonRenderer, ndjsonRenderer, type Renderer } from "./render/renderer.ts";
+import { textRenderer } from "./render/text-renderer.ts";
+import { ttyApprover } from "./tty-approver.ts";
+
+/** Everything a CLI run needs around the runtime: config, renderer, approver, signal handling. */
+export interface CliRunSession {
+  loaded: LoadedConfig;
+  runtime: Runtime;
+  renderer: Renderer;
+  signal: AbortSignal;
+  /** Restores signal handlers, closes the prompt and flushes the audit log. */
+  close(): Promise<void>;
+}
+
+/** Opens the config and runtime for a run-like command and wires Ctrl-C (twice exits at once). */
+export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
+  const loaded = await loadConfig(findConfigPath(options.config));
+  const interactive = stdinIsInteractive();
+  const prompt = interactive ? ttyApprover(process.stdin, process.stderr) : undefined;
+  const ask: Approver | undefined = prompt?.approver;
+  const runtime = createRuntime(loaded, { ...(ask ? { ask } : {}) });
+  const renderer = rendererFor(options);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      runtime.flushSync();
+      writeInfo("interrupted again: exiting now");
+      process.exit(130);
+    }
+    if (!options.quiet) writeInfo(`\n${name}: stopping tools and saving state (Ctrl-C again to exit now)`);
+    controller.abort(new RunStop("interrupted"));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    loaded,
+    runtime,
+    renderer,
+    signal: controller.signal,
+    async close() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      prompt?.close();
+      renderer.close();
+      await runtime.close();
+    },
+  };
+}
+
+/**
+ * The event listener for a run: ndjson shows every event (sub-agents' nest by run id); the other
+ * formats show only the top-level run, so a sub-agent's text never lands in the answer.
+ */
+export function listenerFor(renderer: Renderer, options: RunOptions): (event: RunEvent) => void {
+  let rootRunId: string | undefined;
+  return (event) => {
+    rootRunId ??= event.run_id;
+    if (event.run_id === rootRunId || options.output === "ndjson") renderer.onEvent(event);
+  };
+}
+
+/** Picks the renderer for `--output`. */
+export function rendererFor(options: RunOptions): Renderer {
+  switch (options.output) {
+    case "ndjson":
+      return ndjsonRenderer(writeAnswer);
+    case "json":
+      return jsonRenderer(writeAnswer);
+    default:
+      return textRenderer({
+        writeOut: writeAnswer,
+        writeErr: (text) => process.stderr.write(text),
+        color: !colorDisabled() && Boolean(process.stderr.isTTY),
+        ...(stderrIsInteractive()
+          ? { spinner: (text: string) => ora({ text, stream: process.stderr }) }
+          : {}),
+        quiet: Boolean(options.quiet),
+        verbose: Boolean(options.verbose),
+      });
+  }
+}

@@ -1,0 +1,67 @@
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
+import { preview } from "./render/format.ts";
+
+/**
+ * `--approve ask`: asks on the terminal. Questions from concurrent agents queue, so each is
+ * answered exactly once, in order, while other agents keep running.
+ */
+export function ttyApprover(
+  input: Readable,
+  output: Writable,
+  user = process.env["USER"] ?? "user",
+): { approver: Approver; close(): void } {
+  let queue: Promise<unknown> = Promise.resolve();
+  let lines: ReturnType<typeof createInterface> | undefined;
+  const pending: ((line: string | undefined) => void)[] = [];
+  const open = () => {
+    if (lines) return;
+    lines = createInterface({ input, terminal: false });
+    lines.on("line", (line) => pending.shift()?.(line));
+    lines.on("close", () => {
+      for (const resolve of pending.splice(0)) resolve(undefined);
+    });
+  };
+  const ask = (question: string, signal: AbortSignal) =>
+    new Promise<string | undefined>((resolve) => {
+      open();
+      output.write(question);
+      const onAbort = () => {
+        pending.splice(pending.indexOf(resolveLine), 1);
+        resolve(undefined);
+      };
+      const resolveLine = (line: string | undefined) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(line);
+      };
+      pending.push(resolveLine);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+
+  const decide = async (request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision> => {
+    output.write(
+      `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${request.tool}\n  ${preview(request.args, 300)}\n  why: ${request.why}\n`,
+    );
+    while (!signal.aborted) {
+      const answer = (await ask("  [y]es / [n]o / [a]lways for this run > ", signal))?.trim().toLowerCase();
+      if (answer === undefined) return { decision: "deny", by: user, reason: "no answer (input closed)" };
+      if (answer === "y" || answer === "yes") return { decision: "approve", scope: "once", by: user };
+      if (answer === "a" || answer === "always") return { decision: "approve", scope: "run", by: user };
+      if (answer === "n" || answer === "no") {
+        const reason = (await ask("  reason for the agent (optional) > ", signal))?.trim();
+        return { decision: "deny", by: user, ...(reason ? { reason } : {}) };
+      }
+    }
+    return { decision: "deny", by: user, reason: "run interrupted" };
+  };
+
+  return {
+    approver: (request, signal) => {
+      const turn = queue.then(() => decide(request, signal));
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+    close: () => lines?.close(),
+  };
+}

@@ -1,0 +1,233 @@
+import { exitCodeFor } from "../agent/exit-code.ts";
+import { RunStop } from "../agent/run-stop.ts";
+import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
+import { approvalIdOf } from "../middleware/approval/index.ts";
+import type { Redactor } from "../redact/index.ts";
+import type { ApprovalDecision } from "../spec/approval.ts";
+import { AgentryError, type SerializedError, serializeError } from "../spec/errors.ts";
+import type { RunEvent, UsageTotals } from "../spec/events.ts";
+import { ExitCode } from "../spec/exit-codes.ts";
+import type { Message, ToolCall } from "../spec/model.ts";
+import { SessionStore } from "../state/session-store.ts";
+import { type AgentOutcome, agentConfig, executeAgent, timeoutOf } from "./agent-execution.ts";
+import { approverFor } from "./approvers.ts";
+import { EventBus } from "./event-bus.ts";
+import type { RunRequest, RunResult } from "./run-request.ts";
+import type { RunScope, RuntimeContext } from "./runtime-context.ts";
+
+const POLICY_STOPS = new Set<string>([
+  "budget",
+  "loop",
+  "tool_error",
+  "approval_denied",
+  "max_turns",
+  "timeout",
+]);
+
+/** Where a top-level run starts: fresh, or from a deferred run's saved state. */
+export interface RunPlan {
+  runId: string;
+  target: string;
+  history: Message[];
+  turns: number;
+  /** Approved or denied calls of a deferred run, executed before the next model turn. */
+  resumeCalls: ToolCall[];
+  usage?: UsageTotals;
+  preDecided?: Map<string, ApprovalDecision>;
+  resumes?: number;
+}
+
+/**
+ * Runs one top-level agent: wires timeout and cancellation, the redacting event bus, sessions
+ * and the audit trail; saves a deferred run when approvals are pending. Always emits `run_end`.
+ */
+export async function executeRun(
+  rt: RuntimeContext,
+  request: RunRequest,
+  plan: RunPlan,
+  redactor: Redactor,
+): Promise<RunResult> {
+  const { runId, target } = plan;
+  const agent = agentConfig(rt, target);
+  const started = rt.now();
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(request.signal?.reason ?? new RunStop("cancelled"));
+  if (request.signal?.aborted) onOuterAbort();
+  request.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new RunStop("timeout")),
+    timeoutOf(rt, agent, request.timeoutMs),
+  );
+  const bus = new EventBus(
+    (event: RunEvent) => request.onEvent?.(event),
+    (value) => redactor.redactValue(value),
+  );
+  const scope: RunScope = {
+    runId,
+    request,
+    redactor,
+    signal: controller.signal,
+    approver: approverFor(request.approve ?? rt.loaded.config.defaults?.approve ?? "deny", rt.ask),
+    preDecided: plan.preDecided ?? new Map(),
+    emitFor: (id, name) => bus.emitterFor(id, name),
+    children: { started: 0 },
+  };
+  const emit = scope.emitFor(runId, target);
+  const sessions = request.session && !request.ephemeral ? new SessionStore(rt.stateDir) : undefined;
+  const resuming = plan.resumeCalls.length > 0;
+  const history = resuming
+    ? plan.history
+    : [...(sessions?.load(request.session as string)?.messages ?? []), ...plan.history];
+  const messages: Message[] = resuming ? history : [...history, { role: "user", content: request.prompt }];
+  const model = request.model ?? agent.model ?? rt.loaded.config.defaults?.model ?? "";
+  emit({
+    type: "run_start",
+    model,
+    prompt: request.prompt,
+    ...(request.session ? { session: request.session } : {}),
+  });
+  if (!resuming) {
+    rt.audit?.append({
+      run_id: runId,
+      agent: target,
+      type: "run_start",
+      model,
+      prompt: redactor.redact(request.prompt),
+    });
+  }
+
+  let outcome: AgentOutcome | undefined;
+  let failure: unknown;
+  try {
+    outcome = await executeAgent(rt, scope, {
+      agent: target,
+      runId,
+      messages,
+      depth: 0,
+      signal: controller.signal,
+      ...(resuming ? { resume: { turns: plan.turns, calls: plan.resumeCalls, usage: plan.usage } } : {}),
+    });
+  } catch (err) {
+    failure = err;
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", onOuterAbort);
+  }
+  if (!outcome) {
+    const error = serializeError(failure);
+    emit({ type: "error", error });
+    outcome = failedOutcome(error);
+  }
+  const result: RunResult = {
+    runId,
+    agent: target,
+    status: outcome.status,
+    stopReason: outcome.stopReason,
+    answer: outcome.answer,
+    usage: outcome.meter.totals(),
+    turns: outcome.turns,
+    durationMs: Math.round(rt.now() - started),
+    exitCode:
+      failure === undefined
+        ? exitCodeFor(outcome.status, outcome.stopReason, outcome.providerError?.exitCode)
+        : failure instanceof AgentryError
+          ? failure.exitCode
+          : ExitCode.agentFailed,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+  if (failure === undefined && sessions)
+    sessions.save({ id: request.session as string, agent: target, messages });
+  if (failure === undefined) recordDeferral(rt, request, plan, outcome, result, messages, emit);
+  emit({
+    type: "run_end",
+    status: result.status,
+    stop_reason: result.stopReason,
+    answer: result.answer,
+    usage: result.usage,
+    cost_usd: roundUsd(result.usage.cost_usd),
+    turns: result.turns,
+    duration_ms: result.durationMs,
+    ...(result.error ? { error: result.error } : {}),
+  });
+  if (POLICY_STOPS.has(result.stopReason)) {
+    rt.audit?.append({ run_id: runId, agent: target, type: "policy_stop", reason: result.stopReason });
+  }
+  rt.audit?.append({
+    run_id: runId,
+    agent: target,
+    type: "run_end",
+    status: result.status,
+    stop_reason: result.stopReason,
+    turns: result.turns,
+    usage: result.usage,
+  });
+  await rt.audit?.flush();
+  return result;
+}
+
+function recordDeferral(
+  rt: RuntimeContext,
+  request: RunRequest,
+  plan: RunPlan,
+  outcome: AgentOutcome,
+  result: RunResult,
+  messages: Message[],
+  emit: ReturnType<RunScope["emitFor"]>,
+): void {
+  const awaiting = outcome.status === "awaiting_approval";
+  if (!awaiting && !plan.resumes) return;
+  if (request.ephemeral) {
+    if (awaiting)
+      emit({ type: "warning", message: "--ephemeral: the deferred run was not saved and cannot be resumed" });
+    return;
+  }
+  rt.deferred.save({
+    run_id: plan.runId,
+    agent: plan.target,
+    config: rt.loaded.path,
+    status: awaiting ? "awaiting_approval" : "finished",
+    created: new Date().toISOString(),
+    request: {
+      prompt: request.prompt,
+      ...(request.model ? { model: request.model } : {}),
+      ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
+      ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
+      ...(request.budget ? { budget: request.budget } : {}),
+      ...(request.vars ? { vars: request.vars } : {}),
+      ...(request.outputSchema ? { outputSchema: request.outputSchema } : {}),
+      ...(request.session ? { session: request.session } : {}),
+    },
+    messages,
+    turns: result.turns,
+    usage: result.usage,
+    pending: outcome.pendingCalls.map((call) => ({
+      approval_id: approvalIdOf(plan.runId, call.id),
+      agent: plan.target,
+      call,
+    })),
+    resumes: plan.resumes ?? 0,
+    ...(awaiting
+      ? {}
+      : {
+          result: {
+            status: result.status,
+            stop_reason: result.stopReason,
+            answer: result.answer,
+            exit_code: result.exitCode,
+          },
+        }),
+  });
+}
+
+function failedOutcome(error: SerializedError): AgentOutcome {
+  return {
+    status: "failed",
+    stopReason: "error",
+    answer: "",
+    turns: 0,
+    error,
+    pendingCalls: [],
+    meter: new UsageMeter(),
+    model: "",
+  };
+}

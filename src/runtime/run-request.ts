@@ -1,0 +1,43 @@
+import type { Budget } from "../agent/usage-meter.ts";
+import type { ApproveMode } from "../config/schema.ts";
+import type { SerializedError } from "../spec/errors.ts";
+import type { RunEvent, RunStatus, StopReason, UsageTotals } from "../spec/events.ts";
+import type { ExitCodeValue } from "../spec/exit-codes.ts";
+
+/** One run as a host asks for it: the CLI's flags, or a library call. */
+export interface RunRequest {
+  /** Agent or flow name; `[defaults].agent` when omitted. */
+  target?: string;
+  prompt: string;
+  vars?: Record<string, string>;
+  /** `provider/model`, replacing the agent's model. */
+  model?: string;
+  maxTurns?: number;
+  timeoutMs?: number;
+  budget?: Budget;
+  /** Continue (or start) a saved conversation. */
+  session?: string;
+  /** Write no state: no session, no deferred run. */
+  ephemeral?: boolean;
+  recordFile?: string;
+  replayFile?: string;
+  approve?: ApproveMode;
+  /** JSON Schema file the final answer must satisfy. */
+  outputSchema?: string;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** How a run ended, with the exit code the CLI uses. */
+export interface RunResult {
+  runId: string;
+  agent: string;
+  status: RunStatus;
+  stopReason: StopReason;
+  answer: string;
+  usage: UsageTotals;
+  turns: number;
+  durationMs: number;
+  exitCode: ExitCodeValue;
+  error?: SerializedError;
+}

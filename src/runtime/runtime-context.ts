@@ -1,0 +1,45 @@
+import type { AuditLog } from "../audit/index.ts";
+import type { LoadedConfig } from "../config/loader.ts";
+import type { Redactor } from "../redact/index.ts";
+import type { ApprovalDecision, Approver } from "../spec/approval.ts";
+import type { RunEventInput } from "../spec/events.ts";
+import type { Middleware } from "../spec/middleware.ts";
+import type { Tool } from "../spec/tool.ts";
+import type { DeferredRunStore } from "../state/deferred-runs.ts";
+import type { RunRequest } from "./run-request.ts";
+
+/** A layer added by a library host, placed after one of the built-in layers. */
+export interface ExtraLayer {
+  after: string;
+  layer: Middleware;
+}
+
+/** What every run of one runtime shares: the config, the environment, state and audit. */
+export interface RuntimeContext {
+  loaded: LoadedConfig;
+  env: Record<string, string | undefined>;
+  stateDir: string;
+  audit: AuditLog | undefined;
+  /** Interactive approver for `--approve ask`, provided by the host (the CLI's TTY prompt). */
+  ask: Approver | undefined;
+  customTools: ReadonlyMap<string, Tool>;
+  extraLayers: ExtraLayer[];
+  /** Secret values resolved so far (provider keys, tool headers); every new redactor starts with them. */
+  secrets: Set<string>;
+  deferred: DeferredRunStore;
+  now(): number;
+}
+
+/** What the agents of one top-level run share: its id, redactor, signal and event emitter. */
+export interface RunScope {
+  runId: string;
+  request: RunRequest;
+  redactor: Redactor;
+  signal: AbortSignal;
+  approver: Approver;
+  /** Decisions recorded while the run was deferred, applied when it resumes. */
+  preDecided: Map<string, ApprovalDecision>;
+  emitFor(runId: string, agent: string): (event: RunEventInput) => void;
+  /** Counts sub-agent runs for child run ids and the total-concurrency bound. */
+  children: { started: number };
+}

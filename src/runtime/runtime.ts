@@ -1,0 +1,172 @@
+import { join } from "node:path";
+import { type AuditLog, openAuditLog } from "../audit/index.ts";
+import type { LoadedConfig } from "../config/loader.ts";
+import { mergePolicy } from "../middleware/index.ts";
+import { createRedactor } from "../redact/index.ts";
+import type { Approver } from "../spec/approval.ts";
+import { UsageError } from "../spec/errors.ts";
+import type { Tool } from "../spec/tool.ts";
+import { DeferredRunStore } from "../state/deferred-runs.ts";
+import { resolveStateDir } from "../state/state-dir.ts";
+import { agentConfig } from "./agent-execution.ts";
+import { executeRun, type RunPlan } from "./execute-run.ts";
+import { newRunId } from "./run-id.ts";
+import type { RunRequest, RunResult } from "./run-request.ts";
+import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
+
+/** How a host configures a runtime. Everything is optional. */
+export interface RuntimeOptions {
+  /** Environment for `${VAR}` (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Overrides `$AGENTRY_STATE_DIR` / `[defaults].state_dir`. */
+  stateDir?: string;
+  /** The interactive approver behind `--approve ask`. Without one, `ask` denies. */
+  ask?: Approver;
+  /** Tools defined in code; agents list them by name like configured tools. */
+  tools?: Tool[];
+  /** Extra governance layers, each placed after a named built-in layer. */
+  middleware?: ExtraLayer[];
+}
+
+/** A configured engine that runs agents. Holds no global state; close it to flush the audit log. */
+export interface Runtime {
+  run(request: RunRequest): Promise<RunResult>;
+  /**
+   * Continues a deferred run: executes its approved calls exactly once, then goes on.
+   * A finished run is returned as it ended, changing nothing.
+   */
+  resume(
+    runId: string,
+    request?: Omit<RunRequest, "prompt" | "target">,
+  ): Promise<RunResult & { alreadyFinished: boolean }>;
+  /** Deferred runs and their approvals. */
+  readonly deferred: DeferredRunStore;
+  close(): Promise<void>;
+  /** Writes pending audit records synchronously (for signal handlers). */
+  flushSync(): void;
+}
+
+/** Creates a runtime over a loaded configuration. */
+export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}): Runtime {
+  const env = options.env ?? process.env;
+  const stateDir = options.stateDir ?? resolveStateDir(loaded.config.defaults?.state_dir, env);
+  const audit = openAudit(loaded, stateDir);
+  const deferred = new DeferredRunStore(stateDir);
+  const rt: RuntimeContext = {
+    loaded,
+    env,
+    stateDir,
+    audit,
+    ask: options.ask,
+    customTools: new Map((options.tools ?? []).map((tool) => [tool.name, tool])),
+    extraLayers: options.middleware ?? [],
+    secrets: new Set(),
+    deferred,
+    now: () => performance.now(),
+  };
+  return {
+    deferred,
+    run: (request) => {
+      const target = request.target ?? loaded.config.defaults?.agent;
+      if (!target) {
+        throw new UsageError("no agent given and [defaults].agent is not set", {
+          hint: 'agentry run AGENT "prompt"',
+        });
+      }
+      const plan: RunPlan = { runId: newRunId(), target, history: [], turns: 0, resumeCalls: [] };
+      return executeRun(rt, { ...request, target }, plan, newRedactor(rt, target));
+    },
+    resume: (runId, request = {}) => resumeRun(rt, deferred, runId, request),
+    close: async () => {
+      await audit?.close();
+    },
+    flushSync: () => audit?.flushSync(),
+  };
+}
+
+function newRedactor(rt: RuntimeContext, target: string) {
+  const agent = rt.loaded.config.agents?.[target];
+  const policy = mergePolicy(rt.loaded.config.defaults?.policy, agent?.policy);
+  return createRedactor({
+    pii: policy.redact?.pii ?? true,
+    patterns: policy.redact?.patterns ?? [],
+    secrets: [...rt.secrets],
+  });
+}
+
+function openAudit(loaded: LoadedConfig, stateDir: string): AuditLog | undefined {
+  const settings = loaded.config.audit;
+  if (settings?.enabled === false) return undefined;
+  return openAuditLog(settings?.path ?? join(stateDir, "audit.jsonl"));
+}
+
+async function resumeRun(
+  rt: RuntimeContext,
+  store: DeferredRunStore,
+  runId: string,
+  overrides: Omit<RunRequest, "prompt" | "target">,
+): Promise<RunResult & { alreadyFinished: boolean }> {
+  const release = store.lock(runId);
+  try {
+    const saved = store.load(runId);
+    if (saved.status === "finished" && saved.result) {
+      return {
+        runId,
+        agent: saved.agent,
+        status: saved.result.status as RunResult["status"],
+        stopReason: saved.result.stop_reason as RunResult["stopReason"],
+        answer: saved.result.answer,
+        usage: saved.usage,
+        turns: saved.turns,
+        durationMs: 0,
+        exitCode: saved.result.exit_code as RunResult["exitCode"],
+        alreadyFinished: true,
+      };
+    }
+    const undecided = saved.pending.filter((item) => !item.decision);
+    if (undecided.length > 0) {
+      throw new UsageError(
+        `run ${runId} still awaits ${undecided.length} decision(s): ${undecided.map((item) => item.approval_id).join(", ")}`,
+        { hint: "agentry approvals approve|deny ID, then resume" },
+      );
+    }
+    agentConfig(rt, saved.agent);
+    const preDecided = new Map(
+      saved.pending.map((item) => [
+        item.approval_id,
+        item.decision?.decision === "approve"
+          ? {
+              decision: "approve" as const,
+              scope: "once" as const,
+              by: item.decision.by,
+              ...(item.decision.reason ? { reason: item.decision.reason } : {}),
+            }
+          : {
+              decision: "deny" as const,
+              by: item.decision?.by ?? "unknown",
+              ...(item.decision?.reason ? { reason: item.decision.reason } : {}),
+            },
+      ]),
+    );
+    const request: RunRequest = {
+      ...saved.request,
+      ...overrides,
+      target: saved.agent,
+      prompt: saved.request.prompt,
+    };
+    const plan: RunPlan = {
+      runId,
+      target: saved.agent,
+      history: saved.messages,
+      turns: saved.turns,
+      resumeCalls: saved.pending.map((item) => item.call),
+      usage: saved.usage,
+      preDecided,
+      resumes: saved.resumes + 1,
+    };
+    const result = await executeRun(rt, request, plan, newRedactor(rt, saved.agent));
+    return { ...result, alreadyFinished: false };
+  } finally {
+    release();
+  }
+}
