@@ -95,11 +95,15 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
   if (request.signal?.aborted) throw abortedError(s.errors.providerId, request.signal.reason);
   request.signal?.addEventListener("abort", onUserAbort, { once: true });
   const headerTimer = setTimeout(() => abort("timeout"), s.requestTimeoutMs);
-  const stallTimer = setTimeout(function onStall() {
-    if (consumerHolds) stallTimer.refresh();
+  let stallTimer: ReturnType<typeof setTimeout> | undefined;
+  const onStall = () => {
+    if (consumerHolds) stallTimer = setTimeout(onStall, s.stallTimeoutMs);
     else abort("stall");
-  }, s.stallTimeoutMs);
-  clearTimeout(stallTimer);
+  };
+  const touch = () => {
+    if (stallTimer) stallTimer.refresh();
+    else stallTimer = setTimeout(onStall, s.stallTimeoutMs);
+  };
   let completed = false;
   try {
     const response = await undiciRequest(wire.url, {
@@ -111,12 +115,12 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
     });
     clearTimeout(headerTimer);
     phase = "body";
-    stallTimer.refresh();
+    touch();
     const headers = response.headers as ResponseHeaders;
     if (response.statusCode >= 300) {
       let text = "";
       for await (const chunk of response.body) {
-        stallTimer.refresh();
+        touch();
         if (text.length < MAX_ERROR_BODY) text += Buffer.from(chunk).toString("utf8");
       }
       throw s.protocol.errorFromResponse(response.statusCode, text, headers, s.errors, s.now());
@@ -129,13 +133,13 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
       for (const message of pending.splice(0)) yield* decoder.push(message);
     };
     for await (const chunk of response.body) {
-      stallTimer.refresh();
+      touch();
       parser.feed(text.decode(chunk, { stream: true }));
       for (const event of drain()) {
         consumerHolds = true;
         yield event;
         consumerHolds = false;
-        stallTimer.refresh();
+        touch();
         if (event.type === "finish") {
           completed = true;
           return;
