@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  canonicalJson,
+  genesisOf,
+  openAuditLog,
+  recordHash,
+  verifyAuditFile,
+} from "../../src/audit/index.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-audit-"));
+  dirs.push(dir);
+  return join(dir, "nested", "audit.jsonl");
+}
+
+const fixed = () => new Date("2025-01-02T03:04:05.000Z");
+
+async function writeRun(path: string, runId: string, calls: number): Promise<void> {
+  const log = openAuditLog(path, { clock: fixed });
+  log.append({ type: "run_start", run_id: runId, agent: "ops", model: "m" });
+  for (let i = 0; i < calls; i++) {
+    log.append({
+      type: "tool_call",
+      run_id: runId,
+      agent: "ops",
+      call_id: `c${i}`,
+      tool: "sh",
+      args: { command: `echo ${i}` },
+      decision: "executed",
+      ok: true,
+      duration_ms: 1,
+    });
+  }
+  log.append({ type: "run_end", run_id: runId, agent: "ops", status: "ok", stop_reason: "answer" });
+  await log.close();
+}
+
+describe("canonicalJson", () => {
+  test("sorts keys at every depth and follows JSON.stringify for the rest", () => {
+    expect(canonicalJson({ b: 1, a: [{ d: undefined, c: Number.NaN }, undefined], e: "x" })).toBe(
+      '{"a":[{"c":null},null],"b":1,"e":"x"}',
+    );
+  });
+});
+
+describe("openAuditLog", () => {
+  test("writes per-run hash chains that verify", async () => {
+    const path = tempFile();
+    await writeRun(path, "r1", 2);
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((r) => r["seq"])).toEqual([1, 2, 3, 4]);
+    expect(records[0]?.["prev"]).toBe(genesisOf("r1"));
+    expect(records[1]?.["prev"]).toBe(records[0]?.["hash"]);
+    expect(Object.keys(records[1] ?? {}).slice(0, 5)).toEqual(["seq", "ts", "run_id", "agent", "type"]);
+    const { hash, ...rest } = records[1] as Record<string, unknown>;
+    expect(recordHash(String(rest["prev"]), rest)).toBe(String(hash));
+    expect(await verifyAuditFile(path)).toEqual({ ok: true, records: 4, runs: 1, warnings: [] });
+  });
+
+  test("concurrent runs in one process and several writers on one file stay verifiable", async () => {
+    const path = tempFile();
+    const a = openAuditLog(path);
+    const b = openAuditLog(path);
+    for (const log of [a, b]) log.append({ type: "run_start", run_id: log === a ? "ra" : "rb", agent: "x" });
+    for (let i = 0; i < 200; i++) {
+      const log = i % 3 === 0 ? a : b;
+      log.append({ type: "secret_use", run_id: log === a ? "ra" : "rb", agent: "x", name: `K${i}` });
+      if (i % 50 === 0) await Promise.all([a.flush(), b.flush()]);
+    }
+    for (const log of [a, b])
+      log.append({
+        type: "run_end",
+        run_id: log === a ? "ra" : "rb",
+        agent: "x",
+        status: "ok",
+        stop_reason: "answer",
+      });
+    await Promise.all([a.close(), b.close()]);
+    expect(await verifyAuditFile(path)).toEqual({ ok: true, records: 204, runs: 2, warnings: [] });
+  });
+
+  test("a run continued by another writer (resume) extends its chain from the file", async () => {
+    const path = tempFile();
+    const first = openAuditLog(path);
+    first.append({ type: "run_start", run_id: "r1", agent: "ops" });
+    first.append({
+      type: "run_end",
+      run_id: "r1",
+      agent: "ops",
+      status: "awaiting_approval",
+      stop_reason: "awaiting_approval",
+    });
+    await first.close();
+    const second = openAuditLog(path);
+    second.append({
+      type: "approval",
+      run_id: "r1",
+      agent: "ops",
+      approval_id: "r1-c1",
+      tool: "sh",
+      decision: "approve",
+    });
+    second.append({ type: "run_end", run_id: "r1", agent: "ops", status: "ok", stop_reason: "answer" });
+    second.flushSync();
+    await second.close();
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 4, runs: 1 });
+  });
+
+  test("appending after close throws; reserved fields cannot be overridden", async () => {
+    const path = tempFile();
+    const log = openAuditLog(path);
+    log.append({ type: "run_start", run_id: "r", agent: "a", seq: 99, hash: "x" });
+    await log.close();
+    expect(() => log.append({ type: "run_start", run_id: "r2", agent: "a" })).toThrow(/closed/);
+    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ seq: 1 });
+  });
+});
+
+describe("verifyAuditFile", () => {
+  async function tampered(edit: (lines: string[]) => string[]): Promise<unknown> {
+    const path = tempFile();
+    await writeRun(path, "r1", 4);
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    writeFileSync(path, `${edit(lines).join("\n")}\n`);
+    return verifyAuditFile(path);
+  }
+
+  test("an edited line is reported with its line number", async () => {
+    const result = await tampered((lines) => {
+      lines[2] = (lines[2] as string).replace("echo 1", "echo X");
+      return lines;
+    });
+    expect(result).toEqual({ ok: false, line: 3, reason: "hash mismatch: the record was modified" });
+  });
+
+  test("a deleted line is reported where the gap appears", async () => {
+    const result = await tampered((lines) => lines.filter((_, i) => i !== 2));
+    expect(result).toMatchObject({
+      ok: false,
+      line: 3,
+      reason: expect.stringContaining("seq 4 follows seq 2"),
+    });
+  });
+
+  test("reordered lines are reported at the first moved line", async () => {
+    const result = await tampered(
+      (lines) => [lines[0], lines[1], lines[3], lines[2], ...lines.slice(4)] as string[],
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      line: 3,
+      reason: expect.stringContaining("removed or reordered"),
+    });
+  });
+
+  test("a truncated last line and a removed first record are detected", async () => {
+    expect(
+      await tampered((lines) => [...lines.slice(0, -1), (lines.at(-1) as string).slice(0, 40)]),
+    ).toMatchObject({ ok: false, line: 6, reason: expect.stringContaining("not valid JSON") });
+    expect(await tampered((lines) => lines.slice(1))).toMatchObject({
+      ok: false,
+      line: 1,
+      reason: expect.stringContaining("starts at seq 2"),
+    });
+  });
+
+  test("a rewritten record with a recomputed hash breaks the next record's prev", async () => {
+    const result = await tampered((lines) => {
+      const record = JSON.parse(lines[2] as string) as Record<string, unknown>;
+      record["args"] = { command: "rm -rf /" };
+      const { hash: _old, ...rest } = record;
+      lines[2] = JSON.stringify({ ...rest, hash: recordHash(String(rest["prev"]), rest) });
+      return lines;
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      line: 4,
+      reason: expect.stringContaining("prev does not match"),
+    });
+  });
+
+  test("removing a run's trailing records including run_end is only a warning", async () => {
+    const result = await tampered((lines) => lines.slice(0, -2));
+    expect(result).toMatchObject({ ok: true, records: 4, runs: 1 });
+    expect((result as { warnings: string[] }).warnings[0]).toContain("run r1 has no final run_end");
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, test } from "bun:test";
+import { composePipeline } from "../../src/middleware/compose.ts";
+import type { Middleware } from "../../src/spec/middleware.ts";
+import { callOf, fakeContext, fakeTool } from "./support.ts";
+
+describe("composePipeline", () => {
+  test("runs layers outermost first and lets a layer replace the call", async () => {
+    const order: string[] = [];
+    const a: Middleware = async (_ctx, call, next) => {
+      order.push("a>");
+      const result = await next({ ...call, args: { replaced: true } });
+      order.push("<a");
+      return result;
+    };
+    const b: Middleware = async (_ctx, call, next) => {
+      order.push("b>");
+      const result = await next(call);
+      order.push("<b");
+      return result;
+    };
+    const pipeline = composePipeline([a, b], async (_ctx, call) => {
+      order.push("tool");
+      return { ok: true, output: JSON.stringify(call.args) };
+    });
+    const result = await pipeline(fakeContext(), callOf(fakeTool()));
+    expect(order).toEqual(["a>", "b>", "tool", "<b", "<a"]);
+    expect(result.output).toBe('{"replaced":true}');
+  });
+
+  test("calling next twice rejects", async () => {
+    const twice: Middleware = async (_ctx, call, next) => {
+      await next(call);
+      return next(call);
+    };
+    const pipeline = composePipeline([twice], async () => ({ ok: true, output: "" }));
+    await expect(pipeline(fakeContext(), callOf(fakeTool()))).rejects.toThrow(/more than once/);
+  });
+
+  test("a synchronous throw becomes a rejection", async () => {
+    const broken: Middleware = () => {
+      throw new Error("sync");
+    };
+    const pipeline = composePipeline([broken], async () => ({ ok: true, output: "" }));
+    await expect(pipeline(fakeContext(), callOf(fakeTool()))).rejects.toThrow("sync");
+  });
+
+  test("a layer may answer without calling next", async () => {
+    const stop: Middleware = async () => ({ ok: false, output: "", error: "no", stoppedBy: "x" });
+    const tool = fakeTool();
+    const pipeline = composePipeline([stop], (_ctx, call) => call.tool.execute(call.args, {} as never));
+    expect((await pipeline(fakeContext(), callOf(tool))).stoppedBy).toBe("x");
+    expect(tool.calls).toHaveLength(0);
+  });
+});

@@ -1,0 +1,63 @@
+import { expect, test } from "bun:test";
+import { failureLimits } from "../../src/middleware/failure-limits/index.ts";
+import type { ToolResult } from "../../src/spec/tool.ts";
+import { callOf, fakeContext, fakeTool } from "./support.ts";
+
+const fail = async (): Promise<ToolResult> => ({ ok: false, output: "", error: "exit 1" });
+const succeed = async (): Promise<ToolResult> => ({ ok: true, output: "" });
+const refusedByApproval = async (): Promise<ToolResult> => ({
+  ok: false,
+  output: "",
+  error: "no",
+  stoppedBy: "approval",
+});
+
+test("the failure that exceeds max_consecutive halts; later calls are refused", async () => {
+  const layer = failureLimits({ maxConsecutive: 2, maxTotal: 10 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  expect((await layer(ctx, callOf(tool), fail)).halt).toBeUndefined();
+  expect((await layer(ctx, callOf(tool), fail)).halt).toBeUndefined();
+  const third = await layer(ctx, callOf(tool), fail);
+  expect(third.halt).toBe("failures");
+  expect(third.error).toContain("3 consecutive tool failures (limit 2)");
+  let ran = false;
+  const after = await layer(ctx, callOf(tool), async () => {
+    ran = true;
+    return { ok: true, output: "" };
+  });
+  expect(ran).toBe(false);
+  expect(after).toMatchObject({ ok: false, stoppedBy: "failure_limits", halt: "failures" });
+});
+
+test("a success resets the consecutive count; refusals by other layers do not count", async () => {
+  const layer = failureLimits({ maxConsecutive: 2, maxTotal: 100 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  for (let i = 0; i < 5; i++) {
+    await layer(ctx, callOf(tool), fail);
+    await layer(ctx, callOf(tool), fail);
+    await layer(ctx, callOf(tool), refusedByApproval);
+    expect((await layer(ctx, callOf(tool), succeed)).ok).toBe(true);
+  }
+});
+
+test("max_total counts across successes; throws and timeouts count as failures", async () => {
+  const layer = failureLimits({ maxConsecutive: 100, maxTotal: 2 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  await expect(
+    layer(ctx, callOf(tool), async () => {
+      throw new Error("x");
+    }),
+  ).rejects.toThrow("x");
+  await layer(ctx, callOf(tool), succeed);
+  await layer(ctx, callOf(tool), async () => ({ ok: false, output: "", error: "t", stoppedBy: "timeout" }));
+  await layer(ctx, callOf(tool), succeed);
+  const third = await layer(ctx, callOf(tool), fail);
+  expect(third.halt).toBe("failures");
+  expect(third.error).toContain("3 tool failures in this run (limit 2)");
+  expect(fakeContext().events).toHaveLength(0);
+  const otherRun = fakeContext(undefined, "run2");
+  expect((await layer(otherRun, callOf(tool), succeed)).ok).toBe(true);
+});

@@ -1,0 +1,59 @@
+import { describe, expect, test } from "bun:test";
+import {
+  callFingerprint,
+  createTextRepeatDetector,
+  loopDetection,
+} from "../../src/middleware/loop-detection/index.ts";
+import { callOf, fakeContext, fakeTool, runTool } from "./support.ts";
+
+describe("loopDetection", () => {
+  test("max_repeats = 3: an identical call executes 3 times, the 4th is refused, the 5th halts", async () => {
+    const tool = fakeTool();
+    const layer = loopDetection({ maxRepeats: 3 });
+    const ctx = fakeContext();
+    const variants = [
+      { a: 1, b: "x  y" },
+      { b: "x y", a: 1 },
+      { b: " x y ", a: 1 },
+    ];
+    for (const args of variants) expect((await layer(ctx, callOf(tool, args), runTool)).ok).toBe(true);
+    const fourth = await layer(ctx, callOf(tool, { a: 1, b: "x y" }), runTool);
+    expect(fourth).toMatchObject({ ok: false, stoppedBy: "loop_detection" });
+    expect(fourth.halt).toBeUndefined();
+    expect(fourth.error).toContain("repeating yourself");
+    const fifth = await layer(ctx, callOf(tool, { a: 1, b: "x y" }), runTool);
+    expect(fifth).toMatchObject({ ok: false, stoppedBy: "loop_detection", halt: "loop" });
+    expect(tool.calls).toHaveLength(3);
+    expect(ctx.events.filter((e) => e.type === "warning")).toHaveLength(2);
+  });
+
+  test("different arguments or tools are different calls", async () => {
+    const layer = loopDetection({ maxRepeats: 1 });
+    const ctx = fakeContext();
+    expect((await layer(ctx, callOf(fakeTool("a"), { x: 1 }), runTool)).ok).toBe(true);
+    expect((await layer(ctx, callOf(fakeTool("b"), { x: 1 }), runTool)).ok).toBe(true);
+    expect((await layer(ctx, callOf(fakeTool("a"), { x: 2 }), runTool)).ok).toBe(true);
+    expect((await layer(ctx, callOf(fakeTool("a"), { x: 1 }), runTool)).ok).toBe(false);
+  });
+
+  test("fingerprints ignore key order and whitespace but not case", () => {
+    expect(callFingerprint("t", { a: "p  q", b: [1, { c: 2, d: 3 }] })).toBe(
+      callFingerprint("t", { b: [1, { d: 3, c: 2 }], a: "p q" }),
+    );
+    expect(callFingerprint("t", { a: "P" })).not.toBe(callFingerprint("t", { a: "p" }));
+  });
+});
+
+describe("createTextRepeatDetector", () => {
+  test("true once identical text exceeds the limit in a row; other text resets it", () => {
+    const detector = createTextRepeatDetector(2);
+    expect(detector.check("Let me check.")).toBe(false);
+    expect(detector.check("Let me  check. ")).toBe(false);
+    expect(detector.check("Let me check.")).toBe(true);
+    expect(detector.check("Something else")).toBe(false);
+    expect(detector.check("Let me check.")).toBe(false);
+    expect(detector.check("")).toBe(false);
+    detector.reset();
+    expect(detector.check("Let me check.")).toBe(false);
+  });
+});

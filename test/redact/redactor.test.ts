@@ -1,0 +1,72 @@
+import { describe, expect, test } from "bun:test";
+import { createRedactor, RedactPatternError } from "../../src/redact/index.ts";
+
+describe("createRedactor", () => {
+  test("placeholders are stable per value, distinct across values and restorable", () => {
+    const redactor = createRedactor();
+    const a = redactor.redact("a@example.com");
+    expect(a).toMatch(/^\[PII:email:[0-9a-f]{6}\]$/);
+    expect(redactor.redact("write to a@example.com now")).toBe(`write to ${a} now`);
+    expect(redactor.redact("b@example.com")).not.toBe(a);
+    expect(redactor.restore(`to ${a}`)).toBe("to a@example.com");
+  });
+
+  test("placeholders are keyed per redactor, so they cannot be precomputed", () => {
+    expect(createRedactor().redact("a@example.com")).not.toBe(createRedactor().redact("a@example.com"));
+  });
+
+  test("configured secrets: exact, longest first, minimum length 4, added later too", () => {
+    const redactor = createRedactor({ secrets: ["abc", "token-123", "token-123-extended"] });
+    const out = redactor.redact("abc token-123-extended token-123");
+    expect(out.startsWith("abc [PII:secret:")).toBe(true);
+    expect(out).not.toContain("token-123");
+    expect(redactor.restore(out)).toBe("abc token-123-extended token-123");
+    redactor.addSecrets(["late-value"]);
+    expect(redactor.redact("x late-value")).toMatch(/^x \[PII:secret:[0-9a-f]{6}\]$/);
+  });
+
+  test("pii: false keeps personal data but still redacts secrets and user patterns", () => {
+    const redactor = createRedactor({ pii: false, patterns: ["ACME-[0-9]{6}"] });
+    const out = redactor.redact("bob@example.com ACME-123456 AKIAIOSFODNN7EXAMPLE");
+    expect(out).toContain("bob@example.com");
+    expect(out).toMatch(/\[PII:pattern:[0-9a-f]{6}\] \[PII:api_key:[0-9a-f]{6}\]$/);
+  });
+
+  test("invalid user patterns are a named error", () => {
+    expect(() => createRedactor({ patterns: ["(unclosed"] })).toThrow(RedactPatternError);
+  });
+
+  test("redactValue and restore walk JSON values and keep keys", () => {
+    const redactor = createRedactor();
+    const value = { "bob@example.com": ["call +44 20 7946 0958", 3, null, { ip: "10.1.2.3" }] };
+    const redacted = redactor.redactValue(value);
+    expect(Object.keys(redacted)).toEqual(["bob@example.com"]);
+    expect(JSON.stringify(redacted)).not.toContain("7946");
+    expect(JSON.stringify(redacted)).not.toContain("10.1.2.3");
+    expect(redactor.restore(redacted)).toEqual(value);
+    expect(value["bob@example.com"][0]).toBe("call +44 20 7946 0958");
+  });
+
+  test("overlapping detections: the higher-priority one wins and nothing leaks", () => {
+    const redactor = createRedactor({ secrets: ["ops@example.com:pw"] });
+    const out = redactor.redact("login ops@example.com:pw");
+    expect(out).toMatch(/^login \[PII:secret:[0-9a-f]{6}\]$/);
+  });
+
+  test("redacting twice changes nothing", () => {
+    const redactor = createRedactor();
+    const once = redactor.redact("x@y.io 4111 1111 1111 1111 token=Zq81mNbV3xYwPq");
+    expect(redactor.redact(once)).toBe(once);
+  });
+
+  test("1 MB of hostile input stays fast (linear detectors)", () => {
+    const redactor = createRedactor();
+    const hostile = [
+      "a".repeat(1_000_000),
+      "1".repeat(1_000_000),
+      ":".repeat(500_000),
+      "password=".repeat(100_000),
+    ];
+    for (const text of hostile) expect(redactor.redact(text).length).toBeGreaterThan(0);
+  });
+});
