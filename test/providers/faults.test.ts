@@ -200,7 +200,7 @@ describe("provider-specific faults", () => {
   test("gemini without a key header gets 403, which is an auth error", async () => {
     mock = await startMockProvider({ turns: [OK_TURN], apiKey: KEY });
     const { options } = testOptions(gemini);
-    const config = configFor(gemini, mock, { api_key: "${UNSET_GEMINI_KEY_FOR_TEST:-}" });
+    const config = configFor(gemini, mock, { api_key: `\${UNSET_GEMINI_KEY_FOR_TEST:-}` });
     const error = lastError(
       await events(openModel(config, "gemini/gemini-2.5-flash", options).stream(ask("hi"))),
     );
@@ -230,7 +230,7 @@ describe("provider-specific faults", () => {
     const { options, sleeps } = testOptions(openai);
     const config = {
       providers: {
-        openai: { kind: "openai" as const, api_key: "${OPENAI_API_KEY}", base_url: base, retries: 1 },
+        openai: { kind: "openai" as const, api_key: `\${OPENAI_API_KEY}`, base_url: base, retries: 1 },
       },
     };
     const error = lastError(await events(openModel(config, "openai/gpt-4.1", options).stream(ask("hi"))));

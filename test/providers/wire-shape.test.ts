@@ -1,0 +1,147 @@
+import { afterEach, expect, test } from "bun:test";
+import { collectTurn, openModel } from "../../src/providers/registry.ts";
+import type { Message } from "../../src/spec/model.ts";
+import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { ask, configFor, KEY, PROTOCOLS, testOptions, WEATHER_TOOL } from "./support.ts";
+
+let mock: MockProvider | undefined;
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+
+const HISTORY: Message[] = [
+  { role: "user", content: "Weather in Paris and Rome?" },
+  {
+    role: "assistant",
+    content: "Looking.",
+    toolCalls: [
+      { id: "call_1", name: "get_weather", arguments: '{"city":"Paris"}' },
+      { id: "call_2", name: "get_weather", arguments: '{"city":"Rome"}' },
+    ],
+  },
+  { role: "tool", toolCallId: "call_1", toolName: "get_weather", content: "18C" },
+  { role: "tool", toolCallId: "call_2", toolName: "get_weather", content: "boom", isError: true },
+];
+
+async function sent(index: number) {
+  const p = PROTOCOLS[index]!;
+  mock = await startMockProvider({ turns: [{ text: "done" }] });
+  const { options } = testOptions(p);
+  await collectTurn(
+    openModel(configFor(p, mock), `${p.kind}/${p.model}`, options).stream(
+      ask("", { messages: HISTORY, tools: [WEATHER_TOOL], maxOutputTokens: 321 }),
+    ),
+  );
+  const request = mock.requests[0]!;
+  return { request, body: request.body as Record<string, unknown> };
+}
+
+test("openai: bearer key, stream with include_usage, system message, tool messages", async () => {
+  const { request, body } = await sent(0);
+  expect(request.path).toBe("/v1/chat/completions");
+  expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
+  expect(body.stream).toBe(true);
+  expect(body.stream_options).toEqual({ include_usage: true });
+  expect(body.max_completion_tokens).toBe(321);
+  const messages = body.messages as Record<string, unknown>[];
+  expect(messages[0]).toEqual({ role: "system", content: "You are terse." });
+  expect(messages[2]).toMatchObject({
+    role: "assistant",
+    tool_calls: [
+      { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+      { id: "call_2", type: "function", function: { name: "get_weather", arguments: '{"city":"Rome"}' } },
+    ],
+  });
+  expect(messages.slice(3)).toEqual([
+    { role: "tool", tool_call_id: "call_1", content: "18C" },
+    { role: "tool", tool_call_id: "call_2", content: "boom" },
+  ]);
+  expect(body.tools).toEqual([
+    {
+      type: "function",
+      function: {
+        name: "get_weather",
+        description: WEATHER_TOOL.description,
+        parameters: WEATHER_TOOL.parameters,
+      },
+    },
+  ]);
+});
+
+test("anthropic: x-api-key, version header, top-level system, merged tool_result blocks", async () => {
+  const { request, body } = await sent(1);
+  expect(request.path).toBe("/v1/messages");
+  expect(request.headers["x-api-key"]).toBe(KEY);
+  expect(request.headers["anthropic-version"]).toBe("2023-06-01");
+  expect(body.system).toBe("You are terse.");
+  expect(body.max_tokens).toBe(321);
+  expect(body.stream).toBe(true);
+  const messages = body.messages as { role: string; content: unknown[] }[];
+  expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+  expect(messages[1]?.content).toEqual([
+    { type: "text", text: "Looking." },
+    { type: "tool_use", id: "call_1", name: "get_weather", input: { city: "Paris" } },
+    { type: "tool_use", id: "call_2", name: "get_weather", input: { city: "Rome" } },
+  ]);
+  expect(messages[2]?.content).toEqual([
+    { type: "tool_result", tool_use_id: "call_1", content: "18C" },
+    { type: "tool_result", tool_use_id: "call_2", content: "boom", is_error: true },
+  ]);
+  const tools = body.tools as Record<string, unknown>[];
+  expect(tools[0]).toMatchObject({
+    name: "get_weather",
+    input_schema: { type: "object", required: ["city"] },
+  });
+});
+
+test("anthropic: max_tokens defaults when nothing is configured", async () => {
+  const p = PROTOCOLS[1];
+  mock = await startMockProvider({ turns: [{ text: "ok" }] });
+  const { options } = testOptions(p);
+  await collectTurn(openModel(configFor(p, mock), "anthropic/claude-haiku-4-5", options).stream(ask("hi")));
+  expect((mock.requests[0]?.body as Record<string, unknown>).max_tokens).toBe(4096);
+});
+
+test("gemini: key header, path, systemInstruction, OpenAPI-subset schema, functionResponse parts", async () => {
+  const { request, body } = await sent(2);
+  expect(request.path).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+  expect(request.headers["x-goog-api-key"]).toBe(KEY);
+  expect(body.systemInstruction).toEqual({ parts: [{ text: "You are terse." }] });
+  expect(body.generationConfig).toEqual({ maxOutputTokens: 321 });
+  const contents = body.contents as { role: string; parts: unknown[] }[];
+  expect(contents.map((c) => c.role)).toEqual(["user", "model", "user"]);
+  expect(contents[1]?.parts).toEqual([
+    { text: "Looking." },
+    { functionCall: { name: "get_weather", args: { city: "Paris" } } },
+    { functionCall: { name: "get_weather", args: { city: "Rome" } } },
+  ]);
+  expect(contents[2]?.parts).toEqual([
+    { functionResponse: { name: "get_weather", response: { content: "18C" } } },
+    { functionResponse: { name: "get_weather", response: { error: "boom" } } },
+  ]);
+  const declarations = (body.tools as { functionDeclarations: Record<string, unknown>[] }[])[0]
+    ?.functionDeclarations;
+  expect(declarations?.[0]?.parameters).toEqual({
+    type: "object",
+    properties: {
+      city: { type: "string", description: "City name" },
+      unit: { type: "string", nullable: true },
+    },
+    required: ["city"],
+  });
+});
+
+test("gemini: synthesised call ids are stable per conversation position", async () => {
+  const p = PROTOCOLS[2];
+  mock = await startMockProvider({
+    turns: () => ({ toolCalls: [{ name: "get_weather", arguments: { city: "Oslo" } }] }),
+  });
+  const { options } = testOptions(p);
+  const model = openModel(configFor(p, mock), "gemini/gemini-2.5-flash", options);
+  const first = await collectTurn(model.stream(ask("x", { tools: [WEATHER_TOOL] })));
+  const again = await collectTurn(model.stream(ask("x", { tools: [WEATHER_TOOL] })));
+  const later = await collectTurn(model.stream(ask("", { messages: HISTORY, tools: [WEATHER_TOOL] })));
+  expect(first.toolCalls[0]?.id).toBe(again.toolCalls[0]?.id as string);
+  expect(later.toolCalls[0]?.id).not.toBe(first.toolCalls[0]?.id as string);
+});
