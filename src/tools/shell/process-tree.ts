@@ -108,7 +108,12 @@ export async function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome>
   spec.signal.removeEventListener("abort", onAbort);
   killAll();
   await killing;
-  const drained = await Promise.race([child.then(() => true), sleep(graceMs).then(() => false)]);
+  const stopWaiting = new AbortController();
+  const drained = await Promise.race([
+    child.then(() => true),
+    sleep(graceMs, false, { signal: stopWaiting.signal, ref: false }).catch(() => true),
+  ]);
+  stopWaiting.abort();
   if (!drained) child.all?.destroy();
 
   return {

@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A throwaway directory holding a config file, a state dir and whatever else a test writes. */
+export interface Workspace {
+  dir: string;
+  stateDir: string;
+  configPath: string;
+  write(name: string, content: string): string;
+  remove(): void;
+}
+
+/** Creates a workspace whose `agentry.toml` holds `config`. */
+export function makeWorkspace(config: string): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-e2e-"));
+  const write = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  return {
+    dir,
+    stateDir: join(dir, "state"),
+    configPath: write("agentry.toml", config),
+    write,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Parses ndjson output, failing on any line that is not JSON. */
+export function parseNdjson(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
