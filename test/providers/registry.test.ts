@@ -27,7 +27,7 @@ test("parseModelRef splits at the first slash", () => {
 });
 
 test("an unset key variable is a ConfigError naming it, raised when the provider is used", () => {
-  const config: Config = { providers: { openai: { kind: "openai", api_key: "${MISSING_KEY_FOR_TEST}" } } };
+  const config: Config = { providers: { openai: { kind: "openai", api_key: `\${MISSING_KEY_FOR_TEST}` } } };
   expect(() => openModel(config, "openai/gpt-4.1", { env: {} })).toThrow(ConfigError);
   try {
     openModel(config, "openai/gpt-4.1", { env: {} });
@@ -42,7 +42,7 @@ test("hosted kinds read their usual variable when api_key is omitted; resolved s
   expect(() => createProvider("anthropic", { kind: "anthropic" }, { env: {} })).toThrow(/ANTHROPIC_API_KEY/);
   createProvider(
     "anthropic",
-    { kind: "anthropic", headers: { "x-extra": "${EXTRA}" } },
+    { kind: "anthropic", headers: { "x-extra": `\${EXTRA}` } },
     {
       env: { ANTHROPIC_API_KEY: KEY, EXTRA: "hdr-secret" },
       secrets: (values) => secrets.push(...values),
@@ -105,7 +105,7 @@ test("fallback: a fallback whose key is unset is skipped and the original error 
     down,
     { retries: 0, fallback: ["anthropic/claude-haiku-4-5"] },
     {
-      anthropic: { kind: "anthropic", api_key: "${UNSET_FOR_FALLBACK_TEST}", base_url: down.url },
+      anthropic: { kind: "anthropic", api_key: `\${UNSET_FOR_FALLBACK_TEST}`, base_url: down.url },
     },
   );
   const list = await events(openModel(config, "openai/gpt-4.1", options).stream(ask("hi")));

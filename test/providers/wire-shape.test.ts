@@ -100,7 +100,8 @@ test("anthropic: max_tokens defaults when nothing is configured", async () => {
   mock = await startMockProvider({ turns: [{ text: "ok" }] });
   const { options } = testOptions(p);
   await collectTurn(openModel(configFor(p, mock), "anthropic/claude-haiku-4-5", options).stream(ask("hi")));
-  expect((mock.requests[0]?.body as Record<string, unknown>).max_tokens).toBe(4096);
+  const body = mock.requests[0]?.body as Record<string, unknown>;
+  expect(body.max_tokens).toBe(4096);
 });
 
 test("gemini: key header, path, systemInstruction, OpenAPI-subset schema, functionResponse parts", async () => {
