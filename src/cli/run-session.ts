@@ -1,6 +1,7 @@
 import ora from "ora";
 import { RunStop } from "../agent/run-stop.ts";
 import { type LoadedConfig, loadConfig } from "../config/loader.ts";
+import type { ApproveMode } from "../config/schema.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import type { Approver } from "../spec/approval.ts";
 import type { RunEvent } from "../spec/events.ts";
@@ -17,6 +18,8 @@ export interface CliRunSession {
   runtime: Runtime;
   renderer: Renderer;
   signal: AbortSignal;
+  /** `--approve`, else `[defaults].approve`, else `ask` on a terminal and `deny` without one. */
+  approve: ApproveMode;
   /** Restores signal handlers, closes the prompt and flushes the audit log. */
   close(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
     runtime,
     renderer,
     signal: controller.signal,
+    approve: options.approve ?? loaded.config.defaults?.approve ?? (interactive ? "ask" : "deny"),
     async close() {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

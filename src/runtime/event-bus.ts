@@ -6,8 +6,12 @@ export type EventListener = (event: RunEvent) => void;
 /**
  * Puts the SPEC §2 envelope on events and passes them through the redactor before anyone sees
  * them, so no listener (terminal, ndjson, library host) can observe a secret or PII value.
+ * Streamed text is released word by word: the unfinished last word is held back until the next
+ * whitespace or event, so a secret split across deltas is still redacted whole.
  */
 export class EventBus {
+  private readonly heldText = new Map<string, string>();
+
   constructor(
     private readonly listener: EventListener,
     private readonly scrub: <T>(value: T) => T,
@@ -16,7 +20,8 @@ export class EventBus {
 
   /** An emitter bound to one run and agent, for the loop and the pipeline. */
   emitterFor(runId: string, agent: string): (event: RunEventInput) => void {
-    return (event) => {
+    const key = `${runId}\u0000${agent}`;
+    const send = (event: RunEventInput) => {
       const enveloped = {
         v: EVENT_VERSION,
         type: event.type,
@@ -25,6 +30,21 @@ export class EventBus {
         agent,
       };
       this.listener(this.scrub({ ...enveloped, ...event }) as RunEvent);
+    };
+    return (event) => {
+      const held = this.heldText.get(key) ?? "";
+      if (event.type === "text_delta") {
+        const text = held + event.text;
+        const cut = Math.max(text.lastIndexOf(" "), text.lastIndexOf("\n"), text.lastIndexOf("\t")) + 1;
+        this.heldText.set(key, text.slice(cut));
+        if (cut > 0) send({ type: "text_delta", text: text.slice(0, cut) });
+        return;
+      }
+      if (held !== "") {
+        this.heldText.delete(key);
+        send({ type: "text_delta", text: held });
+      }
+      send(event);
     };
   }
 }

@@ -16,14 +16,14 @@ export default async function resumeCommand(
 ): Promise<ExitCodeValue> {
   const session = await openCliRun(options);
   try {
-    const { vars, model, maxTurns, timeoutMs, budget, approve } = requestFromFlags(options);
+    const { vars, model, maxTurns, timeoutMs, budget } = requestFromFlags(options);
     const result = await session.runtime.resume(runId, {
       ...(vars ? { vars } : {}),
       ...(model ? { model } : {}),
       ...(maxTurns ? { maxTurns } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       ...(budget ? { budget } : {}),
-      ...(approve ? { approve } : {}),
+      approve: session.approve,
       signal: session.signal,
       onEvent: listenerFor(session.renderer, options),
     });

@@ -26,6 +26,7 @@ export default async function runCommand(
       ...requestFromFlags(options),
       ...(known ? { target } : {}),
       prompt,
+      approve: session.approve,
       signal: session.signal,
       onEvent: listenerFor(session.renderer, options),
     });
