@@ -8,26 +8,27 @@ import type { KeyPath } from "./key-path.ts";
  * file-tool roots and shell working directories. Paths are already absolute; values that
  * still hold `${VAR}` are checked when used instead.
  */
-export function checkFiles({ config, report }: SemanticInput): void {
+export function checkFiles({ config, report, show }: SemanticInput): void {
+  const check = (path: KeyPath, target: string, kind: "file" | "directory") =>
+    checkReadable(report, path, target, kind, show);
   for (const [name, agent] of Object.entries(config.agents ?? {})) {
     if (agent.instructions_file !== undefined) {
-      checkReadable(report, ["agents", name, "instructions_file"], agent.instructions_file, "file");
+      check(["agents", name, "instructions_file"], agent.instructions_file, "file");
     }
     if (agent.output_schema !== undefined) {
       const path = ["agents", name, "output_schema"];
-      if (checkReadable(report, path, agent.output_schema, "file"))
-        checkJsonSchema(report, path, agent.output_schema);
+      if (check(path, agent.output_schema, "file")) checkJsonSchema(report, path, agent.output_schema, show);
     }
   }
   for (const [name, provider] of Object.entries(config.providers ?? {})) {
     if (provider.kind === "replay" && provider.cassette !== undefined) {
-      checkReadable(report, ["providers", name, "cassette"], provider.cassette, "file");
+      check(["providers", name, "cassette"], provider.cassette, "file");
     }
   }
   for (const [name, tool] of Object.entries(config.tools ?? {})) {
-    if (tool.kind === "file") checkReadable(report, ["tools", name, "root"], tool.root, "directory");
+    if (tool.kind === "file") check(["tools", name, "root"], tool.root, "directory");
     if (tool.kind === "shell" && tool.cwd !== undefined) {
-      checkReadable(report, ["tools", name, "cwd"], tool.cwd, "directory");
+      check(["tools", name, "cwd"], tool.cwd, "directory");
     }
   }
 }
@@ -40,7 +41,13 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function checkReadable(report: Report, path: KeyPath, target: string, kind: "file" | "directory"): boolean {
+function checkReadable(
+  report: Report,
+  path: KeyPath,
+  target: string,
+  kind: "file" | "directory",
+  show: (path: string) => string,
+): boolean {
   if (target.includes("${")) return true;
   let problem: string | undefined;
   try {
@@ -53,23 +60,29 @@ function checkReadable(report: Report, path: KeyPath, target: string, kind: "fil
     problem = reasonOf(err);
   }
   if (problem === undefined) return true;
-  report(path, { message: `cannot read ${kind} ${target}: ${problem}`, expected: `a readable ${kind}` });
+  report(path, {
+    message: `cannot read ${kind} ${show(target)}: ${problem}`,
+    expected: `a readable ${kind}`,
+  });
   return false;
 }
 
-function checkJsonSchema(report: Report, path: KeyPath, file: string): void {
+function checkJsonSchema(report: Report, path: KeyPath, file: string, show: (path: string) => string): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     report(path, {
-      message: `output schema ${file} is not valid JSON: ${reason}`,
+      message: `output schema ${show(file)} is not valid JSON: ${reason}`,
       expected: "a JSON Schema object",
     });
     return;
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    report(path, { message: `output schema ${file} is not a JSON object`, expected: "a JSON Schema object" });
+    report(path, {
+      message: `output schema ${show(file)} is not a JSON object`,
+      expected: "a JSON Schema object",
+    });
   }
 }

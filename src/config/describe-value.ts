@@ -1,6 +1,7 @@
 import { isTable, type KeyPath } from "./key-path.ts";
 
-const SECRET_KEY = /(api_?key|token|password|passwd|secret|authorization|credential|cookie)/i;
+const SECRET_KEY =
+  /(^|_|-)(api_?key|token|password|passwd|secret|credentials?)$|^(authorization|cookie|x-api-key)$/i;
 const SECRET_MAPS = new Set(["headers", "set_env"]);
 
 /**

@@ -26,6 +26,8 @@ export interface SemanticInput {
    */
   declared: Record<NamedSection, Set<string>>;
   report: Report;
+  /** How a file path appears in messages (relative to the working directory when inside it). */
+  show: (path: string) => string;
 }
 
 /** `one of "a", "b"` for the expected side of an unknown-name issue, or a hint when none exist. */

@@ -11,7 +11,7 @@ import { formatKeyPath } from "./key-path.ts";
 import { mergeFiles, originKey } from "./merge-files.ts";
 import { resolveConfigPaths } from "./resolve-paths.ts";
 import type { Config } from "./schema.ts";
-import { readSources, type SourceFile } from "./source-files.ts";
+import { displayPath, readSources, type SourceFile } from "./source-files.ts";
 import { validateFile } from "./validate-file.ts";
 
 /** A configuration that loaded without any problem. */
@@ -53,7 +53,10 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   if (main) {
     const merged = mergeFiles(parts);
     issues.push(...merged.issues);
+    const shapePaths = issues.map((issue) => issue.path);
     const report: Report = (keyPath, fields, prefer = "value") => {
+      const at = formatKeyPath(keyPath);
+      if (shapePaths.some((p) => p === at || p.startsWith(`${at}.`) || p.startsWith(`${at}[`))) return;
       const section = keyPath[0];
       const name = keyPath[1];
       const owner =
@@ -65,11 +68,16 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
       issues.push({
         file: owner.display,
         ...owner.locator.locate(keyPath, prefer),
-        path: formatKeyPath(keyPath),
+        path: at,
         ...fields,
       });
     };
-    const input: SemanticInput = { config: merged.config, declared: merged.declared, report };
+    const input: SemanticInput = {
+      config: merged.config,
+      declared: merged.declared,
+      report,
+      show: (file) => displayPath(file, cwd),
+    };
     checkReferences(input);
     checkProviders(input);
     checkPatterns(input);

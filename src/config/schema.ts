@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { globError } from "./glob-syntax.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 /**
@@ -47,7 +48,13 @@ const modelRef = z
   .regex(MODEL_REF, { message: "invalid model reference" })
   .describe('"provider/model", e.g. "openai/gpt-4.1-mini"');
 const globList = z.array(
-  z.string().min(1, { message: "empty glob pattern" }).describe("a non-empty glob pattern"),
+  z
+    .string()
+    .superRefine((pattern, ctx) => {
+      const reason = globError(pattern);
+      if (reason !== undefined) ctx.addIssue({ code: "custom", message: `invalid glob: ${reason}` });
+    })
+    .describe("a valid glob pattern"),
 );
 const positiveInt = z.number().int().positive().describe("a positive integer");
 

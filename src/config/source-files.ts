@@ -30,6 +30,12 @@ export function displayPath(path: string, cwd: string): string {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
 }
 
+const TOML_WORDING: Record<string, string> = {
+  "control characters are not allowed in strings": "string not closed before the end of the line",
+  "trying to redefine an already defined table or value": "key or table defined twice",
+  "invalid value": "missing or invalid value",
+};
+
 function readError(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   if (code === "ENOENT") return "file not found";
@@ -90,7 +96,7 @@ export function readSources(mainPath: string, cwd: string, home: string): Source
         line: err.line,
         column: err.column,
         path: "",
-        message: `invalid TOML: ${reason}`,
+        message: `invalid TOML: ${TOML_WORDING[reason] ?? reason}`,
       });
       return;
     }

@@ -82,13 +82,12 @@ function mapIssue(issue: ZodIssue, base: KeyPath, ctx: IssueContext): ConfigIssu
           : origin === "string"
             ? issue.message
             : "out of range";
-      return [
-        make(ctx, path, "value", {
-          message,
-          expected: expectedAt(ctx, path),
-          found: describeFound(value, path),
-        }),
-      ];
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const expected =
+        origin === "array"
+          ? `an array of ${issue.code === "too_small" ? "at least" : "at most"} ${String(bound)} item${Number(bound) === 1 ? "" : "s"}`
+          : expectedAt(ctx, path);
+      return [make(ctx, path, "value", { message, expected, found: describeFound(value, path) })];
     }
     case "invalid_format":
       return [

@@ -1,5 +1,4 @@
 import { accessSync, constants, statSync } from "node:fs";
-import { request } from "undici";
 import { hasReferences, interpolate, listReferences } from "../../config/interpolate.ts";
 import { formatKeyPath, isTable, type KeyPath } from "../../config/key-path.ts";
 import { type LoadedConfig, loadConfig } from "../../config/loader.ts";
@@ -29,7 +28,7 @@ interface Check {
 /**
  * `agentry doctor`: a checklist on stdout — the configuration loads; every `${VAR}` it references
  * is set (or has a default; values are never printed); every provider's base URL answers over
- * HTTP within 2 s (any response counts; replay providers: the cassette is readable). Contacts no
+ * HTTP within 2 s (the runtime's fetch, undici on Node; any response counts; replay providers: the cassette is readable). Contacts no
  * host but those the configuration names (or the SPEC default of a provider kind). Exit 0 when
  * everything passes, 1 when a check fails, 2 when the configuration is invalid.
  */
@@ -123,9 +122,9 @@ async function providerCheck(
   }
   const shown = hasReferences(configured) ? configured : url;
   try {
-    const response = await request(url, { method: "GET", signal: AbortSignal.timeout(REACH_TIMEOUT_MS) });
-    await response.body.dump();
-    return { ok: true, text: `${label}: ${shown} is reachable (HTTP ${response.statusCode})` };
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(REACH_TIMEOUT_MS) });
+    await response.body?.cancel();
+    return { ok: true, text: `${label}: ${shown} is reachable (HTTP ${response.status})` };
   } catch (err) {
     return { ok: false, text: `${label}: ${shown} is unreachable (${reasonOf(err)})` };
   }
@@ -135,7 +134,8 @@ function reasonOf(err: unknown): string {
   if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) {
     return `no answer within ${REACH_TIMEOUT_MS / 1000} s`;
   }
-  const code = (err as { code?: unknown }).code;
+  const cause = (err as { cause?: unknown }).cause;
+  const code = (err as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
   if (code === "ENOENT") return "not found";
   if (typeof code === "string") return code;
   return err instanceof Error ? err.message : String(err);
