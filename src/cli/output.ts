@@ -15,7 +15,7 @@ export function writeInfo(text: string): void {
 
 /** Whether stderr may carry colour and spinners. */
 export function stderrIsInteractive(): boolean {
-  return Boolean(process.stderr.isTTY) && !colorDisabled();
+  return Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !colorDisabled();
 }
 
 /** NO_COLOR (any non-empty value) or TERM=dumb disables colour everywhere. */

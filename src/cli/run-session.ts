@@ -87,7 +87,7 @@ export function rendererFor(options: RunOptions): Renderer {
         writeErr: (text) => process.stderr.write(text),
         color: !colorDisabled() && Boolean(process.stderr.isTTY),
         ...(stderrIsInteractive()
-          ? { spinner: (text: string) => ora({ text, stream: process.stderr }) }
+          ? { spinner: (text: string) => ora({ text, stream: process.stderr, discardStdin: false }) }
           : {}),
         quiet: Boolean(options.quiet),
         verbose: Boolean(options.verbose),

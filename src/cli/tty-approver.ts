@@ -15,11 +15,18 @@ export function ttyApprover(
   let queue: Promise<unknown> = Promise.resolve();
   let lines: ReturnType<typeof createInterface> | undefined;
   const pending: ((line: string | undefined) => void)[] = [];
+  const unread: string[] = [];
+  let closed = false;
   const open = () => {
     if (lines) return;
     lines = createInterface({ input, terminal: false });
-    lines.on("line", (line) => pending.shift()?.(line));
+    lines.on("line", (line) => {
+      const waiting = pending.shift();
+      if (waiting) waiting(line);
+      else unread.push(line);
+    });
     lines.on("close", () => {
+      closed = true;
       for (const resolve of pending.splice(0)) resolve(undefined);
     });
   };
@@ -27,6 +34,11 @@ export function ttyApprover(
     new Promise<string | undefined>((resolve) => {
       open();
       output.write(question);
+      const typedAhead = unread.shift();
+      if (typedAhead !== undefined || closed) {
+        resolve(typedAhead);
+        return;
+      }
       const onAbort = () => {
         pending.splice(pending.indexOf(resolveLine), 1);
         resolve(undefined);

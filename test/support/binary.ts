@@ -18,6 +18,8 @@ export interface BinaryOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
   timeoutMs?: number;
+  /** Run another program instead (e.g. `script` to give the binary a pseudo-terminal). */
+  binary?: string;
 }
 
 /** Spawns the compiled binary and collects its output. Fails loudly if the binary was not built. */
@@ -32,7 +34,11 @@ export function runBinary(args: string[], options: BinaryOptions = {}): Promise<
   };
   for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
   return new Promise((resolve, reject) => {
-    const child = spawn(BINARY, args, { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(options.binary ?? BINARY, args, {
+      cwd: options.cwd,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

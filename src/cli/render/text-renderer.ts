@@ -75,6 +75,11 @@ export function textRenderer(options: TextRendererOptions): Renderer {
           break;
         }
         case "approval":
+          if (event.state === "asked") {
+            spinner?.stop();
+            spinner = undefined;
+            break;
+          }
           err(
             paint.yellow(
               `approval ${event.state}: ${event.tool} (${event.approval_id})${event.reason ? ` — ${event.reason}` : ""}`,

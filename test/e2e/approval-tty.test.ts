@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
+import { makeWorkspace, type Workspace } from "../support/workspace.ts";
+
+let mock: MockProvider | undefined;
+let ws: Workspace | undefined;
+
+afterEach(async () => {
+  await mock?.close();
+  ws?.remove();
+});
+
+const call = (id: string, name: string, args: Record<string, unknown>): MockTurn => ({
+  toolCalls: [{ id, name, arguments: args }],
+});
+
+/** Quotes a word for /bin/sh (the `script` command runs its argument through a shell). */
+const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+describe("--approve ask through a pseudo-terminal", () => {
+  test("approve, deny with a reason the model sees, and approve-for-run", async () => {
+    mock = await startMockProvider({
+      turns: [
+        call("a1", "sh", { command: "echo approved >> calls.log" }),
+        call("a2", "sh", { command: "echo denied >> calls.log" }),
+        call("a3", "files", { op: "list", path: "." }),
+        call("a4", "files", { op: "read", path: "calls.log" }),
+        { text: "finished" },
+      ],
+    });
+    ws = makeWorkspace(`
+[defaults]
+agent = "tty"
+model = "mock/gpt-4.1-mini"
+
+[providers.mock]
+kind = "openai-compatible"
+base_url = "${mock.baseUrls.openai}"
+retries = 0
+
+[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+
+[tools.files]
+kind = "file"
+root = "."
+
+[agents.tty]
+tools = ["sh", "files"]
+mode = "ask"
+policy = { approval = { tools = ["sh", "files"] } }
+`);
+    const command = [BINARY, "run", "-c", ws.configPath, "go"].map(quote).join(" ");
+    const result = await runBinary(["-q", "-e", "-f", "-c", command, "/dev/null"], {
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" },
+      stdin: "y\nn\nnot today\na\n",
+      binary: "script",
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/approval needed/g)).toHaveLength(3);
+    expect(readFileSync(join(ws.dir, "calls.log"), "utf8")).toBe("approved\n");
+    const denied = mock.requests[2]?.body as { messages: { role: string; content: string }[] };
+    expect(denied.messages.at(-1)?.content).toContain("not today");
+    expect(result.stdout).toContain("finished");
+  });
+});
