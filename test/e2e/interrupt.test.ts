@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { BINARY } from "../support/binary.ts";
+import { makeWorkspace, type Workspace } from "../support/workspace.ts";
+
+let mock: MockProvider | undefined;
+let ws: Workspace | undefined;
+
+afterEach(async () => {
+  await mock?.close();
+  ws?.remove();
+});
+
+function processAlive(pattern: string): boolean {
+  const result = Bun.spawnSync(["pgrep", "-f", pattern]);
+  return result.stdout.toString().trim() !== "";
+}
+
+describe("Ctrl-C during a run", () => {
+  test("SIGINT kills running tools, flushes the audit log, saves the session and exits 130", async () => {
+    const marker = `sleep 37.${process.pid}`;
+    mock = await startMockProvider({
+      turns: [
+        { toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] },
+        { text: "unreachable" },
+      ],
+    });
+    ws = makeWorkspace(`
+[defaults]
+agent = "slow"
+model = "mock/gpt-4.1-mini"
+
+[providers.mock]
+kind = "openai-compatible"
+base_url = "${mock.baseUrls.openai}"
+retries = 0
+
+[tools.sh]
+kind = "shell"
+env = ["PATH"]
+
+[audit]
+path = "audit.jsonl"
+
+[agents.slow]
+tools = ["sh"]
+mode = "auto"
+`);
+    const child = spawn(BINARY, ["run", "-c", ws.configPath, "--session", "int1", "go"], {
+      cwd: ws.dir,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "",
+        NO_COLOR: "1",
+        AGENTRY_STATE_DIR: ws.stateDir,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 10_000;
+    while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
+    expect(processAlive(marker)).toBe(true);
+    child.kill("SIGINT");
+    const code = await exited;
+    expect(code).toBe(130);
+    expect(stderr).toContain("SIGINT");
+    expect(processAlive(marker)).toBe(false);
+    const audit = readFileSync(join(ws.dir, "audit.jsonl"), "utf8").trim().split("\n");
+    expect(JSON.parse(audit.at(-1) ?? "{}")).toMatchObject({ type: "run_end", status: "interrupted" });
+    expect(existsSync(join(ws.stateDir, "sessions", "int1.json"))).toBe(true);
+  });
+});
