@@ -1,12 +1,14 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { AgentryError } from "../spec/errors.ts";
-import { recordHash } from "./hash.ts";
+import { canonicalJson } from "./canonical-json.ts";
+import { sha256Hex } from "./hash.ts";
 import { type AuditRecordInput, genesisOf } from "./records.ts";
 
 /**
  * An append-only, hash-chained audit log (SPEC §9). `append` is synchronous and cheap: it chains
- * and serialises the record and queues the line; queued lines are written on the next macrotask
+ * the record and queues its line, which is the record's canonical JSON (sorted keys, the form the
+ * hash covers) with `hash` added last; queued lines are written on the next macrotask
  * (or at once past 64 KiB) in one `write` on an `O_APPEND` descriptor, so a line is never split
  * or interleaved with another writer's. Call `flush` at run end and `flushSync` from signal handlers;
  * an `exit` hook flushes whatever is still queued.
@@ -70,22 +72,21 @@ class FileAuditLog implements AuditLog {
 
   append(record: AuditRecordInput): void {
     if (this.closed) throw new AuditWriteError("audit log is closed", { path: this.path });
-    const { run_id, agent, type, ...rest } = record;
-    const chain = this.chainOf(run_id, type);
+    const chain = this.chainOf(record.run_id, record.type);
     const body: Record<string, unknown> = {
       seq: chain.seq + 1,
       ts: this.clock().toISOString(),
-      run_id,
-      agent,
-      type,
+      run_id: record.run_id,
+      agent: record.agent,
+      type: record.type,
     };
-    for (const key in rest) if (!RESERVED.has(key)) body[key] = rest[key];
+    for (const key in record) if (!(key in body) && !RESERVED.has(key)) body[key] = record[key];
     body["prev"] = chain.prev;
-    const hash = recordHash(chain.prev, body);
-    body["hash"] = hash;
+    const canonical = canonicalJson(body);
+    const hash = sha256Hex(chain.prev + canonical);
     chain.seq += 1;
     chain.prev = hash;
-    const line = `${JSON.stringify(body)}\n`;
+    const line = `${canonical.slice(0, -1)},"hash":"${hash}"}\n`;
     this.pending.push(line);
     this.pendingBytes += line.length;
     if (this.pendingBytes >= EAGER_FLUSH_BYTES) this.drain();

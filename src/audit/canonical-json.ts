@@ -1,48 +1,52 @@
 /**
- * Canonical JSON: object keys sorted by code unit, no whitespace, otherwise exactly
+ * Canonical JSON: object keys sorted by code unit at every depth, no whitespace, otherwise exactly
  * `JSON.stringify` semantics (`toJSON` honoured, `undefined` and functions dropped from objects and
- * turned into `null` in arrays). Hashing this form makes a record's hash independent of key order,
- * so a record read back from disk hashes exactly as it did when written.
+ * turned into `null` in arrays, non-finite numbers as `null`). Hashing this form makes a record's
+ * hash independent of key order, so a record read back from disk hashes as it did when written.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value) ?? "null";
+  return JSON.stringify(sortKeys(value)) ?? "null";
 }
 
-function write(value: unknown): string | undefined {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "number":
-      return Number.isFinite(value) ? JSON.stringify(value) : "null";
-    case "boolean":
-      return value ? "true" : "false";
-    case "bigint":
-      throw new TypeError("canonicalJson: BigInt is not JSON");
-    case "object":
-      break;
-    default:
-      return undefined;
-  }
-  const withToJson = value as { toJSON?: () => unknown };
-  if (typeof withToJson.toJSON === "function") return write(withToJson.toJSON());
-  if (Array.isArray(value)) {
-    let out = "[";
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += ",";
-      out += write(value[i]) ?? "null";
-    }
-    return `${out}]`;
-  }
+/**
+ * A copy of a JSON value whose objects have their keys in sorted order (objects already sorted
+ * and holding only primitives are reused as they are).
+ */
+function sortKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const withToJson = value as { toJSON?: (key?: string) => unknown };
+  if (typeof withToJson.toJSON === "function") return sortKeys(withToJson.toJSON());
+  if (Array.isArray(value)) return value.map(sortKeys);
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  let out = "{";
-  let first = true;
-  for (const key of keys) {
-    const item = write(record[key]);
-    if (item === undefined) continue;
-    out += `${first ? "" : ","}${JSON.stringify(key)}:${item}`;
-    first = false;
+  const keys = Object.keys(record);
+  let sorted = true;
+  let flat = true;
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && (keys[i - 1] as string) > (keys[i] as string)) sorted = false;
+    const item = record[keys[i] as string];
+    if (item !== null && typeof item === "object") flat = false;
   }
-  return `${out}}`;
+  if (sorted && flat) return record;
+  if (!sorted) sortStrings(keys);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = sortKeys(record[key]);
+  return out;
+}
+
+/**
+ * Sorts strings by code unit in place. Insertion sort for the short key lists of records (several
+ * times faster than `Array.prototype.sort` here); the built-in sort beyond 32 items.
+ */
+export function sortStrings(items: string[]): string[] {
+  if (items.length > 32) return items.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (items[j] as string) > item) {
+      items[j + 1] = items[j] as string;
+      j--;
+    }
+    items[j + 1] = item;
+  }
+  return items;
 }

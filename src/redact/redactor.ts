@@ -21,7 +21,10 @@ import { PLACEHOLDER, PlaceholderTable } from "./placeholders.ts";
 export interface Redactor {
   /** The text with every detected value replaced by its placeholder. */
   redact(text: string): string;
-  /** `redact` applied to every string inside a JSON value (object keys are kept). Returns a copy. */
+  /**
+   * `redact` applied to every string inside a JSON value (object keys are kept). Objects and arrays
+   * are copied where something changed; an untouched value is returned as is (never mutated).
+   */
   redactValue<T>(value: T): T;
   /** Placeholders this redactor issued, inside any string of a JSON value, back to real values. */
   restore<T>(value: T): T;
@@ -61,8 +64,17 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   ];
   const table = new PlaceholderTable();
 
+  let lastIn = "";
+  let lastOut = "";
   const redact = (text: string): string => {
-    if (text.length < 4) return text;
+    if (text.length < 4 || text === lastOut) return text;
+    if (text === lastIn) return lastOut;
+    const out = redactUncached(text);
+    lastIn = text;
+    lastOut = out;
+    return out;
+  };
+  const redactUncached = (text: string): string => {
     const found: Detection[] = [];
     const priority: number[] = [];
     for (let i = 0; i < detectors.length; i++) {
@@ -126,11 +138,32 @@ function replaceSpans(text: string, spans: Detection[], table: PlaceholderTable)
   return out + text.slice(cursor);
 }
 
+/** `fn` over every string of a JSON value; returns the value itself when no string changed. */
 function mapStrings(value: unknown, fn: (text: string) => string): unknown {
   if (typeof value === "string") return fn(value);
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = mapStrings(item, fn);
-  return out;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const mapped = mapStrings(item, fn);
+      if (mapped !== item) {
+        copy ??= value.slice();
+        copy[i] = mapped;
+      }
+    }
+    return copy ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const item = record[key];
+    const mapped = mapStrings(item, fn);
+    if (mapped !== item) {
+      copy ??= { ...record };
+      copy[key] = mapped;
+    }
+  }
+  return copy ?? value;
 }

@@ -1,8 +1,31 @@
 import type { AuditLog } from "../../audit/audit-log.ts";
+import type { AuditApproval, AuditToolCall } from "../../audit/records.ts";
 import type { Redactor } from "../../redact/redactor.ts";
 import type { Middleware } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { STOPPED_BY } from "../layer-names.ts";
+
+function approvalRecord(
+  runId: string,
+  agent: string,
+  callId: string,
+  tool: string,
+  approval: Record<string, unknown>,
+): AuditApproval {
+  const entry: AuditApproval = {
+    type: "approval",
+    run_id: runId,
+    agent,
+    approval_id: String(approval["approval_id"]),
+    call_id: callId,
+    tool,
+    decision: approval["decision"] as AuditApproval["decision"],
+  };
+  if (approval["scope"]) entry.scope = String(approval["scope"]);
+  if (approval["by"]) entry.by = String(approval["by"]);
+  if (approval["reason"]) entry.reason = String(approval["reason"]);
+  return entry;
+}
 
 export interface AuditLayerOptions {
   log: AuditLog;
@@ -44,41 +67,42 @@ export function auditLayer(options: AuditLayerOptions): Middleware {
     return result;
 
     function record(outcome: ToolResult): void {
-      const base = { run_id: ctx.runId, agent: ctx.agent };
       const raw = outcome.meta?.["approval"] as Record<string, unknown> | undefined;
       const approval = raw ? redactor.redactValue(raw) : undefined;
       if (approval && ASKED.has(String(approval["decision"])) && !approval["remembered"]) {
-        log.append({
-          ...base,
-          type: "approval",
-          approval_id: String(approval["approval_id"]),
-          call_id: call.id,
-          tool: call.name,
-          decision: approval["decision"] as "approve" | "deny" | "defer",
-          ...(approval["scope"] ? { scope: String(approval["scope"]) } : {}),
-          ...(approval["by"] ? { by: String(approval["by"]) } : {}),
-          ...(approval["reason"] ? { reason: String(approval["reason"]) } : {}),
-        });
+        log.append(approvalRecord(ctx.runId, ctx.agent, call.id, call.name, approval));
       }
       const refused = outcome.stoppedBy !== undefined && !EXECUTED_DESPITE_STOP.has(outcome.stoppedBy);
-      const output = outcome.output ? redactor.redact(outcome.output.slice(0, maxOutput)) : undefined;
-      log.append({
-        ...base,
+      const entry: AuditToolCall = {
         type: "tool_call",
+        run_id: ctx.runId,
+        agent: ctx.agent,
         call_id: call.id,
         tool: call.name,
         args: redactor.redactValue(call.args),
         decision: refused ? "refused" : "executed",
-        ...(refused ? { refused_by: outcome.stoppedBy } : {}),
-        ...(approval ? { approval } : {}),
         ok: outcome.ok,
-        ...(output !== undefined ? { output, output_chars: outcome.output.length } : {}),
-        ...(outcome.error ? { error: redactor.redact(outcome.error) } : {}),
         duration_ms: Math.round((now() - started) * 1000) / 1000,
-        ...(outcome.halt ? { halt: outcome.halt } : {}),
-      });
+      };
+      if (refused) entry.refused_by = outcome.stoppedBy;
+      if (approval) entry.approval = approval;
+      if (outcome.output) {
+        entry.output = redactor.redact(
+          outcome.output.length > maxOutput ? outcome.output.slice(0, maxOutput) : outcome.output,
+        );
+        entry.output_chars = outcome.output.length;
+      }
+      if (outcome.error) entry.error = redactor.redact(outcome.error);
+      if (outcome.halt) entry.halt = outcome.halt;
+      log.append(entry);
       if (outcome.halt) {
-        log.append({ ...base, type: "policy_stop", reason: outcome.halt, by: outcome.stoppedBy ?? "tool" });
+        log.append({
+          type: "policy_stop",
+          run_id: ctx.runId,
+          agent: ctx.agent,
+          reason: outcome.halt,
+          by: outcome.stoppedBy ?? "tool",
+        });
       }
     }
   };

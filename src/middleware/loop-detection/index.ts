@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { canonicalJson } from "../../audit/canonical-json.ts";
+import { sortStrings } from "../../audit/canonical-json.ts";
+import { sha256Hex } from "../../audit/hash.ts";
 import type { Middleware } from "../../spec/middleware.ts";
 import { STOPPED_BY } from "../layer-names.ts";
 import { refuse } from "../refusal.ts";
@@ -15,19 +15,26 @@ interface Seen {
   refused: number;
 }
 
+const NEEDS_NORMALISING = /^\s|\s$|\s\s|[\t\n\r\f\v]/;
+
+function normaliseText(text: string): string {
+  return NEEDS_NORMALISING.test(text) ? text.trim().replace(/\s+/g, " ") : text;
+}
+
 function normalise(value: unknown): unknown {
-  if (typeof value === "string") return value.trim().replace(/\s+/g, " ");
+  if (typeof value === "string") return normaliseText(value);
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(normalise);
+  const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = normalise(item);
+  for (const key of sortStrings(Object.keys(record))) out[key] = normalise(record[key]);
   return out;
 }
 
 /** The identity of a call for loop detection: tool name plus arguments with key order and whitespace normalised. */
 export function callFingerprint(tool: string, args: Record<string, unknown>): string {
-  const text = canonicalJson(normalise(args));
-  return `${tool}\u0000${text.length > 512 ? createHash("sha256").update(text).digest("hex") : text}`;
+  const text = JSON.stringify(normalise(args)) ?? "";
+  return `${tool}\u0000${text.length > 512 ? sha256Hex(text) : text}`;
 }
 
 /**
@@ -93,7 +100,7 @@ export function createTextRepeatDetector(maxRepeats: number): TextRepeatDetector
   let count = 0;
   return {
     check(text) {
-      const normalised = text.trim().replace(/\s+/g, " ");
+      const normalised = normaliseText(text);
       if (normalised === "") return false;
       if (normalised === last) count += 1;
       else {

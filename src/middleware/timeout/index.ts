@@ -14,19 +14,30 @@ function describe(ms: number): string {
 }
 
 /**
- * Layer 9: gives the tool `AbortSignal.any([call.signal, timeout])` and, when the time is up,
- * aborts it and answers at once with a tool error `stoppedBy: "timeout"` (a tool that ignores its
- * signal cannot hold the run).
+ * Layer 9: gives the tool a signal that aborts when the call's own signal does or when the time is
+ * up (the equivalent of `AbortSignal.any([call.signal, timeout])`, linked by hand because it is
+ * several times cheaper per call), and on timeout answers at once with a tool error
+ * `stoppedBy: "timeout"`, so a tool that ignores its signal cannot hold the run.
  */
 export function timeout(options: TimeoutOptions): Middleware {
   const clock = options.clock ?? systemClock;
   const message = `timed out after ${describe(options.ms)} (policy.tool_timeout) and was cancelled; try a smaller or faster step`;
   return (ctx, call, next) => {
     const controller = new AbortController();
-    const signal = AbortSignal.any([call.signal, controller.signal]);
-    let timer: unknown;
-    const expired = new Promise<ToolResult>((resolve) => {
-      timer = clock.setTimeout(() => {
+    const parent = call.signal;
+    const follow = () => controller.abort(parent.reason);
+    if (parent.aborted) follow();
+    else parent.addEventListener("abort", follow);
+    return new Promise<ToolResult>((resolve, reject) => {
+      let done = false;
+      const finish = () => {
+        done = true;
+        clock.clearTimeout(timer);
+        parent.removeEventListener("abort", follow);
+      };
+      const timer = clock.setTimeout(() => {
+        if (done) return;
+        finish();
         controller.abort(new DOMException(message, "TimeoutError"));
         ctx.emit({
           type: "warning",
@@ -35,8 +46,18 @@ export function timeout(options: TimeoutOptions): Middleware {
         });
         resolve({ ok: false, output: "", error: `${call.name} ${message}`, stoppedBy: STOPPED_BY.timeout });
       }, options.ms);
+      next({ ...call, signal: controller.signal }).then(
+        (result) => {
+          if (done) return;
+          finish();
+          resolve(result);
+        },
+        (err: unknown) => {
+          if (done) return;
+          finish();
+          reject(err);
+        },
+      );
     });
-    const running = next({ ...call, signal });
-    return Promise.race([running, expired]).finally(() => clock.clearTimeout(timer));
   };
 }
