@@ -6,8 +6,12 @@ import type { StopReason } from "../spec/events.ts";
  */
 export class RunStop extends Error {
   override readonly name = "RunStop";
-  constructor(readonly reason: Extract<StopReason, "timeout" | "interrupted" | "cancelled">) {
-    super(`run stopped: ${reason}`);
+  constructor(
+    readonly reason: Extract<StopReason, "timeout" | "interrupted" | "cancelled">,
+    /** Why, for the model and the user, e.g. `sibling agent_logs failed`. */
+    readonly detail?: string,
+  ) {
+    super(detail ? `run stopped: ${reason} (${detail})` : `run stopped: ${reason}`);
   }
 }
 

@@ -3,6 +3,7 @@ import type { RunEventInput } from "../spec/events.ts";
 import type { PipelineCall, PipelineContext } from "../spec/middleware.ts";
 import type { ToolCall } from "../spec/model.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
+import { RunStop } from "./run-stop.ts";
 
 /** Lenient argument parsing (SPEC §8), injected so the loop stays independent of the tools layer. */
 export type ArgumentParser = (
@@ -33,10 +34,22 @@ export interface SettledCall {
  * errors the model can act on; nothing here throws for a bad call.
  */
 export function runToolCalls(calls: ToolCall[], deps: ToolCallDeps): Promise<SettledCall[]> {
-  return Promise.all(calls.map(async (call) => ({ call, result: await runOne(call, deps) })));
+  const turn = new AbortController();
+  const onRunAbort = () => turn.abort(deps.context.signal.reason);
+  if (deps.context.signal.aborted) onRunAbort();
+  else deps.context.signal.addEventListener("abort", onRunAbort, { once: true });
+  return Promise.all(
+    calls.map(async (call) => {
+      const result = await runOne(call, deps, turn.signal);
+      if (result.failFast && !turn.signal.aborted) {
+        turn.abort(new RunStop("cancelled", `${call.name} (call ${call.id}) failed`));
+      }
+      return { call, result };
+    }),
+  ).finally(() => deps.context.signal.removeEventListener("abort", onRunAbort));
 }
 
-async function runOne(call: ToolCall, deps: ToolCallDeps): Promise<ToolResult> {
+async function runOne(call: ToolCall, deps: ToolCallDeps, signal: AbortSignal): Promise<ToolResult> {
   const started = deps.now();
   const tool = deps.tools.get(call.name);
   const parsed = tool ? deps.parseArguments(call.arguments, tool.parameters) : undefined;
@@ -68,7 +81,7 @@ async function runOne(call: ToolCall, deps: ToolCallDeps): Promise<ToolResult> {
       tool,
       name: call.name,
       args: asRecord(parsed.args),
-      signal: deps.context.signal,
+      signal,
     });
   }
   deps.emit({

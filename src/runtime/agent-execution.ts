@@ -29,6 +29,8 @@ export interface AgentExecution {
   signal: AbortSignal;
   /** A cap from the parent (its remaining budget share); the tighter of this and the agent's own. */
   budgetCap?: Budget;
+  /** An ephemeral agent (built by `delegate`) instead of a declared one. */
+  inline?: AgentConfig;
   /** Continuing a deferred run: turns and usage so far, and the decided calls to execute first. */
   resume?: { turns: number; calls: ToolCall[]; usage?: UsageTotals };
 }
@@ -56,7 +58,7 @@ export async function executeAgent(
   exec: AgentExecution,
 ): Promise<AgentOutcome> {
   const { config } = rt.loaded;
-  const agent = agentConfig(rt, exec.agent);
+  const agent = exec.inline ?? agentConfig(rt, exec.agent);
   const defaults = config.defaults ?? {};
   const request = scope.request;
   const isTop = exec.depth === 0;
@@ -112,7 +114,20 @@ export async function executeAgent(
     const { input_tokens, output_tokens, cost_usd } = exec.resume.usage;
     meter.add({ inputTokens: input_tokens, outputTokens: output_tokens }, cost_usd);
   }
-  const tools = buildAgentTools(rt, scope, exec, agent, meter);
+  const tools = buildAgentTools(
+    rt,
+    scope,
+    exec,
+    agent,
+    {
+      runId: exec.runId,
+      agent: exec.agent,
+      depth: exec.depth,
+      meter,
+      activeChildren: { count: 0 },
+    },
+    modelRef,
+  );
   const outputSchema = (isTop ? request.outputSchema : undefined) ?? agent.output_schema;
   const textRepeatLimit = policy.loop?.max_text_repeats ?? policy.loop?.max_repeats ?? 3;
   const textRepeats = createTextRepeatDetector(textRepeatLimit);

@@ -1,10 +1,11 @@
-import type { UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import { CapabilityUnavailableError, UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import { createBuiltinTool, toolSchemaOf } from "../tools/registry.ts";
 import type { AgentExecution } from "./agent-execution.ts";
+import type { ChildParent } from "./child-runs.ts";
+import { delegateTool } from "./delegate-tool.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 import { subAgentTool } from "./sub-agent-tool.ts";
 
@@ -23,18 +24,24 @@ export function buildAgentTools(
   scope: RunScope,
   exec: AgentExecution,
   agent: AgentConfig,
-  meter: UsageMeter,
+  parent: ChildParent,
+  model: string,
 ): AgentTools {
   const byName = new Map<string, Tool>();
   const add = (tool: Tool) => byName.set(tool.name, tool);
-  for (const entry of agent.tools ?? []) {
+  const configured = rt.loaded.config.tools ?? {};
+  const entries = (agent.tools ?? []).map((entry) => ({
+    entry,
+    visible: entry.startsWith("agent:") ? `agent_${entry.slice("agent:".length)}` : entry,
+    isDelegate: configured[entry]?.kind === "delegate",
+  }));
+  for (const { entry, visible } of entries) {
     if (entry.startsWith("agent:")) {
-      const child = entry.slice("agent:".length);
-      add(subAgentTool(rt, scope, exec, meter, { child, toolName: `agent_${child}` }));
+      add(subAgentTool(rt, scope, parent, { child: entry.slice("agent:".length), toolName: visible }));
       continue;
     }
     const custom = rt.customTools.get(entry);
-    const config = rt.loaded.config.tools?.[entry];
+    const config = configured[entry];
     if (custom && !config) {
       add(custom);
       continue;
@@ -43,20 +50,33 @@ export function buildAgentTools(
     switch (config.kind) {
       case "agent":
         add(
-          subAgentTool(rt, scope, exec, meter, {
+          subAgentTool(rt, scope, parent, {
             child: config.agent,
             toolName: entry,
-            description: config.description,
+            ...(config.description ? { description: config.description } : {}),
           }),
         );
         break;
       case "delegate":
+        add(
+          delegateTool(
+            rt,
+            scope,
+            { ...parent, config: agent, model, entries },
+            {
+              name: entry,
+              ...(config.description ? { description: config.description } : {}),
+              ...(config.tools ? { allowed: config.tools } : {}),
+              ...(config.max_turns ? { maxTurns: config.max_turns } : {}),
+              ...(config.timeout ? { timeoutMs: config.timeout } : {}),
+            },
+          ) as Tool,
+        );
+        break;
       case "mcp":
         throw new CapabilityUnavailableError(
-          `tool "${entry}" of kind "${config.kind}" is not available in this build`,
-          {
-            tool: entry,
-          },
+          `tool "${entry}" of kind "mcp" is not available in this build (MCP support is planned)`,
+          { tool: entry },
         );
       default: {
         const tool = createBuiltinTool(entry, config, {

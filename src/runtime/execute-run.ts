@@ -11,9 +11,12 @@ import type { Message, ToolCall } from "../spec/model.ts";
 import { SessionStore } from "../state/session-store.ts";
 import { type AgentOutcome, agentConfig, executeAgent, timeoutOf } from "./agent-execution.ts";
 import { approverFor } from "./approvers.ts";
+import { DEFAULT_LIMITS } from "./child-runs.ts";
 import { EventBus } from "./event-bus.ts";
+import { executeFlow } from "./flow-execution.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
+import { Semaphore } from "./semaphore.ts";
 
 const POLICY_STOPS = new Set<string>([
   "budget",
@@ -48,7 +51,8 @@ export async function executeRun(
   redactor: Redactor,
 ): Promise<RunResult> {
   const { runId, target } = plan;
-  const agent = agentConfig(rt, target);
+  const flow = rt.loaded.config.flows?.[target];
+  const agent = flow ? {} : agentConfig(rt, target);
   const started = rt.now();
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(request.signal?.reason ?? new RunStop("cancelled"));
@@ -71,6 +75,7 @@ export async function executeRun(
     preDecided: plan.preDecided ?? new Map(),
     emitFor: (id, name) => bus.emitterFor(id, name),
     children: { started: 0 },
+    concurrency: new Semaphore(rt.loaded.config.limits?.max_concurrency ?? DEFAULT_LIMITS.maxConcurrency),
   };
   const emit = scope.emitFor(runId, target);
   const sessions = request.session && !request.ephemeral ? new SessionStore(rt.stateDir) : undefined;
@@ -79,7 +84,9 @@ export async function executeRun(
     ? plan.history
     : [...(sessions?.load(request.session as string)?.messages ?? []), ...plan.history];
   const messages: Message[] = resuming ? history : [...history, { role: "user", content: request.prompt }];
-  const model = request.model ?? agent.model ?? rt.loaded.config.defaults?.model ?? "";
+  const model = flow
+    ? `flow:${flow.kind}`
+    : (request.model ?? agent.model ?? rt.loaded.config.defaults?.model ?? "");
   emit({
     type: "run_start",
     model,
@@ -99,14 +106,16 @@ export async function executeRun(
   let outcome: AgentOutcome | undefined;
   let failure: unknown;
   try {
-    outcome = await executeAgent(rt, scope, {
-      agent: target,
-      runId,
-      messages,
-      depth: 0,
-      signal: controller.signal,
-      ...(resuming ? { resume: { turns: plan.turns, calls: plan.resumeCalls, usage: plan.usage } } : {}),
-    });
+    outcome = flow
+      ? await executeFlow(rt, scope, target, request.prompt, controller.signal)
+      : await executeAgent(rt, scope, {
+          agent: target,
+          runId,
+          messages,
+          depth: 0,
+          signal: controller.signal,
+          ...(resuming ? { resume: { turns: plan.turns, calls: plan.resumeCalls, usage: plan.usage } } : {}),
+        });
   } catch (err) {
     failure = err;
   } finally {

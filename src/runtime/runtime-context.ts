@@ -7,6 +7,7 @@ import type { Middleware } from "../spec/middleware.ts";
 import type { Tool } from "../spec/tool.ts";
 import type { DeferredRunStore } from "../state/deferred-runs.ts";
 import type { RunRequest } from "./run-request.ts";
+import type { Semaphore } from "./semaphore.ts";
 
 /** A layer added by a library host, placed after one of the built-in layers. */
 export interface ExtraLayer {
@@ -40,6 +41,8 @@ export interface RunScope {
   /** Decisions recorded while the run was deferred, applied when it resumes. */
   preDecided: Map<string, ApprovalDecision>;
   emitFor(runId: string, agent: string): (event: RunEventInput) => void;
-  /** Counts sub-agent runs for child run ids and the total-concurrency bound. */
+  /** Counts sub-agent runs, for child run ids. */
   children: { started: number };
+  /** Bounds how many sub-agents of this run execute at once (`limits.max_concurrency`). */
+  concurrency: Semaphore;
 }

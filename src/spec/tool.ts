@@ -25,6 +25,11 @@ export interface ToolResult {
    * limits exceeded, approval deferred). The loop finishes the turn, then stops with this reason.
    */
   halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied";
+  /**
+   * A hard failure (a sub-agent whose provider failed): the other calls of the same turn are
+   * cancelled through their AbortSignal and report themselves cancelled.
+   */
+  failFast?: boolean;
 }
 
 /**

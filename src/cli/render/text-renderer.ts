@@ -23,6 +23,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
   const running = new Map<string, string>();
   let spinner: Ora | undefined;
   let answerOpen = false;
+  let streamed = false;
   let lastOut = "\n";
 
   const out = (text: string) => {
@@ -56,6 +57,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
         case "text_delta":
           spinner?.clear();
           answerOpen = true;
+          streamed = true;
           out(event.text);
           break;
         case "tool_call":
@@ -105,6 +107,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
         case "run_end": {
           spinner?.stop();
           spinner = undefined;
+          if (!streamed && event.answer !== "") out(event.answer);
           if (lastOut !== "" && !lastOut.endsWith("\n")) out("\n");
           const tokens = event.usage.input_tokens + event.usage.output_tokens;
           const status =

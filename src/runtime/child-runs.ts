@@ -1,0 +1,123 @@
+import { RunStop } from "../agent/run-stop.ts";
+import type { Budget, UsageMeter } from "../agent/usage-meter.ts";
+import type { AgentConfig } from "../config/schema.ts";
+import type { RunEventInput } from "../spec/events.ts";
+import type { ToolResult } from "../spec/tool.ts";
+import { type AgentOutcome, executeAgent } from "./agent-execution.ts";
+import type { RunScope, RuntimeContext } from "./runtime-context.ts";
+
+/** Default bounds of SPEC §7 when `[limits]` leaves them unset. */
+export const DEFAULT_LIMITS = { maxDepth: 3, maxFanout: 8, maxConcurrency: 16 } as const;
+
+/** Who starts a child: its run id and agent (for events), depth, meter and live child count. */
+export interface ChildParent {
+  runId: string;
+  agent: string;
+  depth: number;
+  meter?: UsageMeter;
+  activeChildren: { count: number };
+}
+
+/** One sub-agent to run: a declared agent, or an ephemeral one (`inline`) built by `delegate`. */
+export interface ChildSpec {
+  agent: string;
+  task: string;
+  inline?: AgentConfig;
+  budgetCap?: Budget;
+}
+
+/** Why a child could not start (depth or fan-out limit): a message for the model. */
+export class ChildRefused extends Error {}
+
+/**
+ * Runs a sub-agent under the run's bounds (depth, fan-out per parent, total concurrency),
+ * announcing it with `subagent_start`/`subagent_end` on the parent's run and charging its usage
+ * to the parent's meter.
+ */
+export async function runChild(
+  rt: RuntimeContext,
+  scope: RunScope,
+  parent: ChildParent,
+  spec: ChildSpec,
+  signal: AbortSignal,
+): Promise<AgentOutcome & { runId: string }> {
+  const limits = rt.loaded.config.limits;
+  const maxDepth = limits?.max_depth ?? DEFAULT_LIMITS.maxDepth;
+  const maxFanout = limits?.max_fanout ?? DEFAULT_LIMITS.maxFanout;
+  if (parent.depth + 1 > maxDepth) {
+    throw new ChildRefused(`sub-agent depth limit (${maxDepth}) reached; do this task yourself`);
+  }
+  if (parent.activeChildren.count >= maxFanout) {
+    throw new ChildRefused(
+      `fan-out limit (${maxFanout} sub-agents at once) reached; wait for the others to finish`,
+    );
+  }
+  parent.activeChildren.count += 1;
+  scope.children.started += 1;
+  const runId = `${scope.runId}.${scope.children.started}`;
+  const emit: (event: RunEventInput) => void = scope.emitFor(parent.runId, parent.agent);
+  emit({ type: "subagent_start", child_run_id: runId, child_agent: spec.agent, task: spec.task });
+  try {
+    const outcome = await scope.concurrency.run(
+      () =>
+        executeAgent(rt, scope, {
+          agent: spec.agent,
+          runId,
+          messages: [{ role: "user", content: spec.task }],
+          depth: parent.depth + 1,
+          signal,
+          ...(spec.inline ? { inline: spec.inline } : {}),
+          ...(spec.budgetCap ? { budgetCap: spec.budgetCap } : {}),
+        }),
+      signal,
+    );
+    parent.meter?.add(
+      { inputTokens: outcome.meter.inputTokens, outputTokens: outcome.meter.outputTokens },
+      outcome.meter.costUsd,
+    );
+    emit({
+      type: "subagent_end",
+      child_run_id: runId,
+      child_agent: spec.agent,
+      status: outcome.status,
+      stop_reason: outcome.stopReason,
+    });
+    return { ...outcome, runId };
+  } finally {
+    parent.activeChildren.count -= 1;
+  }
+}
+
+/** Whether a child's failure is hard: its siblings in the same turn or flow are cancelled. */
+export function isHardFailure(outcome: AgentOutcome): boolean {
+  return (
+    outcome.status === "failed" && (outcome.stopReason === "provider_error" || outcome.stopReason === "error")
+  );
+}
+
+/** What the parent model sees of a child's outcome: its answer, or its partial answer and why it stopped. */
+export function childToolResult(
+  agent: string,
+  outcome: AgentOutcome & { runId: string },
+  signal: AbortSignal,
+): ToolResult {
+  const meta = {
+    child_run_id: outcome.runId,
+    status: outcome.status,
+    stop_reason: outcome.stopReason,
+    turns: outcome.turns,
+  };
+  if (outcome.status === "ok") return { ok: true, output: outcome.answer, meta };
+  const partial = outcome.answer ? `partial answer:\n${outcome.answer}` : "";
+  const why =
+    outcome.stopReason === "cancelled" && signal.reason instanceof RunStop && signal.reason.detail
+      ? `cancelled because ${signal.reason.detail}`
+      : `${outcome.status} (${outcome.stopReason})${outcome.error ? `: ${outcome.error.message}` : ""}`;
+  return {
+    ok: false,
+    output: partial,
+    error: `sub-agent "${agent}" ${why}`,
+    meta,
+    ...(isHardFailure(outcome) ? { failFast: true } : {}),
+  };
+}

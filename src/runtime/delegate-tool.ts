@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { RunStop } from "../agent/run-stop.ts";
+import type { AgentConfig } from "../config/schema.ts";
+import type { Tool, ToolResult } from "../spec/tool.ts";
+import { type ChildParent, ChildRefused, childToolResult, runChild } from "./child-runs.ts";
+import { runControl, type Step, type StepResult } from "./control-flow.ts";
+import type { RunScope, RuntimeContext } from "./runtime-context.ts";
+
+const DEFAULT_MAX_TURNS = 8;
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+/** The delegate tool's settings, from `[tools.NAME]` of kind `delegate`. */
+export interface DelegateSettings {
+  name: string;
+  description?: string;
+  /** Tool entries (as in the agent's `tools` list) the sub-agent may get; default: all of the parent's. */
+  allowed?: string[];
+  maxTurns?: number;
+  timeoutMs?: number;
+}
+
+/** The parent agent the sub-agents are carved from. */
+export interface DelegateParent extends ChildParent {
+  config: AgentConfig;
+  model: string;
+  /** The parent's tool entries with the name the model sees for each (`agent:x` → `agent_x`). */
+  entries: { entry: string; visible: string; isDelegate: boolean }[];
+}
+
+const delegateParameters = z.object({
+  goal: z.string().min(1).describe("What the sub-agent must achieve, with all the context it needs"),
+  tools: z
+    .array(z.string())
+    .optional()
+    .describe("Names of your tools the sub-agent may use (default: all except delegate)"),
+  max_turns: z.number().int().positive().optional().describe("Model turns the sub-agent may take"),
+  plan: z
+    .object({
+      mode: z.enum(["sequence", "parallel", "fallback"]),
+      steps: z.array(z.string().min(1)).min(1).describe("One sub-goal per step"),
+    })
+    .optional()
+    .describe(
+      "Split the goal into steps, each run by its own sub-agent: in sequence, in parallel, or as fallbacks",
+    ),
+});
+
+type DelegateArgs = z.infer<typeof delegateParameters>;
+
+/**
+ * `delegate`: the model creates ephemeral sub-agents for a goal with a subset of its own tools
+ * (never `delegate` itself), clamped turns and time, optionally as a plan of steps run as
+ * `sequence`, `parallel` or `fallback`.
+ */
+export function delegateTool(
+  rt: RuntimeContext,
+  scope: RunScope,
+  parent: DelegateParent,
+  settings: DelegateSettings,
+): Tool<DelegateArgs> {
+  const maxTurns = settings.maxTurns ?? DEFAULT_MAX_TURNS;
+  const available = parent.entries.filter(
+    (item) => !item.isDelegate && (settings.allowed === undefined || settings.allowed.includes(item.entry)),
+  );
+  return {
+    name: settings.name,
+    description:
+      settings.description ??
+      `Hand a self-contained goal to a focused sub-agent that works on its own and returns its answer. It can use: ${available.map((item) => item.visible).join(", ") || "no tools"}. At most ${maxTurns} turns each.`,
+    parameters: delegateParameters,
+    readOnly: false,
+    async execute(args, ctx): Promise<ToolResult> {
+      const unknown = (args.tools ?? []).filter((name) => !available.some((item) => item.visible === name));
+      if (unknown.length > 0) {
+        return {
+          ok: false,
+          output: "",
+          error: `cannot give the sub-agent ${unknown.join(", ")}; available: ${available.map((i) => i.visible).join(", ")}`,
+        };
+      }
+      const chosen = args.tools ? available.filter((item) => args.tools?.includes(item.visible)) : available;
+      const inline: AgentConfig = {
+        ...parent.config,
+        description: "ephemeral sub-agent created by delegate",
+        instructions: `You are a focused sub-agent. Achieve the goal you are given with your tools, then answer with the result only.${parent.config.instructions ? `\n\nContext from the agent that delegated to you:\n${parent.config.instructions}` : ""}`,
+        instructions_file: undefined,
+        output_schema: undefined,
+        model: parent.model,
+        tools: chosen.map((item) => item.entry),
+        max_turns: Math.min(args.max_turns ?? maxTurns, maxTurns),
+      };
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new RunStop("timeout")),
+        settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      );
+      const signal = AbortSignal.any([ctx.signal, timeout.signal]);
+      const spawn = async (goal: string, stepSignal: AbortSignal) => {
+        const outcome = await runChild(
+          rt,
+          scope,
+          parent,
+          { agent: `${parent.agent}.delegate`, task: goal, inline },
+          stepSignal,
+        );
+        return { outcome, result: childToolResult("delegate", outcome, stepSignal) };
+      };
+      try {
+        if (!args.plan) return (await spawn(args.goal, signal)).result;
+        const steps: Step[] = args.plan.steps.map((goal, index) => ({
+          name: `step ${index + 1}`,
+          run: async (input, stepSignal): Promise<StepResult> => {
+            const { outcome } = await spawn(`${input}\n\nYour step: ${goal}`, stepSignal);
+            return {
+              name: `step ${index + 1}`,
+              ok: outcome.status === "ok",
+              answer: outcome.answer,
+              status: outcome.status,
+              stopReason: outcome.stopReason,
+              ...(outcome.error ? { error: outcome.error } : {}),
+            };
+          },
+        }));
+        const result = await runControl(args.plan.mode, "plan", steps, `Overall goal: ${args.goal}`, signal);
+        return result.ok
+          ? { ok: true, output: result.answer }
+          : { ok: false, output: result.answer, error: result.error?.message ?? `plan ${result.stopReason}` };
+      } catch (err) {
+        if (err instanceof ChildRefused) return { ok: false, output: "", error: err.message };
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

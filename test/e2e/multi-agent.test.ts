@@ -1,0 +1,318 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type MockProvider,
+  type MockRequest,
+  type MockTurn,
+  startMockProvider,
+} from "../../src/testing/index.ts";
+import { runBinary } from "../support/binary.ts";
+import { makeWorkspace, parseNdjson, type Workspace } from "../support/workspace.ts";
+
+const mocks: MockProvider[] = [];
+let ws: Workspace | undefined;
+
+afterEach(async () => {
+  await Promise.all(mocks.splice(0).map((mock) => mock.close()));
+  ws?.remove();
+  ws = undefined;
+});
+
+interface Body {
+  messages: { role: string; content: string | null }[];
+}
+
+const systemOf = (request: MockRequest) =>
+  (request.body as Body).messages.find((m) => m.role === "system")?.content ?? "";
+const lastOf = (request: MockRequest) =>
+  (request.body as Body).messages.at(-1) as { role: string; content: string };
+
+async function mock(
+  turns: (request: MockRequest, index: number) => MockTurn,
+  faults?: (request: MockRequest) => { status: number } | undefined,
+) {
+  const started = await startMockProvider({ turns, ...(faults ? { faults } : {}) });
+  mocks.push(started);
+  return started;
+}
+
+function providers(main: MockProvider, broken?: MockProvider): string {
+  return `
+[providers.mock]
+kind = "openai-compatible"
+base_url = "${main.baseUrls.openai}"
+retries = 0
+${broken ? `\n[providers.broken]\nkind = "openai-compatible"\nbase_url = "${broken.baseUrls.openai}"\nretries = 0\n` : ""}`;
+}
+
+function agentry(args: string[]) {
+  if (!ws) throw new Error("no workspace");
+  return runBinary([...args, "-c", ws.configPath], {
+    cwd: ws.dir,
+    env: { AGENTRY_STATE_DIR: ws.stateDir },
+    timeoutMs: 30_000,
+  });
+}
+
+describe("sub-agents, flows and batch on the compiled binary", () => {
+  test("three sub-agents in parallel: one fails hard, the other two are cancelled before their tools write", async () => {
+    const main = await mock((request) => {
+      const system = systemOf(request);
+      if (system.includes("LEAD")) {
+        if (lastOf(request).role === "user") {
+          return {
+            toolCalls: [
+              { id: "k1", name: "agent_slow1", arguments: { task: "write one" } },
+              { id: "k2", name: "agent_slow2", arguments: { task: "write two" } },
+              { id: "k3", name: "agent_bad", arguments: { task: "fail" } },
+            ],
+          };
+        }
+        return { text: "lead saw the results" };
+      }
+      const file = system.includes("SLOW1") ? "slow1.txt" : "slow2.txt";
+      if (lastOf(request).role === "user") {
+        return {
+          toolCalls: [{ id: "w", name: "sh", arguments: { command: `sleep 2 && echo late > ${file}` } }],
+        };
+      }
+      return { text: "wrote it" };
+    });
+    const broken = await mock(
+      () => ({ text: "never" }),
+      () => ({ status: 400 }),
+    );
+    ws = makeWorkspace(`
+[defaults]
+agent = "lead"
+model = "mock/gpt-4.1-mini"
+${providers(main, broken)}
+[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+
+[agents.lead]
+instructions = "LEAD"
+tools = ["agent:slow1", "agent:slow2", "agent:bad"]
+mode = "auto"
+
+[agents.slow1]
+instructions = "SLOW1"
+tools = ["sh"]
+mode = "auto"
+
+[agents.slow2]
+instructions = "SLOW2"
+tools = ["sh"]
+mode = "auto"
+
+[agents.bad]
+instructions = "BAD"
+model = "broken/gpt-4.1-mini"
+mode = "auto"
+`);
+    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(0);
+    const events = parseNdjson(result.stdout);
+    const root = events[0]?.run_id;
+    const results = events.filter((e) => e.type === "tool_result" && e.run_id === root);
+    expect(results).toHaveLength(3);
+    const byName = Object.fromEntries(results.map((e) => [e.name, e]));
+    expect(byName.agent_bad?.ok).toBe(false);
+    expect(String(byName.agent_slow1?.error)).toContain("cancelled because agent_bad");
+    expect(String(byName.agent_slow2?.error)).toContain("cancelled because agent_bad");
+    expect(events.filter((e) => e.type === "subagent_end")).toHaveLength(3);
+    await Bun.sleep(2500);
+    expect(existsSync(join(ws.dir, "slow1.txt"))).toBe(false);
+    expect(existsSync(join(ws.dir, "slow2.txt"))).toBe(false);
+  });
+
+  test("a fallback flow picks the second agent when the first fails", async () => {
+    const main = await mock(() => ({ text: "answer from second" }));
+    const broken = await mock(
+      () => ({ text: "never" }),
+      () => ({ status: 400 }),
+    );
+    ws = makeWorkspace(`
+[defaults]
+agent = "first"
+model = "mock/gpt-4.1-mini"
+${providers(main, broken)}
+[agents.first]
+model = "broken/gpt-4.1-mini"
+[agents.second]
+instructions = "second"
+
+[flows.pick]
+kind = "fallback"
+steps = ["first", "second"]
+`);
+    const result = await agentry(["run", "pick", "question"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("answer from second\n");
+  });
+
+  test("a parallel flow with vote = majority returns the majority answer", async () => {
+    const main = await mock((request) => ({ text: systemOf(request).includes("C") ? "blue" : "Green" }));
+    ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[agents.a]
+instructions = "A"
+[agents.b]
+instructions = "B"
+[agents.c]
+instructions = "C"
+
+[flows.ask]
+kind = "parallel"
+vote = "majority"
+steps = ["a", "b", "c"]
+`);
+    const result = await agentry(["run", "ask", "--output", "json", "colour?"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: "ok", answer: "Green" });
+  });
+
+  test("a sequence flow hands each step the previous result", async () => {
+    const main = await mock((request) => ({
+      text: systemOf(request).includes("FIRST")
+        ? "first-result"
+        : `second saw: ${lastOf(request).content.includes("first-result")}`,
+    }));
+    ws = makeWorkspace(`
+[defaults]
+agent = "one"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[agents.one]
+instructions = "FIRST"
+[agents.two]
+instructions = "SECOND"
+
+[flows.pipeline]
+kind = "sequence"
+steps = ["one", "two"]
+`);
+    const result = await agentry(["run", "pipeline", "go"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("second saw: true\n");
+  });
+
+  test("the depth limit is enforced", async () => {
+    const main = await mock((request) => {
+      const system = systemOf(request);
+      if (lastOf(request).role !== "user") return { text: `${system} done` };
+      if (system === "TOP")
+        return { toolCalls: [{ id: "d1", name: "agent_middle", arguments: { task: "go deeper" } }] };
+      if (system === "MIDDLE")
+        return { toolCalls: [{ id: "d2", name: "agent_bottom", arguments: { task: "deepest" } }] };
+      return { text: "bottom reached" };
+    });
+    ws = makeWorkspace(`
+[defaults]
+agent = "top"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[limits]
+max_depth = 1
+
+[agents.top]
+instructions = "TOP"
+tools = ["agent:middle"]
+mode = "auto"
+[agents.middle]
+instructions = "MIDDLE"
+tools = ["agent:bottom"]
+mode = "auto"
+[agents.bottom]
+instructions = "BOTTOM"
+`);
+    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(0);
+    const events = parseNdjson(result.stdout);
+    const refused = events.find((e) => e.type === "tool_result" && e.name === "agent_bottom");
+    expect(String(refused?.error)).toContain("depth limit (1)");
+    expect(events.some((e) => e.type === "subagent_start" && e.child_agent === "bottom")).toBe(false);
+  });
+
+  test("delegate: an ephemeral sub-agent gets a subset of tools, never delegate itself", async () => {
+    const main = await mock((request) => {
+      const body = request.body as Body & { tools?: { function: { name: string } }[] };
+      const tools = (body.tools ?? []).map((tool) => tool.function.name).sort();
+      if (systemOf(request).startsWith("You are a focused sub-agent")) {
+        if (lastOf(request).role === "user") {
+          return {
+            toolCalls: [
+              { id: "e1", name: "sh", arguments: { command: `echo child-tools=${tools.join(",")}` } },
+            ],
+          };
+        }
+        return {
+          text: `child result: ${lastOf(request).content.includes("child-tools=sh") ? "only sh" : "wrong tools"}`,
+        };
+      }
+      if (lastOf(request).role === "user") {
+        return {
+          toolCalls: [{ id: "g1", name: "helper", arguments: { goal: "list things", tools: ["sh"] } }],
+        };
+      }
+      return { text: `parent got: ${lastOf(request).content.includes("only sh") ? "ok" : "bad"}` };
+    });
+    ws = makeWorkspace(`
+[defaults]
+agent = "boss"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[tools.sh]
+kind = "shell"
+allow = ["echo *"]
+env = ["PATH"]
+
+[tools.files]
+kind = "file"
+root = "."
+
+[tools.helper]
+kind = "delegate"
+max_turns = 3
+
+[agents.boss]
+instructions = "BOSS"
+tools = ["sh", "files", "helper"]
+mode = "auto"
+`);
+    const result = await agentry(["run", "go"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("parent got: ok\n");
+  });
+
+  test("batch: 200 jobs against the mock all come back correct", async () => {
+    const main = await mock((request) => ({ text: `answer to ${lastOf(request).content}` }));
+    ws = makeWorkspace(`
+[defaults]
+agent = "solo"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[agents.solo]
+instructions = "batch"
+`);
+    const jobs = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ id: `j${i}`, prompt: `job ${i}` }),
+    ).join("\n");
+    const jobsFile = ws.write("jobs.jsonl", jobs);
+    const result = await agentry(["batch", jobsFile, "--concurrency", "25", "-q"]);
+    expect(result.code).toBe(0);
+    const lines = parseNdjson(result.stdout);
+    expect(lines).toHaveLength(200);
+    for (const line of lines) {
+      expect(line.status).toBe("ok");
+      expect(line.answer).toBe(`answer to job ${String(line.id).slice(1)}`);
+    }
+    expect(new Set(lines.map((line) => line.id)).size).toBe(200);
+  });
+});
