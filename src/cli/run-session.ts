@@ -46,6 +46,7 @@ export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
   return {
     loaded,
     runtime,
@@ -55,6 +56,7 @@ export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
     async close() {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      process.off("SIGHUP", onSignal);
       prompt?.close();
       renderer.close();
       await runtime.close();
