@@ -108,6 +108,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
           spinner?.stop();
           spinner = undefined;
           if (!streamed && event.answer !== "") out(event.answer);
+          if (event.error && event.stop_reason !== "error") err(paint.red(`error: ${event.error.message}`));
           if (lastOut !== "" && !lastOut.endsWith("\n")) out("\n");
           const tokens = event.usage.input_tokens + event.usage.output_tokens;
           const status =
