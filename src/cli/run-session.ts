@@ -30,7 +30,10 @@ export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
   const interactive = stdinIsInteractive();
   const prompt = interactive ? ttyApprover(process.stdin, process.stderr) : undefined;
   const ask: Approver | undefined = prompt?.approver;
-  const runtime = createRuntime(loaded, { ...(ask ? { ask } : {}) });
+  const runtime = createRuntime(loaded, {
+    ...(ask ? { ask } : {}),
+    ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
+  });
   const renderer = rendererFor(options);
   const controller = new AbortController();
   let interrupts = 0;

@@ -99,6 +99,7 @@ export async function executeAgent(
     spillDir: join(rt.stateDir, "spill", scope.runId),
     preDecided: scope.preDecided,
     extraLayers: rt.extraLayers,
+    ...(rt.log ? { log: rt.log } : {}),
   });
   const system = instructionsOf(agent, { ...agent.vars, ...request.vars });
   if (system.missing.length > 0) {

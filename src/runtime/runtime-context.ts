@@ -1,19 +1,14 @@
 import type { AuditLog } from "../audit/index.ts";
 import type { LoadedConfig } from "../config/loader.ts";
+import type { LogSink } from "../middleware/logger/index.ts";
+import type { ExtraLayer } from "../middleware/pipeline.ts";
 import type { Redactor } from "../redact/index.ts";
 import type { ApprovalDecision, Approver } from "../spec/approval.ts";
 import type { RunEventInput } from "../spec/events.ts";
-import type { Middleware } from "../spec/middleware.ts";
 import type { Tool } from "../spec/tool.ts";
 import type { DeferredRunStore } from "../state/deferred-runs.ts";
 import type { RunRequest } from "./run-request.ts";
 import type { Semaphore } from "./semaphore.ts";
-
-/** A layer added by a library host, placed after one of the built-in layers. */
-export interface ExtraLayer {
-  after: string;
-  layer: Middleware;
-}
 
 /** What every run of one runtime shares: the config, the environment, state and audit. */
 export interface RuntimeContext {
@@ -25,6 +20,8 @@ export interface RuntimeContext {
   ask: Approver | undefined;
   customTools: ReadonlyMap<string, Tool>;
   extraLayers: ExtraLayer[];
+  /** Sink of the structured logger layer (one JSON object per tool call); the layer is off without one. */
+  log: LogSink | undefined;
   /** Secret values resolved so far (provider keys, tool headers); every new redactor starts with them. */
   secrets: Set<string>;
   deferred: DeferredRunStore;
@@ -46,3 +43,5 @@ export interface RunScope {
   /** Bounds how many sub-agents of this run execute at once (`limits.max_concurrency`). */
   concurrency: Semaphore;
 }
+
+export type { ExtraLayer };

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { type AuditLog, openAuditLog } from "../audit/index.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import { mergePolicy } from "../middleware/index.ts";
+import type { LogSink } from "../middleware/logger/index.ts";
 import { createRedactor } from "../redact/index.ts";
 import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   tools?: Tool[];
   /** Extra governance layers, each placed after a named built-in layer. */
   middleware?: ExtraLayer[];
+  /** Receives one structured log record per tool call (the logger layer). */
+  log?: LogSink;
 }
 
 /** A configured engine that runs agents. Holds no global state; close it to flush the audit log. */
@@ -60,6 +63,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     ask: options.ask,
     customTools: new Map((options.tools ?? []).map((tool) => [tool.name, tool])),
     extraLayers: options.middleware ?? [],
+    log: options.log,
     secrets: new Set(),
     deferred,
     now: () => performance.now(),
