@@ -30,6 +30,13 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Directory relative paths on the command line and in messages are relative to. Default: process.cwd(). */
   cwd?: string;
+  /**
+   * Names of tools a library host defines in code (`createRuntime(loaded, { tools })`): agents may
+   * list them without a `[tools.*]` table.
+   */
+  codeTools?: readonly string[];
+  /** The main file's TOML text, used instead of reading `path` (which still anchors relative paths). */
+  text?: string;
 }
 
 /**
@@ -41,7 +48,7 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   const cwd = options.cwd ?? process.cwd();
   const home = options.env?.["HOME"] ?? process.env["HOME"] ?? homedir();
   const mainPath = resolve(cwd, path);
-  const sources = readSources(mainPath, cwd, home);
+  const sources = readSources(mainPath, cwd, home, options.text);
   const issues: ConfigIssue[] = [...sources.issues];
   const parts = sources.files.map((file) => {
     const { config, issues: fileIssues } = validateFile(file);
@@ -52,6 +59,7 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   const main = sources.files.find((file) => file.main);
   if (main) {
     const merged = mergeFiles(parts);
+    for (const name of options.codeTools ?? []) merged.declared.tools.add(name);
     issues.push(...merged.issues);
     const shapePaths = issues.map((issue) => issue.path);
     const report: Report = (keyPath, fields, prefer = "value") => {

@@ -52,9 +52,10 @@ interface IncludeSite {
 /**
  * Reads the main file and, depth first, every file its `include` globs name (relative to the
  * including file). A file reached twice is read once; a file that includes itself through a
- * chain is an include cycle, reported at the `include` entry that closes it.
+ * chain is an include cycle, reported at the `include` entry that closes it. `mainText`, when
+ * given, is the main file's content (a library host's inline configuration).
  */
-export function readSources(mainPath: string, cwd: string, home: string): SourceSet {
+export function readSources(mainPath: string, cwd: string, home: string, mainText?: string): SourceSet {
   const files: SourceFile[] = [];
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
@@ -75,7 +76,7 @@ export function readSources(mainPath: string, cwd: string, home: string): Source
     seen.add(path);
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = site === undefined && mainText !== undefined ? mainText : readFileSync(path, "utf8");
     } catch (err) {
       const reason = readError(err);
       issues.push(
