@@ -195,6 +195,16 @@ describe("agentry run (compiled) against the mock provider", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ status: "failed", stop_reason: "max_turns", turns: 2 });
   });
 
+  test("--timeout stops a run whose tool hangs: exit 1, stop reason timeout, tool killed", async () => {
+    await setup([
+      { toolCalls: [{ id: "h1", name: "sh", arguments: { command: "sleep 30" } }] },
+      { text: "never" },
+    ]);
+    const result = await run(["--timeout", "1s", "--output", "json", "go"]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: "failed", stop_reason: "timeout" });
+  });
+
   test("a provider that is down exits 4", async () => {
     await setup([]);
     await mock?.close();
