@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
-import { makeWorkspace, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
 let ws: Workspace | undefined;
@@ -36,11 +36,7 @@ describe("--approve ask through a pseudo-terminal", () => {
 agent = "tty"
 model = "mock/gpt-4.1-mini"
 
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-retries = 0
-
+${mockProviderToml(mock.baseUrls.openai)}
 [tools.sh]
 kind = "shell"
 shell = true

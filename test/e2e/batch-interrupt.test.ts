@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
-import { makeWorkspace, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
 let ws: Workspace | undefined;
@@ -25,11 +25,7 @@ async function setup(latencyMs: number) {
 agent = "w"
 model = "mock/gpt-4.1-mini"
 
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-retries = 0
-
+${mockProviderToml(mock.baseUrls.openai)}
 [agents.w]
 `);
   return ws;

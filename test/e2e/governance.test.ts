@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 const KEY = "sk-governance-key-9f8e7d6c5b4a3210";
 const TOKEN = "svc-token-Zq81mVx40PLw27Rk";
@@ -25,12 +25,7 @@ agent = "gov"
 model = "mock/gpt-4.1-mini"
 max_turns = 10
 
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${baseUrl}"
-api_key = "\${MOCK_KEY}"
-retries = 0
-
+${mockProviderToml(baseUrl, { apiKeyVar: "MOCK_KEY" })}
 [tools.sh]
 kind = "shell"
 shell = true

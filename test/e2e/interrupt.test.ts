@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY } from "../support/binary.ts";
-import { makeWorkspace, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
 let ws: Workspace | undefined;
@@ -33,11 +33,7 @@ describe("Ctrl-C during a run", () => {
 agent = "slow"
 model = "mock/gpt-4.1-mini"
 
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-retries = 0
-
+${mockProviderToml(mock.baseUrls.openai)}
 [tools.sh]
 kind = "shell"
 env = ["PATH"]

@@ -8,7 +8,7 @@ import {
   startMockProvider,
 } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 const mocks: MockProvider[] = [];
 let ws: Workspace | undefined;
@@ -39,11 +39,7 @@ async function mock(
 
 function providers(main: MockProvider, broken?: MockProvider): string {
   return `
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${main.baseUrls.openai}"
-retries = 0
-${broken ? `\n[providers.broken]\nkind = "openai-compatible"\nbase_url = "${broken.baseUrls.openai}"\nretries = 0\n` : ""}`;
+${mockProviderToml(main.baseUrls.openai)}${broken ? mockProviderToml(broken.baseUrls.openai, { name: "broken" }) : ""}`;
 }
 
 function agentry(args: string[]) {

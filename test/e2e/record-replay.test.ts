@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
 let ws: Workspace | undefined;
@@ -38,11 +38,7 @@ describe("--record then --replay", () => {
 agent = "rec"
 model = "mock/gpt-4.1-mini"
 
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-retries = 0
-
+${mockProviderToml(mock.baseUrls.openai)}
 [tools.sh]
 kind = "shell"
 allow = ["echo *"]

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 const KEY = "sk-test-e2e-0123456789abcdefghij";
 
@@ -37,12 +37,7 @@ agent = "ops"
 model = "mock/gpt-4.1-mini"
 max_turns = 6
 
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${baseUrl}"
-api_key = "\${MOCK_KEY}"
-retries = 0
-
+${mockProviderToml(baseUrl, { apiKeyVar: "MOCK_KEY" })}
 [tools.sh]
 kind = "shell"
 allow = ["echo *", "ls *", "cat *", "sleep *"]

@@ -35,3 +35,12 @@ export function parseNdjson(text: string): Record<string, unknown>[] {
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** A `[providers.NAME]` table pointing an OpenAI-compatible provider at a mock, without retries. */
+export function mockProviderToml(
+  baseUrl: string,
+  options: { name?: string; apiKeyVar?: string } = {},
+): string {
+  const key = options.apiKeyVar ? `api_key = "\${${options.apiKeyVar}}"\n` : "";
+  return `[providers.${options.name ?? "mock"}]\nkind = "openai-compatible"\nbase_url = "${baseUrl}"\n${key}retries = 0\n`;
+}
