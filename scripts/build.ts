@@ -16,6 +16,8 @@ export interface CompileOptions {
   target?: string;
   /** Name shown by `agentry version`, e.g. `linux-x64`. */
   targetName: string;
+  /** Commit shown by `agentry version`; read from git when omitted (a release passes one for all targets). */
+  commit?: string;
 }
 
 async function gitCommit(): Promise<string> {
@@ -44,7 +46,7 @@ export async function compileBinary(options: CompileOptions): Promise<void> {
     sourcemap: "none",
     define: {
       AGENTRY_VERSION: JSON.stringify(pkg.version),
-      AGENTRY_COMMIT: JSON.stringify(await gitCommit()),
+      AGENTRY_COMMIT: JSON.stringify(options.commit ?? (await gitCommit())),
       AGENTRY_BUILD_DATE: JSON.stringify(date),
       AGENTRY_TARGET: JSON.stringify(options.targetName),
     },
