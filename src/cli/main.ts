@@ -121,7 +121,12 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .action(lazy(() => import("./commands/audit-show.ts")));
 
   withCommon(program.command("schedule"))
-    .description("run [schedules.*] in the foreground")
+    .description("run [schedules.*] in the foreground; one JSON line per run on stdout")
+    .option("--once", "fire every schedule once now and exit")
+    .option("--only <name>", "only this schedule (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
+    .addOption(
+      new Option("--approve <mode>", "approval mode for unattended runs").choices(["deny", "defer", "auto"]),
+    )
     .action(lazy(() => import("./commands/schedule.ts")));
 
   withCommon(program.command("init"))

@@ -1,7 +1,100 @@
-import type { ExitCodeValue } from "../../spec/exit-codes.ts";
-import { unavailable } from "../unavailable.ts";
+import type { Command } from "commander";
+import { RunStop } from "../../agent/run-stop.ts";
+import { loadConfig } from "../../config/loader.ts";
+import type { ScheduleConfig } from "../../config/schema.ts";
+import { suggest } from "../../config/suggest.ts";
+import { createRuntime } from "../../runtime/runtime.ts";
+import { FileFireStateStore } from "../../schedule/fire-state.ts";
+import { runForeground, runOnce, type ScheduleHost } from "../../schedule/foreground.ts";
+import { systemScheduleClock } from "../../schedule/scheduler.ts";
+import { UsageError } from "../../spec/errors.ts";
+import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { resolveStateDir } from "../../state/state-dir.ts";
+import { findConfigPath } from "../config-path.ts";
+import type { CommonOptions } from "../main.ts";
+import { writeAnswer, writeInfo } from "../output.ts";
 
-/** `agentry schedule`: not part of this build yet. */
-export default async function scheduleCommand(): Promise<ExitCodeValue> {
-  unavailable("schedule", "schedules are not built yet");
+/** Options of `agentry schedule`. */
+export interface ScheduleOptions extends CommonOptions {
+  /** Fire every (selected) schedule once now and exit. */
+  once?: boolean;
+  /** Only these schedules (repeatable). */
+  only: string[];
+  approve?: "deny" | "defer" | "auto";
+}
+
+/**
+ * `agentry schedule`: runs `[schedules.*]` in the foreground. Each run goes through the runtime
+ * (governed and audited); stdout gets one JSON line per run, stderr the progress. SIGINT/SIGTERM
+ * abort running runs, flush the audit log and exit 130; a second signal exits at once.
+ */
+export default async function scheduleCommand(
+  options: ScheduleOptions,
+  _command: Command,
+): Promise<ExitCodeValue> {
+  const loaded = await loadConfig(findConfigPath(options.config));
+  const schedules = select(loaded.config.schedules ?? {}, options.only);
+  const runtime = createRuntime(loaded);
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      runtime.flushSync();
+      writeInfo("interrupted again: exiting now");
+      process.exit(ExitCode.interrupted);
+    }
+    writeInfo(`${name}: stopping running schedules and flushing the audit log (again to exit now)`);
+    controller.abort(new RunStop("interrupted"));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const host: ScheduleHost = {
+    runtime,
+    schedules,
+    approve: options.approve ?? approveDefault(loaded.config.defaults?.approve),
+    signal: controller.signal,
+    clock: systemScheduleClock,
+    writeLine: (line) => writeAnswer(`${JSON.stringify(line)}\n`),
+    progress: (text) => {
+      if (!options.quiet) writeInfo(text);
+    },
+  };
+  try {
+    if (options.once) return await runOnce(host);
+    const state = new FileFireStateStore(resolveStateDir(loaded.config.defaults?.state_dir), (message) =>
+      writeInfo(`warning: ${message}`),
+    );
+    return await runForeground(host, state);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await runtime.close();
+  }
+}
+
+function approveDefault(configured: string | undefined): "deny" | "defer" | "auto" {
+  return configured === "defer" || configured === "auto" ? configured : "deny";
+}
+
+function select(all: Record<string, ScheduleConfig>, only: string[]): Record<string, ScheduleConfig> {
+  const names = Object.keys(all);
+  if (names.length === 0) {
+    throw new UsageError("the configuration declares no [schedules.*]", {
+      hint: '[schedules.nightly]\ncron = "0 3 * * *"\nagent = "ops"\nprompt = "…"',
+    });
+  }
+  if (only.length === 0) return all;
+  const selected: Record<string, ScheduleConfig> = {};
+  for (const name of only) {
+    const schedule = all[name];
+    if (!schedule) {
+      const guess = suggest(name, names);
+      throw new UsageError(
+        `unknown schedule "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}; declared: ${names.join(", ")}`,
+      );
+    }
+    selected[name] = schedule;
+  }
+  return selected;
 }
