@@ -96,11 +96,11 @@ function dottedPath(path: readonly PropertyKey[]): string {
 export function parseReleaseConfig(raw: unknown, file: string): ReleaseConfig {
   const result = releaseConfigSchema.safeParse(raw);
   if (!result.success) {
-    const issues: ConfigIssue[] = result.error.issues.map((issue) => ({
-      file,
-      path: dottedPath(issue.path),
-      message: issue.message,
-    }));
+    const issues: ConfigIssue[] = result.error.issues.flatMap((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({ file, path: dottedPath([...issue.path, key]), message: "unknown key" }))
+        : [{ file, path: dottedPath(issue.path), message: issue.message }],
+    );
     throw new ConfigError(issues, `${file}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
   }
   return result.data;
