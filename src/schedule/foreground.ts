@@ -17,8 +17,10 @@ export interface ScheduleHost {
   clock: ScheduleClock;
   /** One JSON line per finished run (stdout). */
   writeLine(line: ScheduleLine): void;
-  /** Human progress (stderr). */
+  /** Human progress (stderr; `-q` silences it). */
   progress(text: string): void;
+  /** Warnings: skipped overlaps, missed runs (stderr, always shown). */
+  warn(text: string): void;
 }
 
 /**
@@ -36,7 +38,11 @@ export async function runForeground(host: ScheduleHost, state: FireStateStore): 
     jobs,
     clock: host.clock,
     state,
-    notice: (notice) => host.progress(describeNotice(notice, host.schedules)),
+    notice: (notice) => {
+      const text = describeNotice(notice, host.schedules);
+      if (notice.type === "overlap" || notice.type === "missed") host.warn(text);
+      else host.progress(text);
+    },
     fire: async (job, at, trigger, signal) => {
       const ok = await fireOne(host, job.name, at, trigger, signal);
       if (!ok) notOk += 1;
@@ -113,7 +119,7 @@ export function describeNotice(notice: SchedulerNotice, schedules: Record<string
     case "overlap":
       return `${notice.job}: warning: skipped the run due ${showTime(notice.at, zone)}: the previous run is still going`;
     case "missed":
-      return `${notice.job}: missed run(s) since ${showTime(notice.since, zone)} (first due ${showTime(notice.first, zone)}): ${
+      return `${notice.job}: warning: missed run(s) since ${showTime(notice.since, zone)} (first due ${showTime(notice.first, zone)}): ${
         notice.action === "run_once" ? "running once now (missed = run_once)" : "skipped (missed = skip)"
       }`;
     case "finished":

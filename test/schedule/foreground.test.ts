@@ -62,6 +62,7 @@ function host(
 ) {
   const lines: ScheduleLine[] = [];
   const progress: string[] = [];
+  const warnings: string[] = [];
   const value: ScheduleHost = {
     runtime,
     schedules,
@@ -70,8 +71,9 @@ function host(
     clock,
     writeLine: (line) => lines.push(JSON.parse(JSON.stringify(line))),
     progress: (text) => progress.push(text),
+    warn: (text) => warnings.push(text),
   };
-  return { host: value, lines, progress, controller };
+  return { host: value, lines, progress, warnings, controller };
 }
 
 const SCHEDULES: Record<string, ScheduleConfig> = {
@@ -153,7 +155,9 @@ describe("runForeground", () => {
     const exit2 = runForeground(second.host, new FileFireStateStore(stateDir));
     await settle();
     expect(second.lines).toEqual([expect.objectContaining({ schedule: "daily", trigger: "missed" })]);
-    expect(second.progress.some((p) => p.includes("running once now (missed = run_once)"))).toBe(true);
+    expect(second.warnings).toEqual([
+      "daily: warning: missed run(s) since 2025-03-10 12:00:00 UTC (first due 2025-03-11 03:00:00 UTC): running once now (missed = run_once)",
+    ]);
     second.controller.abort(new RunStop("interrupted"));
     await exit2;
   });

@@ -59,6 +59,7 @@ export default async function scheduleCommand(
     progress: (text) => {
       if (!options.quiet) writeInfo(text);
     },
+    warn: writeInfo,
   };
   try {
     if (options.once) return await runOnce(host);
