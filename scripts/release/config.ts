@@ -89,6 +89,13 @@ function dottedPath(path: readonly PropertyKey[]): string {
   return path.map((part) => (typeof part === "number" ? `[${part}]` : String(part))).join(".");
 }
 
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
+    return `missing (expected ${issue.expected})`;
+  }
+  return issue.message;
+}
+
 /**
  * Validates already-parsed YAML. `file` only labels the issues. Throws `ConfigError` with one
  * issue per problem, each naming its key (`archives.name_template`, `targets.linux-x64`, …).
@@ -99,7 +106,7 @@ export function parseReleaseConfig(raw: unknown, file: string): ReleaseConfig {
     const issues: ConfigIssue[] = result.error.issues.flatMap((issue) =>
       issue.code === "unrecognized_keys"
         ? issue.keys.map((key) => ({ file, path: dottedPath([...issue.path, key]), message: "unknown key" }))
-        : [{ file, path: dottedPath(issue.path), message: issue.message }],
+        : [{ file, path: dottedPath(issue.path), message: describeIssue(issue) }],
     );
     throw new ConfigError(issues, `${file}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
   }

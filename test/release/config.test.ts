@@ -91,8 +91,11 @@ describe("parseReleaseConfig names the offending key", () => {
     delete raw["sbom"];
     raw["sign"] = { ...(raw["sign"] as object), algorithm: "rsa" };
     raw["targets"] = {};
-    const paths = issuesOf(raw).map((issue) => issue.path);
-    expect(paths).toEqual(expect.arrayContaining(["sbom", "sign.algorithm", "targets"]));
+    const issues = issuesOf(raw);
+    expect(issues.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(["sbom", "sign.algorithm", "targets"]),
+    );
+    expect(issues).toContainEqual({ path: "sbom", message: "missing (expected object)" });
   });
 
   test("unreadable YAML is a ConfigError naming the file", () => {
