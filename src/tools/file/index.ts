@@ -81,7 +81,13 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
         if (!stat) return toolError(`${target.relative} does not exist`);
         if (stat.isDirectory()) return toolError(`${target.relative} is a directory; use op "list"`);
         const offset = args.offset ?? 1;
-        const window = await readLines(target.path, offset, args.limit ?? DEFAULT_READ_LINES, maxRead);
+        const window = await readLines(
+          target.path,
+          offset,
+          args.limit ?? DEFAULT_READ_LINES,
+          maxRead,
+          stat.size,
+        );
         if (window.binary) return toolError(`${target.relative} is a binary file`);
         const note = window.more
           ? `\n[... more lines follow; continue with offset ${window.lastLine + 1} ...]`

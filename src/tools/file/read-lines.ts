@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 
 /** A window of a text file, numbered from 1. */
@@ -10,43 +11,81 @@ export interface LineWindow {
   binary: boolean;
 }
 
+/** Files up to this size are read in one call; larger ones are streamed line by line. */
+const WHOLE_FILE_BYTES = 1024 * 1024;
+
 /**
- * Reads lines `offset .. offset+limit-1` (1-based) of a file as a stream, stopping at `limit`
- * lines or `maxBytes` of kept text, whichever comes first, so huge files cost little. Each line is
- * prefixed with its number and a tab.
+ * Reads lines `offset .. offset+limit-1` (1-based) of a file, stopping at `limit` lines or
+ * `maxBytes` of kept text, whichever comes first. Small files are read at once; large ones as a
+ * stream, so huge files cost little. Each line is prefixed with its number and a tab.
  */
 export async function readLines(
   path: string,
   offset: number,
   limit: number,
   maxBytes: number,
+  size = Number.POSITIVE_INFINITY,
 ): Promise<LineWindow> {
+  const window = new WindowBuilder(offset, limit, maxBytes);
+  if (size <= WHOLE_FILE_BYTES) {
+    const lines = (await readFile(path, "utf8")).split(/\r\n|\r|\n/);
+    if (lines.at(-1) === "") lines.pop();
+    for (const line of lines) if (!window.add(line)) break;
+    return window.result();
+  }
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 64 * 1024 });
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  const kept: string[] = [];
-  let bytes = 0;
-  let number = 0;
-  let more = false;
   try {
-    for await (const line of lines) {
-      number += 1;
-      if (number === 1 && line.includes("\0")) return { text: "", more: false, lastLine: 0, binary: true };
-      if (number < offset) continue;
-      if (kept.length >= limit) {
-        more = true;
-        break;
-      }
-      const entry = `${number}\t${line}`;
-      if (bytes + entry.length + 1 > maxBytes) {
-        more = true;
-        break;
-      }
-      kept.push(entry);
-      bytes += entry.length + 1;
-    }
+    for await (const line of lines) if (!window.add(line)) break;
   } finally {
     lines.close();
     stream.destroy();
   }
-  return { text: kept.join("\n"), more, lastLine: offset + kept.length - 1, binary: false };
+  return window.result();
+}
+
+class WindowBuilder {
+  private readonly kept: string[] = [];
+  private bytes = 0;
+  private number = 0;
+  private more = false;
+  private binary = false;
+
+  constructor(
+    private readonly offset: number,
+    private readonly limit: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Takes the next line; false when the window is complete (or the file is binary). */
+  add(line: string): boolean {
+    this.number += 1;
+    if (this.number === 1 && line.includes("\0")) {
+      this.binary = true;
+      return false;
+    }
+    if (this.number < this.offset) return true;
+    if (this.kept.length >= this.limit) {
+      this.more = true;
+      return false;
+    }
+    const entry = `${this.number}\t${line}`;
+    if (this.bytes + entry.length + 1 > this.maxBytes) {
+      this.more = true;
+      return false;
+    }
+    this.kept.push(entry);
+    this.bytes += entry.length + 1;
+    return true;
+  }
+
+  result(): LineWindow {
+    if (this.binary) return { text: "", more: false, lastLine: 0, binary: true };
+    return {
+      text: this.kept.join("\n"),
+      more: this.more,
+      lastLine: this.offset + this.kept.length - 1,
+      binary: false,
+    };
+  }
 }
