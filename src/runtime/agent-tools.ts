@@ -79,16 +79,29 @@ export function buildAgentTools(
           { tool: entry },
         );
       default: {
-        const tool = createBuiltinTool(entry, config, {
-          env: rt.env,
-          onSecrets: (values) => {
-            for (const value of values) rt.secrets.add(value);
-            scope.redactor.addSecrets(values);
-          },
-        });
+        const cached = rt.builtinTools.get(entry);
+        const tool =
+          cached ??
+          createBuiltinTool(entry, config, {
+            env: rt.env,
+            onSecrets: (values) => {
+              for (const value of values) rt.secrets.add(value);
+              scope.redactor.addSecrets(values);
+            },
+          });
+        if (tool && !cached) rt.builtinTools.set(entry, tool);
         if (tool) add(tool);
       }
     }
   }
-  return { byName, schemas: [...byName.values()].map(toolSchemaOf) };
+  return { byName, schemas: [...byName.values()].map((tool) => schemaOf(rt, tool)) };
+}
+
+function schemaOf(rt: RuntimeContext, tool: Tool): ToolSchema {
+  let schema = rt.toolSchemas.get(tool);
+  if (!schema) {
+    schema = toolSchemaOf(tool);
+    rt.toolSchemas.set(tool, schema);
+  }
+  return schema;
 }

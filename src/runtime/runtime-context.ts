@@ -5,6 +5,7 @@ import type { ExtraLayer } from "../middleware/pipeline.ts";
 import type { Redactor } from "../redact/index.ts";
 import type { ApprovalDecision, Approver } from "../spec/approval.ts";
 import type { RunEventInput } from "../spec/events.ts";
+import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import type { DeferredRunStore } from "../state/deferred-runs.ts";
 import type { RunRequest } from "./run-request.ts";
@@ -19,6 +20,10 @@ export interface RuntimeContext {
   /** Interactive approver for `--approve ask`, provided by the host (the CLI's TTY prompt). */
   ask: Approver | undefined;
   customTools: ReadonlyMap<string, Tool>;
+  /** Built-in tools are stateless: built once per runtime and shared by every run. */
+  builtinTools: Map<string, Tool>;
+  /** The JSON schema of each tool, computed once. */
+  toolSchemas: WeakMap<Tool, ToolSchema>;
   extraLayers: ExtraLayer[];
   /** Sink of the structured logger layer (one JSON object per tool call); the layer is off without one. */
   log: LogSink | undefined;

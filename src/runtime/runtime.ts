@@ -62,6 +62,8 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     audit,
     ask: options.ask,
     customTools: new Map((options.tools ?? []).map((tool) => [tool.name, tool])),
+    builtinTools: new Map(),
+    toolSchemas: new WeakMap(),
     extraLayers: options.middleware ?? [],
     log: options.log,
     secrets: new Set(),
