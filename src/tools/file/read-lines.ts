@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 /** A window of a text file, numbered from 1. */
@@ -28,7 +27,7 @@ export async function readLines(
 ): Promise<LineWindow> {
   const window = new WindowBuilder(offset, limit, maxBytes);
   if (size <= WHOLE_FILE_BYTES) {
-    const lines = (await readFile(path, "utf8")).split(/\r\n|\r|\n/);
+    const lines = readFileSync(path, "utf8").split(/\r\n|\r|\n/);
     if (lines.at(-1) === "") lines.pop();
     for (const line of lines) if (!window.add(line)) break;
     return window.result();
