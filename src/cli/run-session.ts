@@ -1,4 +1,3 @@
-import ora from "ora";
 import { RunStop } from "../agent/run-stop.ts";
 import { type LoadedConfig, loadConfig } from "../config/loader.ts";
 import type { ApproveMode } from "../config/schema.ts";
@@ -34,7 +33,7 @@ export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
     ...(ask ? { ask } : {}),
     ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
   });
-  const renderer = rendererFor(options);
+  const renderer = await rendererFor(options);
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (name: NodeJS.Signals) => {
@@ -79,23 +78,26 @@ export function listenerFor(renderer: Renderer, options: RunOptions): (event: Ru
   };
 }
 
-/** Picks the renderer for `--output`. */
-export function rendererFor(options: RunOptions): Renderer {
+/** Picks the renderer for `--output`; the spinner library is loaded only for an interactive terminal. */
+export async function rendererFor(options: RunOptions): Promise<Renderer> {
   switch (options.output) {
     case "ndjson":
       return ndjsonRenderer(writeAnswer);
     case "json":
       return jsonRenderer(writeAnswer);
-    default:
+    default: {
+      const ora = !options.quiet && stderrIsInteractive() ? (await import("ora")).default : undefined;
+      const spinnerFactory = ora
+        ? (text: string) => ora({ text, stream: process.stderr, discardStdin: false })
+        : undefined;
       return textRenderer({
         writeOut: writeAnswer,
         writeErr: (text) => process.stderr.write(text),
         color: !colorDisabled() && Boolean(process.stderr.isTTY),
-        ...(stderrIsInteractive()
-          ? { spinner: (text: string) => ora({ text, stream: process.stderr, discardStdin: false }) }
-          : {}),
+        ...(spinnerFactory ? { spinner: spinnerFactory } : {}),
         quiet: Boolean(options.quiet),
         verbose: Boolean(options.verbose),
       });
+    }
   }
 }
