@@ -1,0 +1,77 @@
+/**
+ * Per tool-call turn against a zero-latency mock (1000 tool-call turns, then an answer) and cold
+ * start to the first provider request, agentry vs the floor in the same run.
+ *   node_modules/.bin/bun scripts/bench/turns.ts [--turns 1000] [--repeats 3] [--cold 15]
+ */
+import { benchEnv, benchSetup, buildFloor } from "./fixtures.ts";
+import { buildAgentry, machine, median, ms, saveResult, timedSpawn } from "./support.ts";
+
+const arg = (name: string, fallback: number) =>
+  Number(process.argv[process.argv.indexOf(name) + 1]) || fallback;
+const turns = arg("--turns", 1000);
+const repeats = arg("--repeats", 3);
+const coldRuns = arg("--cold", 15);
+const agentry = await buildAgentry();
+const floor = await buildFloor();
+
+async function perTurn(program: "agentry" | "floor"): Promise<number> {
+  const setup = await benchSetup(turns);
+  try {
+    const argv =
+      program === "agentry"
+        ? [agentry, "run", "-c", setup.config, "-q", "a", "go"]
+        : [floor, setup.mock.baseUrls.openai, setup.file, "1", "go"];
+    const result = await timedSpawn(argv, { env: benchEnv(setup.stateDir) });
+    if (result.code !== 0 || setup.mock.requests.length !== turns + 1) {
+      throw new Error(
+        `${program}: exit ${result.code}, ${setup.mock.requests.length} requests\n${result.stderr}`,
+      );
+    }
+    return result.wallMs / (turns + 1);
+  } finally {
+    await setup.close();
+  }
+}
+
+async function coldStart(program: "agentry" | "floor"): Promise<number> {
+  let firstRequest = 0;
+  const setup = await benchSetup(0, 0, () => {
+    firstRequest ||= performance.now();
+  });
+  try {
+    const samples: number[] = [];
+    for (let i = 0; i <= coldRuns; i++) {
+      firstRequest = 0;
+      const argv =
+        program === "agentry"
+          ? [agentry, "run", "-c", setup.config, "-q", "a", "go"]
+          : [floor, setup.mock.baseUrls.openai, setup.file, "1", "go"];
+      const started = performance.now();
+      const result = await timedSpawn(argv, { env: benchEnv(setup.stateDir) });
+      if (result.code !== 0) throw new Error(`${program}: ${result.stderr}`);
+      if (i > 0) samples.push(firstRequest - started);
+    }
+    return median(samples);
+  } finally {
+    await setup.close();
+  }
+}
+
+const rows: Record<string, { perTurnMs: number; coldStartMs: number }> = {};
+for (const program of ["floor", "agentry"] as const) {
+  const perTurnSamples = [];
+  for (let i = 0; i < repeats; i++) perTurnSamples.push(await perTurn(program));
+  rows[program] = { perTurnMs: median(perTurnSamples), coldStartMs: await coldStart(program) };
+}
+const floorRow = rows["floor"] as { perTurnMs: number; coldStartMs: number };
+const agentryRow = rows["agentry"] as { perTurnMs: number; coldStartMs: number };
+console.log(
+  `${turns} tool-call turns (median of ${repeats}); cold start median of ${coldRuns} — ${machine()}`,
+);
+console.log("| | per tool-call turn | cold start to first request |\n|---|---|---|");
+console.log(`| floor | ${ms(floorRow.perTurnMs)} | ${ms(floorRow.coldStartMs)} |`);
+console.log(`| agentry | ${ms(agentryRow.perTurnMs)} | ${ms(agentryRow.coldStartMs)} |`);
+console.log(
+  `| ratio | ${(agentryRow.perTurnMs / floorRow.perTurnMs).toFixed(2)}× (target ≤ 1.5×) | ${(agentryRow.coldStartMs / floorRow.coldStartMs).toFixed(2)}× (target ≤ 1.3×) |`,
+);
+console.log(`saved ${saveResult("turns", rows)}`);
