@@ -44,7 +44,8 @@ async function agent(index: number): Promise<number> {
       if (!delta) continue;
       content += delta.content ?? "";
       for (const part of delta.tool_calls ?? []) {
-        const call = (calls[part.index] ??= { id: "", name: "", arguments: "" });
+        calls[part.index] ??= { id: "", name: "", arguments: "" };
+        const call = calls[part.index] as Call;
         call.id ||= part.id ?? "";
         call.name ||= part.function?.name ?? "";
         call.arguments += part.function?.arguments ?? "";
