@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { AgentryError } from "../spec/errors.ts";
-import { canonicalJson } from "./canonical-json.ts";
+import { sortKeys, sortStrings } from "./canonical-json.ts";
 import { sha256Hex } from "./hash.ts";
 import { type AuditRecordInput, genesisOf } from "./records.ts";
 
@@ -37,6 +37,57 @@ export class AuditWriteError extends AgentryError {
 const EAGER_FLUSH_BYTES = 64 * 1024;
 const RESERVED = new Set(["seq", "ts", "prev", "hash"]);
 
+/**
+ * The stored record without `hash`, its keys in sorted order at every depth, so that
+ * `JSON.stringify` of it is its canonical JSON. Records whose own keys come in sorted order (the
+ * audit layer builds them so) take one pass that slots `prev`, `seq` and `ts` in; others are sorted.
+ */
+function canonicalBody(
+  record: AuditRecordInput,
+  prev: string,
+  seq: number,
+  ts: string,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  let last = "";
+  for (const key in record) {
+    if (RESERVED.has(key)) continue;
+    if (key < last) return sortedBody(record, prev, seq, ts);
+    last = key;
+  }
+  let reserved = 0;
+  for (const key in record) {
+    if (RESERVED.has(key)) continue;
+    while (reserved < 3 && (RESERVED_ORDER[reserved] as string) < key) {
+      body[RESERVED_ORDER[reserved] as string] = reserved === 0 ? prev : reserved === 1 ? seq : ts;
+      reserved += 1;
+    }
+    body[key] = sortKeys(record[key]);
+  }
+  if (reserved < 1) body["prev"] = prev;
+  if (reserved < 2) body["seq"] = seq;
+  if (reserved < 3) body["ts"] = ts;
+  return body;
+}
+
+const RESERVED_ORDER = ["prev", "seq", "ts"] as const;
+
+function sortedBody(
+  record: AuditRecordInput,
+  prev: string,
+  seq: number,
+  ts: string,
+): Record<string, unknown> {
+  const keys = ["prev", "seq", "ts"];
+  for (const key in record) if (!RESERVED.has(key)) keys.push(key);
+  sortStrings(keys);
+  const body: Record<string, unknown> = {};
+  for (const key of keys) {
+    body[key] = key === "prev" ? prev : key === "seq" ? seq : key === "ts" ? ts : sortKeys(record[key]);
+  }
+  return body;
+}
+
 interface Chain {
   seq: number;
   prev: string;
@@ -50,7 +101,7 @@ interface Chain {
  * `run_start`.
  */
 export function openAuditLog(path: string, options: AuditLogOptions = {}): AuditLog {
-  return new FileAuditLog(path, options.clock ?? (() => new Date()));
+  return new FileAuditLog(path, options.clock);
 }
 
 class FileAuditLog implements AuditLog {
@@ -62,10 +113,12 @@ class FileAuditLog implements AuditLog {
   private closed = false;
   private failure: AuditWriteError | undefined;
   private readonly onExit = () => this.drain();
+  private stampedAt = Number.NaN;
+  private stamp = "";
 
   constructor(
     readonly path: string,
-    private readonly clock: () => Date,
+    private readonly clock: (() => Date) | undefined,
   ) {
     process.on("exit", this.onExit);
   }
@@ -73,18 +126,11 @@ class FileAuditLog implements AuditLog {
   append(record: AuditRecordInput): void {
     if (this.closed) throw new AuditWriteError("audit log is closed", { path: this.path });
     const chain = this.chainOf(record.run_id, record.type);
-    const body: Record<string, unknown> = {
-      seq: chain.seq + 1,
-      ts: this.clock().toISOString(),
-      run_id: record.run_id,
-      agent: record.agent,
-      type: record.type,
-    };
-    for (const key in record) if (!(key in body) && !RESERVED.has(key)) body[key] = record[key];
-    body["prev"] = chain.prev;
-    const canonical = canonicalJson(body);
+    const seq = chain.seq + 1;
+    const body = canonicalBody(record, chain.prev, seq, this.timestamp());
+    const canonical = JSON.stringify(body);
     const hash = sha256Hex(chain.prev + canonical);
-    chain.seq += 1;
+    chain.seq = seq;
     chain.prev = hash;
     const line = `${canonical.slice(0, -1)},"hash":"${hash}"}\n`;
     this.pending.push(line);
@@ -94,6 +140,17 @@ class FileAuditLog implements AuditLog {
       this.scheduled = true;
       setImmediate(() => this.drain());
     }
+  }
+
+  /** `ts` of a record: the injected clock's time, else the current millisecond, formatted once per millisecond. */
+  private timestamp(): string {
+    if (this.clock) return this.clock().toISOString();
+    const ms = Date.now();
+    if (ms !== this.stampedAt) {
+      this.stampedAt = ms;
+      this.stamp = new Date(ms).toISOString();
+    }
+    return this.stamp;
   }
 
   flush(): Promise<void> {

@@ -10,9 +10,9 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * A copy of a JSON value whose objects have their keys in sorted order (objects already sorted
- * and holding only primitives are reused as they are).
+ * and holding only primitives are reused as they are): `JSON.stringify` of it is the canonical JSON.
  */
-function sortKeys(value: unknown): unknown {
+export function sortKeys(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   const withToJson = value as { toJSON?: (key?: string) => unknown };
   if (typeof withToJson.toJSON === "function") return sortKeys(withToJson.toJSON());

@@ -51,7 +51,16 @@ const PII_DETECTORS: Detector[] = [
 ];
 const SECRET_DETECTORS: Detector[] = [detectPrivateKeys, detectJwts, detectApiKeys, detectSecretAssignments];
 
-/** Creates a redactor. Throws `RedactPatternError` when a user pattern is not a valid regex. */
+/** Short texts remembered with their redaction (tool names, approval fields, small outputs). */
+const CACHED_TEXT_MAX = 1024;
+const CACHED_TEXTS = 64;
+
+/**
+ * Creates a redactor. Throws `RedactPatternError` when a user pattern is not a valid regex.
+ * Redactions of short texts (≤ 1024 characters, a few dozen) and of the last longer one are
+ * remembered, and a text this redactor produced is returned as it is, so the layers that redact the same arguments, output and approval
+ * of one call (logger, audit, events) scan each text once; `addSecrets` forgets them.
+ */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const literals = new LiteralSecrets();
   literals.add(options.secrets ?? []);
@@ -66,12 +75,22 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   let lastIn = "";
   let lastOut = "";
+  const recent = new Map<string, string>();
   const redact = (text: string): string => {
     if (text.length < 4 || text === lastOut) return text;
     if (text === lastIn) return lastOut;
-    const out = redactUncached(text);
-    lastIn = text;
-    lastOut = out;
+    if (text.length > CACHED_TEXT_MAX) {
+      lastIn = text;
+      lastOut = redactUncached(text);
+      return lastOut;
+    }
+    let out = recent.get(text);
+    if (out === undefined) {
+      out = redactUncached(text);
+      if (recent.size >= CACHED_TEXTS) recent.clear();
+      recent.set(text, out);
+      recent.set(out, out);
+    }
     return out;
   };
   const redactUncached = (text: string): string => {
@@ -95,7 +114,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     redact,
     redactValue: <T>(value: T): T => mapStrings(value, redact) as T,
     restore: <T>(value: T): T => mapStrings(value, restoreText) as T,
-    addSecrets: (values) => literals.add(values),
+    addSecrets: (values) => {
+      literals.add(values);
+      lastIn = "";
+      lastOut = "";
+      recent.clear();
+    },
   };
 }
 

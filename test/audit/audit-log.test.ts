@@ -117,6 +117,68 @@ describe("openAuditLog", () => {
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 4, runs: 1 });
   });
 
+  test("every line is the canonical JSON of its record, whatever the key order it was given in", async () => {
+    const path = tempFile();
+    const log = openAuditLog(path, { clock: fixed });
+    const nested = { z: [{ b: 1, a: "x" }], a: { d: 2, c: undefined } };
+    log.append({ type: "run_start", run_id: "r", agent: "a", model: "m" });
+    log.append({
+      agent: "a",
+      args: nested,
+      call_id: "c1",
+      decision: "executed",
+      duration_ms: 1,
+      ok: true,
+      run_id: "r",
+      tool: "sh",
+      type: "tool_call",
+    });
+    log.append({
+      zeta: 1,
+      type: "secret_use",
+      run_id: "r",
+      agent: "a",
+      name: "K",
+      args: nested,
+      alpha: "",
+      seq: 7,
+    });
+    log.append({
+      agent: "a",
+      prev: "forged",
+      run_id: "r",
+      ts: "forged",
+      type: "run_end",
+      status: "ok",
+      stop_reason: "x",
+    });
+    await log.close();
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    for (const line of lines) {
+      const { hash, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      expect(line).toBe(`${canonicalJson(rest).slice(0, -1)},"hash":"${String(hash)}"}`);
+      expect(rest["ts"]).toBe("2025-01-02T03:04:05.000Z");
+    }
+    expect(JSON.parse(lines[3] ?? "")).toMatchObject({ seq: 4, status: "ok" });
+    expect(JSON.parse(lines[3] ?? "")["prev"]).toBe(JSON.parse(lines[2] ?? "")["hash"]);
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 4 });
+  });
+
+  test("without an injected clock ts is the current time in ISO form", async () => {
+    const path = tempFile();
+    const log = openAuditLog(path);
+    const before = Date.now();
+    log.append({ type: "run_start", run_id: "r", agent: "a" });
+    log.append({ type: "run_end", run_id: "r", agent: "a", status: "ok", stop_reason: "answer" });
+    const after = Date.now();
+    await log.close();
+    for (const line of readFileSync(path, "utf8").trim().split("\n")) {
+      const ts = Date.parse(String((JSON.parse(line) as Record<string, unknown>)["ts"]));
+      expect(ts).toBeGreaterThanOrEqual(before);
+      expect(ts).toBeLessThanOrEqual(after);
+    }
+  });
+
   test("appending after close throws; reserved fields cannot be overridden", async () => {
     const path = tempFile();
     const log = openAuditLog(path);

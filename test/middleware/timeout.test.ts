@@ -44,3 +44,56 @@ test("a fast call clears its timer; the run's signal reaches the tool while it r
   });
   expect(clock.pending()).toBe(0);
 });
+
+test("calls in flight share one timer and each times out at its own deadline", async () => {
+  const clock = manualClock();
+  const hang = fakeTool("sh", () => new Promise(() => {}));
+  const fast = fakeTool("sh", async () => ({ ok: true, output: "done" }));
+  const layer = timeout({ ms: 5000, clock });
+  const ctx = fakeContext(clock);
+  const settled: string[] = [];
+  const first = layer(ctx, callOf(hang, {}, "a"), runTool).then((r) => settled.push(`a:${r.stoppedBy}`));
+  clock.advance(1000);
+  const second = layer(ctx, callOf(hang, {}, "b"), runTool).then((r) => settled.push(`b:${r.stoppedBy}`));
+  expect(await layer(ctx, callOf(fast), runTool)).toEqual({ ok: true, output: "done" });
+  expect(clock.pending()).toBe(1);
+  clock.advance(4000);
+  await first;
+  expect(settled).toEqual(["a:timeout"]);
+  clock.advance(999);
+  await Promise.resolve();
+  expect(settled).toEqual(["a:timeout"]);
+  clock.advance(1);
+  await second;
+  expect(settled).toEqual(["a:timeout", "b:timeout"]);
+  expect(clock.pending()).toBe(0);
+  expect(ctx.events.map((event) => event.type)).toEqual(["warning", "warning"]);
+});
+
+test("one abort of the run's signal reaches every call in flight, and a finished call is let go", async () => {
+  const clock = manualClock();
+  const run = new AbortController();
+  const seen: AbortSignal[] = [];
+  const waits = fakeTool("sh", (_args, ctx) => {
+    seen.push(ctx.signal);
+    const aborted = { ok: false, output: "", error: "aborted" };
+    if (ctx.signal.aborted) return Promise.resolve(aborted);
+    return new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve(aborted)));
+  });
+  const layer = timeout({ ms: 5000, clock });
+  const done = await layer(fakeContext(clock), { ...callOf(fakeTool("sh")), signal: run.signal }, runTool);
+  expect(done.ok).toBe(true);
+  const pending = [1, 2].map(() =>
+    layer(fakeContext(clock), { ...callOf(waits), signal: run.signal }, runTool),
+  );
+  run.abort("stop");
+  expect(await Promise.all(pending)).toEqual([
+    { ok: false, output: "", error: "aborted" },
+    { ok: false, output: "", error: "aborted" },
+  ]);
+  expect(seen.map((signal) => signal.reason)).toEqual(["stop", "stop"]);
+  const late = await layer(fakeContext(clock), { ...callOf(waits), signal: run.signal }, runTool);
+  expect(late).toEqual({ ok: false, output: "", error: "aborted" });
+  expect(seen.map((signal) => signal.reason)).toEqual(["stop", "stop", "stop"]);
+  expect(clock.pending()).toBe(0);
+});

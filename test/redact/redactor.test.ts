@@ -25,6 +25,27 @@ describe("createRedactor", () => {
     expect(redactor.redact("x late-value")).toMatch(/^x \[PII:secret:[0-9a-f]{6}\]$/);
   });
 
+  test("remembered redactions are forgotten when secrets are added", () => {
+    const redactor = createRedactor();
+    const short = "deploy with key-of-mine";
+    const long = `${"log line\n".repeat(200)}key-of-mine`;
+    expect(redactor.redact(short)).toBe(short);
+    expect(redactor.redact(long)).toBe(long);
+    redactor.addSecrets(["key-of-mine"]);
+    expect(redactor.redact(short)).toMatch(/^deploy with \[PII:secret:[0-9a-f]{6}\]$/);
+    expect(redactor.redact(long)).not.toContain("key-of-mine");
+  });
+
+  test("redacting the same short texts again gives the same result, also after other texts", () => {
+    const redactor = createRedactor();
+    const texts = Array.from({ length: 200 }, (_, i) => `mail u${i}@example.com`);
+    const first = texts.map((text) => redactor.redact(text));
+    expect(texts.map((text) => redactor.redact(text))).toEqual(first);
+    expect(first.map((text) => redactor.redact(text))).toEqual(first);
+    expect(new Set(first).size).toBe(200);
+    expect(first.every((text) => /^mail \[PII:email:[0-9a-f]{6,}\]$/.test(text))).toBe(true);
+  });
+
   test("pii: false keeps personal data but still redacts secrets and user patterns", () => {
     const redactor = createRedactor({ pii: false, patterns: ["ACME-[0-9]{6}"] });
     const out = redactor.redact("bob@example.com ACME-123456 AKIAIOSFODNN7EXAMPLE");

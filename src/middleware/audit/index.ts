@@ -73,27 +73,25 @@ export function auditLayer(options: AuditLayerOptions): Middleware {
         log.append(approvalRecord(ctx.runId, ctx.agent, call.id, call.name, approval));
       }
       const refused = outcome.stoppedBy !== undefined && !EXECUTED_DESPITE_STOP.has(outcome.stoppedBy);
-      const entry: AuditToolCall = {
-        type: "tool_call",
-        run_id: ctx.runId,
-        agent: ctx.agent,
-        call_id: call.id,
-        tool: call.name,
-        args: redactor.redactValue(call.args),
-        decision: refused ? "refused" : "executed",
-        ok: outcome.ok,
-        duration_ms: Math.round((now() - started) * 1000) / 1000,
-      };
-      if (refused) entry.refused_by = outcome.stoppedBy;
+      const entry = { agent: ctx.agent } as AuditToolCall;
       if (approval) entry.approval = approval;
+      entry.args = redactor.redactValue(call.args);
+      entry.call_id = call.id;
+      entry.decision = refused ? "refused" : "executed";
+      entry.duration_ms = Math.round((now() - started) * 1000) / 1000;
+      if (outcome.error) entry.error = redactor.redact(outcome.error);
+      if (outcome.halt) entry.halt = outcome.halt;
+      entry.ok = outcome.ok;
       if (outcome.output) {
         entry.output = redactor.redact(
           outcome.output.length > maxOutput ? outcome.output.slice(0, maxOutput) : outcome.output,
         );
         entry.output_chars = outcome.output.length;
       }
-      if (outcome.error) entry.error = redactor.redact(outcome.error);
-      if (outcome.halt) entry.halt = outcome.halt;
+      if (refused) entry.refused_by = outcome.stoppedBy;
+      entry.run_id = ctx.runId;
+      entry.tool = call.name;
+      entry.type = "tool_call";
       log.append(entry);
       if (outcome.halt) {
         log.append({

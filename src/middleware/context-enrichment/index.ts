@@ -14,8 +14,10 @@ export interface ContextEnrichmentOptions {
 export const DEFAULT_MAX_OUTPUT = 32 * 1024;
 
 const CLOSING = /<\/tool_output/gi;
+const NEEDS_ESCAPE = /[&"<]/;
 
 function attr(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
@@ -53,7 +55,7 @@ export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middl
       output = capOutput(output, limit, termsFromArgs(call.args), note);
     }
     if (output === "" && !result.ok) return result;
-    const body = output.replace(CLOSING, "<\\/tool_output");
+    const body = output.includes("</") ? output.replace(CLOSING, "<\\/tool_output") : output;
     const open = `<tool_output tool="${attr(call.name)}" call_id="${attr(call.id)}" ok="${result.ok}" untrusted="true">`;
     const framed = `${open}\n${body}\n</tool_output>`;
     return meta === result.meta ? { ...result, output: framed } : { ...result, output: framed, meta };

@@ -21,13 +21,33 @@ function normaliseText(text: string): string {
   return NEEDS_NORMALISING.test(text) ? text.trim().replace(/\s+/g, " ") : text;
 }
 
+/** `value` with whitespace and key order normalised; the value itself when that changes nothing. */
 function normalise(value: unknown): unknown {
   if (typeof value === "string") return normaliseText(value);
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(normalise);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const mapped = normalise(item);
+      if (mapped !== item) {
+        copy ??= value.slice();
+        copy[i] = mapped;
+      }
+    }
+    return copy ?? value;
+  }
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let unchanged = typeof record["toJSON"] !== "function";
+  for (let i = 0; i < keys.length && unchanged; i++) {
+    const key = keys[i] as string;
+    if (i > 0 && (keys[i - 1] as string) > key) unchanged = false;
+    else if (normalise(record[key]) !== record[key]) unchanged = false;
+  }
+  if (unchanged) return record;
   const out: Record<string, unknown> = {};
-  for (const key of sortStrings(Object.keys(record))) out[key] = normalise(record[key]);
+  for (const key of sortStrings(keys)) out[key] = normalise(record[key]);
   return out;
 }
 

@@ -8,7 +8,8 @@ import type { Middleware } from "../../spec/middleware.ts";
  */
 export function redaction(redactor: Redactor): Middleware {
   return async (_ctx, call, next) => {
-    const result = await next({ ...call, args: redactor.restore(call.args) });
+    const args = redactor.restore(call.args);
+    const result = await next(args === call.args ? call : { ...call, args });
     const redacted = { ...result, output: redactor.redact(result.output) };
     if (result.error !== undefined) redacted.error = redactor.redact(result.error);
     if (result.meta !== undefined) redacted.meta = redactor.redactValue(result.meta);
