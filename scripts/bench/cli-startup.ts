@@ -1,6 +1,7 @@
 /**
  * Wall time and peak RSS of `agentry --version`, `agentry validate` and `agentry --help` on the
- * compiled binary: median and p90 of N runs each.
+ * compiled binary: median and p90 of N runs each. Wall times come from direct spawns; peak RSS from
+ * N more runs under GNU time (or VmHWM polling without it; see `timedSpawn`).
  *   node_modules/.bin/bun scripts/bench/cli-startup.ts [--runs 30]
  */
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import {
   ms,
   percentile,
   ROOT,
+  rssSource,
   saveResult,
   timedSpawn,
 } from "./support.ts";
@@ -25,15 +27,18 @@ const cases: [string, string[]][] = [
 ];
 const rows = [];
 for (const [name, args] of cases) {
-  await timedSpawn([binary, ...args]);
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(await timedSpawn([binary, ...args]));
-  if (samples.some((s) => s.code !== 0)) throw new Error(`${name} failed: ${samples[0]?.stderr}`);
-  const walls = samples.map((s) => s.wallMs);
-  const rss = samples.map((s) => s.maxRss);
+  await timedSpawn([binary, ...args], { rss: false });
+  const timed = [];
+  const measured = [];
+  for (let i = 0; i < runs; i++) timed.push(await timedSpawn([binary, ...args], { rss: false }));
+  for (let i = 0; i < runs; i++) measured.push(await timedSpawn([binary, ...args]));
+  const failed = [...timed, ...measured].find((s) => s.code !== 0);
+  if (failed) throw new Error(`${name} failed: ${failed.stderr}`);
+  const walls = timed.map((s) => s.wallMs);
+  const rss = measured.map((s) => s.maxRss);
   rows.push({ name, medianMs: median(walls), p90Ms: percentile(walls, 90), medianRss: median(rss) });
 }
-console.log(`cli start-up, ${runs} runs each — ${machine()}`);
+console.log(`cli start-up, ${runs} runs each, peak RSS from ${rssSource()} — ${machine()}`);
 console.log("| command | median wall | p90 wall | median peak RSS |\n|---|---|---|---|");
 for (const row of rows)
   console.log(`| ${row.name} | ${ms(row.medianMs)} | ${ms(row.p90Ms)} | ${mb(row.medianRss)} |`);

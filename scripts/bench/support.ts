@@ -2,8 +2,8 @@
  * Shared pieces of the benchmarks: statistics, timed spawns with peak RSS, result files.
  * Benchmarks run with `node_modules/.bin/bun scripts/bench/<name>.ts`; never part of `npm test`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "../..");
@@ -22,35 +22,81 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** One finished process: wall milliseconds, peak RSS in bytes, exit code, output. */
+/** One finished process: wall milliseconds, peak RSS in bytes, CPU (user + system) ms, exit code, output. */
 export interface Timed {
   wallMs: number;
   maxRss: number;
+  cpuMs: number;
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-/** Spawns a command, waits for it, and reports wall time and peak RSS (from the kernel's rusage). */
+const GNU_TIME = "/usr/bin/time";
+let spawnCount = 0;
+
+function vmHwm(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Where peak RSS comes from: GNU time when installed (`BENCH_RSS=proc` forces the fallback). */
+export const rssSource = (): "gnu-time" | "proc-vmhwm" =>
+  existsSync(GNU_TIME) && process.env["BENCH_RSS"] !== "proc" ? "gnu-time" : "proc-vmhwm";
+
+/**
+ * Spawns a command, waits for it, and reports wall time, peak RSS and CPU time. Peak RSS is GNU
+ * time's `%M` (`/usr/bin/time -f '%M %U %S'`, one extra exec of about a millisecond inside the
+ * wall time) or, where GNU time is absent (CI has only Node and npm), the highest
+ * `/proc/<pid>/status` VmHWM read every 2 ms (it can miss growth in the last 2 ms). Never Bun's
+ * `resourceUsage().maxRSS`: Bun spawns with vfork semantics, and Linux folds the parent's RSS
+ * high-water mark into the child's rusage at exec, so every child would report at least this
+ * benchmark process's own peak. `rss: false` spawns directly, for the purest wall times.
+ */
 export async function timedSpawn(
   argv: string[],
-  options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; stdin?: string; rss?: boolean } = {},
 ): Promise<Timed> {
+  const source = options.rss === false ? "none" : rssSource();
+  const rssFile = join(tmpdir(), `bench-rss-${process.pid}-${spawnCount++}`);
+  const command = source === "gnu-time" ? [GNU_TIME, "-f", "%M %U %S", "-o", rssFile, "--", ...argv] : argv;
   const started = performance.now();
-  const child = Bun.spawn(argv, {
+  const child = Bun.spawn(command, {
     env: options.env ?? { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "" },
     cwd: options.cwd ?? ROOT,
     stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
     stdout: "pipe",
     stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  const wallMs = performance.now() - started;
-  return { wallMs, maxRss: child.resourceUsage()?.maxRSS ?? 0, code, stdout, stderr };
+  let polled = 0;
+  const poll =
+    source === "proc-vmhwm" ? setInterval(() => (polled = Math.max(polled, vmHwm(child.pid))), 2) : undefined;
+  try {
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    const wallMs = performance.now() - started;
+    const usage = child.resourceUsage();
+    let cpuMs = usage ? Number(usage.cpuTime.total) / 1000 : 0;
+    let maxRss = polled;
+    if (source === "gnu-time") {
+      const [rssKb, user, system] = (readFileSync(rssFile, "utf8").trim().split("\n").at(-1) ?? "")
+        .split(" ")
+        .map(Number);
+      maxRss = (rssKb ?? 0) * 1024;
+      cpuMs = ((user ?? 0) + (system ?? 0)) * 1000;
+    }
+    return { wallMs, maxRss, cpuMs, code, stdout, stderr };
+  } finally {
+    if (poll) clearInterval(poll);
+    rmSync(rssFile, { force: true });
+  }
 }
 
 /** Machine facts printed with every result. */

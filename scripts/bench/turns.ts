@@ -14,20 +14,29 @@ const coldRuns = arg("--cold", 15);
 const agentry = await buildAgentry();
 const floor = await buildFloor();
 
+/**
+ * Milliseconds per tool-call turn: (last request − first request) / turns as the mock sees them,
+ * so start-up and exit are left out.
+ */
 async function perTurn(program: "agentry" | "floor"): Promise<number> {
-  const setup = await benchSetup(turns);
+  let first = 0;
+  let last = 0;
+  const setup = await benchSetup(turns, 0, () => {
+    last = performance.now();
+    first ||= last;
+  });
   try {
     const argv =
       program === "agentry"
         ? [agentry, "run", "-c", setup.config, "-q", "a", "go"]
         : [floor, setup.mock.baseUrls.openai, setup.file, "1", "go"];
-    const result = await timedSpawn(argv, { env: benchEnv(setup.stateDir) });
+    const result = await timedSpawn(argv, { env: benchEnv(setup.stateDir), rss: false });
     if (result.code !== 0 || setup.mock.requests.length !== turns + 1) {
       throw new Error(
         `${program}: exit ${result.code}, ${setup.mock.requests.length} requests\n${result.stderr}`,
       );
     }
-    return result.wallMs / (turns + 1);
+    return (last - first) / turns;
   } finally {
     await setup.close();
   }
@@ -47,7 +56,7 @@ async function coldStart(program: "agentry" | "floor"): Promise<number> {
           ? [agentry, "run", "-c", setup.config, "-q", "a", "go"]
           : [floor, setup.mock.baseUrls.openai, setup.file, "1", "go"];
       const started = performance.now();
-      const result = await timedSpawn(argv, { env: benchEnv(setup.stateDir) });
+      const result = await timedSpawn(argv, { env: benchEnv(setup.stateDir), rss: false });
       if (result.code !== 0) throw new Error(`${program}: ${result.stderr}`);
       if (i > 0) samples.push(firstRequest - started);
     }

@@ -3,9 +3,22 @@
  * Streams an OpenAI-compatible chat completion, runs the tool calls (read a file), appends the
  * results and repeats until the model answers; N agents concurrently in one process.
  *   floor BASE_URL FILE CONCURRENCY PROMPT
- * Compiled with `bun build --compile` like agentry (see scripts/bench/floor-build.ts).
+ * Compiled with `bun build --compile` like agentry (`buildFloor` in scripts/bench/fixtures.ts).
+ * Two switches probe Bun's in-flight request limit: `FLOOR_SET_MAX_HTTP_REQUESTS=N` assigns
+ * `BUN_CONFIG_MAX_HTTP_REQUESTS` in-process before the first fetch; `FLOOR_REEXEC_MAX_HTTP_REQUESTS=N`
+ * replaces the process with itself (`process.execve`) with the variable set, when it is unset.
  */
 import { readFileSync } from "node:fs";
+
+const inProcessLimit = process.env["FLOOR_SET_MAX_HTTP_REQUESTS"];
+if (inProcessLimit) process.env["BUN_CONFIG_MAX_HTTP_REQUESTS"] = inProcessLimit;
+const reexecLimit = process.env["FLOOR_REEXEC_MAX_HTTP_REQUESTS"];
+if (reexecLimit && !process.env["BUN_CONFIG_MAX_HTTP_REQUESTS"]) {
+  process.execve?.(process.execPath, [process.execPath, ...process.argv.slice(2)], {
+    ...process.env,
+    BUN_CONFIG_MAX_HTTP_REQUESTS: reexecLimit,
+  });
+}
 
 const [baseUrl, file, concurrency, prompt] = process.argv.slice(2);
 const tools = [
