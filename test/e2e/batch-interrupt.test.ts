@@ -61,6 +61,28 @@ describe("batch edge cases", () => {
     for (const line of lines.filter((l) => l.status === "ok")) expect(stderr).toContain(String(line.id));
   });
 
+  test("a concurrency above Bun's fetch limit re-executes with more HTTP slots and still answers every job", async () => {
+    const workspace = await setup(0);
+    const file = workspace.write(
+      "jobs.jsonl",
+      Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `j${i}`, prompt: `p${i}` })).join("\n"),
+    );
+    const result = await runBinary(
+      ["batch", file, "-c", workspace.configPath, "--concurrency", "300", "-q"],
+      {
+        cwd: workspace.dir,
+        env: { AGENTRY_STATE_DIR: workspace.stateDir },
+      },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(
+      parseNdjson(result.stdout)
+        .map((line) => line.answer)
+        .sort(),
+    ).toEqual(["p0", "p1", "p2", "p3", "p4"].map((p) => `done: ${p}`));
+  });
+
   test("a malformed jobs file is a usage error naming the line", async () => {
     const workspace = await setup(0);
     const file = workspace.write("jobs.jsonl", '{"id":"a","prompt":"x"}\n{"id":"b"}\n');

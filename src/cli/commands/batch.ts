@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { RunResult } from "../../runtime/run-request.ts";
 import { serializeError, UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { ensureHttpSlots } from "../http-slots.ts";
 import type { RunOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { requestFromFlags } from "../run-options.ts";
@@ -33,6 +34,7 @@ export default async function batchCommand(
   if (!Number.isInteger(concurrency) || concurrency <= 0) {
     throw new UsageError(`--concurrency: expected a positive integer, found "${options.concurrency}"`);
   }
+  ensureHttpSlots(concurrency);
   const session = await openCliRun({ ...options, approve: options.approve ?? "deny" });
   const flags = requestFromFlags(options);
   const finished: string[] = [];
