@@ -50,14 +50,11 @@ function canonicalBody(
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   let last = "";
+  let reserved = 0;
   for (const key in record) {
     if (RESERVED.has(key)) continue;
     if (key < last) return sortedBody(record, prev, seq, ts);
     last = key;
-  }
-  let reserved = 0;
-  for (const key in record) {
-    if (RESERVED.has(key)) continue;
     while (reserved < 3 && (RESERVED_ORDER[reserved] as string) < key) {
       body[RESERVED_ORDER[reserved] as string] = reserved === 0 ? prev : reserved === 1 ? seq : ts;
       reserved += 1;

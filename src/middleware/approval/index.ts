@@ -75,7 +75,7 @@ export function approval(options: ApprovalOptions): Middleware {
         { meta: { approval: { decision: "readonly_refused" } } },
       );
     }
-    if (options.mode === "auto") return withApproval(await next(call), { decision: "auto", by: "mode:auto" });
+    if (options.mode === "auto") return withApproval(await next(call), { by: "mode:auto", decision: "auto" });
     if (!(asks.has("*") || asks.has(call.name))) return next(call);
     if (except.length && findMatch(except, call.name, primaryArgument(call.args))) return next(call);
     return decide(ctx, call, next);
@@ -180,5 +180,5 @@ export function approval(options: ApprovalOptions): Middleware {
 }
 
 function withApproval(result: ToolResult, info: Record<string, unknown>): ToolResult {
-  return { ...result, meta: { ...result.meta, approval: info } };
+  return { ...result, meta: result.meta ? { ...result.meta, approval: info } : { approval: info } };
 }

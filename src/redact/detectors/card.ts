@@ -1,4 +1,4 @@
-import { collect, type Detection } from "./types.ts";
+import { collect, type Detection, hasDigits } from "./types.ts";
 
 const CANDIDATE = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w]|-\d)/g;
 
@@ -22,6 +22,7 @@ export function luhnValid(value: string): boolean {
 
 /** Payment card numbers: 13–19 digits, optionally grouped by spaces or dashes, Luhn-checked. */
 export function detectCards(text: string, out: Detection[]): void {
+  if (!hasDigits(text, 13)) return;
   collect(CANDIDATE, text, out, "card", (value) => {
     const separators = value.match(/[ -]/g);
     if (separators && new Set(separators).size > 1) return false;

@@ -1,4 +1,4 @@
-import { collect, type Detection } from "./types.ts";
+import { collect, type Detection, hasDigits } from "./types.ts";
 
 const INTERNATIONAL = /(?<![\w+])\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w]|[.-]\d)/g;
 const AREA_IN_PARENS = /(?<![\w(])\(\d{2,5}\)[ .-]?\d{3,4}[ .-]?\d{3,4}(?![\w]|[.-]\d)/g;
@@ -21,6 +21,7 @@ function digitCount(text: string): number {
  * unseparated digit runs, dates (`2024-01-15`) and dotted versions are not matched.
  */
 export function detectPhones(text: string, out: Detection[]): void {
+  if (!hasDigits(text, 8)) return;
   const plausible = (value: string) => {
     const digits = digitCount(value);
     return digits >= 8 && digits <= 15;

@@ -30,3 +30,16 @@ export function collect(
     if (!accept || accept(value)) out.push({ start: m.index, end: m.index + value.length, kind });
   }
 }
+
+/**
+ * Whether `text` holds at least `count` ASCII digits; stops at the `count`th. Detectors of numbers
+ * with a minimum digit count (cards, phones, SSNs) skip their regexes on texts that cannot match.
+ */
+export function hasDigits(text: string, count: number): boolean {
+  let found = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++found >= count) return true;
+  }
+  return false;
+}
