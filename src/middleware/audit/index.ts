@@ -1,7 +1,7 @@
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { AuditApproval, AuditToolCall } from "../../audit/records.ts";
 import type { Redactor } from "../../redact/redactor.ts";
-import type { Middleware } from "../../spec/middleware.ts";
+import type { Middleware, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { STOPPED_BY } from "../layer-names.ts";
 
@@ -60,48 +60,54 @@ export function auditLayer(options: AuditLayerOptions): Middleware {
         error: `threw: ${(err as Error)?.message ?? String(err)}`,
         stoppedBy: "exception",
       };
-      record(result);
+      record(ctx, call, result, now, started);
       throw err;
     }
-    record(result);
+    record(ctx, call, result, now, started);
     return result;
-
-    function record(outcome: ToolResult): void {
-      const raw = outcome.meta?.["approval"] as Record<string, unknown> | undefined;
-      const approval = raw ? redactor.redactValue(raw) : undefined;
-      if (approval && ASKED.has(String(approval["decision"])) && !approval["remembered"]) {
-        log.append(approvalRecord(ctx.runId, ctx.agent, call.id, call.name, approval));
-      }
-      const refused = outcome.stoppedBy !== undefined && !EXECUTED_DESPITE_STOP.has(outcome.stoppedBy);
-      const entry = { agent: ctx.agent } as AuditToolCall;
-      if (approval) entry.approval = approval;
-      entry.args = redactor.redactValue(call.args);
-      entry.call_id = call.id;
-      entry.decision = refused ? "refused" : "executed";
-      entry.duration_ms = Math.round((now() - started) * 1000) / 1000;
-      if (outcome.error) entry.error = redactor.redact(outcome.error);
-      if (outcome.halt) entry.halt = outcome.halt;
-      entry.ok = outcome.ok;
-      if (outcome.output) {
-        entry.output = redactor.redact(
-          outcome.output.length > maxOutput ? outcome.output.slice(0, maxOutput) : outcome.output,
-        );
-        entry.output_chars = outcome.output.length;
-      }
-      if (refused) entry.refused_by = outcome.stoppedBy;
-      entry.run_id = ctx.runId;
-      entry.tool = call.name;
-      entry.type = "tool_call";
-      log.append(entry);
-      if (outcome.halt) {
-        log.append({
-          type: "policy_stop",
-          run_id: ctx.runId,
-          agent: ctx.agent,
-          reason: outcome.halt,
-          by: outcome.stoppedBy ?? "tool",
-        });
-      }
-    }
   };
+
+  function record(
+    ctx: PipelineContext,
+    call: PipelineCall,
+    outcome: ToolResult,
+    now: () => number,
+    started: number,
+  ): void {
+    const raw = outcome.meta?.["approval"] as Record<string, unknown> | undefined;
+    const approval = raw ? redactor.redactValue(raw) : undefined;
+    if (approval && ASKED.has(String(approval["decision"])) && !approval["remembered"]) {
+      log.append(approvalRecord(ctx.runId, ctx.agent, call.id, call.name, approval));
+    }
+    const refused = outcome.stoppedBy !== undefined && !EXECUTED_DESPITE_STOP.has(outcome.stoppedBy);
+    const entry = { agent: ctx.agent } as AuditToolCall;
+    if (approval) entry.approval = approval;
+    entry.args = redactor.redactValue(call.args);
+    entry.call_id = call.id;
+    entry.decision = refused ? "refused" : "executed";
+    entry.duration_ms = Math.round((now() - started) * 1000) / 1000;
+    if (outcome.error) entry.error = redactor.redact(outcome.error);
+    if (outcome.halt) entry.halt = outcome.halt;
+    entry.ok = outcome.ok;
+    if (outcome.output) {
+      entry.output = redactor.redact(
+        outcome.output.length > maxOutput ? outcome.output.slice(0, maxOutput) : outcome.output,
+      );
+      entry.output_chars = outcome.output.length;
+    }
+    if (refused) entry.refused_by = outcome.stoppedBy;
+    entry.run_id = ctx.runId;
+    entry.tool = call.name;
+    entry.type = "tool_call";
+    log.append(entry);
+    if (outcome.halt) {
+      log.append({
+        type: "policy_stop",
+        run_id: ctx.runId,
+        agent: ctx.agent,
+        reason: outcome.halt,
+        by: outcome.stoppedBy ?? "tool",
+      });
+    }
+  }
 }

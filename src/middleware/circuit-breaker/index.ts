@@ -28,7 +28,7 @@ interface Circuit {
  */
 export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
   const circuits = new Map<string, Circuit>();
-  const settle = (circuit: Circuit, failed: boolean, now: number) => {
+  const settle = (circuit: Circuit, failed: boolean, now: () => number) => {
     if (!failed) {
       circuit.state = "closed";
       circuit.failures = 0;
@@ -37,7 +37,7 @@ export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
     circuit.failures += 1;
     if (circuit.state === "half-open" || circuit.failures >= options.failures) {
       circuit.state = "open";
-      circuit.openedAt = now;
+      circuit.openedAt = now();
     }
   };
   return async (ctx, call, next) => {
@@ -68,10 +68,10 @@ export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
     try {
       result = await next(call);
     } catch (err) {
-      settle(circuit, true, now());
+      settle(circuit, true, now);
       throw err;
     }
-    settle(circuit, isToolFailure(result), now());
+    settle(circuit, isToolFailure(result), now);
     return result;
   };
 }

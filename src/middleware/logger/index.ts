@@ -22,7 +22,7 @@ export function logger(options: LoggerOptions): Middleware {
     const started = now();
     const result = await next(call);
     try {
-      sink({
+      const line: Record<string, unknown> = {
         level: result.ok ? "info" : "warn",
         msg: "tool_call",
         run_id: ctx.runId,
@@ -31,9 +31,10 @@ export function logger(options: LoggerOptions): Middleware {
         call_id: call.id,
         args: redactor.redactValue(call.args),
         ok: result.ok,
-        ...(result.stoppedBy ? { stopped_by: result.stoppedBy } : {}),
-        duration_ms: Math.round((now() - started) * 1000) / 1000,
-      });
+      };
+      if (result.stoppedBy) line["stopped_by"] = result.stoppedBy;
+      line["duration_ms"] = Math.round((now() - started) * 1000) / 1000;
+      sink(line);
     } catch {
       /* a broken log sink must not turn a finished call into a failure */
     }
