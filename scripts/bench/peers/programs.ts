@@ -76,7 +76,7 @@ export async function buildAgentry(outDir: string, files: AgentryFiles, prompt: 
   return {
     name: "agentry",
     binary,
-    versions: { agentry: version, bun: Bun.version },
+    versions: { agentry: version.replace(/^agentry\s+/, ""), bun: Bun.version },
     argv: (agents) =>
       agents === 1
         ? [binary, "run", "-c", files.config, "a", prompt]

@@ -39,8 +39,9 @@ function toolResults(request: MockRequest): number {
 
 /**
  * Starts the mock: a run's request gets a `read` tool call while the conversation holds fewer
- * than `toolCalls` tool results (the k-th reads `notePath(k)`), else a final answer; so each agent makes exactly `toolCalls`
- * tool calls whatever the framework, and many agents can share the mock.
+ * than `toolCalls` tool results (the k-th reads `notePath(k)`), else a final answer; so each
+ * agent makes exactly `toolCalls` tool calls whatever the framework, and many agents can share
+ * the mock.
  */
 export async function startBench(): Promise<Bench> {
   const scenario: Scenario = { toolCalls: 0, latencyMs: 0, requests: 0, firstAt: 0, lastAt: 0 };
