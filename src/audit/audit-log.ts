@@ -39,8 +39,10 @@ const RESERVED = new Set(["seq", "ts", "prev", "hash"]);
 
 /**
  * The stored record without `hash`, its keys in sorted order at every depth, so that
- * `JSON.stringify` of it is its canonical JSON. Records whose own keys come in sorted order (the
- * audit layer builds them so) take one pass that slots `prev`, `seq` and `ts` in; others are sorted.
+ * `JSON.stringify` of it is its canonical JSON. A record whose keys come in sorted order and that
+ * holds the `prev`, `seq` and `ts` slots (the audit layer builds its records so) is copied in one
+ * step and the slots filled; one in sorted order without them takes one pass that slots them in;
+ * any other is sorted.
  */
 function canonicalBody(
   record: AuditRecordInput,
@@ -48,13 +50,28 @@ function canonicalBody(
   seq: number,
   ts: string,
 ): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
   let last = "";
+  let slots = 0;
+  for (const key in record) {
+    if (key < last || key === "hash") return sortedBody(record, prev, seq, ts);
+    last = key;
+    if (key === "prev" || key === "seq" || key === "ts") slots += 1;
+  }
+  if (slots === 3) {
+    const body: Record<string, unknown> = { ...record };
+    body["prev"] = prev;
+    body["seq"] = seq;
+    body["ts"] = ts;
+    for (const key in body) {
+      const value = body[key];
+      if (value !== null && typeof value === "object") body[key] = sortKeys(value);
+    }
+    return body;
+  }
+  if (slots > 0) return sortedBody(record, prev, seq, ts);
+  const body: Record<string, unknown> = {};
   let reserved = 0;
   for (const key in record) {
-    if (RESERVED.has(key)) continue;
-    if (key < last) return sortedBody(record, prev, seq, ts);
-    last = key;
     while (reserved < 3 && (RESERVED_ORDER[reserved] as string) < key) {
       body[RESERVED_ORDER[reserved] as string] = reserved === 0 ? prev : reserved === 1 ? seq : ts;
       reserved += 1;

@@ -145,6 +145,20 @@ describe("openAuditLog", () => {
     });
     log.append({
       agent: "a",
+      args: nested,
+      call_id: "c2",
+      decision: "executed",
+      duration_ms: 2,
+      ok: true,
+      prev: undefined,
+      run_id: "r",
+      seq: undefined,
+      tool: "sh",
+      ts: undefined,
+      type: "tool_call",
+    });
+    log.append({
+      agent: "a",
       prev: "forged",
       run_id: "r",
       ts: "forged",
@@ -159,9 +173,10 @@ describe("openAuditLog", () => {
       expect(line).toBe(`${canonicalJson(rest).slice(0, -1)},"hash":"${String(hash)}"}`);
       expect(rest["ts"]).toBe("2025-01-02T03:04:05.000Z");
     }
-    expect(JSON.parse(lines[3] ?? "")).toMatchObject({ seq: 4, status: "ok" });
-    expect(JSON.parse(lines[3] ?? "")["prev"]).toBe(JSON.parse(lines[2] ?? "")["hash"]);
-    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 4 });
+    expect(JSON.parse(lines[3] ?? "")).toMatchObject({ seq: 4, call_id: "c2", args: { a: { d: 2 } } });
+    expect(JSON.parse(lines[4] ?? "")).toMatchObject({ seq: 5, status: "ok" });
+    expect(JSON.parse(lines[4] ?? "")["prev"]).toBe(JSON.parse(lines[3] ?? "")["hash"]);
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 5 });
   });
 
   test("without an injected clock ts is the current time in ISO form", async () => {
