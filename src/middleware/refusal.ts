@@ -24,3 +24,14 @@ export function refuse(
   });
   return { ok: false, output: "", error, stoppedBy, ...extra };
 }
+
+/** `refuse` as the promise a non-async layer returns. */
+export function refused(
+  ctx: PipelineContext,
+  call: PipelineCall,
+  stoppedBy: string,
+  error: string,
+  extra: Pick<ToolResult, "meta" | "halt"> = {},
+): Promise<ToolResult> {
+  return Promise.resolve(refuse(ctx, call, stoppedBy, error, extra));
+}

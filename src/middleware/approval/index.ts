@@ -6,7 +6,7 @@ import { type PipelineClock, systemClock } from "../clock.ts";
 import { findMatch, parseCallPatterns } from "../glob.ts";
 import { STOPPED_BY } from "../layer-names.ts";
 import { primaryArgument } from "../primary-argument.ts";
-import { refuse } from "../refusal.ts";
+import { refuse, refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
 import { askWithTimeout } from "./ask.ts";
 
@@ -54,10 +54,10 @@ export function approval(options: ApprovalOptions): Middleware {
   const clock = options.clock ?? systemClock;
   const runs = new RunScoped<RunApprovals>(() => ({ tools: new Set(), asking: new Map() }));
 
-  return async (ctx, call, next) => {
+  return (ctx, call, next) => {
     const denied = deny.length ? findMatch(deny, call.name, primaryArgument(call.args)) : undefined;
     if (denied) {
-      return refuse(
+      return refused(
         ctx,
         call,
         STOPPED_BY.approval,
@@ -67,7 +67,7 @@ export function approval(options: ApprovalOptions): Middleware {
     }
     if (options.mode === "readonly") {
       if (call.tool.readOnly) return next(call);
-      return refuse(
+      return refused(
         ctx,
         call,
         STOPPED_BY.approval,
@@ -75,7 +75,7 @@ export function approval(options: ApprovalOptions): Middleware {
         { meta: { approval: { decision: "readonly_refused" } } },
       );
     }
-    if (options.mode === "auto") return withApproval(await next(call), { by: "mode:auto", decision: "auto" });
+    if (options.mode === "auto") return next(call).then(approvedByMode);
     if (!(asks.has("*") || asks.has(call.name))) return next(call);
     if (except.length && findMatch(except, call.name, primaryArgument(call.args))) return next(call);
     return decide(ctx, call, next);
@@ -177,6 +177,10 @@ export function approval(options: ApprovalOptions): Middleware {
       }
     }
   }
+}
+
+function approvedByMode(result: ToolResult): ToolResult {
+  return withApproval(result, { by: "mode:auto", decision: "auto" });
 }
 
 function withApproval(result: ToolResult, info: Record<string, unknown>): ToolResult {

@@ -49,24 +49,25 @@ const EXECUTED_DESPITE_STOP = new Set<string>([STOPPED_BY.timeout, STOPPED_BY.ex
 export function auditLayer(options: AuditLayerOptions): Middleware {
   const { log, redactor } = options;
   const maxOutput = options.maxOutputChars ?? 2000;
-  return async (ctx, call, next) => {
+  return (ctx, call, next) => {
     const now = options.now ?? ctx.now;
     const started = now();
-    let result: ToolResult;
-    try {
-      result = await next(call);
-    } catch (err) {
-      result = {
-        ok: false,
-        output: "",
-        error: `threw: ${(err as Error)?.message ?? String(err)}`,
-        stoppedBy: "exception",
-      };
-      record(ctx, call, result, now, started);
-      throw err;
-    }
-    record(ctx, call, result, now, started);
-    return result;
+    return next(call).then(
+      (result) => {
+        record(ctx, call, result, now, started);
+        return result;
+      },
+      (err: unknown) => {
+        const failed: ToolResult = {
+          ok: false,
+          output: "",
+          error: `threw: ${(err as Error)?.message ?? String(err)}`,
+          stoppedBy: "exception",
+        };
+        record(ctx, call, failed, now, started);
+        throw err;
+      },
+    );
   };
 
   function record(

@@ -1,7 +1,6 @@
 import type { Middleware } from "../../spec/middleware.ts";
-import type { ToolResult } from "../../spec/tool.ts";
 import { isToolFailure, STOPPED_BY } from "../layer-names.ts";
-import { refuse } from "../refusal.ts";
+import { refused } from "../refusal.ts";
 
 export interface CircuitBreakerOptions {
   /** Consecutive failures of one tool that open its circuit (`breaker.failures`). */
@@ -40,13 +39,11 @@ export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
       circuit.openedAt = now();
     }
   };
-  return async (ctx, call, next) => {
+  return (ctx, call, next) => {
     const now = options.now ?? ctx.now;
-    let circuit = circuits.get(call.name);
-    if (!circuit) {
-      circuit = { state: "closed", failures: 0, openedAt: 0 };
-      circuits.set(call.name, circuit);
-    }
+    const known = circuits.get(call.name);
+    const circuit: Circuit = known ?? { state: "closed", failures: 0, openedAt: 0 };
+    if (!known) circuits.set(call.name, circuit);
     if (circuit.state !== "closed") {
       const wait = circuit.openedAt + options.cooldownMs - now();
       if (circuit.state === "half-open" || wait > 0) {
@@ -54,7 +51,7 @@ export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
           circuit.state === "half-open"
             ? "a trial call is in progress"
             : `retry in ${Math.ceil(wait / 1000)}s`;
-        return refuse(
+        return refused(
           ctx,
           call,
           STOPPED_BY.circuitBreaker,
@@ -64,14 +61,15 @@ export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
       }
       circuit.state = "half-open";
     }
-    let result: ToolResult;
-    try {
-      result = await next(call);
-    } catch (err) {
-      settle(circuit, true, now);
-      throw err;
-    }
-    settle(circuit, isToolFailure(result), now);
-    return result;
+    return next(call).then(
+      (result) => {
+        settle(circuit, isToolFailure(result), now);
+        return result;
+      },
+      (err: unknown) => {
+        settle(circuit, true, now);
+        throw err;
+      },
+    );
   };
 }

@@ -34,30 +34,30 @@ function safeFileName(value: string): string {
  */
 export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middleware {
   const limit = options.maxOutput ?? DEFAULT_MAX_OUTPUT;
-  return async (ctx, call, next) => {
-    const result = await next(call);
-    let output = result.output;
-    let meta = result.meta;
-    if (output.length > limit) {
-      let note = "the full output was not saved";
-      if (options.spillDir) {
-        const path = join(options.spillDir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
-        try {
-          mkdirSync(options.spillDir, { recursive: true });
-          writeFileSync(path, output, { mode: 0o600 });
-          note = `full output (${output.length} characters) saved to ${path}; read that file for the rest`;
-          meta = { ...meta, full_output_path: path };
-        } catch (err) {
-          note = `the full output could not be saved (${(err as Error).message})`;
+  return (ctx, call, next) =>
+    next(call).then((result) => {
+      let output = result.output;
+      let meta = result.meta;
+      if (output.length > limit) {
+        let note = "the full output was not saved";
+        if (options.spillDir) {
+          const path = join(options.spillDir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
+          try {
+            mkdirSync(options.spillDir, { recursive: true });
+            writeFileSync(path, output, { mode: 0o600 });
+            note = `full output (${output.length} characters) saved to ${path}; read that file for the rest`;
+            meta = { ...meta, full_output_path: path };
+          } catch (err) {
+            note = `the full output could not be saved (${(err as Error).message})`;
+          }
         }
+        meta = { ...meta, output_chars: output.length, truncated: true };
+        output = capOutput(output, limit, termsFromArgs(call.args), note);
       }
-      meta = { ...meta, output_chars: output.length, truncated: true };
-      output = capOutput(output, limit, termsFromArgs(call.args), note);
-    }
-    if (output === "" && !result.ok) return result;
-    const body = output.includes("</") ? output.replace(CLOSING, "<\\/tool_output") : output;
-    const open = `<tool_output tool="${attr(call.name)}" call_id="${attr(call.id)}" ok="${result.ok}" untrusted="true">`;
-    const framed = `${open}\n${body}\n</tool_output>`;
-    return meta === result.meta ? { ...result, output: framed } : { ...result, output: framed, meta };
-  };
+      if (output === "" && !result.ok) return result;
+      const body = output.includes("</") ? output.replace(CLOSING, "<\\/tool_output") : output;
+      const open = `<tool_output tool="${attr(call.name)}" call_id="${attr(call.id)}" ok="${result.ok}" untrusted="true">`;
+      const framed = `${open}\n${body}\n</tool_output>`;
+      return meta === result.meta ? { ...result, output: framed } : { ...result, output: framed, meta };
+    });
 }

@@ -1,7 +1,7 @@
 import type { Middleware } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { isToolFailure, STOPPED_BY } from "../layer-names.ts";
-import { refuse } from "../refusal.ts";
+import { refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
 
 export interface FailureLimitsOptions {
@@ -39,10 +39,10 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
     }
     return counts.exceeded;
   };
-  return async (ctx, call, next) => {
+  return (ctx, call, next) => {
     const counts = runs.get(ctx.runId);
     if (counts.exceeded) {
-      return refuse(
+      return refused(
         ctx,
         call,
         STOPPED_BY.failures,
@@ -52,24 +52,25 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
         },
       );
     }
-    let result: ToolResult;
-    try {
-      result = await next(call);
-    } catch (err) {
-      record(counts, true);
-      throw err;
-    }
-    const exceeded = record(counts, isToolFailure(result));
-    if (!exceeded || result.ok) return result;
-    ctx.emit({
-      type: "warning",
-      message: `failure limit exceeded: ${exceeded}; the run stops after this turn`,
-      data: { stopped_by: STOPPED_BY.failures, tool: call.name, call_id: call.id, halt: "failures" },
-    });
-    return {
-      ...result,
-      error: `${result.error ?? "tool failed"} (failure limit exceeded: ${exceeded}; the run stops)`,
-      halt: "failures",
-    };
+    return next(call).then(
+      (result): ToolResult => {
+        const exceeded = record(counts, isToolFailure(result));
+        if (!exceeded || result.ok) return result;
+        ctx.emit({
+          type: "warning",
+          message: `failure limit exceeded: ${exceeded}; the run stops after this turn`,
+          data: { stopped_by: STOPPED_BY.failures, tool: call.name, call_id: call.id, halt: "failures" },
+        });
+        return {
+          ...result,
+          error: `${result.error ?? "tool failed"} (failure limit exceeded: ${exceeded}; the run stops)`,
+          halt: "failures",
+        };
+      },
+      (err: unknown) => {
+        record(counts, true);
+        throw err;
+      },
+    );
   };
 }

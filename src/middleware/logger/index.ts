@@ -17,27 +17,28 @@ export interface LoggerOptions {
  */
 export function logger(options: LoggerOptions): Middleware {
   const { sink, redactor } = options;
-  return async (ctx, call, next) => {
+  return (ctx, call, next) => {
     const now = options.now ?? ctx.now;
     const started = now();
-    const result = await next(call);
-    try {
-      const line: Record<string, unknown> = {
-        level: result.ok ? "info" : "warn",
-        msg: "tool_call",
-        run_id: ctx.runId,
-        agent: ctx.agent,
-        tool: call.name,
-        call_id: call.id,
-        args: redactor.redactValue(call.args),
-        ok: result.ok,
-      };
-      if (result.stoppedBy) line["stopped_by"] = result.stoppedBy;
-      line["duration_ms"] = Math.round((now() - started) * 1000) / 1000;
-      sink(line);
-    } catch {
-      /* a broken log sink must not turn a finished call into a failure */
-    }
-    return result;
+    return next(call).then((result) => {
+      try {
+        const line: Record<string, unknown> = {
+          level: result.ok ? "info" : "warn",
+          msg: "tool_call",
+          run_id: ctx.runId,
+          agent: ctx.agent,
+          tool: call.name,
+          call_id: call.id,
+          args: redactor.redactValue(call.args),
+          ok: result.ok,
+        };
+        if (result.stoppedBy) line["stopped_by"] = result.stoppedBy;
+        line["duration_ms"] = Math.round((now() - started) * 1000) / 1000;
+        sink(line);
+      } catch {
+        /* a broken log sink must not turn a finished call into a failure */
+      }
+      return result;
+    });
   };
 }

@@ -10,11 +10,6 @@ export interface LoopDetectionOptions {
   maxRepeats: number;
 }
 
-interface Seen {
-  executed: number;
-  refused: number;
-}
-
 const NEEDS_NORMALISING = /^\s|\s$|\s\s|[\t\n\r\f\v]/;
 
 function normaliseText(text: string): string {
@@ -61,32 +56,27 @@ export function callFingerprint(tool: string, args: Record<string, unknown>): st
  * Layer 4: an identical call executes at most `maxRepeats` times per run. The next identical call
  * is refused with a tool error telling the model it is repeating itself; if the model insists (a
  * second refusal of the same call) the result also carries `halt: "loop"` and the run ends after
- * the turn.
+ * the turn. Per run it keeps one attempt count per distinct call: the first `maxRepeats` attempts
+ * executed, the rest were refused.
  */
 export function loopDetection(options: LoopDetectionOptions): Middleware {
-  const runs = new RunScoped(() => new Map<string, Seen>());
+  const runs = new RunScoped(() => new Map<string, number>());
   return (ctx, call, next) => {
     const seen = runs.get(ctx.runId);
     const key = callFingerprint(call.name, call.args);
-    let entry = seen.get(key);
-    if (!entry) {
-      entry = { executed: 0, refused: 0 };
-      seen.set(key, entry);
-    }
-    if (entry.executed < options.maxRepeats) {
-      entry.executed += 1;
-      return next(call);
-    }
-    entry.refused += 1;
+    const attempts = (seen.get(key) ?? 0) + 1;
+    seen.set(key, attempts);
+    if (attempts <= options.maxRepeats) return next(call);
+    const refused = attempts - options.maxRepeats;
     const times = `${options.maxRepeats} time${options.maxRepeats === 1 ? "" : "s"}`;
-    if (entry.refused >= 2) {
+    if (refused >= 2) {
       return Promise.resolve(
         refuse(
           ctx,
           call,
           STOPPED_BY.loop,
           `loop detected: you repeated this exact ${call.name} call again after being told it already ran ${times}; the run stops here`,
-          { halt: "loop", meta: { repeats: entry.executed + entry.refused } },
+          { halt: "loop", meta: { repeats: attempts } },
         ),
       );
     }
@@ -96,7 +86,7 @@ export function loopDetection(options: LoopDetectionOptions): Middleware {
         call,
         STOPPED_BY.loop,
         `you are repeating yourself: this exact ${call.name} call with the same arguments already ran ${times} and will not give a different result; use its earlier result, change the arguments, or answer (repeating it again ends the run)`,
-        { meta: { repeats: entry.executed + entry.refused } },
+        { meta: { repeats: attempts } },
       ),
     );
   };

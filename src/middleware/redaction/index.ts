@@ -1,5 +1,6 @@
 import type { Redactor } from "../../redact/redactor.ts";
 import type { Middleware } from "../../spec/middleware.ts";
+import type { ToolResult } from "../../spec/tool.ts";
 
 /**
  * Layer 7: placeholders in the call's arguments (which the model copied from earlier redacted
@@ -7,12 +8,14 @@ import type { Middleware } from "../../spec/middleware.ts";
  * are redacted on the way back, so the model, the logs and the audit log above see placeholders.
  */
 export function redaction(redactor: Redactor): Middleware {
-  return async (_ctx, call, next) => {
-    const args = redactor.restore(call.args);
-    const result = await next(args === call.args ? call : { ...call, args });
+  const redactResult = (result: ToolResult): ToolResult => {
     const redacted = { ...result, output: redactor.redact(result.output) };
     if (result.error !== undefined) redacted.error = redactor.redact(result.error);
     if (result.meta !== undefined) redacted.meta = redactor.redactValue(result.meta);
     return redacted;
+  };
+  return (_ctx, call, next) => {
+    const args = redactor.restore(call.args);
+    return next(args === call.args ? call : { ...call, args }).then(redactResult);
   };
 }
