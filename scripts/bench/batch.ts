@@ -41,10 +41,23 @@ interface Row {
   maxRss: number;
   cpuMs: number;
   rssRange: [number, number];
+  inFlight: number;
+}
+
+/** Most requests that arrived within any `windowMs`: with a latency of `windowMs`, the requests in flight. */
+function peakInFlight(arrivals: number[], windowMs: number): number {
+  let peak = 0;
+  let from = 0;
+  for (let to = 0; to < arrivals.length; to++) {
+    while ((arrivals[to] as number) - (arrivals[from] as number) >= windowMs) from++;
+    peak = Math.max(peak, to - from + 1);
+  }
+  return peak;
 }
 
 async function once(program: Program, limit: Limit, size: number) {
-  const setup = await benchSetup(calls, latency);
+  const arrivals: number[] = [];
+  const setup = await benchSetup(calls, latency, () => arrivals.push(performance.now()));
   try {
     const jobs = join(setup.dir, "jobs.jsonl");
     const lines = Array.from({ length: size }, (_, i) => JSON.stringify({ id: `j${i}`, prompt: `job ${i}` }));
@@ -60,7 +73,7 @@ async function once(program: Program, limit: Limit, size: number) {
         `${program} ×${size}: exit ${result.code}, ${setup.mock.requests.length}/${expected} requests\n${result.stderr.slice(0, 500)}`,
       );
     }
-    return result;
+    return { ...result, inFlight: peakInFlight(arrivals, latency) };
   } finally {
     await setup.close();
   }
@@ -89,6 +102,7 @@ for (const size of sizes) {
       maxRss: median(rss),
       cpuMs: median(samples.map((s) => s.cpuMs)),
       rssRange: [Math.min(...rss), Math.max(...rss)],
+      inFlight: Math.max(...samples.map((s) => s.inFlight)),
     });
   }
 }
@@ -97,13 +111,13 @@ console.log(
   `batch: ${calls} tool calls per agent, mock latency ${latency} ms, median of ${repeats}, peak RSS from ${rssSource()} — ${machine()}`,
 );
 console.log(
-  "| agents | program | fetch limit | wall | CPU | peak RSS (min–max) | RSS vs floor |\n|---|---|---|---|---|---|---|",
+  "| agents | program | fetch limit | wall | CPU | peak in flight | peak RSS (min–max) | RSS vs floor |\n|---|---|---|---|---|---|---|---|",
 );
 for (const row of rows) {
   const base = rows.find((r) => r.program === "floor" && r.size === row.size && r.limit === row.limit);
   const ratio = base && row.program !== "floor" ? `${(row.maxRss / base.maxRss).toFixed(2)}×` : "";
   console.log(
-    `| ${row.size} | ${row.program} | ${row.limit} | ${ms(row.wallMs)} | ${ms(row.cpuMs)} | ${mb(row.maxRss)} (${mb(row.rssRange[0])}–${mb(row.rssRange[1])}) | ${ratio} |`,
+    `| ${row.size} | ${row.program} | ${row.limit} | ${ms(row.wallMs)} | ${ms(row.cpuMs)} | ${row.inFlight} | ${mb(row.maxRss)} (${mb(row.rssRange[0])}–${mb(row.rssRange[1])}) | ${ratio} |`,
   );
 }
 console.log(`saved ${saveResult("batch", rows)}`);

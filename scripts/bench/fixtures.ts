@@ -47,7 +47,7 @@ export async function benchSetup(
     `[defaults]
 agent = "a"
 model = "mock/gpt-4.1-mini"
-max_turns = ${toolTurns + 5}
+max_turns = ${toolTurns + 1}
 timeout = "30m"
 
 [providers.mock]
