@@ -2,7 +2,10 @@
  * Per-call overhead of the full 11-layer governance pipeline around a no-op tool, against calling
  * the tool directly; plus redaction throughput on 1 MB of mixed text.
  *
- *   node_modules/.bin/bun scripts/bench/pipeline-overhead.ts [--iterations 20000] [--runs 7]
+ *   node_modules/.bin/bun scripts/bench/pipeline-overhead.ts [--iterations 20000] [--runs 7] [--layers]
+ *
+ * `--layers` also measures each layer alone around the same tool (composed with `composePipeline`,
+ * same options as in the full pipeline).
  *
  * Policy: defaults (loop 3, failures 5/20, breaker 5/30s, tool_timeout 10m, enrich 32 KiB) plus a
  * rate limit high enough never to refuse, redaction on (PII + one configured secret), audit to a
@@ -15,9 +18,20 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { openAuditLog } from "../../src/audit/index.ts";
-import { createPipeline } from "../../src/middleware/index.ts";
+import { approval } from "../../src/middleware/approval/index.ts";
+import { auditLayer } from "../../src/middleware/audit/index.ts";
+import { circuitBreaker } from "../../src/middleware/circuit-breaker/index.ts";
+import { contextEnrichment } from "../../src/middleware/context-enrichment/index.ts";
+import { exceptionRecovery } from "../../src/middleware/exception-recovery/index.ts";
+import { failureLimits } from "../../src/middleware/failure-limits/index.ts";
+import { composePipeline, createPipeline } from "../../src/middleware/index.ts";
+import { logger } from "../../src/middleware/logger/index.ts";
+import { loopDetection } from "../../src/middleware/loop-detection/index.ts";
+import { rateLimit } from "../../src/middleware/rate-limit/index.ts";
+import { redaction } from "../../src/middleware/redaction/index.ts";
+import { timeout } from "../../src/middleware/timeout/index.ts";
 import { createRedactor } from "../../src/redact/index.ts";
-import type { PipelineCall, PipelineContext } from "../../src/spec/middleware.ts";
+import type { Middleware, PipelineCall, PipelineContext } from "../../src/spec/middleware.ts";
 import type { Tool, ToolResult } from "../../src/spec/tool.ts";
 
 const arg = (name: string, fallback: number) => {
@@ -114,6 +128,42 @@ try {
       .map((load) => load.toFixed(2))
       .join(" ")}`,
   );
+
+  if (process.argv.includes("--layers")) {
+    const layerLog = openAuditLog(join(dir, "layer-audit.jsonl"));
+    const alone: [string, Middleware][] = [
+      ["exception-recovery", exceptionRecovery()],
+      ["logger", logger({ sink: () => {}, redactor })],
+      ["audit", auditLayer({ log: layerLog, redactor })],
+      ["loop-detection", loopDetection({ maxRepeats: 3 })],
+      ["failure-limits", failureLimits({ maxConsecutive: 5, maxTotal: 20 })],
+      [
+        "approval (auto)",
+        approval({ mode: "auto", approver: async () => ({ decision: "deny", by: "bench" }) }),
+      ],
+      ["redaction", redaction(redactor)],
+      ["context-enrichment", contextEnrichment({ spillDir: join(dir, "spill") })],
+      ["timeout", timeout({ ms: 600_000 })],
+      ["rate-limit", rateLimit({ perMinute: 1e9 })],
+      ["circuit-breaker", circuitBreaker({ failures: 5, cooldownMs: 30_000 })],
+    ];
+    for (const [name, layer] of alone) {
+      const one = composePipeline([layer], (c, call) =>
+        call.tool.execute(call.args, {
+          signal: call.signal,
+          runId: c.runId,
+          agent: c.agent,
+          callId: call.id,
+        }),
+      );
+      await measure(
+        `  ${name} alone`,
+        (i) => one(ctx, callFor(i)),
+        () => layerLog.flushSync(),
+      );
+    }
+    await layerLog.close();
+  }
 
   const chunk =
     "2025-01-01T00:00:00Z INFO request from 203.0.113.7 user=alice@example.com took 12ms status=200 path=/api/v1/items?id=42\n" +
