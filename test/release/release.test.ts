@@ -140,7 +140,7 @@ describe("snapshot release", () => {
     expect(runtimes).toHaveLength(2);
   });
 
-  test("the host binary from its archive runs --version, version and validate", () => {
+  test("the host binary from its archive runs --version, version, validate and the demo", () => {
     const binary = extract(HOST);
     const short = run([binary, "--version"], ROOT);
     expect(short).toMatchObject({ code: 0, stdout: `agentry ${result.version}\n` });
@@ -149,12 +149,21 @@ describe("snapshot release", () => {
     expect(long.stdout).toContain(`target: ${HOST}`);
     expect(long.stdout).toContain(`built:  ${new Date(EPOCH * 1000).toISOString()}`);
     expect(long.stdout).toContain(`commit: ${result.commit}`);
-    const demo = join(ROOT, "configs/demo.toml");
-    if (existsSync(demo)) {
-      const validate = run([binary, "validate", "-c", "configs/demo.toml"], ROOT);
-      expect(validate.stderr + validate.stdout).toContain("ok");
-      expect(validate.code).toBe(0);
-    }
+    const validate = run([binary, "validate", "-c", "configs/demo.toml"], ROOT);
+    expect(validate.stderr + validate.stdout).toContain("ok");
+    expect(validate.code).toBe(0);
+    const demo = Bun.spawnSync(
+      [binary, "run", "-c", "configs/demo.toml", "What is in the workspace, and what is left to do?"],
+      {
+        cwd: ROOT,
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { PATH: process.env["PATH"] ?? "", AGENTRY_STATE_DIR: join(work, "demo-state") },
+      },
+    );
+    expect(demo.stderr.toString()).toContain("✓ files");
+    expect(demo.stdout.toString()).toStartWith("The workspace holds two files");
+    expect(demo.exitCode).toBe(0);
   });
 
   test("the cross binary is an executable for its architecture", () => {
