@@ -12,6 +12,7 @@ import { UsageError } from "../spec/errors.ts";
 import type { UsageTotals } from "../spec/events.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import { parseToolArguments } from "../tools/arguments.ts";
+import { loadToolKinds } from "../tools/registry.ts";
 import { buildAgentTools } from "./agent-tools.ts";
 import { loadAnswerCheck } from "./output-schema.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
@@ -115,6 +116,7 @@ export async function executeAgent(
     const { input_tokens, output_tokens, cost_usd } = exec.resume.usage;
     meter.add({ inputTokens: input_tokens, outputTokens: output_tokens }, cost_usd);
   }
+  await loadToolKinds((agent.tools ?? []).map((entry) => config.tools?.[entry]?.kind ?? ""));
   const tools = buildAgentTools(
     rt,
     scope,

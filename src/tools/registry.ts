@@ -3,9 +3,6 @@ import type { ToolConfig } from "../config/schema.ts";
 import { ConfigError } from "../spec/errors.ts";
 import type { JsonSchema, ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
-import { createFileTool } from "./file/index.ts";
-import { createHttpTool } from "./http/index.ts";
-import { createShellTool } from "./shell/index.ts";
 
 /** Where `${VAR}` references come from, and who must learn the secret values they resolve to. */
 export interface BuiltinToolOptions {
@@ -16,8 +13,38 @@ export interface BuiltinToolOptions {
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+type BuiltinKind = "shell" | "http" | "file";
+type Factory = (name: string, config: ToolConfig, options: BuiltinToolOptions) => Tool;
+
+/** Each built-in kind's module, imported only when a configuration uses that kind (start-up and memory). */
+const FACTORIES: Record<BuiltinKind, () => Promise<Factory>> = {
+  shell: async () => {
+    const { createShellTool } = await import("./shell/index.ts");
+    return (name, config, options) =>
+      createShellTool(name, config as Parameters<typeof createShellTool>[1], options) as Tool;
+  },
+  http: async () => {
+    const { createHttpTool } = await import("./http/index.ts");
+    return (name, config, options) =>
+      createHttpTool(name, config as Parameters<typeof createHttpTool>[1], options) as Tool;
+  },
+  file: async () => {
+    const { createFileTool } = await import("./file/index.ts");
+    return (name, config) => createFileTool(name, config as Parameters<typeof createFileTool>[1]) as Tool;
+  },
+};
+const loaded = new Map<string, Factory>();
+
+/** Loads the code of the given tool kinds (others are ignored); `createBuiltinTool` needs it first. */
+export async function loadToolKinds(kinds: Iterable<string>): Promise<void> {
+  for (const kind of new Set(kinds)) {
+    if (kind in FACTORIES && !loaded.has(kind)) loaded.set(kind, await FACTORIES[kind as BuiltinKind]());
+  }
+}
+
 /**
- * Builds a shell, http or file tool from its config entry, named as in the config. Returns
+ * Builds a shell, http or file tool from its config entry, named as in the config (its kind must
+ * have been loaded with `loadToolKinds`). Returns
  * undefined for `agent`, `delegate` and `mcp`, which the agent layer builds. Throws ConfigError
  * for an invalid name, an unset `${VAR}` or a file root that does not exist.
  */
@@ -40,11 +67,12 @@ export function createBuiltinTool(
   }
   switch (config.kind) {
     case "shell":
-      return createShellTool(name, config, options) as Tool;
     case "http":
-      return createHttpTool(name, config, options) as Tool;
-    case "file":
-      return createFileTool(name, config) as Tool;
+    case "file": {
+      const factory = loaded.get(config.kind);
+      if (!factory) throw new Error(`tool kind "${config.kind}" is not loaded; await loadToolKinds() first`);
+      return factory(name, config, options);
+    }
     case "agent":
     case "delegate":
     case "mcp":

@@ -1,15 +1,23 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { tmpdir } from "node:os";
 import { z } from "zod";
 import type { Tool } from "../../src/spec/tool.ts";
 import {
   agentTaskParameters,
   createBuiltinTool,
+  loadToolKinds,
   parametersJsonSchema,
   toolSchemaOf,
 } from "../../src/tools/registry.ts";
 
+beforeAll(() => loadToolKinds(["shell", "http", "file"]));
+
 describe("tool registry", () => {
+  test("a kind whose code was not loaded cannot be built by mistake", async () => {
+    const fresh = await import(`../../src/tools/registry.ts?fresh=${Date.now()}`);
+    expect(() => fresh.createBuiltinTool("sh", { kind: "shell" })).toThrow("not loaded");
+  });
+
   test("builds shell, http and file tools under their config names", () => {
     const shell = createBuiltinTool("sh", { kind: "shell", allow: ["git *"] });
     const web = createBuiltinTool("web", { kind: "http", methods: ["GET"] });
