@@ -31,3 +31,17 @@ export function findConfigPath(
   if (existsSync(user)) return user;
   throw new UsageError(`no configuration found (looked for ./agentry.toml and ${user})`, { hint: HINT });
 }
+
+/**
+ * For commands that can work without a configuration (`approvals`, `audit`): the file
+ * `findConfigPath` would pick, or undefined when there is none. An explicit `-c FILE` that does
+ * not exist is still an error.
+ */
+export function findOptionalConfigPath(explicit?: string, cwd: string = process.cwd()): string | undefined {
+  try {
+    return findConfigPath(explicit, cwd);
+  } catch (err) {
+    if (explicit !== undefined) throw err;
+    return undefined;
+  }
+}

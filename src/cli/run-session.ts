@@ -1,10 +1,10 @@
-import { RunStop } from "../agent/run-stop.ts";
 import { type LoadedConfig, loadConfig } from "../config/loader.ts";
 import type { ApproveMode } from "../config/schema.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import type { Approver } from "../spec/approval.ts";
 import type { RunEvent } from "../spec/events.ts";
 import { findConfigPath } from "./config-path.ts";
+import { handleInterrupts } from "./interrupts.ts";
 import type { RunOptions } from "./main.ts";
 import { colorDisabled, stderrIsInteractive, stdinIsInteractive, writeAnswer, writeInfo } from "./output.ts";
 import { jsonRenderer, ndjsonRenderer, type Renderer } from "./render/renderer.ts";
@@ -35,20 +35,13 @@ export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
   });
   const renderer = await rendererFor(options);
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    interrupts += 1;
-    if (interrupts > 1) {
-      runtime.flushSync();
-      writeInfo("interrupted again: exiting now");
-      process.exit(130);
-    }
-    if (!options.quiet) writeInfo(`\n${name}: stopping tools and saving state (Ctrl-C again to exit now)`);
-    controller.abort(new RunStop("interrupted"));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  process.on("SIGHUP", onSignal);
+  const removeHandlers = handleInterrupts({
+    controller,
+    flushSync: () => runtime.flushSync(),
+    signals: ["SIGINT", "SIGTERM", "SIGHUP"],
+    notice: (name) =>
+      options.quiet ? undefined : `\n${name}: stopping tools and saving state (Ctrl-C again to exit now)`,
+  });
   return {
     loaded,
     runtime,
@@ -56,9 +49,7 @@ export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
     signal: controller.signal,
     approve: options.approve ?? loaded.config.defaults?.approve ?? (interactive ? "ask" : "deny"),
     async close() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.off("SIGHUP", onSignal);
+      removeHandlers();
       prompt?.close();
       renderer.close();
       await runtime.close();

@@ -5,7 +5,7 @@ import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { DeferredRunStore } from "../../state/deferred-runs.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
-import { findConfigPath } from "../config-path.ts";
+import { findOptionalConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { preview } from "../render/format.ts";
@@ -25,7 +25,7 @@ export default async function approvalsCommand(
   options: ApprovalsOptions,
   _command: Command,
 ): Promise<ExitCodeValue> {
-  const configPath = safeConfigPath(options.config);
+  const configPath = findOptionalConfigPath(options.config);
   const loaded = configPath ? await loadConfig(configPath) : undefined;
   const store = new DeferredRunStore(resolveStateDir(loaded?.config.defaults?.state_dir));
   switch (action) {
@@ -92,13 +92,4 @@ function list(store: DeferredRunStore): ExitCodeValue {
     }
   }
   return ExitCode.ok;
-}
-
-function safeConfigPath(explicit: string | undefined): string | undefined {
-  try {
-    return findConfigPath(explicit);
-  } catch (err) {
-    if (explicit) throw err;
-    return undefined;
-  }
 }

@@ -5,7 +5,7 @@ import { loadConfig } from "../../config/loader.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
-import { findConfigPath } from "../config-path.ts";
+import { findOptionalConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
 
@@ -31,12 +31,7 @@ export async function auditPathFor(file: string | undefined, options: CommonOpti
 }
 
 async function configuredPath(explicitConfig: string | undefined): Promise<string> {
-  let configPath: string | undefined;
-  try {
-    configPath = findConfigPath(explicitConfig);
-  } catch (err) {
-    if (explicitConfig !== undefined) throw err;
-  }
+  const configPath = findOptionalConfigPath(explicitConfig);
   if (configPath === undefined) return join(resolveStateDir(), "audit.jsonl");
   const { config } = await loadConfig(configPath);
   return config.audit?.path ?? join(resolveStateDir(config.defaults?.state_dir), "audit.jsonl");

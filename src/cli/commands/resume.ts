@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
 import type { RunOptions } from "../main.ts";
-import { writeInfo } from "../output.ts";
+import { writeAnswer, writeInfo } from "../output.ts";
 import { requestFromFlags } from "../run-options.ts";
 import { listenerFor, openCliRun } from "../run-session.ts";
 
@@ -30,7 +30,7 @@ export default async function resumeCommand(
     if (result.alreadyFinished) {
       writeInfo(`run ${runId} already finished (${result.status}: ${result.stopReason}); nothing to do`);
       if (options.output === "text")
-        process.stdout.write(result.answer.endsWith("\n") ? result.answer : `${result.answer}\n`);
+        writeAnswer(result.answer.endsWith("\n") ? result.answer : `${result.answer}\n`);
     }
     return result.exitCode;
   } finally {

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { RunStop } from "../../agent/run-stop.ts";
 import { loadConfig } from "../../config/loader.ts";
 import type { ScheduleConfig } from "../../config/schema.ts";
 import { suggest } from "../../config/suggest.ts";
@@ -8,9 +7,10 @@ import { FileFireStateStore } from "../../schedule/fire-state.ts";
 import { runForeground, runOnce, type ScheduleHost } from "../../schedule/foreground.ts";
 import { systemScheduleClock } from "../../schedule/scheduler.ts";
 import { UsageError } from "../../spec/errors.ts";
-import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import type { ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
 import { findConfigPath } from "../config-path.ts";
+import { handleInterrupts } from "../interrupts.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 
@@ -36,19 +36,12 @@ export default async function scheduleCommand(
   const schedules = select(loaded.config.schedules ?? {}, options.only);
   const runtime = createRuntime(loaded);
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      runtime.flushSync();
-      writeInfo("interrupted again: exiting now");
-      process.exit(ExitCode.interrupted);
-    }
-    writeInfo(`${name}: stopping running schedules and flushing the audit log (again to exit now)`);
-    controller.abort(new RunStop("interrupted"));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const removeHandlers = handleInterrupts({
+    controller,
+    flushSync: () => runtime.flushSync(),
+    signals: ["SIGINT", "SIGTERM"],
+    notice: (name) => `${name}: stopping running schedules and flushing the audit log (again to exit now)`,
+  });
   const host: ScheduleHost = {
     runtime,
     schedules,
@@ -68,8 +61,7 @@ export default async function scheduleCommand(
     );
     return await runForeground(host, state);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    removeHandlers();
     await runtime.close();
   }
 }
