@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { type AuditLog, openAuditLog } from "../audit/index.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import { mergePolicy } from "../middleware/index.ts";
@@ -8,7 +7,7 @@ import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { Tool } from "../spec/tool.ts";
 import { DeferredRunStore } from "../state/deferred-runs.ts";
-import { resolveStateDir } from "../state/state-dir.ts";
+import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
 import { agentConfig } from "./agent-execution.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { newRunId } from "./run-id.ts";
@@ -103,7 +102,7 @@ function newRedactor(rt: RuntimeContext, target: string) {
 function openAudit(loaded: LoadedConfig, stateDir: string): AuditLog | undefined {
   const settings = loaded.config.audit;
   if (settings?.enabled === false) return undefined;
-  return openAuditLog(settings?.path ?? join(stateDir, "audit.jsonl"));
+  return openAuditLog(settings?.path ?? defaultAuditPath(stateDir));
 }
 
 async function resumeRun(

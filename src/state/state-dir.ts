@@ -15,3 +15,8 @@ export function resolveStateDir(
   const xdg = env["XDG_STATE_HOME"];
   return join(xdg || join(env["HOME"] || homedir(), ".local", "state"), "agentry");
 }
+
+/** The audit log when `[audit].path` is not set: `audit.jsonl` in the state dir. */
+export function defaultAuditPath(stateDir: string): string {
+  return join(stateDir, "audit.jsonl");
+}

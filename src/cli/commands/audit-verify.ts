@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { verifyAuditFile } from "../../audit/verify.ts";
 import { loadConfig } from "../../config/loader.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
-import { resolveStateDir } from "../../state/state-dir.ts";
+import { defaultAuditPath, resolveStateDir } from "../../state/state-dir.ts";
 import { findOptionalConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
@@ -32,9 +32,9 @@ export async function auditPathFor(file: string | undefined, options: CommonOpti
 
 async function configuredPath(explicitConfig: string | undefined): Promise<string> {
   const configPath = findOptionalConfigPath(explicitConfig);
-  if (configPath === undefined) return join(resolveStateDir(), "audit.jsonl");
+  if (configPath === undefined) return defaultAuditPath(resolveStateDir());
   const { config } = await loadConfig(configPath);
-  return config.audit?.path ?? join(resolveStateDir(config.defaults?.state_dir), "audit.jsonl");
+  return config.audit?.path ?? defaultAuditPath(resolveStateDir(config.defaults?.state_dir));
 }
 
 /**
