@@ -43,6 +43,7 @@ export async function compileBinary(options: CompileOptions): Promise<void> {
     format: "esm",
     minify: true,
     bytecode: true,
+    splitting: true,
     sourcemap: "none",
     define: {
       AGENTRY_VERSION: JSON.stringify(pkg.version),

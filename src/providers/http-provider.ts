@@ -1,8 +1,8 @@
 import type { ModelEvent, ModelRequest, Provider, ProviderKind } from "../spec/model.ts";
 import type { ErrorContext } from "./http/classify.ts";
 import { systemClock } from "./http/clock.ts";
-import { sharedDispatcher } from "./http/dispatcher.ts";
 import { retryingStream } from "./http/retrying-stream.ts";
+import { transportFor } from "./http/transport.ts";
 import type { WireProtocol } from "./http/wire-protocol.ts";
 import type { ProviderOptions } from "./types.ts";
 
@@ -34,7 +34,7 @@ export function createHttpProvider(
   const retry = {
     errors: settings.errors,
     protocol,
-    dispatcher: sharedDispatcher(settings.poolOwner, settings.origin),
+    post: transportFor(settings.poolOwner, settings.origin),
     requestTimeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     stallTimeoutMs: settings.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     now: () => clock.now(),

@@ -5,7 +5,7 @@ import { approvalIdOf } from "../middleware/approval/index.ts";
 import type { Redactor } from "../redact/index.ts";
 import type { ApprovalDecision } from "../spec/approval.ts";
 import { AgentryError, type SerializedError, serializeError } from "../spec/errors.ts";
-import type { RunEvent, UsageTotals } from "../spec/events.ts";
+import type { RunEventInput, UsageTotals } from "../spec/events.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import { SessionStore } from "../state/session-store.ts";
@@ -62,10 +62,8 @@ export async function executeRun(
     () => controller.abort(new RunStop("timeout")),
     timeoutOf(rt, agent, request.timeoutMs),
   );
-  const bus = new EventBus(
-    (event: RunEvent) => request.onEvent?.(event),
-    (value) => redactor.redactValue(value),
-  );
+  const listener = request.onEvent;
+  const bus = listener ? new EventBus(listener, (value) => redactor.redactValue(value)) : undefined;
   const scope: RunScope = {
     runId,
     request,
@@ -73,7 +71,7 @@ export async function executeRun(
     signal: controller.signal,
     approver: approverFor(request.approve ?? rt.loaded.config.defaults?.approve ?? "deny", rt.ask),
     preDecided: plan.preDecided ?? new Map(),
-    emitFor: (id, name) => bus.emitterFor(id, name),
+    emitFor: (id, name) => bus?.emitterFor(id, name) ?? ignoreEvent,
     children: { started: 0 },
     concurrency: new Semaphore(rt.loaded.config.limits?.max_concurrency ?? DEFAULT_LIMITS.maxConcurrency),
   };
@@ -227,6 +225,9 @@ function recordDeferral(
         }),
   });
 }
+
+/** The emitter of a run nobody listens to: events are neither built nor redacted. */
+function ignoreEvent(_event: RunEventInput): void {}
 
 function failedOutcome(error: SerializedError): AgentOutcome {
   return {

@@ -1,15 +1,15 @@
 import { createParser } from "eventsource-parser";
-import { type Dispatcher, request as undiciRequest } from "undici";
 import { ProviderError } from "../../spec/errors.ts";
 import type { ModelEvent, ModelRequest } from "../../spec/model.ts";
 import { type ErrorContext, protocolError } from "./classify.ts";
-import type { ResponseHeaders, SseMessage, WireProtocol } from "./wire-protocol.ts";
+import type { PostStream } from "./transport.ts";
+import type { SseMessage, WireProtocol } from "./wire-protocol.ts";
 
 /** Everything one HTTP attempt needs besides the request. */
 export interface AttemptSettings {
   errors: ErrorContext;
   protocol: WireProtocol;
-  dispatcher: Dispatcher;
+  post: PostStream;
   requestTimeoutMs: number;
   stallTimeoutMs: number;
   now: () => number;
@@ -106,24 +106,22 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
   };
   let completed = false;
   try {
-    const response = await undiciRequest(wire.url, {
-      method: "POST",
+    const response = await s.post(wire.url, {
       headers: { "content-type": "application/json", accept: "text/event-stream", ...wire.headers },
       body: JSON.stringify(wire.body),
       signal: controller.signal,
-      dispatcher: s.dispatcher,
     });
     clearTimeout(headerTimer);
     phase = "body";
     touch();
-    const headers = response.headers as ResponseHeaders;
-    if (response.statusCode >= 300) {
+    if (response.status >= 300) {
       let text = "";
+      const utf8 = new TextDecoder();
       for await (const chunk of response.body) {
         touch();
-        if (text.length < MAX_ERROR_BODY) text += Buffer.from(chunk).toString("utf8");
+        if (text.length < MAX_ERROR_BODY) text += utf8.decode(chunk, { stream: true });
       }
-      throw s.protocol.errorFromResponse(response.statusCode, text, headers, s.errors, s.now());
+      throw s.protocol.errorFromResponse(response.status, text, response.headers(), s.errors, s.now());
     }
     const decoder = s.protocol.createDecoder(s.errors, request);
     const pending: SseMessage[] = [];
