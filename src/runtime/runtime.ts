@@ -10,6 +10,7 @@ import { DeferredRunStore } from "../state/deferred-runs.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
 import { agentConfig } from "./agent-execution.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
+import { HeapPacer } from "./heap-pacer.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
@@ -69,6 +70,15 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     deferred,
     now: () => performance.now(),
   };
+  const pacer = new HeapPacer();
+  const paced = async <T>(task: () => Promise<T>): Promise<T> => {
+    pacer.enter();
+    try {
+      return await task();
+    } finally {
+      pacer.leave();
+    }
+  };
   return {
     deferred,
     run: (request) => {
@@ -79,9 +89,9 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
         });
       }
       const plan: RunPlan = { runId: newRunId(), target, history: [], turns: 0, resumeCalls: [] };
-      return executeRun(rt, { ...request, target }, plan, newRedactor(rt, target));
+      return paced(() => executeRun(rt, { ...request, target }, plan, newRedactor(rt, target)));
     },
-    resume: (runId, request = {}) => resumeRun(rt, deferred, runId, request),
+    resume: (runId, request = {}) => paced(() => resumeRun(rt, deferred, runId, request)),
     close: async () => {
       await audit?.close();
     },

@@ -1,0 +1,100 @@
+/**
+ * Records the profiles of Bun's profile-guided bytecode layout (`compile.bytecodeOrder`): builds
+ * agentry without one, runs it the ways users do, and writes the functions each run used to
+ * `scripts/bytecode-order/*.order` (hashes of function syntax, no source). `scripts/build.ts`
+ * lays the bytecode out by them, so the executable reads and decodes less of itself at start-up
+ * (see docs/BENCHMARKS.md). Profiles keep applying as the code changes; record again when many
+ * functions changed. Talks only to the in-repo mock provider on 127.0.0.1.
+ *   node_modules/.bin/bun scripts/record-bytecode-order.ts
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startMockProvider } from "../src/testing/index.ts";
+import { compileBinary } from "./build.ts";
+
+const ROOT = join(import.meta.dir, "..");
+export const ORDER_DIR = join(ROOT, "scripts/bytecode-order");
+
+const work = mkdtempSync(join(tmpdir(), "agentry-order-"));
+const binary = join(work, "agentry");
+await compileBinary({
+  outfile: binary,
+  targetName: `${process.platform}-${process.arch}`,
+  bytecodeOrder: false,
+});
+
+const mock = await startMockProvider({
+  turns: (request) => {
+    const messages = (request.body as { messages: { role: string }[] }).messages;
+    const done = messages.filter((m) => m.role === "tool").length;
+    return done < 3
+      ? { toolCalls: [{ id: `c${done}`, name: "read", arguments: { op: "read", path: "data.txt" } }] }
+      : { text: "finished" };
+  },
+});
+writeFileSync(join(work, "data.txt"), "order data\n");
+const config = join(work, "agentry.toml");
+writeFileSync(
+  config,
+  `[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+[providers.mock]
+kind = "openai-compatible"
+base_url = "${mock.baseUrls.openai}"
+
+[tools.read]
+kind = "file"
+root = "${work}"
+
+[agents.a]
+tools = ["read"]
+mode = "auto"
+`,
+);
+const jobs = join(work, "jobs.jsonl");
+writeFileSync(
+  jobs,
+  Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: i, prompt: `job ${i}` })).join("\n"),
+);
+
+/** Ways of starting agentry, the most common first: the build lists the profiles in this order. */
+const workloads: [string, string[]][] = [
+  ["1-run", ["run", "-c", config, "-q", "go"]],
+  ["2-batch", ["batch", jobs, "-c", config, "--concurrency", "20", "-q"]],
+  [
+    "3-demo",
+    ["run", "-c", join(ROOT, "configs/demo.toml"), "-q", "What is in the workspace, and what is left to do?"],
+  ],
+  ["4-validate", ["validate", "-c", join(ROOT, "configs/demo.toml")]],
+  ["5-help", ["--help"]],
+];
+
+rmSync(ORDER_DIR, { recursive: true, force: true });
+mkdirSync(ORDER_DIR, { recursive: true });
+try {
+  for (const [name, args] of workloads) {
+    const out = join(ORDER_DIR, `${name}.order`);
+    const child = Bun.spawn([binary, ...args], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        BUN_BYTECODE_ORDER_OUT: out,
+        AGENTRY_STATE_DIR: join(work, "state"),
+        NO_COLOR: "1",
+      },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    const code = await child.exited;
+    if (code !== 0) {
+      throw new Error(`agentry ${args.join(" ")} exited ${code}: ${await new Response(child.stderr).text()}`);
+    }
+    console.error(`recorded ${out}`);
+  }
+} finally {
+  await mock.close();
+  rmSync(work, { recursive: true, force: true });
+}
