@@ -7,9 +7,7 @@ import { findConfigPath } from "./config-path.ts";
 import { handleInterrupts } from "./interrupts.ts";
 import type { RunOptions } from "./main.ts";
 import { colorDisabled, stderrIsInteractive, stdinIsInteractive, writeAnswer, writeInfo } from "./output.ts";
-import { jsonRenderer, ndjsonRenderer, type Renderer } from "./render/renderer.ts";
-import { textRenderer } from "./render/text-renderer.ts";
-import { ttyApprover } from "./tty-approver.ts";
+import { jsonRenderer, ndjsonRenderer, type Renderer, silentRenderer } from "./render/renderer.ts";
 
 /** Everything a CLI run needs around the runtime: config, renderer, approver, signal handling. */
 export interface CliRunSession {
@@ -23,17 +21,25 @@ export interface CliRunSession {
   close(): Promise<void>;
 }
 
-/** Opens the config and runtime for a run-like command and wires Ctrl-C (twice exits at once). */
-export async function openCliRun(options: RunOptions): Promise<CliRunSession> {
+/**
+ * Opens the config and runtime for a run-like command and wires Ctrl-C (twice exits at once).
+ * `events: false` is for commands that report results themselves: no renderer is loaded.
+ */
+export async function openCliRun(
+  options: RunOptions,
+  settings: { events?: boolean } = {},
+): Promise<CliRunSession> {
   const loaded = await loadConfig(findConfigPath(options.config));
   const interactive = stdinIsInteractive();
-  const prompt = interactive ? ttyApprover(process.stdin, process.stderr) : undefined;
+  const prompt = interactive
+    ? (await import("./tty-approver.ts")).ttyApprover(process.stdin, process.stderr)
+    : undefined;
   const ask: Approver | undefined = prompt?.approver;
   const runtime = createRuntime(loaded, {
     ...(ask ? { ask } : {}),
     ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
   });
-  const renderer = await rendererFor(options);
+  const renderer = settings.events === false ? silentRenderer : await rendererFor(options);
   const controller = new AbortController();
   const removeHandlers = handleInterrupts({
     controller,
@@ -69,7 +75,7 @@ export function listenerFor(renderer: Renderer, options: RunOptions): (event: Ru
   };
 }
 
-/** Picks the renderer for `--output`; the spinner library is loaded only for an interactive terminal. */
+/** Picks the renderer for `--output`; colours load only for text, the spinner only on a terminal. */
 export async function rendererFor(options: RunOptions): Promise<Renderer> {
   switch (options.output) {
     case "ndjson":
@@ -77,6 +83,7 @@ export async function rendererFor(options: RunOptions): Promise<Renderer> {
     case "json":
       return jsonRenderer(writeAnswer);
     default: {
+      const { textRenderer } = await import("./render/text-renderer.ts");
       const ora = !options.quiet && stderrIsInteractive() ? (await import("ora")).default : undefined;
       const spinnerFactory = ora
         ? (text: string) => ora({ text, stream: process.stderr, discardStdin: false })

@@ -35,7 +35,7 @@ export default async function batchCommand(
     throw new UsageError(`--concurrency: expected a positive integer, found "${options.concurrency}"`);
   }
   ensureHttpSlots(concurrency);
-  const session = await openCliRun({ ...options, approve: options.approve ?? "deny" });
+  const session = await openCliRun({ ...options, approve: options.approve ?? "deny" }, { events: false });
   const flags = requestFromFlags(options);
   const finished: string[] = [];
   let failed = 0;

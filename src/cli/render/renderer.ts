@@ -8,6 +8,9 @@ export interface Renderer {
 
 export type OutputFormat = "text" | "json" | "ndjson";
 
+/** For commands that report results themselves (`batch`): shows no events. */
+export const silentRenderer: Renderer = { onEvent: () => {}, close: () => {} };
+
 /** ndjson: every event as one JSON line on stdout. */
 export function ndjsonRenderer(write: (line: string) => void): Renderer {
   return {

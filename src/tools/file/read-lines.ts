@@ -1,5 +1,4 @@
 import { createReadStream, readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 
 /** A window of a text file, numbered from 1. */
 export interface LineWindow {
@@ -32,6 +31,7 @@ export async function readLines(
     for (const line of lines) if (!window.add(line)) break;
     return window.result();
   }
+  const { createInterface } = await import("node:readline");
   const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 64 * 1024 });
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   try {
