@@ -19,9 +19,9 @@ const defaultHost: PacerHost = {
 /**
  * Keeps the heap of many concurrent runs close to what they actually hold. JavaScriptCore sizes
  * its collection thresholds from the machine's RAM, so with many runs in flight the garbage of
- * their turns piles up between collections. Measured on batches with 10 tool calls per agent:
- * 500 agents peaked about 25 MB lower with a full collection every 250 ms (CPU unchanged within
- * noise), 50 agents about 4 MB lower for about 25 % more CPU (0.55 → 0.7 s; wall time unchanged).
+ * their turns piles up between collections. Measured on batches with 10 tool calls per agent (wall
+ * time unchanged): 500 agents peaked at 111–115 MB instead of 145–153 MB for about 6 % more CPU,
+ * 50 agents at 60–61 MB instead of 64–65 MB for about 0.15 s more CPU.
  * While at least `threshold` runs are in flight, one full collection runs every `intervalMs`;
  * below it, nothing. Without a collector (Node without `--expose-gc`) the pacer does nothing.
  */
