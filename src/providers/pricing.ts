@@ -26,11 +26,29 @@ function candidates(ref: string): string[] {
   return names;
 }
 
+/** Prices already looked up, per overrides table (the built-in table alone under `BUILT_IN`). */
+const resolved = new WeakMap<object, Map<string, Price | undefined>>();
+const BUILT_IN = {};
+
 /**
  * The price of a model: config overrides first (keyed `provider/model` or bare model name),
- * then the built-in table. `replay/<ref>` is priced as the recorded model.
+ * then the built-in table. `replay/<ref>` is priced as the recorded model. Looked up once per
+ * model and overrides table; later turns cost one map lookup.
  */
 export function priceOf(ref: string, overrides?: Config["pricing"]): Price | undefined {
+  const owner = overrides ?? BUILT_IN;
+  let prices = resolved.get(owner);
+  if (!prices) {
+    prices = new Map();
+    resolved.set(owner, prices);
+  }
+  if (prices.has(ref)) return prices.get(ref);
+  const price = lookUpPrice(ref, overrides);
+  prices.set(ref, price);
+  return price;
+}
+
+function lookUpPrice(ref: string, overrides?: Config["pricing"]): Price | undefined {
   for (const name of candidates(ref)) {
     const override = overrides?.[name];
     if (override) {

@@ -131,6 +131,18 @@ for (const p of PROTOCOLS) {
       expect(error.message).toContain("stall_timeout");
     });
 
+    test("a stream that keeps sending more slowly than stall_timeout in total does not stall", async () => {
+      const { model, mock } = await setup(
+        { turns: [OK_TURN], faults: { 0: { frameGapMs: 120 } } },
+        { stall_timeout: 200, retries: 0 },
+      );
+      const started = performance.now();
+      const list = await events(model.stream(ask("hi")));
+      expect(list.at(-1)?.type).toBe("finish");
+      expect(performance.now() - started).toBeGreaterThan(200);
+      expect(mock.requests).toHaveLength(1);
+    });
+
     test("no response headers within request_timeout is a timeout", async () => {
       const { model } = await setup(
         { turns: [OK_TURN], faults: { 0: { latencyMs: 250 } } },

@@ -146,3 +146,26 @@ test("gemini: synthesised call ids are stable per conversation position", async 
   expect(first.toolCalls[0]?.id).toBe(again.toolCalls[0]?.id as string);
   expect(later.toolCalls[0]?.id).not.toBe(first.toolCalls[0]?.id as string);
 });
+
+test("openai: a growing history is sent the same as a fresh conversion on every turn", async () => {
+  const { openAiBody } = await import("../../src/providers/openai/request.ts");
+  const history: Message[] = [HISTORY[0] as Message];
+  const first = JSON.stringify(
+    openAiBody({ model: "m", ...ask("", { messages: history, tools: [WEATHER_TOOL] }) }, false),
+  );
+  history.push(...HISTORY.slice(1));
+  const again = JSON.stringify(
+    openAiBody({ model: "m", ...ask("", { messages: history, tools: [WEATHER_TOOL] }) }, false),
+  );
+  const fresh = JSON.stringify(
+    openAiBody(
+      {
+        model: "m",
+        ...ask("", { messages: structuredClone(history), tools: [structuredClone(WEATHER_TOOL)] }),
+      },
+      false,
+    ),
+  );
+  expect(again).toBe(fresh);
+  expect(JSON.parse(again).messages.slice(0, 2)).toEqual(JSON.parse(first).messages);
+});

@@ -79,7 +79,8 @@ function classifyThrown(
  * One HTTP attempt: sends the request, turns a non-2xx answer into the protocol's error and
  * streams the decoded events otherwise. Throws a ProviderError on any failure; the caller
  * decides about retries. The request timeout covers the wait for response headers; the stall
- * timer covers silence mid-body but is paused while the consumer holds an event.
+ * timer covers silence mid-body but is paused while the consumer holds an event. Activity only
+ * stamps the time; the stall timer re-arms itself for the rest of the period when it fires early.
  */
 export async function* attemptStream(s: AttemptSettings, request: ModelRequest): AsyncGenerator<ModelEvent> {
   const wire = s.protocol.buildRequest(request);
@@ -96,13 +97,16 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
   request.signal?.addEventListener("abort", onUserAbort, { once: true });
   const headerTimer = setTimeout(() => abort("timeout"), s.requestTimeoutMs);
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastActivity = 0;
   const onStall = () => {
+    const idle = performance.now() - lastActivity;
     if (consumerHolds) stallTimer = setTimeout(onStall, s.stallTimeoutMs);
+    else if (idle < s.stallTimeoutMs) stallTimer = setTimeout(onStall, s.stallTimeoutMs - idle);
     else abort("stall");
   };
   const touch = () => {
-    if (stallTimer) stallTimer.refresh();
-    else stallTimer = setTimeout(onStall, s.stallTimeoutMs);
+    lastActivity = performance.now();
+    stallTimer ??= setTimeout(onStall, s.stallTimeoutMs);
   };
   let completed = false;
   try {
@@ -125,24 +129,26 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
     }
     const decoder = s.protocol.createDecoder(s.errors, request);
     const pending: SseMessage[] = [];
-    const parser = createParser({ onEvent: (m) => pending.push({ event: m.event, data: m.data }) });
+    const parser = createParser({ onEvent: (message) => pending.push(message) });
     const text = new TextDecoder();
-    const drain = function* (): Generator<ModelEvent> {
-      for (const message of pending.splice(0)) yield* decoder.push(message);
-    };
     for await (const chunk of response.body) {
       touch();
       parser.feed(text.decode(chunk, { stream: true }));
-      for (const event of drain()) {
-        consumerHolds = true;
-        yield event;
-        consumerHolds = false;
-        touch();
-        if (event.type === "finish") {
-          completed = true;
-          return;
+      for (let m = 0; m < pending.length; m++) {
+        const events = decoder.push(pending[m] as SseMessage);
+        for (let e = 0; e < events.length; e++) {
+          const event = events[e] as ModelEvent;
+          consumerHolds = true;
+          yield event;
+          consumerHolds = false;
+          touch();
+          if (event.type === "finish") {
+            completed = true;
+            return;
+          }
         }
       }
+      pending.length = 0;
     }
     for (const event of decoder.end()) yield event;
     completed = true;

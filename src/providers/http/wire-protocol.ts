@@ -11,7 +11,7 @@ export interface WireRequest {
 
 /** One server-sent event as the SSE parser delivers it. */
 export interface SseMessage {
-  event: string | undefined;
+  event?: string | undefined;
   data: string;
 }
 

@@ -156,6 +156,15 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       setTimeout(() => res.destroy(), 5);
       return;
     }
+    if (fault?.frameGapMs !== undefined) {
+      for (const frame of frames) {
+        await sleep(fault.frameGapMs);
+        if (res.destroyed) return;
+        res.write(frame);
+      }
+      res.end();
+      return;
+    }
     for (const frame of frames) res.write(frame);
     res.end();
   }

@@ -27,7 +27,8 @@ export interface MockTurn {
  * A fault injected into one request. `status` answers with that HTTP status (body in the
  * protocol's own error format unless given); `truncate` cuts the stream in the middle;
  * `malformed` sends garbage SSE; `stallMs` sends headers then nothing for that long before
- * dropping the connection; `latencyMs` delays the response headers.
+ * dropping the connection; `latencyMs` delays the response headers; `frameGapMs` waits that
+ * long before each frame of the stream (a slow but live stream).
  * Faulted requests (except pure `latencyMs`) do not consume a scripted turn.
  */
 export interface MockFault {
@@ -38,6 +39,7 @@ export interface MockFault {
   malformed?: boolean;
   stallMs?: number;
   latencyMs?: number;
+  frameGapMs?: number;
 }
 
 /** Which wire protocol a request used. */
