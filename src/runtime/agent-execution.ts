@@ -137,7 +137,13 @@ export async function executeAgent(
   const result = await runLoop({
     runId: exec.runId,
     agent: exec.agent,
-    model,
+    model: {
+      ...model,
+      stream: (modelRequest) => {
+        rt.pacer.tick();
+        return model.stream(modelRequest);
+      },
+    },
     system: system.text,
     messages: exec.messages,
     tools: tools.byName,

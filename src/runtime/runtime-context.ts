@@ -8,6 +8,7 @@ import type { RunEventInput } from "../spec/events.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import type { DeferredRunStore } from "../state/deferred-runs.ts";
+import type { HeapPacer } from "./heap-pacer.ts";
 import type { RunRequest } from "./run-request.ts";
 import type { Semaphore } from "./semaphore.ts";
 
@@ -31,6 +32,8 @@ export interface RuntimeContext {
   secrets: Set<string>;
   deferred: DeferredRunStore;
   now(): number;
+  /** Collects garbage while many runs are in flight; told about every model request. */
+  pacer: HeapPacer;
 }
 
 /** What the agents of one top-level run share: its id, redactor, signal and event emitter. */

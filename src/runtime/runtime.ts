@@ -69,8 +69,9 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     secrets: new Set(),
     deferred,
     now: () => performance.now(),
+    pacer: new HeapPacer(),
   };
-  const pacer = new HeapPacer();
+  const { pacer } = rt;
   const paced = async <T>(task: () => Promise<T>): Promise<T> => {
     pacer.enter();
     try {
