@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMockProvider } from "../src/testing/index.ts";
+import { benchSetup } from "./bench/fixtures.ts";
 import { compileBinary } from "./build.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -24,36 +24,8 @@ await compileBinary({
   bytecodeOrder: false,
 });
 
-const mock = await startMockProvider({
-  turns: (request) => {
-    const messages = (request.body as { messages: { role: string }[] }).messages;
-    const done = messages.filter((m) => m.role === "tool").length;
-    return done < 3
-      ? { toolCalls: [{ id: `c${done}`, name: "read", arguments: { op: "read", path: "data.txt" } }] }
-      : { text: "finished" };
-  },
-});
-writeFileSync(join(work, "data.txt"), "order data\n");
-const config = join(work, "agentry.toml");
-writeFileSync(
-  config,
-  `[defaults]
-agent = "a"
-model = "mock/gpt-4.1-mini"
-
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-
-[tools.read]
-kind = "file"
-root = "${work}"
-
-[agents.a]
-tools = ["read"]
-mode = "auto"
-`,
-);
+const setup = await benchSetup(3);
+const { config } = setup;
 const jobs = join(work, "jobs.jsonl");
 writeFileSync(
   jobs,
@@ -95,6 +67,7 @@ try {
     console.error(`recorded ${out}`);
   }
 } finally {
-  await mock.close();
+  await setup.close();
   rmSync(work, { recursive: true, force: true });
+  rmSync(setup.dir, { recursive: true, force: true });
 }
