@@ -16,8 +16,8 @@ export class HeapPacer {
   private requests = 0;
 
   constructor(
-    private readonly threshold = PACED_RUNS,
-    private readonly collect: (() => void) | undefined = collectorOfRuntime(),
+    private readonly threshold: number,
+    private readonly collect: (() => void) | undefined,
   ) {}
 
   /** A run started. */
@@ -41,7 +41,8 @@ export class HeapPacer {
   }
 }
 
-function collectorOfRuntime(): (() => void) | undefined {
+/** The runtime's full collection: `Bun.gc(true)`, or `global.gc()` where Node exposes it. */
+export function collectorOfRuntime(): (() => void) | undefined {
   const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
   if (bun) return () => bun.gc(true);
   const exposed = (globalThis as { gc?: () => void }).gc;

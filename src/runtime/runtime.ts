@@ -10,7 +10,7 @@ import { DeferredRunStore } from "../state/deferred-runs.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
 import { agentConfig } from "./agent-execution.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
-import { HeapPacer } from "./heap-pacer.ts";
+import { collectorOfRuntime, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
@@ -29,6 +29,12 @@ export interface RuntimeOptions {
   middleware?: ExtraLayer[];
   /** Receives one structured log record per tool call (the logger layer). */
   log?: LogSink;
+  /**
+   * A full garbage collection, run while 32 or more runs are in flight after about one model
+   * request per run (default `Bun.gc(true)` on Bun, `global.gc()` on Node with `--expose-gc`);
+   * `false` turns the pacing off.
+   */
+  collectGarbage?: (() => void) | false;
 }
 
 /** A configured engine that runs agents. Holds no global state; close it to flush the audit log. */
@@ -69,7 +75,10 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     secrets: new Set(),
     deferred,
     now: () => performance.now(),
-    pacer: new HeapPacer(),
+    pacer: new HeapPacer(
+      PACED_RUNS,
+      options.collectGarbage === false ? undefined : (options.collectGarbage ?? collectorOfRuntime()),
+    ),
   };
   const { pacer } = rt;
   const paced = async <T>(task: () => Promise<T>): Promise<T> => {
