@@ -57,13 +57,16 @@ export function validateFile(file: SourceFile): { config: Config; issues: Config
     }
   }
   const schema: z.ZodType<Config> = file.main ? configSchema : (includedFileSchema as z.ZodType<Config>);
-  const result = schema.safeParse(raw);
+  const result = schema.safeParse(raw, ONE_SHOT);
   if (result.success) return { config: result.data, issues };
   issues.push(
     ...issuesFromZod(result.error.issues, { file: file.display, raw, schema, locator: file.locator }),
   );
   return { config: salvage(raw, schema, result.error.issues), issues };
 }
+
+/** A configuration is validated once: compiling zod's fast object parsers would cost more than it saves. */
+const ONE_SHOT = { jitless: true } as const;
 
 function salvage(
   raw: Record<string, unknown>,
