@@ -134,33 +134,39 @@ export async function executeAgent(
   const outputSchema = (isTop ? request.outputSchema : undefined) ?? agent.output_schema;
   const textRepeatLimit = policy.loop?.max_text_repeats ?? policy.loop?.max_repeats ?? 3;
   const textRepeats = createTextRepeatDetector(textRepeatLimit);
-  const result = await runLoop({
-    runId: exec.runId,
-    agent: exec.agent,
-    model: {
-      ...model,
-      stream: (modelRequest) => {
-        rt.pacer.tick();
-        return model.stream(modelRequest);
+  rt.pacer.enter();
+  let result: LoopResult;
+  try {
+    result = await runLoop({
+      runId: exec.runId,
+      agent: exec.agent,
+      model: {
+        ...model,
+        stream: (modelRequest) => {
+          rt.pacer.tick();
+          return model.stream(modelRequest);
+        },
       },
-    },
-    system: system.text,
-    messages: exec.messages,
-    tools: tools.byName,
-    toolSchemas: tools.schemas,
-    parseArguments: parseToolArguments,
-    execute,
-    maxTurns:
-      (isTop ? request.maxTurns : undefined) ?? agent.max_turns ?? defaults.max_turns ?? DEFAULT_MAX_TURNS,
-    meter,
-    cost: (usage) => costUsd(model.ref, usage, config.pricing).usd,
-    signal: exec.signal,
-    emit,
-    now: rt.now,
-    textRepeats: (text) => textRepeats.check(text),
-    ...(exec.resume ? { resume: { turns: exec.resume.turns, calls: exec.resume.calls } } : {}),
-    ...(outputSchema ? { checkAnswer: loadAnswerCheck(outputSchema) } : {}),
-  });
+      system: system.text,
+      messages: exec.messages,
+      tools: tools.byName,
+      toolSchemas: tools.schemas,
+      parseArguments: parseToolArguments,
+      execute,
+      maxTurns:
+        (isTop ? request.maxTurns : undefined) ?? agent.max_turns ?? defaults.max_turns ?? DEFAULT_MAX_TURNS,
+      meter,
+      cost: (usage) => costUsd(model.ref, usage, config.pricing).usd,
+      signal: exec.signal,
+      emit,
+      now: rt.now,
+      textRepeats: (text) => textRepeats.check(text),
+      ...(exec.resume ? { resume: { turns: exec.resume.turns, calls: exec.resume.calls } } : {}),
+      ...(outputSchema ? { checkAnswer: loadAnswerCheck(outputSchema) } : {}),
+    });
+  } finally {
+    rt.pacer.leave();
+  }
   return { ...result, meter, model: model.ref };
 }
 

@@ -1,13 +1,13 @@
-/** Runs in flight from which the pacer collects garbage. */
+/** Agents in flight (top-level runs and sub-agents) from which the pacer collects garbage. */
 export const PACED_RUNS = 32;
 
 /**
- * Keeps the heap of many concurrent runs close to what they actually hold. JavaScriptCore sizes
- * its collection thresholds from the machine's RAM, so with many runs in flight the garbage of
- * their turns piles up between collections, and the more so the busier the CPU. While at least
- * `threshold` runs are in flight, the pacer runs one full collection after about one model request
- * per run, so the garbage between collections stays proportional to the runs and independent of
- * the machine's speed. Measured on batches with 10 tool calls per agent (docs/BENCHMARKS.md):
+ * Keeps the heap of many concurrent agents close to what they actually hold. JavaScriptCore sizes
+ * its collection thresholds from the machine's RAM, so with many agents in flight (a batch, or a
+ * flow fanning out) the garbage of their turns piles up between collections, and the more so the
+ * busier the CPU. While at least `threshold` agent loops are running, the pacer runs one full
+ * collection after about one model request per agent, so the garbage between collections stays
+ * proportional to the agents and independent of the machine's speed. Measured on batches with 10 tool calls per agent (docs/BENCHMARKS.md):
  * 500 agents peak about 35 MB lower for about 6 % more CPU, 50 agents about 4 MB lower; wall time
  * unchanged. Without a collector (Node without `--expose-gc`) the pacer does nothing.
  */
@@ -20,12 +20,12 @@ export class HeapPacer {
     private readonly collect: (() => void) | undefined,
   ) {}
 
-  /** A run started. */
+  /** An agent loop started. */
   enter(): void {
     this.active += 1;
   }
 
-  /** A run ended. */
+  /** An agent loop ended. */
   leave(): void {
     this.active -= 1;
   }

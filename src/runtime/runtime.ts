@@ -30,9 +30,9 @@ export interface RuntimeOptions {
   /** Receives one structured log record per tool call (the logger layer). */
   log?: LogSink;
   /**
-   * A full garbage collection, run while 32 or more runs are in flight after about one model
-   * request per run (default `Bun.gc(true)` on Bun, `global.gc()` on Node with `--expose-gc`);
-   * `false` turns the pacing off.
+   * A full garbage collection, run while 32 or more agents (runs and sub-agents) are in flight,
+   * after about one model request per agent (default `Bun.gc(true)` on Bun, `global.gc()` on Node
+   * with `--expose-gc`); `false` turns the pacing off.
    */
   collectGarbage?: (() => void) | false;
 }
@@ -80,15 +80,6 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
       options.collectGarbage === false ? undefined : (options.collectGarbage ?? collectorOfRuntime()),
     ),
   };
-  const { pacer } = rt;
-  const paced = async <T>(task: () => Promise<T>): Promise<T> => {
-    pacer.enter();
-    try {
-      return await task();
-    } finally {
-      pacer.leave();
-    }
-  };
   return {
     deferred,
     run: (request) => {
@@ -99,9 +90,9 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
         });
       }
       const plan: RunPlan = { runId: newRunId(), target, history: [], turns: 0, resumeCalls: [] };
-      return paced(() => executeRun(rt, { ...request, target }, plan, newRedactor(rt, target)));
+      return executeRun(rt, { ...request, target }, plan, newRedactor(rt, target));
     },
-    resume: (runId, request = {}) => paced(() => resumeRun(rt, deferred, runId, request)),
+    resume: (runId, request = {}) => resumeRun(rt, deferred, runId, request),
     close: async () => {
       await audit?.close();
     },
