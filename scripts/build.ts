@@ -29,14 +29,16 @@ export interface CompileOptions {
  */
 const JIT_POLICY = 64;
 
-/** The recorded bytecode layouts (`scripts/record-bytecode-order.ts`), the most common workload first. */
+/** Where `scripts/record-bytecode-order.ts` writes the recorded bytecode layouts. */
+export const BYTECODE_ORDER_DIR = join(ROOT, "scripts/bytecode-order");
+
+/** The recorded bytecode layouts, the most common workload first (their names sort that way). */
 function bytecodeOrderFiles(): string[] {
-  const dir = join(ROOT, "scripts/bytecode-order");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  if (!existsSync(BYTECODE_ORDER_DIR)) return [];
+  return readdirSync(BYTECODE_ORDER_DIR)
     .filter((name) => name.endsWith(".order"))
     .sort()
-    .map((name) => join(dir, name));
+    .map((name) => join(BYTECODE_ORDER_DIR, name));
 }
 
 async function gitCommit(): Promise<string> {

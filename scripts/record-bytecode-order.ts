@@ -11,10 +11,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchSetup } from "./bench/fixtures.ts";
-import { compileBinary } from "./build.ts";
+import { BYTECODE_ORDER_DIR as ORDER_DIR, compileBinary } from "./build.ts";
 
 const ROOT = join(import.meta.dir, "..");
-export const ORDER_DIR = join(ROOT, "scripts/bytecode-order");
 
 const work = mkdtempSync(join(tmpdir(), "agentry-order-"));
 const binary = join(work, "agentry");
