@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchSetup } from "./bench/fixtures.ts";
-import { BYTECODE_ORDER_DIR as ORDER_DIR, compileBinary } from "./build.ts";
+import { compileBinary, BYTECODE_ORDER_DIR as ORDER_DIR } from "./build.ts";
 
 const ROOT = join(import.meta.dir, "..");
 
