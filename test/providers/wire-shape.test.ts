@@ -150,22 +150,23 @@ test("gemini: synthesised call ids are stable per conversation position", async 
 test("openai: a growing history is sent the same as a fresh conversion on every turn", async () => {
   const { openAiBody } = await import("../../src/providers/openai/request.ts");
   const history: Message[] = [HISTORY[0] as Message];
-  const first = JSON.stringify(
-    openAiBody({ model: "m", ...ask("", { messages: history, tools: [WEATHER_TOOL] }) }, false),
-  );
+  const request = () => ({ model: "m", ...ask("", { messages: history, tools: [WEATHER_TOOL] }) });
+  const first = openAiBody(request(), false);
   history.push(...HISTORY.slice(1));
-  const again = JSON.stringify(
-    openAiBody({ model: "m", ...ask("", { messages: history, tools: [WEATHER_TOOL] }) }, false),
-  );
-  const fresh = JSON.stringify(
-    openAiBody(
-      {
-        model: "m",
-        ...ask("", { messages: structuredClone(history), tools: [structuredClone(WEATHER_TOOL)] }),
-      },
-      false,
-    ),
+  const again = openAiBody(request(), false);
+  const fresh = openAiBody(
+    {
+      model: "m",
+      ...ask("", { messages: structuredClone(history), tools: [structuredClone(WEATHER_TOOL)] }),
+    },
+    false,
   );
   expect(again).toBe(fresh);
   expect(JSON.parse(again).messages.slice(0, 2)).toEqual(JSON.parse(first).messages);
+  expect(Object.keys(JSON.parse(again))).toEqual(["model", "messages", "stream", "stream_options", "tools"]);
+  expect(JSON.parse(openAiBody({ ...request(), maxOutputTokens: 7, temperature: 0 }, true))).toMatchObject({
+    max_tokens: 7,
+    temperature: 0,
+  });
+  expect(JSON.parse(openAiBody({ model: "m", messages: [], tools: [] }, false)).messages).toEqual([]);
 });

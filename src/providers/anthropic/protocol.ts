@@ -36,7 +36,11 @@ export function anthropicProtocol(settings: AnthropicSettings): WireProtocol {
     ...settings.headers,
   };
   return {
-    buildRequest: (request) => ({ url, headers, body: anthropicBody(request, settings.maxOutputTokens) }),
+    buildRequest: (request) => ({
+      url,
+      headers,
+      body: JSON.stringify(anthropicBody(request, settings.maxOutputTokens)),
+    }),
     errorFromResponse: (status, body, responseHeaders, ctx, nowMs) => {
       const retryAfterMs = parseRetryAfter(responseHeaders, nowMs);
       return httpError(ctx, status, body, {

@@ -59,7 +59,7 @@ export function geminiProtocol(settings: GeminiSettings): WireProtocol {
       return {
         url: `${origin}/v1beta/models/${model}:streamGenerateContent?alt=sse`,
         headers,
-        body: geminiBody(request, settings.maxOutputTokens),
+        body: JSON.stringify(geminiBody(request, settings.maxOutputTokens)),
       };
     },
     errorFromResponse: (status, body, responseHeaders, ctx, nowMs) => {

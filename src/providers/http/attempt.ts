@@ -112,7 +112,7 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
   try {
     const response = await s.post(wire.url, {
       headers: { "content-type": "application/json", accept: "text/event-stream", ...wire.headers },
-      body: JSON.stringify(wire.body),
+      body: wire.body,
       signal: controller.signal,
     });
     clearTimeout(headerTimer);

@@ -6,7 +6,8 @@ import type { ErrorContext } from "./classify.ts";
 export interface WireRequest {
   url: string;
   headers: Record<string, string>;
-  body: unknown;
+  /** The JSON text of the body. */
+  body: string;
 }
 
 /** One server-sent event as the SSE parser delivers it. */
