@@ -9,6 +9,7 @@ import type { Tool } from "../spec/tool.ts";
 import { DeferredRunStore } from "../state/deferred-runs.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
 import { agentConfig } from "./agent-execution.ts";
+import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { collectorOfRuntime, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
 import { newRunId } from "./run-id.ts";
@@ -50,6 +51,11 @@ export interface Runtime {
   ): Promise<RunResult & { alreadyFinished: boolean }>;
   /** Deferred runs and their approvals. */
   readonly deferred: DeferredRunStore;
+  /**
+   * Records a human decision on a pending approval in the run state and this runtime's audit
+   * chain; executes nothing (`resume` does). Idempotent for the same decision.
+   */
+  decide(approvalId: string, verdict: ApprovalVerdict): DecideOutcome;
   close(): Promise<void>;
   /** Writes pending audit records synchronously (for signal handlers). */
   flushSync(): void;
@@ -93,6 +99,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
       return executeRun(rt, { ...request, target }, plan, newRedactor(rt, target));
     },
     resume: (runId, request = {}) => resumeRun(rt, deferred, runId, request),
+    decide: (approvalId, verdict) => decideApproval(deferred, audit, approvalId, verdict),
     close: async () => {
       await audit?.close();
     },

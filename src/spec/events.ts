@@ -53,6 +53,8 @@ export type RunEventInput =
       state: "asked" | "granted" | "denied" | "deferred";
       tool: string;
       args?: unknown;
+      /** On `asked`: the policy rule that asked, e.g. `policy.approval.tools includes "sh"`. */
+      rule?: string;
       by?: string;
       reason?: string;
     }

@@ -104,13 +104,13 @@ export class DeferredRunStore {
       .sort((a, b) => b.created.localeCompare(a.created));
   }
 
-  /** Finds the run holding an approval id. */
-  findApproval(approvalId: string): { run: DeferredRun; pending: PendingApproval } {
+  /** The run holding an approval id, or undefined when no deferred run has it. */
+  lookupApproval(approvalId: string): { run: DeferredRun; pending: PendingApproval } | undefined {
     for (const run of this.list()) {
       const pending = run.pending.find((item) => item.approval_id === approvalId);
       if (pending) return { run, pending };
     }
-    throw new UsageError(`no pending approval "${approvalId}"`, { hint: "agentry approvals list" });
+    return undefined;
   }
 
   /**
@@ -132,4 +132,9 @@ export class DeferredRunStore {
       rmSync(path, { force: true });
     };
   }
+}
+
+/** The usage error for an approval id no deferred run holds. */
+export function noPendingApproval(approvalId: string): UsageError {
+  return new UsageError(`no pending approval "${approvalId}"`, { hint: "agentry approvals list" });
 }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { openAuditLog } from "../../audit/index.ts";
 import { loadConfig } from "../../config/loader.ts";
+import { decideApproval } from "../../runtime/decide-approval.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
-import { DeferredRunStore } from "../../state/deferred-runs.ts";
+import { DeferredRunStore, noPendingApproval } from "../../state/deferred-runs.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
 import { findOptionalConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
@@ -37,36 +38,21 @@ export default async function approvalsCommand(
         throw new UsageError(`agentry approvals ${action} needs an approval id`, {
           hint: "agentry approvals list",
         });
-      const { run, pending } = store.findApproval(id);
-      if (pending.decision) {
-        throw new UsageError(
-          `approval ${id} was already decided: ${pending.decision.decision} by ${pending.decision.by}`,
-        );
-      }
       const by = options.by ?? process.env["USER"] ?? "unknown";
-      pending.decision = {
+      const auditPath = loaded?.config.audit?.enabled === false ? undefined : loaded?.config.audit?.path;
+      const audit = auditPath ? openAuditLog(auditPath) : undefined;
+      const outcome = decideApproval(store, audit, id, {
         decision: action,
         by,
-        at: new Date().toISOString(),
         ...(options.reason ? { reason: options.reason } : {}),
-      };
-      store.save(run);
-      const auditPath = loaded?.config.audit?.enabled === false ? undefined : loaded?.config.audit?.path;
-      if (auditPath) {
-        const audit = openAuditLog(auditPath);
-        audit.append({
-          run_id: run.run_id,
-          agent: pending.agent,
-          type: "approval",
-          approval_id: id,
-          tool: pending.call.name,
-          call_id: pending.call.id,
-          decision: action,
-          by,
-          ...(options.reason ? { reason: options.reason } : {}),
-        });
-        await audit.close();
+      });
+      await audit?.close();
+      if (!outcome.ok && outcome.reason === "unknown") throw noPendingApproval(id);
+      if (!outcome.ok || outcome.repeated) {
+        const decided = outcome.pending.decision;
+        throw new UsageError(`approval ${id} was already decided: ${decided?.decision} by ${decided?.by}`);
       }
+      const { run } = outcome;
       writeAnswer(
         `${action === "approve" ? "approved" : "denied"} ${id} (run ${run.run_id}); continue with: agentry resume ${run.run_id}\n`,
       );

@@ -96,7 +96,17 @@ export function approval(options: ApprovalOptions): Middleware {
     }
     let decision = options.preDecided?.get(id);
     if (!decision) {
-      ctx.emit({ type: "approval", approval_id: id, state: "asked", tool: call.name, args: call.args });
+      const why = asks.has(call.name)
+        ? `policy.approval.tools includes "${call.name}"`
+        : 'policy.approval.tools is "*"';
+      ctx.emit({
+        type: "approval",
+        approval_id: id,
+        state: "asked",
+        tool: call.name,
+        args: call.args,
+        rule: why,
+      });
       const request = {
         approvalId: id,
         runId: ctx.runId,
@@ -104,9 +114,7 @@ export function approval(options: ApprovalOptions): Middleware {
         callId: call.id,
         tool: call.name,
         args: call.args,
-        why: asks.has(call.name)
-          ? `policy.approval.tools includes "${call.name}"`
-          : 'policy.approval.tools is "*"',
+        why,
       };
       const pending = askWithTimeout(options.approver, request, call.signal, timeoutMs, clock);
       approvals.asking.set(call.name, pending);
