@@ -73,7 +73,7 @@ describe("http tool", () => {
     ["http://169.254.169.254/latest/meta-data/", "cloud metadata"],
     ["http://[fd00:ec2::254]/", "cloud metadata"],
     ["http://metadata.google.internal/computeMetadata/v1/", "cloud metadata endpoint"],
-    ["http://[::ffff:127.0.0.1]:1/", "loopback (IPv4 inside IPv6) address"],
+    ["http://[::ffff:127.0.0.1]:1/", "loopback (IPv4 inside IPv4-mapped IPv6) address"],
     ["http://0.0.0.0:1/", "unspecified"],
     ["http://100.64.1.1/", "carrier-grade NAT"],
     ["http://10.1.2.3/", "private"],

@@ -70,6 +70,12 @@ export function cidrContains(cidr: Cidr, ip: ParsedIp): boolean {
   return true;
 }
 
+/**
+ * Special-purpose blocks (IANA IPv4 and IPv6 Special-Purpose Address Registries, RFC 6890 and
+ * successors) plus multicast and cloud metadata. Blocks the registries mark globally reachable
+ * but which no tool has business reaching (6to4 relay anycast, 2001::/23 as a whole) are refused
+ * too: fail closed, and let `allow_private` open what an operator really needs.
+ */
 const BLOCKED: Array<[string, string]> = [
   ["169.254.169.254/32", "cloud metadata"],
   ["fd00:ec2::254/128", "cloud metadata"],
@@ -80,39 +86,63 @@ const BLOCKED: Array<[string, string]> = [
   ["169.254.0.0/16", "link-local"],
   ["172.16.0.0/12", "private"],
   ["192.0.0.0/24", "IETF protocol assignments"],
+  ["192.0.2.0/24", "documentation (TEST-NET-1)"],
+  ["192.88.99.0/24", "6to4 relay anycast"],
   ["192.168.0.0/16", "private"],
   ["198.18.0.0/15", "benchmarking"],
+  ["198.51.100.0/24", "documentation (TEST-NET-2)"],
+  ["203.0.113.0/24", "documentation (TEST-NET-3)"],
   ["224.0.0.0/4", "multicast"],
+  ["255.255.255.255/32", "limited broadcast"],
   ["240.0.0.0/4", "reserved"],
   ["::/128", "unspecified (::)"],
   ["::1/128", "loopback"],
+  ["::/96", "IPv4-compatible (deprecated)"],
+  ["64:ff9b:1::/48", "local-use NAT64"],
+  ["::/8", "reserved"],
+  ["100::/64", "discard-only"],
+  ["2001:db8::/32", "documentation"],
+  ["2001::/23", "IETF protocol assignments"],
+  ["2620:4f:8000::/48", "direct delegation AS112"],
+  ["3fff::/20", "documentation"],
+  ["5f00::/16", "segment routing (SRv6) SIDs"],
   ["fc00::/7", "unique-local"],
   ["fe80::/10", "link-local"],
+  ["fec0::/10", "site-local (deprecated)"],
   ["ff00::/8", "multicast"],
 ];
 const BLOCKED_CIDRS = BLOCKED.map(([cidr, reason]) => ({ cidr: parseCidr(cidr) as Cidr, reason }));
-const EMBEDDED_V4 = ["::ffff:0:0/96", "64:ff9b::/96", "::/96"].map((text) => parseCidr(text) as Cidr);
+
+/** IPv6 blocks that carry an IPv4 address, with the bit offset where it starts. */
+const EMBEDDED_V4: Array<{ cidr: Cidr; at: number; kind: string }> = [
+  { text: "::ffff:0:0/96", at: 96, kind: "IPv4-mapped" },
+  { text: "::ffff:0:0:0/96", at: 96, kind: "IPv4-translated" },
+  { text: "64:ff9b::/96", at: 96, kind: "NAT64" },
+  { text: "2002::/16", at: 16, kind: "6to4" },
+].map(({ text, at, kind }) => ({ cidr: parseCidr(text) as Cidr, at, kind }));
+
+function embeddedV4(ip: ParsedIp, at: number): ParsedIp {
+  const first = at / 16;
+  const hi = ip.parts[first] as number;
+  const lo = ip.parts[first + 1] as number;
+  return { version: 4, parts: [hi >> 8, hi & 255, lo >> 8, lo & 255] };
+}
 
 /**
  * Why an address must not be reached by default (loopback, private, link-local, CGNAT,
- * unique-local, metadata, …), or undefined for a public address. IPv4-mapped, NAT64 and
- * IPv4-compatible IPv6 addresses are judged by the IPv4 address they carry.
+ * documentation, benchmarking, reserved, unique-local, metadata, …), or undefined for a public
+ * address. IPv4-mapped, IPv4-translated, NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses are
+ * judged by the IPv4 address they carry.
  */
 export function blockedReason(ip: ParsedIp): string | undefined {
-  if (ip.version === 6 && !(ip.parts.every((p) => p === 0) || isLoopbackV6(ip))) {
-    if (EMBEDDED_V4.some((cidr) => cidrContains(cidr, ip))) {
-      const hi = ip.parts[6] as number;
-      const lo = ip.parts[7] as number;
-      const v4: ParsedIp = { version: 4, parts: [hi >> 8, hi & 255, lo >> 8, lo & 255] };
-      const inner = blockedReason(v4);
-      return inner ? `${inner} (IPv4 inside IPv6)` : undefined;
+  if (ip.version === 6) {
+    const carrier = EMBEDDED_V4.find((entry) => cidrContains(entry.cidr, ip));
+    if (carrier) {
+      const inner = blockedReason(embeddedV4(ip, carrier.at));
+      return inner ? `${inner} (IPv4 inside ${carrier.kind} IPv6)` : undefined;
     }
   }
   return BLOCKED_CIDRS.find((entry) => cidrContains(entry.cidr, ip))?.reason;
-}
-
-function isLoopbackV6(ip: ParsedIp): boolean {
-  return ip.parts.slice(0, 7).every((p) => p === 0) && ip.parts[7] === 1;
 }
 
 /** Canonical text of an address, for messages and exact comparisons. */
