@@ -1,4 +1,9 @@
-import { type MockProvider, type MockToolCall, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import {
+  type MockProvider,
+  type MockToolCall,
+  type MockTurn,
+  startMockProvider,
+} from "../../src/testing/index.ts";
 import { type BinaryResult, runBinary } from "./binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "./workspace.ts";
 

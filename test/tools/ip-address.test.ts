@@ -59,13 +59,10 @@ describe("SSRF guard: special-purpose addresses", () => {
     expect(reason(address)).toBeUndefined();
   });
 
-  test.each([
-    "2606:4700:4700::1111",
-    "::ffff:8.8.8.8",
-    "64:ff9b::808:808",
-    "2002:808:808::1",
-    "2001:200::1",
-  ])("%s is public", (address) => {
-    expect(reason(address)).toBeUndefined();
-  });
+  test.each(["2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1", "2001:200::1"])(
+    "%s is public",
+    (address) => {
+      expect(reason(address)).toBeUndefined();
+    },
+  );
 });
