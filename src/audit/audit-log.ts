@@ -53,7 +53,7 @@ function canonicalBody(
   let last = "";
   let slots = 0;
   for (const key in record) {
-    if (key < last || key === "hash") return sortedBody(record, prev, seq, ts);
+    if (key < last || key === "hash" || key === "__proto__") return sortedBody(record, prev, seq, ts);
     last = key;
     if (key === "prev" || key === "seq" || key === "ts") slots += 1;
   }
@@ -95,7 +95,7 @@ function sortedBody(
   const keys = ["prev", "seq", "ts"];
   for (const key in record) if (!RESERVED.has(key)) keys.push(key);
   sortStrings(keys);
-  const body: Record<string, unknown> = {};
+  const body: Record<string, unknown> = Object.create(null);
   for (const key of keys) {
     body[key] = key === "prev" ? prev : key === "seq" ? seq : key === "ts" ? ts : sortKeys(record[key]);
   }

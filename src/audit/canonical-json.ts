@@ -3,6 +3,7 @@
  * `JSON.stringify` semantics (`toJSON` honoured, `undefined` and functions dropped from objects and
  * turned into `null` in arrays, non-finite numbers as `null`). Hashing this form makes a record's
  * hash independent of key order, so a record read back from disk hashes as it did when written.
+ * An own `__proto__` key (as `JSON.parse` creates one) is kept as a key, never taken as a prototype.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value)) ?? "null";
@@ -21,14 +22,16 @@ export function sortKeys(value: unknown): unknown {
   const keys = Object.keys(record);
   let sorted = true;
   let flat = true;
+  let protoKey = false;
   for (let i = 0; i < keys.length; i++) {
     if (i > 0 && (keys[i - 1] as string) > (keys[i] as string)) sorted = false;
+    if (keys[i] === "__proto__") protoKey = true;
     const item = record[keys[i] as string];
     if (item !== null && typeof item === "object") flat = false;
   }
   if (sorted && flat) return record;
   if (!sorted) sortStrings(keys);
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = protoKey ? Object.create(null) : {};
   for (const key of keys) out[key] = sortKeys(record[key]);
   return out;
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { z } from "zod";
+import { canonicalJson } from "./canonical-json.ts";
 import { recordHash } from "./hash.ts";
 import { genesisOf } from "./records.ts";
 
@@ -30,10 +31,12 @@ interface RunState {
 /**
  * Verifies an audit log line by line and reports the first bad line. Detected: an edited record
  * (hash mismatch), a removed or reordered record (seq gap or repeat within its run, or a `prev`
- * that is not the previous record's hash), a run whose first records were removed, and a
- * truncated or non-JSON line. Not detectable: removal of a whole run, removal of a run's trailing
- * records (reported as a warning when the run then lacks `run_end`), and reordering of lines of
- * different runs (each run's own order is what the chain protects).
+ * that is not the previous record's hash), a run whose first records were removed, a truncated or
+ * non-JSON line, and any line that is not byte for byte the form the writer produces (an added,
+ * duplicated or reordered member, `__proto__` included, or changed whitespace). Not detectable:
+ * removal of a whole run, removal of a run's trailing records (reported as a warning when the run
+ * then lacks `run_end`), and reordering of lines of different runs (each run's own order is what
+ * the chain protects).
  */
 export async function verifyAuditFile(path: string): Promise<AuditVerification> {
   const runs = new Map<string, RunState>();
@@ -80,8 +83,12 @@ function checkLine(line: string, runs: Map<string, RunState>): string | undefine
     return `not an audit record (${issue ? `${issue.path.join(".") || "record"}: ${issue.message}` : "bad shape"})`;
   }
   const record = parsed.data;
-  const { hash, ...withoutHash } = record;
+  const hash = record.hash;
+  const withoutHash = ownFieldsExcept(value as Record<string, unknown>, "hash");
   if (recordHash(record.prev, withoutHash) !== hash) return "hash mismatch: the record was modified";
+  if (storedLine(withoutHash, hash) !== line) {
+    return "the line is not the record's canonical form (a member was added, duplicated or reordered)";
+  }
   const runId = record.run_id;
   const state = runs.get(runId);
   if (!state) {
@@ -97,4 +104,19 @@ function checkLine(line: string, runs: Map<string, RunState>): string | undefine
   }
   runs.set(runId, { seq: record.seq, hash, lastType: record.type });
   return undefined;
+}
+
+/**
+ * The parsed record's own members except `key`, in a null-prototype object: a `__proto__`,
+ * `constructor` or `prototype` member stays a plain member that the hash and the line check see.
+ */
+function ownFieldsExcept(value: Record<string, unknown>, key: string): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const name of Object.keys(value)) if (name !== key) out[name] = value[name];
+  return out;
+}
+
+/** The exact line the writer produces for a record: its canonical JSON with `hash` appended last. */
+function storedLine(withoutHash: Record<string, unknown>, hash: string): string {
+  return `${canonicalJson(withoutHash).slice(0, -1)},"hash":"${hash}"}`;
 }
