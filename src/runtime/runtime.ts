@@ -1,7 +1,9 @@
 import { type AuditLog, openAuditLog } from "../audit/index.ts";
 import type { LoadedConfig } from "../config/loader.ts";
+import { configuredSecretValues } from "../config/secret-values.ts";
 import { mergePolicy } from "../middleware/index.ts";
 import type { LogSink } from "../middleware/logger/index.ts";
+import { DEFAULT_KEY_VARIABLE } from "../providers/create-provider.ts";
 import { createRedactor } from "../redact/index.ts";
 import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
@@ -78,7 +80,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     toolSchemas: new WeakMap(),
     extraLayers: options.middleware ?? [],
     log: options.log,
-    secrets: new Set(),
+    secrets: new Set(configuredSecretValues(loaded.config, env, DEFAULT_KEY_VARIABLE)),
     deferred,
     now: () => performance.now(),
     pacer: new HeapPacer(

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { interpolate } from "../../config/interpolate.ts";
 import type { ShellToolConfig } from "../../config/schema.ts";
+import { passThroughSecrets } from "../../config/secret-values.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError } from "../tool-result.ts";
 import { splitArgv, splitShellCommand } from "./command-line.ts";
@@ -31,11 +32,13 @@ const DEFAULT_MAX_OUTPUT = 64 * 1024;
 function childEnvironment(name: string, config: ShellToolConfig, options: ShellToolOptions) {
   const source = options.env ?? process.env;
   const env: Record<string, string> = {};
+  const secrets: string[] = [];
   for (const key of config.env ?? []) {
     const value = source[key];
-    if (value !== undefined) env[key] = value;
+    if (value === undefined) continue;
+    env[key] = value;
+    secrets.push(...passThroughSecrets(key, value));
   }
-  const secrets: string[] = [];
   for (const [key, raw] of Object.entries(config.set_env ?? {})) {
     const resolved = interpolate(raw, `tools.${name}.set_env.${key}`, source);
     env[key] = resolved.value;

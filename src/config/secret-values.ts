@@ -1,0 +1,83 @@
+import { listReferences } from "./interpolate.ts";
+import type { Config } from "./schema.ts";
+
+/**
+ * Names of environment variables whose values are treated as secrets when a tool passes them
+ * through (`env = [...]`): `*_KEY`, `*SECRET*`, `*TOKEN*`, `*PASSWORD*`, `*PASSWD*`,
+ * `*PASSPHRASE*`, `*CREDENTIAL*`, `*APIKEY*`, `*_PAT`, case-insensitive.
+ */
+const SECRET_NAME = /(^|_)KEYS?$|SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|APIKEY|(^|_)PAT$/i;
+
+/** Names of variables that hold URLs or DSNs, whose embedded credentials are secrets. */
+const URL_NAME = /(^|_)(URL|URI|DSN)$/i;
+
+/** `scheme://user:password@` or `user:password@` (Go-style DSNs) at the start of a value. */
+const USERINFO = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^:@/\s]*)(?::([^@/\s]*))?@/;
+
+/** Whether a variable's name says its value is a secret (`GITHUB_TOKEN`, `DB_PASSWORD`, …). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/**
+ * The secret parts of a passed-through variable's value: the whole value when the name looks
+ * secret; the credentials inside it when the name says it is a URL or DSN (`DATABASE_URL`):
+ * the password, or the user when there is no password (`https://TOKEN@host`), raw and
+ * percent-decoded. Nothing for other names.
+ */
+export function passThroughSecrets(name: string, value: string): string[] {
+  if (isSecretName(name)) return [value];
+  if (!URL_NAME.test(name)) return [];
+  const match = USERINFO.exec(value);
+  if (!match) return [];
+  const credential = match[2] || match[1] || "";
+  if (!credential) return [];
+  const decoded = safeDecode(credential);
+  return decoded === credential ? [credential] : [credential, decoded];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Every secret value the configuration can put into play, known before a run starts so the
+ * redactor hides it from `run_start` on: the values of `${VAR}`s in provider `api_key` and
+ * `headers`, the usual key variable of hosted providers without `api_key`, tool `headers` and
+ * `set_env`, and the secret-looking variables tools pass through with `env`. Unset variables
+ * are skipped (whether they are required is checked where they are used).
+ */
+export function configuredSecretValues(
+  config: Config,
+  env: Record<string, string | undefined>,
+  defaultKeyVariables: Readonly<Record<string, string | undefined>> = {},
+): string[] {
+  const found: string[] = [];
+  const fromReferences = (text: string | undefined) => {
+    if (text === undefined) return;
+    for (const { name } of listReferences(text)) {
+      const value = env[name];
+      if (value) found.push(value);
+    }
+  };
+  for (const provider of Object.values(config.providers ?? {})) {
+    const defaultVariable = defaultKeyVariables[provider.kind];
+    fromReferences(provider.api_key ?? (defaultVariable ? `\${${defaultVariable}}` : undefined));
+    for (const value of Object.values(provider.headers ?? {})) fromReferences(value);
+  }
+  for (const tool of Object.values(config.tools ?? {})) {
+    if ("headers" in tool) for (const value of Object.values(tool.headers ?? {})) fromReferences(value);
+    if ("set_env" in tool) for (const value of Object.values(tool.set_env ?? {})) fromReferences(value);
+    if ("env" in tool) {
+      for (const name of tool.env ?? []) {
+        const value = env[name];
+        if (value) found.push(...passThroughSecrets(name, value));
+      }
+    }
+  }
+  return found;
+}

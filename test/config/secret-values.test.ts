@@ -1,0 +1,79 @@
+import { describe, expect, test } from "bun:test";
+import { parse } from "smol-toml";
+import { type Config, configSchema } from "../../src/config/schema.ts";
+import { configuredSecretValues, isSecretName, passThroughSecrets } from "../../src/config/secret-values.ts";
+
+describe("secret-looking variable names", () => {
+  test.each([
+    "OPENAI_API_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+    "MY_SECRET",
+    "GITHUB_TOKEN",
+    "TOKEN_FILE_CONTENT",
+    "DB_PASSWORD",
+    "PGPASSWD",
+    "GPG_PASSPHRASE",
+    "GOOGLE_CREDENTIALS",
+    "STRIPE_APIKEY",
+    "GITLAB_PAT",
+    "api_key",
+  ])("%s is secret", (name) => expect(isSecretName(name)).toBe(true));
+
+  test.each(["PATH", "HOME", "LANG", "KEYBOARD_LAYOUT", "PATTERN", "MONKEY_MODE", "TERM"])(
+    "%s is not",
+    (name) => expect(isSecretName(name)).toBe(false),
+  );
+});
+
+describe("passThroughSecrets", () => {
+  test("the whole value of a secret-looking name", () => {
+    expect(passThroughSecrets("MY_SECRET", "s3cr3t-value")).toEqual(["s3cr3t-value"]);
+  });
+  test("the password inside a URL or DSN, raw and percent-decoded", () => {
+    expect(passThroughSecrets("DATABASE_URL", "postgres://app:p%40ss-w0rd@db:5432/x")).toEqual([
+      "p%40ss-w0rd",
+      "p@ss-w0rd",
+    ]);
+    expect(passThroughSecrets("SENTRY_DSN", "https://abc123def@o1.ingest.sentry.io/4")).toEqual([
+      "abc123def",
+    ]);
+    expect(passThroughSecrets("MYSQL_DSN", "root:hunter22@tcp(127.0.0.1:3306)/db")).toEqual(["hunter22"]);
+  });
+  test("nothing for URLs without credentials or ordinary names", () => {
+    expect(passThroughSecrets("SERVICE_URL", "https://example.com/a@b")).toEqual([]);
+    expect(passThroughSecrets("LANG", "C.UTF-8")).toEqual([]);
+  });
+});
+
+test("configuredSecretValues collects provider keys, headers, set_env and secret pass-throughs", () => {
+  const config: Config = configSchema.parse(
+    parse(`
+[providers.a]
+kind = "openai"
+[providers.b]
+kind = "openai-compatible"
+base_url = "http://localhost:1/v1"
+api_key = "\${B_KEY}"
+headers = { "X-Org" = "org-\${ORG_ID}" }
+[tools.web]
+kind = "http"
+headers = { Authorization = "Bearer \${GH}" }
+[tools.sh]
+kind = "shell"
+env = ["PATH", "NPM_TOKEN", "UNSET_TOKEN"]
+set_env = { X = "\${SET_ME}" }
+`),
+  );
+  const env = {
+    OPENAI_API_KEY: "openai-value",
+    B_KEY: "b-value",
+    ORG_ID: "org-value",
+    GH: "gh-value",
+    NPM_TOKEN: "npm-value",
+    SET_ME: "set-value",
+    PATH: "/usr/bin",
+  };
+  expect(configuredSecretValues(config, env, { openai: "OPENAI_API_KEY" }).sort()).toEqual(
+    ["b-value", "gh-value", "npm-value", "openai-value", "org-value", "set-value"].sort(),
+  );
+});
