@@ -33,9 +33,14 @@ export function checkPatterns({ config, declared, report }: SemanticInput): void
     }
   }
   const toolNames = new Set(["*", ...declared.tools, ...[...declared.agents].map((a) => `agent:${a}`)]);
-  if (config.defaults?.policy) checkPolicy(report, ["defaults", "policy"], config.defaults.policy, toolNames);
+  const known = (tool: string) => toolNames.has(tool) || isMcpToolPattern(tool, declared.mcp);
+  if (config.defaults?.policy)
+    checkPolicy(report, ["defaults", "policy"], config.defaults.policy, toolNames, known);
   for (const [name, agent] of Object.entries(config.agents ?? {})) {
-    if (agent.policy) checkPolicy(report, ["agents", name, "policy"], agent.policy, toolNames);
+    if (agent.policy) checkPolicy(report, ["agents", name, "policy"], agent.policy, toolNames, known);
+  }
+  for (const [name, server] of Object.entries(config.mcp ?? {})) {
+    if (server.policy) checkPolicy(report, ["mcp", name, "policy"], server.policy, toolNames, known);
   }
 }
 
@@ -58,9 +63,27 @@ export function splitApprovalPattern(pattern: string): { tool: string; args: str
   return { tool: pattern.slice(0, colon), args: pattern.slice(colon + 1) };
 }
 
-function checkPolicy(report: Report, base: KeyPath, policy: PolicyConfig, toolNames: Set<string>): void {
+/**
+ * Whether an approval pattern names tools of a declared MCP server (`mcp__<server>__<tool-glob>`)
+ * or of every server (`mcp__*`); the servers' tool lists are only known at run time.
+ */
+function isMcpToolPattern(tool: string, servers: ReadonlySet<string>): boolean {
+  if (!tool.startsWith("mcp__")) return false;
+  const rest = tool.slice("mcp__".length);
+  if (rest.startsWith("*")) return true;
+  for (const server of servers) if (rest.startsWith(`${server}__`) || rest === `${server}*`) return true;
+  return false;
+}
+
+function checkPolicy(
+  report: Report,
+  base: KeyPath,
+  policy: PolicyConfig,
+  toolNames: Set<string>,
+  known: (tool: string) => boolean,
+): void {
   const checkTool = (path: KeyPath, tool: string) => {
-    if (toolNames.has(tool)) return true;
+    if (known(tool)) return true;
     const suggestion = suggest(tool, toolNames);
     report(path, {
       message: `unknown tool "${tool}" in approval pattern`,

@@ -76,21 +76,10 @@ export function checkProviders({ config, report }: SemanticInput): void {
       );
     }
   }
-  for (const [name, tool] of Object.entries(config.tools ?? {})) {
-    if (tool.kind === "mcp" && (tool.command === undefined) === (tool.url === undefined)) {
-      report(
-        ["tools", name],
-        {
-          message: "an mcp tool needs exactly one of command and url",
-          found: tool.command === undefined ? "neither" : "both",
-        },
-        "key",
-      );
-    }
-  }
 }
 
-function isHttpUrl(text: string): boolean {
+/** Whether `text` parses as an http: or https: URL. */
+export function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return url.protocol === "http:" || url.protocol === "https:";

@@ -1,3 +1,4 @@
+import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
 import { expectedName, type SemanticInput } from "./issue-report.ts";
 import type { KeyPath } from "./key-path.ts";
 import type { FlowStep } from "./schema.ts";
@@ -59,6 +60,7 @@ export function checkReferences(input: SemanticInput): void {
         else if (!declared.agents.has(target)) unknownName(path, "agent", target, declared.agents);
         return;
       }
+      if (tool.startsWith(MCP_ENTRY_PREFIX)) return;
       if (!declared.tools.has(tool)) unknownName(path, "tool", tool, toolNames);
       const config_ = config.tools?.[tool];
       if (config_?.kind === "agent" && config_.agent === name) {

@@ -3,7 +3,7 @@ import type { KeyPath } from "./key-path.ts";
 import type { Config } from "./schema.ts";
 
 /** The named sections whose entries may come from any file of a configuration. */
-export const NAMED_SECTIONS = ["providers", "tools", "agents", "flows", "schedules"] as const;
+export const NAMED_SECTIONS = ["providers", "tools", "mcp", "agents", "flows", "schedules"] as const;
 
 /** One of `NAMED_SECTIONS`. */
 export type NamedSection = (typeof NAMED_SECTIONS)[number];

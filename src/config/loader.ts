@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigIssue } from "../spec/errors.ts";
 import { checkFiles } from "./check-files.ts";
+import { checkMcp } from "./check-mcp.ts";
 import { checkPatterns } from "./check-patterns.ts";
 import { checkProviders } from "./check-providers.ts";
 import { checkReferences } from "./check-references.ts";
@@ -88,6 +89,7 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     };
     checkReferences(input);
     checkProviders(input);
+    checkMcp(input);
     checkPatterns(input);
     checkFiles(input);
     await checkSchedules(input);

@@ -7,6 +7,7 @@ import type { SourceFile } from "./source-files.ts";
 const SINGULAR: Record<NamedSection, string> = {
   providers: "provider",
   tools: "tool",
+  mcp: "MCP server",
   agents: "agent",
   flows: "flow",
   schedules: "schedule",

@@ -14,7 +14,7 @@ export function resolveConfigPath(value: string, dir: string, home: string): str
 
 /**
  * Rewrites, in place, every path-valued key of one file's configuration to an absolute path:
- * instructions_file, output_schema, providers.*.cassette, tools.*.root, tools.*.cwd, audit.path
+ * instructions_file, output_schema, providers.*.cassette, tools.*.root, tools.*.cwd, mcp.*.cwd, audit.path
  * and defaults.state_dir.
  */
 export function resolveConfigPaths(config: Config, dir: string, home: string): void {
@@ -29,6 +29,9 @@ export function resolveConfigPaths(config: Config, dir: string, home: string): v
   for (const tool of Object.values(config.tools ?? {})) {
     if (tool.kind === "file") tool.root = fix(tool.root);
     if (tool.kind === "shell" && tool.cwd !== undefined) tool.cwd = fix(tool.cwd);
+  }
+  for (const server of Object.values(config.mcp ?? {})) {
+    if (server.cwd !== undefined) server.cwd = fix(server.cwd);
   }
   if (config.audit?.path !== undefined) config.audit.path = fix(config.audit.path);
   if (config.defaults?.state_dir !== undefined) config.defaults.state_dir = fix(config.defaults.state_dir);

@@ -206,22 +206,52 @@ export const delegateToolSchema = z.strictObject({
   timeout: duration.optional(),
 });
 
-export const mcpToolSchema = z.strictObject({
-  kind: z.literal("mcp"),
-  ...toolBase,
-  command: z.array(z.string()).optional(),
-  url: z.string().optional(),
-  env: z.array(z.string()).optional(),
-});
-
 export const toolSchema = z.discriminatedUnion("kind", [
   shellToolSchema,
   httpToolSchema,
   fileToolSchema,
   agentToolSchema,
   delegateToolSchema,
-  mcpToolSchema,
 ]);
+
+/** OAuth 2.1 `client_credentials` for an HTTP MCP server (CI, servers); the secret comes from an env var. */
+export const mcpOauthSchema = z.strictObject({
+  token_url: z.string(),
+  client_id: z.string(),
+  /** Name of the environment variable holding the client secret (never the secret itself). */
+  client_secret_env: z.string(),
+  scopes: z.array(z.string()).optional(),
+});
+
+/**
+ * One `[mcp.<name>]` server (docs/MCP.md): stdio (`command`, `args`, `env`, `set_env`, `cwd`) or
+ * streamable HTTP (`url`, `headers`, `bearer_token_env`, `oauth`), never both.
+ */
+export const mcpServerSchema = z.strictObject({
+  command: z.string().optional(),
+  args: z.array(z.string()).optional(),
+  /** Names of variables passed through to the server process; nothing else of agentry's environment is. */
+  env: z.array(z.string()).optional(),
+  /** Variables set for the server process; values may use `${VAR}` and are treated as secrets. */
+  set_env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  url: z.string().optional(),
+  /** HTTP headers; values may use `${VAR}` and are treated as secrets. */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Name of the environment variable holding a bearer token (redacted everywhere). */
+  bearer_token_env: z.string().optional(),
+  oauth: mcpOauthSchema.optional(),
+  enabled: z.boolean().optional(),
+  /** A required server that cannot start fails the run (exit 4); an optional one only warns. */
+  required: z.boolean().optional(),
+  startup_timeout: duration.optional(),
+  tool_timeout: duration.optional(),
+  max_output: size.optional(),
+  enabled_tools: globList.optional(),
+  disabled_tools: globList.optional(),
+  /** Policy for this server's tools, merged over the calling agent's. */
+  policy: policySchema.optional(),
+});
 
 export const agentSchema = z.strictObject({
   description: z.string().optional(),
@@ -303,6 +333,12 @@ export const configSchema = z.strictObject({
     .optional(),
   flows: z.record(z.string(), flowSchema).optional(),
   schedules: z.record(z.string(), scheduleSchema).optional(),
+  mcp: z
+    .record(
+      z.string().regex(NAME, { message: "MCP server names must match ^[a-zA-Z0-9_-]{1,64}$" }),
+      mcpServerSchema,
+    )
+    .optional(),
   audit: auditSchema.optional(),
   limits: limitsSchema.optional(),
   /** Price overrides keyed by `provider/model` or bare model name, USD per million tokens. */
@@ -316,6 +352,7 @@ export type ToolConfig = z.output<typeof toolSchema>;
 export type ShellToolConfig = z.output<typeof shellToolSchema>;
 export type HttpToolConfig = z.output<typeof httpToolSchema>;
 export type FileToolConfig = z.output<typeof fileToolSchema>;
+export type McpServerConfig = z.output<typeof mcpServerSchema>;
 export type AgentConfig = z.output<typeof agentSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type FlowConfig = z.output<typeof flowSchema>;

@@ -48,7 +48,8 @@ function safeDecode(text: string): string {
  * Every secret value the configuration can put into play, known before a run starts so the
  * redactor hides it from `run_start` on: the values of `${VAR}`s in provider `api_key` and
  * `headers`, the usual key variable of hosted providers without `api_key`, tool `headers` and
- * `set_env`, and the secret-looking variables tools pass through with `env`. Unset variables
+ * `set_env`, the secret-looking variables tools pass through with `env`, and the same for
+ * `[mcp.*]` servers plus their `bearer_token_env` and OAuth `client_secret_env`. Unset variables
  * are skipped (whether they are required is checked where they are used).
  */
 export function configuredSecretValues(
@@ -77,6 +78,18 @@ export function configuredSecretValues(
         const value = env[name];
         if (value) found.push(...passThroughSecrets(name, value));
       }
+    }
+  }
+  for (const server of Object.values(config.mcp ?? {})) {
+    for (const value of Object.values(server.headers ?? {})) fromReferences(value);
+    for (const value of Object.values(server.set_env ?? {})) fromReferences(value);
+    for (const name of server.env ?? []) {
+      const value = env[name];
+      if (value) found.push(...passThroughSecrets(name, value));
+    }
+    for (const name of [server.bearer_token_env, server.oauth?.client_secret_env]) {
+      const value = name === undefined ? undefined : env[name];
+      if (value) found.push(value);
     }
   }
   return found;

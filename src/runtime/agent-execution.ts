@@ -4,16 +4,18 @@ import { type LoopResult, runLoop } from "../agent/loop.ts";
 import { renderTemplate } from "../agent/template.ts";
 import { type Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig, Mode } from "../config/schema.ts";
+import type { McpAgentTools } from "../mcp/server-pool.ts";
 import { createTextRepeatDetector, mergePolicy } from "../middleware/index.ts";
 import { createPipeline } from "../middleware/pipeline.ts";
 import { costUsd } from "../providers/pricing.ts";
 import { openModel } from "../providers/registry.ts";
 import { UsageError } from "../spec/errors.ts";
-import type { UsageTotals } from "../spec/events.ts";
+import type { RunEventInput, UsageTotals } from "../spec/events.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import { parseToolArguments } from "../tools/arguments.ts";
 import { loadToolKinds } from "../tools/registry.ts";
 import { buildAgentTools } from "./agent-tools.ts";
+import { withServerPolicies } from "./mcp-servers.ts";
 import { loadAnswerCheck } from "./output-schema.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
@@ -91,17 +93,22 @@ export async function executeAgent(
   });
   const policy = mergePolicy(defaults.policy, agent.policy);
   const mode: Mode = agent.mode ?? defaults.mode ?? "ask";
-  const execute = createPipeline({
-    policy,
-    mode,
-    audit: rt.audit,
-    approver: scope.approver,
-    redactor: scope.redactor,
-    spillDir: join(rt.stateDir, "spill", scope.runId),
-    preDecided: scope.preDecided,
-    extraLayers: rt.extraLayers,
-    ...(rt.log ? { log: rt.log } : {}),
-  });
+  const mcp = await mcpToolsOf(rt, scope, agent, emit);
+  const pipelineWith = (effective: typeof policy) =>
+    createPipeline({
+      policy: effective,
+      mode,
+      audit: rt.audit,
+      approver: scope.approver,
+      redactor: scope.redactor,
+      spillDir: join(rt.stateDir, "spill", scope.runId),
+      preDecided: scope.preDecided,
+      extraLayers: rt.extraLayers,
+      ...(rt.log ? { log: rt.log } : {}),
+    });
+  const execute = withServerPolicies(pipelineWith(policy), mcp, config.mcp ?? {}, (own) =>
+    pipelineWith(mergePolicy(policy, own)),
+  );
   const system = instructionsOf(agent, { ...agent.vars, ...request.vars });
   if (system.missing.length > 0) {
     emit({
@@ -130,6 +137,7 @@ export async function executeAgent(
       activeChildren: { count: 0 },
     },
     modelRef,
+    mcp?.tools,
   );
   const outputSchema = (isTop ? request.outputSchema : undefined) ?? agent.output_schema;
   const textRepeatLimit = policy.loop?.max_text_repeats ?? policy.loop?.max_repeats ?? 3;
@@ -168,6 +176,26 @@ export async function executeAgent(
     rt.pacer.leave();
   }
   return { ...result, meter, model: model.ref };
+}
+
+/**
+ * Starts the MCP servers the agent lists (or finds them started) and returns their tools. Secrets
+ * read while starting (tokens, `set_env`) reach this run's redactor before any warning or error
+ * about a server is emitted.
+ */
+async function mcpToolsOf(
+  rt: RuntimeContext,
+  scope: RunScope,
+  agent: AgentConfig,
+  emit: (event: RunEventInput) => void,
+): Promise<McpAgentTools | undefined> {
+  const warnings: string[] = [];
+  try {
+    return await rt.mcp.toolsFor(agent.tools ?? [], (message) => warnings.push(message));
+  } finally {
+    scope.redactor.addSecrets([...rt.secrets]);
+    for (const message of warnings) emit({ type: "warning", message });
+  }
 }
 
 /** The agent's wall-clock limit in milliseconds. */

@@ -1,5 +1,6 @@
 import type { AgentConfig } from "../config/schema.ts";
-import { CapabilityUnavailableError, UsageError } from "../spec/errors.ts";
+import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
+import { UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import { createBuiltinTool, toolSchemaOf } from "../tools/registry.ts";
@@ -17,7 +18,8 @@ export interface AgentTools {
 
 /**
  * Builds the tools an agent lists: built-ins from `[tools.*]`, `agent:NAME` sub-agents (offered
- * as `agent_NAME`), `kind = "agent"` tools, and tools a library host registered in code.
+ * as `agent_NAME`), `kind = "agent"` tools, tools a library host registered in code, and the
+ * MCP tools already started for the agent (`mcp:<server>` entries).
  */
 export function buildAgentTools(
   rt: RuntimeContext,
@@ -26,6 +28,7 @@ export function buildAgentTools(
   agent: AgentConfig,
   parent: ChildParent,
   model: string,
+  mcpTools: readonly Tool[] = [],
 ): AgentTools {
   const byName = new Map<string, Tool>();
   const add = (tool: Tool) => byName.set(tool.name, tool);
@@ -36,6 +39,7 @@ export function buildAgentTools(
     isDelegate: configured[entry]?.kind === "delegate",
   }));
   for (const { entry, visible } of entries) {
+    if (entry.startsWith(MCP_ENTRY_PREFIX)) continue;
     if (entry.startsWith("agent:")) {
       add(subAgentTool(rt, scope, parent, { child: entry.slice("agent:".length), toolName: visible }));
       continue;
@@ -73,11 +77,6 @@ export function buildAgentTools(
           ) as Tool,
         );
         break;
-      case "mcp":
-        throw new CapabilityUnavailableError(
-          `tool "${entry}" of kind "mcp" is not available in this build (MCP support is planned)`,
-          { tool: entry },
-        );
       default: {
         const cached = rt.builtinTools.get(entry);
         const tool =
@@ -94,6 +93,7 @@ export function buildAgentTools(
       }
     }
   }
+  for (const tool of mcpTools) add(tool);
   return { byName, schemas: [...byName.values()].map((tool) => schemaOf(rt, tool)) };
 }
 

@@ -9,6 +9,7 @@ import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import type { DeferredRunStore } from "../state/deferred-runs.ts";
 import type { HeapPacer } from "./heap-pacer.ts";
+import type { McpServers } from "./mcp-servers.ts";
 import type { RunRequest } from "./run-request.ts";
 import type { Semaphore } from "./semaphore.ts";
 
@@ -32,6 +33,8 @@ export interface RuntimeContext {
   secrets: Set<string>;
   deferred: DeferredRunStore;
   now(): number;
+  /** The `[mcp.*]` servers, started on first use and stopped when the runtime closes. */
+  mcp: McpServers;
   /** Collects garbage while many runs are in flight; told about every model request. */
   pacer: HeapPacer;
 }

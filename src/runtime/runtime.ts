@@ -14,6 +14,7 @@ import { agentConfig } from "./agent-execution.ts";
 import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { collectorOfRuntime, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
+import { McpServers } from "./mcp-servers.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
@@ -69,6 +70,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
   const stateDir = options.stateDir ?? resolveStateDir(loaded.config.defaults?.state_dir, env);
   const audit = openAudit(loaded, stateDir);
   const deferred = new DeferredRunStore(stateDir);
+  const secrets = new Set(configuredSecretValues(loaded.config, env, DEFAULT_KEY_VARIABLE));
   const rt: RuntimeContext = {
     loaded,
     env,
@@ -80,8 +82,14 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     toolSchemas: new WeakMap(),
     extraLayers: options.middleware ?? [],
     log: options.log,
-    secrets: new Set(configuredSecretValues(loaded.config, env, DEFAULT_KEY_VARIABLE)),
+    secrets,
     deferred,
+    mcp: new McpServers(loaded.config.mcp ?? {}, {
+      env,
+      addSecrets: (values) => {
+        for (const value of values) secrets.add(value);
+      },
+    }),
     now: () => performance.now(),
     pacer: new HeapPacer(
       PACED_RUNS,
@@ -103,6 +111,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     resume: (runId, request = {}) => resumeRun(rt, deferred, runId, request),
     decide: (approvalId, verdict) => decideApproval(deferred, audit, approvalId, verdict),
     close: async () => {
+      await rt.mcp.close();
       await audit?.close();
     },
     flushSync: () => audit?.flushSync(),

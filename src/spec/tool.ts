@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import type { JsonSchema } from "./model.ts";
 
 /** What a tool needs from the run while it executes. */
 export interface ToolContext {
@@ -41,5 +42,10 @@ export interface Tool<Args = unknown> {
   description: string;
   parameters: ZodType<Args>;
   readOnly: boolean;
+  /**
+   * The JSON Schema shown to the model instead of one derived from `parameters`: tools from MCP
+   * servers, whose schemas are JSON already and which validate their own input.
+   */
+  inputSchema?: JsonSchema;
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
 }

@@ -52,14 +52,6 @@ function configuredListing(name: string, entry: ToolConfig, config: Config): Too
         description: entry.description ?? "built by the agent runtime",
         parameters: null,
       };
-    case "mcp":
-      return {
-        name,
-        kind: "mcp",
-        read_only: entry.read_only ?? false,
-        description: entry.description ?? "tools provided by the MCP server at run time",
-        parameters: null,
-      };
     default:
       try {
         const tool = createBuiltinTool(name, entry, { env: PLACEHOLDER_ENV });

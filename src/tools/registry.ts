@@ -45,7 +45,7 @@ export async function loadToolKinds(kinds: Iterable<string>): Promise<void> {
 /**
  * Builds a shell, http or file tool from its config entry, named as in the config (its kind must
  * have been loaded with `loadToolKinds`). Returns
- * undefined for `agent`, `delegate` and `mcp`, which the agent layer builds. Throws ConfigError
+ * undefined for `agent` and `delegate`, which the agent layer builds. Throws ConfigError
  * for an invalid name, an unset `${VAR}` or a file root that does not exist.
  */
 export function createBuiltinTool(
@@ -75,7 +75,6 @@ export function createBuiltinTool(
     }
     case "agent":
     case "delegate":
-    case "mcp":
       return undefined;
   }
 }
@@ -116,6 +115,6 @@ export function toolSchemaOf(tool: Tool): ToolSchema {
   return {
     name: tool.name,
     description: tool.description,
-    parameters: parametersJsonSchema(tool.parameters),
+    parameters: tool.inputSchema ?? parametersJsonSchema(tool.parameters),
   };
 }

@@ -27,10 +27,9 @@ describe("tool registry", () => {
     expect(shell?.description).toContain("Allowed commands (globs, * matches anything): git *");
   });
 
-  test("agent, delegate and mcp are left to the agent layer", () => {
+  test("agent and delegate are left to the agent layer", () => {
     expect(createBuiltinTool("researcher", { kind: "agent", agent: "r" })).toBeUndefined();
     expect(createBuiltinTool("delegate", { kind: "delegate" })).toBeUndefined();
-    expect(createBuiltinTool("mcp", { kind: "mcp", url: "http://127.0.0.1:1" })).toBeUndefined();
   });
 
   test("an invalid tool name is a configuration error", () => {

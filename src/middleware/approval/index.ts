@@ -3,7 +3,7 @@ import type { ApprovalDecision, Approver } from "../../spec/approval.ts";
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
-import { findMatch, parseCallPatterns } from "../glob.ts";
+import { findMatch, globMatch, parseCallPatterns } from "../glob.ts";
 import { STOPPED_BY } from "../layer-names.ts";
 import { primaryArgument } from "../primary-argument.ts";
 import { refuse, refused } from "../refusal.ts";
@@ -41,7 +41,8 @@ interface RunApprovals {
 /**
  * Layer 6, human approval (SPEC §6). `deny` patterns refuse without asking in every mode;
  * `readonly` runs only `tool.readOnly` tools; `auto` asks nobody (audited as `auto`); `ask` asks
- * the approver for tools in `policy.approval.tools` unless an `except` pattern matches.
+ * the approver for tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`) unless an
+ * `except` pattern matches.
  * `approve` with `scope: "run"` approves the tool for the rest of the run; `deny` returns the
  * human's reason to the model; `defer` halts the run with `awaiting_approval`; a timeout denies.
  * The outcome is put on `result.meta.approval` for the audit layer.
@@ -49,7 +50,8 @@ interface RunApprovals {
 export function approval(options: ApprovalOptions): Middleware {
   const deny = parseCallPatterns(options.policy?.deny);
   const except = parseCallPatterns(options.policy?.except);
-  const asks = new Set(options.policy?.tools ?? []);
+  const asks = options.policy?.tools ?? [];
+  const askingPattern = (tool: string) => asks.find((pattern) => globMatch(pattern, tool));
   const timeoutMs = options.policy?.timeout ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   const clock = options.clock ?? systemClock;
   const runs = new RunScoped<RunApprovals>(() => ({ tools: new Set(), asking: new Map() }));
@@ -76,7 +78,7 @@ export function approval(options: ApprovalOptions): Middleware {
       );
     }
     if (options.mode === "auto") return next(call).then(approvedByMode);
-    if (!(asks.has("*") || asks.has(call.name))) return next(call);
+    if (askingPattern(call.name) === undefined) return next(call);
     if (except.length && findMatch(except, call.name, primaryArgument(call.args))) return next(call);
     return decide(ctx, call, next);
   };
@@ -96,9 +98,7 @@ export function approval(options: ApprovalOptions): Middleware {
     }
     let decision = options.preDecided?.get(id);
     if (!decision) {
-      const why = asks.has(call.name)
-        ? `policy.approval.tools includes "${call.name}"`
-        : 'policy.approval.tools is "*"';
+      const why = `policy.approval.tools includes "${askingPattern(call.name)}"`;
       ctx.emit({
         type: "approval",
         approval_id: id,

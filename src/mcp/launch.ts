@@ -1,0 +1,62 @@
+import { accessSync, constants } from "node:fs";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { interpolate } from "../config/interpolate.ts";
+import type { McpServerConfig } from "../config/schema.ts";
+import { ConfigError } from "../spec/errors.ts";
+import type { SecretSource } from "./http-auth.ts";
+import type { StdioLaunch } from "./stdio-transport.ts";
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds the program to start: a path with a `/` is taken relative to `cwd`; a bare name is
+ * looked up in the server's own PATH if it is passed through, else in agentry's PATH (the lookup
+ * uses it; the server does not receive it).
+ */
+export function resolveCommand(command: string, path: string | undefined, cwd: string): string | undefined {
+  if (command.includes("/") || command.includes("\\")) {
+    const full = isAbsolute(command) ? command : resolve(cwd, command);
+    return executable(full) ? full : undefined;
+  }
+  for (const dir of (path ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    if (executable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The launch of a stdio server: only the variables named in `env` pass through, `set_env` values
+ * (which may use `${VAR}`) are added and reported as secrets. Nothing else of agentry's
+ * environment reaches the server. Throws ConfigError for an unset `${VAR}` or a missing program.
+ */
+export function stdioLaunch(server: string, config: McpServerConfig, source: SecretSource): StdioLaunch {
+  const env: Record<string, string> = {};
+  for (const name of config.env ?? []) {
+    const value = source.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  for (const [key, raw] of Object.entries(config.set_env ?? {})) {
+    const resolved = interpolate(raw, `mcp.${server}.set_env.${key}`, source.env);
+    source.addSecrets(resolved.secrets);
+    env[key] = resolved.value;
+  }
+  const command = config.command ?? "";
+  const cwd = config.cwd ?? process.cwd();
+  const file = resolveCommand(command, env["PATH"] ?? source.env["PATH"], cwd);
+  if (!file) {
+    throw new ConfigError(
+      [{ file: "configuration", path: `mcp.${server}.command`, message: `program not found: ${command}` }],
+      `MCP server "${server}": program not found: ${command}`,
+    );
+  }
+  return { command: file, args: config.args ?? [], env, ...(config.cwd ? { cwd: config.cwd } : {}) };
+}

@@ -1,0 +1,58 @@
+import type { Tool as McpTool } from "@modelcontextprotocol/client";
+import { z } from "zod";
+import type { JsonSchema } from "../spec/model.ts";
+import type { Tool, ToolResult } from "../spec/tool.ts";
+import { toToolResult } from "./call-result.ts";
+import { McpCallTimeout, type McpConnection } from "./connection.ts";
+
+/** Arguments of an MCP tool: any JSON object; the server validates them against its own schema. */
+const mcpArguments = z.record(z.string(), z.unknown());
+
+/** The server's input schema as the model sees it, always an object schema (providers require one). */
+function inputSchemaOf(tool: McpTool): JsonSchema {
+  const schema = (tool.inputSchema ?? {}) as JsonSchema;
+  return schema["type"] === "object" ? schema : { type: "object", properties: {} };
+}
+
+/** Where an MCP tool comes from and its limits. */
+export interface McpToolSource {
+  server: string;
+  connection: McpConnection;
+  timeoutMs: number;
+  maxOutput?: number;
+}
+
+/**
+ * One tool of an MCP server as an agentry tool named `name` (`mcp__<server>__<tool>`). Calls go
+ * out as `tools/call` with the server's own tool name, bounded by `tool_timeout` and cancelled with
+ * the call's signal. Never read-only: a server's `readOnlyHint` is its own claim, not a control.
+ */
+export function mcpTool(name: string, tool: McpTool, source: McpToolSource): Tool<Record<string, unknown>> {
+  return {
+    name,
+    description: tool.description ?? tool.title ?? `Tool "${tool.name}" of the MCP server "${source.server}"`,
+    parameters: mcpArguments,
+    inputSchema: inputSchemaOf(tool),
+    readOnly: false,
+    async execute(args, ctx): Promise<ToolResult> {
+      try {
+        const result = await source.connection.callTool(tool.name, args, {
+          signal: ctx.signal,
+          timeoutMs: source.timeoutMs,
+        });
+        return toToolResult(result, source.maxOutput);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const timedOut = error instanceof McpCallTimeout;
+        return {
+          ok: false,
+          output: "",
+          error: timedOut
+            ? `MCP tool "${tool.name}" of server "${source.server}" timed out after ${source.timeoutMs} ms (tool_timeout)`
+            : `MCP tool "${tool.name}" of server "${source.server}" failed: ${message}`,
+          meta: { server: source.server, ...(timedOut ? { timed_out: true } : {}) },
+        };
+      }
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import type { Tool as McpTool } from "@modelcontextprotocol/client";
+import type { McpServerConfig } from "../config/schema.ts";
+import { globMatch } from "../middleware/glob.ts";
+import type { Tool } from "../spec/tool.ts";
+import { connectServer, type McpConnection } from "./connection.ts";
+import { type McpEntry, parseMcpEntry } from "./entries.ts";
+import type { SecretSource } from "./http-auth.ts";
+import { mcpTool } from "./mcp-tool.ts";
+import { McpServerError } from "./server-error.ts";
+import { uniqueMcpToolName } from "./tool-names.ts";
+
+/** Defaults of `[mcp.<name>]` (docs/MCP.md). */
+export const MCP_DEFAULTS = { startupTimeoutMs: 10_000, toolTimeoutMs: 60_000 } as const;
+
+/** A server's state: starting, up with its current tool list, or failed with the reason. */
+export type ServerState =
+  | { state: "up"; connection: McpConnection; tools: McpTool[] }
+  | { state: "failed"; reason: string; cause: unknown };
+
+/** An agent's MCP tools, and for each tool the server it belongs to (its policy applies). */
+export interface McpAgentTools {
+  tools: Tool[];
+  serverOf: Map<Tool, string>;
+}
+
+/** Whether a server exposes a tool: `enabled_tools` (if any) must match and no `disabled_tools` may. */
+export function toolEnabled(config: McpServerConfig, tool: string): boolean {
+  if (config.enabled_tools && !config.enabled_tools.some((glob) => globMatch(glob, tool))) return false;
+  return !(config.disabled_tools ?? []).some((glob) => globMatch(glob, tool));
+}
+
+/**
+ * The MCP servers of one runtime. Each server starts once, on first use, in parallel with the
+ * others and bounded by its `startup_timeout`; its `tools/list` is kept and refreshed on
+ * `list_changed`. Closing the pool closes every connection and kills every stdio server's process
+ * group; a process exit (second Ctrl-C) kills them synchronously.
+ */
+export class McpServerPool {
+  private readonly starts = new Map<string, Promise<ServerState>>();
+  private readonly live = new Set<McpConnection>();
+  private readonly onExit = () => {
+    for (const connection of this.live) connection.killNow();
+  };
+  private closed = false;
+
+  constructor(
+    private readonly servers: Readonly<Record<string, McpServerConfig>>,
+    private readonly secrets: SecretSource,
+  ) {}
+
+  /** Starts the named servers (those not started yet) without waiting for them. */
+  start(names: readonly string[]): void {
+    for (const name of names) void this.state(name);
+  }
+
+  /** The state of a server once its start has settled (starting it if needed). */
+  state(name: string): Promise<ServerState> {
+    let started = this.starts.get(name);
+    if (!started) {
+      started = this.open(name);
+      this.starts.set(name, started);
+    }
+    return started;
+  }
+
+  private async open(name: string): Promise<ServerState> {
+    const config = this.servers[name];
+    if (!config)
+      return { state: "failed", reason: `no [mcp.${name}] server is configured`, cause: undefined };
+    if (config.enabled === false)
+      return { state: "failed", reason: "disabled (enabled = false)", cause: undefined };
+    const startupTimeoutMs = config.startup_timeout ?? MCP_DEFAULTS.startupTimeoutMs;
+    let connection: McpConnection | undefined;
+    let current: ServerState | undefined;
+    try {
+      connection = await connectServer(name, config, {
+        ...this.secrets,
+        startupTimeoutMs,
+        onToolsChanged: (tools) => {
+          if (current?.state === "up") current.tools = tools;
+        },
+      });
+      if (this.closed) {
+        await connection.close();
+        return { state: "failed", reason: "the runtime closed while the server started", cause: undefined };
+      }
+      this.track(connection);
+      const tools = await listWithin(connection, startupTimeoutMs);
+      current = { state: "up", connection, tools };
+      return current;
+    } catch (cause) {
+      if (connection) await this.drop(connection);
+      return { state: "failed", reason: cause instanceof Error ? cause.message : String(cause), cause };
+    }
+  }
+
+  /**
+   * The MCP tools an agent lists (`mcp:<server>` or `mcp:<server>/<tool-glob>`), named
+   * `mcp__<server>__<tool>`. Waits for the servers it needs (each at most its startup timeout). A
+   * failed `required` server throws McpServerError (exit 4); a failed optional one is reported
+   * through `warn` and its tools are missing.
+   */
+  async toolsFor(entries: readonly string[], warn: (message: string) => void): Promise<McpAgentTools> {
+    const wanted = new Map<string, McpEntry[]>();
+    for (const entry of entries) {
+      const parsed = parseMcpEntry(entry);
+      if (!parsed) continue;
+      wanted.set(parsed.server, [...(wanted.get(parsed.server) ?? []), parsed]);
+    }
+    this.start([...wanted.keys()]);
+    const result: McpAgentTools = { tools: [], serverOf: new Map() };
+    const taken = new Set<string>();
+    for (const [server, picks] of wanted) {
+      const config = this.servers[server];
+      const state = await this.state(server);
+      if (state.state === "failed") {
+        if (config?.required) {
+          throw new McpServerError(`required MCP server "${server}" is unavailable: ${state.reason}`, {
+            server,
+          });
+        }
+        warn(`MCP server "${server}" is unavailable, its tools are missing: ${state.reason}`);
+        continue;
+      }
+      for (const tool of state.tools) {
+        if (!config || !toolEnabled(config, tool.name)) continue;
+        if (!picks.some((pick) => pick.tool === undefined || globMatch(pick.tool, tool.name))) continue;
+        const name = uniqueMcpToolName(server, tool.name, taken);
+        taken.add(name);
+        const adapted = mcpTool(name, tool, {
+          server,
+          connection: state.connection,
+          timeoutMs: config.tool_timeout ?? MCP_DEFAULTS.toolTimeoutMs,
+          ...(config.max_output !== undefined ? { maxOutput: config.max_output } : {}),
+        });
+        result.tools.push(adapted as Tool);
+        result.serverOf.set(adapted as Tool, server);
+      }
+    }
+    return result;
+  }
+
+  /** Closes every connection: stdio servers' process groups get SIGTERM, then SIGKILL. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const settled = await Promise.all([...this.starts.values()]);
+    await Promise.all(
+      settled.map((state) => (state.state === "up" ? this.drop(state.connection) : undefined)),
+    );
+    process.off("exit", this.onExit);
+  }
+
+  private track(connection: McpConnection): void {
+    if (this.live.size === 0) process.on("exit", this.onExit);
+    this.live.add(connection);
+  }
+
+  private async drop(connection: McpConnection): Promise<void> {
+    this.live.delete(connection);
+    await connection.close().catch(() => {});
+  }
+}
+
+async function listWithin(connection: McpConnection, ms: number): Promise<McpTool[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      connection.listTools(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`tools/list got no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,59 @@
+import type { McpServerConfig } from "../config/schema.ts";
+import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
+import type { SecretSource } from "../mcp/http-auth.ts";
+import type { McpAgentTools, McpServerPool } from "../mcp/server-pool.ts";
+import type { Pipeline } from "../middleware/compose.ts";
+
+/**
+ * The runtime's MCP servers, loaded on first use: a run whose agent lists no `mcp:` tool never
+ * imports the MCP client (start-up time and memory stay as without MCP).
+ */
+export class McpServers {
+  private pool: Promise<McpServerPool> | undefined;
+
+  constructor(
+    private readonly servers: Readonly<Record<string, McpServerConfig>>,
+    private readonly secrets: SecretSource,
+  ) {}
+
+  /** The MCP tools of an agent's tool list, or undefined when it lists none. See `McpServerPool.toolsFor`. */
+  async toolsFor(
+    entries: readonly string[],
+    warn: (message: string) => void,
+  ): Promise<McpAgentTools | undefined> {
+    if (!entries.some((entry) => entry.startsWith(MCP_ENTRY_PREFIX))) return undefined;
+    this.pool ??= import("../mcp/server-pool.ts").then(
+      ({ McpServerPool }) => new McpServerPool(this.servers, this.secrets),
+    );
+    return (await this.pool).toolsFor(entries, warn);
+  }
+
+  /** Stops every server started (kills stdio servers' process groups). */
+  async close(): Promise<void> {
+    if (this.pool) await (await this.pool).close();
+  }
+}
+
+/**
+ * The executor of an agent with MCP tools: calls of a server that has `[mcp.<name>.policy]` go
+ * through a pipeline built with that policy merged over the agent's; every other call through the
+ * agent's own pipeline.
+ */
+export function withServerPolicies(
+  base: Pipeline,
+  mcp: McpAgentTools | undefined,
+  servers: Readonly<Record<string, McpServerConfig>>,
+  build: (policy: NonNullable<McpServerConfig["policy"]>) => Pipeline,
+): Pipeline {
+  if (!mcp) return base;
+  const byServer = new Map<string, Pipeline>();
+  for (const server of new Set(mcp.serverOf.values())) {
+    const policy = servers[server]?.policy;
+    if (policy) byServer.set(server, build(policy));
+  }
+  if (byServer.size === 0) return base;
+  return (ctx, call) => {
+    const server = mcp.serverOf.get(call.tool);
+    return ((server && byServer.get(server)) || base)(ctx, call);
+  };
+}

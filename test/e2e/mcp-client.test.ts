@@ -1,0 +1,258 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import { runBinary } from "../support/binary.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+
+const MOCK_SERVER = join(import.meta.dir, "../support/mock-mcp-server.ts");
+const BUN = process.execPath;
+const SECRET = "top-secret-value-Kq93Lm20Xz";
+const BEARER = "bearer-token-Vn38Qa71Wp";
+
+let mock: MockProvider | undefined;
+let ws: Workspace | undefined;
+let httpServer: ChildProcess | undefined;
+
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+  httpServer?.kill("SIGKILL");
+  httpServer = undefined;
+  ws?.remove();
+  ws = undefined;
+});
+
+interface RequestBody {
+  messages: { role: string; content: string; tool_call_id?: string }[];
+  tools?: { function: { name: string; parameters: Record<string, unknown> } }[];
+}
+
+const call = (id: string, name: string, args: Record<string, unknown> = {}): MockTurn => ({
+  toolCalls: [{ id, name, arguments: args }],
+});
+
+/** The content of the tool messages the model received in its last request. */
+function toolMessages(body: RequestBody): string[] {
+  return body.messages.filter((message) => message.role === "tool").map((message) => String(message.content));
+}
+
+async function setup(
+  server: string,
+  agentExtra: string,
+  turns: MockTurn[] | ((body: RequestBody, index: number) => MockTurn),
+) {
+  mock = await startMockProvider({
+    turns:
+      typeof turns === "function" ? (request, index) => turns(request.body as RequestBody, index) : turns,
+  });
+  ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+max_turns = 6
+
+${mockProviderToml(mock.baseUrls.openai)}
+${server}
+
+[audit]
+path = "audit.jsonl"
+
+[agents.a]
+tools = ["mcp:srv"]
+${agentExtra.includes("mode =") ? "" : 'mode = "auto"'}
+${agentExtra}
+`);
+  return ws;
+}
+
+function stdioServer(extra = "", args: string[] = []): string {
+  return `[mcp.srv]
+command = ${JSON.stringify(BUN)}
+args = ${JSON.stringify([MOCK_SERVER, ...args])}
+env = ["PATH", "VISIBLE_VAR"]
+${extra}`;
+}
+
+function agentry(args: string[]) {
+  if (!ws) throw new Error("no workspace");
+  return runBinary([...args, "-c", ws.configPath, "--output", "ndjson"], {
+    cwd: ws.dir,
+    env: {
+      AGENTRY_STATE_DIR: ws.stateDir,
+      SECRET_VAR: SECRET,
+      VISIBLE_VAR: "visible-value",
+      MCP_BEARER: BEARER,
+    },
+    timeoutMs: 40_000,
+  });
+}
+
+function results(stdout: string) {
+  return parseNdjson(stdout).filter((event) => event["type"] === "tool_result");
+}
+
+/** Whether a process still runs (a zombie, dead but unreaped, counts as gone). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("MCP client on the compiled binary", () => {
+  test("the model calls an MCP tool (2026-07-28 over stdio) and gets its result; schemas are offered as mcp__srv__*", async () => {
+    let seenTools: string[] = [];
+    await setup(stdioServer(), "", (body, index) => {
+      if (index === 0) {
+        seenTools = (body.tools ?? []).map((tool) => tool.function.name);
+        return call("c1", "mcp__srv__echo", { text: "hello" });
+      }
+      return { text: `model saw: ${toolMessages(body).join(" | ")}` };
+    });
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    expect(seenTools).toContain("mcp__srv__echo");
+    expect(seenTools).toContain("mcp__srv__danger");
+    const [echo] = results(result.stdout);
+    expect(echo?.["ok"]).toBe(true);
+    expect(String(echo?.["output"])).toContain("echo: hello");
+    const end = parseNdjson(result.stdout).at(-1);
+    expect(String(end?.["answer"])).toContain("echo: hello");
+  });
+
+  test("an isError result is a tool error; an image is summarised by type and size", async () => {
+    await setup(stdioServer(), "", [
+      {
+        toolCalls: [
+          { id: "f", name: "mcp__srv__fail", arguments: {} },
+          { id: "i", name: "mcp__srv__image", arguments: {} },
+        ],
+      },
+      { text: "done" },
+    ]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const byId = new Map(results(result.stdout).map((event) => [event["id"], event]));
+    expect(byId.get("f")?.["ok"]).toBe(false);
+    expect(String(byId.get("f")?.["error"])).toContain("failed on purpose");
+    expect(byId.get("i")?.["ok"]).toBe(true);
+    expect(String(byId.get("i")?.["output"])).toContain("here is the picture");
+    expect(String(byId.get("i")?.["output"])).toMatch(/\[image content: image\/png, \d+ bytes/);
+    expect(String(byId.get("i")?.["output"])).not.toContain("iVBORw0KGgo");
+  });
+
+  test("an approval deny rule on mcp__srv__danger refuses the call, which never reaches the server", async () => {
+    await setup(stdioServer(), `[agents.a.policy]\napproval = { deny = ["mcp__srv__danger"] }`, [
+      call("d1", "mcp__srv__danger", { target: "prod" }),
+      { text: "gave up" },
+    ]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const [denied] = results(result.stdout);
+    expect(denied?.["ok"]).toBe(false);
+    expect(denied?.["stopped_by"]).toBe("approval");
+    expect(String(denied?.["error"])).not.toContain("danger done");
+  });
+
+  test("[mcp.srv.policy] asks for the server's tools by glob; --approve deny denies them", async () => {
+    await setup(stdioServer(`[mcp.srv.policy]\napproval = { tools = ["mcp__srv__*"] }`), 'mode = "ask"', [
+      call("d1", "mcp__srv__danger", { target: "prod" }),
+      { text: "gave up" },
+    ]);
+    const result = await agentry(["run", "a", "go", "--approve", "deny"]);
+    expect(result.code).toBe(0);
+    const [denied] = results(result.stdout);
+    expect(denied?.["ok"]).toBe(false);
+    expect(denied?.["stopped_by"]).toBe("approval");
+  });
+
+  test("a hanging tool times out (tool_timeout) and the server's process tree is gone after the run", async () => {
+    const workspace = await setup(stdioServer('tool_timeout = "1s"', ["--pid-file", "PIDS"]), "", [
+      call("h1", "mcp__srv__hang"),
+      { text: "moved on" },
+    ]);
+    const pidFile = join(workspace.dir, "pids.txt");
+    workspace.write(
+      "agentry.toml",
+      readFileSync(workspace.configPath, "utf8").replace('"PIDS"', JSON.stringify(pidFile)),
+    );
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const [hung] = results(result.stdout);
+    expect(hung?.["ok"]).toBe(false);
+    expect(String(hung?.["error"])).toContain("timed out");
+    const pids = readFileSync(pidFile, "utf8").split(" ").map(Number);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(running(pid)).toBe(false);
+  });
+
+  test("a required server that fails to start ends the run with exit 4", async () => {
+    await setup(stdioServer("required = true", ["--fail-start"]), "", [{ text: "never" }]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(4);
+    const end = parseNdjson(result.stdout).at(-1);
+    expect(end?.["type"]).toBe("run_end");
+    expect(JSON.stringify(end?.["error"])).toContain("required MCP server");
+    expect(JSON.stringify(end?.["error"])).toContain("refusing to start");
+    expect(mock?.requests).toHaveLength(0);
+  });
+
+  test("an optional server that fails to start is a warning; the run goes on without its tools", async () => {
+    let seenTools: string[] = ["unset"];
+    await setup(stdioServer("", ["--fail-start"]), "", (body) => {
+      seenTools = (body.tools ?? []).map((tool) => tool.function.name);
+      return { text: "fine without it" };
+    });
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const warning = parseNdjson(result.stdout).find((event) => event["type"] === "warning");
+    expect(String(warning?.["message"])).toContain('MCP server "srv" is unavailable');
+    expect(seenTools).toEqual([]);
+  });
+
+  test("a stdio server never sees a variable that was not passed through (legacy 2025 era)", async () => {
+    await setup(stdioServer("", ["--era", "legacy"]), "", [
+      {
+        toolCalls: [
+          { id: "s", name: "mcp__srv__env", arguments: { name: "SECRET_VAR" } },
+          { id: "v", name: "mcp__srv__env", arguments: { name: "VISIBLE_VAR" } },
+        ],
+      },
+      { text: "checked" },
+    ]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const byId = new Map(results(result.stdout).map((event) => [event["id"], event]));
+    expect(String(byId.get("s")?.["output"])).toContain("<unset>");
+    expect(String(byId.get("v")?.["output"])).toContain("visible-value");
+    expect(result.stdout + result.stderr).not.toContain(SECRET);
+  });
+
+  test("streamable HTTP with a bearer token from bearer_token_env: works, and the token is redacted everywhere", async () => {
+    httpServer = spawn(BUN, [MOCK_SERVER, "--transport", "http", "--require-bearer", BEARER], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const url = await new Promise<string>((resolve) => {
+      httpServer?.stdout?.on("data", (chunk: Buffer) => {
+        const found = /listening (\S+)/.exec(String(chunk));
+        if (found?.[1]) resolve(found[1]);
+      });
+    });
+    const workspace = await setup(`[mcp.srv]\nurl = "${url}"\nbearer_token_env = "MCP_BEARER"`, "", [
+      call("e", "mcp__srv__echo", { text: `token is ${BEARER}` }),
+      { text: "ok" },
+    ]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const [echo] = results(result.stdout);
+    expect(echo?.["ok"]).toBe(true);
+    expect(String(echo?.["output"])).toContain("echo: token is");
+    const audit = readFileSync(join(workspace.dir, "audit.jsonl"), "utf8");
+    for (const text of [result.stdout, result.stderr, audit]) expect(text).not.toContain(BEARER);
+    expect(existsSync(join(workspace.dir, "audit.jsonl"))).toBe(true);
+  });
+});

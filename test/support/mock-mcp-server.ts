@@ -1,0 +1,121 @@
+/**
+ * The in-repo mock MCP server (test support), built on the official `@modelcontextprotocol/server`.
+ * Run it with bun: `bun test/support/mock-mcp-server.ts [options]`.
+ *
+ *   --transport stdio|http   stdio (default) or streamable HTTP on --port (0 picks one; the
+ *                            chosen URL is printed as `listening <url>` on stdout)
+ *   --era modern|legacy      modern (default) answers `server/discover` (2026-07-28) and also
+ *                            `initialize`; legacy speaks only the 2025 revisions
+ *   --pid-file PATH          writes "<server pid> <grandchild pid>" (a `sleep` it spawned) there
+ *   --fail-start             writes to stderr and exits 3 before speaking MCP
+ *   --require-bearer TOKEN   (http) answers 401 unless `Authorization: Bearer TOKEN`
+ *
+ * Tools: echo {text}, fail, hang (never answers), image (a PNG), danger {target}, env {name}
+ * (the value of an environment variable or "<unset>"), add_tool (adds tool "added" and sends
+ * tools/list_changed).
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import {
+  createMcpHandler,
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
+import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
+import { z } from "zod";
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const at = args.indexOf(`--${name}`);
+  return at === -1 ? undefined : args[at + 1];
+};
+const transport = option("transport") ?? "stdio";
+const era = option("era") ?? "modern";
+const LEGACY_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+
+if (args.includes("--fail-start")) {
+  process.stderr.write("mock-mcp-server: refusing to start (--fail-start)\n");
+  process.exit(3);
+}
+
+const pidFile = option("pid-file");
+if (pidFile) {
+  const grandchild = spawn("sleep", ["300"], { stdio: "ignore" });
+  writeFileSync(pidFile, `${process.pid} ${grandchild.pid}`);
+}
+
+/** A PNG of one transparent pixel. */
+const PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+function buildServer(): McpServer {
+  const server = new McpServer(
+    { name: "mock-mcp-server", version: "1.0.0" },
+    {
+      capabilities: { tools: { listChanged: true } },
+      supportedProtocolVersions: era === "legacy" ? LEGACY_VERSIONS : ["2026-07-28", ...LEGACY_VERSIONS],
+    },
+  );
+  const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
+  server.registerTool(
+    "echo",
+    { description: "Echoes the text back", inputSchema: z.object({ text: z.string() }) },
+    async ({ text: value }) => text(`echo: ${value}`),
+  );
+  server.registerTool("fail", { description: "Always fails" }, async () => ({
+    content: [{ type: "text" as const, text: "the mock tool failed on purpose" }],
+    isError: true,
+  }));
+  server.registerTool("hang", { description: "Never answers" }, () => new Promise<never>(() => {}));
+  server.registerTool("image", { description: "Returns an image" }, async () => ({
+    content: [
+      { type: "text" as const, text: "here is the picture" },
+      { type: "image" as const, data: PIXEL, mimeType: "image/png" },
+    ],
+  }));
+  server.registerTool(
+    "danger",
+    { description: "Does something dangerous", inputSchema: z.object({ target: z.string() }) },
+    async ({ target }) => text(`danger done to ${target}`),
+  );
+  server.registerTool(
+    "env",
+    {
+      description: "Reads an environment variable of the server",
+      inputSchema: z.object({ name: z.string() }),
+    },
+    async ({ name }) => text(process.env[name] ?? "<unset>"),
+  );
+  server.registerTool("add_tool", { description: "Adds a tool and announces the change" }, async () => {
+    server.registerTool("added", { description: "A tool added at run time" }, async () =>
+      text("added works"),
+    );
+    server.sendToolListChanged();
+    return text("tool added");
+  });
+  return server;
+}
+
+async function serveHttp(): Promise<void> {
+  const bearer = option("require-bearer");
+  const legacy = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: () => crypto.randomUUID(),
+  });
+  if (era === "legacy") await buildServer().connect(legacy);
+  const modern =
+    era === "legacy" ? undefined : createMcpHandler(() => buildServer(), { legacy: "stateless" });
+  const server = Bun.serve({
+    port: Number(option("port") ?? 0),
+    hostname: "127.0.0.1",
+    fetch: (request) => {
+      if (bearer && request.headers.get("authorization") !== `Bearer ${bearer}`) {
+        return new Response("unauthorized", { status: 401 });
+      }
+      return modern ? modern.fetch(request) : legacy.handleRequest(request);
+    },
+  });
+  process.stdout.write(`listening http://127.0.0.1:${server.port}/mcp\n`);
+}
+
+if (transport === "http") await serveHttp();
+else if (era === "legacy") await buildServer().connect(new StdioServerTransport());
+else serveStdio(() => buildServer());
