@@ -129,6 +129,21 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     )
     .action(lazy(() => import("./commands/schedule.ts")));
 
+  const mcp = program
+    .command("mcp")
+    .description("Model Context Protocol: serve agentry's agents to MCP clients");
+  withCommon(mcp.command("serve"))
+    .description("serve the configured agents and flows as MCP tools over stdio")
+    .addOption(
+      new Option("--approve <mode>", "approval mode for served runs (default deny)").choices([
+        "ask",
+        "deny",
+        "defer",
+        "auto",
+      ]),
+    )
+    .action(lazy(() => import("./commands/mcp-serve.ts")));
+
   withCommon(program.command("init"))
     .description("write a commented starter agentry.toml")
     .option("--force", "overwrite an existing file")

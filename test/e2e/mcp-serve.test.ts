@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { BINARY } from "../support/binary.ts";
+import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+
+let mock: MockProvider | undefined;
+let ws: Workspace | undefined;
+let client: Client | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+  await mock?.close();
+  mock = undefined;
+  ws?.remove();
+  ws = undefined;
+});
+
+interface RequestBody {
+  messages: { role: string; content: string }[];
+}
+
+async function connect(config: string, mode: "auto" | "legacy", args: string[] = []): Promise<Client> {
+  ws = makeWorkspace(config);
+  const transport = new StdioClientTransport({
+    command: BINARY,
+    args: ["mcp", "serve", "-c", ws.configPath, ...args],
+    env: { PATH: process.env["PATH"] ?? "", HOME: ws.dir, AGENTRY_STATE_DIR: ws.stateDir, NO_COLOR: "1" },
+    cwd: ws.dir,
+    stderr: "ignore",
+  });
+  client = new Client({ name: "mcp-serve-test", version: "1.0.0" }, { versionNegotiation: { mode } });
+  await client.connect(transport);
+  return client;
+}
+
+function config(baseUrl: string): string {
+  return `
+[defaults]
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(baseUrl)}
+[tools.sh]
+kind = "shell"
+env = ["PATH"]
+
+[agents.helper]
+description = "Answers questions about {{topic}}"
+instructions = "You help with {{topic}}."
+
+[agents.guarded]
+tools = ["sh"]
+mode = "ask"
+
+[agents.guarded.policy]
+approval = { tools = ["sh"] }
+
+[flows.pipeline]
+kind = "sequence"
+steps = ["helper"]
+`;
+}
+
+describe("agentry mcp serve, driven by the official MCP client", () => {
+  for (const mode of ["auto", "legacy"] as const) {
+    test(`lists agents and flows as tools; calling an agent returns its answer (${mode === "auto" ? "2026-07-28" : "2025-11-25"})`, async () => {
+      mock = await startMockProvider({
+        turns: (request) => {
+          const body = request.body as RequestBody;
+          const system = body.messages.find((message) => message.role === "system")?.content ?? "";
+          const user = body.messages.filter((message) => message.role === "user").at(-1)?.content ?? "";
+          return { text: `answer to "${user}" (${system})` };
+        },
+      });
+      const mcp = await connect(config(mock.baseUrls.openai), mode);
+      expect(mcp.getNegotiatedProtocolVersion()).toBe(mode === "auto" ? "2026-07-28" : "2025-11-25");
+      const { tools } = await mcp.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual(["guarded", "helper", "pipeline"]);
+      const helper = tools.find((tool) => tool.name === "helper");
+      expect(helper?.description).toContain("Answers questions");
+      expect(Object.keys((helper?.inputSchema.properties ?? {}) as object).sort()).toEqual([
+        "prompt",
+        "topic",
+      ]);
+      expect(helper?.inputSchema.required).toEqual(["prompt"]);
+      const result = await mcp.callTool({
+        name: "helper",
+        arguments: { prompt: "what is 2+2", topic: "maths" },
+      });
+      expect(result.isError).toBeFalsy();
+      expect(result.content).toEqual([
+        { type: "text", text: 'answer to "what is 2+2" (You help with maths.)' },
+      ]);
+    });
+  }
+
+  test("a call needing approval is denied under the default --approve deny, and the served agent sees the denial", async () => {
+    mock = await startMockProvider({
+      turns: [
+        { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo hi" } }] },
+        { text: "could not run it" },
+      ],
+    });
+    const mcp = await connect(config(mock.baseUrls.openai), "auto");
+    const result = await mcp.callTool({ name: "guarded", arguments: { prompt: "run echo" } });
+    expect(result.content).toEqual([{ type: "text", text: "could not run it" }]);
+    const second = mock.requests[1]?.body as RequestBody | undefined;
+    expect(JSON.stringify(second?.messages)).toContain("denied");
+  });
+
+  test("--approve defer: the run stops and the error result names the run id and how to approve", async () => {
+    mock = await startMockProvider({
+      turns: [{ toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo hi" } }] }],
+    });
+    const mcp = await connect(config(mock.baseUrls.openai), "auto", ["--approve", "defer"]);
+    const result = await mcp.callTool({ name: "guarded", arguments: { prompt: "run echo" } });
+    expect(result.isError).toBe(true);
+    const text = JSON.stringify(result.content);
+    expect(text).toContain("awaiting_approval");
+    expect(text).toMatch(/agentry resume \S+/);
+    expect(text).toContain("agentry approvals approve");
+  });
+});
