@@ -42,7 +42,7 @@ export function capText(text: string, maxBytes: number | undefined): string {
   const kept = new TextDecoder("utf-8", { fatal: false })
     .decode(bytes.subarray(0, maxBytes))
     .replace(/\uFFFD$/, "");
-  return `${kept}\n[output truncated: ${bytes.length - maxBytes} more bytes]`;
+  return `${kept}\n[output truncated: ${bytes.length - Buffer.byteLength(kept)} more bytes]`;
 }
 
 /**

@@ -1,0 +1,38 @@
+import { describe, expect, test } from "bun:test";
+import { mcpServersOf, parseMcpEntry } from "../../src/mcp/entries.ts";
+import { MAX_TOOL_NAME, mcpToolName, uniqueMcpToolName } from "../../src/mcp/tool-names.ts";
+
+describe("MCP tool names", () => {
+  test("mcp__<server>__<tool>, characters outside [a-zA-Z0-9_-] replaced", () => {
+    expect(mcpToolName("github", "create_issue")).toBe("mcp__github__create_issue");
+    expect(mcpToolName("fs", "read.file/v2 ü")).toBe("mcp__fs__read_file_v2__");
+  });
+
+  test("names over 64 characters are cut and get a stable 8-hex hash suffix", () => {
+    const long = "x".repeat(80);
+    const name = mcpToolName("srv", long);
+    expect(name).toHaveLength(MAX_TOOL_NAME);
+    expect(name).toMatch(/^mcp__srv__x+_[0-9a-f]{8}$/);
+    expect(mcpToolName("srv", long)).toBe(name);
+    expect(mcpToolName("srv", `${long}y`)).not.toBe(name);
+    expect(mcpToolName("srv", `${long}y`).slice(0, 55)).toBe(name.slice(0, 55));
+  });
+
+  test("a name that only differs in replaced characters is made unique with the hash", () => {
+    const taken = new Set([mcpToolName("srv", "a_b")]);
+    const second = uniqueMcpToolName("srv", "a.b", taken);
+    expect(second).not.toBe("mcp__srv__a_b");
+    expect(second).toMatch(/^mcp__srv__a_b_[0-9a-f]{8}$/);
+    expect(uniqueMcpToolName("srv", "a.b", taken)).toBe(second);
+  });
+});
+
+describe("mcp: entries of an agent's tools", () => {
+  test("a whole server or a tool glob of it", () => {
+    expect(parseMcpEntry("mcp:github")).toEqual({ server: "github" });
+    expect(parseMcpEntry("mcp:github/list_*")).toEqual({ server: "github", tool: "list_*" });
+    expect(parseMcpEntry("mcp:fs/dir/read")).toEqual({ server: "fs", tool: "dir/read" });
+    expect(parseMcpEntry("sh")).toBeUndefined();
+    expect(mcpServersOf(["sh", "mcp:a", "mcp:b/x", "mcp:a/y"])).toEqual(["a", "b"]);
+  });
+});
