@@ -90,11 +90,9 @@ try {
   const pipeline = createPipeline({
     mode: "auto",
     policy: { rate: { per_minute: 1e9 } },
-    approver: async () => ({ decision: "approve", scope: "once", by: "bench" }),
-    redactor,
     audit,
     log: () => {},
-    spillDir: join(dir, "spill"),
+    spillRoot: join(dir, "spill"),
   });
   const ctx: PipelineContext = {
     runId: "bench-run",
@@ -102,6 +100,8 @@ try {
     signal: new AbortController().signal,
     emit: () => {},
     now: () => performance.now(),
+    approver: async () => ({ decision: "approve", scope: "once", by: "bench" }),
+    redactor,
   };
   const signal = new AbortController().signal;
   const callFor = (i: number): PipelineCall => ({
@@ -133,16 +133,13 @@ try {
     const layerLog = openAuditLog(join(dir, "layer-audit.jsonl"));
     const alone: [string, Middleware][] = [
       ["exception-recovery", exceptionRecovery()],
-      ["logger", logger({ sink: () => {}, redactor })],
-      ["audit", auditLayer({ log: layerLog, redactor })],
+      ["logger", logger({ sink: () => {} })],
+      ["audit", auditLayer({ log: layerLog })],
       ["loop-detection", loopDetection({ maxRepeats: 3 })],
       ["failure-limits", failureLimits({ maxConsecutive: 5, maxTotal: 20 })],
-      [
-        "approval (auto)",
-        approval({ mode: "auto", approver: async () => ({ decision: "deny", by: "bench" }) }),
-      ],
-      ["redaction", redaction(redactor)],
-      ["context-enrichment", contextEnrichment({ spillDir: join(dir, "spill") })],
+      ["approval (auto)", approval({ mode: "auto" })],
+      ["redaction", redaction()],
+      ["context-enrichment", contextEnrichment({ spillRoot: join(dir, "spill") })],
       ["timeout", timeout({ ms: 600_000 })],
       ["rate-limit", rateLimit({ perMinute: 1e9 })],
       ["circuit-breaker", circuitBreaker({ failures: 5, cooldownMs: 30_000 })],

@@ -28,6 +28,8 @@ export interface LoopOptions {
   toolSchemas: ToolSchema[];
   parseArguments: ArgumentParser;
   execute: GovernedExecutor;
+  /** This run's approver, redactor and resumed decisions, handed to the pipeline with each call. */
+  governance: Pick<PipelineContext, "approver" | "redactor" | "preDecided">;
   maxTurns: number;
   meter: UsageMeter;
   cost(usage: Usage): number;
@@ -77,6 +79,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     ...extra,
   });
   const context: PipelineContext = {
+    ...options.governance,
     runId: options.runId,
     agent: options.agent,
     signal: options.signal,

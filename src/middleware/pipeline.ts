@@ -1,7 +1,5 @@
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Mode, PolicyConfig } from "../config/schema.ts";
-import type { Redactor } from "../redact/redactor.ts";
-import type { ApprovalDecision, Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { Middleware } from "../spec/middleware.ts";
 import { approval } from "./approval/index.ts";
@@ -33,26 +31,23 @@ export interface PipelineOptions {
   /** The agent's effective policy: `mergePolicy(defaults.policy, agent.policy)`. */
   policy?: PolicyConfig;
   mode: Mode;
-  approver: Approver;
-  redactor: Redactor;
   /** Audit log; without one the audit layer is left out. */
   audit?: AuditLog;
   /** Structured log sink; without one the logger layer is left out. */
   log?: LogSink;
   /** Clock for the timeout, approval timeout, rate limit and breaker; defaults to the context's `now` and real timers. */
   clock?: PipelineClock;
-  /** Where capped outputs are saved in full (e.g. `<state>/runs/<id>/outputs`). */
-  spillDir?: string;
-  /** Decisions taken while a deferred run was stopped, keyed by approval id (`<runId>-<callId>`). */
-  preDecided?: ReadonlyMap<string, ApprovalDecision>;
+  /** Where capped outputs are saved in full, one folder per run (e.g. `<state>/spill`). */
+  spillRoot?: string;
   extraLayers?: readonly ExtraLayer[];
 }
 
 /**
  * Builds the governed executor of one agent (SPEC §5): the eleven layers in order around
- * `call.tool.execute(call.args, { signal, runId, agent, callId })`. Build it once per agent and
- * share it across that agent's runs: loop, failure and approve-for-run state is kept per run id,
- * rate-limit and breaker state per pipeline. Layers whose input is absent (no audit log, no log
+ * `call.tool.execute(call.args, { signal, runId, agent, callId })`. Built once per agent and
+ * runtime (`resolveAgent`) and shared by that agent's runs: per-run values (approver, redactor,
+ * decisions of a resumed run) come from the `PipelineContext`; loop, failure and approve-for-run
+ * state is kept per run id, rate-limit and breaker state per pipeline, i.e. per agent. Layers whose input is absent (no audit log, no log
  * sink, no rate configured, `tool_timeout = 0`) are left out, which costs nothing.
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -62,12 +57,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const toolTimeout = policy.tool_timeout ?? POLICY_DEFAULTS.toolTimeoutMs;
   const built: Record<LayerName, Middleware | undefined> = {
     "exception-recovery": exceptionRecovery(),
-    logger: options.log
-      ? logger({ sink: options.log, redactor: options.redactor, ...(now ? { now } : {}) })
-      : undefined,
-    audit: options.audit
-      ? auditLayer({ log: options.audit, redactor: options.redactor, ...(now ? { now } : {}) })
-      : undefined,
+    logger: options.log ? logger({ sink: options.log, ...(now ? { now } : {}) }) : undefined,
+    audit: options.audit ? auditLayer({ log: options.audit, ...(now ? { now } : {}) }) : undefined,
     "loop-detection": loopDetection({ maxRepeats: policy.loop?.max_repeats ?? POLICY_DEFAULTS.maxRepeats }),
     "failure-limits": failureLimits({
       maxConsecutive: policy.failures?.max_consecutive ?? POLICY_DEFAULTS.maxConsecutiveFailures,
@@ -75,15 +66,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }),
     approval: approval({
       mode: options.mode,
-      approver: options.approver,
       ...(policy.approval ? { policy: policy.approval } : {}),
       ...(clock ? { clock } : {}),
-      ...(options.preDecided ? { preDecided: options.preDecided } : {}),
     }),
-    redaction: redaction(options.redactor),
+    redaction: redaction(),
     "context-enrichment": contextEnrichment({
       ...(policy.enrich?.max_output !== undefined ? { maxOutput: policy.enrich.max_output } : {}),
-      ...(options.spillDir ? { spillDir: options.spillDir } : {}),
+      ...(options.spillRoot ? { spillRoot: options.spillRoot } : {}),
     }),
     timeout: toolTimeout > 0 ? timeout({ ms: toolTimeout, ...(clock ? { clock } : {}) }) : undefined,
     "rate-limit":

@@ -4,13 +4,13 @@ import { AgentryError, ConfigError, type ProviderError, UsageError } from "../sp
 import type { ModelEvent, Provider } from "../spec/model.ts";
 import { createProvider } from "./create-provider.ts";
 import { loadCassette } from "./replay/cassette.ts";
-import { recordModel } from "./replay/record.ts";
+import { createCassetteWriter, recordModel } from "./replay/record.ts";
 import { createReplayProvider } from "./replay/replay-provider.ts";
 import type { ModelHandle, ProviderOptions } from "./types.ts";
 
 export { type CollectedTurn, collectTurn } from "./collect-turn.ts";
 export { createProvider } from "./create-provider.ts";
-export { recordModel } from "./replay/record.ts";
+export { type CassetteWriter, createCassetteWriter, recordModel } from "./replay/record.ts";
 export type { Clock, FallbackInfo, ModelHandle, ProviderOptions, RetryInfo } from "./types.ts";
 
 /** Splits `provider/model` at the first slash; the model part may itself contain slashes. */
@@ -85,7 +85,9 @@ function withFallbacks(config: Config, primary: ModelHandle, options: ProviderOp
           const ref = chain[i] as string;
           try {
             next = openDirect(config, ref, options);
-            options.onFallback?.({ from: current.ref, to: ref, error: failure });
+            const info = { from: current.ref, to: ref, error: failure };
+            options.onFallback?.(info);
+            request.onFallback?.(info);
           } catch (err) {
             if (!(err instanceof AgentryError)) throw err;
             i++;
@@ -106,7 +108,7 @@ function withFallbacks(config: Config, primary: ModelHandle, options: ProviderOp
  * fails before yielding anything with a retryable error — busy, overloaded, unreachable,
  * timed out; never on rejected credentials, bad requests or cancellation; a fallback whose
  * config cannot be resolved, e.g. an unset key variable, is skipped), and
- * `options.recordFile` (appends every turn to that cassette).
+ * `options.record` or `options.recordFile` (writes every turn to that cassette).
  * Throws ConfigError for an unknown provider or an unset `${VAR}` of the primary provider,
  * UsageError for a malformed ref or an unreadable `--replay` cassette.
  */
@@ -124,5 +126,7 @@ export function openModel(config: Config, ref: string, options: ProviderOptions 
   } else {
     handle = withFallbacks(config, openDirect(config, ref, options), options);
   }
-  return options.recordFile ? recordModel(handle, options.recordFile) : handle;
+  const writer =
+    options.record ?? (options.recordFile ? createCassetteWriter(options.recordFile) : undefined);
+  return writer ? recordModel(handle, writer) : handle;
 }

@@ -1,5 +1,7 @@
-import type { ProviderError } from "../spec/errors.ts";
-import type { ModelEvent, ModelRequest } from "../spec/model.ts";
+import type { FallbackInfo, ModelEvent, ModelRequest, RetryInfo } from "../spec/model.ts";
+import type { CassetteWriter } from "./replay/record.ts";
+
+export type { FallbackInfo, RetryInfo };
 
 /**
  * Time as the provider layer sees it. Backoff sleeps go through `sleep`, and `Retry-After`
@@ -9,23 +11,6 @@ import type { ModelEvent, ModelRequest } from "../spec/model.ts";
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-/** What `onRetry` learns before each retry sleep, e.g. to print a warning on stderr. */
-export interface RetryInfo {
-  providerId: string;
-  model: string;
-  /** 1 for the first retry, 2 for the second… */
-  attempt: number;
-  delayMs: number;
-  error: ProviderError;
-}
-
-/** What `onFallback` learns when a model failed before answering and the next fallback is tried. */
-export interface FallbackInfo {
-  from: string;
-  to: string;
-  error: ProviderError;
 }
 
 /**
@@ -46,8 +31,10 @@ export interface ProviderOptions {
   secrets?: (values: string[]) => void;
   /** `--replay FILE`: every model opened with these options plays this cassette instead. */
   replayFile?: string;
-  /** `--record FILE`: every model opened with these options appends its turns to this cassette. */
+  /** `--record FILE`: the model opened with these options writes its turns to a new cassette there. */
   recordFile?: string;
+  /** A cassette already being written, shared by several models (a runtime's `--record`); wins over `recordFile`. */
+  record?: CassetteWriter;
   /** Directory that relative `cassette` paths in the config are resolved against (default: cwd). */
   configDir?: string;
   /** Name of the config file, used in ConfigError issues. */

@@ -1,26 +1,21 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type LoopResult, runLoop } from "../agent/loop.ts";
+import { RunStop } from "../agent/run-stop.ts";
 import { renderTemplate } from "../agent/template.ts";
 import { type Budget, UsageMeter } from "../agent/usage-meter.ts";
-import type { AgentConfig, Mode } from "../config/schema.ts";
-import type { McpAgentTools } from "../mcp/server-pool.ts";
-import { createTextRepeatDetector, mergePolicy } from "../middleware/index.ts";
-import { createPipeline } from "../middleware/pipeline.ts";
+import type { AgentConfig } from "../config/schema.ts";
+import { createTextRepeatDetector } from "../middleware/index.ts";
 import { costUsd } from "../providers/pricing.ts";
 import { openModel } from "../providers/registry.ts";
-import { UsageError } from "../spec/errors.ts";
-import type { RunEventInput, UsageTotals } from "../spec/events.ts";
+import type { ModelHandle } from "../providers/types.ts";
+import type { UsageTotals } from "../spec/events.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import { parseToolArguments } from "../tools/arguments.ts";
-import { loadToolKinds } from "../tools/registry.ts";
-import { buildAgentTools } from "./agent-tools.ts";
-import { withServerPolicies } from "./mcp-servers.ts";
+import { type AgentSettings, settingsForRequest } from "./agent-settings.ts";
+import { toolsForRun } from "./agent-tools.ts";
+import { type ChildRunner, runChild } from "./child-runs.ts";
 import { loadAnswerCheck } from "./output-schema.ts";
+import { type AssembledAgent, missingModel, resolveAgent, resolveInlineAgent } from "./resolve-agent.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
-
-const DEFAULT_MAX_TURNS = 20;
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /** One agent to execute inside a run: the top-level agent or a sub-agent. */
 export interface AgentExecution {
@@ -36,6 +31,8 @@ export interface AgentExecution {
   inline?: AgentConfig;
   /** Continuing a deferred run: turns and usage so far, and the decided calls to execute first. */
   resume?: { turns: number; calls: ToolCall[]; usage?: UsageTotals };
+  /** The top-level agent, already resolved by the run. */
+  assembled?: AssembledAgent;
 }
 
 /** The loop's result plus what the run reports about usage. */
@@ -44,104 +41,50 @@ export interface AgentOutcome extends LoopResult {
   model: string;
 }
 
-/** Looks up an agent or fails with a usage error listing the known ones. */
-export function agentConfig(rt: RuntimeContext, name: string): AgentConfig {
-  const agent = rt.loaded.config.agents?.[name];
-  if (!agent) {
-    const known = Object.keys(rt.loaded.config.agents ?? {}).join(", ") || "none";
-    throw new UsageError(`unknown agent "${name}"; configured agents: ${known}`);
-  }
-  return agent;
-}
-
-/** Builds the agent's model, tools and governance pipeline, then runs the loop. */
+/**
+ * Runs one agent of a run on its assembled model, tools and pipeline. The run's values (id,
+ * approver, redactor, signal, events) go to the pipeline through the loop's context. The top
+ * level takes the request's overrides and its deadline from the run; a sub-agent runs under its
+ * own `timeout`.
+ */
 export async function executeAgent(
   rt: RuntimeContext,
   scope: RunScope,
   exec: AgentExecution,
 ): Promise<AgentOutcome> {
-  const { config } = rt.loaded;
-  const agent = exec.inline ?? agentConfig(rt, exec.agent);
-  const defaults = config.defaults ?? {};
-  const request = scope.request;
+  const assembled =
+    exec.assembled ??
+    (await (exec.inline ? resolveInlineAgent(rt, exec.agent, exec.inline) : resolveAgent(rt, exec.agent)));
   const isTop = exec.depth === 0;
-  const modelRef = (isTop ? request.model : undefined) ?? agent.model ?? defaults.model;
-  if (!modelRef) {
-    throw new UsageError(`agent "${exec.agent}" has no model`, {
-      hint: 'set model = "provider/model" in [agents.NAME] or [defaults], or pass --model',
-    });
-  }
+  const settings = isTop ? settingsForRequest(assembled.settings, scope.request) : assembled.settings;
   const emit = scope.emitFor(exec.runId, exec.agent);
-  const model = openModel(config, modelRef, {
-    env: rt.env,
-    secrets: (values) => {
-      for (const value of values) rt.secrets.add(value);
-      scope.redactor.addSecrets(values);
-    },
-    onRetry: (info) =>
-      emit({
-        type: "warning",
-        message: `${info.providerId}/${info.model}: ${info.error.message}; retry ${info.attempt} in ${Math.round(info.delayMs)}ms`,
-      }),
-    onFallback: (info) =>
-      emit({
-        type: "warning",
-        message: `${info.from} failed (${info.error.message}); falling back to ${info.to}`,
-      }),
-    ...(request.replayFile ? { replayFile: request.replayFile } : {}),
-    ...(request.recordFile ? { recordFile: request.recordFile } : {}),
-  });
-  const policy = mergePolicy(defaults.policy, agent.policy);
-  const mode: Mode = agent.mode ?? defaults.mode ?? "ask";
-  const mcp = await mcpToolsOf(rt, scope, agent, emit);
-  const pipelineWith = (effective: typeof policy) =>
-    createPipeline({
-      policy: effective,
-      mode,
-      audit: rt.audit,
-      approver: scope.approver,
-      redactor: scope.redactor,
-      spillDir: join(rt.stateDir, "spill", scope.runId),
-      preDecided: scope.preDecided,
-      extraLayers: rt.extraLayers,
-      ...(rt.log ? { log: rt.log } : {}),
-    });
-  const execute = withServerPolicies(pipelineWith(policy), mcp, config.mcp ?? {}, (own) =>
-    pipelineWith(mergePolicy(policy, own)),
-  );
-  const system = instructionsOf(agent, { ...agent.vars, ...request.vars });
+  const model = modelOf(rt, scope, assembled, settings);
+  if (assembled.secrets.length > 0) scope.redactor.addSecrets(assembled.secrets);
+  for (const message of assembled.warnings) emit({ type: "warning", message });
+  const system = renderTemplate(assembled.instructions, { ...settings.config.vars, ...scope.request.vars });
   if (system.missing.length > 0) {
     emit({
       type: "warning",
       message: `instructions use undefined variables: ${system.missing.join(", ")} (pass --var name=value)`,
     });
   }
-  const meter = new UsageMeter(
-    tighterBudget(isTop ? (request.budget ?? agent.budget ?? defaults.budget) : agent.budget, exec.budgetCap),
-  );
+  const meter = new UsageMeter(tighterBudget(settings.budget, exec.budgetCap));
   if (exec.resume?.usage) {
     const { input_tokens, output_tokens, cost_usd } = exec.resume.usage;
     meter.add({ inputTokens: input_tokens, outputTokens: output_tokens }, cost_usd);
   }
-  await loadToolKinds((agent.tools ?? []).map((entry) => config.tools?.[entry]?.kind ?? ""));
-  const tools = buildAgentTools(
-    rt,
-    scope,
-    exec,
-    agent,
-    {
-      runId: exec.runId,
-      agent: exec.agent,
-      depth: exec.depth,
-      meter,
-      activeChildren: { count: 0 },
-    },
-    modelRef,
-    mcp?.tools,
+  const deadline = isTop ? undefined : childDeadline(exec.signal, settings.timeoutMs);
+  const signal = deadline?.signal ?? exec.signal;
+  const tools = toolsForRun(assembled.tools, () =>
+    childRunner(rt, scope, { runId: exec.runId, agent: exec.agent, depth: exec.depth, meter }, model.ref),
   );
-  const outputSchema = (isTop ? request.outputSchema : undefined) ?? agent.output_schema;
-  const textRepeatLimit = policy.loop?.max_text_repeats ?? policy.loop?.max_repeats ?? 3;
-  const textRepeats = createTextRepeatDetector(textRepeatLimit);
+  const answerCheck =
+    settings.outputSchema === assembled.settings.outputSchema
+      ? assembled.answerCheck()
+      : settings.outputSchema
+        ? loadAnswerCheck(settings.outputSchema)
+        : undefined;
+  const textRepeats = createTextRepeatDetector(settings.textRepeatLimit);
   rt.pacer.enter();
   let result: LoopResult;
   try {
@@ -149,73 +92,108 @@ export async function executeAgent(
       runId: exec.runId,
       agent: exec.agent,
       model: {
-        ...model,
+        ref: model.ref,
         stream: (modelRequest) => {
           rt.pacer.tick();
-          return model.stream(modelRequest);
+          return model.stream({
+            ...modelRequest,
+            onRetry: (info) =>
+              emit({
+                type: "warning",
+                message: `${info.providerId}/${info.model}: ${info.error.message}; retry ${info.attempt} in ${Math.round(info.delayMs)}ms`,
+              }),
+            onFallback: (info) => {
+              scope.redactor.addSecrets([...rt.secrets]);
+              emit({
+                type: "warning",
+                message: `${info.from} failed (${info.error.message}); falling back to ${info.to}`,
+              });
+            },
+          });
         },
       },
       system: system.text,
       messages: exec.messages,
-      tools: tools.byName,
-      toolSchemas: tools.schemas,
+      tools,
+      toolSchemas: assembled.tools.schemas,
       parseArguments: parseToolArguments,
-      execute,
-      maxTurns:
-        (isTop ? request.maxTurns : undefined) ?? agent.max_turns ?? defaults.max_turns ?? DEFAULT_MAX_TURNS,
+      execute: assembled.pipeline,
+      governance: {
+        approver: scope.approver,
+        redactor: scope.redactor,
+        preDecided: scope.preDecided,
+      },
+      maxTurns: settings.maxTurns,
       meter,
-      cost: (usage) => costUsd(model.ref, usage, config.pricing).usd,
-      signal: exec.signal,
+      cost: (usage) => costUsd(model.ref, usage, rt.loaded.config.pricing).usd,
+      signal,
       emit,
       now: rt.now,
       textRepeats: (text) => textRepeats.check(text),
       ...(exec.resume ? { resume: { turns: exec.resume.turns, calls: exec.resume.calls } } : {}),
-      ...(outputSchema ? { checkAnswer: loadAnswerCheck(outputSchema) } : {}),
+      ...(answerCheck ? { checkAnswer: answerCheck } : {}),
     });
   } finally {
     rt.pacer.leave();
+    deadline?.clear();
   }
   return { ...result, meter, model: model.ref };
 }
 
 /**
- * Starts the MCP servers the agent lists (or finds them started) and returns their tools. Secrets
- * read while starting (tokens, `set_env`) reach this run's redactor before any warning or error
- * about a server is emitted.
+ * The model of this execution: the assembled agent's, or for a top-level run that replays,
+ * records or names another model, one opened for the run.
  */
-async function mcpToolsOf(
+function modelOf(
   rt: RuntimeContext,
   scope: RunScope,
-  agent: AgentConfig,
-  emit: (event: RunEventInput) => void,
-): Promise<McpAgentTools | undefined> {
-  const warnings: string[] = [];
-  try {
-    return await rt.mcp.toolsFor(agent.tools ?? [], (message) => warnings.push(message));
-  } finally {
-    scope.redactor.addSecrets([...rt.secrets]);
-    for (const message of warnings) emit({ type: "warning", message });
-  }
+  assembled: AssembledAgent,
+  settings: AgentSettings,
+): ModelHandle {
+  const { replayFile, recordFile } = scope.request;
+  if (!replayFile && !recordFile && settings.model === assembled.settings.model) return assembled.model();
+  if (!settings.model) throw missingModel(settings.name);
+  return openModel(rt.loaded.config, settings.model, {
+    env: rt.env,
+    secrets: (values) => {
+      for (const value of values) rt.secrets.add(value);
+      scope.redactor.addSecrets(values);
+    },
+    ...(replayFile ? { replayFile } : {}),
+    ...(recordFile ? { record: rt.cassette(recordFile) } : {}),
+  });
 }
 
-/** The agent's wall-clock limit in milliseconds. */
-export function timeoutOf(rt: RuntimeContext, agent: AgentConfig, override?: number): number {
-  return override ?? agent.timeout ?? rt.loaded.config.defaults?.timeout ?? DEFAULT_TIMEOUT_MS;
+/** The starter of sub-agents handed to this execution's child tools. */
+function childRunner(
+  rt: RuntimeContext,
+  scope: RunScope,
+  parent: { runId: string; agent: string; depth: number; meter: UsageMeter },
+  model: string,
+): ChildRunner {
+  const from = { ...parent, activeChildren: { count: 0 } };
+  return {
+    agent: parent.agent,
+    model,
+    remaining: () => parent.meter.remaining(),
+    run: (spec, signal) => runChild(rt, scope, from, spec, signal, executeAgent),
+  };
 }
 
-function instructionsOf(
-  agent: AgentConfig,
-  vars: Record<string, string>,
-): { text: string; missing: string[] } {
-  const template = agent.instructions_file
-    ? readFileSync(agent.instructions_file, "utf8")
-    : (agent.instructions ?? "");
-  return renderTemplate(template, vars);
+/** A sub-agent's own deadline (`timeout`), on top of its parent's signal. */
+function childDeadline(parent: AbortSignal, ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RunStop("timeout")), ms);
+  return {
+    signal: AbortSignal.any([parent, controller.signal]),
+    clear: () => clearTimeout(timer),
+  };
 }
 
-function tighterBudget(own: Budget | undefined, cap: Budget | undefined): Budget {
+function tighterBudget(own: Budget, cap: Budget | undefined): Budget {
+  if (!cap) return own;
   const pick = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
-  const usd = pick(own?.usd, cap?.usd);
-  const tokens = pick(own?.tokens, cap?.tokens);
+  const usd = pick(own.usd, cap.usd);
+  const tokens = pick(own.tokens, cap.tokens);
   return { ...(usd !== undefined ? { usd } : {}), ...(tokens !== undefined ? { tokens } : {}) };
 }

@@ -1,60 +1,75 @@
-import type { AgentConfig } from "../config/schema.ts";
 import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import { createBuiltinTool, toolSchemaOf } from "../tools/registry.ts";
-import type { AgentExecution } from "./agent-execution.ts";
-import type { ChildParent } from "./child-runs.ts";
+import type { AgentSettings } from "./agent-settings.ts";
+import type { ChildRunner } from "./child-runs.ts";
 import { delegateTool } from "./delegate-tool.ts";
-import type { RunScope, RuntimeContext } from "./runtime-context.ts";
+import type { RuntimeContext } from "./runtime-context.ts";
 import { subAgentTool } from "./sub-agent-tool.ts";
 
-/** An agent's tools by the name the model sees, and their schemas in declaration order. */
+/**
+ * A tool that starts sub-agents (`agent:NAME`, `kind = "agent"`, `delegate`): what the model sees
+ * is fixed per agent, what it runs is bound to the calling run (`bind`), which supplies the
+ * child runner of that run.
+ */
+export interface ChildTool {
+  schema: ToolSchema;
+  bind(children: ChildRunner): Tool;
+}
+
+/** An agent's tools, assembled once: fixed tools, child tools, and every schema in declaration order. */
 export interface AgentTools {
-  byName: Map<string, Tool>;
+  entries: readonly (Tool | ChildTool)[];
   schemas: ToolSchema[];
+  /** The tools by name when the agent has no child tools (shared by every run), else undefined. */
+  fixed: ReadonlyMap<string, Tool> | undefined;
+}
+
+/** One of the agent's tool entries with the name the model sees (`agent:x` → `agent_x`). */
+export interface ToolEntry {
+  entry: string;
+  visible: string;
+  isDelegate: boolean;
 }
 
 /**
- * Builds the tools an agent lists: built-ins from `[tools.*]`, `agent:NAME` sub-agents (offered
- * as `agent_NAME`), `kind = "agent"` tools, tools a library host registered in code, and the
- * MCP tools already started for the agent (`mcp:<server>` entries).
+ * Assembles the tools an agent lists: built-ins from `[tools.*]` (built once per runtime and
+ * shared between agents), `agent:NAME` sub-agents (offered as `agent_NAME`), `kind = "agent"`
+ * tools, `delegate`, tools a library host registered in code, and the MCP tools already started
+ * for the agent (`mcp:<server>` entries). Secrets the built-ins resolve go to `onSecrets`.
  */
-export function buildAgentTools(
+export async function assembleTools(
   rt: RuntimeContext,
-  scope: RunScope,
-  exec: AgentExecution,
-  agent: AgentConfig,
-  parent: ChildParent,
-  model: string,
+  settings: AgentSettings,
+  onSecrets: (values: string[]) => void,
   mcpTools: readonly Tool[] = [],
-): AgentTools {
-  const byName = new Map<string, Tool>();
-  const add = (tool: Tool) => byName.set(tool.name, tool);
+): Promise<AgentTools> {
   const configured = rt.loaded.config.tools ?? {};
-  const entries = (agent.tools ?? []).map((entry) => ({
+  const entries: ToolEntry[] = (settings.config.tools ?? []).map((entry) => ({
     entry,
     visible: entry.startsWith("agent:") ? `agent_${entry.slice("agent:".length)}` : entry,
     isDelegate: configured[entry]?.kind === "delegate",
   }));
+  const tools: (Tool | ChildTool)[] = [];
   for (const { entry, visible } of entries) {
     if (entry.startsWith(MCP_ENTRY_PREFIX)) continue;
     if (entry.startsWith("agent:")) {
-      add(subAgentTool(rt, scope, parent, { child: entry.slice("agent:".length), toolName: visible }));
+      tools.push(subAgentTool(rt.loaded.config, { child: entry.slice("agent:".length), toolName: visible }));
       continue;
     }
     const custom = rt.customTools.get(entry);
     const config = configured[entry];
     if (custom && !config) {
-      add(custom);
+      tools.push(custom);
       continue;
     }
-    if (!config) throw new UsageError(`agent "${exec.agent}" lists unknown tool "${entry}"`);
+    if (!config) throw new UsageError(`agent "${settings.name}" lists unknown tool "${entry}"`);
     switch (config.kind) {
       case "agent":
-        add(
-          subAgentTool(rt, scope, parent, {
+        tools.push(
+          subAgentTool(rt.loaded.config, {
             child: config.agent,
             toolName: entry,
             ...(config.description ? { description: config.description } : {}),
@@ -62,11 +77,9 @@ export function buildAgentTools(
         );
         break;
       case "delegate":
-        add(
+        tools.push(
           delegateTool(
-            rt,
-            scope,
-            { ...parent, config: agent, model, entries },
+            { settings, entries },
             {
               name: entry,
               ...(config.description ? { description: config.description } : {}),
@@ -74,27 +87,43 @@ export function buildAgentTools(
               ...(config.max_turns ? { maxTurns: config.max_turns } : {}),
               ...(config.timeout ? { timeoutMs: config.timeout } : {}),
             },
-          ) as Tool,
+          ),
         );
         break;
       default: {
-        const cached = rt.builtinTools.get(entry);
-        const tool =
-          cached ??
-          createBuiltinTool(entry, config, {
-            env: rt.env,
-            onSecrets: (values) => {
-              for (const value of values) rt.secrets.add(value);
-              scope.redactor.addSecrets(values);
-            },
-          });
-        if (tool && !cached) rt.builtinTools.set(entry, tool);
-        if (tool) add(tool);
+        let built = rt.builtinTools.get(entry);
+        if (!built) {
+          built = createBuiltinTool(entry, config, { env: rt.env, onSecrets });
+          rt.builtinTools.set(entry, built);
+        }
+        const tool = await built;
+        if (tool) tools.push(tool);
       }
     }
   }
-  for (const tool of mcpTools) add(tool);
-  return { byName, schemas: [...byName.values()].map((tool) => schemaOf(rt, tool)) };
+  tools.push(...mcpTools);
+  const hasChildTools = tools.some(isChildTool);
+  return {
+    entries: tools,
+    schemas: tools.map((tool) => (isChildTool(tool) ? tool.schema : schemaOf(rt, tool))),
+    fixed: hasChildTools ? undefined : new Map(tools.map((tool) => [(tool as Tool).name, tool as Tool])),
+  };
+}
+
+/** The tools of one execution by name: the shared map, or the child tools bound to `children`. */
+export function toolsForRun(tools: AgentTools, children: () => ChildRunner): ReadonlyMap<string, Tool> {
+  if (tools.fixed) return tools.fixed;
+  const runner = children();
+  return new Map(
+    tools.entries.map((tool) => {
+      const bound = isChildTool(tool) ? tool.bind(runner) : tool;
+      return [bound.name, bound];
+    }),
+  );
+}
+
+function isChildTool(tool: Tool | ChildTool): tool is ChildTool {
+  return !("execute" in tool);
 }
 
 function schemaOf(rt: RuntimeContext, tool: Tool): ToolSchema {

@@ -3,7 +3,7 @@ import type { Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import type { RunEventInput } from "../spec/events.ts";
 import type { ToolResult } from "../spec/tool.ts";
-import { type AgentOutcome, executeAgent } from "./agent-execution.ts";
+import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
 /** Default bounds of SPEC §7 when `[limits]` leaves them unset. */
@@ -29,10 +29,34 @@ export interface ChildSpec {
 /** Why a child could not start (depth or fan-out limit): a message for the model. */
 export class ChildRefused extends Error {}
 
+/** A finished child, with the run id it ran under. */
+export type ChildOutcome = AgentOutcome & { runId: string };
+
 /**
- * Runs a sub-agent under the run's bounds (depth, fan-out per parent, total concurrency),
- * announcing it with `subagent_start`/`subagent_end` on the parent's run and charging its usage
- * to the parent's meter.
+ * What a tool that starts sub-agents gets from the run calling it: a way to start a child of
+ * that run (throws `ChildRefused` past a limit), the parent's remaining budget, and the parent.
+ */
+export interface ChildRunner {
+  run(spec: ChildSpec, signal: AbortSignal): Promise<ChildOutcome>;
+  /** The parent's remaining budget: the cap of a child. */
+  remaining(): Budget | undefined;
+  /** The parent agent's name, e.g. to name `delegate`'s ephemeral children. */
+  readonly agent: string;
+  /** The model the parent runs on in this run (`--model` included). */
+  readonly model: string;
+}
+
+/** Executes one agent of a run; injected so this module does not depend on the executor. */
+export type ExecuteAgent = (
+  rt: RuntimeContext,
+  scope: RunScope,
+  exec: AgentExecution,
+) => Promise<AgentOutcome>;
+
+/**
+ * Runs a sub-agent with `execute` under the run's bounds (depth, fan-out per parent, total
+ * concurrency), announcing it with `subagent_start`/`subagent_end` on the parent's run and
+ * charging its usage to the parent's meter. The child's own `timeout` is applied by `execute`.
  */
 export async function runChild(
   rt: RuntimeContext,
@@ -40,7 +64,8 @@ export async function runChild(
   parent: ChildParent,
   spec: ChildSpec,
   signal: AbortSignal,
-): Promise<AgentOutcome & { runId: string }> {
+  execute: ExecuteAgent,
+): Promise<ChildOutcome> {
   const limits = rt.loaded.config.limits;
   const maxDepth = limits?.max_depth ?? DEFAULT_LIMITS.maxDepth;
   const maxFanout = limits?.max_fanout ?? DEFAULT_LIMITS.maxFanout;
@@ -60,7 +85,7 @@ export async function runChild(
   try {
     const outcome = await scope.concurrency.run(
       () =>
-        executeAgent(rt, scope, {
+        execute(rt, scope, {
           agent: spec.agent,
           runId,
           messages: [{ role: "user", content: spec.task }],
@@ -96,11 +121,7 @@ export function isHardFailure(outcome: AgentOutcome): boolean {
 }
 
 /** What the parent model sees of a child's outcome: its answer, or its partial answer and why it stopped. */
-export function childToolResult(
-  agent: string,
-  outcome: AgentOutcome & { runId: string },
-  signal: AbortSignal,
-): ToolResult {
+export function childToolResult(agent: string, outcome: ChildOutcome, signal: AbortSignal): ToolResult {
   const meta = {
     child_run_id: outcome.runId,
     status: outcome.status,

@@ -2,9 +2,11 @@ import { z } from "zod";
 import { RunStop } from "../agent/run-stop.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
-import { type ChildParent, ChildRefused, childToolResult, runChild } from "./child-runs.ts";
+import { toolSchemaOf } from "../tools/registry.ts";
+import type { AgentSettings } from "./agent-settings.ts";
+import type { ChildTool, ToolEntry } from "./agent-tools.ts";
+import { ChildRefused, type ChildRunner, childToolResult } from "./child-runs.ts";
 import { runControl, type Step, type StepResult } from "./control-flow.ts";
-import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
 const DEFAULT_MAX_TURNS = 8;
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -20,11 +22,10 @@ export interface DelegateSettings {
 }
 
 /** The parent agent the sub-agents are carved from. */
-export interface DelegateParent extends ChildParent {
-  config: AgentConfig;
-  model: string;
+export interface DelegateParent {
+  settings: AgentSettings;
   /** The parent's tool entries with the name the model sees for each (`agent:x` → `agent_x`). */
-  entries: { entry: string; visible: string; isDelegate: boolean }[];
+  entries: readonly ToolEntry[];
 }
 
 const delegateParameters = z.object({
@@ -52,23 +53,21 @@ type DelegateArgs = z.infer<typeof delegateParameters>;
  * (never `delegate` itself), clamped turns and time, optionally as a plan of steps run as
  * `sequence`, `parallel` or `fallback`.
  */
-export function delegateTool(
-  rt: RuntimeContext,
-  scope: RunScope,
-  parent: DelegateParent,
-  settings: DelegateSettings,
-): Tool<DelegateArgs> {
+export function delegateTool(parent: DelegateParent, settings: DelegateSettings): ChildTool {
   const maxTurns = settings.maxTurns ?? DEFAULT_MAX_TURNS;
   const available = parent.entries.filter(
     (item) => !item.isDelegate && (settings.allowed === undefined || settings.allowed.includes(item.entry)),
   );
-  return {
+  const definition = {
     name: settings.name,
     description:
       settings.description ??
       `Hand a self-contained goal to a focused sub-agent that works on its own and returns its answer. It can use: ${available.map((item) => item.visible).join(", ") || "no tools"}. At most ${maxTurns} turns each.`,
     parameters: delegateParameters,
     readOnly: false,
+  };
+  const bind = (children: ChildRunner): Tool<DelegateArgs> => ({
+    ...definition,
     async execute(args, ctx): Promise<ToolResult> {
       const unknown = (args.tools ?? []).filter((name) => !available.some((item) => item.visible === name));
       if (unknown.length > 0) {
@@ -79,13 +78,14 @@ export function delegateTool(
         };
       }
       const chosen = args.tools ? available.filter((item) => args.tools?.includes(item.visible)) : available;
+      const own = parent.settings.config;
       const inline: AgentConfig = {
-        ...parent.config,
+        ...own,
         description: "ephemeral sub-agent created by delegate",
-        instructions: `You are a focused sub-agent. Achieve the goal you are given with your tools, then answer with the result only.${parent.config.instructions ? `\n\nContext from the agent that delegated to you:\n${parent.config.instructions}` : ""}`,
+        instructions: `You are a focused sub-agent. Achieve the goal you are given with your tools, then answer with the result only.${own.instructions ? `\n\nContext from the agent that delegated to you:\n${own.instructions}` : ""}`,
         instructions_file: undefined,
         output_schema: undefined,
-        model: parent.model,
+        model: children.model,
         tools: chosen.map((item) => item.entry),
         max_turns: Math.min(args.max_turns ?? maxTurns, maxTurns),
       };
@@ -96,11 +96,8 @@ export function delegateTool(
       );
       const signal = AbortSignal.any([ctx.signal, timeout.signal]);
       const spawn = async (goal: string, stepSignal: AbortSignal) => {
-        const outcome = await runChild(
-          rt,
-          scope,
-          parent,
-          { agent: `${parent.agent}.delegate`, task: goal, inline },
+        const outcome = await children.run(
+          { agent: `${children.agent}.delegate`, task: goal, inline },
           stepSignal,
         );
         return { outcome, result: childToolResult("delegate", outcome, stepSignal) };
@@ -132,5 +129,6 @@ export function delegateTool(
         clearTimeout(timer);
       }
     },
-  };
+  });
+  return { schema: toolSchemaOf(definition), bind };
 }

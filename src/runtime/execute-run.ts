@@ -2,18 +2,20 @@ import { exitCodeFor } from "../agent/exit-code.ts";
 import { RunStop } from "../agent/run-stop.ts";
 import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
 import { approvalIdOf } from "../middleware/approval/index.ts";
-import type { Redactor } from "../redact/index.ts";
+import { createRedactor } from "../redact/index.ts";
 import type { ApprovalDecision } from "../spec/approval.ts";
 import { AgentryError, type SerializedError, serializeError } from "../spec/errors.ts";
 import type { RunEventInput, UsageTotals } from "../spec/events.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import { SessionStore } from "../state/session-store.ts";
-import { type AgentOutcome, agentConfig, executeAgent, timeoutOf } from "./agent-execution.ts";
+import { type AgentOutcome, executeAgent } from "./agent-execution.ts";
+import { type AgentSettings, resolveSettings, settingsForRequest } from "./agent-settings.ts";
 import { approverFor } from "./approvers.ts";
 import { DEFAULT_LIMITS } from "./child-runs.ts";
 import { EventBus } from "./event-bus.ts";
 import { executeFlow } from "./flow-execution.ts";
+import { type AssembledAgent, agentConfig, resolveAgent } from "./resolve-agent.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -41,27 +43,39 @@ export interface RunPlan {
 }
 
 /**
- * Runs one top-level agent: wires timeout and cancellation, the redacting event bus, sessions
- * and the audit trail; saves a deferred run when approvals are pending. Always emits `run_end`.
+ * Runs one top-level agent or flow: resolves the agent (once per runtime), wires timeout and
+ * cancellation, the run's redactor and redacting event bus, sessions and the audit trail; saves
+ * a deferred run when approvals are pending. Always emits `run_end`. Throws UsageError for an
+ * unknown agent before anything is emitted.
  */
-export async function executeRun(
-  rt: RuntimeContext,
-  request: RunRequest,
-  plan: RunPlan,
-  redactor: Redactor,
-): Promise<RunResult> {
+export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: RunPlan): Promise<RunResult> {
   const { runId, target } = plan;
-  const flow = rt.loaded.config.flows?.[target];
-  const agent = flow ? {} : agentConfig(rt, target);
+  const flows = rt.loaded.config.flows;
+  const flow = flows && Object.hasOwn(flows, target) ? flows[target] : undefined;
+  const settings: AgentSettings = settingsForRequest(
+    resolveSettings(rt.loaded.config, target, flow ? {} : agentConfig(rt, target)),
+    request,
+  );
+  let assembled: AssembledAgent | undefined;
+  let failure: unknown;
+  if (!flow) {
+    try {
+      assembled = await resolveAgent(rt, target);
+    } catch (err) {
+      failure = err;
+    }
+  }
+  const redactor = createRedactor({
+    pii: settings.policy.redact?.pii ?? true,
+    patterns: settings.policy.redact?.patterns ?? [],
+    secrets: [...rt.secrets],
+  });
   const started = rt.now();
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(request.signal?.reason ?? new RunStop("cancelled"));
   if (request.signal?.aborted) onOuterAbort();
   request.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const timer = setTimeout(
-    () => controller.abort(new RunStop("timeout")),
-    timeoutOf(rt, agent, request.timeoutMs),
-  );
+  const timer = setTimeout(() => controller.abort(new RunStop("timeout")), settings.timeoutMs);
   const listener = request.onEvent;
   const bus = listener ? new EventBus(listener, (value) => redactor.redactValue(value)) : undefined;
   const scope: RunScope = {
@@ -82,9 +96,7 @@ export async function executeRun(
     ? plan.history
     : [...(sessions?.load(request.session as string)?.messages ?? []), ...plan.history];
   const messages: Message[] = resuming ? history : [...history, { role: "user", content: request.prompt }];
-  const model = flow
-    ? `flow:${flow.kind}`
-    : (request.model ?? agent.model ?? rt.loaded.config.defaults?.model ?? "");
+  const model = flow ? `flow:${flow.kind}` : (settings.model ?? "");
   emit({
     type: "run_start",
     model,
@@ -102,8 +114,8 @@ export async function executeRun(
   }
 
   let outcome: AgentOutcome | undefined;
-  let failure: unknown;
   try {
+    if (failure !== undefined) throw failure;
     outcome = flow
       ? await executeFlow(rt, scope, target, request.prompt, controller.signal)
       : await executeAgent(rt, scope, {
@@ -112,6 +124,7 @@ export async function executeRun(
           messages,
           depth: 0,
           signal: controller.signal,
+          ...(assembled ? { assembled } : {}),
           ...(resuming ? { resume: { turns: plan.turns, calls: plan.resumeCalls, usage: plan.usage } } : {}),
         });
   } catch (err) {

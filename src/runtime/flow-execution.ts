@@ -1,7 +1,7 @@
 import { UsageMeter } from "../agent/usage-meter.ts";
 import type { FlowStep } from "../config/schema.ts";
 import { UsageError } from "../spec/errors.ts";
-import type { AgentOutcome } from "./agent-execution.ts";
+import { type AgentOutcome, executeAgent } from "./agent-execution.ts";
 import { type ChildParent, ChildRefused, runChild } from "./child-runs.ts";
 import { runControl, type Step, type StepResult } from "./control-flow.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
@@ -86,6 +86,7 @@ async function runAgentStep(
       parent,
       { agent, task: input, ...(budgetCap ? { budgetCap } : {}) },
       signal,
+      executeAgent,
     );
     return {
       name: agent,

@@ -2,6 +2,7 @@ import type { AuditLog } from "../audit/index.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import type { LogSink } from "../middleware/logger/index.ts";
 import type { ExtraLayer } from "../middleware/pipeline.ts";
+import type { CassetteWriter } from "../providers/replay/record.ts";
 import type { Redactor } from "../redact/index.ts";
 import type { ApprovalDecision, Approver } from "../spec/approval.ts";
 import type { RunEventInput } from "../spec/events.ts";
@@ -10,6 +11,7 @@ import type { Tool } from "../spec/tool.ts";
 import type { DeferredRunStore } from "../state/deferred-runs.ts";
 import type { HeapPacer } from "./heap-pacer.ts";
 import type { McpServers } from "./mcp-servers.ts";
+import type { AssembledAgent } from "./resolve-agent.ts";
 import type { RunRequest } from "./run-request.ts";
 import type { Semaphore } from "./semaphore.ts";
 
@@ -22,8 +24,12 @@ export interface RuntimeContext {
   /** Interactive approver for `--approve ask`, provided by the host (the CLI's TTY prompt). */
   ask: Approver | undefined;
   customTools: ReadonlyMap<string, Tool>;
-  /** Built-in tools are stateless: built once per runtime and shared by every run. */
-  builtinTools: Map<string, Tool>;
+  /** Built-in tools are stateless: built once per runtime and shared by every agent and run. */
+  builtinTools: Map<string, Promise<Tool | undefined>>;
+  /** Agents assembled so far (`resolveAgent`), by name; ephemeral ones by their configuration. */
+  agents: Map<string, Promise<AssembledAgent>>;
+  /** The runtime's writer of a `--record` cassette: the first run truncates the file, later ones append. */
+  cassette(file: string): CassetteWriter;
   /** The JSON schema of each tool, computed once. */
   toolSchemas: WeakMap<Tool, ToolSchema>;
   extraLayers: ExtraLayer[];

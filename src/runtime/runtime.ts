@@ -1,20 +1,19 @@
 import { type AuditLog, openAuditLog } from "../audit/index.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import { configuredSecretValues } from "../config/secret-values.ts";
-import { mergePolicy } from "../middleware/index.ts";
 import type { LogSink } from "../middleware/logger/index.ts";
 import { DEFAULT_KEY_VARIABLE } from "../providers/create-provider.ts";
-import { createRedactor } from "../redact/index.ts";
+import { type CassetteWriter, createCassetteWriter } from "../providers/replay/record.ts";
 import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { Tool } from "../spec/tool.ts";
 import { DeferredRunStore } from "../state/deferred-runs.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
-import { agentConfig } from "./agent-execution.ts";
 import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { collectorOfRuntime, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
 import { McpServers } from "./mcp-servers.ts";
+import { agentConfig } from "./resolve-agent.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
@@ -71,6 +70,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
   const audit = openAudit(loaded, stateDir);
   const deferred = new DeferredRunStore(stateDir);
   const secrets = new Set(configuredSecretValues(loaded.config, env, DEFAULT_KEY_VARIABLE));
+  const cassettes = new Map<string, CassetteWriter>();
   const rt: RuntimeContext = {
     loaded,
     env,
@@ -79,6 +79,15 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     ask: options.ask,
     customTools: new Map((options.tools ?? []).map((tool) => [tool.name, tool])),
     builtinTools: new Map(),
+    agents: new Map(),
+    cassette: (file) => {
+      let writer = cassettes.get(file);
+      if (!writer) {
+        writer = createCassetteWriter(file);
+        cassettes.set(file, writer);
+      }
+      return writer;
+    },
     toolSchemas: new WeakMap(),
     extraLayers: options.middleware ?? [],
     log: options.log,
@@ -106,7 +115,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
         });
       }
       const plan: RunPlan = { runId: newRunId(), target, history: [], turns: 0, resumeCalls: [] };
-      return executeRun(rt, { ...request, target }, plan, newRedactor(rt, target));
+      return executeRun(rt, { ...request, target }, plan);
     },
     resume: (runId, request = {}) => resumeRun(rt, deferred, runId, request),
     decide: (approvalId, verdict) => decideApproval(deferred, audit, approvalId, verdict),
@@ -116,16 +125,6 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     },
     flushSync: () => audit?.flushSync(),
   };
-}
-
-function newRedactor(rt: RuntimeContext, target: string) {
-  const agent = rt.loaded.config.agents?.[target];
-  const policy = mergePolicy(rt.loaded.config.defaults?.policy, agent?.policy);
-  return createRedactor({
-    pii: policy.redact?.pii ?? true,
-    patterns: policy.redact?.patterns ?? [],
-    secrets: [...rt.secrets],
-  });
 }
 
 function openAudit(loaded: LoadedConfig, stateDir: string): AuditLog | undefined {
@@ -198,7 +197,7 @@ async function resumeRun(
       preDecided,
       resumes: saved.resumes + 1,
     };
-    const result = await executeRun(rt, request, plan, newRedactor(rt, saved.agent));
+    const result = await executeRun(rt, request, plan);
     return { ...result, alreadyFinished: false };
   } finally {
     release();

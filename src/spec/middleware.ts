@@ -1,3 +1,4 @@
+import type { ApprovalDecision, Approver } from "./approval.ts";
 import type { RunEventInput } from "./events.ts";
 import type { Tool, ToolResult } from "./tool.ts";
 
@@ -11,7 +12,18 @@ export interface PipelineCall {
   signal: AbortSignal;
 }
 
-/** What each middleware layer can see and do. One context per tool call. */
+/** Hides secrets and PII in text and JSON values, and restores placeholders the model copied back. */
+export interface TextRedactor {
+  redact(text: string): string;
+  redactValue<T>(value: T): T;
+  restore<T>(value: T): T;
+}
+
+/**
+ * What each middleware layer can see and do: the values of one run of one agent. A pipeline is
+ * built once per agent and shared by all its runs, so everything that differs between runs (run
+ * id, approver, redactor, decisions of a resumed run, events, signal) travels here.
+ */
 export interface PipelineContext {
   runId: string;
   agent: string;
@@ -21,6 +33,12 @@ export interface PipelineContext {
   emit(event: RunEventInput): void;
   /** Monotonic milliseconds; injectable so tests never sleep. */
   now(): number;
+  /** Who decides on calls that need approval in this run (`--approve`). */
+  approver: Approver;
+  /** The run's redactor: events, logs, audit and the model see its placeholders. */
+  redactor: TextRedactor;
+  /** Decisions taken while a deferred run was stopped, keyed by approval id (resume). */
+  preDecided?: ReadonlyMap<string, ApprovalDecision>;
 }
 
 export type Next = (call: PipelineCall) => Promise<ToolResult>;

@@ -35,6 +35,27 @@ export interface ModelRequest {
   maxOutputTokens?: number;
   temperature?: number;
   signal?: AbortSignal;
+  /** Told before each retry sleep of this request (a model handle is shared by many runs). */
+  onRetry?: (info: RetryInfo) => void;
+  /** Told when this request moves on to a fallback model. */
+  onFallback?: (info: FallbackInfo) => void;
+}
+
+/** What `onRetry` learns before each retry sleep, e.g. to print a warning on stderr. */
+export interface RetryInfo {
+  providerId: string;
+  model: string;
+  /** 1 for the first retry, 2 for the second… */
+  attempt: number;
+  delayMs: number;
+  error: ProviderError;
+}
+
+/** What `onFallback` learns when a model failed before answering and the next fallback is tried. */
+export interface FallbackInfo {
+  from: string;
+  to: string;
+  error: ProviderError;
 }
 
 /** Token counts of one model response. */

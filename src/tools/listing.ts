@@ -40,7 +40,7 @@ function agentListing(name: string, agent: string, config: Config, entry?: ToolC
   };
 }
 
-function configuredListing(name: string, entry: ToolConfig, config: Config): ToolListing {
+async function configuredListing(name: string, entry: ToolConfig, config: Config): Promise<ToolListing> {
   switch (entry.kind) {
     case "agent":
       return agentListing(name, entry.agent, config, entry);
@@ -54,7 +54,7 @@ function configuredListing(name: string, entry: ToolConfig, config: Config): Too
       };
     default:
       try {
-        const tool = createBuiltinTool(name, entry, { env: PLACEHOLDER_ENV });
+        const tool = await createBuiltinTool(name, entry, { env: PLACEHOLDER_ENV });
         if (!tool) throw new Error(`no builder for ${entry.kind}`);
         const schema = toolSchemaOf(tool);
         return {
@@ -79,26 +79,28 @@ function configuredListing(name: string, entry: ToolConfig, config: Config): Too
 
 /**
  * The tools of a loaded configuration as the model would see them: every `[tools.*]` entry, or
- * only the tools of `agent` (its `agent:NAME` entries shown as `agent_NAME`). Throws UsageError
+ * only the tools of `agent` (its `agent:NAME` entries shown as `agent_NAME`). Rejects with UsageError
  * for an unknown agent or a tool reference that names nothing.
  */
-export function listTools(config: Config, agent?: string): ToolListing[] {
+export async function listTools(config: Config, agent?: string): Promise<ToolListing[]> {
   const tools = config.tools ?? {};
   if (agent === undefined)
-    return Object.entries(tools).map(([name, entry]) => configuredListing(name, entry, config));
+    return Promise.all(Object.entries(tools).map(([name, entry]) => configuredListing(name, entry, config)));
   const agentConfig = config.agents?.[agent];
   if (!agentConfig) {
     const known = Object.keys(config.agents ?? {}).join(", ") || "none";
     throw new UsageError(`unknown agent ${JSON.stringify(agent)} (agents: ${known})`);
   }
-  return (agentConfig.tools ?? []).map((reference) => {
-    if (reference.startsWith("agent:")) {
-      const target = reference.slice("agent:".length);
-      return agentListing(`agent_${target}`, target, config);
-    }
-    const entry = tools[reference];
-    if (!entry)
-      throw new UsageError(`agent ${agent} refers to the unknown tool ${JSON.stringify(reference)}`);
-    return configuredListing(reference, entry, config);
-  });
+  return Promise.all(
+    (agentConfig.tools ?? []).map(async (reference) => {
+      if (reference.startsWith("agent:")) {
+        const target = reference.slice("agent:".length);
+        return agentListing(`agent_${target}`, target, config);
+      }
+      const entry = tools[reference];
+      if (!entry)
+        throw new UsageError(`agent ${agent} refers to the unknown tool ${JSON.stringify(reference)}`);
+      return configuredListing(reference, entry, config);
+    }),
+  );
 }

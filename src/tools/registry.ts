@@ -16,7 +16,10 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 type BuiltinKind = "shell" | "http" | "file";
 type Factory = (name: string, config: ToolConfig, options: BuiltinToolOptions) => Tool;
 
-/** Each built-in kind's module, imported only when a configuration uses that kind (start-up and memory). */
+/**
+ * Each built-in kind's module, imported only when a configuration uses that kind (start-up and
+ * memory). The module loader caches each import, so this module keeps no state of its own.
+ */
 const FACTORIES: Record<BuiltinKind, () => Promise<Factory>> = {
   shell: async () => {
     const { createShellTool } = await import("./shell/index.ts");
@@ -33,26 +36,17 @@ const FACTORIES: Record<BuiltinKind, () => Promise<Factory>> = {
     return (name, config) => createFileTool(name, config as Parameters<typeof createFileTool>[1]) as Tool;
   },
 };
-const loaded = new Map<string, Factory>();
-
-/** Loads the code of the given tool kinds (others are ignored); `createBuiltinTool` needs it first. */
-export async function loadToolKinds(kinds: Iterable<string>): Promise<void> {
-  for (const kind of new Set(kinds)) {
-    if (kind in FACTORIES && !loaded.has(kind)) loaded.set(kind, await FACTORIES[kind as BuiltinKind]());
-  }
-}
-
 /**
- * Builds a shell, http or file tool from its config entry, named as in the config (its kind must
- * have been loaded with `loadToolKinds`). Returns
- * undefined for `agent` and `delegate`, which the agent layer builds. Throws ConfigError
- * for an invalid name, an unset `${VAR}` or a file root that does not exist.
+ * Builds a shell, http or file tool from its config entry, named as in the config, importing its
+ * kind's code on first use. Returns undefined for `agent` and `delegate`, which the agent layer
+ * builds. Rejects with ConfigError for an invalid name, an unset `${VAR}` or a file root
+ * that does not exist.
  */
-export function createBuiltinTool(
+export async function createBuiltinTool(
   name: string,
   config: ToolConfig,
   options: BuiltinToolOptions = {},
-): Tool | undefined {
+): Promise<Tool | undefined> {
   if (!TOOL_NAME.test(name)) {
     throw new ConfigError(
       [
@@ -69,8 +63,7 @@ export function createBuiltinTool(
     case "shell":
     case "http":
     case "file": {
-      const factory = loaded.get(config.kind);
-      if (!factory) throw new Error(`tool kind "${config.kind}" is not loaded; await loadToolKinds() first`);
+      const factory = await FACTORIES[config.kind]();
       return factory(name, config, options);
     }
     case "agent":
@@ -111,7 +104,9 @@ export function parametersJsonSchema(parameters: z.ZodType): JsonSchema {
 }
 
 /** What the model sees of a tool: its name, description and parameters as JSON Schema. */
-export function toolSchemaOf(tool: Tool): ToolSchema {
+export function toolSchemaOf(
+  tool: Pick<Tool, "name" | "description" | "parameters" | "inputSchema">,
+): ToolSchema {
   return {
     name: tool.name,
     description: tool.description,

@@ -3,10 +3,12 @@ import { z } from "zod";
 import { type LoopOptions, type ModelPort, runLoop } from "../../src/agent/loop.ts";
 import { RunStop } from "../../src/agent/run-stop.ts";
 import { UsageMeter } from "../../src/agent/usage-meter.ts";
+import { createRedactor } from "../../src/redact/index.ts";
 import { ProviderError } from "../../src/spec/errors.ts";
 import type { RunEventInput } from "../../src/spec/events.ts";
 import type { Message, ModelEvent, ToolCall } from "../../src/spec/model.ts";
 import type { Tool, ToolResult } from "../../src/spec/tool.ts";
+import { unexpectedApprover } from "../middleware/support.ts";
 
 type Turn = { text?: string; calls?: ToolCall[]; error?: ProviderError; usage?: [number, number] };
 
@@ -64,6 +66,7 @@ function options(
     },
     execute: (_ctx, call) =>
       call.tool.execute(call.args, { signal: call.signal, runId: "r1", agent: "a", callId: call.id }),
+    governance: { approver: unexpectedApprover, redactor: createRedactor() },
     maxTurns: 5,
     meter: new UsageMeter(),
     cost: (usage) => usage.inputTokens / 1000,

@@ -19,7 +19,7 @@ const states = (ctx: ReturnType<typeof fakeContext>) =>
 
 describe("approval: readonly and auto", () => {
   test("readonly runs read-only tools and refuses the rest with a clear error", async () => {
-    const layer = approval({ mode: "readonly", approver: scripted() });
+    const layer = approval({ mode: "readonly" });
     const ctx = fakeContext();
     expect((await layer(ctx, callOf(fakeTool("cat", undefined, true)), runTool)).ok).toBe(true);
     const refused = await layer(ctx, callOf(fakeTool("sh")), runTool);
@@ -30,8 +30,8 @@ describe("approval: readonly and auto", () => {
 
   test("auto asks nobody and marks the result auto-approved", async () => {
     const approver = scripted();
-    const result = await approval({ mode: "auto", approver, policy: { tools: ["*"] } })(
-      fakeContext(),
+    const result = await approval({ mode: "auto", policy: { tools: ["*"] } })(
+      fakeContext(undefined, "run1", { approver }),
       callOf(fakeTool()),
       runTool,
     );
@@ -43,8 +43,12 @@ describe("approval: readonly and auto", () => {
   test("deny patterns refuse without asking in every mode", async () => {
     const approver = scripted();
     for (const mode of ["auto", "ask", "readonly"] as const) {
-      const layer = approval({ mode, approver, policy: { deny: ["sh:rm -rf *"] } });
-      const result = await layer(fakeContext(), callOf(fakeTool("sh"), { command: "rm -rf /" }), runTool);
+      const layer = approval({ mode, policy: { deny: ["sh:rm -rf *"] } });
+      const result = await layer(
+        fakeContext(undefined, "run1", { approver }),
+        callOf(fakeTool("sh"), { command: "rm -rf /" }),
+        runTool,
+      );
       expect(result).toMatchObject({ ok: false, stoppedBy: "approval" });
       expect(result.error).toContain('deny pattern "sh:rm -rf *"');
     }
@@ -55,8 +59,8 @@ describe("approval: readonly and auto", () => {
 describe("approval: ask", () => {
   test("only listed tools ask; except patterns match the primary argument", async () => {
     const approver = scripted({ decision: "approve", scope: "once", by: "alice" });
-    const layer = approval({ mode: "ask", approver, policy: { tools: ["sh"], except: ["sh:git status*"] } });
-    const ctx = fakeContext();
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"], except: ["sh:git status*"] } });
+    const ctx = fakeContext(undefined, "run1", { approver });
     expect((await layer(ctx, callOf(fakeTool("web"), { url: "https://x" }), runTool)).ok).toBe(true);
     expect((await layer(ctx, callOf(fakeTool("sh"), { command: "git status --short" }), runTool)).ok).toBe(
       true,
@@ -78,8 +82,8 @@ describe("approval: ask", () => {
       { decision: "approve", scope: "run", by: "alice" },
       { decision: "deny", by: "bob", reason: "not on prod" },
     );
-    const layer = approval({ mode: "ask", approver, policy: { tools: ["*"] } });
-    const ctx = fakeContext();
+    const layer = approval({ mode: "ask", policy: { tools: ["*"] } });
+    const ctx = fakeContext(undefined, "run1", { approver });
     await layer(ctx, callOf(fakeTool("sh"), { command: "a" }), runTool);
     const again = await layer(ctx, callOf(fakeTool("sh"), { command: "b" }), runTool);
     expect(again.ok).toBe(true);
@@ -88,17 +92,13 @@ describe("approval: ask", () => {
     expect(denied).toMatchObject({ ok: false, stoppedBy: "approval" });
     expect(denied.error).toContain("denied by bob: not on prod");
     expect(approver.requests.map((r) => r.tool)).toEqual(["sh", "web"]);
-    const other = fakeContext(undefined, "run2");
+    const other = fakeContext(undefined, "run2", { approver });
     expect((await layer(other, callOf(fakeTool("sh"), {}), runTool)).stoppedBy).toBe("approval");
   });
 
   test("defer halts with awaiting_approval and the approval id; preDecided resumes it", async () => {
-    const layer = approval({
-      mode: "ask",
-      approver: scripted({ decision: "defer" }),
-      policy: { tools: ["sh"] },
-    });
-    const ctx = fakeContext();
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"] } });
+    const ctx = fakeContext(undefined, "run1", { approver: scripted({ decision: "defer" }) });
     const tool = fakeTool("sh");
     const deferred = await layer(ctx, callOf(tool, {}, "c1"), runTool);
     expect(deferred).toMatchObject({
@@ -109,13 +109,11 @@ describe("approval: ask", () => {
     });
     expect(states(ctx)).toEqual(["asked", "deferred"]);
     expect(tool.calls).toHaveLength(0);
-    const resumed = approval({
-      mode: "ask",
+    const resumed = fakeContext(undefined, "run1", {
       approver: scripted(),
-      policy: { tools: ["sh"] },
       preDecided: new Map([["run1-c1", { decision: "approve", scope: "once", by: "carol" }]]),
     });
-    const result = await resumed(fakeContext(), callOf(tool, {}, "c1"), runTool);
+    const result = await layer(resumed, callOf(tool, {}, "c1"), runTool);
     expect(result.ok).toBe(true);
     expect(tool.calls).toHaveLength(1);
   });
@@ -129,13 +127,8 @@ describe("approval: ask", () => {
           aborted = true;
         });
       });
-    const layer = approval({
-      mode: "ask",
-      approver: never,
-      policy: { tools: ["sh"], timeout: 60_000 },
-      clock,
-    });
-    const pending = layer(fakeContext(clock), callOf(fakeTool("sh")), runTool);
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"], timeout: 60_000 }, clock });
+    const pending = layer(fakeContext(clock, "run1", { approver: never }), callOf(fakeTool("sh")), runTool);
     await Promise.resolve();
     clock.advance(60_000);
     const result = await pending;
@@ -145,8 +138,12 @@ describe("approval: ask", () => {
   });
 
   test("a failing approver denies instead of crashing", async () => {
-    const layer = approval({ mode: "ask", approver: scripted(), policy: { tools: ["sh"] } });
-    const result = await layer(fakeContext(), callOf(fakeTool("sh")), runTool);
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"] } });
+    const result = await layer(
+      fakeContext(undefined, "run1", { approver: scripted() }),
+      callOf(fakeTool("sh")),
+      runTool,
+    );
     expect(result.error).toContain("denied by approver");
   });
 });

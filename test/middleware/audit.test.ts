@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAuditLog } from "../../src/audit/audit-log.ts";
 import { auditLayer } from "../../src/middleware/audit/index.ts";
-import { createRedactor } from "../../src/redact/index.ts";
 import { callOf, fakeContext, fakeTool } from "./support.ts";
 
 const dirs: string[] = [];
@@ -16,7 +15,7 @@ async function records(run: (layer: ReturnType<typeof auditLayer>) => Promise<vo
   const dir = mkdtempSync(join(tmpdir(), "agentry-audit-layer-"));
   dirs.push(dir);
   const log = openAuditLog(join(dir, "a.jsonl"));
-  await run(auditLayer({ log, redactor: createRedactor(), maxOutputChars: 10 }));
+  await run(auditLayer({ log, maxOutputChars: 10 }));
   await log.close();
   return readFileSync(join(dir, "a.jsonl"), "utf8")
     .trim()

@@ -33,12 +33,12 @@ test("caps large output to head, relevant lines and tail, and spills the full te
     i === 1000 ? "ERROR disk quota on node-7" : `line ${i} ok`,
   );
   const full = lines.join("\n");
-  const result = await contextEnrichment({ maxOutput: 1000, spillDir: dir })(
+  const result = await contextEnrichment({ maxOutput: 1000, spillRoot: dir })(
     fakeContext(),
     callOf(fakeTool("sh"), { command: "grep quota /var/log/syslog" }, "c/2"),
     async () => ({ ok: true, output: full }),
   );
-  const path = join(dir, "run1-c_2.txt");
+  const path = join(dir, "run1", "run1-c_2.txt");
   expect(readFileSync(path, "utf8")).toBe(full);
   expect(result.output.length).toBeLessThan(1400);
   expect(result.output).toContain("line 0 ok");

@@ -1,12 +1,11 @@
 import { expect, test } from "bun:test";
 import { logger } from "../../src/middleware/logger/index.ts";
-import { createRedactor } from "../../src/redact/index.ts";
 import { callOf, fakeContext, fakeTool, manualClock } from "./support.ts";
 
 test("one structured line per call with redacted args, ok and duration", async () => {
   const clock = manualClock();
   const lines: Record<string, unknown>[] = [];
-  const layer = logger({ sink: (line) => lines.push(line), redactor: createRedactor() });
+  const layer = logger({ sink: (line) => lines.push(line) });
   const ctx = fakeContext(clock);
   await layer(ctx, callOf(fakeTool("sh"), { command: "mail bob@example.org" }, "c1"), async () => {
     clock.advance(42);
@@ -34,7 +33,6 @@ test("a throwing sink never fails the call", async () => {
     sink: () => {
       throw new Error("disk full");
     },
-    redactor: createRedactor(),
   });
   const result = await layer(fakeContext(), callOf(fakeTool()), async () => ({ ok: true, output: "fine" }));
   expect(result).toEqual({ ok: true, output: "fine" });

@@ -29,13 +29,11 @@ describe("createPipeline", () => {
     const tool = fakeTool("sh", async (args) => ({ ok: true, output: `mailed ${String(args["command"])}` }));
     const pipeline = createPipeline({
       mode: "auto",
-      approver: approveOnce,
-      redactor,
       audit,
       log: (line) => lines.push(line),
       clock: manualClock(),
     });
-    const ctx = fakeContext();
+    const ctx = fakeContext(undefined, "run1", { approver: approveOnce, redactor });
     const result = await pipeline(ctx, callOf(tool, { command: `mail ${placeholder}` }, "c1"));
     expect(tool.calls[0]).toEqual({ command: `mail ${email}` });
     expect(result.ok).toBe(true);
@@ -70,8 +68,6 @@ describe("createPipeline", () => {
     });
     const pipeline = createPipeline({
       mode: "auto",
-      approver: approveOnce,
-      redactor: createRedactor(),
       clock: manualClock(),
       extraLayers: [
         { after: "circuit-breaker", layer: mark("last") },
@@ -83,8 +79,6 @@ describe("createPipeline", () => {
     expect(() =>
       createPipeline({
         mode: "auto",
-        approver: approveOnce,
-        redactor: createRedactor(),
         extraLayers: [{ after: "nope", layer: mark("x") }],
       }),
     ).toThrow(/unknown layer "nope"/);
@@ -96,8 +90,6 @@ describe("createPipeline", () => {
     });
     const pipeline = createPipeline({
       mode: "auto",
-      approver: approveOnce,
-      redactor: createRedactor(),
       clock: manualClock(),
     });
     const result = await pipeline(fakeContext(), callOf(tool));
@@ -109,8 +101,6 @@ describe("createPipeline", () => {
     const tool = fakeTool();
     const pipeline = createPipeline({
       mode: "auto",
-      approver: approveOnce,
-      redactor: createRedactor(),
       clock: manualClock(),
       policy: { loop: { max_repeats: 1 } },
     });

@@ -12,8 +12,8 @@ test("placeholders in args become real values for the tool; output, error and me
     error: "failed for ops@example.com",
     meta: { stderr: "token hunter2-secret" },
   }));
-  const result = await redaction(redactor)(
-    fakeContext(),
+  const result = await redaction()(
+    fakeContext(undefined, "run1", { redactor }),
     callOf(tool, { to: placeholder, n: [placeholder] }),
     runTool,
   );
@@ -25,6 +25,6 @@ test("placeholders in args become real values for the tool; output, error and me
 
 test("unknown placeholders are left as they are", async () => {
   const tool = fakeTool();
-  await redaction(createRedactor())(fakeContext(), callOf(tool, { x: "[PII:email:abcdef]" }), runTool);
+  await redaction()(fakeContext(), callOf(tool, { x: "[PII:email:abcdef]" }), runTool);
   expect(tool.calls[0]).toEqual({ x: "[PII:email:abcdef]" });
 });

@@ -1,13 +1,24 @@
 import { z } from "zod";
 import type { PipelineClock } from "../../src/middleware/clock.ts";
+import { createRedactor } from "../../src/redact/index.ts";
+import type { Approver } from "../../src/spec/approval.ts";
 import type { RunEventInput } from "../../src/spec/events.ts";
 import type { Next, PipelineCall, PipelineContext } from "../../src/spec/middleware.ts";
 import type { Tool, ToolContext, ToolResult } from "../../src/spec/tool.ts";
 
-/** A context whose events are collected and whose clock is `clock.now`. */
+/** An approver that fails: tests that expect no approval request use it. */
+export const unexpectedApprover: Approver = async () => {
+  throw new Error("unexpected approval request");
+};
+
+/**
+ * A context whose events are collected and whose clock is `clock.now`; per-run values (approver,
+ * redactor, resumed decisions) default to a failing approver and a fresh redactor.
+ */
 export function fakeContext(
   clock = manualClock(),
   runId = "run1",
+  run: Partial<Pick<PipelineContext, "approver" | "redactor" | "preDecided">> = {},
 ): PipelineContext & { events: RunEventInput[] } {
   const events: RunEventInput[] = [];
   return {
@@ -16,6 +27,9 @@ export function fakeContext(
     signal: new AbortController().signal,
     emit: (event) => events.push(event),
     now: () => clock.now(),
+    approver: run.approver ?? unexpectedApprover,
+    redactor: run.redactor ?? createRedactor(),
+    ...(run.preDecided ? { preDecided: run.preDecided } : {}),
     events,
   };
 }

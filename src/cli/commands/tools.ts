@@ -1,7 +1,6 @@
 import { loadConfig } from "../../config/loader.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { listTools, type ToolListing } from "../../tools/listing.ts";
-import { loadToolKinds } from "../../tools/registry.ts";
 import { findConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer } from "../output.ts";
@@ -41,8 +40,7 @@ export default async function toolsCommand(
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const { config } = await loadConfig(findConfigPath(options.config, cwd), { cwd });
-  await loadToolKinds(Object.values(config.tools ?? {}).map((tool) => tool.kind));
-  const tools = listTools(config, agent);
+  const tools = await listTools(config, agent);
   if (options.json) {
     writeAnswer(`${JSON.stringify(tools, null, 2)}\n`);
   } else {

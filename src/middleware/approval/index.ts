@@ -1,5 +1,5 @@
 import type { Mode } from "../../config/schema.ts";
-import type { ApprovalDecision, Approver } from "../../spec/approval.ts";
+import type { ApprovalDecision } from "../../spec/approval.ts";
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
@@ -12,7 +12,6 @@ import { askWithTimeout } from "./ask.ts";
 
 export interface ApprovalOptions {
   mode: Mode;
-  approver: Approver;
   /** `policy.approval`: `tools` that ask (`*` for all), `except`/`deny` `tool:argglob` patterns, `timeout` in ms. */
   policy?: {
     tools?: readonly string[];
@@ -21,8 +20,6 @@ export interface ApprovalOptions {
     timeout?: number;
   };
   clock?: Pick<PipelineClock, "setTimeout" | "clearTimeout">;
-  /** Decisions recorded while a deferred run was stopped, keyed by approval id (resume). */
-  preDecided?: ReadonlyMap<string, ApprovalDecision>;
 }
 
 /** Default `policy.approval.timeout`: five minutes, after which the request counts as denied. */
@@ -41,8 +38,9 @@ interface RunApprovals {
 /**
  * Layer 6, human approval (SPEC §6). `deny` patterns refuse without asking in every mode;
  * `readonly` runs only `tool.readOnly` tools; `auto` asks nobody (audited as `auto`); `ask` asks
- * the approver for tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`) unless an
- * `except` pattern matches.
+ * the run's approver (`ctx.approver`; decisions of a resumed run come from `ctx.preDecided`) for
+ * tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`) unless an `except`
+ * pattern matches.
  * `approve` with `scope: "run"` approves the tool for the rest of the run; `deny` returns the
  * human's reason to the model; `defer` halts the run with `awaiting_approval`; a timeout denies.
  * The outcome is put on `result.meta.approval` for the audit layer.
@@ -96,7 +94,7 @@ export function approval(options: ApprovalOptions): Middleware {
         remembered: true,
       });
     }
-    let decision = options.preDecided?.get(id);
+    let decision = ctx.preDecided?.get(id);
     if (!decision) {
       const why = `policy.approval.tools includes "${askingPattern(call.name)}"`;
       ctx.emit({
@@ -116,7 +114,7 @@ export function approval(options: ApprovalOptions): Middleware {
         args: call.args,
         why,
       };
-      const pending = askWithTimeout(options.approver, request, call.signal, timeoutMs, clock);
+      const pending = askWithTimeout(ctx.approver, request, call.signal, timeoutMs, clock);
       approvals.asking.set(call.name, pending);
       try {
         decision = await pending;

@@ -1,6 +1,5 @@
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { AuditApproval, AuditToolCall } from "../../audit/records.ts";
-import type { Redactor } from "../../redact/redactor.ts";
 import type { Middleware, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { STOPPED_BY } from "../layer-names.ts";
@@ -29,7 +28,6 @@ function approvalRecord(
 
 export interface AuditLayerOptions {
   log: AuditLog;
-  redactor: Redactor;
   /** Characters of output kept in a `tool_call` record (the rest is counted in `output_chars`). Default 2000. */
   maxOutputChars?: number;
   now?: () => number;
@@ -47,7 +45,7 @@ const EXECUTED_DESPITE_STOP = new Set<string>([STOPPED_BY.timeout, STOPPED_BY.ex
  * copies it in one step instead of sorting it.
  */
 export function auditLayer(options: AuditLayerOptions): Middleware {
-  const { log, redactor } = options;
+  const { log } = options;
   const maxOutput = options.maxOutputChars ?? 2000;
   return (ctx, call, next) => {
     const now = options.now ?? ctx.now;
@@ -78,6 +76,7 @@ export function auditLayer(options: AuditLayerOptions): Middleware {
     started: number,
   ): void {
     const raw = outcome.meta?.["approval"] as Record<string, unknown> | undefined;
+    const redactor = ctx.redactor;
     const approval = raw ? redactor.redactValue(raw) : undefined;
     if (approval && ASKED.has(String(approval["decision"])) && !approval["remembered"]) {
       log.append(approvalRecord(ctx.runId, ctx.agent, call.id, call.name, approval));

@@ -6,8 +6,8 @@ import { capOutput, termsFromArgs } from "./cap-output.ts";
 export interface ContextEnrichmentOptions {
   /** `policy.enrich.max_output` in characters (default 32 KiB). */
   maxOutput?: number;
-  /** Where full outputs of capped calls are saved (`<runId>-<callId>.txt`, mode 0600). */
-  spillDir?: string;
+  /** Where full outputs of capped calls are saved (`<spillRoot>/<runId>/<runId>-<callId>.txt`, mode 0600). */
+  spillRoot?: string;
 }
 
 /** Default `enrich.max_output`. */
@@ -27,7 +27,7 @@ function safeFileName(value: string): string {
 
 /**
  * Layer 8: output longer than `maxOutput` is cut to its head, its tail and the lines matching
- * words from the call's arguments; the full text is saved under `spillDir` and its path given to
+ * words from the call's arguments; the full text is saved under `spillRoot` and its path given to
  * the model. Every non-empty output (and every successful one) is then framed as untrusted data:
  * `<tool_output tool="sh" call_id="c1" ok="true" untrusted="true">…</tool_output>`, with any
  * closing tag inside the output neutralised so tool output cannot end the frame early.
@@ -40,10 +40,11 @@ export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middl
       let meta = result.meta;
       if (output.length > limit) {
         let note = "the full output was not saved";
-        if (options.spillDir) {
-          const path = join(options.spillDir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
+        if (options.spillRoot) {
+          const dir = join(options.spillRoot, safeFileName(ctx.runId));
+          const path = join(dir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
           try {
-            mkdirSync(options.spillDir, { recursive: true });
+            mkdirSync(dir, { recursive: true });
             writeFileSync(path, output, { mode: 0o600 });
             note = `full output (${output.length} characters) saved to ${path}; read that file for the rest`;
             meta = { ...meta, full_output_path: path };

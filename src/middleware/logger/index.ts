@@ -1,4 +1,3 @@
-import type { Redactor } from "../../redact/redactor.ts";
 import type { Middleware } from "../../spec/middleware.ts";
 
 /** Receives one structured JSON-ready line per tool call. */
@@ -6,17 +5,16 @@ export type LogSink = (line: Record<string, unknown>) => void;
 
 export interface LoggerOptions {
   sink: LogSink;
-  redactor: Redactor;
   /** Monotonic milliseconds; defaults to the context's clock. */
   now?: () => number;
 }
 
 /**
  * Layer 2: one structured line per call: run, agent, tool, call id, arguments (redacted), ok,
- * stopped_by, duration in ms. A sink that throws is ignored: logging never fails a call.
+ * stopped_by, duration in ms (arguments redacted by the run's redactor). A sink that throws is ignored: logging never fails a call.
  */
 export function logger(options: LoggerOptions): Middleware {
-  const { sink, redactor } = options;
+  const { sink } = options;
   return (ctx, call, next) => {
     const now = options.now ?? ctx.now;
     const started = now();
@@ -29,7 +27,7 @@ export function logger(options: LoggerOptions): Middleware {
           agent: ctx.agent,
           tool: call.name,
           call_id: call.id,
-          args: redactor.redactValue(call.args),
+          args: ctx.redactor.redactValue(call.args),
           ok: result.ok,
         };
         if (result.stoppedBy) line["stopped_by"] = result.stoppedBy;

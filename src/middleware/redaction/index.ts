@@ -1,21 +1,22 @@
-import type { Redactor } from "../../redact/redactor.ts";
-import type { Middleware } from "../../spec/middleware.ts";
+import type { Middleware, TextRedactor } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 
 /**
  * Layer 7: placeholders in the call's arguments (which the model copied from earlier redacted
  * output) are restored to real values before the tool runs; the result's output, error and meta
- * are redacted on the way back, so the model, the logs and the audit log above see placeholders.
+ * are redacted on the way back with the run's redactor (`ctx.redactor`), so the model, the logs and the audit log above see placeholders.
  */
-export function redaction(redactor: Redactor): Middleware {
-  const redactResult = (result: ToolResult): ToolResult => {
+export function redaction(): Middleware {
+  const redactResult = (redactor: TextRedactor, result: ToolResult): ToolResult => {
     const redacted = { ...result, output: redactor.redact(result.output) };
     if (result.error !== undefined) redacted.error = redactor.redact(result.error);
     if (result.meta !== undefined) redacted.meta = redactor.redactValue(result.meta);
     return redacted;
   };
-  return (_ctx, call, next) => {
-    const args = redactor.restore(call.args);
-    return next(args === call.args ? call : { ...call, args }).then(redactResult);
+  return (ctx, call, next) => {
+    const args = ctx.redactor.restore(call.args);
+    return next(args === call.args ? call : { ...call, args }).then((result) =>
+      redactResult(ctx.redactor, result),
+    );
   };
 }

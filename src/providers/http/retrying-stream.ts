@@ -47,7 +47,9 @@ export async function* retryingStream(s: RetrySettings, request: ModelRequest): 
       return;
     }
     const delayMs = retryDelay(attempt, failure.retryAfterMs, s.random);
-    s.onRetry?.({ providerId, model: request.model, attempt: attempt + 1, delayMs, error: failure });
+    const info = { providerId, model: request.model, attempt: attempt + 1, delayMs, error: failure };
+    s.onRetry?.(info);
+    request.onRetry?.(info);
     try {
       await s.clock.sleep(delayMs, request.signal);
     } catch (err) {

@@ -4,26 +4,42 @@ import type { ModelEvent } from "../../spec/model.ts";
 import type { ModelHandle } from "../types.ts";
 import { CASSETTE_VERSION, type CassetteTurn, summarizeMessage, turnNumber } from "./cassette.ts";
 
-const startedFiles = new Set<string>();
+/**
+ * One cassette being written (`--record FILE`). The first turn truncates the file and writes the
+ * header; later turns (of sub-agents, of other runs of the same runtime) append one whole line
+ * each, synchronously, so concurrent agents never interleave. Owned by whoever opens it (a
+ * runtime keeps one per file), so a second runtime starts the file afresh.
+ */
+export interface CassetteWriter {
+  readonly path: string;
+  append(turn: CassetteTurn): void;
+}
 
-function ensureStarted(file: string, model: string): void {
+/** A writer for `file`; nothing is written until the first turn. */
+export function createCassetteWriter(file: string): CassetteWriter {
   const path = resolve(file);
-  if (startedFiles.has(path)) return;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(
+  let started = false;
+  return {
     path,
-    `${JSON.stringify({ agentry_cassette: CASSETTE_VERSION, created: new Date().toISOString(), model })}\n`,
-  );
-  startedFiles.add(path);
+    append(turn) {
+      if (!started) {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(
+          path,
+          `${JSON.stringify({ agentry_cassette: CASSETTE_VERSION, created: new Date().toISOString(), model: turn.model })}\n`,
+        );
+        started = true;
+      }
+      appendFileSync(path, `${JSON.stringify(turn)}\n`);
+    },
+  };
 }
 
 /**
- * Wraps a model so each successful turn is appended to a cassette (JSONL). The first wrapper
- * for a file in a process truncates it and writes the header; later ones (sub-agents) append,
- * one whole line per turn, written synchronously so concurrent agents never interleave.
+ * Wraps a model so each successful turn is written to a cassette (JSONL) through `writer`.
  * Turns that end in an error are not recorded. Events pass through unchanged.
  */
-export function recordModel(inner: ModelHandle, file: string): ModelHandle {
+export function recordModel(inner: ModelHandle, writer: CassetteWriter): ModelHandle {
   return {
     ref: inner.ref,
     providerId: inner.providerId,
@@ -32,14 +48,12 @@ export function recordModel(inner: ModelHandle, file: string): ModelHandle {
       const events: ModelEvent[] = [];
       for await (const event of inner.stream(request)) {
         if (event.type === "finish") {
-          ensureStarted(file, inner.ref);
-          const line: CassetteTurn = {
+          writer.append({
             turn: turnNumber(request),
             model: inner.ref,
             request: { messages: request.messages.map(summarizeMessage) },
             events: [...events, event] as CassetteTurn["events"],
-          };
-          appendFileSync(resolve(file), `${JSON.stringify(line)}\n`);
+          });
         } else if (event.type !== "error") {
           events.push(structuredClone(event));
         }

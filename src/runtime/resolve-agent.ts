@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AnswerCheck } from "../agent/loop.ts";
+import type { AgentConfig } from "../config/schema.ts";
+import type { Pipeline } from "../middleware/compose.ts";
+import { mergePolicy } from "../middleware/merge-policy.ts";
+import { createPipeline } from "../middleware/pipeline.ts";
+import { openModel } from "../providers/registry.ts";
+import type { ModelHandle } from "../providers/types.ts";
+import { UsageError } from "../spec/errors.ts";
+import { type AgentSettings, resolveSettings } from "./agent-settings.ts";
+import { type AgentTools, assembleTools } from "./agent-tools.ts";
+import { withServerPolicies } from "./mcp-servers.ts";
+import { loadAnswerCheck } from "./output-schema.ts";
+import type { RuntimeContext } from "./runtime-context.ts";
+
+/**
+ * An agent assembled once per runtime: its defaulted settings, its tools, its instructions
+ * template, its governance pipeline (whose rate-limit and breaker state is therefore per agent
+ * and runtime), and its model, opened on first use. Every run of the agent shares it; what
+ * differs per run travels in the `PipelineContext` and the run's scope.
+ */
+export interface AssembledAgent {
+  settings: AgentSettings;
+  tools: AgentTools;
+  pipeline: Pipeline;
+  /** The instructions before `{{vars}}` are filled in. */
+  instructions: string;
+  /**
+   * The model of `settings.model`, opened once while assembling, so its key is a known secret
+   * before any run starts; throws the error opening it raised, or UsageError when there is none.
+   */
+  model(): ModelHandle;
+  /** The answer check of `settings.outputSchema`, loaded once. */
+  answerCheck(): AnswerCheck | undefined;
+  /** Secret values resolved while assembling (provider keys, tool headers); every run's redactor hides them. */
+  secrets: readonly string[];
+  /** Problems found while assembling (an optional MCP server unavailable), warned about in every run. */
+  warnings: readonly string[];
+}
+
+/** Looks up an agent or fails with a usage error listing the known ones. */
+export function agentConfig(rt: RuntimeContext, name: string): AgentConfig {
+  const agents = rt.loaded.config.agents;
+  const agent = agents && Object.hasOwn(agents, name) ? agents[name] : undefined;
+  if (!agent) {
+    const known = Object.keys(agents ?? {}).join(", ") || "none";
+    throw new UsageError(`unknown agent "${name}"; configured agents: ${known}`);
+  }
+  return agent;
+}
+
+/**
+ * The declared agent `name`, assembled on first use and cached for the runtime's lifetime (the
+ * config and the environment of a runtime never change). Rejects with UsageError for an unknown
+ * agent, ConfigError for an unknown tool or an unset `${VAR}`.
+ */
+export function resolveAgent(rt: RuntimeContext, name: string): Promise<AssembledAgent> {
+  let assembled = rt.agents.get(name);
+  if (!assembled) {
+    assembled = Promise.resolve().then(() => assembleAgent(rt, name, agentConfig(rt, name)));
+    rt.agents.set(name, assembled);
+  }
+  return assembled;
+}
+
+/**
+ * An ephemeral agent (built by `delegate`), assembled once per distinct configuration, so its
+ * rate limits and breaker also hold across the calls and runs that create it.
+ */
+export function resolveInlineAgent(
+  rt: RuntimeContext,
+  name: string,
+  config: AgentConfig,
+): Promise<AssembledAgent> {
+  const key = `inline:${name}:${JSON.stringify(config)}`;
+  let assembled = rt.agents.get(key);
+  if (!assembled) {
+    assembled = assembleAgent(rt, name, config);
+    rt.agents.set(key, assembled);
+  }
+  return assembled;
+}
+
+async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConfig): Promise<AssembledAgent> {
+  const settings = resolveSettings(rt.loaded.config, name, config);
+  const secrets: string[] = [];
+  const onSecrets = (values: string[]) => {
+    for (const value of values) rt.secrets.add(value);
+    secrets.push(...values);
+  };
+  const warnings: string[] = [];
+  const mcp = await rt.mcp.toolsFor(config.tools ?? [], (message) => warnings.push(message));
+  const tools = await assembleTools(rt, settings, onSecrets, mcp?.tools);
+  const pipelineWith = (policy: AgentSettings["policy"]) =>
+    createPipeline({
+      policy,
+      mode: settings.mode,
+      audit: rt.audit,
+      spillRoot: join(rt.stateDir, "spill"),
+      extraLayers: rt.extraLayers,
+      ...(rt.log ? { log: rt.log } : {}),
+    });
+  const pipeline = withServerPolicies(pipelineWith(settings.policy), mcp, rt.loaded.config.mcp ?? {}, (own) =>
+    pipelineWith(mergePolicy(settings.policy, own)),
+  );
+  const instructions = config.instructions_file
+    ? readFileSync(config.instructions_file, "utf8")
+    : (config.instructions ?? "");
+  let model: ModelHandle | undefined;
+  let modelError: unknown;
+  try {
+    if (settings.model)
+      model = openModel(rt.loaded.config, settings.model, { env: rt.env, secrets: onSecrets });
+  } catch (err) {
+    modelError = err;
+  }
+  let answerCheck: AnswerCheck | undefined;
+  return {
+    settings,
+    tools,
+    pipeline,
+    instructions,
+    secrets,
+    warnings,
+    model() {
+      if (modelError !== undefined) throw modelError;
+      if (!model) throw missingModel(name);
+      return model;
+    },
+    answerCheck() {
+      if (!settings.outputSchema) return undefined;
+      answerCheck ??= loadAnswerCheck(settings.outputSchema);
+      return answerCheck;
+    },
+  };
+}
+
+/** The error of an agent that runs without a model. */
+export function missingModel(name: string): UsageError {
+  return new UsageError(`agent "${name}" has no model`, {
+    hint: 'set model = "provider/model" in [agents.NAME] or [defaults], or pass --model',
+  });
+}

@@ -1,0 +1,89 @@
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { createRuntime, defineTool, loadConfigText, type Runtime } from "../../src/index.ts";
+import { type MockProvider, type MockRequest, startMockProvider } from "../../src/testing/index.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const lastRole = (request: MockRequest) =>
+  (request.body as { messages: { role: string }[] }).messages.at(-1)?.role;
+
+/** A runtime over a mock that calls `count` once per run, then answers; and how often it ran. */
+async function countingRuntime(policy: string) {
+  const mock = await startMockProvider({
+    turns: (request) =>
+      lastRole(request) === "tool"
+        ? { text: "done" }
+        : { toolCalls: [{ id: "c1", name: "count", arguments: {} }] },
+  });
+  cleanups.push(() => mock.close());
+  const dir = mkdtempSync(join(tmpdir(), "agentry-assembled-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  let executed = 0;
+  const count = defineTool({
+    name: "count",
+    description: "Counts.",
+    parameters: z.object({}),
+    readOnly: true,
+    execute: () => String(++executed),
+  });
+  const loaded = await loadConfigText(
+    `[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+[providers.mock]
+kind = "openai-compatible"
+base_url = "${mock.baseUrls.openai}"
+retries = 0
+
+[agents.a]
+tools = ["count"]
+mode = "auto"
+${policy}
+`,
+    { tools: [count] },
+  );
+  const runtime = createRuntime(loaded, { tools: [count], stateDir: dir, collectGarbage: false });
+  cleanups.push(() => runtime.close());
+  return { runtime, dir, mock, executed: () => executed };
+}
+
+test("rate.per_minute = 1 holds across two runtime.run calls: the second run's call is refused", async () => {
+  const { runtime, executed } = await countingRuntime("policy = { rate = { per_minute = 1 } }");
+  const first = await runtime.run({ prompt: "one" });
+  const second = await runtime.run({ prompt: "two" });
+  expect([first.status, second.status]).toEqual(["ok", "ok"]);
+  expect(executed()).toBe(1);
+});
+
+test("a second runtime starts its own rate limit (state is per runtime, not per process)", async () => {
+  const a = await countingRuntime("policy = { rate = { per_minute = 1 } }");
+  const b = await countingRuntime("policy = { rate = { per_minute = 1 } }");
+  await a.runtime.run({ prompt: "one" });
+  await b.runtime.run({ prompt: "one" });
+  expect([a.executed(), b.executed()]).toEqual([1, 1]);
+});
+
+async function recordOnce(runtime: Runtime, file: string): Promise<string[]> {
+  await runtime.run({ prompt: "record me", recordFile: file });
+  return readFileSync(file, "utf8").trim().split("\n");
+}
+
+test("recording from two runtimes: the second truncates the cassette instead of appending", async () => {
+  const first = await countingRuntime("");
+  const file = join(first.dir, "cassette.jsonl");
+  const once = await recordOnce(first.runtime, file);
+  expect(once).toHaveLength(3);
+  expect(await recordOnce(first.runtime, file)).toHaveLength(5);
+  const second = await countingRuntime("");
+  const fresh = await recordOnce(second.runtime, file);
+  expect(fresh).toHaveLength(3);
+  expect(JSON.parse(fresh[0] as string)).toMatchObject({ agentry_cassette: 1 });
+});
