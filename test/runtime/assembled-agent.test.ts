@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { createRuntime, defineTool, loadConfigText, type Runtime } from "../../src/index.ts";
-import { type MockProvider, type MockRequest, startMockProvider } from "../../src/testing/index.ts";
+import { type MockRequest, startMockProvider } from "../../src/testing/index.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
