@@ -93,7 +93,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .argument("[action]", "list | approve | deny", "list")
     .argument("[id]", "approval id (for approve/deny)")
     .option("--reason <text>", "why (sent to the model on deny)")
-    .option("--by <name>", "who decides (default: $USER)")
+    .option("--by <name>", "who decides (default: $USER, else the OS user name)")
     .action(lazy(() => import("./commands/approvals.ts")));
 
   withCommon(program.command("validate"))

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
+import { currentUser } from "./current-user.ts";
 import { preview } from "./render/format.ts";
 
 /**
@@ -10,7 +11,7 @@ import { preview } from "./render/format.ts";
 export function ttyApprover(
   input: Readable,
   output: Writable,
-  user = process.env["USER"] ?? "user",
+  user = currentUser(),
 ): { approver: Approver; close(): void } {
   let queue: Promise<unknown> = Promise.resolve();
   let lines: ReturnType<typeof createInterface> | undefined;

@@ -1,10 +1,12 @@
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { loadCassette } from "../providers/replay/cassette.ts";
 import type { Report, SemanticInput } from "./issue-report.ts";
 import type { KeyPath } from "./key-path.ts";
 
 /**
  * Checks that files and directories named by the configuration exist and can be read:
- * instructions files, output schemas (which must also be JSON objects), replay cassettes,
+ * instructions files, output schemas (which must also be JSON objects), replay cassettes (read
+ * and validated exactly as the replay provider reads them, so `validate` fails where `run` would),
  * file-tool roots and shell working directories. Paths are already absolute; values that
  * still hold `${VAR}` are checked when used instead.
  */
@@ -22,7 +24,8 @@ export function checkFiles({ config, report, show }: SemanticInput): void {
   }
   for (const [name, provider] of Object.entries(config.providers ?? {})) {
     if (provider.kind === "replay" && provider.cassette !== undefined) {
-      check(["providers", name, "cassette"], provider.cassette, "file");
+      const path = ["providers", name, "cassette"];
+      if (check(path, provider.cassette, "file")) checkCassette(report, path, provider.cassette);
     }
   }
   for (const [name, tool] of Object.entries(config.tools ?? {})) {
@@ -83,6 +86,18 @@ function checkJsonSchema(report: Report, path: KeyPath, file: string, show: (pat
     report(path, {
       message: `output schema ${show(file)} is not a JSON object`,
       expected: "a JSON Schema object",
+    });
+  }
+}
+
+function checkCassette(report: Report, path: KeyPath, file: string): void {
+  if (file.includes("${")) return;
+  try {
+    loadCassette(file);
+  } catch (err) {
+    report(path, {
+      message: err instanceof Error ? err.message : String(err),
+      expected: 'an agentry cassette (line 1 {"agentry_cassette":1,…}, then one recorded turn per line)',
     });
   }
 }

@@ -57,11 +57,13 @@ export function checkReferences(input: SemanticInput): void {
       if (tool.startsWith(AGENT_PREFIX)) {
         const target = tool.slice(AGENT_PREFIX.length);
         if (target === name) report(path, { message: `agent "${name}" cannot use itself as a tool` });
-        else if (!declared.agents.has(target)) unknownName(path, "agent", target, declared.agents);
+        else if (!declared.agents.has(target)) {
+          unknownName(path, "agent", target, new Set([...declared.agents].filter((a) => a !== name)));
+        }
         return;
       }
       if (tool.startsWith(MCP_ENTRY_PREFIX)) return;
-      if (!declared.tools.has(tool)) unknownName(path, "tool", tool, toolNames);
+      if (!declared.tools.has(tool)) unknownName(path, "tool", tool, usableTools(config, toolNames, name));
       const config_ = config.tools?.[tool];
       if (config_?.kind === "agent" && config_.agent === name) {
         report(path, { message: `agent "${name}" cannot use itself as a tool (tools.${tool} runs it)` });
@@ -91,6 +93,21 @@ export function checkReferences(input: SemanticInput): void {
       unknownName(["schedules", name, "agent"], "agent or flow", schedule.agent, runnable);
     }
   }
+}
+
+/**
+ * The tools agent `self` may list, for "did you mean" and the expected list: every declared tool
+ * and `agent:NAME`, except the ones that would run `self` itself (illegal, so never suggested).
+ */
+function usableTools(config: SemanticInput["config"], toolNames: Set<string>, self: string): Set<string> {
+  const usable = new Set<string>();
+  for (const tool of toolNames) {
+    if (tool === `${AGENT_PREFIX}${self}`) continue;
+    const declared = config.tools?.[tool];
+    if (declared?.kind === "agent" && declared.agent === self) continue;
+    usable.add(tool);
+  }
+  return usable;
 }
 
 function checkFlows(

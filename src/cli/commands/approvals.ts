@@ -7,6 +7,7 @@ import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { DeferredRunStore, noPendingApproval } from "../../state/deferred-runs.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
 import { findOptionalConfigPath } from "../config-path.ts";
+import { currentUser } from "../current-user.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { preview } from "../render/format.ts";
@@ -38,7 +39,7 @@ export default async function approvalsCommand(
         throw new UsageError(`agentry approvals ${action} needs an approval id`, {
           hint: "agentry approvals list",
         });
-      const by = options.by ?? process.env["USER"] ?? "unknown";
+      const by = options.by ?? currentUser();
       const auditPath = loaded?.config.audit?.enabled === false ? undefined : loaded?.config.audit?.path;
       const audit = auditPath ? openAuditLog(auditPath) : undefined;
       const outcome = decideApproval(store, audit, id, {

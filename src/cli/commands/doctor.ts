@@ -1,9 +1,9 @@
-import { accessSync, constants, statSync } from "node:fs";
 import { hasReferences, interpolate, listReferences } from "../../config/interpolate.ts";
 import { formatKeyPath, isTable, type KeyPath } from "../../config/key-path.ts";
 import { type LoadedConfig, loadConfig } from "../../config/loader.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { displayPath } from "../../config/source-files.ts";
+import { loadCassette } from "../../providers/replay/cassette.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { findConfigPath } from "../config-path.ts";
@@ -28,7 +28,7 @@ interface Check {
 /**
  * `agentry doctor`: a checklist on stdout — the configuration loads; every `${VAR}` it references
  * is set (or has a default; values are never printed); every provider's base URL answers over
- * HTTP within 2 s (the runtime's fetch, undici on Node; any response counts; replay providers: the cassette is readable). Contacts no
+ * HTTP within 2 s (the runtime's fetch, undici on Node; any response counts; replay providers: the cassette loads as `run` loads it). Contacts no
  * host but those the configuration names (or the SPEC default of a provider kind). Exit 0 when
  * everything passes, 1 when a check fails, 2 when the configuration is invalid.
  */
@@ -101,12 +101,10 @@ async function providerCheck(
   if (provider.kind === "replay") {
     const cassette = provider.cassette ?? "";
     try {
-      if (!statSync(cassette).isFile())
-        return { ok: false, text: `${label}: cassette ${cassette} is not a file` };
-      accessSync(cassette, constants.R_OK);
-      return { ok: true, text: `${label}: cassette ${cassette} is readable` };
+      const { turns } = loadCassette(cassette);
+      return { ok: true, text: `${label}: cassette ${cassette} holds ${turns.length} recorded turn(s)` };
     } catch (err) {
-      return { ok: false, text: `${label}: cassette ${cassette} cannot be read (${reasonOf(err)})` };
+      return { ok: false, text: `${label}: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
   const configured = provider.base_url ?? DEFAULT_BASE_URL[provider.kind];
@@ -120,13 +118,26 @@ async function providerCheck(
       text: `${label}: base_url cannot be resolved (${err instanceof Error ? err.message : String(err)})`,
     };
   }
-  const shown = hasReferences(configured) ? configured : url;
+  const shown = hasReferences(configured) ? withoutCredentials(url) : url;
   try {
     const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(REACH_TIMEOUT_MS) });
     await response.body?.cancel();
     return { ok: true, text: `${label}: ${shown} is reachable (HTTP ${response.status})` };
   } catch (err) {
     return { ok: false, text: `${label}: ${shown} is unreachable (${reasonOf(err)})` };
+  }
+}
+
+/**
+ * A base URL resolved from `${VAR}` as it may be shown: scheme, host, port and path. User info,
+ * query and fragment are dropped, since a variable may carry a token there.
+ */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" && !url.endsWith("/") ? "" : parsed.pathname}`;
+  } catch {
+    return "(an invalid URL)";
   }
 }
 

@@ -15,8 +15,9 @@ export interface TextRendererOptions {
 }
 
 /**
- * The human view: the answer streams to stdout; tool calls, their outcome and duration, warnings
- * and a final summary go to stderr. One spinner shows every tool still running.
+ * The human view: the answer streams to stdout; tool calls with their arguments (always, spinner
+ * or not: what a tool is about to do is the line a governed runner must show), their outcome and
+ * duration, warnings and a final summary go to stderr. One spinner shows every tool still running.
  */
 export function textRenderer(options: TextRendererOptions): Renderer {
   const paint = new Chalk({ level: options.color ? 1 : 0 });
@@ -62,7 +63,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
           break;
         case "tool_call":
           running.set(event.id, event.name);
-          if (!options.spinner) err(paint.dim(`→ ${event.name} ${preview(event.args)}`));
+          err(`${paint.cyan("→")} ${event.name} ${paint.dim(preview(event.args, 300))}`);
           refreshSpinner();
           break;
         case "tool_result": {
