@@ -58,7 +58,15 @@ export function checkReferences(input: SemanticInput): void {
         const target = tool.slice(AGENT_PREFIX.length);
         if (target === name) report(path, { message: `agent "${name}" cannot use itself as a tool` });
         else if (!declared.agents.has(target)) {
-          unknownName(path, "agent", target, new Set([...declared.agents].filter((a) => a !== name)));
+          const others = new Set([...declared.agents].filter((a) => a !== name));
+          if (others.size > 0) unknownName(path, "agent", target, others);
+          else {
+            report(path, {
+              message: `unknown agent "${target}"`,
+              expected: `another declared agent (agent "${name}" cannot use itself, and it is the only one)`,
+              found: JSON.stringify(target),
+            });
+          }
         }
         return;
       }
