@@ -1,3 +1,4 @@
+import type { DeferredCall } from "../spec/approval.ts";
 import type { ProviderError, SerializedError } from "../spec/errors.ts";
 import type { RunEventInput, RunStatus, StopReason } from "../spec/events.ts";
 import type { PipelineContext } from "../spec/middleware.ts";
@@ -29,7 +30,7 @@ export interface LoopOptions {
   parseArguments: ArgumentParser;
   execute: GovernedExecutor;
   /** This run's approver, redactor and resumed decisions, handed to the pipeline with each call. */
-  governance: Pick<PipelineContext, "approver" | "redactor" | "preDecided">;
+  governance: Pick<PipelineContext, "approver" | "redactor" | "recorded">;
   maxTurns: number;
   meter: UsageMeter;
   cost(usage: Usage): number;
@@ -45,6 +46,13 @@ export interface LoopOptions {
   resume?: { turns: number; calls: ToolCall[] };
 }
 
+/** A call deferred for approval: the model's call and what the approval layer recorded of it. */
+export interface PendingCall {
+  call: ToolCall;
+  /** Absent only when a layer other than approval halted for approval. */
+  deferral?: DeferredCall;
+}
+
 /** How the loop ended; `pendingCalls` are calls deferred for approval, to run on resume. */
 export interface LoopResult {
   status: RunStatus;
@@ -53,7 +61,7 @@ export interface LoopResult {
   turns: number;
   error?: SerializedError;
   providerError?: ProviderError;
-  pendingCalls: ToolCall[];
+  pendingCalls: PendingCall[];
 }
 
 /**
@@ -96,11 +104,11 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       emit,
       now: options.now,
     });
-    const pendingCalls: ToolCall[] = [];
+    const pendingCalls: PendingCall[] = [];
     let halt: StopReason | undefined;
     for (const { call, result } of settled) {
       if (result.halt === "awaiting_approval") {
-        pendingCalls.push(call);
+        pendingCalls.push(result.deferral ? { call, deferral: result.deferral } : { call });
         continue;
       }
       messages.push({

@@ -1,4 +1,4 @@
-export { approvalIdOf, DEFAULT_APPROVAL_TIMEOUT_MS } from "./approval/index.ts";
+export { DEFAULT_APPROVAL_TIMEOUT_MS, newApprovalId } from "./approval/index.ts";
 export { type PipelineClock, systemClock } from "./clock.ts";
 export { composePipeline, type Pipeline, PipelineError, type Terminal } from "./compose.ts";
 export { DEFAULT_MAX_OUTPUT } from "./context-enrichment/index.ts";

@@ -10,7 +10,7 @@ export function refuse(
   call: PipelineCall,
   stoppedBy: string,
   error: string,
-  extra: Pick<ToolResult, "meta" | "halt"> = {},
+  extra: Pick<ToolResult, "meta" | "halt" | "deferral"> = {},
 ): ToolResult {
   ctx.emit({
     type: "warning",
@@ -31,7 +31,7 @@ export function refused(
   call: PipelineCall,
   stoppedBy: string,
   error: string,
-  extra: Pick<ToolResult, "meta" | "halt"> = {},
+  extra: Pick<ToolResult, "meta" | "halt" | "deferral"> = {},
 ): Promise<ToolResult> {
   return Promise.resolve(refuse(ctx, call, stoppedBy, error, extra));
 }

@@ -121,7 +121,7 @@ export async function executeAgent(
       governance: {
         approver: scope.approver,
         redactor: scope.redactor,
-        preDecided: scope.preDecided,
+        ...(scope.recorded ? { recorded: scope.recorded } : {}),
       },
       maxTurns: settings.maxTurns,
       meter,

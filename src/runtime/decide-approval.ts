@@ -35,13 +35,12 @@ export function decideApproval(
       ? { ok: true, run, pending, repeated: true }
       : { ok: false, reason: "conflict", pending };
   }
-  pending.decision = {
+  store.decide(run, pending, {
     decision: verdict.decision,
     by: verdict.by,
     at: now.toISOString(),
     ...(verdict.reason ? { reason: verdict.reason } : {}),
-  };
-  store.save(run);
+  });
   audit?.append({
     run_id: run.run_id,
     agent: pending.agent,

@@ -1,9 +1,9 @@
 import { exitCodeFor } from "../agent/exit-code.ts";
 import { RunStop } from "../agent/run-stop.ts";
 import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
-import { approvalIdOf } from "../middleware/approval/index.ts";
-import { createRedactor } from "../redact/index.ts";
-import type { ApprovalDecision } from "../spec/approval.ts";
+import { newApprovalId } from "../middleware/approval/index.ts";
+import { createRedactor, type Redactor } from "../redact/index.ts";
+import type { RecordedDecisions } from "../spec/approval.ts";
 import { AgentryError, type SerializedError, serializeError } from "../spec/errors.ts";
 import type { RunEventInput, UsageTotals } from "../spec/events.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
@@ -38,7 +38,8 @@ export interface RunPlan {
   /** Approved or denied calls of a deferred run, executed before the next model turn. */
   resumeCalls: ToolCall[];
   usage?: UsageTotals;
-  preDecided?: Map<string, ApprovalDecision>;
+  /** The deferred run's decisions, each bound to its exact call. */
+  recorded?: RecordedDecisions;
   resumes?: number;
 }
 
@@ -84,7 +85,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     redactor,
     signal: controller.signal,
     approver: approverFor(request.approve ?? rt.loaded.config.defaults?.approve ?? "deny", rt.ask),
-    preDecided: plan.preDecided ?? new Map(),
+    ...(plan.recorded ? { recorded: plan.recorded } : {}),
     emitFor: (id, name) => bus?.emitterFor(id, name) ?? ignoreEvent,
     children: { started: 0 },
     concurrency: new Semaphore(rt.loaded.config.limits?.max_concurrency ?? DEFAULT_LIMITS.maxConcurrency),
@@ -157,7 +158,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   };
   if (failure === undefined && sessions)
     sessions.save({ id: request.session as string, agent: target, messages });
-  if (failure === undefined) recordDeferral(rt, request, plan, outcome, result, messages, emit);
+  if (failure === undefined) recordDeferral(rt, request, plan, outcome, result, messages, redactor, emit);
   emit({
     type: "run_end",
     status: result.status,
@@ -192,6 +193,7 @@ function recordDeferral(
   outcome: AgentOutcome,
   result: RunResult,
   messages: Message[],
+  redactor: Redactor,
   emit: ReturnType<RunScope["emitFor"]>,
 ): void {
   const awaiting = outcome.status === "awaiting_approval";
@@ -201,42 +203,52 @@ function recordDeferral(
       emit({ type: "warning", message: "--ephemeral: the deferred run was not saved and cannot be resumed" });
     return;
   }
-  rt.deferred.save({
-    run_id: plan.runId,
-    agent: plan.target,
-    config: rt.loaded.path,
-    status: awaiting ? "awaiting_approval" : "finished",
-    created: new Date().toISOString(),
-    request: {
-      prompt: request.prompt,
-      ...(request.model ? { model: request.model } : {}),
-      ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
-      ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
-      ...(request.budget ? { budget: request.budget } : {}),
-      ...(request.vars ? { vars: request.vars } : {}),
-      ...(request.outputSchema ? { outputSchema: request.outputSchema } : {}),
-      ...(request.session ? { session: request.session } : {}),
-    },
-    messages,
-    turns: result.turns,
-    usage: result.usage,
-    pending: outcome.pendingCalls.map((call) => ({
-      approval_id: approvalIdOf(plan.runId, call.id),
+  const calls = outcome.pendingCalls.map(({ call, deferral }) => ({
+    approval_id: deferral?.approvalId ?? newApprovalId(plan.runId),
+    id: call.id,
+    name: call.name,
+    arguments: call.arguments,
+    args: deferral?.args ?? {},
+  }));
+  rt.deferred.create(
+    {
+      run_id: plan.runId,
       agent: plan.target,
-      call,
-    })),
-    resumes: plan.resumes ?? 0,
-    ...(awaiting
-      ? {}
-      : {
-          result: {
-            status: result.status,
-            stop_reason: result.stopReason,
-            answer: result.answer,
-            exit_code: result.exitCode,
-          },
-        }),
-  });
+      config: rt.loaded.path,
+      status: awaiting ? "awaiting_approval" : "finished",
+      created: new Date().toISOString(),
+      request: {
+        prompt: redactor.redact(request.prompt),
+        ...(request.model ? { model: request.model } : {}),
+        ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
+        ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
+        ...(request.budget ? { budget: request.budget } : {}),
+        ...(request.vars ? { vars: redactor.redactValue(request.vars) } : {}),
+        ...(request.outputSchema ? { outputSchema: request.outputSchema } : {}),
+        ...(request.session ? { session: request.session } : {}),
+      },
+      messages: redactor.redactValue(messages),
+      turns: result.turns,
+      usage: result.usage,
+      pending: calls.map((call) => ({
+        approval_id: call.approval_id,
+        agent: plan.target,
+        call: { id: call.id, name: call.name, arguments: redactor.redact(call.arguments) },
+      })),
+      resumes: plan.resumes ?? 0,
+      ...(awaiting
+        ? {}
+        : {
+            result: {
+              status: result.status,
+              stop_reason: result.stopReason,
+              answer: redactor.redact(result.answer),
+              exit_code: result.exitCode,
+            },
+          }),
+    },
+    { prompt: request.prompt, messages, calls },
+  );
 }
 
 /** The emitter of a run nobody listens to: events are neither built nor redacted. */

@@ -4,7 +4,7 @@ import type { LogSink } from "../middleware/logger/index.ts";
 import type { ExtraLayer } from "../middleware/pipeline.ts";
 import type { CassetteWriter } from "../providers/replay/record.ts";
 import type { Redactor } from "../redact/index.ts";
-import type { ApprovalDecision, Approver } from "../spec/approval.ts";
+import type { Approver, RecordedDecisions } from "../spec/approval.ts";
 import type { RunEventInput } from "../spec/events.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
@@ -52,8 +52,8 @@ export interface RunScope {
   redactor: Redactor;
   signal: AbortSignal;
   approver: Approver;
-  /** Decisions recorded while the run was deferred, applied when it resumes. */
-  preDecided: Map<string, ApprovalDecision>;
+  /** Decisions recorded while the run was deferred, applied to their exact calls when it resumes. */
+  recorded?: RecordedDecisions;
   emitFor(runId: string, agent: string): (event: RunEventInput) => void;
   /** Counts sub-agent runs, for child run ids. */
   children: { started: number };

@@ -13,7 +13,7 @@ import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./deci
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { collectorOfRuntime, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
 import { McpServers } from "./mcp-servers.ts";
-import { agentConfig } from "./resolve-agent.ts";
+import { resumeRun } from "./resume-run.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
@@ -117,7 +117,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
       const plan: RunPlan = { runId: newRunId(), target, history: [], turns: 0, resumeCalls: [] };
       return executeRun(rt, { ...request, target }, plan);
     },
-    resume: (runId, request = {}) => resumeRun(rt, deferred, runId, request),
+    resume: (runId, request = {}) => resumeRun(rt, runId, request),
     decide: (approvalId, verdict) => decideApproval(deferred, audit, approvalId, verdict),
     close: async () => {
       await rt.mcp.close();
@@ -131,75 +131,4 @@ function openAudit(loaded: LoadedConfig, stateDir: string): AuditLog | undefined
   const settings = loaded.config.audit;
   if (settings?.enabled === false) return undefined;
   return openAuditLog(settings?.path ?? defaultAuditPath(stateDir));
-}
-
-async function resumeRun(
-  rt: RuntimeContext,
-  store: DeferredRunStore,
-  runId: string,
-  overrides: Omit<RunRequest, "prompt" | "target">,
-): Promise<RunResult & { alreadyFinished: boolean }> {
-  const release = store.lock(runId);
-  try {
-    const saved = store.load(runId);
-    if (saved.status === "finished" && saved.result) {
-      return {
-        runId,
-        agent: saved.agent,
-        status: saved.result.status as RunResult["status"],
-        stopReason: saved.result.stop_reason as RunResult["stopReason"],
-        answer: saved.result.answer,
-        usage: saved.usage,
-        turns: saved.turns,
-        durationMs: 0,
-        exitCode: saved.result.exit_code as RunResult["exitCode"],
-        alreadyFinished: true,
-      };
-    }
-    const undecided = saved.pending.filter((item) => !item.decision);
-    if (undecided.length > 0) {
-      throw new UsageError(
-        `run ${runId} still awaits ${undecided.length} decision(s): ${undecided.map((item) => item.approval_id).join(", ")}`,
-        { hint: "agentry approvals approve|deny ID, then resume" },
-      );
-    }
-    agentConfig(rt, saved.agent);
-    const preDecided = new Map(
-      saved.pending.map((item) => [
-        item.approval_id,
-        item.decision?.decision === "approve"
-          ? {
-              decision: "approve" as const,
-              scope: "once" as const,
-              by: item.decision.by,
-              ...(item.decision.reason ? { reason: item.decision.reason } : {}),
-            }
-          : {
-              decision: "deny" as const,
-              by: item.decision?.by ?? "unknown",
-              ...(item.decision?.reason ? { reason: item.decision.reason } : {}),
-            },
-      ]),
-    );
-    const request: RunRequest = {
-      ...saved.request,
-      ...overrides,
-      target: saved.agent,
-      prompt: saved.request.prompt,
-    };
-    const plan: RunPlan = {
-      runId,
-      target: saved.agent,
-      history: saved.messages,
-      turns: saved.turns,
-      resumeCalls: saved.pending.map((item) => item.call),
-      usage: saved.usage,
-      preDecided,
-      resumes: saved.resumes + 1,
-    };
-    const result = await executeRun(rt, request, plan);
-    return { ...result, alreadyFinished: false };
-  } finally {
-    release();
-  }
 }

@@ -1,6 +1,8 @@
+import type { ToolResult } from "./tool.ts";
+
 /** A tool call waiting for a human decision (SPEC §6). */
 export interface ApprovalRequest {
-  /** Stable id; `agentry approvals approve|deny ID` takes it. */
+  /** Server-generated, random per request; `agentry approvals approve|deny ID` takes it. */
   approvalId: string;
   runId: string;
   agent: string;
@@ -22,3 +24,48 @@ export type ApprovalDecision =
 
 /** Asks for a decision: a TTY prompt, a fixed policy (`--approve deny|auto`), or deferral. */
 export type Approver = (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalDecision>;
+
+/** A call stopped for a later human decision (`--approve defer`): what the run saves to resume it. */
+export interface DeferredCall {
+  /** Server-generated and unguessable; never the model's call id. */
+  approvalId: string;
+  /** The arguments as the approval layer saw them (parsed and validated). */
+  args: Record<string, unknown>;
+}
+
+/** What an earlier resume that did not finish left of an approved call. */
+export type EarlierAttempt =
+  /** The call ran to the end; this is its (redacted) result, returned instead of running it again. */
+  | { state: "finished"; result: ToolResult }
+  /** The call was started but agentry stopped before it finished: it is never run again. */
+  | { state: "interrupted" };
+
+/**
+ * A decision recorded while a deferred run was stopped, bound to one exact call and already
+ * checked for integrity. `starting`/`finished` are the write-ahead hooks that make its execution
+ * exactly-once across crashes.
+ */
+export interface RecordedDecision {
+  approvalId: string;
+  decision: Extract<ApprovalDecision, { decision: "approve" | "deny" }>;
+  earlier?: EarlierAttempt;
+  /** Persists "executing" before the approved call runs. */
+  starting(): void;
+  /** Persists the call's result once it has run. */
+  finished(result: ToolResult): void;
+}
+
+/** The recorded decisions of a resumed run. */
+export interface RecordedDecisions {
+  /**
+   * The decision bound to exactly this call (run id, model call id, tool and canonical
+   * arguments), handed out once: a later call that reuses the id, even with the same tool and
+   * arguments, gets nothing and is asked again.
+   */
+  take(
+    runId: string,
+    callId: string,
+    tool: string,
+    args: Record<string, unknown>,
+  ): RecordedDecision | undefined;
+}

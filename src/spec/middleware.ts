@@ -1,4 +1,4 @@
-import type { ApprovalDecision, Approver } from "./approval.ts";
+import type { Approver, RecordedDecisions } from "./approval.ts";
 import type { RunEventInput } from "./events.ts";
 import type { Tool, ToolResult } from "./tool.ts";
 
@@ -37,8 +37,8 @@ export interface PipelineContext {
   approver: Approver;
   /** The run's redactor: events, logs, audit and the model see its placeholders. */
   redactor: TextRedactor;
-  /** Decisions taken while a deferred run was stopped, keyed by approval id (resume). */
-  preDecided?: ReadonlyMap<string, ApprovalDecision>;
+  /** Decisions taken while a deferred run was stopped, each bound to one exact call (resume). */
+  recorded?: RecordedDecisions;
 }
 
 export type Next = (call: PipelineCall) => Promise<ToolResult>;

@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import type { DeferredCall } from "./approval.ts";
 import type { JsonSchema } from "./model.ts";
 
 /** What a tool needs from the run while it executes. */
@@ -26,6 +27,8 @@ export interface ToolResult {
    * limits exceeded, approval deferred). The loop finishes the turn, then stops with this reason.
    */
   halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied";
+  /** With `halt: "awaiting_approval"`: the approval id and arguments the deferred run saves. */
+  deferral?: DeferredCall;
   /**
    * A hard failure (a sub-agent whose provider failed): the other calls of the same turn are
    * cancelled through their AbortSignal and report themselves cancelled.

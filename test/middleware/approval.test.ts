@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { approval } from "../../src/middleware/approval/index.ts";
-import type { ApprovalDecision, ApprovalRequest, Approver } from "../../src/spec/approval.ts";
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  Approver,
+  EarlierAttempt,
+  RecordedDecision,
+  RecordedDecisions,
+} from "../../src/spec/approval.ts";
 import { callOf, fakeContext, fakeTool, manualClock, runTool } from "./support.ts";
 
 function scripted(...decisions: ApprovalDecision[]): Approver & { requests: ApprovalRequest[] } {
@@ -68,9 +75,10 @@ describe("approval: ask", () => {
     expect(approver.requests).toHaveLength(0);
     const asked = await layer(ctx, callOf(fakeTool("sh"), { command: "git push" }, "c7"), runTool);
     expect(asked.ok).toBe(true);
-    expect(approver.requests[0]).toMatchObject({ approvalId: "run1-c7", tool: "sh", callId: "c7" });
+    expect(approver.requests[0]).toMatchObject({ tool: "sh", callId: "c7" });
+    expect(approver.requests[0]?.approvalId).toMatch(/^run1-[0-9a-f]{16}$/);
     expect(asked.meta?.["approval"]).toMatchObject({
-      approval_id: "run1-c7",
+      approval_id: approver.requests[0]?.approvalId,
       decision: "approve",
       by: "alice",
     });
@@ -96,26 +104,33 @@ describe("approval: ask", () => {
     expect((await layer(other, callOf(fakeTool("sh"), {}), runTool)).stoppedBy).toBe("approval");
   });
 
-  test("defer halts with awaiting_approval and the approval id; preDecided resumes it", async () => {
-    const layer = approval({ mode: "ask", policy: { tools: ["sh"] } });
+  test("defer halts with awaiting_approval, a server-generated approval id and the arguments", async () => {
+    const layer = approval({
+      mode: "ask",
+      policy: { tools: ["sh"] },
+      newApprovalId: (runId) => `${runId}-fixed`,
+    });
     const ctx = fakeContext(undefined, "run1", { approver: scripted({ decision: "defer" }) });
     const tool = fakeTool("sh");
-    const deferred = await layer(ctx, callOf(tool, {}, "c1"), runTool);
+    const deferred = await layer(ctx, callOf(tool, { command: "ls" }, "c1"), runTool);
     expect(deferred).toMatchObject({
       ok: false,
       stoppedBy: "approval",
       halt: "awaiting_approval",
-      meta: { approval_id: "run1-c1" },
+      deferral: { approvalId: "run1-fixed", args: { command: "ls" } },
+      meta: { approval_id: "run1-fixed" },
     });
     expect(states(ctx)).toEqual(["asked", "deferred"]);
     expect(tool.calls).toHaveLength(0);
-    const resumed = fakeContext(undefined, "run1", {
-      approver: scripted(),
-      preDecided: new Map([["run1-c1", { decision: "approve", scope: "once", by: "carol" }]]),
-    });
-    const result = await layer(resumed, callOf(tool, {}, "c1"), runTool);
-    expect(result.ok).toBe(true);
-    expect(tool.calls).toHaveLength(1);
+  });
+
+  test("approval ids never repeat, even for a reused call id", async () => {
+    const approver = scripted({ decision: "defer" }, { decision: "defer" });
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"] } });
+    await layer(fakeContext(undefined, "run1", { approver }), callOf(fakeTool("sh"), {}, "c1"), runTool);
+    await layer(fakeContext(undefined, "run1", { approver }), callOf(fakeTool("sh"), {}, "c1"), runTool);
+    const [first, second] = approver.requests.map((request) => request.approvalId);
+    expect(first).not.toBe(second);
   });
 
   test("a request that times out counts as denied", async () => {
@@ -145,5 +160,99 @@ describe("approval: ask", () => {
       runTool,
     );
     expect(result.error).toContain("denied by approver");
+  });
+});
+
+/** Recorded decisions bound like the real ones: run, call id, tool and args, each taken once. */
+function recordedFor(
+  bound: { callId: string; tool: string; args: Record<string, unknown> },
+  decision: RecordedDecision["decision"],
+  earlier?: EarlierAttempt,
+): RecordedDecisions & { log: string[] } {
+  const log: string[] = [];
+  let taken = false;
+  return {
+    log,
+    take(runId, callId, tool, args) {
+      const same = JSON.stringify(args) === JSON.stringify(bound.args);
+      if (taken || runId !== "run1" || callId !== bound.callId || tool !== bound.tool || !same)
+        return undefined;
+      taken = true;
+      return {
+        approvalId: "run1-0123456789abcdef",
+        decision,
+        ...(earlier ? { earlier } : {}),
+        starting: () => log.push("starting"),
+        finished: (result) => log.push(`finished:${result.ok}`),
+      };
+    },
+  };
+}
+
+describe("approval: recorded decisions of a resumed run", () => {
+  const approve = { decision: "approve", scope: "once", by: "alice" } as const;
+  const layer = approval({ mode: "ask", policy: { tools: ["*"] } });
+  const resumed = (recorded: RecordedDecisions, approver: Approver = scripted(), runId = "run1") =>
+    fakeContext(undefined, runId, { approver, recorded });
+
+  test("an approved call runs once between the write-ahead hooks; a reused call id is asked again", async () => {
+    const recorded = recordedFor({ callId: "c1", tool: "sh", args: { command: "ls" } }, approve);
+    const approver = scripted(
+      { decision: "deny", by: "policy:deny" },
+      { decision: "deny", by: "policy:deny" },
+    );
+    const ctx = resumed(recorded, approver);
+    const tool = fakeTool("sh");
+    const first = await layer(ctx, callOf(tool, { command: "ls" }, "c1"), runTool);
+    expect(first.ok).toBe(true);
+    expect(first.meta?.["approval"]).toMatchObject({ approval_id: "run1-0123456789abcdef", by: "alice" });
+    expect(recorded.log).toEqual(["starting", "finished:true"]);
+    const reusedOther = await layer(ctx, callOf(tool, { command: "rm -rf x" }, "c1"), runTool);
+    expect(reusedOther).toMatchObject({ ok: false, stoppedBy: "approval" });
+    const reusedSame = await layer(ctx, callOf(tool, { command: "ls" }, "c1"), runTool);
+    expect(reusedSame).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(tool.calls).toHaveLength(1);
+    expect(approver.requests.map((request) => request.callId)).toEqual(["c1", "c1"]);
+  });
+
+  test("a decision never applies to another tool or another run", async () => {
+    const recorded = recordedFor({ callId: "c1", tool: "sh", args: {} }, approve);
+    const approver = scripted({ decision: "deny", by: "x" }, { decision: "deny", by: "x" });
+    expect((await layer(resumed(recorded, approver), callOf(fakeTool("web"), {}, "c1"), runTool)).ok).toBe(
+      false,
+    );
+    expect(
+      (await layer(resumed(recorded, approver, "run2"), callOf(fakeTool("sh"), {}, "c1"), runTool)).ok,
+    ).toBe(false);
+    expect(approver.requests).toHaveLength(2);
+  });
+
+  test("a call an earlier resume started but never finished is reported interrupted, not run", async () => {
+    const recorded = recordedFor({ callId: "c1", tool: "sh", args: {} }, approve, { state: "interrupted" });
+    const tool = fakeTool("sh");
+    const result = await layer(resumed(recorded), callOf(tool, {}, "c1"), runTool);
+    expect(result).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(result.error).toContain("was not run again");
+    expect(tool.calls).toHaveLength(0);
+    expect(recorded.log).toEqual([]);
+  });
+
+  test("a call an earlier resume finished returns its recorded result without running", async () => {
+    const earlier: EarlierAttempt = { state: "finished", result: { ok: true, output: "done before" } };
+    const recorded = recordedFor({ callId: "c1", tool: "sh", args: {} }, approve, earlier);
+    const tool = fakeTool("sh");
+    const result = await layer(resumed(recorded), callOf(tool, {}, "c1"), runTool);
+    expect(result).toMatchObject({ ok: true, output: "done before" });
+    expect(tool.calls).toHaveLength(0);
+  });
+
+  test("a recorded denial refuses with the human's reason", async () => {
+    const recorded = recordedFor(
+      { callId: "c1", tool: "sh", args: {} },
+      { decision: "deny", by: "bob", reason: "no" },
+    );
+    const result = await layer(resumed(recorded), callOf(fakeTool("sh"), {}, "c1"), runTool);
+    expect(result.error).toContain("denied by bob: no");
+    expect(recorded.log).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ export const unexpectedApprover: Approver = async () => {
 export function fakeContext(
   clock = manualClock(),
   runId = "run1",
-  run: Partial<Pick<PipelineContext, "approver" | "redactor" | "preDecided">> = {},
+  run: Partial<Pick<PipelineContext, "approver" | "redactor" | "recorded">> = {},
 ): PipelineContext & { events: RunEventInput[] } {
   const events: RunEventInput[] = [];
   return {
@@ -29,7 +29,7 @@ export function fakeContext(
     now: () => clock.now(),
     approver: run.approver ?? unexpectedApprover,
     redactor: run.redactor ?? createRedactor(),
-    ...(run.preDecided ? { preDecided: run.preDecided } : {}),
+    ...(run.recorded ? { recorded: run.recorded } : {}),
     events,
   };
 }

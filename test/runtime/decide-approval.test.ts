@@ -15,19 +15,26 @@ function storeWithOnePending(): { store: DeferredRunStore; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), "agentry-decide-"));
   dirs.push(dir);
   const store = new DeferredRunStore(dir);
-  store.save({
-    run_id: "r1",
-    agent: "ops",
-    config: "agentry.toml",
-    status: "awaiting_approval",
-    created: "2026-01-01T00:00:00.000Z",
-    request: { prompt: "go" },
-    messages: [],
-    turns: 1,
-    usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
-    pending: [{ approval_id: "r1-c1", agent: "ops", call: { id: "c1", name: "sh", arguments: "{}" } }],
-    resumes: 0,
-  });
+  store.create(
+    {
+      run_id: "r1",
+      agent: "ops",
+      config: "agentry.toml",
+      status: "awaiting_approval",
+      created: "2026-01-01T00:00:00.000Z",
+      request: { prompt: "go" },
+      messages: [],
+      turns: 1,
+      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      pending: [{ approval_id: "r1-c1", agent: "ops", call: { id: "c1", name: "sh", arguments: "{}" } }],
+      resumes: 0,
+    },
+    {
+      prompt: "go",
+      messages: [],
+      calls: [{ approval_id: "r1-c1", id: "c1", name: "sh", arguments: "{}", args: {} }],
+    },
+  );
   return { store, dir };
 }
 

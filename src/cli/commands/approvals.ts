@@ -64,8 +64,11 @@ export default async function approvalsCommand(
   }
 }
 
+/** Pending approvals, arguments redacted; a run failing its integrity check is named on stderr, not shown. */
 function list(store: DeferredRunStore): ExitCodeValue {
-  const runs = store.list().filter((run) => run.status === "awaiting_approval");
+  const runs = store
+    .list((_runId, error) => writeInfo(`warning: ${error.message}`))
+    .filter((run) => run.status === "awaiting_approval");
   if (runs.length === 0) {
     writeInfo("no pending approvals");
     return ExitCode.ok;

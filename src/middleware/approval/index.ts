@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import type { Mode } from "../../config/schema.ts";
-import type { ApprovalDecision } from "../../spec/approval.ts";
+import type { ApprovalDecision, RecordedDecision } from "../../spec/approval.ts";
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
@@ -20,14 +21,19 @@ export interface ApprovalOptions {
     timeout?: number;
   };
   clock?: Pick<PipelineClock, "setTimeout" | "clearTimeout">;
+  /** Generates approval ids (default: the run id and 16 random hex digits). */
+  newApprovalId?: (runId: string) => string;
 }
 
 /** Default `policy.approval.timeout`: five minutes, after which the request counts as denied. */
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 5 * 60_000;
 
-/** The approval id of a call: deterministic per run and call, so a resumed run finds its decision. */
-export function approvalIdOf(runId: string, callId: string): string {
-  return `${runId}-${callId}`;
+/**
+ * A new approval id: the run id and 64 random bits. Server-generated, so a decision can never be
+ * claimed by a model that chooses a call id; unguessable, so nobody can decide on it blind.
+ */
+export function newApprovalId(runId: string): string {
+  return `${runId}-${randomBytes(8).toString("hex")}`;
 }
 
 interface RunApprovals {
@@ -38,11 +44,14 @@ interface RunApprovals {
 /**
  * Layer 6, human approval (SPEC §6). `deny` patterns refuse without asking in every mode;
  * `readonly` runs only `tool.readOnly` tools; `auto` asks nobody (audited as `auto`); `ask` asks
- * the run's approver (`ctx.approver`; decisions of a resumed run come from `ctx.preDecided`) for
+ * the run's approver (`ctx.approver`; decisions of a resumed run come from `ctx.recorded`) for
  * tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`) unless an `except`
  * pattern matches.
  * `approve` with `scope: "run"` approves the tool for the rest of the run; `deny` returns the
  * human's reason to the model; `defer` halts the run with `awaiting_approval`; a timeout denies.
+ * A resumed run's recorded decisions apply only to the exact call they were taken on (run, call
+ * id, tool, canonical arguments), once, and run it exactly once (`RecordedDecision`). Approval
+ * ids are generated here, never derived from the model's call id.
  * The outcome is put on `result.meta.approval` for the audit layer.
  */
 export function approval(options: ApprovalOptions): Middleware {
@@ -53,6 +62,7 @@ export function approval(options: ApprovalOptions): Middleware {
   const timeoutMs = options.policy?.timeout ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   const clock = options.clock ?? systemClock;
   const runs = new RunScoped<RunApprovals>(() => ({ tools: new Set(), asking: new Map() }));
+  const idFor = options.newApprovalId ?? newApprovalId;
 
   return (ctx, call, next) => {
     const denied = deny.length ? findMatch(deny, call.name, primaryArgument(call.args)) : undefined;
@@ -83,9 +93,11 @@ export function approval(options: ApprovalOptions): Middleware {
 
   async function decide(ctx: PipelineContext, call: PipelineCall, next: Next): Promise<ToolResult> {
     const approvals = runs.get(ctx.runId);
-    const id = approvalIdOf(ctx.runId, call.id);
+    const recorded = ctx.recorded?.take(ctx.runId, call.id, call.name, call.args);
+    if (recorded) return applyRecorded(ctx, call, next, recorded, approvals);
     const inFlight = approvals.asking.get(call.name);
     if (inFlight) await inFlight;
+    const id = idFor(ctx.runId);
     if (approvals.tools.has(call.name)) {
       return withApproval(await next(call), {
         approval_id: id,
@@ -94,35 +106,76 @@ export function approval(options: ApprovalOptions): Middleware {
         remembered: true,
       });
     }
-    let decision = ctx.preDecided?.get(id);
-    if (!decision) {
-      const why = `policy.approval.tools includes "${askingPattern(call.name)}"`;
-      ctx.emit({
-        type: "approval",
-        approval_id: id,
-        state: "asked",
-        tool: call.name,
-        args: call.args,
-        rule: why,
-      });
-      const request = {
-        approvalId: id,
-        runId: ctx.runId,
-        agent: ctx.agent,
-        callId: call.id,
-        tool: call.name,
-        args: call.args,
-        why,
-      };
-      const pending = askWithTimeout(ctx.approver, request, call.signal, timeoutMs, clock);
-      approvals.asking.set(call.name, pending);
-      try {
-        decision = await pending;
-      } finally {
-        if (approvals.asking.get(call.name) === pending) approvals.asking.delete(call.name);
-      }
+    const why = `policy.approval.tools includes "${askingPattern(call.name)}"`;
+    ctx.emit({
+      type: "approval",
+      approval_id: id,
+      state: "asked",
+      tool: call.name,
+      args: call.args,
+      rule: why,
+    });
+    const request = {
+      approvalId: id,
+      runId: ctx.runId,
+      agent: ctx.agent,
+      callId: call.id,
+      tool: call.name,
+      args: call.args,
+      why,
+    };
+    const pending = askWithTimeout(ctx.approver, request, call.signal, timeoutMs, clock);
+    approvals.asking.set(call.name, pending);
+    let decision: ApprovalDecision;
+    try {
+      decision = await pending;
+    } finally {
+      if (approvals.asking.get(call.name) === pending) approvals.asking.delete(call.name);
     }
     return apply(ctx, call, next, id, decision, approvals);
+  }
+
+  function applyRecorded(
+    ctx: PipelineContext,
+    call: PipelineCall,
+    next: Next,
+    recorded: RecordedDecision,
+    approvals: RunApprovals,
+  ): Promise<ToolResult> {
+    const id = recorded.approvalId;
+    const earlier = recorded.earlier;
+    if (earlier?.state === "finished") {
+      return Promise.resolve(
+        withApproval(earlier.result, { approval_id: id, ...recorded.decision, replayed: true }),
+      );
+    }
+    if (earlier?.state === "interrupted") {
+      return refused(
+        ctx,
+        call,
+        STOPPED_BY.approval,
+        `${call.name} call (approval ${id}) was started by an earlier resume that never finished (agentry was stopped while it ran); it was not run again and its effects are unknown. Check its effects before retrying it`,
+        { meta: { approval: { approval_id: id, decision: "interrupted" } } },
+      );
+    }
+    const once: Next = (approved) => {
+      recorded.starting();
+      return next(approved).then(
+        (result) => {
+          recorded.finished(result);
+          return result;
+        },
+        (err: unknown) => {
+          recorded.finished({
+            ok: false,
+            output: "",
+            error: err instanceof Error ? err.message : String(err),
+          });
+          throw err;
+        },
+      );
+    };
+    return apply(ctx, call, once, id, recorded.decision, approvals);
   }
 
   async function apply(
@@ -173,6 +226,7 @@ export function approval(options: ApprovalOptions): Middleware {
           `${call.name} call awaits human approval (approval id ${id}); the run pauses until someone decides`,
           {
             halt: "awaiting_approval",
+            deferral: { approvalId: id, args: call.args },
             meta: { approval_id: id, approval: { approval_id: id, decision: "defer" } },
           },
         );
