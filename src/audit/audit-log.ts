@@ -230,7 +230,7 @@ class FileAuditLog implements AuditLog {
     this.pendingBytes = 0;
     try {
       if (this.fd === undefined) {
-        mkdirSync(dirname(this.path), { recursive: true });
+        mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
         this.fd = openSync(this.path, "a", 0o600);
       }
       let offset = 0;

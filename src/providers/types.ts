@@ -35,6 +35,11 @@ export interface ProviderOptions {
   recordFile?: string;
   /** A cassette already being written, shared by several models (a runtime's `--record`); wins over `recordFile`. */
   record?: CassetteWriter;
+  /**
+   * Redacts what a cassette stores (`--record`) and what replay compares with it, so recorded
+   * prompts and model output hold placeholders instead of secret values.
+   */
+  redact?: (text: string) => string;
   /** Directory that relative `cassette` paths in the config are resolved against (default: cwd). */
   configDir?: string;
   /** Name of the config file, used in ConfigError issues. */

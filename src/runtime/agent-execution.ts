@@ -159,6 +159,7 @@ function modelOf(
       for (const value of values) rt.secrets.add(value);
       scope.redactor.addSecrets(values);
     },
+    redact: (text) => scope.redactor.redact(text),
     ...(replayFile ? { replayFile } : {}),
     ...(recordFile ? { record: rt.cassette(recordFile) } : {}),
   });

@@ -157,7 +157,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     ...(outcome.error ? { error: outcome.error } : {}),
   };
   if (failure === undefined && sessions)
-    sessions.save({ id: request.session as string, agent: target, messages });
+    sessions.save({ id: request.session as string, agent: target, messages: redactor.redactValue(messages) });
   if (failure === undefined) recordDeferral(rt, request, plan, outcome, result, messages, redactor, emit);
   emit({
     type: "run_end",

@@ -176,9 +176,10 @@ describe("runLoop", () => {
   });
 
   test("halting results stop the run; deferred calls are returned as pending", async () => {
+    const deferral = { approvalId: "r-0123456789abcdef", args: { text: "x" } };
     const halting = (halt: ToolResult["halt"]): Tool => ({
       ...(echo as Tool),
-      execute: async () => ({ ok: false, output: "", error: "refused", halt }),
+      execute: async () => ({ ok: false, output: "", error: "refused", halt, deferral }),
     });
     const call = { id: "c", name: "echo", arguments: '{"text":"x"}' };
     const loop = await runLoop(
@@ -190,7 +191,7 @@ describe("runLoop", () => {
         tools: new Map([["echo", halting("awaiting_approval")]]),
       }),
     );
-    expect(deferred).toMatchObject({ status: "awaiting_approval", pendingCalls: [call] });
+    expect(deferred).toMatchObject({ status: "awaiting_approval", pendingCalls: [{ call, deferral }] });
   });
 
   test("re-prompts when the answer misses the output schema, then gives up", async () => {

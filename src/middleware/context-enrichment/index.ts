@@ -6,7 +6,7 @@ import { capOutput, termsFromArgs } from "./cap-output.ts";
 export interface ContextEnrichmentOptions {
   /** `policy.enrich.max_output` in characters (default 32 KiB). */
   maxOutput?: number;
-  /** Where full outputs of capped calls are saved (`<spillRoot>/<runId>/<runId>-<callId>.txt`, mode 0600). */
+  /** Where full outputs of capped calls are saved (`<spillRoot>/<runId>/<runId>-<callId>.txt`, mode 0600, directories 0700; redacted with the run's redactor). */
   spillRoot?: string;
 }
 
@@ -44,8 +44,8 @@ export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middl
           const dir = join(options.spillRoot, safeFileName(ctx.runId));
           const path = join(dir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
           try {
-            mkdirSync(dir, { recursive: true });
-            writeFileSync(path, output, { mode: 0o600 });
+            mkdirSync(dir, { recursive: true, mode: 0o700 });
+            writeFileSync(path, ctx.redactor.redact(output), { mode: 0o600 });
             note = `full output (${output.length} characters) saved to ${path}; read that file for the rest`;
             meta = { ...meta, full_output_path: path };
           } catch (err) {
