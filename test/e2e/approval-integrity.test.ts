@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
+import { byToolResults } from "../support/mock-turns.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
@@ -20,13 +21,8 @@ interface Body {
 }
 
 /** A mock model whose answer depends on how many tool results the conversation holds. */
-async function setup(byToolResults: MockTurn[]): Promise<Workspace> {
-  mock = await startMockProvider({
-    turns: (request) => {
-      const results = (request.body as Body).messages.filter((message) => message.role === "tool").length;
-      return byToolResults[results] ?? { text: "no more turns scripted" };
-    },
-  });
+async function setup(turns: MockTurn[]): Promise<Workspace> {
+  mock = await startMockProvider({ turns: byToolResults(turns) });
   ws = makeWorkspace(`
 [defaults]
 agent = "ops"

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
+import { byToolResults } from "../support/mock-turns.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /** Looks like no known key format: only its registration as a configured secret can hide it. */
@@ -18,18 +19,9 @@ afterEach(async () => {
   ws = undefined;
 });
 
-interface Body {
-  messages: { role: string }[];
-}
-
 /** A mock model answering by the number of tool results so far. */
-async function setup(byToolResults: MockTurn[], agentExtra = 'mode = "auto"'): Promise<Workspace> {
-  mock = await startMockProvider({
-    turns: (request) => {
-      const results = (request.body as Body).messages.filter((message) => message.role === "tool").length;
-      return byToolResults[results] ?? { text: "no more turns scripted" };
-    },
-  });
+async function setup(turns: MockTurn[], agentExtra = 'mode = "auto"'): Promise<Workspace> {
+  mock = await startMockProvider({ turns: byToolResults(turns) });
   ws = makeWorkspace(`
 [defaults]
 agent = "ops"
