@@ -12,10 +12,11 @@ import { uniqueMcpToolName } from "./tool-names.ts";
 /** Defaults of `[mcp.<name>]` (docs/MCP.md). */
 export const MCP_DEFAULTS = { startupTimeoutMs: 10_000, toolTimeoutMs: 60_000 } as const;
 
-/** A server's state: starting, up with its current tool list, or failed with the reason. */
+/** A server's state once its start settled: up with its current tool list, failed with the reason, or disabled. */
 export type ServerState =
   | { state: "up"; connection: McpConnection; tools: McpTool[] }
-  | { state: "failed"; reason: string; cause: unknown };
+  | { state: "failed"; reason: string; cause: unknown }
+  | { state: "disabled" };
 
 /** An agent's MCP tools, and for each tool the server it belongs to (its policy applies). */
 export interface McpAgentTools {
@@ -27,6 +28,29 @@ export interface McpAgentTools {
 export function toolEnabled(config: McpServerConfig, tool: string): boolean {
   if (config.enabled_tools && !config.enabled_tools.some((glob) => globMatch(glob, tool))) return false;
   return !(config.disabled_tools ?? []).some((glob) => globMatch(glob, tool));
+}
+
+/**
+ * The tools of a server offered to the model, each with its `mcp__<server>__<tool>` name: those
+ * enabled by `enabled_tools`/`disabled_tools` and picked by an agent's entries (all of them when
+ * `picks` is absent). Names are made unique against `taken`, which is updated.
+ */
+export function offeredTools(
+  server: string,
+  config: McpServerConfig | undefined,
+  tools: readonly McpTool[],
+  picks: readonly McpEntry[] | undefined,
+  taken: Set<string>,
+): { name: string; tool: McpTool }[] {
+  const offered: { name: string; tool: McpTool }[] = [];
+  for (const tool of tools) {
+    if (!config || !toolEnabled(config, tool.name)) continue;
+    if (picks && !picks.some((pick) => pick.tool === undefined || globMatch(pick.tool, tool.name))) continue;
+    const name = uniqueMcpToolName(server, tool.name, taken);
+    taken.add(name);
+    offered.push({ name, tool });
+  }
+  return offered;
 }
 
 /**
@@ -67,8 +91,7 @@ export class McpServerPool {
     const config = this.servers[name];
     if (!config)
       return { state: "failed", reason: `no [mcp.${name}] server is configured`, cause: undefined };
-    if (config.enabled === false)
-      return { state: "failed", reason: "disabled (enabled = false)", cause: undefined };
+    if (config.enabled === false) return { state: "disabled" };
     const startupTimeoutMs = config.startup_timeout ?? MCP_DEFAULTS.startupTimeoutMs;
     let connection: McpConnection | undefined;
     let current: ServerState | undefined;
@@ -98,7 +121,7 @@ export class McpServerPool {
    * The MCP tools an agent lists (`mcp:<server>` or `mcp:<server>/<tool-glob>`), named
    * `mcp__<server>__<tool>`. Waits for the servers it needs (each at most its startup timeout). A
    * failed `required` server throws McpServerError (exit 4); a failed optional one is reported
-   * through `warn` and its tools are missing.
+   * through `warn` and its tools are missing; a disabled one (`enabled = false`) offers nothing.
    */
   async toolsFor(entries: readonly string[], warn: (message: string) => void): Promise<McpAgentTools> {
     const wanted = new Map<string, McpEntry[]>();
@@ -113,6 +136,7 @@ export class McpServerPool {
     for (const [server, picks] of wanted) {
       const config = this.servers[server];
       const state = await this.state(server);
+      if (state.state === "disabled") continue;
       if (state.state === "failed") {
         if (config?.required) {
           throw new McpServerError(`required MCP server "${server}" is unavailable: ${state.reason}`, {
@@ -122,16 +146,12 @@ export class McpServerPool {
         warn(`MCP server "${server}" is unavailable, its tools are missing: ${state.reason}`);
         continue;
       }
-      for (const tool of state.tools) {
-        if (!config || !toolEnabled(config, tool.name)) continue;
-        if (!picks.some((pick) => pick.tool === undefined || globMatch(pick.tool, tool.name))) continue;
-        const name = uniqueMcpToolName(server, tool.name, taken);
-        taken.add(name);
+      for (const { name, tool } of offeredTools(server, config, state.tools, picks, taken)) {
         const adapted = mcpTool(name, tool, {
           server,
           connection: state.connection,
-          timeoutMs: config.tool_timeout ?? MCP_DEFAULTS.toolTimeoutMs,
-          ...(config.max_output !== undefined ? { maxOutput: config.max_output } : {}),
+          timeoutMs: config?.tool_timeout ?? MCP_DEFAULTS.toolTimeoutMs,
+          ...(config?.max_output !== undefined ? { maxOutput: config.max_output } : {}),
         });
         result.tools.push(adapted as Tool);
         result.serverOf.set(adapted as Tool, server);

@@ -9,7 +9,9 @@ import { shellParameters } from "./shell/index.ts";
 /** One row of `agentry tools`: what the model would see of a tool, and how it is governed. */
 export interface ToolListing {
   name: string;
-  kind: ToolConfig["kind"];
+  kind: ToolConfig["kind"] | "mcp";
+  /** For MCP tools: the server offering it. */
+  server?: string;
   read_only: boolean;
   description: string;
   /** Null when the schema only exists at run time (`delegate`, `mcp`). */
@@ -79,7 +81,8 @@ async function configuredListing(name: string, entry: ToolConfig, config: Config
 
 /**
  * The tools of a loaded configuration as the model would see them: every `[tools.*]` entry, or
- * only the tools of `agent` (its `agent:NAME` entries shown as `agent_NAME`). Rejects with UsageError
+ * only the tools of `agent` (its `agent:NAME` entries shown as `agent_NAME`; its `mcp:` entries
+ * are left to the MCP listing, which must start the servers). Rejects with UsageError
  * for an unknown agent or a tool reference that names nothing.
  */
 export async function listTools(config: Config, agent?: string): Promise<ToolListing[]> {
@@ -92,15 +95,17 @@ export async function listTools(config: Config, agent?: string): Promise<ToolLis
     throw new UsageError(`unknown agent ${JSON.stringify(agent)} (agents: ${known})`);
   }
   return Promise.all(
-    (agentConfig.tools ?? []).map(async (reference) => {
-      if (reference.startsWith("agent:")) {
-        const target = reference.slice("agent:".length);
-        return agentListing(`agent_${target}`, target, config);
-      }
-      const entry = tools[reference];
-      if (!entry)
-        throw new UsageError(`agent ${agent} refers to the unknown tool ${JSON.stringify(reference)}`);
-      return configuredListing(reference, entry, config);
-    }),
+    (agentConfig.tools ?? [])
+      .filter((reference) => !reference.startsWith("mcp:"))
+      .map(async (reference) => {
+        if (reference.startsWith("agent:")) {
+          const target = reference.slice("agent:".length);
+          return agentListing(`agent_${target}`, target, config);
+        }
+        const entry = tools[reference];
+        if (!entry)
+          throw new UsageError(`agent ${agent} refers to the unknown tool ${JSON.stringify(reference)}`);
+        return configuredListing(reference, entry, config);
+      }),
   );
 }

@@ -256,3 +256,67 @@ describe("MCP client on the compiled binary", () => {
     expect(existsSync(join(workspace.dir, "audit.jsonl"))).toBe(true);
   });
 });
+
+describe("agentry tools and agentry doctor with MCP servers", () => {
+  test("tools lists each server's offered tools by the name the model sees; a failed server is a row with its problem", async () => {
+    ws = makeWorkspace(`
+[defaults]
+model = "mock/m"
+${mockProviderToml("http://127.0.0.1:9/v1")}
+${stdioServer('disabled_tools = ["hang", "add_*"]')}
+[mcp.broken]
+command = ${JSON.stringify(BUN)}
+args = [${JSON.stringify(MOCK_SERVER)}, "--fail-start"]
+
+[agents.a]
+tools = ["mcp:srv/e*"]
+`);
+    const all = await runBinary(["tools", "--json", "-c", ws.configPath], { cwd: ws.dir, timeoutMs: 30_000 });
+    expect(all.code).toBe(0);
+    const rows = JSON.parse(all.stdout) as {
+      name: string;
+      kind: string;
+      server?: string;
+      problem?: string;
+      parameters: unknown;
+    }[];
+    const names = rows.map((row) => row.name);
+    expect(names).toContain("mcp__srv__echo");
+    expect(names).toContain("mcp__srv__danger");
+    expect(names).not.toContain("mcp__srv__hang");
+    expect(names).not.toContain("mcp__srv__add_tool");
+    expect(rows.find((row) => row.name === "mcp__srv__echo")?.parameters).toMatchObject({
+      properties: { text: { type: "string" } },
+    });
+    expect(rows.find((row) => row.name === "mcp:broken")?.problem).toContain("refusing to start");
+    const agentOnly = await runBinary(["tools", "a", "--json", "-c", ws.configPath], {
+      cwd: ws.dir,
+      timeoutMs: 30_000,
+    });
+    expect(agentOnly.code).toBe(0);
+    expect((JSON.parse(agentOnly.stdout) as { name: string }[]).map((row) => row.name).sort()).toEqual([
+      "mcp__srv__echo",
+      "mcp__srv__env",
+    ]);
+  });
+
+  test("doctor reports each server's state, protocol and tools; a failed optional server is a warning, a required one a failure", async () => {
+    const server = (extra: string) =>
+      `${stdioServer()}\n[mcp.broken]\ncommand = ${JSON.stringify(BUN)}\nargs = [${JSON.stringify(MOCK_SERVER)}, "--fail-start"]\n${extra}`;
+    ws = makeWorkspace(`[providers.r]\nkind = "replay"\ncassette = "c.jsonl"\n${server("")}`);
+    ws.write("c.jsonl", "");
+    const optional = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir, timeoutMs: 30_000 });
+    expect(optional.stdout).toMatch(
+      /ok {4}mcp server srv: up \(stdio, protocol 2026-07-28\), 7 tools: mcp__srv__echo/,
+    );
+    expect(optional.stdout).toMatch(/warn {2}mcp server broken: unavailable/);
+    expect(optional.code).toBe(0);
+    ws.write(
+      "agentry.toml",
+      `[providers.r]\nkind = "replay"\ncassette = "c.jsonl"\n${server("required = true")}`,
+    );
+    const required = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir, timeoutMs: 30_000 });
+    expect(required.stdout).toMatch(/FAIL {2}mcp server broken \(required\)/);
+    expect(required.code).toBe(1);
+  });
+});

@@ -23,14 +23,17 @@ const REACH_TIMEOUT_MS = 2000;
 interface Check {
   ok: boolean;
   text: string;
+  /** A problem that does not fail the checklist (an optional MCP server that is down). */
+  warn?: boolean;
 }
 
 /**
  * `agentry doctor`: a checklist on stdout — the configuration loads; every `${VAR}` it references
  * is set (or has a default; values are never printed); every provider's base URL answers over
  * HTTP within 2 s (the runtime's fetch, undici on Node; any response counts; replay providers: the cassette loads as `run` loads it). Contacts no
- * host but those the configuration names (or the SPEC default of a provider kind). Exit 0 when
- * everything passes, 1 when a check fails, 2 when the configuration is invalid.
+ * host but those the configuration names (or the SPEC default of a provider kind). Every enabled
+ * `[mcp.*]` server is started, listed and stopped (see `mcpChecks`). Exit 0 when everything
+ * passes, 1 when a check fails, 2 when the configuration is invalid.
  */
 export default async function doctorCommand(options: CommonOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
@@ -56,11 +59,45 @@ export default async function doctorCommand(options: CommonOptions): Promise<Exi
   checks.push(
     ...(await Promise.all(providers.map(([name, provider]) => providerCheck(name, provider, env)))),
   );
+  checks.push(...(await mcpChecks(loaded, env)));
   const failed = checks.filter((check) => !check.ok).length;
-  const lines = checks.map((check) => `${check.ok ? "ok  " : "FAIL"}  ${check.text}`);
+  const lines = checks.map((check) => `${check.warn ? "warn" : check.ok ? "ok  " : "FAIL"}  ${check.text}`);
   lines.push(failed === 0 ? "all checks passed" : `${failed} check${failed === 1 ? "" : "s"} failed`);
   writeAnswer(`${lines.join("\n")}\n`);
   return failed === 0 ? ExitCode.ok : ExitCode.agentFailed;
+}
+
+/**
+ * Starts every enabled `[mcp.*]` server (in parallel, each within its startup timeout), reports
+ * its transport, protocol revision and tool count, and stops it. A required server that fails is
+ * a failure, an optional one a warning.
+ */
+async function mcpChecks(loaded: LoadedConfig, env: Record<string, string | undefined>): Promise<Check[]> {
+  const servers = loaded.config.mcp ?? {};
+  const names = Object.keys(servers);
+  if (names.length === 0) return [];
+  const { inspectServers } = await import("../../mcp/inspect.ts");
+  const reports = await inspectServers(servers, names, { env, addSecrets: () => {} });
+  return reports.map((report): Check => {
+    const label = `mcp server ${report.server}${report.required ? " (required)" : ""}`;
+    switch (report.state) {
+      case "up":
+        return {
+          ok: true,
+          text: `${label}: up (${report.transport}, protocol ${report.protocol_version ?? "unknown"}), ${report.tools.length} tool${report.tools.length === 1 ? "" : "s"}: ${report.tools.map((tool) => tool.name).join(", ") || "none"}`,
+        };
+      case "disabled":
+        return { ok: true, text: `${label}: disabled (enabled = false)` };
+      case "failed":
+        return report.required
+          ? { ok: false, text: `${label}: ${report.reason}` }
+          : {
+              ok: true,
+              warn: true,
+              text: `${label}: unavailable, its tools will be missing (${report.reason})`,
+            };
+    }
+  });
 }
 
 function variableChecks(loaded: LoadedConfig, env: Record<string, string | undefined>): Check[] {

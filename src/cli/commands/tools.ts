@@ -1,4 +1,6 @@
 import { loadConfig } from "../../config/loader.ts";
+import type { Config } from "../../config/schema.ts";
+import { type McpEntry, parseMcpEntry } from "../../mcp/entries.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { listTools, type ToolListing } from "../../tools/listing.ts";
 import { findConfigPath } from "../config-path.ts";
@@ -30,9 +32,55 @@ function renderText(tool: ToolListing): string {
 }
 
 /**
+ * The MCP servers of the config (or the agent's), started to list what they offer: a row per
+ * offered tool, and one `mcp:<server>` row for a server that is disabled or failed to start.
+ */
+async function mcpListing(config: Config, agent: string | undefined): Promise<ToolListing[]> {
+  const servers = config.mcp ?? {};
+  const picks = new Map<string, McpEntry[]>();
+  for (const entry of agent === undefined ? [] : (config.agents?.[agent]?.tools ?? [])) {
+    const parsed = parseMcpEntry(entry);
+    if (parsed) picks.set(parsed.server, [...(picks.get(parsed.server) ?? []), parsed]);
+  }
+  const names = agent === undefined ? Object.keys(servers) : [...picks.keys()];
+  if (names.length === 0) return [];
+  const { inspectServers } = await import("../../mcp/inspect.ts");
+  const reports = await inspectServers(
+    servers,
+    names,
+    { env: process.env, addSecrets: () => {} },
+    agent === undefined ? undefined : picks,
+  );
+  return reports.flatMap((report): ToolListing[] => {
+    if (report.state !== "up") {
+      return [
+        {
+          name: `mcp:${report.server}`,
+          kind: "mcp",
+          server: report.server,
+          read_only: false,
+          description: `MCP server ${report.server}`,
+          parameters: null,
+          problem: report.state === "disabled" ? "disabled (enabled = false)" : (report.reason ?? "failed"),
+        },
+      ];
+    }
+    return report.tools.map((tool) => ({
+      name: tool.name,
+      kind: "mcp",
+      server: report.server,
+      read_only: false,
+      description: tool.description,
+      parameters: tool.parameters,
+    }));
+  });
+}
+
+/**
  * `agentry tools [AGENT] [--json]`: every configured tool, or one agent's, with kind, read-only
  * flag, the description and JSON Schema the model sees. `--json` prints one JSON array on stdout.
- * No `${VAR}` is resolved, so listing works without the secrets being set.
+ * No `${VAR}` of built-in tools is resolved, so listing works without their secrets being set;
+ * MCP servers are started (with their configured credentials) to list their tools, then stopped.
  */
 export default async function toolsCommand(
   agent: string | undefined,
@@ -40,7 +88,7 @@ export default async function toolsCommand(
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
   const { config } = await loadConfig(findConfigPath(options.config, cwd), { cwd });
-  const tools = await listTools(config, agent);
+  const tools = [...(await listTools(config, agent)), ...(await mcpListing(config, agent))];
   if (options.json) {
     writeAnswer(`${JSON.stringify(tools, null, 2)}\n`);
   } else {
