@@ -89,6 +89,17 @@ function agentry(args: string[]) {
   });
 }
 
+/** Starts the mock MCP server over HTTP in the background and returns its URL. */
+function startHttpMock(args: string[]): Promise<string> {
+  httpServer = spawn(BUN, [MOCK_SERVER, ...args], { stdio: ["ignore", "pipe", "ignore"] });
+  return new Promise<string>((resolve) => {
+    httpServer?.stdout?.on("data", (chunk: Buffer) => {
+      const found = /listening (\S+)/.exec(String(chunk));
+      if (found?.[1]) resolve(found[1]);
+    });
+  });
+}
+
 function results(stdout: string) {
   return parseNdjson(stdout).filter((event) => event["type"] === "tool_result");
 }
@@ -233,15 +244,7 @@ describe("MCP client on the compiled binary", () => {
   });
 
   test("streamable HTTP with a bearer token from bearer_token_env: works, and the token is redacted everywhere", async () => {
-    httpServer = spawn(BUN, [MOCK_SERVER, "--transport", "http", "--require-bearer", BEARER], {
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    const url = await new Promise<string>((resolve) => {
-      httpServer?.stdout?.on("data", (chunk: Buffer) => {
-        const found = /listening (\S+)/.exec(String(chunk));
-        if (found?.[1]) resolve(found[1]);
-      });
-    });
+    const url = await startHttpMock(["--transport", "http", "--require-bearer", BEARER]);
     const workspace = await setup(`[mcp.srv]\nurl = "${url}"\nbearer_token_env = "MCP_BEARER"`, "", [
       call("e", "mcp__srv__echo", { text: `token is ${BEARER}` }),
       { text: "ok" },
@@ -254,6 +257,56 @@ describe("MCP client on the compiled binary", () => {
     const audit = readFileSync(join(workspace.dir, "audit.jsonl"), "utf8");
     for (const text of [result.stdout, result.stderr, audit]) expect(text).not.toContain(BEARER);
     expect(existsSync(join(workspace.dir, "audit.jsonl"))).toBe(true);
+  });
+});
+
+describe("MCP over HTTP: OAuth client_credentials and the legacy HTTP+SSE transport", () => {
+  test("OAuth client_credentials: a 401 costs one token refresh, then the call works; secret and tokens are redacted", async () => {
+    const url = await startHttpMock(["--transport", "http", "--oauth", `ci:${SECRET}`]);
+    const base = url.replace(/\/mcp$/, "");
+    const workspace = await setup(
+      `[mcp.srv]\nurl = "${url}"\nrequired = true\noauth = { token_url = "${base}/token", client_id = "ci", client_secret_env = "SECRET_VAR" }`,
+      "",
+      [call("e", "mcp__srv__echo", { text: `secret ${SECRET} and tok-2` }), { text: "ok" }],
+    );
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const [echo] = results(result.stdout);
+    expect(echo?.["ok"]).toBe(true);
+    expect(await (await fetch(`${base}/token-count`)).text()).toBe("2");
+    const audit = readFileSync(join(workspace.dir, "audit.jsonl"), "utf8");
+    for (const text of [result.stdout, result.stderr, audit]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain("tok-2");
+    }
+  });
+
+  test("OAuth with a client secret the token endpoint refuses: a clear error naming the server (required: exit 4)", async () => {
+    const url = await startHttpMock(["--transport", "http", "--oauth", "ci:another-secret"]);
+    const base = url.replace(/\/mcp$/, "");
+    await setup(
+      `[mcp.srv]\nurl = "${url}"\nrequired = true\noauth = { token_url = "${base}/token", client_id = "ci", client_secret_env = "SECRET_VAR" }`,
+      "",
+      [{ text: "never" }],
+    );
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(4);
+    const end = parseNdjson(result.stdout).at(-1);
+    expect(JSON.stringify(end?.["error"])).toContain(
+      'MCP server \\"srv\\": the token endpoint refused client_credentials',
+    );
+  });
+
+  test("a server that refuses streamable HTTP is reached over the legacy HTTP+SSE transport (2024-11-05)", async () => {
+    const url = await startHttpMock(["--transport", "sse"]);
+    await setup(`[mcp.srv]\nurl = "${url}"`, "", [
+      call("e", "mcp__srv__echo", { text: "old" }),
+      { text: "ok" },
+    ]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const [echo] = results(result.stdout);
+    expect(String(echo?.["output"])).toContain("echo: old");
   });
 });
 

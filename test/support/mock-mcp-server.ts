@@ -2,13 +2,18 @@
  * The in-repo mock MCP server (test support), built on the official `@modelcontextprotocol/server`.
  * Run it with bun: `bun test/support/mock-mcp-server.ts [options]`.
  *
- *   --transport stdio|http   stdio (default) or streamable HTTP on --port (0 picks one; the
- *                            chosen URL is printed as `listening <url>` on stdout)
+ *   --transport stdio|http|sse  stdio (default), streamable HTTP, or the legacy HTTP+SSE
+ *                            transport (2024-11-05: GET /sse, POST /messages), on --port (0 picks
+ *                            one; the URL is printed as `listening <url>` on stdout)
  *   --era modern|legacy      modern (default) answers `server/discover` (2026-07-28) and also
  *                            `initialize`; legacy speaks only the 2025 revisions
  *   --pid-file PATH          writes "<server pid> <grandchild pid>" (a `sleep` it spawned) there
  *   --fail-start             writes to stderr and exits 3 before speaking MCP
  *   --require-bearer TOKEN   (http) answers 401 unless `Authorization: Bearer TOKEN`
+ *   --oauth ID:SECRET        (http) issues tokens `tok-1`, `tok-2`, … at POST /token for
+ *                            client_credentials with HTTP Basic ID:SECRET, and accepts only tokens
+ *                            from the second on (the first has "expired": one refresh needed);
+ *                            GET /token-count tells how many were issued
  *
  * Tools: echo {text}, fail, hang (never answers), image (a PNG), danger {target}, env {name}
  * (the value of an environment variable or "<unset>"), add_tool (adds tool "added" and sends
@@ -18,7 +23,9 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import {
   createMcpHandler,
+  type JSONRPCMessage,
   McpServer,
+  type Transport,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
@@ -47,12 +54,13 @@ if (pidFile) {
 /** A PNG of one transparent pixel. */
 const PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
-function buildServer(): McpServer {
+function buildServer(versions?: string[]): McpServer {
   const server = new McpServer(
     { name: "mock-mcp-server", version: "1.0.0" },
     {
       capabilities: { tools: { listChanged: true } },
-      supportedProtocolVersions: era === "legacy" ? LEGACY_VERSIONS : ["2026-07-28", ...LEGACY_VERSIONS],
+      supportedProtocolVersions:
+        versions ?? (era === "legacy" ? LEGACY_VERSIONS : ["2026-07-28", ...LEGACY_VERSIONS]),
     },
   );
   const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
@@ -97,6 +105,8 @@ function buildServer(): McpServer {
 
 async function serveHttp(): Promise<void> {
   const bearer = option("require-bearer");
+  const oauth = option("oauth");
+  let issued = 0;
   const legacy = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => crypto.randomUUID(),
   });
@@ -106,7 +116,25 @@ async function serveHttp(): Promise<void> {
   const server = Bun.serve({
     port: Number(option("port") ?? 0),
     hostname: "127.0.0.1",
-    fetch: (request) => {
+    fetch: async (request) => {
+      const path = new URL(request.url).pathname;
+      if (oauth && path === "/token-count") return new Response(String(issued));
+      if (oauth && path === "/token") {
+        const form = new URLSearchParams(await request.text());
+        const basic = `Basic ${Buffer.from(oauth.split(":").map(encodeURIComponent).join(":")).toString("base64")}`;
+        if (
+          form.get("grant_type") !== "client_credentials" ||
+          request.headers.get("authorization") !== basic
+        ) {
+          return Response.json({ error: "invalid_client" }, { status: 401 });
+        }
+        issued++;
+        return Response.json({ access_token: `tok-${issued}`, token_type: "Bearer", expires_in: 3600 });
+      }
+      if (oauth) {
+        const token = /^Bearer tok-(\d+)$/.exec(request.headers.get("authorization") ?? "");
+        if (!token || Number(token[1]) < 2) return new Response("unauthorized", { status: 401 });
+      }
       if (bearer && request.headers.get("authorization") !== `Bearer ${bearer}`) {
         return new Response("unauthorized", { status: 401 });
       }
@@ -116,6 +144,63 @@ async function serveHttp(): Promise<void> {
   process.stdout.write(`listening http://127.0.0.1:${server.port}/mcp\n`);
 }
 
-if (transport === "http") await serveHttp();
+/**
+ * The legacy HTTP+SSE transport, server side: GET /sse opens the stream and announces the
+ * `endpoint` to POST to; POSTed messages go to the server, its messages come back as SSE events.
+ * POST to /sse (what a streamable HTTP client tries first) is refused with 405.
+ */
+class LegacySseTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  private stream: ReadableStreamDefaultController<string> | undefined;
+
+  async start(): Promise<void> {}
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    this.stream?.enqueue(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  async close(): Promise<void> {
+    this.onclose?.();
+  }
+
+  open(): Response {
+    const body = new ReadableStream<string>({
+      start: (controller) => {
+        this.stream = controller;
+        controller.enqueue("event: endpoint\ndata: /messages?sessionId=s1\n\n");
+      },
+    });
+    return new Response(body, {
+      headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+    });
+  }
+
+  async post(request: Request): Promise<Response> {
+    this.onmessage?.((await request.json()) as JSONRPCMessage);
+    return new Response("Accepted", { status: 202 });
+  }
+}
+
+async function serveLegacySse(): Promise<void> {
+  const legacy = new LegacySseTransport();
+  await buildServer(["2024-11-05"]).connect(legacy);
+  const server = Bun.serve({
+    port: Number(option("port") ?? 0),
+    hostname: "127.0.0.1",
+    idleTimeout: 0,
+    fetch: (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/sse" && request.method === "GET") return legacy.open();
+      if (path === "/messages" && request.method === "POST") return legacy.post(request);
+      return new Response("method not allowed", { status: 405 });
+    },
+  });
+  process.stdout.write(`listening http://127.0.0.1:${server.port}/sse\n`);
+}
+
+if (transport === "sse") await serveLegacySse();
+else if (transport === "http") await serveHttp();
 else if (era === "legacy") await buildServer().connect(new StdioServerTransport());
 else serveStdio(() => buildServer());
