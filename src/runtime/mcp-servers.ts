@@ -10,11 +10,29 @@ import type { Pipeline } from "../middleware/compose.ts";
  */
 export class McpServers {
   private pool: Promise<McpServerPool> | undefined;
+  private readonly known = new Set<string>();
+  private readonly secrets: SecretSource;
 
   constructor(
     private readonly servers: Readonly<Record<string, McpServerConfig>>,
-    private readonly secrets: SecretSource,
-  ) {}
+    secrets: SecretSource,
+  ) {
+    this.secrets = {
+      env: secrets.env,
+      addSecrets: (values) => {
+        for (const value of values) this.known.add(value);
+        secrets.addSecrets(values);
+      },
+    };
+  }
+
+  /**
+   * Every secret value the servers have used so far (bearer and OAuth tokens, client secrets,
+   * `set_env` and header values); an agent with MCP tools hands them to each run's redactor.
+   */
+  secretValues(): string[] {
+    return [...this.known];
+  }
 
   /** The MCP tools of an agent's tool list, or undefined when it lists none. See `McpServerPool.toolsFor`. */
   async toolsFor(

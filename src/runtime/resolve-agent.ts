@@ -91,6 +91,7 @@ async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConf
   };
   const warnings: string[] = [];
   const mcp = await rt.mcp.toolsFor(config.tools ?? [], (message) => warnings.push(message));
+  if (mcp) secrets.push(...rt.mcp.secretValues());
   const tools = await assembleTools(rt, settings, onSecrets, mcp?.tools);
   const pipelineWith = (policy: AgentSettings["policy"]) =>
     createPipeline({

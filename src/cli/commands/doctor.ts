@@ -88,7 +88,7 @@ async function mcpChecks(loaded: LoadedConfig, env: Record<string, string | unde
         };
       case "disabled":
         return { ok: true, text: `${label}: disabled (enabled = false)` };
-      case "failed":
+      default:
         return report.required
           ? { ok: false, text: `${label}: ${report.reason}` }
           : {
