@@ -356,18 +356,16 @@ tools = ["mcp:srv/e*"]
   test("doctor reports each server's state, protocol and tools; a failed optional server is a warning, a required one a failure", async () => {
     const server = (extra: string) =>
       `${stdioServer()}\n[mcp.broken]\ncommand = ${JSON.stringify(BUN)}\nargs = [${JSON.stringify(MOCK_SERVER)}, "--fail-start"]\n${extra}`;
-    ws = makeWorkspace(`[providers.r]\nkind = "replay"\ncassette = "c.jsonl"\n${server("")}`);
-    ws.write("c.jsonl", "");
+    mock = await startMockProvider({ turns: [] });
+    const provider = mockProviderToml(mock.baseUrls.openai);
+    ws = makeWorkspace(`${provider}${server("")}`);
     const optional = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir, timeoutMs: 30_000 });
     expect(optional.stdout).toMatch(
       /ok {4}mcp server srv: up \(stdio, protocol 2026-07-28\), 7 tools: mcp__srv__echo/,
     );
     expect(optional.stdout).toMatch(/warn {2}mcp server broken: unavailable/);
     expect(optional.code).toBe(0);
-    ws.write(
-      "agentry.toml",
-      `[providers.r]\nkind = "replay"\ncassette = "c.jsonl"\n${server("required = true")}`,
-    );
+    ws.write("agentry.toml", `${provider}${server("required = true")}`);
     const required = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir, timeoutMs: 30_000 });
     expect(required.stdout).toMatch(/FAIL {2}mcp server broken \(required\)/);
     expect(required.code).toBe(1);
