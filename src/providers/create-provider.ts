@@ -49,7 +49,7 @@ function replayProvider(id: string, config: ProviderConfig, options: ProviderOpt
     ? config.cassette
     : resolve(options.configDir ?? ".", config.cassette);
   try {
-    return createReplayProvider(id, loadCassette(file), options.redact);
+    return createReplayProvider(id, loadCassette(file));
   } catch (err) {
     throw configIssue(options, `providers.${id}.cassette`, err instanceof Error ? err.message : String(err));
   }

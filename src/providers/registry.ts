@@ -122,7 +122,7 @@ export function openModel(config: Config, ref: string, options: ProviderOptions 
       throw new UsageError(`cannot replay: ${err instanceof Error ? err.message : String(err)}`);
     }
     const recorded = cassette.model ?? basename(options.replayFile);
-    handle = bind(createReplayProvider("replay", cassette, options.redact), `replay/${recorded}`, recorded);
+    handle = bind(createReplayProvider("replay", cassette), `replay/${recorded}`, recorded);
   } else {
     handle = withFallbacks(config, openDirect(config, ref, options), options);
   }

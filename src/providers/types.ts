@@ -36,8 +36,8 @@ export interface ProviderOptions {
   /** A cassette already being written, shared by several models (a runtime's `--record`); wins over `recordFile`. */
   record?: CassetteWriter;
   /**
-   * Redacts what a cassette stores (`--record`) and what replay compares with it, so recorded
-   * prompts and model output hold placeholders instead of secret values.
+   * Redacts what a cassette stores (`--record`), so recorded prompts and model output hold
+   * placeholders instead of secret values (replay matches placeholders against any text).
    */
   redact?: (text: string) => string;
   /** Directory that relative `cassette` paths in the config are resolved against (default: cwd). */

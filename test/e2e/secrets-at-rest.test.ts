@@ -84,6 +84,17 @@ describe("secrets at rest on the compiled binary (issue 11 item 13)", () => {
     const end = parseNdjson(replayed.stdout).find((event) => event.type === "run_end");
     expect(end?.status).toBe("ok");
     expect(String(end?.answer)).toMatch(/^deployed with \[PII:secret:[0-9a-f]+\]$/);
+
+    const viaProvider = ws?.write(
+      "replay.toml",
+      `[defaults]\nagent = "ops"\nmodel = "tape/recorded"\n\n[providers.tape]\nkind = "replay"\ncassette = "tapes/run.jsonl"\n\n[tools.sh]\nkind = "shell"\nshell = true\n\n[agents.ops]\nmode = "auto"\ntools = ["sh"]\n`,
+    ) as string;
+    const fromConfig = await runBinary(["run", "-c", viaProvider, prompt], {
+      cwd: ws?.dir ?? "",
+      env: { DEPLOY_TOKEN: SECRET, AGENTRY_STATE_DIR: ws?.stateDir ?? "" },
+    });
+    expect(fromConfig.stderr).not.toContain("diverged");
+    expect(fromConfig.code).toBe(0);
   });
 
   test("spill files and session files hold no raw secret and are 0600 in 0700 dirs", async () => {

@@ -1,4 +1,5 @@
 import type { CassetteTurn, MessageSummary } from "./cassette.ts";
+import { sameRecordedText } from "./redact-cassette.ts";
 
 function clip(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
@@ -21,7 +22,11 @@ export function describeMessageDifference(
 ): string | undefined {
   const where = `message ${position + 1}`;
   if (recorded.role !== actual.role) return `${where}: expected role ${recorded.role}, got ${actual.role}`;
-  if (recorded.role === "user" && actual.role === "user" && recorded.content !== actual.content) {
+  if (
+    recorded.role === "user" &&
+    actual.role === "user" &&
+    !sameRecordedText(recorded.content, actual.content)
+  ) {
     return `${where} (user): expected ${clip(recorded.content)}, got ${clip(actual.content)}`;
   }
   if (recorded.role === "assistant" && actual.role === "assistant" && calls(recorded) !== calls(actual)) {
