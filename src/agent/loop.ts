@@ -5,7 +5,13 @@ import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import { stopReasonOf } from "./run-stop.ts";
-import { type ArgumentParser, type GovernedExecutor, resultContent, runToolCalls } from "./tool-calls.ts";
+import {
+  type ArgumentParser,
+  type GovernedExecutor,
+  resultContent,
+  runToolCalls,
+  writeBackArguments,
+} from "./tool-calls.ts";
 import { consumeTurn } from "./turn.ts";
 import type { UsageMeter } from "./usage-meter.ts";
 
@@ -104,6 +110,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       emit,
       now: options.now,
     });
+    writeBackArguments(messages, settled);
     const pendingCalls: PendingCall[] = [];
     let halt: StopReason | undefined;
     for (const { call, result } of settled) {

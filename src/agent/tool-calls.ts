@@ -1,7 +1,7 @@
 import type { ZodType } from "zod";
 import type { RunEventInput } from "../spec/events.ts";
 import type { PipelineCall, PipelineContext } from "../spec/middleware.ts";
-import type { ToolCall } from "../spec/model.ts";
+import type { Message, ToolCall } from "../spec/model.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { RunStop } from "./run-stop.ts";
 
@@ -23,10 +23,14 @@ export interface ToolCallDeps {
   now(): number;
 }
 
-/** One finished call, in the order the model asked for them. */
+/**
+ * One finished call, in the order the model asked for them. `repairedArguments` is the JSON of
+ * the arguments the tool ran with when the model's text needed repair (SPEC §8).
+ */
 export interface SettledCall {
   call: ToolCall;
   result: ToolResult;
+  repairedArguments?: string;
 }
 
 /**
@@ -39,17 +43,45 @@ export function runToolCalls(calls: ToolCall[], deps: ToolCallDeps): Promise<Set
   if (deps.context.signal.aborted) onRunAbort();
   else deps.context.signal.addEventListener("abort", onRunAbort, { once: true });
   return Promise.all(
-    calls.map(async (call) => {
-      const result = await runOne(call, deps, turn.signal);
+    calls.map(async (call): Promise<SettledCall> => {
+      const { result, repairedArguments } = await runOne(call, deps, turn.signal);
       if (result.failFast && !turn.signal.aborted) {
         turn.abort(new RunStop("cancelled", `${call.name} (call ${call.id}) failed`));
       }
-      return { call, result };
+      return repairedArguments === undefined ? { call, result } : { call, result, repairedArguments };
     }),
   ).finally(() => deps.context.signal.removeEventListener("abort", onRunAbort));
 }
 
-async function runOne(call: ToolCall, deps: ToolCallDeps, signal: AbortSignal): Promise<ToolResult> {
+/**
+ * Puts repaired arguments into the assistant message that made the calls, so the history the
+ * model sees next turn (and every provider's request built from it) holds what actually ran.
+ */
+export function writeBackArguments(messages: Message[], settled: SettledCall[]): void {
+  const repaired = new Map<string, string>();
+  for (const item of settled) {
+    if (item.repairedArguments !== undefined) repaired.set(item.call.id, item.repairedArguments);
+  }
+  if (repaired.size === 0) return;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i] as Message;
+    if (message.role !== "assistant" || !message.toolCalls?.some((call) => repaired.has(call.id))) continue;
+    messages[i] = {
+      ...message,
+      toolCalls: message.toolCalls.map((call) => {
+        const fixed = repaired.get(call.id);
+        return fixed === undefined ? call : { ...call, arguments: fixed };
+      }),
+    };
+    return;
+  }
+}
+
+async function runOne(
+  call: ToolCall,
+  deps: ToolCallDeps,
+  signal: AbortSignal,
+): Promise<{ result: ToolResult; repairedArguments?: string }> {
   const started = deps.now();
   const tool = deps.tools.get(call.name);
   const parsed = tool ? deps.parseArguments(call.arguments, tool.parameters) : undefined;
@@ -93,7 +125,9 @@ async function runOne(call: ToolCall, deps: ToolCallDeps, signal: AbortSignal): 
     duration_ms: Math.round(deps.now() - started),
     ...(result.stoppedBy ? { stopped_by: result.stoppedBy } : {}),
   });
-  return result;
+  return parsed?.ok && parsed.repaired
+    ? { result, repairedArguments: JSON.stringify(parsed.args) }
+    : { result };
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { AgentryError } from "../spec/errors.ts";
+import { ExitCode } from "../spec/exit-codes.ts";
 import { sortKeys, sortStrings } from "./canonical-json.ts";
 import { sha256Hex } from "./hash.ts";
 import { type AuditRecordInput, genesisOf } from "./records.ts";
@@ -22,6 +23,11 @@ export interface AuditLog {
   flushSync(): void;
   /** Flushes and closes the file; later appends throw. */
   close(): Promise<void>;
+  /**
+   * Loads the chain of a run recorded earlier (a resumed run), so a log that cannot be read
+   * fails here, before any tool executes, instead of forking the chain. Throws `AuditReadError`.
+   */
+  continueChain(runId: string): void;
 }
 
 export interface AuditLogOptions {
@@ -32,6 +38,15 @@ export interface AuditLogOptions {
 /** Writing to the audit log failed (disk full, permissions) or the log was used after `close`. */
 export class AuditWriteError extends AgentryError {
   override readonly name = "AuditWriteError";
+}
+
+/**
+ * An existing audit log could not be read to continue a run's chain (permissions, a directory,
+ * an I/O error). Only a missing file starts a new chain; anything else stops the run (exit 2).
+ */
+export class AuditReadError extends AgentryError {
+  override readonly name = "AuditReadError";
+  override readonly exitCode = ExitCode.usage;
 }
 
 const EAGER_FLUSH_BYTES = 64 * 1024;
@@ -187,6 +202,10 @@ class FileAuditLog implements AuditLog {
     if (this.failure) throw this.failure;
   }
 
+  continueChain(runId: string): void {
+    if (!this.chains.has(runId)) this.chains.set(runId, this.recoverChain(runId));
+  }
+
   private chainOf(runId: string, type: string): Chain {
     let chain = this.chains.get(runId);
     if (!chain) {
@@ -201,8 +220,16 @@ class FileAuditLog implements AuditLog {
     let text: string;
     try {
       text = readFileSync(this.path, "utf8");
-    } catch {
-      return chain;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return chain;
+      throw new AuditReadError(
+        `cannot read audit log ${this.path} to continue run ${runId}: ${code ?? (err as Error).message}`,
+        {
+          path: this.path,
+          hint: "fix the file's permissions or [audit].path; a new chain would hide the run's history",
+        },
+      );
     }
     const needle = `"run_id":${JSON.stringify(runId)}`;
     for (const line of text.split("\n")) {

@@ -1,4 +1,10 @@
-export { type AuditLog, type AuditLogOptions, AuditWriteError, openAuditLog } from "./audit-log.ts";
+export {
+  type AuditLog,
+  type AuditLogOptions,
+  AuditReadError,
+  AuditWriteError,
+  openAuditLog,
+} from "./audit-log.ts";
 export { canonicalJson } from "./canonical-json.ts";
 export { recordHash } from "./hash.ts";
 export type * from "./records.ts";

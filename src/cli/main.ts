@@ -79,7 +79,9 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .description("run one agent or flow")
     .action(lazy(() => import("./commands/run.ts")));
 
-  withRunOptions(program.command("batch").argument("<jobs>", "JSONL file of {id, agent, prompt} jobs"))
+  withRunOptions(
+    program.command("batch").argument("<jobs>", "JSONL file of {id, agent, prompt} jobs (`-` reads stdin)"),
+  )
     .description("run many jobs concurrently; results as JSONL on stdout")
     .option("--concurrency <n>", "jobs in flight at once", "8")
     .action(lazy(() => import("./commands/batch.ts")));

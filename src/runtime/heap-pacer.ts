@@ -41,10 +41,13 @@ export class HeapPacer {
   }
 }
 
-/** The runtime's full collection: `Bun.gc(true)`, or `global.gc()` where Node exposes it. */
-export function collectorOfRuntime(): (() => void) | undefined {
-  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+/**
+ * The runtime's full collection: `Bun.gc(true)`, or `global.gc()` where Node exposes it
+ * (`--expose-gc`); undefined elsewhere. `globals` is `globalThis` except in tests.
+ */
+export function collectorOfRuntime(globals: object = globalThis): (() => void) | undefined {
+  const bun = (globals as { Bun?: { gc(force: boolean): void } }).Bun;
   if (bun) return () => bun.gc(true);
-  const exposed = (globalThis as { gc?: () => void }).gc;
+  const exposed = (globals as { gc?: () => void }).gc;
   return typeof exposed === "function" ? () => exposed() : undefined;
 }

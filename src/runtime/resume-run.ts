@@ -47,6 +47,7 @@ export async function resumeRun(
         );
       }
       agentConfig(rt, saved.agent);
+      rt.audit?.continueChain(runId);
       const recorded = recordedDecisions(store, saved);
       const sealed = store.unseal(saved);
       prompt = sealed.prompt;

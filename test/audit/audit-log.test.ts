@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  AuditReadError,
   canonicalJson,
   genesisOf,
   openAuditLog,
@@ -271,5 +272,54 @@ describe("verifyAuditFile", () => {
     const result = await tampered((lines) => lines.slice(0, -2));
     expect(result).toMatchObject({ ok: true, records: 4, runs: 1 });
     expect((result as { warnings: string[] }).warnings[0]).toContain("run r1 has no final run_end");
+  });
+});
+
+describe("continuing a run's chain (issue 12 item 17)", () => {
+  test("a missing file starts the chain at genesis", () => {
+    const path = tempFile();
+    const log = openAuditLog(path, { clock: fixed });
+    expect(() => log.continueChain("r1")).not.toThrow();
+    log.append({ type: "policy_stop", run_id: "r1", agent: "ops", reason: "budget" });
+    log.flushSync();
+    const record = JSON.parse(readFileSync(path, "utf8")) as { prev: string; seq: number };
+    expect(record.prev).toBe(genesisOf("r1"));
+    expect(record.seq).toBe(1);
+  });
+
+  test("a log that exists but cannot be read stops with AuditReadError (exit 2) and never forks the chain", () => {
+    const path = tempFile();
+    mkdirSync(path, { recursive: true });
+    const log = openAuditLog(path, { clock: fixed });
+    let error: unknown;
+    try {
+      log.continueChain("r1");
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(AuditReadError);
+    expect((error as AuditReadError).exitCode).toBe(2);
+    expect((error as Error).message).toContain("EISDIR");
+    expect(() =>
+      log.append({ type: "tool_call", run_id: "r2", agent: "ops", call_id: "c1", tool: "sh" } as never),
+    ).toThrow(AuditReadError);
+  });
+
+  test("an existing chain is continued where it stopped", async () => {
+    const path = tempFile();
+    await writeRun(path, "r1", 2);
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    const last = JSON.parse(lines.at(-1) as string) as { hash: string; seq: number };
+    const log = openAuditLog(path, { clock: fixed });
+    log.continueChain("r1");
+    log.append({ type: "policy_stop", run_id: "r1", agent: "ops", reason: "budget" });
+    await log.close();
+    const added = JSON.parse(readFileSync(path, "utf8").trim().split("\n").at(-1) as string) as {
+      prev: string;
+      seq: number;
+    };
+    expect(added.prev).toBe(last.hash);
+    expect(added.seq).toBe(last.seq + 1);
+    expect((await verifyAuditFile(path)).ok).toBe(true);
   });
 });

@@ -17,18 +17,42 @@ afterEach(async () => {
   runtime = mock = dir = undefined;
 });
 
-const echo = defineTool({
-  name: "echo",
-  description: "Echoes a word.",
-  parameters: z.object({ word: z.string() }),
-  readOnly: true,
-  execute: ({ word }) => word,
-});
+/**
+ * A tool that holds every call until `expected` calls have arrived, so all runs are in flight at
+ * once, whatever the machine's speed. `released` tells how many collections had happened then.
+ */
+function barrierTool(expected: number, collections: () => number) {
+  let arrived = 0;
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const state = { atRelease: -1 };
+  const tool = defineTool({
+    name: "echo",
+    description: "Echoes a word.",
+    parameters: z.object({ word: z.string() }),
+    readOnly: true,
+    execute: async ({ word }) => {
+      arrived += 1;
+      if (arrived === expected) {
+        state.atRelease = collections();
+        release();
+      }
+      await gate;
+      return word;
+    },
+  });
+  return { tool, state };
+}
 
-/** `runs` concurrent runs of one tool call and an answer each; how often the runtime collected. */
-async function collectionsFor(runs: number): Promise<number> {
+/**
+ * `runs` concurrent runs of one tool call and an answer each. Returns how often the runtime
+ * collected in all, and after the barrier: there every run is in flight and sends exactly one
+ * more model request.
+ */
+async function collectionsFor(runs: number): Promise<{ total: number; afterBarrier: number }> {
   mock = await startMockProvider({
-    latencyMs: 40,
     turns: (request) => {
       const messages = (request.body as { messages: { role: string }[] }).messages;
       return messages.some((m) => m.role === "tool")
@@ -37,6 +61,8 @@ async function collectionsFor(runs: number): Promise<number> {
     },
   });
   dir = mkdtempSync(join(tmpdir(), "agentry-gc-"));
+  let collections = 0;
+  const { tool, state } = barrierTool(runs, () => collections);
   const loaded = await loadConfigText(
     `[defaults]
 agent = "a"
@@ -51,23 +77,21 @@ retries = 0
 tools = ["echo"]
 mode = "auto"
 `,
-    { tools: [echo] },
+    { tools: [tool] },
   );
-  let collections = 0;
-  runtime = createRuntime(loaded, { tools: [echo], stateDir: dir, collectGarbage: () => collections++ });
+  runtime = createRuntime(loaded, { tools: [tool], stateDir: dir, collectGarbage: () => collections++ });
   const results = await Promise.all(
     Array.from({ length: runs }, (_, i) => runtime?.run({ prompt: `job ${i}` })),
   );
   expect(results.every((result) => result?.status === "ok")).toBe(true);
-  return collections;
+  return { total: collections, afterBarrier: collections - state.atRelease };
 }
 
-test("with many runs in flight the runtime collects garbage about once per model request per run", async () => {
-  const collections = await collectionsFor(40);
-  expect(collections).toBeGreaterThanOrEqual(1);
-  expect(collections).toBeLessThanOrEqual(2);
+test("with 40 runs in flight, their 40 next model requests trigger exactly one collection", async () => {
+  const { afterBarrier } = await collectionsFor(40);
+  expect(afterBarrier).toBe(1);
 });
 
 test("a few runs in flight never trigger a collection", async () => {
-  expect(await collectionsFor(8)).toBe(0);
+  expect((await collectionsFor(8)).total).toBe(0);
 });

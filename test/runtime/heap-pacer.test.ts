@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { HeapPacer } from "../../src/runtime/heap-pacer.ts";
+import { collectorOfRuntime, HeapPacer } from "../../src/runtime/heap-pacer.ts";
 
 test("collects after about one model request per run, only while `threshold` runs are in flight", () => {
   let collections = 0;
@@ -22,8 +22,11 @@ test("collects after about one model request per run, only while `threshold` run
   expect(collections).toBe(3);
 });
 
-test("does nothing where the runtime offers no collector", () => {
-  const pacer = new HeapPacer(1, undefined);
-  pacer.enter();
-  expect(() => pacer.tick()).not.toThrow();
+test("the runtime's collector: a full Bun.gc on Bun, global.gc on Node with --expose-gc, none otherwise", () => {
+  const calls: string[] = [];
+  collectorOfRuntime({ Bun: { gc: (force: boolean) => calls.push(`Bun.gc(${force})`) } })?.();
+  collectorOfRuntime({ gc: () => calls.push("gc()") })?.();
+  expect(calls).toEqual(["Bun.gc(true)", "gc()"]);
+  expect(collectorOfRuntime({})).toBeUndefined();
+  expect(collectorOfRuntime({ gc: "not a function" })).toBeUndefined();
 });

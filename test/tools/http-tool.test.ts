@@ -125,7 +125,8 @@ describe("http tool", () => {
     expect(refused.error).toBe(
       "refused: host 127.0.0.1 is not in allow_hosts (api.example.com, *.example.org)",
     );
-    const admitted = await tool({ allow_hosts: ["localhost"], allow_private: ["localhost"] }).execute(
+    const port = new URL(server.url).port;
+    const admitted = await tool({ allow_hosts: [`localhost:${port}`], allow_private: ["localhost"] }).execute(
       { url: server.url.replace("127.0.0.1", "localhost") },
       ctx(),
     );

@@ -18,12 +18,26 @@ function short(value: unknown, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+const FRAME_OPEN = /^<tool_output [^>\n]*>\n?/;
+const FRAME_CLOSE = /\n?<\/tool_output>$/;
+
+/**
+ * Tool output as the tool produced it: the `<tool_output … untrusted="true">` frame that context
+ * enrichment puts around it for the model is display noise here.
+ */
+function unframed(output: string): string {
+  return output.replace(FRAME_OPEN, "").replace(FRAME_CLOSE, "");
+}
+
 function str(record: Record<string, unknown>, key: string): string {
   const value = record[key];
   return value === undefined || value === null ? "" : String(value);
 }
 
-/** One readable line for a record: time, run, agent, type, then what matters for that type. */
+/**
+ * One readable line for a record: time, run, agent, type, then what matters for that type (for a
+ * tool call: the tool, its arguments as recorded, the decision and the start of its output).
+ */
 export function formatAuditRecord(record: Record<string, unknown>): string {
   const head = [str(record, "ts"), str(record, "run_id"), str(record, "agent"), str(record, "type")];
   let tail: string[];
@@ -31,12 +45,14 @@ export function formatAuditRecord(record: Record<string, unknown>): string {
     case "tool_call": {
       const refusedBy = str(record, "refused_by");
       const approval = record["approval"] as Record<string, unknown> | undefined;
+      const shown = record["ok"] === true ? record["output"] : (record["error"] ?? record["output"]);
       tail = [
         str(record, "tool"),
+        short(record["args"], 120),
         refusedBy ? `refused(${refusedBy})` : str(record, "decision"),
         approval ? `approval=${str(approval, "decision")}` : "",
         record["ok"] === true ? "ok" : "failed",
-        short(record["ok"] === true ? record["output"] : (record["error"] ?? record["output"])),
+        short(typeof shown === "string" ? unframed(shown) : shown),
       ];
       break;
     }

@@ -20,8 +20,9 @@ const jobSchema = z.strictObject({
 type Job = z.output<typeof jobSchema>;
 
 /**
- * `agentry batch JOBS.jsonl`: many independent runs in one process, `--concurrency` at a time.
- * Results go to stdout as JSONL in completion order; progress to stderr. One job's failure never
+ * `agentry batch JOBS.jsonl` (`-` reads the jobs from stdin): many independent runs in one
+ * process, `--concurrency` at a time. Results go to stdout as JSONL in completion order, each with
+ * the job's `id` and its `run_id` (as in the audit log); progress to stderr. One job's failure never
  * affects another; Ctrl-C stops the rest and reports which jobs finished.
  */
 export default async function batchCommand(
@@ -29,7 +30,10 @@ export default async function batchCommand(
   options: RunOptions,
   _command: Command,
 ): Promise<ExitCodeValue> {
-  const jobs = readJobs(file);
+  const jobs = parseJobs(
+    file === "-" ? "stdin" : file,
+    file === "-" ? await readStdin() : readJobsFile(file),
+  );
   const concurrency = Number(options.concurrency ?? 8);
   if (!Number.isInteger(concurrency) || concurrency <= 0) {
     throw new UsageError(`--concurrency: expected a positive integer, found "${options.concurrency}"`);
@@ -62,6 +66,7 @@ export default async function batchCommand(
       });
       return {
         id: job.id,
+        run_id: result.runId,
         status: batchStatus(result.status),
         answer: result.answer,
         stop_reason: result.stopReason,
@@ -71,6 +76,7 @@ export default async function batchCommand(
     } catch (err) {
       return {
         id: job.id,
+        run_id: null,
         status: "failed",
         answer: "",
         stop_reason: "error",
@@ -99,15 +105,28 @@ function batchStatus(status: RunResult["status"]): "ok" | "failed" | "stopped" |
   return status;
 }
 
-function readJobs(file: string): Job[] {
-  let text: string;
+function readJobsFile(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     throw new UsageError(
       `cannot read jobs file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UsageError("`agentry batch -` reads jobs from stdin, which is a terminal", {
+      hint: "agentry batch - < jobs.jsonl",
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJobs(file: string, text: string): Job[] {
   const jobs: Job[] = [];
   const seen = new Set<string>();
   for (const [index, line] of text.split("\n").entries()) {

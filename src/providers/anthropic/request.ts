@@ -1,18 +1,10 @@
 import type { Message, ModelRequest } from "../../spec/model.ts";
+import { toolArgumentsObject } from "../shared/tool-arguments.ts";
 
 type Block = { [key: string]: unknown };
 interface AnthropicMessage {
   role: "user" | "assistant";
   content: Block[];
-}
-
-function toolInput(args: string): Block {
-  try {
-    const parsed: unknown = JSON.parse(args);
-    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Block) : {};
-  } catch {
-    return {};
-  }
 }
 
 function blocksOf(message: Message): Block[] {
@@ -22,7 +14,12 @@ function blocksOf(message: Message): Block[] {
     case "assistant": {
       const blocks: Block[] = message.content ? [{ type: "text", text: message.content }] : [];
       for (const call of message.toolCalls ?? []) {
-        blocks.push({ type: "tool_use", id: call.id, name: call.name, input: toolInput(call.arguments) });
+        blocks.push({
+          type: "tool_use",
+          id: call.id,
+          name: call.name,
+          input: toolArgumentsObject(call.arguments),
+        });
       }
       return blocks.length ? blocks : [{ type: "text", text: "(no content)" }];
     }

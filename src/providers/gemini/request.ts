@@ -1,19 +1,11 @@
 import type { Message, ModelRequest } from "../../spec/model.ts";
+import { toolArgumentsObject } from "../shared/tool-arguments.ts";
 import { toGeminiSchema } from "./schema.ts";
 
 type Part = { [key: string]: unknown };
 interface Content {
   role: "user" | "model";
   parts: Part[];
-}
-
-function argsObject(args: string): Part {
-  try {
-    const parsed: unknown = JSON.parse(args);
-    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Part) : {};
-  } catch {
-    return {};
-  }
 }
 
 function partsOf(message: Message): Part[] {
@@ -23,7 +15,7 @@ function partsOf(message: Message): Part[] {
     case "assistant": {
       const parts: Part[] = message.content ? [{ text: message.content }] : [];
       for (const call of message.toolCalls ?? []) {
-        parts.push({ functionCall: { name: call.name, args: argsObject(call.arguments) } });
+        parts.push({ functionCall: { name: call.name, args: toolArgumentsObject(call.arguments) } });
       }
       return parts.length ? parts : [{ text: "" }];
     }

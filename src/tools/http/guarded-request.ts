@@ -63,7 +63,7 @@ function guardedLookup(policy: NetworkPolicy) {
  * which would silently disable the guard in the compiled binary.)
  */
 export function sendHop(request: HopRequest): Promise<HopResponse> {
-  const refusal = request.policy.checkHost(request.url.hostname);
+  const refusal = request.policy.checkUrl(request.url);
   if (refusal) return Promise.reject(new RefusedConnection(refusal));
   const client = request.url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {

@@ -1,23 +1,58 @@
 import { blockedReason, type Cidr, cidrContains, formatIp, parseCidr, parseIp } from "./ip-address.ts";
 
 /**
- * Which hosts and addresses an http tool may reach: `allow_hosts` (exact names or `*.example.com`)
+ * Which hosts and addresses an http tool may reach: `allow_hosts` (exact names or `*.example.com`,
+ * each with an optional `:port`; without one only the scheme's default port)
  * and the SSRF guard, which refuses private, loopback, link-local, CGNAT, unique-local and cloud
  * metadata addresses unless `allow_private` lists the host, the address or a CIDR containing it.
  */
 export interface NetworkPolicy {
-  /** Refusal reason for a URL host before any connection, or undefined. */
-  checkHost(hostname: string): string | undefined;
+  /** Refusal reason for a URL's host and port before any connection, or undefined. */
+  checkUrl(url: URL): string | undefined;
   /** Refusal reason for an address the host resolved to (checked at connect time), or undefined. */
   checkAddress(hostname: string, address: string): string | undefined;
 }
 
 const METADATA_HOSTS = new Set(["metadata.google.internal", "metadata.goog", "metadata"]);
 
-function hostMatches(pattern: string, hostname: string): boolean {
-  const p = pattern.toLowerCase();
-  if (p.startsWith("*.")) return hostname.endsWith(p.slice(1)) && hostname.length > p.length - 1;
-  return p === hostname;
+/** One `allow_hosts` entry: a host (or `*.suffix`) and the port it allows, if it names one. */
+interface HostRule {
+  host: string;
+  port: number | undefined;
+}
+
+/** Splits `host`, `host:port`, `[v6]` or `[v6]:port`; the host is lower-cased without brackets. */
+function parseHostRule(entry: string): HostRule {
+  const text = entry.toLowerCase();
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  if (bracketed) return { host: bracketed[1] as string, port: portOf(bracketed[2]) };
+  const colon = text.lastIndexOf(":");
+  if (colon > 0 && text.indexOf(":") === colon && /^\d{1,5}$/.test(text.slice(colon + 1))) {
+    return { host: text.slice(0, colon), port: portOf(text.slice(colon + 1)) };
+  }
+  return { host: text, port: undefined };
+}
+
+function portOf(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Number(text);
+}
+
+/** The port a URL connects to: its explicit port, else the scheme's default. */
+export function effectivePort(url: URL): number {
+  if (url.port !== "") return Number(url.port);
+  return url.protocol === "https:" ? 443 : 80;
+}
+
+/**
+ * Whether a rule allows host and port. A rule with a port allows only that port; a rule without
+ * one allows only the scheme's default port (80 for http, 443 for https), so listing a host
+ * never opens its other services.
+ */
+function ruleMatches(rule: HostRule, hostname: string, port: number, defaultPort: number): boolean {
+  const hostOk = rule.host.startsWith("*.")
+    ? hostname.endsWith(rule.host.slice(1)) && hostname.length > rule.host.length - 1
+    : rule.host === hostname;
+  return hostOk && port === (rule.port ?? defaultPort);
 }
 
 /** Compiles the policy from config; invalid entries are ignored by matching nothing. */
@@ -50,15 +85,18 @@ export function createNetworkPolicy(
     return `refused: ${formatIp(ip)} is a ${reason} address${via}; list it in allow_private to permit it`;
   };
 
+  const rules = (allowHosts ?? []).map(parseHostRule);
   const policy: NetworkPolicy = {
-    checkHost(rawHostname) {
-      const hostname = normalise(rawHostname);
-      if (
-        allowHosts &&
-        allowHosts.length > 0 &&
-        !allowHosts.some((pattern) => hostMatches(pattern, hostname))
-      ) {
-        return `refused: host ${hostname} is not in allow_hosts (${allowHosts.join(", ")})`;
+    checkUrl(url) {
+      const hostname = normalise(url.hostname);
+      const port = effectivePort(url);
+      const defaultPort = url.protocol === "https:" ? 443 : 80;
+      if (rules.length > 0 && !rules.some((rule) => ruleMatches(rule, hostname, port, defaultPort))) {
+        const listed = (allowHosts ?? []).join(", ");
+        if (rules.some((rule) => ruleMatches({ ...rule, port }, hostname, port, defaultPort))) {
+          return `refused: port ${port} of ${hostname} is not in allow_hosts (${listed}); an entry without a port allows only port ${defaultPort}`;
+        }
+        return `refused: host ${hostname} is not in allow_hosts (${listed})`;
       }
       if (METADATA_HOSTS.has(hostname) && !privateNames.has(hostname)) {
         return `refused: ${hostname} is a cloud metadata endpoint; list it in allow_private to permit it`;

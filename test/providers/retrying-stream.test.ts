@@ -1,0 +1,95 @@
+import { describe, expect, test } from "bun:test";
+import { type RetrySettings, retryingStream } from "../../src/providers/http/retrying-stream.ts";
+import type { PostStream } from "../../src/providers/http/transport.ts";
+import { openAiProtocol } from "../../src/providers/openai/protocol.ts";
+import { ProviderError } from "../../src/spec/errors.ts";
+import { events, fakeClock } from "./support.ts";
+
+const encoder = new TextEncoder();
+const frame = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+const delta = (content: string) => frame({ choices: [{ index: 0, delta: { content } }] });
+const finish = frame({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+
+/** A connection reset: retryable by its kind, like a reset before any byte arrived. */
+const reset = () => new ProviderError('provider "p": connection reset', { provider: "p", kind: "network" });
+
+/**
+ * A fake transport: each POST answers with the next script, a list of frames and, optionally, a
+ * failure thrown after them (mid-stream).
+ */
+function scriptedPost(scripts: { frames: Uint8Array[]; failAfter?: ProviderError }[]) {
+  const posts: number[] = [];
+  const post: PostStream = async () => {
+    const script = scripts[posts.length] ?? scripts.at(-1);
+    posts.push(posts.length);
+    return {
+      status: 200,
+      headers: () => ({}),
+      body: (async function* () {
+        for (const chunk of script?.frames ?? []) yield chunk;
+        if (script?.failAfter) throw script.failAfter;
+      })(),
+    };
+  };
+  return { post, posts };
+}
+
+function settings(post: PostStream): { settings: RetrySettings; sleeps: number[] } {
+  const fake = fakeClock();
+  return {
+    sleeps: fake.sleeps,
+    settings: {
+      errors: { providerId: "p", keyVariable: undefined, secrets: [] },
+      protocol: openAiProtocol({
+        baseUrl: "http://mock.invalid/v1",
+        apiKey: undefined,
+        headers: {},
+        legacyMaxTokens: false,
+        maxOutputTokens: undefined,
+      }),
+      post,
+      requestTimeoutMs: 60_000,
+      stallTimeoutMs: 60_000,
+      now: fake.clock.now,
+      retries: 3,
+      clock: fake.clock,
+      random: () => 0.5,
+      onRetry: undefined,
+    },
+  };
+}
+
+const request = { model: "m", system: "", messages: [{ role: "user" as const, content: "hi" }], tools: [] };
+
+describe("retryingStream (issue 12 item 19)", () => {
+  test("a retryable failure before any event is retried", async () => {
+    const { post, posts } = scriptedPost([
+      { frames: [], failAfter: reset() },
+      { frames: [delta("ok"), finish] },
+    ]);
+    const { settings: s, sleeps } = settings(post);
+    const list = await events(retryingStream(s, request));
+    expect(posts).toHaveLength(2);
+    expect(sleeps).toHaveLength(1);
+    expect(list).toEqual([
+      { type: "text-delta", text: "ok" },
+      { type: "finish", reason: "stop" },
+    ]);
+  });
+
+  test("the same failure after text was streamed is final: no retry, no duplicated text", async () => {
+    const { post, posts } = scriptedPost([
+      { frames: [delta("Hello, "), delta("wor")], failAfter: reset() },
+      { frames: [delta("Hello, world"), finish] },
+    ]);
+    const { settings: s, sleeps } = settings(post);
+    const list = await events(retryingStream(s, request));
+    expect(posts).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    const text = list.flatMap((event) => (event.type === "text-delta" ? [event.text] : [])).join("");
+    expect(text).toBe("Hello, wor");
+    const last = list.at(-1);
+    expect(last?.type).toBe("error");
+    expect(last?.type === "error" && last.error.retryable).toBe(true);
+  });
+});
