@@ -94,7 +94,9 @@ describe("agentry audit show", () => {
     expect(all.code).toBe(0);
     const lines = all.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(8);
-    expect(lines[1]).toBe('2025-05-06T07:08:09.000Z  r1  ops  tool_call  sh  {"n":0}  executed  ok  output 0');
+    expect(lines[1]).toBe(
+      '2025-05-06T07:08:09.000Z  r1  ops  tool_call  sh  {"n":0}  executed  ok  output 0',
+    );
     const byRun = await runBinary(["audit", "show", path, "--run", "r2"]);
     expect(
       byRun.stdout
