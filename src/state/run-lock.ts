@@ -7,40 +7,63 @@ interface LockOwner {
   pid: number;
   host: string;
   nonce: string;
+  /** The holder's start time where the OS tells it (Linux `/proc`), so a reused pid is not mistaken for it. */
+  started?: string;
 }
 
-/** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
-export function processAlive(pid: number): boolean {
+/** A process's start time in clock ticks since boot (Linux), or undefined where unknown. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process that wrote a lock still runs: a process with its pid exists (EPERM: it
+ * exists but belongs to someone else) and, where start times are known, started when it did.
+ */
+export function processAlive(pid: number, started?: string): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  const now = started === undefined ? undefined : processStart(pid);
+  return now === undefined || now === started;
 }
 
 /**
  * Takes the exclusive lock file `path`, holding this process's pid, host and a random nonce;
  * created atomically (temporary file + hard link), so a holder's lock is never half written.
- * A lock left by a dead process on this host (found by pid liveness) is taken over; a lock of a
- * live process, or of another host, is a usage error naming it. Returns the release function,
+ * A lock left by a dead process on this host (pid liveness, and on Linux the process start time,
+ * so a reused pid does not keep it) is taken over; a lock of a live process, or of another host,
+ * is a usage error naming it. Returns the release function,
  * which removes the lock only while it is still ours.
  */
 export function acquireLock(
   path: string,
   what: string,
-  alive: (pid: number) => boolean = processAlive,
+  alive: (pid: number, started?: string) => boolean = processAlive,
 ): () => void {
-  const me: LockOwner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex") };
+  const started = processStart(process.pid);
+  const me: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    nonce: randomBytes(8).toString("hex"),
+    ...(started ? { started } : {}),
+  };
   const mine = JSON.stringify(me);
   for (let attempt = 0; attempt < 2; attempt++) {
     if (tryCreate(path, mine)) return () => releaseIfMine(path, mine);
     const text = readIfExists(path);
     if (text === undefined) continue;
     const owner = parseOwner(text);
-    if (owner && (owner.host !== me.host || alive(owner.pid))) {
+    if (owner && (owner.host !== me.host || alive(owner.pid, owner.started))) {
       throw new UsageError(`${what} is in use by process ${owner.pid} on ${owner.host} (lock ${path})`, {
-        hint: "wait for that process to finish",
+        hint: `wait for that process to finish; if it is gone (its machine or container stopped), delete ${path}`,
       });
     }
     takeOver(path, text);
@@ -102,7 +125,12 @@ function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
     if (typeof value.pid === "number" && typeof value.host === "string" && typeof value.nonce === "string") {
-      return { pid: value.pid, host: value.host, nonce: value.nonce };
+      return {
+        pid: value.pid,
+        host: value.host,
+        nonce: value.nonce,
+        ...(typeof value.started === "string" ? { started: value.started } : {}),
+      };
     }
   } catch {
     // fall through: not a lock this version wrote

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireLock } from "../../src/state/run-lock.ts";
+import { acquireLock, processAlive, processStart } from "../../src/state/run-lock.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -56,4 +56,18 @@ test("releasing after someone else took the lock over leaves their lock alone", 
   writeFileSync(path, owner(4242));
   release();
   expect(readFileSync(path, "utf8")).toBe(owner(4242));
+});
+
+test("a lock naming a live pid that started at another time (a reused pid) is stale", () => {
+  const path = lockPath();
+  const started = processStart(process.pid);
+  if (started === undefined) return;
+  writeFileSync(
+    path,
+    JSON.stringify({ pid: process.pid, host: hostname(), nonce: "00", started: `${started}1` }),
+  );
+  expect(processAlive(process.pid, `${started}1`)).toBe(false);
+  expect(processAlive(process.pid, started)).toBe(true);
+  acquireLock(path, "run r1")();
+  expect(existsSync(path)).toBe(false);
 });
