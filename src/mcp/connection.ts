@@ -54,13 +54,13 @@ export class McpCallTimeout extends Error {
   override readonly name = "McpCallTimeout";
 }
 
-function newClient(options: ConnectOptions): Client {
+function newClient(options: ConnectOptions, negotiate: "auto" | "legacy" = "auto"): Client {
   return new Client(CLIENT_INFO, {
     capabilities: {},
-    versionNegotiation: {
-      mode: "auto",
-      probe: { timeoutMs: Math.max(500, Math.floor(options.startupTimeoutMs / 2)) },
-    },
+    versionNegotiation:
+      negotiate === "legacy"
+        ? { mode: "legacy" }
+        : { mode: "auto", probe: { timeoutMs: Math.max(500, Math.floor(options.startupTimeoutMs / 2)) } },
     listChanged: {
       tools: {
         onChanged: (error, tools) => {
@@ -114,19 +114,35 @@ function connection(client: Client, transport: McpTransportKind, kill: () => voi
   };
 }
 
-async function connectStdio(
+/** The SDK's verdict when a stdio server exited on the `server/discover` probe (a 2025 server that stops on unknown requests). */
+function diedOnProbe(error: unknown): boolean {
+  return (
+    error instanceof SdkError &&
+    error.code === SdkErrorCode.EraNegotiationFailed &&
+    error.message.includes("closed during the server/discover probe")
+  );
+}
+
+async function startStdio(
   server: string,
   config: McpServerConfig,
   options: ConnectOptions,
+  negotiate: "auto" | "legacy",
+  deadline: number,
 ): Promise<McpConnection> {
   const transport = new GroupStdioTransport(stdioLaunch(server, config, options));
-  const client = newClient(options);
+  const client = newClient(options, negotiate);
   try {
-    await withDeadline(client.connect(transport), options.startupTimeoutMs, `MCP server "${server}"`, () =>
-      transport.killNow(),
+    await withDeadline(
+      client.connect(transport),
+      Math.max(1, deadline - Date.now()),
+      `MCP server "${server}"`,
+      () => transport.killNow(),
     );
   } catch (error) {
     await transport.close().catch(() => {});
+    if (negotiate === "auto" && diedOnProbe(error))
+      return startStdio(server, config, options, "legacy", deadline);
     const stderr = transport.stderrTail;
     const reason = error instanceof Error ? error.message : String(error);
     throw new McpStartError(
@@ -134,6 +150,19 @@ async function connectStdio(
     );
   }
   return connection(client, "stdio", () => transport.killNow());
+}
+
+/**
+ * A stdio server, negotiated in place (2026-07-28, else 2025-11-25); one that exits on the
+ * discovery probe is started once more, straight into the 2025 `initialize` handshake. Both tries
+ * share the startup deadline.
+ */
+function connectStdio(
+  server: string,
+  config: McpServerConfig,
+  options: ConnectOptions,
+): Promise<McpConnection> {
+  return startStdio(server, config, options, "auto", Date.now() + options.startupTimeoutMs);
 }
 
 function httpHeaders(

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 const MOCK_SERVER = join(import.meta.dir, "../support/mock-mcp-server.ts");
@@ -199,6 +199,52 @@ describe("MCP client on the compiled binary", () => {
     const pids = readFileSync(pidFile, "utf8").split(" ").map(Number);
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(running(pid)).toBe(false);
+  });
+
+  test("Ctrl-C while an MCP tool hangs: exit 130 and the server's process tree is gone", async () => {
+    const workspace = await setup(stdioServer("", ["--pid-file", "PIDS"]), "", [
+      call("h1", "mcp__srv__hang"),
+      { text: "never" },
+    ]);
+    const pidFile = join(workspace.dir, "pids.txt");
+    workspace.write(
+      "agentry.toml",
+      readFileSync(workspace.configPath, "utf8").replace('"PIDS"', JSON.stringify(pidFile)),
+    );
+    const child = spawn(BINARY, ["run", "a", "go", "-c", workspace.configPath, "--output", "ndjson"], {
+      cwd: workspace.dir,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: workspace.dir,
+        NO_COLOR: "1",
+        AGENTRY_STATE_DIR: workspace.stateDir,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 15_000;
+    while (!stdout.includes('"tool_call"') && Date.now() < deadline) await Bun.sleep(25);
+    expect(stdout).toContain('"tool_call"');
+    const pids = readFileSync(pidFile, "utf8").split(" ").map(Number);
+    for (const pid of pids) expect(running(pid)).toBe(true);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    for (const pid of pids) expect(running(pid)).toBe(false);
+  });
+
+  test("a 2025 stdio server that exits on the server/discover probe is started again straight into initialize", async () => {
+    await setup(stdioServer("required = true", ["--era", "legacy", "--exit-on-discover"]), "", [
+      call("e", "mcp__srv__echo", { text: "again" }),
+      { text: "ok" },
+    ]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const [echo] = results(result.stdout);
+    expect(String(echo?.["output"])).toContain("echo: again");
   });
 
   test("a required server that fails to start ends the run with exit 4", async () => {

@@ -9,6 +9,8 @@
  *                            `initialize`; legacy speaks only the 2025 revisions
  *   --pid-file PATH          writes "<server pid> <grandchild pid>" (a `sleep` it spawned) there
  *   --fail-start             writes to stderr and exits 3 before speaking MCP
+ *   --exit-on-discover       (stdio) exits as soon as a `server/discover` request arrives, like
+ *                            2025 servers that stop on any request before `initialize`
  *   --require-bearer TOKEN   (http) answers 401 unless `Authorization: Bearer TOKEN`
  *   --oauth ID:SECRET        (http) issues tokens `tok-1`, `tok-2`, … at POST /token for
  *                            client_credentials with HTTP Basic ID:SECRET, and accepts only tokens
@@ -202,5 +204,11 @@ async function serveLegacySse(): Promise<void> {
 
 if (transport === "sse") await serveLegacySse();
 else if (transport === "http") await serveHttp();
-else if (era === "legacy") await buildServer().connect(new StdioServerTransport());
-else serveStdio(() => buildServer());
+else if (era === "legacy") {
+  if (args.includes("--exit-on-discover")) {
+    process.stdin.on("data", (chunk: Buffer) => {
+      if (String(chunk).includes('"server/discover"')) process.exit(0);
+    });
+  }
+  await buildServer().connect(new StdioServerTransport());
+} else serveStdio(() => buildServer());
