@@ -68,6 +68,8 @@ export interface LoopResult {
   error?: SerializedError;
   providerError?: ProviderError;
   pendingCalls: PendingCall[];
+  /** The layer whose result halted the run (loop, failure limits, approval), for the audit log. */
+  haltedBy?: string;
 }
 
 /**
@@ -101,20 +103,25 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     now: options.now,
   };
 
-  const runCalls = async (calls: ToolCall[]): Promise<LoopResult | undefined> => {
-    const settled = await runToolCalls(calls, {
-      tools: options.tools,
-      parseArguments: options.parseArguments,
-      execute: options.execute,
-      context,
-      emit,
-      now: options.now,
-    });
+  const runCalls = async (calls: ToolCall[], truncated = false): Promise<LoopResult | undefined> => {
+    const settled = await runToolCalls(
+      calls,
+      {
+        tools: options.tools,
+        parseArguments: options.parseArguments,
+        execute: options.execute,
+        context,
+        emit,
+        now: options.now,
+      },
+      truncated,
+    );
     writeBackArguments(messages, settled);
     const pendingCalls: PendingCall[] = [];
     let halt: StopReason | undefined;
+    let haltedBy: string | undefined;
     for (const { call, result } of settled) {
-      if (result.halt === "awaiting_approval") {
+      if (!result.ok && result.halt === "awaiting_approval") {
         pendingCalls.push(result.deferral ? { call, deferral: result.deferral } : { call });
         continue;
       }
@@ -125,13 +132,20 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         content: resultContent(result),
         ...(result.ok ? {} : { isError: true }),
       });
-      if (result.halt === "loop") halt = "loop";
-      else if (result.halt === "failures") halt ??= "tool_error";
-      else if (result.halt === "approval_denied") halt ??= "approval_denied";
+      if (result.ok || !result.halt) continue;
+      const reason: StopReason =
+        result.halt === "loop" ? "loop" : result.halt === "failures" ? "tool_error" : "approval_denied";
+      if (halt === undefined || reason === "loop") {
+        halt = reason;
+        haltedBy = result.stop?.by ?? result.haltBy;
+      }
     }
-    if (pendingCalls.length > 0) return stop("awaiting_approval", "awaiting_approval", { pendingCalls });
-    if (halt === "approval_denied") return stop("stopped", halt);
-    if (halt) return stop("failed", halt);
+    if (pendingCalls.length > 0) {
+      return stop("awaiting_approval", "awaiting_approval", { pendingCalls, haltedBy: "approval" });
+    }
+    const by = haltedBy ? { haltedBy } : {};
+    if (halt === "approval_denied") return stop("stopped", halt, by);
+    if (halt) return stop("failed", halt, by);
     if (options.signal.aborted) return interrupted(stop, options.signal);
     return undefined;
   };
@@ -196,7 +210,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       });
       continue;
     }
-    const stopped = await runCalls(turn.toolCalls);
+    const stopped = await runCalls(turn.toolCalls, turn.finish === "length");
     if (stopped) return stopped;
   }
 }

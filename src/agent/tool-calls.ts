@@ -35,17 +35,23 @@ export interface SettledCall {
 
 /**
  * Runs the calls of one turn concurrently. Unknown tools and malformed arguments become tool
- * errors the model can act on; nothing here throws for a bad call.
+ * errors the model can act on; nothing here throws for a bad call. The calls of a `truncated`
+ * turn (the model hit its output limit) are never run: their arguments may be cut short, so
+ * each gets a tool error saying so, and the model may send it again.
  */
-export function runToolCalls(calls: ToolCall[], deps: ToolCallDeps): Promise<SettledCall[]> {
+export function runToolCalls(
+  calls: ToolCall[],
+  deps: ToolCallDeps,
+  truncated = false,
+): Promise<SettledCall[]> {
   const turn = new AbortController();
   const onRunAbort = () => turn.abort(deps.context.signal.reason);
   if (deps.context.signal.aborted) onRunAbort();
   else deps.context.signal.addEventListener("abort", onRunAbort, { once: true });
   return Promise.all(
     calls.map(async (call): Promise<SettledCall> => {
-      const { result, repairedArguments } = await runOne(call, deps, turn.signal);
-      if (result.failFast && !turn.signal.aborted) {
+      const { result, repairedArguments } = await runOne(call, deps, turn.signal, truncated);
+      if (!result.ok && result.failFast && !turn.signal.aborted) {
         turn.abort(new RunStop("cancelled", `${call.name} (call ${call.id}) failed`));
       }
       return repairedArguments === undefined ? { call, result } : { call, result, repairedArguments };
@@ -81,10 +87,11 @@ async function runOne(
   call: ToolCall,
   deps: ToolCallDeps,
   signal: AbortSignal,
+  truncated: boolean,
 ): Promise<{ result: ToolResult; repairedArguments?: string }> {
   const started = deps.now();
   const tool = deps.tools.get(call.name);
-  const parsed = tool ? deps.parseArguments(call.arguments, tool.parameters) : undefined;
+  const parsed = tool && !truncated ? deps.parseArguments(call.arguments, tool.parameters) : undefined;
   deps.emit({
     type: "tool_call",
     id: call.id,
@@ -92,20 +99,28 @@ async function runOne(
     args: parsed?.ok ? parsed.args : call.arguments,
   });
   let result: ToolResult;
-  if (!tool) {
+  if (truncated) {
+    result = {
+      ok: false,
+      output: "",
+      error:
+        "not run: your response hit the output token limit, so the arguments of this call were cut off. Send the call again, with shorter arguments if needed",
+      stop: { reason: "truncated", by: "arguments" },
+    };
+  } else if (!tool) {
     const known = [...deps.tools.keys()].join(", ") || "none";
     result = {
       ok: false,
       output: "",
       error: `unknown tool "${call.name}"; available tools: ${known}`,
-      stoppedBy: "registry",
+      stop: { reason: "unknown_tool", by: "registry" },
     };
   } else if (!parsed?.ok) {
     result = {
       ok: false,
       output: "",
       error: `invalid arguments for ${call.name}: ${parsed?.error}`,
-      stoppedBy: "arguments",
+      stop: { reason: "arguments", by: "arguments" },
     };
   } else {
     result = await deps.execute(deps.context, {
@@ -121,9 +136,9 @@ async function runOne(
     id: call.id,
     name: call.name,
     ok: result.ok,
-    ...(result.ok ? { output: result.output } : { error: result.error ?? "failed", output: result.output }),
+    ...(result.ok ? { output: result.output } : { error: result.error, output: result.output }),
     duration_ms: Math.round(deps.now() - started),
-    ...(result.stoppedBy ? { stopped_by: result.stoppedBy } : {}),
+    ...(!result.ok && result.stop ? { stopped_by: result.stop.by } : {}),
   });
   return parsed?.ok && parsed.repaired
     ? { result, repairedArguments: JSON.stringify(parsed.args) }
@@ -139,6 +154,6 @@ function asRecord(value: unknown): Record<string, unknown> {
 /** The text the model sees for a result: the output, or the error followed by any output. */
 export function resultContent(result: ToolResult): string {
   if (result.ok) return result.output;
-  const error = `error: ${result.error ?? "tool failed"}`;
+  const error = `error: ${result.error}`;
   return result.output ? `${error}\n${result.output}` : error;
 }

@@ -1,3 +1,5 @@
+import type { ToolResult, ToolStop } from "../spec/tool.ts";
+
 /** The eleven layers of SPEC §5, outermost first. `extraLayers` are placed after one of these names. */
 export const LAYER_NAMES = [
   "exception-recovery",
@@ -16,7 +18,7 @@ export const LAYER_NAMES = [
 export type LayerName = (typeof LAYER_NAMES)[number];
 
 /**
- * The `stoppedBy` value each refusing layer puts on its results (and in `tool_result.stopped_by`
+ * The name each stopping layer puts in `stop.by` on its results (and in `tool_result.stopped_by`
  * and the audit log's `refused_by`).
  */
 export const STOPPED_BY = {
@@ -29,16 +31,30 @@ export const STOPPED_BY = {
   circuitBreaker: "circuit_breaker",
 } as const;
 
+/** The stop each built-in layer puts on a result it stops: its typed reason and its `STOPPED_BY` name. */
+export const STOPS = {
+  exception: { reason: "exception", by: STOPPED_BY.exception },
+  loop: { reason: "loop", by: STOPPED_BY.loop },
+  failures: { reason: "failures", by: STOPPED_BY.failures },
+  approval: { reason: "approval", by: STOPPED_BY.approval },
+  policy: { reason: "policy", by: STOPPED_BY.approval },
+  readonly: { reason: "readonly", by: STOPPED_BY.approval },
+  timeout: { reason: "timeout", by: STOPPED_BY.timeout },
+  rateLimit: { reason: "rate_limit", by: STOPPED_BY.rateLimit },
+  breaker: { reason: "breaker", by: STOPPED_BY.circuitBreaker },
+} as const satisfies Record<string, ToolStop>;
+
+/** Stops after which the tool did run (or started to): the audit log records the call as executed. */
+export function ranDespiteStop(stop: ToolStop): boolean {
+  return stop.reason === "timeout" || stop.reason === "exception";
+}
+
 /**
  * Whether a result counts as a tool failure for failure limits and the circuit breaker: the tool
  * itself failed, threw or timed out. Refusals by governance layers (approval, policy, rate limit,
  * loop detection, an open breaker) do not count.
  */
-export function isToolFailure(result: { ok: boolean; stoppedBy?: string }): boolean {
+export function isToolFailure(result: ToolResult): boolean {
   if (result.ok) return false;
-  return (
-    result.stoppedBy === undefined ||
-    result.stoppedBy === STOPPED_BY.timeout ||
-    result.stoppedBy === STOPPED_BY.exception
-  );
+  return result.stop === undefined || ranDespiteStop(result.stop);
 }

@@ -4,6 +4,7 @@ import type { AgentConfig } from "../config/schema.ts";
 import type { RunEventInput } from "../spec/events.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
+import { recordPolicyStop } from "./policy-stop.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
 /** Default bounds of SPEC §7 when `[limits]` leaves them unset. */
@@ -96,6 +97,7 @@ export async function runChild(
         }),
       signal,
     );
+    recordPolicyStop(rt.audit, runId, spec.agent, outcome);
     parent.meter?.add(
       { inputTokens: outcome.meter.inputTokens, outputTokens: outcome.meter.outputTokens },
       outcome.meter.costUsd,

@@ -15,19 +15,11 @@ import { approverFor } from "./approvers.ts";
 import { DEFAULT_LIMITS } from "./child-runs.ts";
 import { EventBus } from "./event-bus.ts";
 import { executeFlow } from "./flow-execution.ts";
+import { recordPolicyStop } from "./policy-stop.ts";
 import { type AssembledAgent, agentConfig, resolveAgent } from "./resolve-agent.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 import { Semaphore } from "./semaphore.ts";
-
-const POLICY_STOPS = new Set<string>([
-  "budget",
-  "loop",
-  "tool_error",
-  "approval_denied",
-  "max_turns",
-  "timeout",
-]);
 
 /** Where a top-level run starts: fresh, or from a deferred run's saved state. */
 export interface RunPlan {
@@ -170,9 +162,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     duration_ms: result.durationMs,
     ...(result.error ? { error: result.error } : {}),
   });
-  if (POLICY_STOPS.has(result.stopReason)) {
-    rt.audit?.append({ run_id: runId, agent: target, type: "policy_stop", reason: result.stopReason });
-  }
+  recordPolicyStop(rt.audit, runId, target, { stopReason: result.stopReason, haltedBy: outcome.haltedBy });
   rt.audit?.append({
     run_id: runId,
     agent: target,

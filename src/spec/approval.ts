@@ -22,6 +22,30 @@ export type ApprovalDecision =
   | { decision: "deny"; by: string; reason?: string }
   | { decision: "defer" };
 
+/**
+ * How the approval layer decided on a call, carried on its result for the audit log: a human's
+ * or approver's decision (with the approval id; `remembered` when an earlier "approve for the
+ * run" covered it), `interrupted` (an earlier resume started the call and never finished), `auto`
+ * (mode), `policy_deny` (a deny pattern) or `readonly_refused`.
+ */
+export type ApprovalOutcome =
+  | {
+      decision: "approve";
+      approval_id: string;
+      scope: "once" | "run";
+      by: string;
+      reason?: string;
+      /** The result of an earlier resume's run of this call, returned instead of running it again. */
+      replayed?: true;
+    }
+  | { decision: "approve"; approval_id: string; scope: "run"; remembered: true }
+  | { decision: "deny"; approval_id: string; by: string; reason?: string; replayed?: true }
+  | { decision: "interrupted"; approval_id: string }
+  | { decision: "defer"; approval_id: string }
+  | { decision: "auto"; by: "mode:auto" }
+  | { decision: "policy_deny"; pattern: string }
+  | { decision: "readonly_refused" };
+
 /** Asks for a decision: a TTY prompt, a fixed policy (`--approve deny|auto`), or deferral. */
 export type Approver = (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalDecision>;
 

@@ -45,6 +45,7 @@ export type Next = (call: PipelineCall) => Promise<ToolResult>;
 
 /**
  * One governance layer: `(ctx, call, next) => result`. A layer that stops a call returns
- * `{ ok: false, error, stoppedBy }` instead of calling `next`; it never throws for policy reasons.
+ * `{ ok: false, output: "", error, stop: { reason, by } }` instead of calling `next`; it never
+ * throws for policy reasons.
  */
 export type Middleware = (ctx: PipelineContext, call: PipelineCall, next: Next) => Promise<ToolResult>;

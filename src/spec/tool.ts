@@ -1,5 +1,5 @@
 import type { ZodType } from "zod";
-import type { DeferredCall } from "./approval.ts";
+import type { ApprovalOutcome, DeferredCall } from "./approval.ts";
 import type { JsonSchema } from "./model.ts";
 
 /** What a tool needs from the run while it executes. */
@@ -12,16 +12,59 @@ export interface ToolContext {
 }
 
 /**
- * A tool's outcome. `output` is what the model sees on success; `error` on failure (a message the
- * model can act on). `stoppedBy` names the middleware layer that refused the call, if any.
+ * Why a call was stopped: by a governance layer instead of running (`approval` — a human or
+ * approver said no; `policy` — a deny pattern; `readonly`; `loop`; `rate_limit`; `breaker`;
+ * `failures`), while running (`timeout`, `exception`), by the loop before it ran (`unknown_tool`,
+ * `arguments`, `truncated` — the model's turn was cut off), or by a host's own layer (`custom`).
  */
-export interface ToolResult {
-  ok: boolean;
+export type StopCause =
+  | "approval"
+  | "policy"
+  | "readonly"
+  | "loop"
+  | "rate_limit"
+  | "breaker"
+  | "failures"
+  | "timeout"
+  | "exception"
+  | "unknown_tool"
+  | "arguments"
+  | "truncated"
+  | "custom";
+
+/** Who stopped a call and why: `by` is the layer's name (`tool_result.stopped_by`, audit `refused_by`). */
+export interface ToolStop {
+  reason: StopCause;
+  by: string;
+}
+
+/** Facts common to every outcome. */
+interface ToolOutcomeBase {
+  /** What the model sees (on failure, after the error). */
   output: string;
-  error?: string;
-  stoppedBy?: string;
   /** Structured facts for events and the audit log (exit code, status, bytes, truncation). */
   meta?: Record<string, unknown>;
+  /** How the approval layer decided on the call, for the audit log. */
+  approval?: ApprovalOutcome;
+}
+
+/** The tool ran and succeeded. The failure fields are absent (typed so readers need not narrow first). */
+export interface ToolSuccess extends ToolOutcomeBase {
+  ok: true;
+  error?: undefined;
+  stop?: undefined;
+  halt?: undefined;
+  haltBy?: undefined;
+  deferral?: undefined;
+  failFast?: undefined;
+}
+
+/** The tool failed, or the call was stopped (`stop`). `error` is a message the model can act on. */
+export interface ToolFailure extends ToolOutcomeBase {
+  ok: false;
+  error: string;
+  /** Set when something other than the tool itself stopped the call. */
+  stop?: ToolStop;
   /**
    * Set by a governance layer when the run must end after this turn (loop detected, failure
    * limits exceeded, approval deferred). The loop finishes the turn, then stops with this reason.
@@ -29,12 +72,17 @@ export interface ToolResult {
   halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied";
   /** With `halt: "awaiting_approval"`: the approval id and arguments the deferred run saves. */
   deferral?: DeferredCall;
+  /** The layer that set `halt` on a call it did not stop itself (failure limits after a tool's own failure). */
+  haltBy?: string;
   /**
    * A hard failure (a sub-agent whose provider failed): the other calls of the same turn are
    * cancelled through their AbortSignal and report themselves cancelled.
    */
   failFast?: boolean;
 }
+
+/** A tool's outcome: `ToolSuccess` or `ToolFailure`, discriminated by `ok`. */
+export type ToolResult = ToolSuccess | ToolFailure;
 
 /**
  * A tool the model may call. `parameters` validates arguments after lenient JSON parsing;

@@ -26,6 +26,7 @@ const attemptResultSchema = z.object({
   output: z.string(),
   error: z.string().optional(),
   stopped_by: z.string().optional(),
+  stop_reason: z.string().optional(),
 });
 
 const pendingSchema = z.object({

@@ -1,6 +1,6 @@
 import { canonicalJson } from "../audit/canonical-json.ts";
 import type { EarlierAttempt, RecordedDecision, RecordedDecisions } from "../spec/approval.ts";
-import type { ToolResult } from "../spec/tool.ts";
+import type { StopCause, ToolResult, ToolStop } from "../spec/tool.ts";
 import type { DeferredRun, DeferredRunStore, PendingApproval, SealedCall } from "./deferred-runs.ts";
 
 interface Entry {
@@ -71,7 +71,7 @@ function decisionOf(
           ok: result.ok,
           output: result.output,
           ...(result.error !== undefined ? { error: result.error } : {}),
-          ...(result.stoppedBy !== undefined ? { stopped_by: result.stoppedBy } : {}),
+          ...(result.stop ? { stopped_by: result.stop.by, stop_reason: result.stop.reason } : {}),
         },
       };
       store.save(run);
@@ -83,14 +83,37 @@ function earlierAttempt(pending: PendingApproval): EarlierAttempt | undefined {
   const attempt = pending.attempt;
   if (!attempt) return undefined;
   if (!attempt.result) return { state: "interrupted" };
-  const { ok, output, error, stopped_by } = attempt.result;
+  const { ok, output, error, stopped_by, stop_reason } = attempt.result;
+  if (ok) return { state: "finished", result: { ok, output } };
+  const stop: ToolStop | undefined =
+    stopped_by === undefined ? undefined : { by: stopped_by, reason: stopCauseOf(stop_reason) };
   return {
     state: "finished",
-    result: {
-      ok,
-      output,
-      ...(error !== undefined ? { error } : {}),
-      ...(stopped_by !== undefined ? { stoppedBy: stopped_by } : {}),
-    },
+    result: { ok, output, error: error ?? "failed", ...(stop ? { stop } : {}) },
   };
+}
+
+const STOP_CAUSES: ReadonlySet<string> = new Set<StopCause>([
+  "approval",
+  "policy",
+  "readonly",
+  "loop",
+  "rate_limit",
+  "breaker",
+  "failures",
+  "timeout",
+  "exception",
+  "unknown_tool",
+  "arguments",
+  "truncated",
+  "custom",
+]);
+
+function isStopCause(reason: string | undefined): reason is StopCause {
+  return reason !== undefined && STOP_CAUSES.has(reason);
+}
+
+/** A stop reason read back from a state file; anything unknown is a host's own (`custom`). */
+function stopCauseOf(reason: string | undefined): StopCause {
+  return isStopCause(reason) ? reason : "custom";
 }

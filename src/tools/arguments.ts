@@ -32,12 +32,39 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
 }
 
+/**
+ * Whether JSON text ends inside a string or with an object or array still open: the model's
+ * output was cut off, so whatever a repair would close it with is a guess.
+ */
+function isCutOff(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (char === "\\") escaped = true;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "{" || char === "[") depth += 1;
+    else if (char === "}" || char === "]") depth -= 1;
+  }
+  return inString || depth > 0;
+}
+
 function parseJson(raw: string): { value: unknown; repaired: boolean } | { error: string } {
   const text = raw.trim();
   if (text === "") return { value: {}, repaired: false };
   try {
     return { value: JSON.parse(text), repaired: false };
   } catch (strictError) {
+    if (isCutOff(text.replace(/^```(?:json)?\s*|\s*```$/g, ""))) {
+      return {
+        error:
+          "the arguments are cut off (unterminated JSON), so nothing was run; send the call again with complete arguments",
+      };
+    }
     try {
       return { value: JSON.parse(jsonrepair(text)), repaired: true };
     } catch {
@@ -49,8 +76,9 @@ function parseJson(raw: string): { value: unknown; repaired: boolean } | { error
 
 /**
  * Parses the raw argument text a model produced for a tool call (SPEC §8): strict `JSON.parse`,
- * then `jsonrepair` (code fences, single quotes, trailing commas, Python literals, truncation),
- * then the tool's zod schema. Empty text means `{}`. On failure the error names each offending
+ * then `jsonrepair` (code fences, single quotes, trailing commas, Python literals), then the
+ * tool's zod schema. Cut-off text (an unterminated string, an unclosed object or array) is never
+ * repaired: closing it would run a command the model never finished (issue 11 item 5). Empty text means `{}`. On failure the error names each offending
  * field, what was expected and what was received, so the model can retry with the right shape.
  */
 export function parseToolArguments<T>(raw: string, schema: ZodType<T>): ParsedArguments<T> {

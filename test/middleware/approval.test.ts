@@ -30,7 +30,7 @@ describe("approval: readonly and auto", () => {
     const ctx = fakeContext();
     expect((await layer(ctx, callOf(fakeTool("cat", undefined, true)), runTool)).ok).toBe(true);
     const refused = await layer(ctx, callOf(fakeTool("sh")), runTool);
-    expect(refused).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(refused).toMatchObject({ ok: false, stop: { by: "approval" } });
     expect(refused.error).toContain("readonly mode");
     expect(ctx.events.some((e) => e.type === "warning")).toBe(true);
   });
@@ -43,7 +43,7 @@ describe("approval: readonly and auto", () => {
       runTool,
     );
     expect(result.ok).toBe(true);
-    expect(result.meta?.["approval"]).toEqual({ decision: "auto", by: "mode:auto" });
+    expect(result.approval).toEqual({ decision: "auto", by: "mode:auto" });
     expect(approver.requests).toHaveLength(0);
   });
 
@@ -56,7 +56,7 @@ describe("approval: readonly and auto", () => {
         callOf(fakeTool("sh"), { command: "rm -rf /" }),
         runTool,
       );
-      expect(result).toMatchObject({ ok: false, stoppedBy: "approval" });
+      expect(result).toMatchObject({ ok: false, stop: { by: "approval" } });
       expect(result.error).toContain('deny pattern "sh:rm -rf *"');
     }
     expect(approver.requests).toHaveLength(0);
@@ -77,7 +77,7 @@ describe("approval: ask", () => {
     expect(asked.ok).toBe(true);
     expect(approver.requests[0]).toMatchObject({ tool: "sh", callId: "c7" });
     expect(approver.requests[0]?.approvalId).toMatch(/^run1-[0-9a-f]{16}$/);
-    expect(asked.meta?.["approval"]).toMatchObject({
+    expect(asked.approval).toMatchObject({
       approval_id: approver.requests[0]?.approvalId,
       decision: "approve",
       by: "alice",
@@ -95,13 +95,13 @@ describe("approval: ask", () => {
     await layer(ctx, callOf(fakeTool("sh"), { command: "a" }), runTool);
     const again = await layer(ctx, callOf(fakeTool("sh"), { command: "b" }), runTool);
     expect(again.ok).toBe(true);
-    expect(again.meta?.["approval"]).toMatchObject({ scope: "run", remembered: true });
+    expect(again.approval).toMatchObject({ scope: "run", remembered: true });
     const denied = await layer(ctx, callOf(fakeTool("web"), { url: "u" }), runTool);
-    expect(denied).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(denied).toMatchObject({ ok: false, stop: { by: "approval" } });
     expect(denied.error).toContain("denied by bob: not on prod");
     expect(approver.requests.map((r) => r.tool)).toEqual(["sh", "web"]);
     const other = fakeContext(undefined, "run2", { approver });
-    expect((await layer(other, callOf(fakeTool("sh"), {}), runTool)).stoppedBy).toBe("approval");
+    expect((await layer(other, callOf(fakeTool("sh"), {}), runTool)).stop?.by).toBe("approval");
   });
 
   test("defer halts with awaiting_approval, a server-generated approval id and the arguments", async () => {
@@ -115,10 +115,10 @@ describe("approval: ask", () => {
     const deferred = await layer(ctx, callOf(tool, { command: "ls" }, "c1"), runTool);
     expect(deferred).toMatchObject({
       ok: false,
-      stoppedBy: "approval",
+      stop: { reason: "approval", by: "approval" },
       halt: "awaiting_approval",
       deferral: { approvalId: "run1-fixed", args: { command: "ls" } },
-      meta: { approval_id: "run1-fixed" },
+      approval: { approval_id: "run1-fixed", decision: "defer" },
     });
     expect(states(ctx)).toEqual(["asked", "deferred"]);
     expect(tool.calls).toHaveLength(0);
@@ -147,7 +147,7 @@ describe("approval: ask", () => {
     await Promise.resolve();
     clock.advance(60_000);
     const result = await pending;
-    expect(result).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(result).toMatchObject({ ok: false, stop: { by: "approval" } });
     expect(result.error).toContain("denied by timeout: no decision within 1m");
     expect(aborted).toBe(true);
   });

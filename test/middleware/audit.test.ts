@@ -42,43 +42,35 @@ test("an executed call is recorded with redacted args and shortened, redacted ou
   expect(out[0]?.["output_chars"]).toBe(32);
 });
 
-test("refusals name the layer; approvals and halts get their own records", async () => {
+test("refusals name the layer; approvals get their own records; a halt is marked on its call, never a policy_stop", async () => {
   const out = await records(async (layer) => {
     await layer(fakeContext(), callOf(fakeTool("sh"), {}, "c2"), async () => ({
       ok: false,
       output: "",
       error: "denied",
-      stoppedBy: "approval",
-      meta: {
-        approval: { approval_id: "run1-c2", decision: "deny", by: "bob", reason: "call 555-123-4567" },
-      },
+      stop: { reason: "approval", by: "approval" },
+      approval: { approval_id: "run1-c2", decision: "deny", by: "bob", reason: "call 555-123-4567" },
     }));
     await layer(fakeContext(), callOf(fakeTool("sh"), {}, "c3"), async () => ({
       ok: false,
       output: "",
       error: "loop",
-      stoppedBy: "loop_detection",
+      stop: { reason: "loop", by: "loop_detection" },
       halt: "loop",
     }));
     await layer(fakeContext(), callOf(fakeTool("sh"), {}, "c4"), async () => ({
       ok: false,
       output: "",
       error: "slow",
-      stoppedBy: "timeout",
+      stop: { reason: "timeout", by: "timeout" },
     }));
   });
-  expect(out.map((r) => r["type"])).toEqual([
-    "approval",
-    "tool_call",
-    "tool_call",
-    "policy_stop",
-    "tool_call",
-  ]);
+  expect(out.map((r) => r["type"])).toEqual(["approval", "tool_call", "tool_call", "tool_call"]);
   expect(out[0]).toMatchObject({ approval_id: "run1-c2", decision: "deny", by: "bob" });
   expect(String(out[0]?.["reason"])).toContain("[PII:phone:");
   expect(out[1]).toMatchObject({ decision: "refused", refused_by: "approval" });
-  expect(out[3]).toMatchObject({ reason: "loop", by: "loop_detection" });
-  expect(out[4]).toMatchObject({ decision: "executed", ok: false });
+  expect(out[2]).toMatchObject({ decision: "refused", refused_by: "loop_detection", halt: "loop" });
+  expect(out[3]).toMatchObject({ decision: "executed", ok: false });
 });
 
 test("a throw below is recorded and rethrown", async () => {

@@ -14,7 +14,7 @@ test("opens after N failures, refuses, half-opens after the cooldown, closes on 
   await layer(ctx, callOf(tool), fail);
   await layer(ctx, callOf(tool), fail);
   const refused = await layer(ctx, callOf(tool), succeed);
-  expect(refused).toMatchObject({ ok: false, stoppedBy: "circuit_breaker", meta: { circuit: "open" } });
+  expect(refused).toMatchObject({ ok: false, stop: { by: "circuit_breaker" }, meta: { circuit: "open" } });
   expect(refused.error).toContain("retry in 30s");
   expect((await layer(ctx, callOf(fakeTool("other")), succeed)).ok).toBe(true);
   clock.advance(30_000);
@@ -37,16 +37,16 @@ test("a failed trial reopens; refusals from layers above never count", async () 
       ok: false,
       output: "",
       error: "no",
-      stoppedBy: "rate_limit",
+      stop: { reason: "rate_limit", by: "rate_limit" },
     }));
   }
   expect((await layer(ctx, callOf(tool), succeed)).ok).toBe(true);
   await layer(ctx, callOf(tool), fail);
   clock.advance(1000);
   await layer(ctx, callOf(tool), fail);
-  expect((await layer(ctx, callOf(tool), succeed)).stoppedBy).toBe("circuit_breaker");
+  expect((await layer(ctx, callOf(tool), succeed)).stop?.by).toBe("circuit_breaker");
   clock.advance(999);
-  expect((await layer(ctx, callOf(tool), succeed)).stoppedBy).toBe("circuit_breaker");
+  expect((await layer(ctx, callOf(tool), succeed)).stop?.by).toBe("circuit_breaker");
   clock.advance(1);
   expect((await layer(ctx, callOf(tool), succeed)).ok).toBe(true);
 });

@@ -45,10 +45,15 @@ describe("composePipeline", () => {
   });
 
   test("a layer may answer without calling next", async () => {
-    const stop: Middleware = async () => ({ ok: false, output: "", error: "no", stoppedBy: "x" });
+    const stop: Middleware = async () => ({
+      ok: false,
+      output: "",
+      error: "no",
+      stop: { reason: "custom", by: "x" },
+    });
     const tool = fakeTool();
     const pipeline = composePipeline([stop], (_ctx, call) => call.tool.execute(call.args, {} as never));
-    expect((await pipeline(fakeContext(), callOf(tool))).stoppedBy).toBe("x");
+    expect((await pipeline(fakeContext(), callOf(tool))).stop?.by).toBe("x");
     expect(tool.calls).toHaveLength(0);
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contextEnrichment } from "../../src/middleware/context-enrichment/index.ts";
+import type { ToolResult } from "../../src/spec/tool.ts";
 import { callOf, fakeContext, fakeTool } from "./support.ts";
 
 const dirs: string[] = [];
@@ -22,7 +23,12 @@ test("frames output as untrusted data and neutralises closing tags inside it", a
 });
 
 test("a failure without output keeps its error alone", async () => {
-  const failed = { ok: false, output: "", error: "denied", stoppedBy: "approval" };
+  const failed: ToolResult = {
+    ok: false,
+    output: "",
+    error: "denied",
+    stop: { reason: "approval", by: "approval" },
+  };
   expect(await contextEnrichment()(fakeContext(), callOf(fakeTool()), async () => failed)).toBe(failed);
 });
 

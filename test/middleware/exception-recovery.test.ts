@@ -7,7 +7,7 @@ test("a throw below becomes a tool error with an error event", async () => {
   const result = await exceptionRecovery()(ctx, callOf(fakeTool(), {}, "c9"), async () => {
     throw new TypeError("kaput");
   });
-  expect(result).toMatchObject({ ok: false, output: "", stoppedBy: "exception" });
+  expect(result).toMatchObject({ ok: false, output: "", stop: { by: "exception" } });
   expect(result.error).toContain("TypeError: kaput");
   expect(ctx.events).toHaveLength(1);
   expect(ctx.events[0]).toMatchObject({

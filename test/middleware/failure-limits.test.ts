@@ -9,7 +9,7 @@ const refusedByApproval = async (): Promise<ToolResult> => ({
   ok: false,
   output: "",
   error: "no",
-  stoppedBy: "approval",
+  stop: { reason: "approval", by: "approval" },
 });
 
 test("the failure that exceeds max_consecutive halts; later calls are refused", async () => {
@@ -27,7 +27,7 @@ test("the failure that exceeds max_consecutive halts; later calls are refused", 
     return { ok: true, output: "" };
   });
   expect(ran).toBe(false);
-  expect(after).toMatchObject({ ok: false, stoppedBy: "failure_limits", halt: "failures" });
+  expect(after).toMatchObject({ ok: false, stop: { by: "failure_limits" }, halt: "failures" });
 });
 
 test("a success resets the consecutive count; refusals by other layers do not count", async () => {
@@ -52,7 +52,12 @@ test("max_total counts across successes; throws and timeouts count as failures",
     }),
   ).rejects.toThrow("x");
   await layer(ctx, callOf(tool), succeed);
-  await layer(ctx, callOf(tool), async () => ({ ok: false, output: "", error: "t", stoppedBy: "timeout" }));
+  await layer(ctx, callOf(tool), async () => ({
+    ok: false,
+    output: "",
+    error: "t",
+    stop: { reason: "timeout", by: "timeout" },
+  }));
   await layer(ctx, callOf(tool), succeed);
   const third = await layer(ctx, callOf(tool), fail);
   expect(third.halt).toBe("failures");

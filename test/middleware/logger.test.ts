@@ -9,7 +9,7 @@ test("one structured line per call with redacted args, ok and duration", async (
   const ctx = fakeContext(clock);
   await layer(ctx, callOf(fakeTool("sh"), { command: "mail bob@example.org" }, "c1"), async () => {
     clock.advance(42);
-    return { ok: false, output: "", error: "no", stoppedBy: "approval" };
+    return { ok: false, output: "", error: "no", stop: { reason: "approval", by: "approval" } };
   });
   expect(lines).toHaveLength(1);
   const line = lines[0] as Record<string, unknown>;

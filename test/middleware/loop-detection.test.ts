@@ -18,11 +18,11 @@ describe("loopDetection", () => {
     ];
     for (const args of variants) expect((await layer(ctx, callOf(tool, args), runTool)).ok).toBe(true);
     const fourth = await layer(ctx, callOf(tool, { a: 1, b: "x y" }), runTool);
-    expect(fourth).toMatchObject({ ok: false, stoppedBy: "loop_detection" });
+    expect(fourth).toMatchObject({ ok: false, stop: { by: "loop_detection" } });
     expect(fourth.halt).toBeUndefined();
     expect(fourth.error).toContain("repeating yourself");
     const fifth = await layer(ctx, callOf(tool, { a: 1, b: "x y" }), runTool);
-    expect(fifth).toMatchObject({ ok: false, stoppedBy: "loop_detection", halt: "loop" });
+    expect(fifth).toMatchObject({ ok: false, stop: { by: "loop_detection" }, halt: "loop" });
     expect(tool.calls).toHaveLength(3);
     expect(ctx.events.filter((e) => e.type === "warning")).toHaveLength(2);
   });

@@ -93,7 +93,7 @@ describe("createPipeline", () => {
       clock: manualClock(),
     });
     const result = await pipeline(fakeContext(), callOf(tool));
-    expect(result).toMatchObject({ ok: false, stoppedBy: "exception" });
+    expect(result).toMatchObject({ ok: false, stop: { by: "exception" } });
     expect(result.error).toContain("boom");
   });
 
@@ -105,7 +105,7 @@ describe("createPipeline", () => {
       policy: { loop: { max_repeats: 1 } },
     });
     expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).ok).toBe(true);
-    expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).stoppedBy).toBe(
+    expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).stop?.by).toBe(
       "loop_detection",
     );
     expect((await pipeline(fakeContext(undefined, "b"), callOf(tool, { x: 1 }))).ok).toBe(true);

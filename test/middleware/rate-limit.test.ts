@@ -10,7 +10,7 @@ test("the agent bucket allows a burst, then refuses with a retry time, then refi
   expect((await layer(ctx, callOf(tool), runTool)).ok).toBe(true);
   expect((await layer(ctx, callOf(tool), runTool)).ok).toBe(true);
   const refused = await layer(ctx, callOf(tool), runTool);
-  expect(refused).toMatchObject({ ok: false, stoppedBy: "rate_limit", meta: { retry_after_ms: 10_000 } });
+  expect(refused).toMatchObject({ ok: false, stop: { by: "rate_limit" }, meta: { retry_after_ms: 10_000 } });
   expect(refused.error).toContain("retry in 10s");
   clock.advance(10_000);
   expect((await layer(ctx, callOf(tool), runTool)).ok).toBe(true);

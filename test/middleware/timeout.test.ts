@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { timeout } from "../../src/middleware/timeout/index.ts";
+import type { ToolResult } from "../../src/spec/tool.ts";
 import { callOf, fakeContext, fakeTool, manualClock, runTool } from "./support.ts";
 
 test("a call past the limit is aborted and answered with a timeout error", async () => {
@@ -15,7 +16,7 @@ test("a call past the limit is aborted and answered with a timeout error", async
   expect(seen?.aborted).toBe(false);
   clock.advance(1);
   const result = await pending;
-  expect(result).toMatchObject({ ok: false, stoppedBy: "timeout" });
+  expect(result).toMatchObject({ ok: false, stop: { by: "timeout" } });
   expect(result.error).toContain("timed out after 5s");
   expect(seen?.aborted).toBe(true);
   expect(ctx.events[0]).toMatchObject({ type: "warning" });
@@ -52,9 +53,9 @@ test("calls in flight share one timer and each times out at its own deadline", a
   const layer = timeout({ ms: 5000, clock });
   const ctx = fakeContext(clock);
   const settled: string[] = [];
-  const first = layer(ctx, callOf(hang, {}, "a"), runTool).then((r) => settled.push(`a:${r.stoppedBy}`));
+  const first = layer(ctx, callOf(hang, {}, "a"), runTool).then((r) => settled.push(`a:${r.stop?.by}`));
   clock.advance(1000);
-  const second = layer(ctx, callOf(hang, {}, "b"), runTool).then((r) => settled.push(`b:${r.stoppedBy}`));
+  const second = layer(ctx, callOf(hang, {}, "b"), runTool).then((r) => settled.push(`b:${r.stop?.by}`));
   expect(await layer(ctx, callOf(fast), runTool)).toEqual({ ok: true, output: "done" });
   expect(clock.pending()).toBe(1);
   clock.advance(4000);
@@ -76,7 +77,7 @@ test("one abort of the run's signal reaches every call in flight, and a finished
   const seen: AbortSignal[] = [];
   const waits = fakeTool("sh", (_args, ctx) => {
     seen.push(ctx.signal);
-    const aborted = { ok: false, output: "", error: "aborted" };
+    const aborted: ToolResult = { ok: false, output: "", error: "aborted" };
     if (ctx.signal.aborted) return Promise.resolve(aborted);
     return new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve(aborted)));
   });

@@ -31,13 +31,23 @@ describe("parseToolArguments", () => {
       '{"command": "ls", "flag": True, "count": None}',
       { command: "ls", flag: true, count: null },
     ],
-    ["truncated JSON", '{"command": "git log', { command: "git log" }],
   ])("repairs %s", (_name, raw, expected) => {
     const result = parseToolArguments(raw, schema);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.repaired).toBe(true);
     expect(result.args).toEqual(expected);
+  });
+
+  test.each([
+    ["an unterminated string", '{"command": "touch MARKER'],
+    ["an unclosed object", '{"command": "ls", "count": 2'],
+    ["an unclosed array", '{"paths": ["a", "b"'],
+  ])("never repairs cut-off arguments: %s", (_name, raw) => {
+    const result = parseToolArguments(raw, schema);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toContain("cut off");
   });
 
   test("a shape error names the field, the expectation and what was received", () => {

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { Mode } from "../../config/schema.ts";
-import type { ApprovalDecision, RecordedDecision } from "../../spec/approval.ts";
+import type { ApprovalDecision, ApprovalOutcome, RecordedDecision } from "../../spec/approval.ts";
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
 import { findMatch, globMatch, parseCallPatterns } from "../glob.ts";
-import { STOPPED_BY } from "../layer-names.ts";
+import { STOPS } from "../layer-names.ts";
 import { primaryArgument } from "../primary-argument.ts";
 import { refuse, refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
@@ -52,7 +52,7 @@ interface RunApprovals {
  * A resumed run's recorded decisions apply only to the exact call they were taken on (run, call
  * id, tool, canonical arguments), once, and run it exactly once (`RecordedDecision`). Approval
  * ids are generated here, never derived from the model's call id.
- * The outcome is put on `result.meta.approval` for the audit layer.
+ * The outcome is put on `result.approval` for the audit layer.
  */
 export function approval(options: ApprovalOptions): Middleware {
   const deny = parseCallPatterns(options.policy?.deny);
@@ -70,9 +70,9 @@ export function approval(options: ApprovalOptions): Middleware {
       return refused(
         ctx,
         call,
-        STOPPED_BY.approval,
+        STOPS.policy,
         `${call.name} call denied by policy (matches deny pattern "${denied.source}"); do not retry it, use another approach`,
-        { meta: { approval: { decision: "policy_deny", pattern: denied.source } } },
+        { approval: { decision: "policy_deny", pattern: denied.source } },
       );
     }
     if (options.mode === "readonly") {
@@ -80,9 +80,9 @@ export function approval(options: ApprovalOptions): Middleware {
       return refused(
         ctx,
         call,
-        STOPPED_BY.approval,
+        STOPS.readonly,
         `${call.name} is not allowed: agent "${ctx.agent}" runs in readonly mode, where only read-only tools may run`,
-        { meta: { approval: { decision: "readonly_refused" } } },
+        { approval: { decision: "readonly_refused" } },
       );
     }
     if (options.mode === "auto") return next(call).then(approvedByMode);
@@ -153,9 +153,9 @@ export function approval(options: ApprovalOptions): Middleware {
       return refused(
         ctx,
         call,
-        STOPPED_BY.approval,
+        STOPS.approval,
         `${call.name} call (approval ${id}) was started by an earlier resume that never finished (agentry was stopped while it ran); it was not run again and its effects are unknown. Check its effects before retrying it`,
-        { meta: { approval: { approval_id: id, decision: "interrupted" } } },
+        { approval: { approval_id: id, decision: "interrupted" } },
       );
     }
     const once: Next = (approved) => {
@@ -212,9 +212,9 @@ export function approval(options: ApprovalOptions): Middleware {
         return refuse(
           ctx,
           call,
-          STOPPED_BY.approval,
+          STOPS.approval,
           `${call.name} call denied by ${decision.by}${why}. Do not retry it; adapt your approach or answer without it`,
-          { meta: { approval_id: id, approval: { approval_id: id, ...decision } } },
+          { approval: { approval_id: id, ...decision } },
         );
       }
       case "defer": {
@@ -222,12 +222,12 @@ export function approval(options: ApprovalOptions): Middleware {
         return refuse(
           ctx,
           call,
-          STOPPED_BY.approval,
+          STOPS.approval,
           `${call.name} call awaits human approval (approval id ${id}); the run pauses until someone decides`,
           {
             halt: "awaiting_approval",
             deferral: { approvalId: id, args: call.args },
-            meta: { approval_id: id, approval: { approval_id: id, decision: "defer" } },
+            approval: { approval_id: id, decision: "defer" },
           },
         );
       }
@@ -243,6 +243,6 @@ function approvedByMode(result: ToolResult): ToolResult {
   return withApproval(result, { by: "mode:auto", decision: "auto" });
 }
 
-function withApproval(result: ToolResult, info: Record<string, unknown>): ToolResult {
-  return { ...result, meta: result.meta ? { ...result.meta, approval: info } : { approval: info } };
+function withApproval(result: ToolResult, approval: ApprovalOutcome): ToolResult {
+  return { ...result, approval };
 }

@@ -1,29 +1,57 @@
 import type { AuditLog } from "../../audit/audit-log.ts";
 import type { AuditApproval, AuditToolCall } from "../../audit/records.ts";
+import type { ApprovalOutcome } from "../../spec/approval.ts";
 import type { Middleware, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
-import { STOPPED_BY } from "../layer-names.ts";
+import { ranDespiteStop, STOPS } from "../layer-names.ts";
 
+/** The `approval` record of a decision a human or an approver took (not a remembered one). */
 function approvalRecord(
   runId: string,
   agent: string,
-  callId: string,
-  tool: string,
-  approval: Record<string, unknown>,
-): AuditApproval {
-  const entry: AuditApproval = {
-    type: "approval",
-    run_id: runId,
-    agent,
-    approval_id: String(approval["approval_id"]),
-    call_id: callId,
-    tool,
-    decision: approval["decision"] as AuditApproval["decision"],
-  };
-  if (approval["scope"]) entry.scope = String(approval["scope"]);
-  if (approval["by"]) entry.by = String(approval["by"]);
-  if (approval["reason"]) entry.reason = String(approval["reason"]);
-  return entry;
+  call: PipelineCall,
+  approval: ApprovalOutcome,
+): AuditApproval | undefined {
+  switch (approval.decision) {
+    case "approve":
+      if ("remembered" in approval) return undefined;
+      return {
+        type: "approval",
+        run_id: runId,
+        agent,
+        approval_id: approval.approval_id,
+        call_id: call.id,
+        tool: call.name,
+        decision: "approve",
+        scope: approval.scope,
+        by: approval.by,
+        ...(approval.reason ? { reason: approval.reason } : {}),
+      };
+    case "deny":
+      return {
+        type: "approval",
+        run_id: runId,
+        agent,
+        approval_id: approval.approval_id,
+        call_id: call.id,
+        tool: call.name,
+        decision: "deny",
+        by: approval.by,
+        ...(approval.reason ? { reason: approval.reason } : {}),
+      };
+    case "defer":
+      return {
+        type: "approval",
+        run_id: runId,
+        agent,
+        approval_id: approval.approval_id,
+        call_id: call.id,
+        tool: call.name,
+        decision: "defer",
+      };
+    default:
+      return undefined;
+  }
 }
 
 export interface AuditLayerOptions {
@@ -33,14 +61,12 @@ export interface AuditLayerOptions {
   now?: () => number;
 }
 
-const ASKED = new Set(["approve", "deny", "defer"]);
-const EXECUTED_DESPITE_STOP = new Set<string>([STOPPED_BY.timeout, STOPPED_BY.exception]);
-
 /**
- * Layer 3: records every call to the audit log once it is decided: a `approval` record when a
- * human or policy decided on it, the `tool_call` record (decision `executed` or `refused` with
- * `refused_by`, approval outcome, ok, redacted args, output and error, duration), and a
- * `policy_stop` record when the result halts the run. The `tool_call` record is built with its keys
+ * Layer 3: records every call to the audit log once it is decided: an `approval` record when a
+ * human or an approver decided on it, and the `tool_call` record (decision `executed` or
+ * `refused` with `refused_by`, approval outcome, ok, redacted args, output and error, duration,
+ * `halt`). It owns these two kinds only: the `policy_stop` record of a run that ends on a policy
+ * is written once, by the run (`runtime/execute-run.ts`), which alone knows every stop reason. The `tool_call` record is built with its keys
  * in sorted order, including the empty `prev`, `seq` and `ts` slots the log fills, so the log
  * copies it in one step instead of sorting it.
  */
@@ -60,7 +86,7 @@ export function auditLayer(options: AuditLayerOptions): Middleware {
           ok: false,
           output: "",
           error: `threw: ${(err as Error)?.message ?? String(err)}`,
-          stoppedBy: "exception",
+          stop: STOPS.exception,
         };
         record(ctx, call, failed, now, started);
         throw err;
@@ -75,21 +101,20 @@ export function auditLayer(options: AuditLayerOptions): Middleware {
     now: () => number,
     started: number,
   ): void {
-    const raw = outcome.meta?.["approval"] as Record<string, unknown> | undefined;
     const redactor = ctx.redactor;
-    const approval = raw ? redactor.redactValue(raw) : undefined;
-    if (approval && ASKED.has(String(approval["decision"])) && !approval["remembered"]) {
-      log.append(approvalRecord(ctx.runId, ctx.agent, call.id, call.name, approval));
-    }
-    const refused = outcome.stoppedBy !== undefined && !EXECUTED_DESPITE_STOP.has(outcome.stoppedBy);
+    const approval = outcome.approval ? redactor.redactValue(outcome.approval) : undefined;
+    const decided = approval ? approvalRecord(ctx.runId, ctx.agent, call, approval) : undefined;
+    if (decided) log.append(decided);
+    const stop = outcome.ok ? undefined : outcome.stop;
+    const refused = stop !== undefined && !ranDespiteStop(stop);
     const entry = { agent: ctx.agent } as AuditToolCall;
     if (approval) entry.approval = approval;
     entry.args = redactor.redactValue(call.args);
     entry.call_id = call.id;
     entry.decision = refused ? "refused" : "executed";
     entry.duration_ms = Math.round((now() - started) * 1000) / 1000;
-    if (outcome.error) entry.error = redactor.redact(outcome.error);
-    if (outcome.halt) entry.halt = outcome.halt;
+    if (!outcome.ok) entry.error = redactor.redact(outcome.error);
+    if (!outcome.ok && outcome.halt) entry.halt = outcome.halt;
     entry.ok = outcome.ok;
     if (outcome.output) {
       entry.output = redactor.redact(
@@ -98,21 +123,12 @@ export function auditLayer(options: AuditLayerOptions): Middleware {
       entry.output_chars = outcome.output.length;
     }
     entry["prev"] = undefined;
-    if (refused) entry.refused_by = outcome.stoppedBy;
+    if (refused) entry.refused_by = stop.by;
     entry.run_id = ctx.runId;
     entry["seq"] = undefined;
     entry.tool = call.name;
     entry["ts"] = undefined;
     entry.type = "tool_call";
     log.append(entry);
-    if (outcome.halt) {
-      log.append({
-        type: "policy_stop",
-        run_id: ctx.runId,
-        agent: ctx.agent,
-        reason: outcome.halt,
-        by: outcome.stoppedBy ?? "tool",
-      });
-    }
   }
 }

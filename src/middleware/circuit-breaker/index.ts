@@ -1,5 +1,5 @@
 import type { Middleware } from "../../spec/middleware.ts";
-import { isToolFailure, STOPPED_BY } from "../layer-names.ts";
+import { isToolFailure, STOPS } from "../layer-names.ts";
 import { refused } from "../refusal.ts";
 
 export interface CircuitBreakerOptions {
@@ -23,7 +23,7 @@ interface Circuit {
  * Layer 11, per tool: closed → open after `failures` consecutive tool failures → half-open after
  * `cooldownMs` (exactly one trial call; others are refused meanwhile) → closed on success, open
  * again on failure. Only the tool's own failures count: refusals by layers above never reach it.
- * An open circuit refuses at once with `stoppedBy: "circuit_breaker"`.
+ * An open circuit refuses at once with `stop.by: "circuit_breaker"`.
  */
 export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
   const circuits = new Map<string, Circuit>();
@@ -54,7 +54,7 @@ export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
         return refused(
           ctx,
           call,
-          STOPPED_BY.circuitBreaker,
+          STOPS.breaker,
           `${call.name} is temporarily disabled after ${circuit.failures} consecutive failures (circuit open); ${retry}, or use another approach`,
           { meta: { circuit: circuit.state, retry_after_ms: Math.max(0, wait) } },
         );

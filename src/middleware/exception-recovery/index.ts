@@ -1,10 +1,10 @@
 import { serializeError } from "../../spec/errors.ts";
 import type { Middleware } from "../../spec/middleware.ts";
-import { STOPPED_BY } from "../layer-names.ts";
+import { STOPS } from "../layer-names.ts";
 
 /**
  * Layer 1: anything thrown below (a tool bug, a layer bug) becomes a tool error
- * `stoppedBy: "exception"` with an `error` event, so one bad call never crashes the run.
+ * `stop.reason: "exception"` with an `error` event, so one bad call never crashes the run.
  */
 export function exceptionRecovery(): Middleware {
   return async (ctx, call, next) => {
@@ -20,7 +20,7 @@ export function exceptionRecovery(): Middleware {
         ok: false,
         output: "",
         error: `${call.name} failed unexpectedly (${error.name}: ${error.message}); try another approach`,
-        stoppedBy: STOPPED_BY.exception,
+        stop: STOPS.exception,
       };
     }
   };

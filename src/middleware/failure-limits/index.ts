@@ -1,6 +1,6 @@
 import type { Middleware } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
-import { isToolFailure, STOPPED_BY } from "../layer-names.ts";
+import { isToolFailure, STOPPED_BY, STOPS } from "../layer-names.ts";
 import { refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
 
@@ -45,7 +45,7 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
       return refused(
         ctx,
         call,
-        STOPPED_BY.failures,
+        STOPS.failures,
         `not run: failure limit exceeded (${counts.exceeded}); the run stops`,
         {
           halt: "failures",
@@ -65,6 +65,7 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
           ...result,
           error: `${result.error ?? "tool failed"} (failure limit exceeded: ${exceeded}; the run stops)`,
           halt: "failures",
+          haltBy: STOPPED_BY.failures,
         };
       },
       (err: unknown) => {

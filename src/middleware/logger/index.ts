@@ -30,7 +30,7 @@ export function logger(options: LoggerOptions): Middleware {
           args: ctx.redactor.redactValue(call.args),
           ok: result.ok,
         };
-        if (result.stoppedBy) line["stopped_by"] = result.stoppedBy;
+        if (!result.ok && result.stop) line["stopped_by"] = result.stop.by;
         line["duration_ms"] = Math.round((now() - started) * 1000) / 1000;
         sink(line);
       } catch {

@@ -1,7 +1,7 @@
 import { sortStrings } from "../../audit/canonical-json.ts";
 import { sha256Hex } from "../../audit/hash.ts";
 import type { Middleware } from "../../spec/middleware.ts";
-import { STOPPED_BY } from "../layer-names.ts";
+import { STOPS } from "../layer-names.ts";
 import { refuse } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
 
@@ -74,7 +74,7 @@ export function loopDetection(options: LoopDetectionOptions): Middleware {
         refuse(
           ctx,
           call,
-          STOPPED_BY.loop,
+          STOPS.loop,
           `loop detected: you repeated this exact ${call.name} call again after being told it already ran ${times}; the run stops here`,
           { halt: "loop", meta: { repeats: attempts } },
         ),
@@ -84,7 +84,7 @@ export function loopDetection(options: LoopDetectionOptions): Middleware {
       refuse(
         ctx,
         call,
-        STOPPED_BY.loop,
+        STOPS.loop,
         `you are repeating yourself: this exact ${call.name} call with the same arguments already ran ${times} and will not give a different result; use its earlier result, change the arguments, or answer (repeating it again ends the run)`,
         { meta: { repeats: attempts } },
       ),

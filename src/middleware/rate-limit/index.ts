@@ -1,5 +1,5 @@
 import type { Middleware } from "../../spec/middleware.ts";
-import { STOPPED_BY } from "../layer-names.ts";
+import { STOPS } from "../layer-names.ts";
 import { refuse } from "../refusal.ts";
 
 export interface RateLimitOptions {
@@ -74,7 +74,7 @@ export function rateLimit(options: RateLimitOptions): Middleware {
         refuse(
           ctx,
           call,
-          STOPPED_BY.rateLimit,
+          STOPS.rateLimit,
           `rate limit reached (${which}); retry in ${Math.ceil(wait / 1000)}s or do something else first`,
           { meta: { retry_after_ms: wait } },
         ),

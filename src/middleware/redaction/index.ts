@@ -8,8 +8,9 @@ import type { ToolResult } from "../../spec/tool.ts";
  */
 export function redaction(): Middleware {
   const redactResult = (redactor: TextRedactor, result: ToolResult): ToolResult => {
-    const redacted = { ...result, output: redactor.redact(result.output) };
-    if (result.error !== undefined) redacted.error = redactor.redact(result.error);
+    const redacted: ToolResult = result.ok
+      ? { ...result, output: redactor.redact(result.output) }
+      : { ...result, output: redactor.redact(result.output), error: redactor.redact(result.error) };
     if (result.meta !== undefined) redacted.meta = redactor.redactValue(result.meta);
     return redacted;
   };

@@ -1,7 +1,7 @@
 import type { Middleware } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
-import { STOPPED_BY } from "../layer-names.ts";
+import { STOPS } from "../layer-names.ts";
 import { createDeadlines } from "./deadlines.ts";
 
 export interface TimeoutOptions {
@@ -37,7 +37,7 @@ function follow(parent: AbortSignal, child: AbortController): Set<AbortControlle
  * Layer 9: gives the tool a signal that aborts when the call's own signal does or when the time is
  * up (the equivalent of `AbortSignal.any([call.signal, timeout])`, linked by hand because it is
  * several times cheaper per call: one listener per parent signal fans out to its calls), and on
- * timeout answers at once with a tool error `stoppedBy: "timeout"`, so a tool that ignores its
+ * timeout answers at once with a tool error stopped by `timeout`, so a tool that ignores its
  * signal cannot hold the run. In-flight calls share one timer (see `createDeadlines`).
  */
 export function timeout(options: TimeoutOptions): Middleware {
@@ -63,9 +63,9 @@ export function timeout(options: TimeoutOptions): Middleware {
         ctx.emit({
           type: "warning",
           message: `${call.name} call ${call.id} ${message}`,
-          data: { stopped_by: STOPPED_BY.timeout, tool: call.name, call_id: call.id },
+          data: { stopped_by: STOPS.timeout.by, reason: "timeout", tool: call.name, call_id: call.id },
         });
-        resolve({ ok: false, output: "", error: `${call.name} ${message}`, stoppedBy: STOPPED_BY.timeout });
+        resolve({ ok: false, output: "", error: `${call.name} ${message}`, stop: STOPS.timeout });
       });
       next({ ...call, signal: controller.signal }).then(
         (result) => {
