@@ -205,12 +205,12 @@ describe("approval: recorded decisions of a resumed run", () => {
     const tool = fakeTool("sh");
     const first = await layer(ctx, callOf(tool, { command: "ls" }, "c1"), runTool);
     expect(first.ok).toBe(true);
-    expect(first.meta?.["approval"]).toMatchObject({ approval_id: "run1-0123456789abcdef", by: "alice" });
+    expect(first.approval).toMatchObject({ approval_id: "run1-0123456789abcdef", by: "alice" });
     expect(recorded.log).toEqual(["starting", "finished:true"]);
     const reusedOther = await layer(ctx, callOf(tool, { command: "rm -rf x" }, "c1"), runTool);
-    expect(reusedOther).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(reusedOther).toMatchObject({ ok: false, stop: { by: "approval" } });
     const reusedSame = await layer(ctx, callOf(tool, { command: "ls" }, "c1"), runTool);
-    expect(reusedSame).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(reusedSame).toMatchObject({ ok: false, stop: { by: "approval" } });
     expect(tool.calls).toHaveLength(1);
     expect(approver.requests.map((request) => request.callId)).toEqual(["c1", "c1"]);
   });
@@ -231,7 +231,7 @@ describe("approval: recorded decisions of a resumed run", () => {
     const recorded = recordedFor({ callId: "c1", tool: "sh", args: {} }, approve, { state: "interrupted" });
     const tool = fakeTool("sh");
     const result = await layer(resumed(recorded), callOf(tool, {}, "c1"), runTool);
-    expect(result).toMatchObject({ ok: false, stoppedBy: "approval" });
+    expect(result).toMatchObject({ ok: false, stop: { by: "approval" } });
     expect(result.error).toContain("was not run again");
     expect(tool.calls).toHaveLength(0);
     expect(recorded.log).toEqual([]);
