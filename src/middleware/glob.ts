@@ -41,15 +41,3 @@ export function parseCallPatterns(patterns: readonly string[] = []): CallPattern
       : { source, tool: source.slice(0, colon), args: source.slice(colon + 1) };
   });
 }
-
-/** The first pattern matching the tool name and the call's primary argument text, if any. */
-export function findMatch(
-  patterns: readonly CallPattern[],
-  tool: string,
-  argText: string,
-): CallPattern | undefined {
-  for (const pattern of patterns) {
-    if (globMatch(pattern.tool, tool) && globMatch(pattern.args, argText)) return pattern;
-  }
-  return undefined;
-}

@@ -85,6 +85,16 @@ export interface ToolFailure extends ToolOutcomeBase {
 export type ToolResult = ToolSuccess | ToolFailure;
 
 /**
+ * How `tool:argument-glob` policy patterns apply to one call. `any` (deny patterns): `match` when
+ * some part of the call matches a glob, `unverifiable` when the tool cannot tell what the call runs.
+ * `every` (exemptions): `match` only when every part matches some glob.
+ */
+export type ArgumentPatternVerdict =
+  | { kind: "match"; glob: string }
+  | { kind: "no_match" }
+  | { kind: "unverifiable"; reason: string };
+
+/**
  * A tool the model may call. `parameters` validates arguments after lenient JSON parsing;
  * `readOnly` tools run without approval in `readonly` mode.
  */
@@ -99,4 +109,14 @@ export interface Tool<Args = unknown> {
    */
   inputSchema?: JsonSchema;
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
+  /**
+   * Matches argument globs against what the call does (a shell tool: the parsed argv of every
+   * program the command line runs). Absent: globs match the call's primary argument text.
+   * `args` are the raw arguments, not yet validated.
+   */
+  matchArguments?(
+    args: Record<string, unknown>,
+    globs: readonly string[],
+    mode: "any" | "every",
+  ): ArgumentPatternVerdict;
 }

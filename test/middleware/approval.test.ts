@@ -8,6 +8,8 @@ import type {
   RecordedDecision,
   RecordedDecisions,
 } from "../../src/spec/approval.ts";
+import type { Tool } from "../../src/spec/tool.ts";
+import { createShellTool } from "../../src/tools/shell/index.ts";
 import { callOf, fakeContext, fakeTool, manualClock, runTool } from "./support.ts";
 
 function scripted(...decisions: ApprovalDecision[]): Approver & { requests: ApprovalRequest[] } {
@@ -254,5 +256,60 @@ describe("approval: recorded decisions of a resumed run", () => {
     const result = await layer(resumed(recorded), callOf(fakeTool("sh"), {}, "c1"), runTool);
     expect(result.error).toContain("denied by bob: no");
     expect(recorded.log).toEqual([]);
+  });
+});
+
+describe("approval patterns on shell tools match the parsed argv (issue 11 item 3)", () => {
+  const shellTool = (name: string, shell: boolean) =>
+    createShellTool(name, { kind: "shell", shell, env: ["PATH"] }, { env: process.env }) as unknown as Tool<
+      Record<string, unknown>
+    >;
+
+  test.each([" rm X", '"rm" X', "r''m X", "rm\tX", "/bin/rm X", "env rm X", "sh -c 'rm X'"])(
+    "deny plain:rm * refuses %j without running it",
+    async (command) => {
+      const layer = approval({ mode: "auto", policy: { deny: ["plain:rm *"] } });
+      const tool = shellTool("plain", false);
+      let ran = false;
+      const ctx = fakeContext(undefined, "run1", { approver: scripted() });
+      const result = await layer(ctx, callOf(tool, { command }), async () => {
+        ran = true;
+        return { ok: true, output: "" };
+      });
+      expect(result.error).toContain('deny pattern "plain:rm *"');
+      expect(ran).toBe(false);
+    },
+  );
+
+  test("a shell line that cannot be checked is refused under a deny pattern, with the reason", async () => {
+    const layer = approval({ mode: "auto", policy: { deny: ["sh:rm *"] } });
+    const result = await layer(
+      fakeContext(undefined, "run1", { approver: scripted() }),
+      callOf(shellTool("sh", true), { command: "eval 'rm X'" }),
+      runTool,
+    );
+    expect(result.error).toContain('cannot be checked against deny pattern "sh:rm *"');
+    expect(result.error).toContain('builtin "eval"');
+  });
+
+  test("except sh:git status* exempts a line only when every simple command matches", async () => {
+    const approver = scripted({ decision: "deny", by: "alice" }, { decision: "deny", by: "alice" });
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"], except: ["sh:git status*"] } });
+    const tool = shellTool("sh", true);
+    const ctx = () => fakeContext(undefined, "run1", { approver });
+    const exempt = await layer(ctx(), callOf(tool, { command: "git status --short" }), async () => ({
+      ok: true,
+      output: "ran",
+    }));
+    expect(exempt.output).toBe("ran");
+    expect(approver.requests).toHaveLength(0);
+    for (const command of ["git status; rm X", "git status > notes"]) {
+      const asked = await layer(ctx(), callOf(tool, { command }), runTool);
+      expect(asked.error).toContain("denied by alice");
+    }
+    expect(approver.requests.map((request) => request.args["command"])).toEqual([
+      "git status; rm X",
+      "git status > notes",
+    ]);
   });
 });

@@ -4,12 +4,12 @@ import type { ApprovalDecision, ApprovalOutcome, RecordedDecision } from "../../
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
-import { findMatch, globMatch, parseCallPatterns } from "../glob.ts";
+import { globMatch, parseCallPatterns } from "../glob.ts";
 import { STOPS } from "../layer-names.ts";
-import { primaryArgument } from "../primary-argument.ts";
 import { refuse, refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
 import { askWithTimeout } from "./ask.ts";
+import { judgeCall } from "./call-patterns.ts";
 
 export interface ApprovalOptions {
   mode: Mode;
@@ -65,14 +65,18 @@ export function approval(options: ApprovalOptions): Middleware {
   const idFor = options.newApprovalId ?? newApprovalId;
 
   return (ctx, call, next) => {
-    const denied = deny.length ? findMatch(deny, call.name, primaryArgument(call.args)) : undefined;
+    const denied = deny.length ? judgeCall(deny, call, "any") : undefined;
     if (denied) {
+      const why =
+        denied.kind === "match"
+          ? `matches deny pattern "${denied.pattern.source}"`
+          : `cannot be checked against deny pattern "${denied.pattern.source}": ${denied.reason}`;
       return refused(
         ctx,
         call,
         STOPS.policy,
-        `${call.name} call denied by policy (matches deny pattern "${denied.source}"); do not retry it, use another approach`,
-        { approval: { decision: "policy_deny", pattern: denied.source } },
+        `${call.name} call denied by policy (${why}); do not retry it, use another approach`,
+        { approval: { decision: "policy_deny", pattern: denied.pattern.source } },
       );
     }
     if (options.mode === "readonly") {
@@ -87,7 +91,7 @@ export function approval(options: ApprovalOptions): Middleware {
     }
     if (options.mode === "auto") return next(call).then(approvedByMode);
     if (askingPattern(call.name) === undefined) return next(call);
-    if (except.length && findMatch(except, call.name, primaryArgument(call.args))) return next(call);
+    if (except.length && judgeCall(except, call, "every")?.kind === "match") return next(call);
     return decide(ctx, call, next);
   };
 

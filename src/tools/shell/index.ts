@@ -4,10 +4,12 @@ import type { ShellToolConfig } from "../../config/schema.ts";
 import { passThroughSecrets } from "../../config/secret-values.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError } from "../tool-result.ts";
-import { splitArgv, splitShellCommand } from "./command-line.ts";
-import { compileCommandPolicy, hasRules } from "./command-policy.ts";
+import { splitArgv } from "./command-line.ts";
+import { compileCommandPolicy } from "./command-policy.ts";
 import description from "./description.txt" with { type: "text" };
+import { argumentMatcher } from "./match-arguments.ts";
 import { runProcessTree } from "./process-tree.ts";
+import { createProgramLookup } from "./program-names.ts";
 import { resolveExecutable } from "./resolve-executable.ts";
 
 /** Arguments the model passes to a shell tool. */
@@ -69,8 +71,9 @@ export function createShellTool(
   options: ShellToolOptions = {},
 ): Tool<ShellArgs> {
   const env = childEnvironment(name, config, options);
-  const policy = compileCommandPolicy(config.allow, config.deny);
-  const ruled = hasRules(config.allow, config.deny);
+  const shell = config.shell ?? false;
+  const lookup = createProgramLookup(env["PATH"], config.cwd);
+  const policy = compileCommandPolicy({ allow: config.allow, deny: config.deny, shell }, lookup);
   const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
   const maxOutput = config.max_output ?? DEFAULT_MAX_OUTPUT;
   const preface = config.description ? `${config.description}\n\n` : "";
@@ -80,36 +83,24 @@ export function createShellTool(
     description: `${preface}${description.trim()}\n\n${describeConfig(config, timeoutMs)}`,
     parameters: shellParameters,
     readOnly: config.read_only ?? false,
+    matchArguments: argumentMatcher(shell, lookup),
     async execute({ command }, ctx): Promise<ToolResult> {
-      let argv: string[];
-      if (config.shell) {
-        const split = splitShellCommand(command);
-        if (!split.ok) return toolError(`cannot parse the command: ${split.error}`);
-        if (ruled && split.substitution) {
-          return toolError(
-            "command substitution ($(…), backticks, <(…)) is refused because the tool's allow/deny rules cannot check what it runs",
-          );
-        }
-        for (const segment of ruled ? split.segments : []) {
-          const refusal = policy.check(segment);
-          if (refusal) return toolError(refusal, { argv: segment });
-        }
-        argv = split.argv;
-      } else {
+      let argv = ["/bin/sh", "-c", command];
+      if (!shell) {
         const split = splitArgv(command);
         if (!split.ok) return toolError(`cannot parse the command: ${split.error}`);
         argv = split.argv;
       }
-      const refusal = policy.check(argv);
+      const refusal = policy.check(command);
       if (refusal) return toolError(refusal, { argv });
 
-      const program = config.shell ? "/bin/sh" : (argv[0] as string);
+      const program = argv[0] as string;
       const file = resolveExecutable(program, env["PATH"], config.cwd);
       if (!file) return toolError(`command not found: ${program}`, { argv });
       const started = performance.now();
       const outcome = await runProcessTree({
         file,
-        args: config.shell ? ["-c", command] : argv.slice(1),
+        args: argv.slice(1),
         env,
         ...(config.cwd ? { cwd: config.cwd } : {}),
         timeoutMs,
