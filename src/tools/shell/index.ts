@@ -52,6 +52,12 @@ function childEnvironment(name: string, config: ShellToolConfig, options: ShellT
 
 function describeConfig(config: ShellToolConfig, timeoutMs: number): string {
   const lines = [config.shell ? "This tool runs the command through /bin/sh -c: shell syntax works." : ""];
+  if (config.shell && (config.allow?.length || config.deny?.length)) {
+    lines.push(
+      "Because of its rules, only simple commands joined by ; && || | & or newlines are accepted: no if/for/while/case, { }, ( ), eval/exec/command, assignments, $VAR as a command name, $(…) or backticks, here-documents.",
+    );
+    if (config.allow?.length) lines.push("Redirections may only go to /dev/null (or 2>&1).");
+  }
   if (config.allow?.length)
     lines.push(`Allowed commands (globs, * matches anything): ${config.allow.join(", ")}`);
   if (config.deny?.length) lines.push(`Denied commands: ${config.deny.join(", ")}`);
