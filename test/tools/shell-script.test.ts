@@ -128,13 +128,9 @@ describe("parseShellScript agrees with sh", () => {
 
 describe("parseShellScript against dash", () => {
   const dir = mkdtempSync(join(tmpdir(), "agentry-sh-diff-"));
-  const log = join(dir, "log");
   for (const name of ["a", "b", "c"]) {
     const stub = join(dir, name);
-    writeFileSync(
-      stub,
-      `#!/bin/sh\nprintf '%s\\037' "\${0##*/}" "$@" >> "${log}"\nprintf '\\036' >> "${log}"\n`,
-    );
+    writeFileSync(stub, `#!/bin/sh\nprintf '%s\\037' "\${0##*/}" "$@" >> "$LOG"\nprintf '\\036' >> "$LOG"\n`);
     chmodSync(stub, 0o755);
   }
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -199,8 +195,12 @@ describe("parseShellScript against dash", () => {
         const parsed = parseShellScript(line);
         if (!parsed.ok) continue;
         accepted += 1;
-        rmSync(log, { force: true });
-        spawnSync(dash as string, ["-c", `${line}\nwait`], { cwd: dir, env: { PATH: dir }, stdio: "ignore" });
+        const log = join(dir, `log-${accepted}`);
+        spawnSync(dash as string, ["-c", `${line}\nwait`], {
+          cwd: dir,
+          env: { PATH: dir, LOG: log },
+          stdio: "ignore",
+        });
         const ran = existsSync(log)
           ? readFileSync(log, "utf8")
               .split("\x1e")
