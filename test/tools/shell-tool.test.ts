@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ShellToolConfig } from "../../src/config/schema.ts";
 import type { ToolContext } from "../../src/spec/tool.ts";
+import { cgroupTracker } from "../../src/tools/shell/cgroup-tracker.ts";
 import { createShellTool } from "../../src/tools/shell/index.ts";
+import { processesWithArgv } from "../support/processes.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -26,9 +28,22 @@ function ctx(signal: AbortSignal = new AbortController().signal): ToolContext {
   return { signal, runId: "r1", agent: "a", callId: "c1" };
 }
 
-function tool(config: Partial<ShellToolConfig> = {}, env: Record<string, string | undefined> = process.env) {
-  return createShellTool("sh", { kind: "shell", env: ["PATH"], ...config }, { env, graceMs: 300 });
+function tool(
+  config: Partial<ShellToolConfig> = {},
+  env: Record<string, string | undefined> = process.env,
+  tracking: "auto" | "proc" = "auto",
+) {
+  return createShellTool("sh", { kind: "shell", env: ["PATH"], ...config }, { env, graceMs: 300, tracking });
 }
+
+/** Live (non-zombie) `sleep MARKER` processes. */
+const running = (marker: string) => processesWithArgv(["sleep", marker]);
+
+const cgroups = (() => {
+  const tracker = cgroupTracker();
+  tracker?.dispose();
+  return tracker !== undefined;
+})();
 
 /** Pids of live (non-zombie) processes in a process group, read from /proc. */
 function groupMembers(pgid: number): number[] {
@@ -206,4 +221,47 @@ describe("shell tool", () => {
     expect(result.output.length).toBeLessThan(4300);
     expect(grown).toBeLessThan(25 * 1024 * 1024);
   });
+
+  describe.each(["auto", "proc"] as const)(
+    "descendants that left the process group (tracking %s)",
+    (tracking) => {
+      test("a timeout kills a child that moved to its own session (setsid)", async () => {
+        const marker = `100.${process.pid}1${tracking.length}`;
+        const result = await tool({ shell: true, timeout: 600 }, process.env, tracking).execute(
+          { command: `setsid sleep ${marker} & sleep 100` },
+          ctx(),
+        );
+        expect(result.error).toContain("timed out");
+        expect(running(marker)).toEqual([]);
+      });
+
+      test("a child that ignores SIGTERM in its own process group is SIGKILLed after the grace", async () => {
+        const marker = `101.${process.pid}2${tracking.length}`;
+        const controller = new AbortController();
+        const running$ = tool({ shell: true }, process.env, tracking).execute(
+          { command: `setsid sh -c "trap '' TERM; sleep ${marker}" & wait` },
+          ctx(controller.signal),
+        );
+        for (let i = 0; i < 400 && running(marker).length === 0; i++) await Bun.sleep(5);
+        expect(running(marker)).toHaveLength(1);
+        controller.abort();
+        const result = await running$;
+        expect(result.error).toContain("cancelled");
+        expect(running(marker)).toEqual([]);
+      });
+    },
+  );
+
+  test.skipIf(!cgroups)(
+    "with a cgroup, a daemon orphaned at once is killed after a normal exit",
+    async () => {
+      const marker = `102.${process.pid}3`;
+      const result = await tool({ shell: true }).execute(
+        { command: `(setsid sleep ${marker} > /dev/null 2>&1 &); echo started` },
+        ctx(),
+      );
+      expect(result.output).toBe("started\n");
+      expect(running(marker)).toEqual([]);
+    },
+  );
 });

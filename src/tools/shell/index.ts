@@ -7,6 +7,7 @@ import { toolError } from "../tool-result.ts";
 import { splitArgv } from "./command-line.ts";
 import { compileCommandPolicy } from "./command-policy.ts";
 import description from "./description.txt" with { type: "text" };
+import { createExitGuard } from "./exit-guard.ts";
 import { argumentMatcher } from "./match-arguments.ts";
 import { runProcessTree } from "./process-tree.ts";
 import { createProgramLookup } from "./program-names.ts";
@@ -24,8 +25,10 @@ export type ShellArgs = z.infer<typeof shellParameters>;
 export interface ShellToolOptions {
   env?: Record<string, string | undefined>;
   onSecrets?(values: string[]): void;
-  /** SIGTERM→SIGKILL grace for the process group; tests shorten it. */
+  /** SIGTERM→SIGKILL grace for the process tree; tests shorten it. */
   graceMs?: number;
+  /** How descendants are tracked (`auto`: a cgroup where possible, else `/proc`); tests force `proc`. */
+  tracking?: "auto" | "proc";
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -80,6 +83,7 @@ export function createShellTool(
   const shell = config.shell ?? false;
   const lookup = createProgramLookup(env["PATH"], config.cwd);
   const policy = compileCommandPolicy({ allow: config.allow, deny: config.deny, shell }, lookup);
+  const exitGuard = createExitGuard();
   const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
   const maxOutput = config.max_output ?? DEFAULT_MAX_OUTPUT;
   const preface = config.description ? `${config.description}\n\n` : "";
@@ -112,7 +116,9 @@ export function createShellTool(
         timeoutMs,
         maxOutput,
         signal: ctx.signal,
+        exitGuard,
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+        ...(options.tracking ? { tracking: options.tracking } : {}),
       });
       const meta = {
         exit_code: outcome.exitCode,

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readProcTable } from "./proc-table.ts";
 
 /**
  * Whether a process group still has a running member. `kill(-pgid, 0)` alone also counts zombies,
@@ -12,17 +12,7 @@ export function groupAlive(pgid: number): boolean {
     return false;
   }
   if (process.platform !== "linux") return true;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z" && Number(fields[2]) === pgid) return true;
-    } catch {
-      /* the process ended while we looked */
-    }
-  }
-  return false;
+  return readProcTable().some((entry) => entry.state !== "Z" && entry.pgid === pgid);
 }
 
 /** Sends a signal to every member of a process group; a group that is already gone is fine. */

@@ -1,0 +1,80 @@
+import { readProc, readProcTable } from "./proc-table.ts";
+
+/**
+ * Finds every process a tool started, including those that left its process group or session
+ * (`setsid`, `setpgid`) and those orphaned by a parent that exited. Two implementations: a cgroup
+ * v2 group per call where agentry may create one (`cgroup-tracker.ts`: nothing escapes, however
+ * fast it forks), else a `/proc` walk (`procTracker`) that follows parent links from the tool's
+ * pid and remembers every descendant it has seen, polled often right after the start (when
+ * daemons fork) and then less often.
+ */
+export interface ProcessTracker {
+  /** How to start the program so that the tracker sees all of its descendants. */
+  wrap(file: string, args: string[]): { file: string; args: string[] };
+  /** Called once the root process exists. */
+  start(pid: number): void;
+  /** Called periodically while the tool runs, so descendants are recorded before they are orphaned. */
+  poll(): void;
+  /** Whether any tracked process is still running (zombies do not count). */
+  alive(): boolean;
+  /** Sends a signal to every tracked process. Synchronous, so it can run in an `exit` handler. */
+  signal(signal: NodeJS.Signals): void;
+  /** Releases what the tracker holds (the cgroup directory). */
+  dispose(): void;
+}
+
+/** A tracker that walks `/proc`: parent links from the root, and members of the root's process group. */
+export function procTracker(): ProcessTracker {
+  let root: number | undefined;
+  let rootStart: string | undefined;
+  const known = new Map<number, string>();
+  const scan = () => {
+    if (root === undefined) return;
+    const table = readProcTable();
+    const byPid = new Map(table.map((entry) => [entry.pid, entry]));
+    for (const [pid, start] of known) {
+      const entry = byPid.get(pid);
+      if (!entry || entry.start !== start || entry.state === "Z") known.delete(pid);
+    }
+    const tracking = known.size > 0 || byPid.get(root)?.start === rootStart;
+    let grew = tracking;
+    while (grew) {
+      grew = false;
+      for (const entry of table) {
+        if (entry.state === "Z" || known.has(entry.pid)) continue;
+        const isRoot = entry.pid === root && entry.start === rootStart;
+        if (isRoot || known.has(entry.ppid) || entry.pgid === root) {
+          known.set(entry.pid, entry.start);
+          grew = true;
+        }
+      }
+    }
+  };
+  return {
+    wrap: (file, args) => ({ file, args }),
+    start(pid) {
+      root = pid;
+      rootStart = readProc(pid)?.start;
+      scan();
+    },
+    poll: scan,
+    alive() {
+      scan();
+      return known.size > 0;
+    },
+    signal(signal) {
+      scan();
+      for (const [pid, start] of known) {
+        if (readProc(pid)?.start !== start) continue;
+        try {
+          process.kill(pid, signal);
+        } catch {
+          /* it ended meanwhile */
+        }
+      }
+    },
+    dispose() {
+      known.clear();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
+import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { cgroupTracker } from "../../src/tools/shell/cgroup-tracker.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
+import { eventually, processesWithArgv } from "../support/processes.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+
+let mock: MockProvider | undefined;
+let ws: Workspace | undefined;
+const leftovers: number[] = [];
+
+afterEach(async () => {
+  for (const pid of leftovers.splice(0)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* already gone, as it should be */
+    }
+  }
+  await mock?.close();
+  mock = undefined;
+  ws?.remove();
+  ws = undefined;
+});
+
+const cgroups = (() => {
+  const tracker = cgroupTracker();
+  tracker?.dispose();
+  return tracker !== undefined;
+})();
+
+async function workspace(command: string, timeout = "60s") {
+  mock = await startMockProvider({
+    turns: [{ toolCalls: [{ id: "t1", name: "sh", arguments: { command } }] }, { text: "done" }],
+  });
+  ws = makeWorkspace(`
+[defaults]
+agent = "tree"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+timeout = "${timeout}"
+
+[agents.tree]
+tools = ["sh"]
+mode = "auto"
+`);
+  return ws;
+}
+
+/** A `sleep` argument no other test uses, so the process can be found by its exact argv. */
+const marker = (n: number) => `${300 + n}.${process.pid}`;
+
+describe("the whole process tree dies with a tool call (issue 11 item 16)", () => {
+  test("a child that left the process group (setsid) is killed on timeout", async () => {
+    const sleep = marker(1);
+    const dir = await workspace(`setsid sleep ${sleep} & sleep ${marker(2)}`, "1s");
+    const result = await runBinary(["run", "-c", dir.configPath, "--output", "ndjson", "go"], {
+      cwd: dir.dir,
+      env: { AGENTRY_STATE_DIR: dir.stateDir },
+    });
+    leftovers.push(...processesWithArgv(["sleep", sleep]));
+    expect(result.code).toBe(0);
+    const toolResult = parseNdjson(result.stdout).find((event) => event.type === "tool_result");
+    expect(String(toolResult?.error)).toContain("timed out");
+    expect(processesWithArgv(["sleep", sleep])).toEqual([]);
+  });
+
+  test("a child that ignores SIGTERM does not survive a double Ctrl-C", async () => {
+    const sleep = marker(3);
+    const dir = await workspace(`setsid sh -c "trap '' TERM INT HUP; sleep ${sleep}" & wait`);
+    const child = spawn(BINARY, ["run", "-c", dir.configPath, "go"], {
+      cwd: dir.dir,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "",
+        NO_COLOR: "1",
+        AGENTRY_STATE_DIR: dir.stateDir,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    expect(await eventually(() => processesWithArgv(["sleep", sleep]).length === 1)).toBe(true);
+    leftovers.push(...processesWithArgv(["sleep", sleep]));
+    child.kill("SIGINT");
+    expect(await eventually(() => stderr.includes("Ctrl-C again"))).toBe(true);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(await eventually(() => processesWithArgv(["sleep", sleep]).length === 0)).toBe(true);
+  });
+
+  test.skipIf(!cgroups)("with a cgroup, a daemon orphaned at once is killed when the call ends", async () => {
+    const sleep = marker(4);
+    const dir = await workspace(`(setsid sleep ${sleep} > /dev/null 2>&1 &); echo started`);
+    const result = await runBinary(["run", "-c", dir.configPath, "--output", "ndjson", "go"], {
+      cwd: dir.dir,
+      env: { AGENTRY_STATE_DIR: dir.stateDir },
+    });
+    leftovers.push(...processesWithArgv(["sleep", sleep]));
+    expect(result.code).toBe(0);
+    const toolResult = parseNdjson(result.stdout).find((event) => event.type === "tool_result");
+    expect(String(toolResult?.output)).toContain("started");
+    expect(processesWithArgv(["sleep", sleep])).toEqual([]);
+  });
+});
