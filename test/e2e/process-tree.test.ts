@@ -56,19 +56,26 @@ mode = "auto"
 /** A `sleep` argument no other test uses, so the process can be found by its exact argv. */
 const marker = (n: number) => `${300 + n}.${process.pid}`;
 
+/** Runs the workspace's agent to its end; returns the tool result and whether `sleep MARKER` survived. */
+async function runToEnd(dir: Workspace, sleep: string) {
+  const result = await runBinary(["run", "-c", dir.configPath, "--output", "ndjson", "go"], {
+    cwd: dir.dir,
+    env: { AGENTRY_STATE_DIR: dir.stateDir },
+  });
+  const survivors = processesWithArgv(["sleep", sleep]);
+  leftovers.push(...survivors);
+  expect(result.code).toBe(0);
+  const toolResult = parseNdjson(result.stdout).find((event) => event.type === "tool_result");
+  return { toolResult, survivors };
+}
+
 describe("the whole process tree dies with a tool call (issue 11 item 16)", () => {
   test("a child that left the process group (setsid) is killed on timeout", async () => {
     const sleep = marker(1);
     const dir = await workspace(`setsid sleep ${sleep} & sleep ${marker(2)}`, "1s");
-    const result = await runBinary(["run", "-c", dir.configPath, "--output", "ndjson", "go"], {
-      cwd: dir.dir,
-      env: { AGENTRY_STATE_DIR: dir.stateDir },
-    });
-    leftovers.push(...processesWithArgv(["sleep", sleep]));
-    expect(result.code).toBe(0);
-    const toolResult = parseNdjson(result.stdout).find((event) => event.type === "tool_result");
+    const { toolResult, survivors } = await runToEnd(dir, sleep);
     expect(String(toolResult?.error)).toContain("timed out");
-    expect(processesWithArgv(["sleep", sleep])).toEqual([]);
+    expect(survivors).toEqual([]);
   });
 
   test("a child that ignores SIGTERM does not survive a double Ctrl-C", async () => {
@@ -101,14 +108,8 @@ describe("the whole process tree dies with a tool call (issue 11 item 16)", () =
   test.skipIf(!cgroups)("with a cgroup, a daemon orphaned at once is killed when the call ends", async () => {
     const sleep = marker(4);
     const dir = await workspace(`(setsid sleep ${sleep} > /dev/null 2>&1 &); echo started`);
-    const result = await runBinary(["run", "-c", dir.configPath, "--output", "ndjson", "go"], {
-      cwd: dir.dir,
-      env: { AGENTRY_STATE_DIR: dir.stateDir },
-    });
-    leftovers.push(...processesWithArgv(["sleep", sleep]));
-    expect(result.code).toBe(0);
-    const toolResult = parseNdjson(result.stdout).find((event) => event.type === "tool_result");
+    const { toolResult, survivors } = await runToEnd(dir, sleep);
     expect(String(toolResult?.output)).toContain("started");
-    expect(processesWithArgv(["sleep", sleep])).toEqual([]);
+    expect(survivors).toEqual([]);
   });
 });

@@ -168,4 +168,13 @@ describe("shell policy on the compiled binary (issue 11)", () => {
     expect(results[1]?.error).toContain('the redirection ">> pwned" is refused');
     expect(results[2]).toEqual({ ok: true, error: "" });
   });
+
+  test("doctor warns that deny rules without an allow list are best-effort", async () => {
+    mock = await startMockProvider({ turns: [] });
+    ws = makeWorkspace(CONFIG(mock.baseUrls.openai));
+    const result = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir });
+    const warnings = result.stdout.split("\n").filter((line) => line.startsWith("warn"));
+    expect(warnings.map((line) => /tools\.(\w+):/.exec(line)?.[1])).toEqual(["sh", "direct"]);
+    expect(warnings[0]).toContain("deny rules without an allow list are best-effort");
+  });
 });

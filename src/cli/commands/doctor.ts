@@ -55,6 +55,7 @@ export default async function doctorCommand(options: CommonOptions): Promise<Exi
     },
   ];
   checks.push(...variableChecks(loaded, env));
+  checks.push(...shellRuleChecks(loaded));
   const providers = Object.entries(loaded.config.providers ?? {});
   checks.push(
     ...(await Promise.all(providers.map(([name, provider]) => providerCheck(name, provider, env)))),
@@ -98,6 +99,25 @@ async function mcpChecks(loaded: LoadedConfig, env: Record<string, string | unde
             };
     }
   });
+}
+
+/**
+ * A warning for each shell tool whose only rules are deny rules: they refuse every parsed form of
+ * a denied program, but a program that runs others (`python -c`, `git`, `make`) can still run it;
+ * only an allow list is a control (docs/SECURITY.md, "Shell tool").
+ */
+function shellRuleChecks(loaded: LoadedConfig): Check[] {
+  return Object.entries(loaded.config.tools ?? {}).flatMap(([name, tool]): Check[] =>
+    tool.kind === "shell" && tool.deny?.length && !tool.allow?.length
+      ? [
+          {
+            ok: true,
+            warn: true,
+            text: `tools.${name}: deny rules without an allow list are best-effort (a program that runs others, e.g. python -c, can still run a denied one); add allow rules to control what runs`,
+          },
+        ]
+      : [],
+  );
 }
 
 function variableChecks(loaded: LoadedConfig, env: Record<string, string | undefined>): Check[] {
