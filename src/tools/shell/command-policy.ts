@@ -1,7 +1,7 @@
 import { type CommandGlob, compileCommandGlob } from "./command-glob.ts";
 import { splitArgv } from "./command-line.ts";
 import { type CommandSubject, commandSubjects } from "./command-subjects.ts";
-import type { ProgramLookup } from "./program-names.ts";
+import { memoizeLookup, type ProgramLookup } from "./program-names.ts";
 import { parseShellScript, type Redirection } from "./shell-script.ts";
 
 /**
@@ -48,18 +48,21 @@ export type Unvouched =
 /** Compiled globs with both semantics. */
 export interface CommandPatterns {
   /** The first glob matching some program of the command under any of its names (deny). */
-  anyMatch(subjects: readonly CommandSubject[]): { glob: string; subject: CommandSubject } | undefined;
+  anyMatch(
+    subjects: readonly CommandSubject[],
+    lookup: ProgramLookup,
+  ): { glob: string; subject: CommandSubject } | undefined;
   /** The first program no glob vouches for, or a redirection to a file (allow); undefined when all pass. */
-  firstUnvouched(subjects: readonly CommandSubject[]): Unvouched | undefined;
+  firstUnvouched(subjects: readonly CommandSubject[], lookup: ProgramLookup): Unvouched | undefined;
 }
 
-/** Compiles globs against a program lookup. */
-export function compileCommandPatterns(globs: readonly string[], lookup: ProgramLookup): CommandPatterns {
+/** Compiles globs; programs are named through the lookup given to each match. */
+export function compileCommandPatterns(globs: readonly string[]): CommandPatterns {
   const compiled: CommandGlob[] = globs.map(compileCommandGlob);
   const texts = (subject: CommandSubject, names: readonly string[]) =>
     names.map((name) => [name, ...subject.argv.slice(1)].join(" "));
   return {
-    anyMatch(subjects) {
+    anyMatch(subjects, lookup) {
       for (const subject of subjects) {
         const candidates = texts(subject, lookup.names(subject.argv[0] ?? "").deny);
         for (const glob of compiled) {
@@ -71,7 +74,7 @@ export function compileCommandPatterns(globs: readonly string[], lookup: Program
       }
       return undefined;
     },
-    firstUnvouched(subjects) {
+    firstUnvouched(subjects, lookup) {
       for (const subject of subjects) {
         const file = subject.redirections.find((redirection) => !redirection.harmless);
         if (file) return { kind: "redirection", redirection: file };
@@ -101,20 +104,21 @@ export function compileCommandPolicy(
 ): CommandPolicy {
   const allow = rules.allow ?? [];
   const deny = rules.deny ?? [];
-  const allowed = compileCommandPatterns(allow, lookup);
-  const denied = compileCommandPatterns(deny, lookup);
+  const allowed = compileCommandPatterns(allow);
+  const denied = compileCommandPatterns(deny);
   const active = allow.length > 0 || deny.length > 0;
   return {
     active,
     check(command) {
       if (!active) return undefined;
-      const analysis = analyzeCommand(command, rules.shell, lookup);
+      const memo = memoizeLookup(lookup);
+      const analysis = analyzeCommand(command, rules.shell, memo);
       if (!analysis.ok)
         return `refused because the tool's allow/deny rules cannot check this command: ${analysis.reason}`;
-      const hit = denied.anyMatch(analysis.subjects);
+      const hit = denied.anyMatch(analysis.subjects, memo);
       if (hit) return `command "${describeSubject(hit.subject)}" is denied by the rule "${hit.glob}"`;
       if (allow.length === 0) return undefined;
-      const problem = allowed.firstUnvouched(analysis.subjects);
+      const problem = allowed.firstUnvouched(analysis.subjects, memo);
       if (problem === undefined) return undefined;
       const list = allow.map((glob) => `"${glob}"`).join(", ");
       if (problem.kind === "redirection") {

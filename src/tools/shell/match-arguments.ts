@@ -1,6 +1,6 @@
 import type { ArgumentPatternVerdict, Tool } from "../../spec/tool.ts";
 import { analyzeCommand, compileCommandPatterns } from "./command-policy.ts";
-import type { ProgramLookup } from "./program-names.ts";
+import { memoizeLookup, type ProgramLookup } from "./program-names.ts";
 
 type Matcher = NonNullable<Tool["matchArguments"]>;
 
@@ -16,7 +16,7 @@ export function argumentMatcher(shell: boolean, lookup: ProgramLookup): Matcher 
     const key = JSON.stringify(globs);
     let compiled = cache.get(key);
     if (!compiled) {
-      compiled = compileCommandPatterns(globs, lookup);
+      compiled = compileCommandPatterns(globs);
       cache.set(key, compiled);
     }
     return compiled;
@@ -24,14 +24,15 @@ export function argumentMatcher(shell: boolean, lookup: ProgramLookup): Matcher 
   return (args, globs, mode): ArgumentPatternVerdict => {
     const command = args["command"];
     if (typeof command !== "string") return { kind: "unverifiable", reason: "the call has no command" };
-    const analysis = analyzeCommand(command, shell, lookup);
+    const memo = memoizeLookup(lookup);
+    const analysis = analyzeCommand(command, shell, memo);
     if (!analysis.ok) return { kind: "unverifiable", reason: analysis.reason };
     const compiled = patterns(globs);
     if (mode === "any") {
-      const hit = compiled.anyMatch(analysis.subjects);
+      const hit = compiled.anyMatch(analysis.subjects, memo);
       return hit ? { kind: "match", glob: hit.glob } : { kind: "no_match" };
     }
-    if (compiled.firstUnvouched(analysis.subjects) !== undefined) return { kind: "no_match" };
+    if (compiled.firstUnvouched(analysis.subjects, memo) !== undefined) return { kind: "no_match" };
     return { kind: "match", glob: globs[0] ?? "" };
   };
 }

@@ -23,7 +23,11 @@ export interface ProcessTracker {
   dispose(): void;
 }
 
-/** A tracker that walks `/proc`: parent links from the root, and members of the root's process group. */
+/**
+ * A tracker that walks `/proc`: parent links from the root, and members of the root's process group.
+ * When the group is empty and every recorded process has ended, nothing it could still find is
+ * left (an orphan that also left the group has no link to follow), so no walk is made.
+ */
 export function procTracker(): ProcessTracker {
   let root: number | undefined;
   let rootStart: string | undefined;
@@ -55,10 +59,15 @@ export function procTracker(): ProcessTracker {
     start(pid) {
       root = pid;
       rootStart = readProc(pid)?.start;
-      scan();
+      if (rootStart !== undefined) known.set(pid, rootStart);
     },
     poll: scan,
     alive() {
+      if (root === undefined) return false;
+      if (!groupExists(root) && ![...known].some(([pid, start]) => isRunning(pid, start))) {
+        known.clear();
+        return false;
+      }
       scan();
       return known.size > 0;
     },
@@ -77,4 +86,19 @@ export function procTracker(): ProcessTracker {
       known.clear();
     },
   };
+}
+
+/** Whether any process (zombies included) is still in process group `pgid`: one cheap syscall. */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRunning(pid: number, start: string): boolean {
+  const entry = readProc(pid);
+  return entry !== undefined && entry.start === start && entry.state !== "Z";
 }

@@ -21,6 +21,21 @@ export interface ProgramLookup {
   names(program: string): ProgramNameSets;
 }
 
+/** Remembers a lookup's answers, for the length of one check (files on PATH may change later). */
+export function memoizeLookup(lookup: ProgramLookup): ProgramLookup {
+  const seen = new Map<string, ProgramNameSets>();
+  return {
+    names(program) {
+      let sets = seen.get(program);
+      if (!sets) {
+        sets = lookup.names(program);
+        seen.set(program, sets);
+      }
+      return sets;
+    },
+  };
+}
+
 /** A lookup resolving programs the way the tool will run them (see `resolveExecutable`). */
 export function createProgramLookup(childPath: string | undefined, cwd: string | undefined): ProgramLookup {
   const real = (path: string | undefined): string | undefined => {
