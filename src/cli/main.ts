@@ -98,6 +98,27 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .option("--by <name>", "who decides (default: $USER, else the OS user name)")
     .action(lazy(() => import("./commands/approvals.ts")));
 
+  withCommon(program.command("serve"))
+    .description("serve agents over HTTP (AG-UI over SSE) with approvals in the browser")
+    .option("--listen <host:port>", "address to listen on (port 0 picks a free one)", "127.0.0.1:7420")
+    .option("--tls-cert <file>", "TLS certificate (PEM), with --tls-key")
+    .option("--tls-key <file>", "TLS private key (PEM), with --tls-cert")
+    .option("--behind-proxy", "a TLS-terminating proxy is in front (allows a non-loopback bind without TLS)")
+    .option(
+      "--allow-origin <origin>",
+      "another origin whose pages may call the API (repeatable; never a wildcard)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--max-body <size>", "largest request body", "1MiB")
+    .option("--interrupt-ttl <duration>", "how long an approval stays answerable", "24h")
+    .option(
+      "--grace <duration>",
+      "on SIGTERM, how long running runs may finish before they are stopped",
+      "10s",
+    )
+    .action(lazy(() => import("./commands/serve.ts")));
+
   withCommon(program.command("validate"))
     .description("check the configuration and print every problem")
     .action(lazy(() => import("./commands/validate.ts")));

@@ -1,0 +1,383 @@
+import type { EventEncoder } from "@ag-ui/encoder";
+import { RunStop } from "../agent/run-stop.ts";
+import type { LoadedConfig } from "../config/loader.ts";
+import type { ApprovalVerdict } from "../runtime/decide-approval.ts";
+import { newRunId } from "../runtime/run-id.ts";
+import type { RunRequest, RunResult } from "../runtime/run-request.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { RunEndEvent, RunEvent } from "../spec/events.ts";
+import { AguiTranslator } from "./agui-translate.ts";
+import type { AskedApproval, InterruptBook } from "./interrupt-book.ts";
+import { clampBudget, type RunInput } from "./run-input.ts";
+import { RunLog } from "./run-log.ts";
+import type { RunRecord, ServerState } from "./server-state.ts";
+
+/** Finished runs kept in memory for replay; older ones are read back from disk. */
+const KEPT_FINISHED = 256;
+
+/** One run the server started (a new run, or the continuation of an interrupted one). */
+export interface ServerRun {
+  id: string;
+  threadId: string;
+  agent: string;
+  created: string;
+  /** The agentry run id (audit log, `agentry approvals`); a continuation shares its origin's. */
+  agentryRunId?: string;
+  status: "running" | RunEndEvent["status"];
+  summary?: RunEndEvent;
+  /** The run that continued this one after its interrupts were decided. */
+  continuedBy?: string;
+  log: RunLog;
+}
+
+interface LiveRun extends ServerRun {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** A refusal with its HTTP status and a machine-readable code. */
+export interface Refusal {
+  ok: false;
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** Everything the run registry works with. */
+export interface ServerRunsOptions {
+  runtime: Runtime;
+  loaded: LoadedConfig;
+  state: ServerState;
+  interrupts: InterruptBook;
+  encoder: EventEncoder;
+  now: () => Date;
+}
+
+/**
+ * The server's runs: starts them on the runtime with approvals deferred (an `ask` becomes an
+ * AG-UI interrupt), translates their events into each run's replayable log, keeps one active run
+ * per thread, continues a run once all its interrupts are decided, cancels, and saves every
+ * finished run so replay and summaries survive a restart. Runs do not depend on any client.
+ */
+export class ServerRuns {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly finished: string[] = [];
+  private readonly busyThreads = new Map<string, string>();
+  private readonly continuing = new Set<string>();
+  /** Decisions on interrupts whose run already continued, so a retried POST stays idempotent. */
+  private readonly decided = new Map<string, { verdict: ApprovalVerdict; agentryRunId: string }>();
+
+  constructor(private readonly options: ServerRunsOptions) {}
+
+  /** Starts a new run of `agent`, or continues interrupted ones when the input carries `resume`. */
+  start(agent: string, input: RunInput): { ok: true; run: ServerRun } | Refusal {
+    const taken = this.refuseStart(input.runId, input.threadId);
+    if (taken) return taken;
+    if (input.resume.length > 0) return this.resumeFromInput(agent, input);
+    const waiting = this.options.interrupts.pending().find((record) => record.threadId === input.threadId);
+    if (waiting)
+      return refusal(
+        409,
+        "thread_interrupted",
+        `thread "${input.threadId}" awaits a decision on interrupt ${waiting.id}; resume it`,
+      );
+    const { config } = this.options.loaded;
+    const budget = clampBudget(input.budget, config.agents?.[agent]?.budget ?? config.defaults?.budget);
+    const request: RunRequest = {
+      target: agent,
+      prompt: input.prompt,
+      session: input.threadId,
+      approve: "defer",
+      ...(input.vars ? { vars: input.vars } : {}),
+      ...(budget ? { budget } : {}),
+    };
+    const run = this.launch({ id: input.runId, threadId: input.threadId, agent }, (extra) =>
+      this.options.runtime.run({ ...request, ...extra }),
+    );
+    return { ok: true, run };
+  }
+
+  /** A run by id: live or recently finished in memory, else saved on disk. */
+  get(id: string): ServerRun | undefined {
+    const live = this.live.get(id);
+    if (live) return live;
+    const saved = this.options.state.loadRun(id);
+    return saved ? fromRecord(saved) : undefined;
+  }
+
+  /** Cancels a running run (its tool process trees are killed); refused when it is not running. */
+  cancel(id: string): { ok: true } | Refusal {
+    const run = this.live.get(id);
+    if (!run && !this.options.state.loadRun(id)) return refusal(404, "unknown_run", `no run "${id}"`);
+    if (run?.status !== "running") return refusal(409, "not_running", `run "${id}" is not running`);
+    run.controller.abort(new RunStop("cancelled", "cancelled over HTTP"));
+    return { ok: true };
+  }
+
+  /**
+   * Records a decision on an interrupt (idempotent for the same decision) and, once every
+   * interrupt of its run is decided, continues the run. 404 unknown, 410 expired, 409 conflict.
+   */
+  decide(
+    id: string,
+    verdict: ApprovalVerdict,
+  ): { ok: true; repeated: boolean; decision: ApprovalVerdict; continuedAs?: string } | Refusal {
+    const recorded = this.record(id, verdict);
+    if (!recorded.ok || recorded.repeated) return recorded;
+    const continued = this.continueWhenDecided(recorded.agentryRunId);
+    return { ...recorded, ...(continued ? { continuedAs: continued.id } : {}) };
+  }
+
+  private record(
+    id: string,
+    verdict: ApprovalVerdict,
+  ): { ok: true; repeated: boolean; decision: ApprovalVerdict; agentryRunId: string } | Refusal {
+    const remembered = this.decided.get(id);
+    if (remembered) {
+      return remembered.verdict.decision === verdict.decision
+        ? { ok: true, repeated: true, decision: remembered.verdict, agentryRunId: remembered.agentryRunId }
+        : refusal(
+            409,
+            "already_decided",
+            `interrupt ${id} was already decided: ${remembered.verdict.decision}`,
+          );
+    }
+    const record = this.options.interrupts.get(id);
+    if (!record) return refusal(404, "unknown_interrupt", `no interrupt "${id}"`);
+    const state = this.options.interrupts.stateOf(record);
+    if (state === "gone") return refusal(404, "unknown_interrupt", `interrupt "${id}" is no longer pending`);
+    if (state === "expired") return refusal(410, "expired", `interrupt ${id} expired at ${record.expiresAt}`);
+    const outcome = this.options.runtime.decide(id, verdict);
+    if (!outcome.ok) {
+      return outcome.reason === "unknown"
+        ? refusal(404, "unknown_interrupt", `no interrupt "${id}"`)
+        : refusal(
+            409,
+            "already_decided",
+            `interrupt ${id} was already decided: ${outcome.pending.decision?.decision}`,
+          );
+    }
+    const saved = outcome.pending.decision ?? verdict;
+    this.options.interrupts.changed();
+    return {
+      ok: true,
+      repeated: outcome.repeated,
+      decision: { decision: saved.decision, by: saved.by, ...(saved.reason ? { reason: saved.reason } : {}) },
+      agentryRunId: record.agentryRunId,
+    };
+  }
+
+  /** Continues runs whose interrupts were all decided while the server was down. */
+  continueDecided(): void {
+    for (const agentryRunId of this.options.interrupts.decidedRuns()) this.continueWhenDecided(agentryRunId);
+  }
+
+  /** Runs still going. */
+  running(): ServerRun[] {
+    return [...this.live.values()].filter((run) => run.status === "running");
+  }
+
+  /**
+   * Lets running runs finish for up to `graceMs`, then stops the rest as interrupted (tools
+   * killed, session saved) and waits for them to save their state.
+   */
+  async drain(graceMs: number): Promise<void> {
+    const running = [...this.live.values()].filter((run) => run.status === "running");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all(running.map((run) => run.done)), grace]);
+    clearTimeout(timer);
+    for (const run of running) run.controller.abort(new RunStop("interrupted", "the server is stopping"));
+    await Promise.all(running.map((run) => run.done));
+  }
+
+  private refuseStart(runId: string, threadId: string): Refusal | undefined {
+    if (this.live.has(runId) || this.options.state.loadRun(runId))
+      return refusal(409, "run_exists", `a run "${runId}" already exists; send a new runId`);
+    if (this.busyThreads.has(threadId))
+      return refusal(
+        409,
+        "thread_busy",
+        `thread "${threadId}" has a run in progress (${this.busyThreads.get(threadId)})`,
+      );
+    return undefined;
+  }
+
+  private resumeFromInput(agent: string, input: RunInput): { ok: true; run: ServerRun } | Refusal {
+    const runs = new Set<string>();
+    for (const entry of input.resume) {
+      const record = this.options.interrupts.get(entry.interruptId);
+      if (!record || record.threadId !== input.threadId || record.agent !== agent)
+        return refusal(
+          404,
+          "unknown_interrupt",
+          `no interrupt "${entry.interruptId}" on thread "${input.threadId}"`,
+        );
+      const verdict = verdictOf(entry);
+      if (!verdict)
+        return refusal(
+          400,
+          "bad_resume",
+          `resume ${entry.interruptId}: payload.decision must be approve or deny`,
+        );
+      const decided = this.record(entry.interruptId, { ...verdict, by: "server:operator" });
+      if (!decided.ok) return decided;
+      runs.add(decided.agentryRunId);
+    }
+    if (runs.size !== 1)
+      return refusal(400, "bad_resume", "resume entries must answer the interrupts of one run");
+    const [agentryRunId] = runs;
+    const run = this.continueWhenDecided(agentryRunId as string, input.runId);
+    return run
+      ? { ok: true, run }
+      : refusal(409, "undecided", "some interrupts of that run are not answered yet");
+  }
+
+  private continueWhenDecided(agentryRunId: string, id: string = newRunId()): ServerRun | undefined {
+    if (this.continuing.has(agentryRunId)) return undefined;
+    let deferred: ReturnType<Runtime["deferred"]["load"]>;
+    try {
+      deferred = this.options.runtime.deferred.load(agentryRunId);
+    } catch {
+      return undefined;
+    }
+    if (deferred.status !== "awaiting_approval" || deferred.pending.some((item) => !item.decision))
+      return undefined;
+    const origin = this.options.interrupts.recordsOf(agentryRunId)[0];
+    if (!origin || this.busyThreads.has(origin.threadId)) return undefined;
+    for (const item of deferred.pending) {
+      const decision = item.decision;
+      if (decision)
+        this.decided.set(item.approval_id, {
+          verdict: { decision: decision.decision, by: decision.by },
+          agentryRunId,
+        });
+    }
+    this.continuing.add(agentryRunId);
+    this.options.interrupts.close(agentryRunId);
+    this.markContinued(origin.runId, id);
+    return this.launch(
+      { id, threadId: origin.threadId, agent: deferred.agent, agentryRunId },
+      (extra) => this.options.runtime.resume(agentryRunId, { approve: "defer", ...extra }),
+      () => this.continuing.delete(agentryRunId),
+    );
+  }
+
+  private markContinued(originId: string, id: string): void {
+    const live = this.live.get(originId);
+    if (live) live.continuedBy = id;
+    const saved = this.options.state.loadRun(originId);
+    if (saved) this.options.state.saveRun({ ...saved, continuedBy: id });
+  }
+
+  private launch(
+    meta: { id: string; threadId: string; agent: string; agentryRunId?: string },
+    execute: (extra: { signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<RunResult>,
+    onDone: () => void = () => {},
+  ): LiveRun {
+    const controller = new AbortController();
+    const run: LiveRun = {
+      ...meta,
+      created: this.options.now().toISOString(),
+      status: "running",
+      log: new RunLog(meta.id),
+      controller,
+      done: Promise.resolve(),
+    };
+    const asked = new Map<string, AskedApproval>();
+    const translator = new AguiTranslator({ threadId: run.threadId, runId: run.id }, () =>
+      run.agentryRunId
+        ? this.options.interrupts.open(
+            this.options.runtime.deferred.load(run.agentryRunId),
+            { runId: run.id, threadId: run.threadId },
+            asked,
+          )
+        : [],
+    );
+    const push = (events: ReturnType<AguiTranslator["translate"]>) => {
+      for (const event of events) run.log.push(this.options.encoder.encodeSSE(event));
+    };
+    const onEvent = (event: RunEvent) => {
+      run.agentryRunId ??= event.run_id;
+      if (event.type === "approval" && event.state === "asked")
+        asked.set(event.approval_id, { args: event.args, rule: event.rule ?? "policy.approval" });
+      if (event.type === "run_end" && event.run_id === run.agentryRunId) run.summary = event;
+      push(translator.translate(event));
+    };
+    this.live.set(run.id, run);
+    this.busyThreads.set(run.threadId, run.id);
+    run.done = Promise.resolve()
+      .then(() => execute({ signal: controller.signal, onEvent }))
+      .then(
+        (result) => {
+          run.status = result.status;
+        },
+        (err: unknown) => {
+          run.status = "failed";
+          push(translator.failed(err instanceof Error ? err.message : String(err)));
+        },
+      )
+      .finally(() => {
+        onDone();
+        this.busyThreads.delete(run.threadId);
+        run.log.end();
+        this.options.state.saveRun(toRecord(run));
+        this.retire(run.id);
+      });
+    return run;
+  }
+
+  private retire(id: string): void {
+    this.finished.push(id);
+    while (this.finished.length > KEPT_FINISHED) {
+      const oldest = this.finished.shift();
+      if (oldest !== undefined) this.live.delete(oldest);
+    }
+  }
+}
+
+function verdictOf(entry: RunInput["resume"][number]): Omit<ApprovalVerdict, "by"> | undefined {
+  if (entry.status === "cancelled") return { decision: "deny", reason: "cancelled" };
+  const payload: unknown = entry.payload;
+  if (payload === null || typeof payload !== "object") return undefined;
+  const { decision, reason } = payload as { decision?: unknown; reason?: unknown };
+  if (decision !== "approve" && decision !== "deny") return undefined;
+  return {
+    decision,
+    ...(typeof reason === "string" && reason !== "" ? { reason: reason.slice(0, 1000) } : {}),
+  };
+}
+
+function refusal(status: number, code: string, message: string): Refusal {
+  return { ok: false, status, code, message };
+}
+
+function toRecord(run: ServerRun): RunRecord {
+  return {
+    id: run.id,
+    threadId: run.threadId,
+    agent: run.agent,
+    created: run.created,
+    status: run.status,
+    frames: run.log.texts(),
+    ...(run.agentryRunId ? { agentryRunId: run.agentryRunId } : {}),
+    ...(run.summary ? { summary: run.summary as unknown as Record<string, unknown> } : {}),
+    ...(run.continuedBy ? { continuedBy: run.continuedBy } : {}),
+  };
+}
+
+function fromRecord(record: RunRecord): ServerRun {
+  return {
+    id: record.id,
+    threadId: record.threadId,
+    agent: record.agent,
+    created: record.created,
+    status: record.status as ServerRun["status"],
+    log: new RunLog(record.id, record.frames, true),
+    ...(record.agentryRunId ? { agentryRunId: record.agentryRunId } : {}),
+    ...(record.summary ? { summary: record.summary as unknown as RunEndEvent } : {}),
+    ...(record.continuedBy ? { continuedBy: record.continuedBy } : {}),
+  };
+}

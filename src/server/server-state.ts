@@ -1,0 +1,72 @@
+import { join } from "node:path";
+import { z } from "zod";
+import { readJsonIfExists, writeJsonAtomic } from "../state/json-file.ts";
+
+/** Run ids the server accepts from clients (and uses in file names). */
+export const SERVER_RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+const interruptSchema = z.object({
+  id: z.string(),
+  agentryRunId: z.string(),
+  runId: z.string(),
+  threadId: z.string(),
+  agent: z.string(),
+  toolCallId: z.string(),
+  tool: z.string(),
+  args: z.unknown(),
+  rule: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+
+/** A pending approval as the server shows it: redacted arguments, the rule that asked, expiry. */
+export type InterruptRecord = z.infer<typeof interruptSchema>;
+
+const runRecordSchema = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  agent: z.string(),
+  agentryRunId: z.string().optional(),
+  created: z.string(),
+  status: z.string(),
+  summary: z.record(z.string(), z.unknown()).optional(),
+  continuedBy: z.string().optional(),
+  frames: z.array(z.string()),
+});
+
+/** A finished server run as saved on disk: its summary and every SSE frame, for replay. */
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/**
+ * The server's own files under `<state dir>/server/`: `interrupts.json` (pending interrupts with
+ * their expiry, so they survive a restart) and `runs/<id>.json` (finished runs, for replay and
+ * `GET /v1/runs/{id}` after a restart). Decisions themselves live in the deferred-run store.
+ */
+export class ServerState {
+  constructor(private readonly stateDir: string) {}
+
+  private path(...parts: string[]): string {
+    return join(this.stateDir, "server", ...parts);
+  }
+
+  /** Saved interrupts; a corrupt file counts as none rather than stopping the server. */
+  loadInterrupts(): InterruptRecord[] {
+    const parsed = z.array(interruptSchema).safeParse(readJsonIfExists(this.path("interrupts.json")) ?? []);
+    return parsed.success ? parsed.data : [];
+  }
+
+  saveInterrupts(records: readonly InterruptRecord[]): void {
+    writeJsonAtomic(this.path("interrupts.json"), records);
+  }
+
+  saveRun(record: RunRecord): void {
+    writeJsonAtomic(this.path("runs", `${record.id}.json`), record);
+  }
+
+  /** A saved run, or undefined (also for ids that cannot be file names). */
+  loadRun(id: string): RunRecord | undefined {
+    if (!SERVER_RUN_ID.test(id)) return undefined;
+    const parsed = runRecordSchema.safeParse(readJsonIfExists(this.path("runs", `${id}.json`)));
+    return parsed.success ? parsed.data : undefined;
+  }
+}
