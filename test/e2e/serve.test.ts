@@ -16,6 +16,19 @@ const TOKEN = "test-operator-token-0123456789abcdefABCDEF";
 const APPROVER = "test-approver-token-0123456789abcdefABCDEF";
 const ANSWER = "The deployment is healthy: 3 of 3 replicas ready, no restarts in the last hour.";
 
+type Json = Record<string, unknown>;
+interface InterruptView {
+  id: string;
+  expiresAt: string;
+  reason: string;
+  toolCallId?: string;
+  tool?: string;
+  metadata?: Json;
+}
+interface InterruptList {
+  interrupts: InterruptView[];
+}
+
 let mock: MockProvider | undefined;
 let ws: Workspace | undefined;
 const servers: ServerProcess[] = [];
@@ -196,7 +209,7 @@ describe("agentry serve on the compiled binary", () => {
     });
     const summary = (await (
       await fetch(`${server.url}/v1/runs/run-a`, { headers: auth() })
-    ).json()) as Record<string, any>;
+    ).json()) as Record<string, unknown>;
     expect(summary).toMatchObject({
       runId: "run-a",
       status: "ok",
@@ -244,10 +257,16 @@ describe("approvals as AG-UI interrupts", () => {
       await startRun(server, { threadId: "th", runId, messages: userMessage("deploy") }),
     );
     expectAguiEvents(messages, runId);
-    const finished = messages.at(-1)?.data as { type: string; outcome: { type: string; interrupts: any[] } };
+    const finished = messages.at(-1)?.data as {
+      type: string;
+      outcome: { type: string; interrupts: InterruptView[] };
+    };
     expect(finished.type).toBe("RUN_FINISHED");
     expect(finished.outcome.type).toBe("interrupt");
-    return finished.outcome.interrupts;
+    expect(finished.outcome.interrupts).toHaveLength(1);
+    const [interrupt] = finished.outcome.interrupts;
+    if (!interrupt) throw new Error("no interrupt");
+    return interrupt;
   }
 
   async function decide(server: ServerProcess, id: string, decision: string, token = TOKEN) {
@@ -261,9 +280,7 @@ describe("approvals as AG-UI interrupts", () => {
   test("an interrupt approved over HTTP continues the run; the tool runs exactly once; decisions are idempotent and audited", async () => {
     await setup(turns(), { agentExtra: approvalConfig });
     const server = await serve();
-    const interrupts = await interruptedRun(server, "run-i");
-    expect(interrupts).toHaveLength(1);
-    const interrupt = interrupts[0];
+    const interrupt = await interruptedRun(server, "run-i");
     expect(interrupt).toMatchObject({
       reason: "tool_approval",
       toolCallId: "call-1",
@@ -275,8 +292,10 @@ describe("approvals as AG-UI interrupts", () => {
     });
     expect(Date.parse(interrupt.expiresAt)).toBeGreaterThan(Date.now());
     expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
-    const listed = (await (await fetch(`${server.url}/v1/interrupts`, { headers: auth() })).json()) as any;
-    expect(listed.interrupts.map((i: any) => i.id)).toEqual([interrupt.id]);
+    const listed = (await (
+      await fetch(`${server.url}/v1/interrupts`, { headers: auth() })
+    ).json()) as InterruptList;
+    expect(listed.interrupts.map((i) => i.id)).toEqual([interrupt.id]);
     const busy = await startRun(server, { threadId: "th", messages: userMessage("something else") });
     expect(busy.status).toBe(409);
 
@@ -299,9 +318,10 @@ describe("approvals as AG-UI interrupts", () => {
     expect((await decide(server, "r-unknown-call", "approve")).status).toBe(404);
     expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
     expect(
-      ((await (await fetch(`${server.url}/v1/interrupts`, { headers: auth() })).json()) as any).interrupts,
+      ((await (await fetch(`${server.url}/v1/interrupts`, { headers: auth() })).json()) as InterruptList)
+        .interrupts,
     ).toEqual([]);
-    const origin = (await (await fetch(`${server.url}/v1/runs/run-i`, { headers: auth() })).json()) as any;
+    const origin = (await (await fetch(`${server.url}/v1/runs/run-i`, { headers: auth() })).json()) as Json;
     expect(origin).toMatchObject({ status: "awaiting_approval", continuedBy: body.continuedAs });
 
     const audit = readFileSync(join(ws?.dir ?? "", "audit.jsonl"), "utf8");
@@ -313,12 +333,14 @@ describe("approvals as AG-UI interrupts", () => {
   test("a server restart between interrupt and approval loses nothing", async () => {
     await setup(turns(), { agentExtra: approvalConfig });
     const first = await serve();
-    const [interrupt] = await interruptedRun(first, "run-r");
+    const interrupt = await interruptedRun(first, "run-r");
     expect(await first.stop("SIGTERM")).toBe(0);
     servers.splice(servers.indexOf(first), 1);
 
     const second = await serve();
-    const listed = (await (await fetch(`${second.url}/v1/interrupts`, { headers: auth() })).json()) as any;
+    const listed = (await (
+      await fetch(`${second.url}/v1/interrupts`, { headers: auth() })
+    ).json()) as InterruptList;
     expect(listed.interrupts).toHaveLength(1);
     expect(listed.interrupts[0]).toMatchObject({
       id: interrupt.id,
@@ -327,7 +349,9 @@ describe("approvals as AG-UI interrupts", () => {
     });
     const replay = await readSse(await fetch(`${second.url}/v1/runs/run-r/events`, { headers: auth() }));
     expect(replay.at(-1)?.data).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "interrupt" } });
-    const approved = (await (await decide(second, interrupt.id, "approve", APPROVER)).json()) as any;
+    const approved = (await (await decide(second, interrupt.id, "approve", APPROVER)).json()) as {
+      error?: { code: string };
+    };
     expect(approved.error?.code).toBe("unauthorized");
     const body = (await (await decide(second, interrupt.id, "approve")).json()) as { continuedAs: string };
     const continued = await readSse(
@@ -345,7 +369,7 @@ describe("approvals as AG-UI interrupts", () => {
     expect((await startRun(server, { threadId: "x", messages: userMessage("hi") }, APPROVER)).status).toBe(
       403,
     );
-    const [interrupt] = await interruptedRun(server, "run-p");
+    const interrupt = await interruptedRun(server, "run-p");
     const resumed = await startRun(server, {
       threadId: "th",
       runId: "run-p2",
@@ -365,7 +389,7 @@ describe("approvals as AG-UI interrupts", () => {
   test("an expired interrupt answers 410", async () => {
     await setup(turns(), { agentExtra: approvalConfig });
     const server = await serve(["--interrupt-ttl", "0s"]);
-    const [interrupt] = await interruptedRun(server, "run-e");
+    const interrupt = await interruptedRun(server, "run-e");
     expect((await decide(server, interrupt.id, "approve")).status).toBe(410);
     expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
   });
