@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { EventSchemas } from "@ag-ui/core/schemas";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
@@ -242,6 +242,77 @@ describe("agentry serve on the compiled binary", () => {
     expect(all.at(-1)?.data["type"]).toBe("RUN_FINISHED");
     const replay = await readSse(await fetch(`${server.url}/v1/runs/run-d/events`, { headers: auth() }));
     expect(replay.map((m) => m.data)).toEqual(all.map((m) => m.data));
+  });
+});
+
+describe("stopping runs", () => {
+  const sleeper = (marker: string): MockTurn => ({
+    toolCalls: [{ id: "slow", name: "sh", arguments: { command: `sleep ${marker}; echo never` } }],
+  });
+
+  /** A sleep duration no other process uses, so the process table check sees only this test's tool. */
+  function uniqueMarker(): string {
+    return `30.${process.pid}${Math.floor(Math.random() * 1e6)}`;
+  }
+
+  /** Waits until a `sleep MARKER` process exists (`present`) or no longer does. */
+  async function processGone(marker: string, present: boolean): Promise<void> {
+    while (sleeping(marker) !== present) await Bun.sleep(20);
+  }
+
+  function sleeping(marker: string): boolean {
+    return readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .some((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+            .replaceAll("\0", " ")
+            .includes(`sleep ${marker}`);
+        } catch {
+          return false;
+        }
+      });
+  }
+
+  test("DELETE cancels a running run: its tool process tree is killed and the stream ends cancelled", async () => {
+    const marker = uniqueMarker();
+    await setup([sleeper(marker), { text: "unreachable" }]);
+    const server = await serve();
+    const response = await startRun(server, { threadId: "c", runId: "run-c", messages: userMessage("wait") });
+    const reading = readSse(response);
+    await processGone(marker, true);
+    const cancelled = await fetch(`${server.url}/v1/runs/run-c`, { method: "DELETE", headers: auth() });
+    expect(cancelled.status).toBe(202);
+    const messages = await reading;
+    expectAguiEvents(messages, "run-c");
+    expect(messages.at(-1)?.data).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "cancelled" } });
+    await processGone(marker, false);
+    const again = await fetch(`${server.url}/v1/runs/run-c`, { method: "DELETE", headers: auth() });
+    expect(again.status).toBe(409);
+  });
+
+  test("SIGTERM stops accepting, stops running runs in a resumable state and exits 0", async () => {
+    const marker = uniqueMarker();
+    await setup([sleeper(marker), { text: "unreachable" }]);
+    const server = await serve(["--grace", "0s"]);
+    const reading = readSse(
+      await startRun(server, { threadId: "s", runId: "run-s", messages: userMessage("wait") }),
+    );
+    await processGone(marker, true);
+    expect(await server.stop("SIGTERM")).toBe(0);
+    servers.splice(servers.indexOf(server), 1);
+    const messages = await reading;
+    expect(messages.at(-1)?.data).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "cancelled" } });
+    await processGone(marker, false);
+    const session = JSON.parse(readFileSync(join(ws?.stateDir ?? "", "sessions", "s.json"), "utf8")) as {
+      messages: { role: string }[];
+    };
+    expect(session.messages[0]?.role).toBe("user");
+    const restarted = await serve();
+    const summary = (await (
+      await fetch(`${restarted.url}/v1/runs/run-s`, { headers: auth() })
+    ).json()) as Json;
+    expect(summary["status"]).toBe("interrupted");
   });
 });
 
