@@ -1,0 +1,118 @@
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { readSse, type ServerProcess, startServerProcess } from "../support/server-process.ts";
+import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+
+/** The system Chromium (Debian package `chromium`; `.ci/run` installs it when missing). */
+const CHROMIUM = process.env["AGENTRY_CHROMIUM"] ?? "/usr/bin/chromium";
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const TOKEN = "browser-test-token-0123456789abcdefABCDEF";
+
+let mock: MockProvider | undefined;
+let ws: Workspace | undefined;
+let server: ServerProcess | undefined;
+let profile: string | undefined;
+
+afterEach(async () => {
+  await server?.stop("SIGKILL");
+  await mock?.close();
+  ws?.remove();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+test("in headless Chromium: enter the token, see the pending approval, approve it, the run finishes", async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  mock = await startMockProvider({
+    turns: [
+      { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: "echo deployed >> deploy.log" } }] },
+      { text: "Deployed after approval." },
+    ],
+  });
+  ws = makeWorkspace(`
+[defaults]
+agent = "ops"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+
+[agents.ops]
+tools = ["sh"]
+mode = "ask"
+[agents.ops.policy]
+approval = { tools = ["sh"] }
+`);
+  server = await startServerProcess(["--listen", "127.0.0.1:0", "-c", ws.configPath], {
+    cwd: ws.dir,
+    env: { AGENTRY_STATE_DIR: ws.stateDir, AGENTRY_SERVER_TOKEN: TOKEN },
+  });
+  const started = await fetch(`${server.url}/v1/agents/ops/runs`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      threadId: "release-42",
+      messages: [{ id: "u1", role: "user", content: "deploy" }],
+    }),
+  });
+  const streamed = await readSse(started);
+  const outcome = streamed.at(-1)?.data["outcome"] as { type: string; interrupts: { id: string }[] };
+  expect(outcome.type).toBe("interrupt");
+  const interruptId = outcome.interrupts[0]?.id ?? "";
+
+  profile = mkdtempSync(join(tmpdir(), "agentry-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1100, height: 720 },
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+    const response = await page.goto(server.url);
+    expect(response?.headers()["x-frame-options"]).toBe("DENY");
+    expect(response?.headers()["content-security-policy"]).toContain("default-src 'none'");
+
+    await page.fill("#token", TOKEN);
+    await page.click("#save-token");
+    const card = page.locator(`.interrupt[data-id="${interruptId}"]`);
+    await card.waitFor();
+    expect(await card.textContent()).toContain("echo deployed >> deploy.log");
+    expect(await card.textContent()).toContain('policy.approval.tools includes "sh"');
+    expect(await page.locator("#token-form").isVisible()).toBe(false);
+    expect(page.url()).not.toContain(TOKEN);
+    expect(await page.evaluate(() => sessionStorage.getItem("agentry-server-token"))).toBe(TOKEN);
+    const shot = process.env["AGENTRY_SCREENSHOT"];
+    if (shot) await page.screenshot({ path: shot });
+
+    await card.locator("button.approve").click();
+    await page.locator("#log .finished").waitFor();
+    expect(await page.locator("#log .finished").textContent()).toContain("Deployed after approval.");
+    await page.locator("#empty").waitFor();
+    expect(readFileSync(join(ws.dir, "deploy.log"), "utf8")).toBe("deployed\n");
+    expect(problems).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
