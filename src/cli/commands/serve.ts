@@ -62,13 +62,13 @@ export default async function serveCommand(options: ServeOptions, _command: Comm
       `cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  writeInfo(`listening on ${server.url}`);
   writeInfo(
     operator.source.kind === "env"
       ? "token: AGENTRY_SERVER_TOKEN"
       : `token: ${operator.source.created ? "generated into" : "read from"} ${operator.source.path} (mode 0600)`,
   );
   if (approver) writeInfo("approver token: AGENTRY_APPROVER_TOKEN (may decide approvals, not start runs)");
+  writeInfo(`listening on ${server.url}`);
   const signal = await stopSignal();
   writeInfo(`${signal}: no new requests; letting runs reach a resumable state`);
   await server.stop(graceMs);
