@@ -5,6 +5,7 @@
  * Peak RSS is the server's VmHWM from /proc (a high-water mark, so nothing is missed between
  * polls); CPU is utime+stime from /proc/<pid>/stat. Medians of `--repeats` fresh servers.
  *   node_modules/.bin/bun scripts/bench/serve-load.ts [--runs 200] [--calls 10] [--latency 200] [--repeats 3]
+ *     [--binary PATH]   (an already built agentry instead of building one)
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -20,7 +21,8 @@ const calls = arg("--calls", 10);
 const latency = arg("--latency", 200);
 const repeats = arg("--repeats", 3);
 const TOKEN = "bench-token-0123456789abcdefghijklmnopqrstuvwxyz";
-const agentry = await buildAgentry();
+const binaryAt = process.argv.indexOf("--binary");
+const agentry = binaryAt > 0 ? (process.argv[binaryAt + 1] as string) : await buildAgentry();
 
 function procStatus(pid: number, field: string): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8")
