@@ -8,6 +8,11 @@ import type { ExitCodeValue } from "../spec/exit-codes.ts";
 export interface RunRequest {
   /** Agent or flow name; `[defaults].agent` when omitted. */
   target?: string;
+  /**
+   * The run id (letters, digits, `.`, `_`, `-`; at most 128), e.g. a client's AG-UI `runId`;
+   * a fresh one when omitted. Refused when a deferred run already has it.
+   */
+  runId?: string;
   prompt: string;
   vars?: Record<string, string>;
   /** `provider/model`, replacing the agent's model. */

@@ -114,7 +114,11 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
           hint: 'agentry run AGENT "prompt"',
         });
       }
-      const plan: RunPlan = { runId: newRunId(), target, history: [], turns: 0, resumeCalls: [] };
+      if (request.runId !== undefined && deferred.has(request.runId)) {
+        throw new UsageError(`run id "${request.runId}" is taken by a deferred run`);
+      }
+      const runId = request.runId ?? newRunId();
+      const plan: RunPlan = { runId, target, history: [], turns: 0, resumeCalls: [] };
       return executeRun(rt, { ...request, target }, plan);
     },
     resume: (runId, request = {}) => resumeRun(rt, runId, request),

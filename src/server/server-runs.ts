@@ -85,6 +85,7 @@ export class ServerRuns {
     const budget = clampBudget(input.budget, config.agents?.[agent]?.budget ?? config.defaults?.budget);
     const request: RunRequest = {
       target: agent,
+      runId: input.runId,
       prompt: input.prompt,
       session: input.threadId,
       approve: "defer",
@@ -194,7 +195,7 @@ export class ServerRuns {
   }
 
   private refuseStart(runId: string, threadId: string): Refusal | undefined {
-    if (this.live.has(runId) || this.options.state.loadRun(runId))
+    if (this.live.has(runId) || this.options.state.loadRun(runId) || this.options.runtime.deferred.has(runId))
       return refusal(409, "run_exists", `a run "${runId}" already exists; send a new runId`);
     if (this.busyThreads.has(threadId))
       return refusal(

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../spec/errors.ts";
@@ -138,6 +138,11 @@ export class DeferredRunStore {
     const key = this.key(true) as StateKey;
     const sealed = key.seal(JSON.stringify(secret), draft.run_id);
     this.write(key, { ...draft, format: FORMAT, sealed });
+  }
+
+  /** Whether a deferred run with this id exists (an invalid id is a usage error). */
+  has(runId: string): boolean {
+    return existsSync(this.pathOf(runId));
   }
 
   /** Rewrites a loaded run after a change (a decision, an attempt), signing it again. */

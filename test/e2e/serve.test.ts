@@ -432,6 +432,28 @@ describe("approvals as AG-UI interrupts", () => {
     expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
   });
 
+  test("interrupts decided with `agentry approvals` while the server was down continue when it starts", async () => {
+    await setup(turns(), { agentExtra: approvalConfig });
+    const first = await serve();
+    const interrupt = await interruptedRun(first, "run-x");
+    expect(await first.stop("SIGTERM")).toBe(0);
+    servers.splice(servers.indexOf(first), 1);
+    const approved = await runBinary(["approvals", "approve", interrupt.id, "-c", ws?.configPath ?? ""], {
+      cwd: ws?.dir ?? "",
+      env: { AGENTRY_STATE_DIR: ws?.stateDir },
+    });
+    expect(approved.code).toBe(0);
+
+    const second = await serve();
+    const origin = (await (await fetch(`${second.url}/v1/runs/run-x`, { headers: auth() })).json()) as Json;
+    expect(origin["agentryRunId"]).toBe("run-x");
+    const continued = await readSse(
+      await fetch(`${second.url}/v1/runs/${String(origin["continuedBy"])}/events`, { headers: auth() }),
+    );
+    expect(textOf(continued)).toBe("done after approval");
+    expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
+  });
+
   test("the approver token decides but cannot start runs; an AG-UI resume run continues a denied call", async () => {
     await setup([...turns().slice(0, 1), { text: "understood, not running it" }], {
       agentExtra: approvalConfig,

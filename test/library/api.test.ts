@@ -105,6 +105,15 @@ describe("runStream", () => {
     expect(outcome).toMatchObject({ status: "ok", answer: "said hi", turns: 2 });
   });
 
+  test("a host may choose the run id; one a deferred run holds, or an invalid one, is refused", async () => {
+    const rt = await start([{ text: "chosen" }], [echo]);
+    const { events, result } = runStream(rt, { prompt: "x", runId: "host-run-1" });
+    const seen = await collect(events);
+    expect((await result).runId).toBe("host-run-1");
+    expect(seen.every((event) => event.run_id === "host-run-1")).toBe(true);
+    expect(() => rt.run({ prompt: "x", runId: "../escape" })).toThrow("invalid run id");
+  });
+
   test("a run that cannot start rejects result and throws from the iteration", async () => {
     const rt = await start([{ text: "x" }], [echo]);
     const { events, result } = runStream(rt, { target: "nobody", prompt: "x" });
