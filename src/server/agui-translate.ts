@@ -96,7 +96,7 @@ export class AguiTranslator {
             outcome: { type: "interrupt", interrupts },
           };
         }
-        return runError(event, "awaiting approval, but the run state was not saved (ephemeral run)");
+        return runError(event, "the run awaits approval, but its saved state could not be read");
       }
       case "interrupted":
         return { type: EventType.RUN_FINISHED, threadId, runId, outcome: { type: "cancelled" } };

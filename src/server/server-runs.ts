@@ -1,3 +1,4 @@
+import type { Interrupt } from "@ag-ui/core";
 import type { EventEncoder } from "@ag-ui/encoder";
 import { RunStop } from "../agent/run-stop.ts";
 import type { LoadedConfig } from "../config/loader.ts";
@@ -289,13 +290,7 @@ export class ServerRuns {
     };
     const asked = new Map<string, AskedApproval>();
     const translator = new AguiTranslator({ threadId: run.threadId, runId: run.id }, () =>
-      run.agentryRunId
-        ? this.options.interrupts.open(
-            this.options.runtime.deferred.load(run.agentryRunId),
-            { runId: run.id, threadId: run.threadId },
-            asked,
-          )
-        : [],
+      this.openInterrupts(run, asked),
     );
     const push = (events: ReturnType<AguiTranslator["translate"]>) => {
       for (const event of events) run.log.push(this.options.encoder.encodeSSE(event));
@@ -328,6 +323,17 @@ export class ServerRuns {
         this.retire(run.id);
       });
     return run;
+  }
+
+  /** The interrupts of a run that stopped awaiting approval; none when its state cannot be read. */
+  private openInterrupts(run: ServerRun, asked: ReadonlyMap<string, AskedApproval>): Interrupt[] {
+    if (!run.agentryRunId) return [];
+    try {
+      const deferred = this.options.runtime.deferred.load(run.agentryRunId);
+      return this.options.interrupts.open(deferred, { runId: run.id, threadId: run.threadId }, asked);
+    } catch {
+      return [];
+    }
   }
 
   private retire(id: string): void {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../spec/errors.ts";
+import { createPrivateFile, readPrivateFile } from "../state/private-file.ts";
 
 /** Shortest token accepted from the environment: 32 characters (a 256-bit token is 43 in base64url). */
 export const MIN_TOKEN_LENGTH = 32;
@@ -16,8 +16,9 @@ export type TokenSource = { kind: "env" } | { kind: "file"; path: string; create
 
 /**
  * The operator token: `AGENTRY_SERVER_TOKEN`, else the token in `<state dir>/server.token`, else a
- * fresh random 256-bit one written there (0600). A short env token or a file readable by others
- * is a usage error: either would make the one credential guessable or readable.
+ * fresh random 256-bit one written there (0600; two servers starting at once agree on one). A
+ * short env token or a file others can read is a usage error: either would make the one
+ * credential guessable or readable.
  */
 export function loadServerToken(
   env: Record<string, string | undefined>,
@@ -28,13 +29,18 @@ export function loadServerToken(
     return { token: checkedToken(fromEnv, "AGENTRY_SERVER_TOKEN"), source: { kind: "env" } };
   }
   const path = tokenFilePath(stateDir);
-  const existing = readTokenFile(path);
-  if (existing !== undefined) return { token: existing, source: { kind: "file", path, created: false } };
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const token = randomBytes(32).toString("base64url");
-  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: "wx" });
-  chmodSync(path, 0o600);
-  return { token, source: { kind: "file", path, created: true } };
+  const existing = readPrivateFile(path, "server token");
+  if (existing !== undefined) {
+    return {
+      token: checkedToken(existing.toString("utf8").trim(), path),
+      source: { kind: "file", path, created: false },
+    };
+  }
+  const created = createPrivateFile(path, `${randomBytes(32).toString("base64url")}\n`, "server token");
+  return {
+    token: checkedToken(created.toString("utf8").trim(), path),
+    source: { kind: "file", path, created: true },
+  };
 }
 
 /** The optional approver token (`AGENTRY_APPROVER_TOKEN`): may decide approvals, not start runs. */
@@ -51,22 +57,6 @@ function checkedToken(value: string, name: string): string {
     });
   }
   return value;
-}
-
-function readTokenFile(path: string): string | undefined {
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-  if (process.platform !== "win32" && (mode & 0o077) !== 0) {
-    throw new UsageError(`${path} is readable by other users (mode ${(mode & 0o777).toString(8)})`, {
-      hint: `chmod 600 ${path}, or delete it to generate a new token`,
-    });
-  }
-  return checkedToken(readFileSync(path, "utf8").trim(), path);
 }
 
 /** Who a request is, by its bearer token. */

@@ -10,36 +10,64 @@ const SSE_HEADERS = {
 };
 
 /**
- * A `text/event-stream` response replaying a run's frames after `afterSeq` and then following
- * it until it ends. A client going away only stops this stream; the run goes on.
+ * A `text/event-stream` body fed by `attach`, which gets a `send` function and returns the
+ * function that detaches it. Writing to a stream whose client went away detaches it instead of
+ * throwing, so a disconnect can never reach the run or the code that reported the change.
  */
-export function runEventStream(log: RunLog, afterSeq: number, headers: Record<string, string>): Response {
+function eventStream(
+  headers: Record<string, string>,
+  attach: (send: (text: string) => void, close: () => void) => () => void,
+): Response {
   const encoder = new TextEncoder();
   let stop = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      const heartbeat = setInterval(
-        () => controller.enqueue(encoder.encode(": keep-alive\n\n")),
-        HEARTBEAT_MS,
-      );
-      const unfollow = log.follow(afterSeq, (frame) => {
-        if (frame) {
-          controller.enqueue(encoder.encode(frame.text));
-          return;
+      let open = true;
+      let detach = () => {};
+      const send = (text: string) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop();
         }
-        clearInterval(heartbeat);
-        controller.close();
-      });
-      stop = () => {
-        clearInterval(heartbeat);
-        unfollow();
       };
+      const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
+      stop = () => {
+        if (!open) return;
+        open = false;
+        clearInterval(heartbeat);
+        detach();
+      };
+      const close = () => {
+        stop();
+        try {
+          controller.close();
+        } catch {
+          // the client already went away
+        }
+      };
+      detach = attach(send, close);
+      if (!open) detach();
     },
     cancel() {
       stop();
     },
   });
   return new Response(body, { headers: { ...headers, ...SSE_HEADERS } });
+}
+
+/**
+ * A `text/event-stream` response replaying a run's frames after `afterSeq` and then following
+ * it until it ends. A client going away only stops this stream; the run goes on.
+ */
+export function runEventStream(log: RunLog, afterSeq: number, headers: Record<string, string>): Response {
+  return eventStream(headers, (send, close) =>
+    log.follow(afterSeq, (frame) => {
+      if (frame) send(frame.text);
+      else close();
+    }),
+  );
 }
 
 /**
@@ -51,25 +79,9 @@ export function snapshotStream(
   watch: (onChange: () => void) => () => void,
   headers: Record<string, string>,
 ): Response {
-  const encoder = new TextEncoder();
-  let stop = () => {};
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = () => controller.enqueue(encoder.encode(`data: ${JSON.stringify(snapshot())}\n\n`));
-      const heartbeat = setInterval(
-        () => controller.enqueue(encoder.encode(": keep-alive\n\n")),
-        HEARTBEAT_MS,
-      );
-      send();
-      const unwatch = watch(send);
-      stop = () => {
-        clearInterval(heartbeat);
-        unwatch();
-      };
-    },
-    cancel() {
-      stop();
-    },
+  return eventStream(headers, (send) => {
+    const push = () => send(`data: ${JSON.stringify(snapshot())}\n\n`);
+    push();
+    return watch(push);
   });
-  return new Response(body, { headers: { ...headers, ...SSE_HEADERS } });
 }

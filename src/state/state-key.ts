@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalJson } from "../audit/canonical-json.ts";
 import { UsageError } from "../spec/errors.ts";
+import { createPrivateFile, readPrivateFile } from "./private-file.ts";
 
 const KEY_FILE = "state.key";
 const KEY_BYTES = 32;
@@ -37,43 +37,24 @@ export function openStateKey(stateDir: string, options: { create: boolean }): St
   let master = readKey(path);
   if (!master) {
     if (!options.create) return undefined;
-    master = createKey(stateDir, path);
+    master = createKey(path);
   }
   return keyFrom(master);
 }
 
 function readKey(path: string): Buffer | undefined {
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-  if (process.platform !== "win32" && (mode & 0o077) !== 0) {
-    throw new UsageError(
-      `state key ${path} is accessible by other users (mode ${(mode & 0o777).toString(8)}); refusing to use it`,
-      { hint: `chmod 600 ${path}` },
-    );
-  }
-  const key = readFileSync(path);
+  const key = readPrivateFile(path, "state key");
+  return key && checkedKey(path, key);
+}
+
+function createKey(path: string): Buffer {
+  return checkedKey(path, createPrivateFile(path, randomBytes(KEY_BYTES), "state key"));
+}
+
+function checkedKey(path: string, key: Buffer): Buffer {
   if (key.length !== KEY_BYTES)
     throw new UsageError(`state key ${path} is damaged (expected ${KEY_BYTES} bytes)`);
   return key;
-}
-
-function createKey(stateDir: string, path: string): Buffer {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  writeFileSync(temp, randomBytes(KEY_BYTES), { mode: 0o600, flag: "wx" });
-  try {
-    linkSync(temp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-  } finally {
-    unlinkSync(temp);
-  }
-  return readKey(path) as Buffer;
 }
 
 function keyFrom(master: Buffer): StateKey {
