@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
+import { killProcessTree } from "../tools/shell/process-tree.ts";
 
 /** How to start a stdio server: the program, its arguments, the whole environment it gets, its directory. */
 export interface StdioLaunch {
@@ -89,15 +90,21 @@ export class GroupStdioTransport implements Transport {
     });
   }
 
+  /**
+   * Ends stdin, then kills the server's whole process group (SIGTERM, SIGKILL after the grace
+   * period) and resolves only once no member of the group is running — the leader exiting early
+   * does not count, so a server's own children are gone too when the run ends.
+   */
   async close(): Promise<void> {
     const child = this.child;
     if (!child?.pid) return this.finish();
     child.stdin?.end();
-    signalGroup(child.pid, "SIGTERM");
-    const grace = new Promise<void>((done) => setTimeout(done, this.launch.graceMs ?? 1000).unref());
-    await Promise.race([this.exited, grace]);
-    signalGroup(child.pid, "SIGKILL");
-    await Promise.race([this.exited, new Promise<void>((done) => setTimeout(done, 1000).unref())]);
+    if (IS_WINDOWS) {
+      signalGroup(child.pid, "SIGKILL");
+      await Promise.race([this.exited, new Promise<void>((done) => setTimeout(done, 1000).unref())]);
+    } else {
+      await killProcessTree(child.pid, this.launch.graceMs ?? 1000);
+    }
     this.finish();
   }
 
