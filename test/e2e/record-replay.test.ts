@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
@@ -53,6 +54,7 @@ tools = ["sh", "files"]
 mode = "auto"
 `);
     ws.write("data.txt", "x\n");
+    mkdirSync(ws.stateDir, { mode: 0o700 });
     const env = { AGENTRY_STATE_DIR: ws.stateDir };
     const cassette = `${ws.dir}/run.cassette.jsonl`;
     const recorded = await runBinary(
