@@ -23,6 +23,7 @@ export interface AuditRunEnd extends AuditBase {
   status: string;
   stop_reason: string;
   turns?: number;
+  refused_calls?: number;
 }
 
 /** How a tool call was decided: executed, or refused by the named layer. */

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
 import { buildInfo } from "./build-info.ts";
-import { writeInfo } from "./output.ts";
+import { isBrokenPipe, writeInfo } from "./output.ts";
 import { renderError } from "./render-error.ts";
 
 /** Options every subcommand accepts. */
@@ -27,6 +27,7 @@ export interface RunOptions extends CommonOptions {
   outputSchema?: string;
   var: string[];
   concurrency?: string;
+  failOnRefusal?: boolean;
 }
 
 function withCommon(cmd: Command): Command {
@@ -52,6 +53,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--replay <file>", "replay model turns from a cassette instead of calling the provider")
     .addOption(new Option("--approve <mode>", "approval mode").choices(["ask", "deny", "defer", "auto"]))
     .option("--output-schema <file>", "JSON Schema the final answer must satisfy")
+    .option("--fail-on-refusal", "exit 3 when any tool call was refused (run_end.refused_calls > 0)")
     .option(
       "--var <key=value>",
       "template variable (repeatable)",
@@ -184,17 +186,25 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   return program;
 }
 
-/** Entry point: parses argv, runs the command, exits with the documented code. */
+/**
+ * Entry point: parses argv, runs the command, exits with the documented code; 141 when the
+ * reader of stdout went away (the command stopped quietly, as `SIGPIPE` would end it).
+ */
 export async function main(argv: string[]): Promise<void> {
   let pending: Promise<ExitCodeValue> | undefined;
   const program = buildProgram((action) => {
     pending = action();
   });
   const verbose = argv.includes("-v") || argv.includes("--verbose");
+  let stdoutClosed = false;
+  process.stdout.on("error", (err) => {
+    if (!isBrokenPipe(err)) throw err;
+    stdoutClosed = true;
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
     const code = pending ? await pending : ExitCode.ok;
-    process.exitCode = code;
+    process.exitCode = stdoutClosed ? ExitCode.outputClosed : code;
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

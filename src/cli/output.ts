@@ -3,9 +3,40 @@
  * stderr; colour and spinners only on a TTY without NO_COLOR.
  */
 
-/** Writes answer text to stdout. Nothing but the answer (or JSON events) may go through here. */
+/**
+ * Writes answer text to stdout. Nothing but the answer (or JSON events) may go through here.
+ * Once the reader has closed the pipe, writes are dropped; a broken pipe reported synchronously
+ * is turned into the stream's `error` event, which `watchStdout` handles.
+ */
 export function writeAnswer(text: string): void {
-  process.stdout.write(text);
+  const out = process.stdout;
+  if (!out.writable) return;
+  try {
+    out.write(text);
+  } catch (err) {
+    if (!isBrokenPipe(err)) throw err;
+    out.emit("error", err);
+  }
+}
+
+/** Whether an error says the reader of a pipe went away (EPIPE). */
+export function isBrokenPipe(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "EPIPE";
+}
+
+/**
+ * Calls `onClosed` once when the reader of stdout goes away (EPIPE), e.g. to stop a run as if
+ * interrupted. Other stdout errors are left to `main`, which rethrows them. Returns the remover.
+ */
+export function onStdoutClosed(onClosed: () => void): () => void {
+  let fired = false;
+  const listener = (err: unknown) => {
+    if (!isBrokenPipe(err) || fired) return;
+    fired = true;
+    onClosed();
+  };
+  process.stdout.on("error", listener);
+  return () => process.stdout.off("error", listener);
 }
 
 /** Writes diagnostics, progress and summaries to stderr. */

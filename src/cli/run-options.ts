@@ -1,7 +1,9 @@
 import { parseDuration } from "../config/units.ts";
 import type { RunRequest } from "../runtime/run-request.ts";
 import { UsageError } from "../spec/errors.ts";
+import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
 import type { RunOptions } from "./main.ts";
+import { writeInfo } from "./output.ts";
 
 /** Turns run flags into the parts of a `RunRequest` they control; bad values are usage errors. */
 export function requestFromFlags(options: RunOptions): Omit<RunRequest, "prompt"> {
@@ -58,4 +60,18 @@ function positiveNumber(flag: string, text: string): number {
 
 function flagError(flag: string, found: string, expected: string): UsageError {
   return new UsageError(`${flag}: expected ${expected}, found "${found}"`);
+}
+
+/**
+ * `--fail-on-refusal`: a run that succeeded although calls were refused ends with exit 3 (stopped
+ * by policy), so CI can fail on refusals; any other outcome keeps its own exit code.
+ */
+export function exitCodeAfterRefusals(
+  exitCode: ExitCodeValue,
+  refusedCalls: number,
+  options: Pick<RunOptions, "failOnRefusal">,
+): ExitCodeValue {
+  if (!options.failOnRefusal || refusedCalls === 0 || exitCode !== ExitCode.ok) return exitCode;
+  writeInfo(`--fail-on-refusal: ${refusedCalls} tool call(s) were refused; exit 3`);
+  return ExitCode.policy;
 }

@@ -1,12 +1,21 @@
+import { RunStop } from "../agent/run-stop.ts";
 import { type LoadedConfig, loadConfig } from "../config/loader.ts";
 import type { ApproveMode } from "../config/schema.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import type { Approver } from "../spec/approval.ts";
+import { UsageError } from "../spec/errors.ts";
 import type { RunEvent } from "../spec/events.ts";
 import { findConfigPath } from "./config-path.ts";
 import { handleInterrupts } from "./interrupts.ts";
 import type { RunOptions } from "./main.ts";
-import { colorDisabled, stderrIsInteractive, stdinIsInteractive, writeAnswer, writeInfo } from "./output.ts";
+import {
+  colorDisabled,
+  onStdoutClosed,
+  stderrIsInteractive,
+  stdinIsInteractive,
+  writeAnswer,
+  writeInfo,
+} from "./output.ts";
 import { jsonRenderer, ndjsonRenderer, type Renderer, silentRenderer } from "./render/renderer.ts";
 
 /** Everything a CLI run needs around the runtime: config, renderer, approver, signal handling. */
@@ -31,15 +40,16 @@ export async function openCliRun(
 ): Promise<CliRunSession> {
   const loaded = await loadConfig(findConfigPath(options.config));
   const interactive = stdinIsInteractive();
-  const prompt = interactive
-    ? (await import("./tty-approver.ts")).ttyApprover(process.stdin, process.stderr)
-    : undefined;
+  const approve = options.approve ?? loaded.config.defaults?.approve ?? (interactive ? "ask" : "deny");
+  const prompt = approve === "ask" ? await openPrompt(interactive) : undefined;
   const ask: Approver | undefined = prompt?.approver;
   const runtime = createRuntime(loaded, {
     ...(ask ? { ask } : {}),
     ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
   });
-  const renderer = settings.events === false ? silentRenderer : await rendererFor(options);
+  const answerChecked = (agent: string) =>
+    options.outputSchema !== undefined || loaded.config.agents?.[agent]?.output_schema !== undefined;
+  const renderer = settings.events === false ? silentRenderer : await rendererFor(options, answerChecked);
   const controller = new AbortController();
   const removeHandlers = handleInterrupts({
     controller,
@@ -48,17 +58,49 @@ export async function openCliRun(
     notice: (name) =>
       options.quiet ? undefined : `\n${name}: stopping tools and saving state (Ctrl-C again to exit now)`,
   });
+  const removeStdoutWatch = onStdoutClosed(() =>
+    controller.abort(new RunStop("interrupted", "stdout closed")),
+  );
   return {
     loaded,
     runtime,
     renderer,
     signal: controller.signal,
-    approve: options.approve ?? loaded.config.defaults?.approve ?? (interactive ? "ask" : "deny"),
+    approve,
     async close() {
       removeHandlers();
+      removeStdoutWatch();
       prompt?.close();
       renderer.close();
       await runtime.close();
+    },
+  };
+}
+
+/**
+ * The approval prompt of `--approve ask`: on stdin when it is a terminal, else on the
+ * controlling terminal (`/dev/tty`) so a piped prompt still gets asked; without any terminal
+ * asking is impossible, which is a usage error (exit 2), never a silent deny.
+ */
+async function openPrompt(stdinIsTerminal: boolean): Promise<{ approver: Approver; close(): void }> {
+  const { ttyApprover } = await import("./tty-approver.ts");
+  if (stdinIsTerminal) return ttyApprover(process.stdin, process.stderr);
+  const { openControllingTerminal } = await import("./controlling-terminal.ts");
+  const terminal = openControllingTerminal();
+  if ("error" in terminal) {
+    throw new UsageError(
+      `--approve ask needs a terminal to ask on: stdin is not one and /dev/tty cannot be opened (${terminal.error})`,
+      {
+        hint: "run it in a terminal, or choose --approve deny (refuse), defer (decide later, exit 5) or auto",
+      },
+    );
+  }
+  const prompt = ttyApprover(terminal.input, terminal.output);
+  return {
+    approver: prompt.approver,
+    close: () => {
+      prompt.close();
+      terminal.close();
     },
   };
 }
@@ -75,8 +117,14 @@ export function listenerFor(renderer: Renderer, options: RunOptions): (event: Ru
   };
 }
 
-/** Picks the renderer for `--output`; colours load only for text, the spinner only on a terminal. */
-export async function rendererFor(options: RunOptions): Promise<Renderer> {
+/**
+ * Picks the renderer for `--output`; colours load only for text, the spinner only on a terminal.
+ * `answerChecked` tells the text renderer which agents' answers must pass an output schema first.
+ */
+export async function rendererFor(
+  options: RunOptions,
+  answerChecked?: (agent: string) => boolean,
+): Promise<Renderer> {
   switch (options.output) {
     case "ndjson":
       return ndjsonRenderer(writeAnswer);
@@ -95,6 +143,7 @@ export async function rendererFor(options: RunOptions): Promise<Renderer> {
         ...(spinnerFactory ? { spinner: spinnerFactory } : {}),
         quiet: Boolean(options.quiet),
         verbose: Boolean(options.verbose),
+        ...(answerChecked ? { answerChecked } : {}),
       });
     }
   }

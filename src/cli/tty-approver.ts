@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { RunStop } from "../agent/run-stop.ts";
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
 import { currentUser } from "./current-user.ts";
 import { preview } from "./render/format.ts";
@@ -58,7 +59,11 @@ export function ttyApprover(
     );
     while (!signal.aborted) {
       const answer = (await ask("  [y]es / [n]o / [a]lways for this run > ", signal))?.trim().toLowerCase();
-      if (answer === undefined) return { decision: "deny", by: user, reason: "no answer (input closed)" };
+      if (answer === undefined) {
+        return signal.aborted
+          ? stopped(signal)
+          : { decision: "deny", by: user, reason: "no answer (input closed)" };
+      }
       if (answer === "y" || answer === "yes") return { decision: "approve", scope: "once", by: user };
       if (answer === "a" || answer === "always") return { decision: "approve", scope: "run", by: user };
       if (answer === "n" || answer === "no") {
@@ -66,7 +71,7 @@ export function ttyApprover(
         return { decision: "deny", by: user, ...(reason ? { reason } : {}) };
       }
     }
-    return { decision: "deny", by: user, reason: "run interrupted" };
+    return stopped(signal);
   };
 
   return {
@@ -76,5 +81,18 @@ export function ttyApprover(
       return turn;
     },
     close: () => lines?.close(),
+  };
+}
+
+/**
+ * The outcome of a question the run stopped while it was open (Ctrl-C, timeout, a cancelled
+ * sibling): recorded as the interruption it is, `by: "interrupt"`, never as a person's denial.
+ */
+function stopped(signal: AbortSignal): ApprovalDecision {
+  const why = signal.reason instanceof RunStop ? signal.reason.reason : "cancelled";
+  return {
+    decision: "deny",
+    by: "interrupt",
+    reason: `no decision: the run was ${why} while the question was open`,
   };
 }

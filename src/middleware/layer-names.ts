@@ -1,4 +1,5 @@
 import type { ToolResult, ToolStop } from "../spec/tool.ts";
+import { TOOL_POLICY } from "../tools/tool-result.ts";
 
 /** The eleven layers of SPEC §5, outermost first. `extraLayers` are placed after one of these names. */
 export const LAYER_NAMES = [
@@ -29,6 +30,7 @@ export const STOPPED_BY = {
   timeout: "timeout",
   rateLimit: "rate_limit",
   circuitBreaker: "circuit_breaker",
+  toolPolicy: TOOL_POLICY,
 } as const;
 
 /** The stop each built-in layer puts on a result it stops: its typed reason and its `STOPPED_BY` name. */
@@ -51,10 +53,24 @@ export function ranDespiteStop(stop: ToolStop): boolean {
 
 /**
  * Whether a result counts as a tool failure for failure limits and the circuit breaker: the tool
- * itself failed, threw or timed out. Refusals by governance layers (approval, policy, rate limit,
- * loop detection, an open breaker) do not count.
+ * itself failed, threw or timed out, or refused under its own rules (`tool_policy`, so a model
+ * that keeps hitting a shell deny rule is still stopped). Refusals by governance layers
+ * (approval, policy, rate limit, loop detection, an open breaker) do not count.
  */
 export function isToolFailure(result: ToolResult): boolean {
   if (result.ok) return false;
-  return result.stop === undefined || ranDespiteStop(result.stop);
+  return result.stop === undefined || ranDespiteStop(result.stop) || result.stop.reason === "tool_policy";
+}
+
+/** `stopped_by` values that are not refusals: the call ran and failed, or the model sent a bad call. */
+const NOT_REFUSALS = new Set<string>([STOPPED_BY.timeout, STOPPED_BY.exception, "registry", "arguments"]);
+
+/**
+ * Whether a tool result's `stopped_by` marks a refused call (SPEC §12: denied, unapproved,
+ * refused by a tool's rules or the SSRF guard, rate-limited, loop-detected, breaker open): what
+ * `run_end.refused_calls` counts and `--fail-on-refusal` fails on. A stop reason added later
+ * counts as a refusal unless listed here as something else.
+ */
+export function isRefusal(stoppedBy: string | undefined): boolean {
+  return stoppedBy !== undefined && !NOT_REFUSALS.has(stoppedBy);
 }

@@ -2,6 +2,7 @@ import { exitCodeFor } from "../agent/exit-code.ts";
 import { RunStop } from "../agent/run-stop.ts";
 import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
 import { newApprovalId } from "../middleware/approval/index.ts";
+import { isRefusal } from "../middleware/layer-names.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
 import type { RecordedDecisions } from "../spec/approval.ts";
 import { AgentryError, type SerializedError, serializeError } from "../spec/errors.ts";
@@ -69,6 +70,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   if (request.signal?.aborted) onOuterAbort();
   request.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new RunStop("timeout")), settings.timeoutMs);
+  const refusals = { count: 0 };
   const listener = request.onEvent;
   const bus = listener ? new EventBus(listener, (value) => redactor.redactValue(value)) : undefined;
   const scope: RunScope = {
@@ -78,7 +80,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     signal: controller.signal,
     approver: approverFor(request.approve ?? rt.loaded.config.defaults?.approve ?? "deny", rt.ask),
     ...(plan.recorded ? { recorded: plan.recorded } : {}),
-    emitFor: (id, name) => bus?.emitterFor(id, name) ?? ignoreEvent,
+    emitFor: (id, name) => countingRefusals(bus?.emitterFor(id, name) ?? ignoreEvent, refusals),
     children: { started: 0 },
     concurrency: new Semaphore(rt.loaded.config.limits?.max_concurrency ?? DEFAULT_LIMITS.maxConcurrency),
   };
@@ -140,6 +142,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     usage: outcome.meter.totals(),
     turns: outcome.turns,
     durationMs: Math.round(rt.now() - started),
+    refusedCalls: refusals.count,
     exitCode:
       failure === undefined
         ? exitCodeFor(outcome.status, outcome.stopReason, outcome.providerError?.exitCode)
@@ -160,6 +163,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     cost_usd: roundUsd(result.usage.cost_usd),
     turns: result.turns,
     duration_ms: result.durationMs,
+    refused_calls: result.refusedCalls,
     ...(result.error ? { error: result.error } : {}),
   });
   recordPolicyStop(rt.audit, runId, target, { stopReason: result.stopReason, haltedBy: outcome.haltedBy });
@@ -171,6 +175,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     stop_reason: result.stopReason,
     turns: result.turns,
     usage: result.usage,
+    refused_calls: result.refusedCalls,
   });
   await rt.audit?.flush();
   return result;
@@ -239,6 +244,20 @@ function recordDeferral(
     },
     { prompt: request.prompt, messages, calls },
   );
+}
+
+/**
+ * Counts the refused calls of a run and its sub-agents (`run_end.refused_calls`) as their
+ * `tool_result` events pass, listener or not.
+ */
+function countingRefusals(
+  emit: (event: RunEventInput) => void,
+  refusals: { count: number },
+): (event: RunEventInput) => void {
+  return (event) => {
+    if (event.type === "tool_result" && isRefusal(event.stopped_by)) refusals.count += 1;
+    emit(event);
+  };
 }
 
 /** The emitter of a run nobody listens to: events are neither built nor redacted. */

@@ -35,6 +35,7 @@ export async function resumeRun(
           usage: saved.usage,
           turns: saved.turns,
           durationMs: 0,
+          refusedCalls: 0,
           exitCode: saved.result.exit_code as RunResult["exitCode"],
           alreadyFinished: true,
         };

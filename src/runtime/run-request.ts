@@ -43,6 +43,8 @@ export interface RunResult {
   usage: UsageTotals;
   turns: number;
   durationMs: number;
+  /** Calls refused in the run, its sub-agents included (`run_end.refused_calls`); 0 when resuming a finished run. */
+  refusedCalls: number;
   exitCode: ExitCodeValue;
   error?: SerializedError;
 }

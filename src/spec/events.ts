@@ -78,6 +78,8 @@ export type RunEventInput =
       cost_usd: number;
       turns: number;
       duration_ms: number;
+      /** Calls refused in this run and its sub-agents (denied, unapproved, refused by policy, rate-limited…). */
+      refused_calls: number;
       error?: SerializedError;
     };
 

@@ -10,6 +10,8 @@ export const ExitCode = {
   provider: 4,
   awaitingApproval: 5,
   interrupted: 130,
+  /** stdout was closed by its reader (`agentry … | head -1`): the run ended quietly, like SIGPIPE. */
+  outputClosed: 141,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

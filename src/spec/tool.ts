@@ -15,7 +15,9 @@ export interface ToolContext {
  * Why a call was stopped: by a governance layer instead of running (`approval` — a human or
  * approver said no; `policy` — a deny pattern; `readonly`; `loop`; `rate_limit`; `breaker`;
  * `failures`), while running (`timeout`, `exception`), by the loop before it ran (`unknown_tool`,
- * `arguments`, `truncated` — the model's turn was cut off), or by a host's own layer (`custom`).
+ * `arguments`, `truncated` — the model's turn was cut off), by the tool under its own rules
+ * before running anything (`tool_policy`: shell allow/deny, http allow_hosts and SSRF guard, file
+ * root and read-only), or by a host's own layer (`custom`).
  */
 export type StopCause =
   | "approval"
@@ -30,6 +32,7 @@ export type StopCause =
   | "unknown_tool"
   | "arguments"
   | "truncated"
+  | "tool_policy"
   | "custom";
 
 /** Who stopped a call and why: `by` is the layer's name (`tool_result.stopped_by`, audit `refused_by`). */

@@ -163,9 +163,12 @@ export class DeferredRunStore {
     const path = this.pathOf(runId);
     const raw = readJsonIfExists(path);
     if (raw === undefined) {
-      throw new UsageError(`no deferred run "${runId}" in ${this.dir()}`, {
-        hint: "agentry approvals list shows deferred runs; set AGENTRY_STATE_DIR if they live elsewhere",
-      });
+      throw new UsageError(
+        `no deferred run "${runId}" in ${this.dir()}: only a run that stopped awaiting approval (--approve defer, exit 5) can be resumed. An interrupted run (Ctrl-C, SIGTERM, a closed stdout) cannot: the tool calls it was running were killed part-way, so their effects are unknown and resuming could run them a second time`,
+        {
+          hint: "start a new run (a run with --session ID saved its conversation: pass the same --session to go on); agentry approvals list shows deferred runs; set AGENTRY_STATE_DIR if they live elsewhere",
+        },
+      );
     }
     if ((raw as { format?: unknown }).format !== FORMAT) {
       throw new StateIntegrityError(runId, "it was written by an older agentry without integrity protection");
@@ -273,11 +276,14 @@ export class DeferredRunStore {
 
   /**
    * Holds an exclusive lock on a run while it resumes, so two `resume` commands never execute
-   * the same approved call twice; a lock left by a dead process is taken over. Returns the
-   * release function.
+   * the same approved call twice; a lock left by a dead process is taken over. A run that was
+   * never deferred is `load`'s usage error, before any lock file is made. Returns the release
+   * function.
    */
   lock(runId: string): () => void {
-    return acquireLock(`${this.pathOf(runId)}.lock`, `run ${runId}`);
+    const path = this.pathOf(runId);
+    if (!existsSync(path)) this.load(runId);
+    return acquireLock(`${path}.lock`, `run ${runId}`);
   }
 }
 

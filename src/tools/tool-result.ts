@@ -8,6 +8,19 @@ export function toolError(error: string, meta?: Record<string, unknown>, output 
   return meta ? { ok: false, output, error, meta } : { ok: false, output, error };
 }
 
+/**
+ * The `stop.by` of a call a tool refused under its own rules (shell allow/deny, http
+ * allow_hosts and SSRF guard, file root and read-only): a refusal, like a governance layer's,
+ * counted in `run_end.refused_calls` and audited as `refused`, not as an executed call.
+ */
+export const TOOL_POLICY = "tool_policy";
+
+/** A call the tool refused under its own rules; nothing was executed. */
+export function toolRefusal(error: string, meta?: Record<string, unknown>): ToolResult {
+  const stop = { reason: "tool_policy", by: TOOL_POLICY } as const;
+  return meta ? { ok: false, output: "", error, stop, meta } : { ok: false, output: "", error, stop };
+}
+
 /** Replaces every secret value in `text` with `[secret]`, longest first so overlaps cannot leak a suffix. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let result = text;

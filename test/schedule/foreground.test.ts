@@ -46,6 +46,7 @@ function fakeRuntime(answer: (request: RunRequest) => Promise<Partial<RunResult>
         usage: { input_tokens: 1, output_tokens: 1, cost_usd: 0 },
         turns: 1,
         durationMs: 1,
+        refusedCalls: 0,
         exitCode: ExitCode.ok,
         ...partial,
       };

@@ -176,7 +176,7 @@ describe("agentry schedule (compiled binary)", () => {
     expect(result.stderr).toContain("declares no [schedules.*]");
   });
 
-  test("foreground: a run missed while stopped is caught up once (run_once); SIGTERM exits 130", async () => {
+  test("foreground: a run missed while stopped is caught up once (run_once); SIGTERM is a clean stop, exit 0 (issue 12 item 10)", async () => {
     mock = await startMockProvider({ turns: echoModel });
     ws = makeWorkspace(
       config(
@@ -202,7 +202,8 @@ missed = "run_once"
     await run.waitFor(/nightly: next run \d{4}-\d\d-\d\d 03:00:00 UTC/);
     expect(run.out.stderr).toContain("missed run(s) since 2024-01-01 00:00:00 UTC");
     run.proc.kill("SIGTERM");
-    expect(await run.exited).toBe(130);
+    expect(await run.exited).toBe(0);
+    expect(run.out.stderr).toContain("SIGTERM: stopping running schedules");
     expect(parseNdjson(run.out.stdout)).toEqual([
       expect.objectContaining({
         schedule: "nightly",

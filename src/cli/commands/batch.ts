@@ -7,7 +7,7 @@ import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { ensureHttpSlots } from "../http-slots.ts";
 import type { RunOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
-import { requestFromFlags } from "../run-options.ts";
+import { exitCodeAfterRefusals, requestFromFlags } from "../run-options.ts";
 import { openCliRun } from "../run-session.ts";
 
 const jobSchema = z.strictObject({
@@ -43,12 +43,14 @@ export default async function batchCommand(
   const flags = requestFromFlags(options);
   const finished: string[] = [];
   let failed = 0;
+  let refused = 0;
   let next = 0;
   const worker = async () => {
     while (next < jobs.length && !session.signal.aborted) {
       const job = jobs[next++] as Job;
       const line = await runJob(job);
       if (line.status !== "ok") failed += 1;
+      refused += line.refused_calls;
       finished.push(job.id);
       writeAnswer(`${JSON.stringify(line)}\n`);
       if (!options.quiet) writeInfo(`[${finished.length}/${jobs.length}] ${line.status} ${job.id}`);
@@ -71,6 +73,7 @@ export default async function batchCommand(
         answer: result.answer,
         stop_reason: result.stopReason,
         usage: result.usage,
+        refused_calls: result.refusedCalls,
         ...(result.error ? { error: result.error } : {}),
       };
     } catch (err) {
@@ -81,6 +84,7 @@ export default async function batchCommand(
         answer: "",
         stop_reason: "error",
         usage: null,
+        refused_calls: 0,
         error: serializeError(err),
       };
     }
@@ -97,7 +101,7 @@ export default async function batchCommand(
     return ExitCode.interrupted;
   }
   if (!options.quiet) writeInfo(`${jobs.length - failed} ok, ${failed} not ok`);
-  return failed === 0 ? ExitCode.ok : ExitCode.agentFailed;
+  return exitCodeAfterRefusals(failed === 0 ? ExitCode.ok : ExitCode.agentFailed, refused, options);
 }
 
 function batchStatus(status: RunResult["status"]): "ok" | "failed" | "stopped" | "awaiting_approval" {

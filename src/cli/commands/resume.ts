@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
 import type { RunOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
-import { requestFromFlags } from "../run-options.ts";
+import { exitCodeAfterRefusals, requestFromFlags } from "../run-options.ts";
 import { listenerFor, openCliRun } from "../run-session.ts";
 
 /**
@@ -32,7 +32,7 @@ export default async function resumeCommand(
       if (options.output === "text")
         writeAnswer(result.answer.endsWith("\n") ? result.answer : `${result.answer}\n`);
     }
-    return result.exitCode;
+    return exitCodeAfterRefusals(result.exitCode, result.refusedCalls, options);
   } finally {
     await session.close();
   }

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+import { UsageError } from "../../spec/errors.ts";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
 import type { RunOptions } from "../main.ts";
 import { readPrompt } from "../prompt-input.ts";
-import { requestFromFlags } from "../run-options.ts";
+import { exitCodeAfterRefusals, requestFromFlags } from "../run-options.ts";
 import { listenerFor, openCliRun } from "../run-session.ts";
 
 /**
@@ -17,6 +18,11 @@ export default async function runCommand(
 ): Promise<ExitCodeValue> {
   const session = await openCliRun(options);
   try {
+    if (options.ephemeral && session.approve === "defer") {
+      throw new UsageError("--ephemeral cannot be combined with --approve defer", {
+        hint: "a deferred run is saved so that `agentry resume` can continue it, and --ephemeral saves nothing; drop --ephemeral, or use --approve deny|ask|auto",
+      });
+    }
     const { config } = session.loaded;
     const known =
       target !== undefined && (config.agents?.[target] !== undefined || config.flows?.[target] !== undefined);
@@ -30,7 +36,7 @@ export default async function runCommand(
       signal: session.signal,
       onEvent: listenerFor(session.renderer, options),
     });
-    return result.exitCode;
+    return exitCodeAfterRefusals(result.exitCode, result.refusedCalls, options);
   } finally {
     await session.close();
   }

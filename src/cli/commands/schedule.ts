@@ -7,7 +7,7 @@ import { FileFireStateStore } from "../../schedule/fire-state.ts";
 import { runForeground, runOnce, type ScheduleHost } from "../../schedule/foreground.ts";
 import { systemScheduleClock } from "../../schedule/scheduler.ts";
 import { UsageError } from "../../spec/errors.ts";
-import type { ExitCodeValue } from "../../spec/exit-codes.ts";
+import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
 import { findConfigPath } from "../config-path.ts";
 import { handleInterrupts } from "../interrupts.ts";
@@ -26,7 +26,8 @@ export interface ScheduleOptions extends CommonOptions {
 /**
  * `agentry schedule`: runs `[schedules.*]` in the foreground. Each run goes through the runtime
  * (governed and audited); stdout gets one JSON line per run, stderr the progress. SIGINT/SIGTERM
- * abort running runs, flush the audit log and exit 130; a second signal exits at once.
+ * abort running runs and flush the audit log; SIGTERM, the way a service manager stops the
+ * scheduler, is a clean stop (exit 0), SIGINT exits 130; a second signal exits 130 at once.
  */
 export default async function scheduleCommand(
   options: ScheduleOptions,
@@ -36,11 +37,15 @@ export default async function scheduleCommand(
   const schedules = select(loaded.config.schedules ?? {}, options.only);
   const runtime = createRuntime(loaded);
   const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
   const removeHandlers = handleInterrupts({
     controller,
     flushSync: () => runtime.flushSync(),
     signals: ["SIGINT", "SIGTERM"],
-    notice: (name) => `${name}: stopping running schedules and flushing the audit log (again to exit now)`,
+    notice: (name) => {
+      stoppedBy ??= name;
+      return `${name}: stopping running schedules and flushing the audit log (again to exit now)`;
+    },
   });
   const host: ScheduleHost = {
     runtime,
@@ -59,7 +64,8 @@ export default async function scheduleCommand(
     const state = new FileFireStateStore(resolveStateDir(loaded.config.defaults?.state_dir), (message) =>
       writeInfo(`warning: ${message}`),
     );
-    return await runForeground(host, state);
+    const code = await runForeground(host, state);
+    return stoppedBy === "SIGTERM" && code === ExitCode.interrupted ? ExitCode.ok : code;
   } finally {
     removeHandlers();
     await runtime.close();

@@ -12,6 +12,11 @@ export interface TextRendererOptions {
   spinner?: (text: string) => Ora;
   quiet: boolean;
   verbose: boolean;
+  /**
+   * Whether the answer of a run of this agent is checked against an output schema: then nothing
+   * is streamed, and only a final answer that passed goes to stdout (rejected attempts never do).
+   */
+  answerChecked?: (agent: string) => boolean;
 }
 
 /**
@@ -25,6 +30,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
   let spinner: Ora | undefined;
   let answerOpen = false;
   let streamed = false;
+  let holdAnswer = false;
   let lastOut = "\n";
 
   const out = (text: string) => {
@@ -56,6 +62,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
     onEvent(event: RunEvent) {
       switch (event.type) {
         case "text_delta":
+          if (holdAnswer) break;
           spinner?.clear();
           answerOpen = true;
           streamed = true;
@@ -108,7 +115,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
         case "run_end": {
           spinner?.stop();
           spinner = undefined;
-          if (!streamed && event.answer !== "") out(event.answer);
+          if (!streamed && event.answer !== "" && (!holdAnswer || event.status === "ok")) out(event.answer);
           if (event.error && event.stop_reason !== "error") err(paint.red(`error: ${event.error.message}`));
           if (lastOut !== "" && !lastOut.endsWith("\n")) out("\n");
           const tokens = event.usage.input_tokens + event.usage.output_tokens;
@@ -124,6 +131,8 @@ export function textRenderer(options: TextRendererOptions): Renderer {
           break;
         }
         case "run_start":
+          holdAnswer = options.answerChecked?.(event.agent) ?? false;
+          break;
         case "message":
           break;
         default: {

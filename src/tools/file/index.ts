@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { FileToolConfig } from "../../config/schema.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
-import { toolError } from "../tool-result.ts";
+import { toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
 import { readLines } from "./read-lines.ts";
 import { sandboxPath } from "./sandbox-path.ts";
@@ -72,9 +72,9 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
 
   async function run(args: FileArgs): Promise<ToolResult> {
     if (args.op === "write" && !writable)
-      return toolError("refused: this file tool is read-only (write = false)");
+      return toolRefusal("refused: this file tool is read-only (write = false)");
     const target = sandboxPath(root, args.path);
-    if (!target.ok) return toolError(target.error);
+    if (!target.ok) return toolRefusal(target.error);
     const stat = statSync(target.path, { throwIfNoEntry: false });
     switch (args.op) {
       case "read": {

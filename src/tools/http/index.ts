@@ -2,7 +2,7 @@ import { z } from "zod";
 import { interpolate } from "../../config/interpolate.ts";
 import type { HttpToolConfig } from "../../config/schema.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
-import { scrubSecrets, toolError } from "../tool-result.ts";
+import { scrubSecrets, toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
 import { type HopResponse, RefusedConnection, sendHop } from "./guarded-request.ts";
 import { createNetworkPolicy } from "./network-policy.ts";
@@ -99,7 +99,7 @@ export function createHttpTool(
     async execute(args, ctx): Promise<ToolResult> {
       let method: string = args.method ?? "GET";
       if (!methods.has(method))
-        return toolError(`method ${method} is not allowed; use one of ${[...methods].join(", ")}`);
+        return toolRefusal(`method ${method} is not allowed; use one of ${[...methods].join(", ")}`);
       let url: URL;
       try {
         url = new URL(args.url);
@@ -117,7 +117,7 @@ export function createHttpTool(
       const signal = AbortSignal.any([ctx.signal, timeout]);
       for (let redirects = 0; ; redirects++) {
         if (url.protocol !== "http:" && url.protocol !== "https:") {
-          return toolError(`refused: only http and https URLs are allowed, got ${url.protocol}`);
+          return toolRefusal(`refused: only http and https URLs are allowed, got ${url.protocol}`);
         }
         const sameOrigin = url.origin === origin;
         const headers: Record<string, string> = {};
@@ -138,7 +138,7 @@ export function createHttpTool(
           });
         } catch (err) {
           const meta = { url: url.href, redirects, duration_ms: Math.round(performance.now() - started) };
-          if (err instanceof RefusedConnection) return toolError(err.message, meta);
+          if (err instanceof RefusedConnection) return toolRefusal(err.message, meta);
           if (timeout.aborted) return toolError(`timed out after ${timeoutMs} ms`, meta);
           if (ctx.signal.aborted) return toolError("cancelled", meta);
           return toolError(

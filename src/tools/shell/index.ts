@@ -3,7 +3,7 @@ import { interpolate } from "../../config/interpolate.ts";
 import type { ShellToolConfig } from "../../config/schema.ts";
 import { passThroughSecrets } from "../../config/secret-values.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
-import { toolError } from "../tool-result.ts";
+import { toolError, toolRefusal } from "../tool-result.ts";
 import { splitArgv } from "./command-line.ts";
 import { compileCommandPolicy } from "./command-policy.ts";
 import description from "./description.txt" with { type: "text" };
@@ -102,7 +102,7 @@ export function createShellTool(
         argv = split.argv;
       }
       const refusal = policy.check(command);
-      if (refusal) return toolError(refusal, { argv });
+      if (refusal) return toolRefusal(refusal, { argv });
 
       const program = argv[0] as string;
       const file = resolveExecutable(program, env["PATH"], config.cwd);

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../../src/testing/index.ts";
-import { runBinary } from "../../support/binary.ts";
+import { BINARY, runBinary } from "../../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../../support/workspace.ts";
 
 let web: Server;
@@ -189,5 +190,149 @@ mode = "auto"
       ["r1", { command: "echo repaired" }],
       ["r2", { _raw_arguments: "}{" }],
     ]);
+  });
+
+  test("item 7: refusals are tool errors (exit 0), counted in run_end.refused_calls; --fail-on-refusal exits 3", async () => {
+    const script = (body: unknown): MockTurn => {
+      const messages = (body as { messages: { role: string; content: string }[] }).messages;
+      const helper = messages[0]?.content.includes("You help.");
+      const results = messages.filter((m) => m.role === "tool").length;
+      if (helper)
+        return results === 0 ? call("h1", "sh", { command: "rm -rf data" }) : { text: "helper gave up" };
+      if (results === 0) return call("p1", "sh", { command: "echo needs approval" });
+      if (results === 1) return call("p2", "agent_helper", { task: "clean up" });
+      return { text: "answered anyway" };
+    };
+    await setup(
+      script,
+      `
+[tools.sh]
+kind = "shell"
+deny = ["rm *"]
+env = ["PATH"]
+
+[agents.a]
+instructions = "You lead."
+tools = ["sh", "agent:helper"]
+mode = "ask"
+policy = { approval = { tools = ["sh"] } }
+
+[agents.helper]
+instructions = "You help."
+tools = ["sh"]
+mode = "auto"
+`,
+    );
+    const plain = await agentry(["run", "-c", ws?.configPath as string, "--output", "json", "go"]);
+    expect(plain.code).toBe(0);
+    const end = JSON.parse(plain.stdout) as Record<string, unknown>;
+    expect(end["status"]).toBe("ok");
+    expect(end["answer"]).toBe("answered anyway");
+    expect(end["refused_calls"]).toBe(2);
+    const runEnd = auditRecords().find((r) => r["type"] === "run_end" && r["run_id"] === end["run_id"]);
+    expect(runEnd?.["refused_calls"]).toBe(2);
+    const refused = auditRecords().filter((r) => r["type"] === "tool_call" && r["decision"] === "refused");
+    expect(refused.map((r) => r["refused_by"]).sort()).toEqual(["approval", "tool_policy"]);
+
+    const strict = await agentry(["run", "-c", ws?.configPath as string, "--fail-on-refusal", "go"]);
+    expect(strict.code).toBe(3);
+    expect(strict.stdout).toBe("answered anyway\n");
+    expect(strict.stderr).toContain("--fail-on-refusal: 2 tool call(s) were refused");
+
+    const batch = await agentry(["batch", "-c", ws?.configPath as string, "--fail-on-refusal", "-"], {
+      stdin: `${JSON.stringify({ id: "b1", prompt: "go" })}\n`,
+    });
+    expect(batch.code).toBe(3);
+    expect(parseNdjson(batch.stdout)[0]?.refused_calls).toBe(2);
+  });
+
+  test("item 5: with --output-schema, only the final valid answer reaches stdout", async () => {
+    await setup(
+      [{ text: "Answer: none" }, { text: '{"verdict": 3}' }, { text: '{"verdict": "pass"}' }],
+      `
+[agents.a]
+instructions = "Answer in JSON."
+`,
+    );
+    ws?.write(
+      "schema.json",
+      JSON.stringify({ type: "object", properties: { verdict: { type: "string" } }, required: ["verdict"] }),
+    );
+    const result = await agentry([
+      "run",
+      "-c",
+      ws?.configPath as string,
+      "--output-schema",
+      "schema.json",
+      "go",
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('{"verdict": "pass"}\n');
+    expect(mock?.requests).toHaveLength(3);
+  });
+
+  test("item 15: --ephemeral with --approve defer is refused before anything runs (exit 2)", async () => {
+    await setup(
+      [{ text: "never asked" }],
+      `
+[agents.a]
+instructions = "Answer."
+`,
+    );
+    const result = await agentry([
+      "run",
+      "-c",
+      ws?.configPath as string,
+      "--ephemeral",
+      "--approve",
+      "defer",
+      "go",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--ephemeral cannot be combined with --approve defer");
+    expect(mock?.requests).toHaveLength(0);
+  });
+
+  test("item 15: resuming an interrupted run is exit 2 saying that interrupted runs cannot be resumed, and why", async () => {
+    const marker = `sleep 41.${process.pid}`;
+    await setup(
+      [call("s1", "sh", { command: marker }), { text: "unreachable" }],
+      `
+[tools.sh]
+kind = "shell"
+env = ["PATH"]
+
+[agents.a]
+tools = ["sh"]
+mode = "auto"
+`,
+    );
+    const child = spawn(BINARY, ["run", "-c", ws?.configPath as string, "--output", "ndjson", "go"], {
+      cwd: ws?.dir as string,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "",
+        AGENTRY_STATE_DIR: ws?.stateDir as string,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    const started = new Promise<void>((resolve) => {
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('"type":"tool_call"')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.end();
+    await started;
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    const runId = parseNdjson(stdout)[0]?.run_id as string;
+    const resumed = await agentry(["resume", "-c", ws?.configPath as string, runId]);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toContain(`no deferred run "${runId}"`);
+    expect(resumed.stderr).toContain("An interrupted run (Ctrl-C, SIGTERM, a closed stdout) cannot");
+    expect(resumed.stderr).toContain("killed part-way");
   });
 });

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../../src/testing/index.ts";
-import { runInTerminal } from "../../support/terminal.ts";
+import { BINARY, runBinary } from "../../support/binary.ts";
+import { runInTerminal, startInTerminal } from "../../support/terminal.ts";
 import { makeWorkspace, mockProviderToml, type Workspace } from "../../support/workspace.ts";
 
 let mock: MockProvider | undefined;
@@ -52,5 +55,74 @@ describe("issue 12 on a real terminal", () => {
     expect(shown).toContain('→ sh {"command":"echo hello-from-tool"}');
     expect(result.stdout).toContain("\x1b[");
     expect(shown).toContain("done");
+  });
+
+  test("item 6: --approve ask with the prompt piped on stdin asks on the terminal (/dev/tty)", async () => {
+    mock = await startMockProvider({
+      turns: [
+        { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo approved-on-tty" } }] },
+        { text: "done" },
+      ],
+    });
+    ws = makeWorkspace(config(mock.baseUrls.openai, "ask", 'policy = { approval = { tools = ["sh"] } }'));
+    const result = await runInTerminal(
+      ["run", "-c", ws.configPath, "--approve", "ask", "--output", "ndjson"],
+      {
+        cwd: ws.dir,
+        env: { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" },
+        stdinFrom: "printf 'the piped prompt'",
+        stdin: "y\n",
+      },
+    );
+    expect(result.code).toBe(0);
+    const shown = plain(result.stdout);
+    expect(shown).toContain("approval needed");
+    const results = shown
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(results.find((e) => e["type"] === "run_start")?.["prompt"]).toBe("the piped prompt");
+    expect(results.find((e) => e["type"] === "tool_result")?.["ok"]).toBe(true);
+  });
+
+  test("item 6: --approve ask without any terminal is exit 2 saying why, before the model is asked", async () => {
+    mock = await startMockProvider({ turns: [{ text: "never" }] });
+    ws = makeWorkspace(config(mock.baseUrls.openai, "ask", 'policy = { approval = { tools = ["sh"] } }'));
+    const result = await runBinary([BINARY, "run", "-c", ws.configPath, "--approve", "ask", "go"], {
+      binary: "setsid",
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--approve ask needs a terminal to ask on");
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  test("item 13: Ctrl-C at an approval prompt is recorded as an interruption, not a user's denial", async () => {
+    mock = await startMockProvider({
+      turns: [
+        { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo never" } }] },
+        { text: "done" },
+      ],
+    });
+    ws = makeWorkspace(
+      `${config(mock.baseUrls.openai, "ask", 'policy = { approval = { tools = ["sh"] } }')}\n[audit]\npath = "audit.jsonl"\n`,
+    );
+    const session = startInTerminal(["run", "-c", ws.configPath, "--approve", "ask", "go"], {
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" },
+    });
+    await session.waitFor(/\[y\]es \/ \[n\]o/);
+    session.type("\x03");
+    expect(await session.exited).toBe(130);
+    const records = readFileSync(join(ws.dir, "audit.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const approval = records.find((r) => r["type"] === "approval");
+    expect(approval?.["by"]).toBe("interrupt");
+    expect(approval?.["reason"]).toBe("no decision: the run was interrupted while the question was open");
+    expect(JSON.stringify(records)).not.toContain("input closed");
+    expect(records.find((r) => r["type"] === "run_end")?.["status"]).toBe("interrupted");
   });
 });
