@@ -16,6 +16,7 @@ const end = (status: "ok" | "awaiting_approval" | "failed" | "interrupted", stop
     cost_usd: 0,
     turns: 1,
     duration_ms: 5,
+    refused_calls: 0,
   });
 
 function translateAll(events: RunEvent[], interrupts = () => []) {
