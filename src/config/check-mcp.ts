@@ -9,7 +9,8 @@ const HTTP_KEYS = ["headers", "bearer_token_env", "oauth"] as const;
 /**
  * Checks `[mcp.*]` servers and the `mcp:` entries of agents: each server has exactly one of
  * `command` (stdio) and `url` (streamable HTTP), no key of the other transport, an http(s) URL,
- * at most one of `bearer_token_env` and `oauth`; every `mcp:<server>` names a declared server.
+ * at most one of `bearer_token_env` and `oauth`; every `mcp:<server>` names a declared server; no
+ * `[tools.*]` name takes the `mcp__` prefix of MCP tool names.
  */
 export function checkMcp(input: SemanticInput): void {
   const { config, declared, report } = input;
@@ -48,6 +49,15 @@ export function checkMcp(input: SemanticInput): void {
     }
     if (server.bearer_token_env !== undefined && server.oauth !== undefined) {
       report([...path, "oauth"], { message: "bearer_token_env and oauth are mutually exclusive" }, "key");
+    }
+  }
+  for (const name of Object.keys(config.tools ?? {})) {
+    if (name.startsWith("mcp__")) {
+      report(
+        ["tools", name],
+        { message: 'tool names starting with "mcp__" are reserved for the tools of [mcp.*] servers' },
+        "key",
+      );
     }
   }
   for (const [name, agent] of Object.entries(config.agents ?? {})) {

@@ -1,5 +1,7 @@
 import type { Tool as McpTool } from "@modelcontextprotocol/client";
 import { z } from "zod";
+import { canonicalJson } from "../audit/canonical-json.ts";
+import { globMatch } from "../middleware/glob.ts";
 import type { JsonSchema } from "../spec/model.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { toToolResult } from "./call-result.ts";
@@ -26,6 +28,8 @@ export interface McpToolSource {
  * One tool of an MCP server as an agentry tool named `name` (`mcp__<server>__<tool>`). Calls go
  * out as `tools/call` with the server's own tool name, bounded by `tool_timeout` and cancelled with
  * the call's signal. Never read-only: a server's `readOnlyHint` is its own claim, not a control.
+ * Argument patterns (`mcp__srv__tool:*glob*`) match the canonical JSON of all its arguments: no
+ * argument name means anything special to agentry here.
  */
 export function mcpTool(name: string, tool: McpTool, source: McpToolSource): Tool<Record<string, unknown>> {
   return {
@@ -34,6 +38,11 @@ export function mcpTool(name: string, tool: McpTool, source: McpToolSource): Too
     parameters: mcpArguments,
     inputSchema: inputSchemaOf(tool),
     readOnly: false,
+    matchArguments: (args, globs) => {
+      const text = canonicalJson(args);
+      const glob = globs.find((candidate) => globMatch(candidate, text));
+      return glob === undefined ? { kind: "no_match" } : { kind: "match", glob };
+    },
     async execute(args, ctx): Promise<ToolResult> {
       try {
         const result = await source.connection.callTool(tool.name, args, {

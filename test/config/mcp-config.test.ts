@@ -77,6 +77,10 @@ cwd = "."
 command = "x"
 startup_timout = "1s"
 
+[tools.mcp__fake__echo]
+kind = "file"
+root = "."
+
 [agents.a]
 tools = ["mcp:stdo"]
 `);
@@ -93,6 +97,9 @@ tools = ["mcp:stdo"]
     expect(paths).toContainEqual(expect.stringContaining("mcp.http.cwd: cwd applies only to stdio servers"));
     expect(paths).toContainEqual(expect.stringContaining("mcp.http.url: invalid URL"));
     expect(paths).toContainEqual(expect.stringContaining("startup_timout"));
+    expect(paths).toContainEqual(
+      expect.stringContaining('tools.mcp__fake__echo: tool names starting with "mcp__" are reserved'),
+    );
     const unknown = issues.find((issue) => issue.path === "agents.a.tools[0]");
     expect(unknown?.message).toBe('unknown MCP server "stdo"');
     expect(unknown?.suggestion).toBe("mcp:stdio");

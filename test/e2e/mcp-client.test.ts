@@ -169,6 +169,23 @@ describe("MCP client on the compiled binary", () => {
     expect(String(denied?.["error"])).not.toContain("danger done");
   });
 
+  test("argument patterns on an MCP tool match all of its arguments, not a field that happens to be named command", async () => {
+    await setup(stdioServer(), `[agents.a.policy]\napproval = { deny = ["mcp__srv__echo:*forbidden*"] }`, [
+      {
+        toolCalls: [
+          { id: "x", name: "mcp__srv__echo", arguments: { command: "harmless", text: "forbidden words" } },
+          { id: "y", name: "mcp__srv__echo", arguments: { text: "allowed words" } },
+        ],
+      },
+      { text: "done" },
+    ]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(0);
+    const byId = new Map(results(result.stdout).map((event) => [event["id"], event]));
+    expect(byId.get("x")?.["stopped_by"]).toBe("approval");
+    expect(byId.get("y")?.["ok"]).toBe(true);
+  });
+
   test("[mcp.srv.policy] asks for the server's tools by glob; --approve deny denies them", async () => {
     await setup(stdioServer(`[mcp.srv.policy]\napproval = { tools = ["mcp__srv__*"] }`), 'mode = "ask"', [
       call("d1", "mcp__srv__danger", { target: "prod" }),

@@ -22,7 +22,12 @@ interface RequestBody {
   messages: { role: string; content: string }[];
 }
 
-async function connect(config: string, mode: "auto" | "legacy", args: string[] = []): Promise<Client> {
+async function connect(
+  config: string,
+  mode: "auto" | "legacy",
+  args: string[] = [],
+  prepare: (client: Client) => void = () => {},
+): Promise<Client> {
   ws = makeWorkspace(config);
   const transport = new StdioClientTransport({
     command: BINARY,
@@ -31,7 +36,11 @@ async function connect(config: string, mode: "auto" | "legacy", args: string[] =
     cwd: ws.dir,
     stderr: "ignore",
   });
-  client = new Client({ name: "mcp-serve-test", version: "1.0.0" }, { versionNegotiation: { mode } });
+  client = new Client(
+    { name: "mcp-serve-test", version: "1.0.0" },
+    { versionNegotiation: { mode }, capabilities: { elicitation: { form: {} } } },
+  );
+  prepare(client);
   await client.connect(transport);
   return client;
 }
@@ -121,5 +130,38 @@ describe("agentry mcp serve, driven by the official MCP client", () => {
     expect(text).toContain("awaiting_approval");
     expect(text).toMatch(/agentry resume \S+/);
     expect(text).toContain("agentry approvals approve");
+  });
+
+  test("--approve ask asks the client through elicitation (2025-11-25): its answer approves or denies the call", async () => {
+    for (const approve of [true, false]) {
+      mock = await startMockProvider({
+        turns: (request) => {
+          const body = request.body as RequestBody;
+          const tool = body.messages.find((message) => message.role === "tool");
+          return tool
+            ? { text: `tool said: ${tool.content}` }
+            : { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo elicited" } }] };
+        },
+      });
+      const asked: string[] = [];
+      const mcp = await connect(config(mock.baseUrls.openai), "legacy", ["--approve", "ask"], (c) => {
+        c.setRequestHandler("elicitation/create", async (request) => {
+          asked.push(String(request.params.message));
+          return { action: "accept", content: { approve, reason: approve ? "fine" : "not today" } };
+        });
+      });
+      const result = await mcp.callTool({ name: "guarded", arguments: { prompt: "run echo" } });
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toContain("sh");
+      const text = JSON.stringify(result.content);
+      if (approve) expect(text).toContain("elicited");
+      else expect(text).toContain("not today");
+      await client?.close();
+      client = undefined;
+      await mock.close();
+      mock = undefined;
+      ws?.remove();
+      ws = undefined;
+    }
   });
 });
