@@ -10,6 +10,13 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
 } else {
   const { main } = await import("../src/cli/main.ts");
   await main(argv);
+  // The command is done: exit now rather than when the event loop empties, so a tool call that
+  // ignored cancellation and was abandoned (a blocking read, a process that escaped its group)
+  // cannot keep agentry alive past a deadline or a Ctrl-C. Output is flushed first.
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write("", done))),
+  );
+  process.exit();
 }
 
 export {};

@@ -5,6 +5,7 @@ import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import { stopReasonOf } from "./run-stop.ts";
+import { type GraceTimer, globalTimer } from "./run-stop-race.ts";
 import {
   type ArgumentParser,
   type GovernedExecutor,
@@ -44,6 +45,8 @@ export interface LoopOptions {
   signal: AbortSignal;
   emit(event: RunEventInput): void;
   now(): number;
+  /** Timers for the grace of calls still running when the run stops; default: the global timers. */
+  timer?: GraceTimer;
   /** True when the assistant's text repeats too often (loop detection on text). */
   textRepeats?(text: string): boolean;
   checkAnswer?: AnswerCheck;
@@ -113,6 +116,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         context,
         emit,
         now: options.now,
+        timer: options.timer ?? globalTimer,
       },
       truncated,
     );

@@ -4,6 +4,7 @@ import type { PipelineCall, PipelineContext } from "../spec/middleware.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { RunStop } from "./run-stop.ts";
+import { type GraceTimer, untilRunStops } from "./run-stop-race.ts";
 
 /** Lenient argument parsing (SPEC §8), injected so the loop stays independent of the tools layer. */
 export type ArgumentParser = (
@@ -21,6 +22,8 @@ export interface ToolCallDeps {
   context: PipelineContext;
   emit(event: RunEventInput): void;
   now(): number;
+  /** Timers for the grace a call gets after its run stopped (`untilRunStops`). */
+  timer: GraceTimer;
 }
 
 /**
@@ -123,13 +126,11 @@ async function runOne(
       stop: { reason: "arguments", by: "arguments" },
     };
   } else {
-    result = await deps.execute(deps.context, {
-      id: call.id,
-      tool,
-      name: call.name,
-      args: asRecord(parsed.args),
-      signal,
-    });
+    result = await untilRunStops(
+      deps.execute(deps.context, { id: call.id, tool, name: call.name, args: asRecord(parsed.args), signal }),
+      deps.context.signal,
+      deps.timer,
+    );
   }
   deps.emit({
     type: "tool_result",

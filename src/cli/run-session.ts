@@ -44,6 +44,7 @@ export async function openCliRun(
   const prompt = approve === "ask" ? await openPrompt(interactive) : undefined;
   const ask: Approver | undefined = prompt?.approver;
   const runtime = createRuntime(loaded, {
+    collectGarbage: true,
     ...(ask ? { ask } : {}),
     ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
   });

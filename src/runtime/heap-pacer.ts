@@ -51,3 +51,12 @@ export function collectorOfRuntime(globals: object = globalThis): (() => void) |
   const exposed = (globals as { gc?: () => void }).gc;
   return typeof exposed === "function" ? () => exposed() : undefined;
 }
+
+/**
+ * The collector of a runtime's `collectGarbage` option: none unless asked for (library hosts),
+ * the runtime's own for `true` (the CLI), or the host's function.
+ */
+export function collectorFor(option: (() => void) | boolean | undefined): (() => void) | undefined {
+  if (typeof option === "function") return option;
+  return option === true ? collectorOfRuntime() : undefined;
+}

@@ -11,7 +11,7 @@ import { DeferredRunStore } from "../state/deferred-runs.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
 import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
-import { collectorOfRuntime, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
+import { collectorFor, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
 import { McpServers } from "./mcp-servers.ts";
 import { resumeRun } from "./resume-run.ts";
 import { newRunId } from "./run-id.ts";
@@ -33,11 +33,13 @@ export interface RuntimeOptions {
   /** Receives one structured log record per tool call (the logger layer). */
   log?: LogSink;
   /**
-   * A full garbage collection, run while 32 or more agents (runs and sub-agents) are in flight,
-   * after about one model request per agent (default `Bun.gc(true)` on Bun, `global.gc()` on Node
-   * with `--expose-gc`); `false` turns the pacing off.
+   * GC pacing (`heap-pacer.ts`): a full garbage collection, run while 32 or more agents (runs and
+   * sub-agents) are in flight, after about one model request per agent. Off by default: a library
+   * must not force collections on its host process. `true` uses the runtime's own collection
+   * (`Bun.gc(true)` on Bun, `global.gc()` on Node with `--expose-gc`); a function is called
+   * instead. The CLI turns it on.
    */
-  collectGarbage?: (() => void) | false;
+  collectGarbage?: (() => void) | boolean;
 }
 
 /** A configured engine that runs agents. Holds no global state; close it to flush the audit log. */
@@ -100,10 +102,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
       },
     }),
     now: () => performance.now(),
-    pacer: new HeapPacer(
-      PACED_RUNS,
-      options.collectGarbage === false ? undefined : (options.collectGarbage ?? collectorOfRuntime()),
-    ),
+    pacer: new HeapPacer(PACED_RUNS, collectorFor(options.collectGarbage)),
   };
   return {
     deferred,

@@ -17,7 +17,8 @@ export interface ToolContext {
  * `failures`), while running (`timeout`, `exception`), by the loop before it ran (`unknown_tool`,
  * `arguments`, `truncated` — the model's turn was cut off), by the tool under its own rules
  * before running anything (`tool_policy`: shell allow/deny, http allow_hosts and SSRF guard, file
- * root and read-only), or by a host's own layer (`custom`).
+ * root and read-only), by the run stopping while it ran (`cancelled`: abandoned after the grace),
+ * or by a host's own layer (`custom`).
  */
 export type StopCause =
   | "approval"
@@ -33,6 +34,7 @@ export type StopCause =
   | "arguments"
   | "truncated"
   | "tool_policy"
+  | "cancelled"
   | "custom";
 
 /** Who stopped a call and why: `by` is the layer's name (`tool_result.stopped_by`, audit `refused_by`). */

@@ -106,6 +106,7 @@ const STOP_CAUSES: ReadonlySet<string> = new Set<StopCause>([
   "unknown_tool",
   "arguments",
   "truncated",
+  "cancelled",
   "custom",
 ]);
 

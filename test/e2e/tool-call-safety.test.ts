@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -7,13 +8,21 @@ import {
   type MockTurn,
   startMockProvider,
 } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
 let ws: Workspace | undefined;
 
 afterEach(async () => {
+  const held = ws && join(ws.dir, "hold.pid");
+  if (held && existsSync(held)) {
+    try {
+      process.kill(Number(readFileSync(held, "utf8").trim()), "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
   await mock?.close();
   mock = undefined;
   ws?.remove();
@@ -127,5 +136,83 @@ describe("one owner per audit record kind", () => {
     const stops = auditRecords().filter((r) => r.type === "policy_stop");
     expect(stops).toHaveLength(1);
     expect(stops[0]).toMatchObject({ reason: "tool_error", by: "failure_limits" });
+  });
+});
+
+/**
+ * A shell call that ignores cancellation: a process in its own session (out of reach of the
+ * process-group kill) keeps the call's output pipe open for 30 s; its pid goes to hold.pid.
+ */
+const HOLD = "setsid -f sh -c 'echo $$ > hold.pid; exec sleep 30'; sleep 30";
+
+describe("the run deadline and signals end the run whatever a tool does (issue 11 item 8)", () => {
+  test("timeout ends the run on time with the timeout stop reason and the audit flushed", async () => {
+    await setup(
+      (_request, index) =>
+        index === 0
+          ? { toolCalls: [{ id: "h", name: "sh", arguments: { command: HOLD } }] }
+          : { text: "never" },
+      'timeout = "1s"\npolicy = { tool_timeout = "10m" }',
+    );
+    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(1);
+    const end = parseNdjson(result.stdout).find((e) => e.type === "run_end");
+    expect(end).toMatchObject({ status: "failed", stop_reason: "timeout" });
+    const records = auditRecords();
+    expect(records.at(-1)).toMatchObject({ type: "run_end", stop_reason: "timeout" });
+    expect(records.filter((r) => r.type === "policy_stop")).toEqual([
+      expect.objectContaining({ reason: "timeout" }),
+    ]);
+  });
+
+  test("SIGINT ends the run with exit 130 while the tool ignores its cancellation", async () => {
+    const workspace = await setup(
+      (_request, index) =>
+        index === 0
+          ? { toolCalls: [{ id: "h", name: "sh", arguments: { command: HOLD } }] }
+          : { text: "never" },
+      'policy = { tool_timeout = "10m" }',
+    );
+    const child = spawn(BINARY, ["run", "go", "-c", workspace.configPath], {
+      cwd: workspace.dir,
+      env: { PATH: process.env["PATH"] ?? "", NO_COLOR: "1", AGENTRY_STATE_DIR: workspace.stateDir },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const bound = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    while (!existsSync(join(workspace.dir, "hold.pid"))) await Bun.sleep(20);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    clearTimeout(bound);
+    expect(auditRecords().at(-1)).toMatchObject({ type: "run_end", stop_reason: "interrupted" });
+  });
+});
+
+describe("failure limits hold for parallel calls (issue 11 item 19)", () => {
+  test("ten parallel failing calls with max_total = 3: at most four run (as one by one), the run stops", async () => {
+    await setup(
+      (_request, index) =>
+        index === 0
+          ? {
+              toolCalls: Array.from({ length: 10 }, (_, i) => ({
+                id: `p${i}`,
+                name: "sh",
+                arguments: { command: `echo ${i} >> ran.log; exit 1` },
+              })),
+            }
+          : { text: "never" },
+      "policy = { failures = { max_total = 3, max_consecutive = 100 } }",
+    );
+    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(1);
+    const ran = readFileSync(join(ws?.dir ?? "", "ran.log"), "utf8")
+      .trim()
+      .split("\n");
+    expect(ran.length).toBeLessThanOrEqual(4);
+    const results = parseNdjson(result.stdout).filter((e) => e.type === "tool_result");
+    expect(results).toHaveLength(10);
+    expect(results.filter((e) => e.stopped_by === "failure_limits")).toHaveLength(10 - ran.length);
+    expect(parseNdjson(result.stdout).find((e) => e.type === "run_end")).toMatchObject({
+      stop_reason: "tool_error",
+    });
   });
 });

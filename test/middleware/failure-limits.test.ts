@@ -66,3 +66,31 @@ test("max_total counts across successes; throws and timeouts count as failures",
   const otherRun = fakeContext(undefined, "run2");
   expect((await layer(otherRun, callOf(tool), succeed)).ok).toBe(true);
 });
+
+test("parallel calls reserve a slot: ten failing calls at once with max_total = 3 run no more than sequential ones would", async () => {
+  const layer = failureLimits({ maxConsecutive: 100, maxTotal: 3 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  let ran = 0;
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () =>
+      layer(ctx, callOf(tool), async () => {
+        ran += 1;
+        await Promise.resolve();
+        return { ok: false, output: "", error: "exit 1" };
+      }),
+    ),
+  );
+  expect(ran).toBe(4);
+  expect(results.filter((result) => result.stop?.by === "failure_limits")).toHaveLength(6);
+  expect(results.every((result) => result.halt === "failures" || result.halt === undefined)).toBe(true);
+  expect(results.some((result) => result.halt === "failures")).toBe(true);
+});
+
+test("a waiting call runs once the calls in flight succeed", async () => {
+  const layer = failureLimits({ maxConsecutive: 1, maxTotal: 100 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  const results = await Promise.all(Array.from({ length: 5 }, () => layer(ctx, callOf(tool), succeed)));
+  expect(results.every((result) => result.ok)).toBe(true);
+});

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { RunStop } from "../../src/agent/run-stop.ts";
 import { createRuntime, defineTool, loadConfigText, type Runtime } from "../../src/index.ts";
 import { type MockRequest, startMockProvider } from "../../src/testing/index.ts";
 
@@ -86,4 +87,60 @@ test("recording from two runtimes: the second truncates the cassette instead of 
   const fresh = await recordOnce(second.runtime, file);
   expect(fresh).toHaveLength(3);
   expect(JSON.parse(fresh[0] as string)).toMatchObject({ agentry_cassette: 1 });
+});
+
+/** A runtime whose only tool never settles and ignores its AbortSignal. */
+async function stuckRuntime() {
+  const mock = await startMockProvider({
+    turns: () => ({ toolCalls: [{ id: "c1", name: "stuck", arguments: {} }] }),
+  });
+  cleanups.push(() => mock.close());
+  const dir = mkdtempSync(join(tmpdir(), "agentry-stuck-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const stuck = defineTool({
+    name: "stuck",
+    description: "Never returns.",
+    parameters: z.object({}),
+    readOnly: true,
+    execute: () => new Promise<string>(() => {}),
+  });
+  const loaded = await loadConfigText(
+    `[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+[providers.mock]
+kind = "openai-compatible"
+base_url = "${mock.baseUrls.openai}"
+retries = 0
+
+[agents.a]
+tools = ["stuck"]
+mode = "auto"
+policy = { tool_timeout = "10m" }
+`,
+    { tools: [stuck] },
+  );
+  const runtime = createRuntime(loaded, { tools: [stuck], stateDir: dir, collectGarbage: false });
+  cleanups.push(() => runtime.close());
+  return runtime;
+}
+
+test("the run deadline ends a run whose tool ignores cancellation, with the timeout stop reason", async () => {
+  const runtime = await stuckRuntime();
+  const result = await runtime.run({ prompt: "go", timeoutMs: 50 });
+  expect(result).toMatchObject({ status: "failed", stopReason: "timeout", exitCode: 1 });
+});
+
+test("an interrupt ends a run whose tool ignores cancellation (exit 130)", async () => {
+  const runtime = await stuckRuntime();
+  const controller = new AbortController();
+  const pending = runtime.run({
+    prompt: "go",
+    signal: controller.signal,
+    onEvent: (event) => {
+      if (event.type === "tool_call") controller.abort(new RunStop("interrupted"));
+    },
+  });
+  expect(await pending).toMatchObject({ status: "interrupted", stopReason: "interrupted", exitCode: 130 });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { collectorOfRuntime, HeapPacer } from "../../src/runtime/heap-pacer.ts";
+import { collectorFor, collectorOfRuntime, HeapPacer } from "../../src/runtime/heap-pacer.ts";
 
 test("collects after about one model request per run, only while `threshold` runs are in flight", () => {
   let collections = 0;
@@ -29,4 +29,12 @@ test("the runtime's collector: a full Bun.gc on Bun, global.gc on Node with --ex
   expect(calls).toEqual(["Bun.gc(true)", "gc()"]);
   expect(collectorOfRuntime({})).toBeUndefined();
   expect(collectorOfRuntime({ gc: "not a function" })).toBeUndefined();
+});
+
+test("GC pacing is off unless asked for: library hosts get no collector, the CLI's `true` the runtime's", () => {
+  expect(collectorFor(undefined)).toBeUndefined();
+  expect(collectorFor(false)).toBeUndefined();
+  expect(typeof collectorFor(true)).toBe(typeof collectorOfRuntime());
+  const own = () => {};
+  expect(collectorFor(own)).toBe(own);
 });

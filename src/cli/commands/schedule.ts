@@ -35,7 +35,7 @@ export default async function scheduleCommand(
 ): Promise<ExitCodeValue> {
   const loaded = await loadConfig(findConfigPath(options.config));
   const schedules = select(loaded.config.schedules ?? {}, options.only);
-  const runtime = createRuntime(loaded);
+  const runtime = createRuntime(loaded, { collectGarbage: true });
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const removeHandlers = handleInterrupts({

@@ -1,4 +1,4 @@
-import type { Middleware } from "../../spec/middleware.ts";
+import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { isToolFailure, STOPPED_BY, STOPS } from "../layer-names.ts";
 import { refused } from "../refusal.ts";
@@ -14,6 +14,10 @@ export interface FailureLimitsOptions {
 interface Counts {
   consecutive: number;
   total: number;
+  /** Calls started and not yet settled: each might still fail. */
+  inFlight: number;
+  /** Calls waiting for a slot; woken whenever a call in flight settles. */
+  waiting: (() => void)[];
   exceeded: string | undefined;
 }
 
@@ -22,9 +26,30 @@ interface Counts {
  * policy, rate limit, loop detection or an open breaker do not count; a success resets the
  * consecutive count). The failure that exceeds a limit is returned with `halt: "failures"`, and
  * every later call of the run is refused with `halt: "failures"`.
+ *
+ * Parallel calls reserve a slot before they run: a call starts only while, even if every call in
+ * flight failed, the limits would not be exceeded before it (`total + in flight <= max_total`,
+ * likewise for `max_consecutive`); otherwise it waits for a call in flight to settle. So a turn of
+ * many parallel failing calls causes no more failures than the same calls one by one: at most
+ * `max_total + 1` (the one that exceeds the limit), never all of them.
  */
 export function failureLimits(options: FailureLimitsOptions): Middleware {
-  const runs = new RunScoped<Counts>(() => ({ consecutive: 0, total: 0, exceeded: undefined }));
+  const runs = new RunScoped<Counts>(() => ({
+    consecutive: 0,
+    total: 0,
+    inFlight: 0,
+    waiting: [],
+    exceeded: undefined,
+  }));
+  const fits = (counts: Counts) =>
+    counts.total + counts.inFlight <= options.maxTotal &&
+    counts.consecutive + counts.inFlight <= options.maxConsecutive;
+  const settle = (counts: Counts, failed: boolean): string | undefined => {
+    counts.inFlight -= 1;
+    const exceeded = record(counts, failed);
+    for (const wake of counts.waiting.splice(0)) wake();
+    return exceeded;
+  };
   const record = (counts: Counts, failed: boolean): string | undefined => {
     if (!failed) {
       counts.consecutive = 0;
@@ -39,22 +64,21 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
     }
     return counts.exceeded;
   };
-  return (ctx, call, next) => {
-    const counts = runs.get(ctx.runId);
-    if (counts.exceeded) {
-      return refused(
-        ctx,
-        call,
-        STOPS.failures,
-        `not run: failure limit exceeded (${counts.exceeded}); the run stops`,
-        {
-          halt: "failures",
-        },
-      );
-    }
+  const refuseExceeded = (ctx: PipelineContext, call: PipelineCall, counts: Counts) =>
+    refused(
+      ctx,
+      call,
+      STOPS.failures,
+      `not run: failure limit exceeded (${counts.exceeded}); the run stops`,
+      {
+        halt: "failures",
+      },
+    );
+  const run = (ctx: PipelineContext, call: PipelineCall, next: Next, counts: Counts): Promise<ToolResult> => {
+    counts.inFlight += 1;
     return next(call).then(
       (result): ToolResult => {
-        const exceeded = record(counts, isToolFailure(result));
+        const exceeded = settle(counts, isToolFailure(result));
         if (!exceeded || result.ok) return result;
         ctx.emit({
           type: "warning",
@@ -63,15 +87,33 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
         });
         return {
           ...result,
-          error: `${result.error ?? "tool failed"} (failure limit exceeded: ${exceeded}; the run stops)`,
+          error: `${result.error} (failure limit exceeded: ${exceeded}; the run stops)`,
           halt: "failures",
           haltBy: STOPPED_BY.failures,
         };
       },
       (err: unknown) => {
-        record(counts, true);
+        settle(counts, true);
         throw err;
       },
     );
+  };
+  const waitForSlot = async (
+    ctx: PipelineContext,
+    call: PipelineCall,
+    next: Next,
+    counts: Counts,
+  ): Promise<ToolResult> => {
+    while (!counts.exceeded && !fits(counts)) {
+      await new Promise<void>((wake) => counts.waiting.push(wake));
+    }
+    if (counts.exceeded) return refuseExceeded(ctx, call, counts);
+    return run(ctx, call, next, counts);
+  };
+  return (ctx, call, next) => {
+    const counts = runs.get(ctx.runId);
+    if (counts.exceeded) return refuseExceeded(ctx, call, counts);
+    if (!fits(counts)) return waitForSlot(ctx, call, next, counts);
+    return run(ctx, call, next, counts);
   };
 }

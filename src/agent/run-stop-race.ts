@@ -1,0 +1,73 @@
+import type { ToolResult } from "../spec/tool.ts";
+import { stopReasonOf } from "./run-stop.ts";
+
+/**
+ * How long a call may take to wind down after its run was stopped (deadline, Ctrl-C) before the
+ * loop stops waiting for it. A tool that honours its AbortSignal finishes well within it.
+ */
+export const RUN_STOP_GRACE_MS = 1000;
+
+/** Timers for `untilRunStops`; injected so tests use a fake clock. */
+export interface GraceTimer {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The global timers, unref'd so a pending grace never holds the process open. */
+export const globalTimer: GraceTimer = {
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    (handle as { unref?: () => void }).unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * The call's result, or — when the run stops (its signal aborts) and the call has not settled
+ * `graceMs` later — a tool error saying it was abandoned, so a tool that ignores cancellation
+ * (a blocking read, a process that escaped its group) cannot hold the run past its deadline or
+ * a Ctrl-C. The abandoned call is left to finish or die with the process.
+ */
+export function untilRunStops(
+  pending: Promise<ToolResult>,
+  runSignal: AbortSignal,
+  timer: GraceTimer,
+  graceMs = RUN_STOP_GRACE_MS,
+): Promise<ToolResult> {
+  return new Promise<ToolResult>((resolve, reject) => {
+    let grace: unknown;
+    let settled = false;
+    const abandon = () => {
+      grace = timer.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        resolve({
+          ok: false,
+          output: "",
+          error: `abandoned: the run stopped (${stopReasonOf(runSignal)}) and the tool did not finish within ${graceMs}ms of being cancelled`,
+          stop: { reason: "cancelled", by: "run" },
+        });
+      }, graceMs);
+    };
+    const done = () => {
+      settled = true;
+      runSignal.removeEventListener("abort", abandon);
+      if (grace !== undefined) timer.clearTimeout(grace);
+    };
+    if (runSignal.aborted) abandon();
+    else runSignal.addEventListener("abort", abandon, { once: true });
+    pending.then(
+      (result) => {
+        if (settled) return;
+        done();
+        resolve(result);
+      },
+      (err: unknown) => {
+        if (settled) return;
+        done();
+        reject(err);
+      },
+    );
+  });
+}
