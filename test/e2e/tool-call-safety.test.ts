@@ -16,9 +16,10 @@ let ws: Workspace | undefined;
 
 afterEach(async () => {
   const held = ws && join(ws.dir, "hold.pid");
-  if (held && existsSync(held)) {
+  const pid = held && existsSync(held) ? Number(readFileSync(held, "utf8").trim()) : 0;
+  if (Number.isInteger(pid) && pid > 1) {
     try {
-      process.kill(Number(readFileSync(held, "utf8").trim()), "SIGKILL");
+      process.kill(pid, "SIGKILL");
     } catch {
       /* already gone */
     }
@@ -179,7 +180,8 @@ describe("the run deadline and signals end the run whatever a tool does (issue 1
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     const bound = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    while (!existsSync(join(workspace.dir, "hold.pid"))) await Bun.sleep(20);
+    const held = join(workspace.dir, "hold.pid");
+    while (!existsSync(held) || readFileSync(held, "utf8").trim() === "") await Bun.sleep(20);
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     clearTimeout(bound);
