@@ -96,7 +96,9 @@ describe("secrets on the compiled binary (issue 11 items 11, 12)", () => {
       expect(place).not.toContain(PASSED);
       expect(place).not.toContain(DB_PASSWORD);
     }
-    const results = parseNdjson(ndjson.stdout).filter((event) => event.type === "tool_result");
+    const results = parseNdjson(ndjson.stdout)
+      .filter((event) => event.type === "tool_result")
+      .sort((a, b) => String(a.id).localeCompare(String(b.id)));
     expect(results.map((event) => String(event.output))).toEqual([
       expect.stringMatching(/\[PII:secret:[0-9a-f]+\]/),
       expect.stringMatching(/postgres:\/\/app:\[PII:secret:[0-9a-f]+\]@db\.internal:5432\/orders/),
