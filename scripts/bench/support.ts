@@ -35,7 +35,8 @@ export interface Timed {
 const GNU_TIME = "/usr/bin/time";
 let spawnCount = 0;
 
-function vmHwm(pid: number): number {
+/** Peak RSS (VmHWM) of a live process, in bytes; 0 once it is gone. */
+export function vmHwm(pid: number): number {
   try {
     const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) * 1024 : 0;

@@ -98,6 +98,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .argument("[id]", "approval id (for approve/deny)")
     .option("--reason <text>", "why (sent to the model on deny)")
     .option("--by <name>", "who decides (default: $USER, else the OS user name)")
+    .option("--queue <url>", "the approvals of jobs parked in this queue (redis://…; default [queue] url)")
     .action(lazy(() => import("./commands/approvals.ts")));
 
   withCommon(program.command("serve"))
@@ -120,6 +121,42 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
       "10s",
     )
     .action(lazy(() => import("./commands/serve.ts")));
+
+  withCommon(
+    program.command("submit").argument("[jobs]", "JSONL file of jobs (batch's format), - for stdin", "-"),
+  )
+    .description("enqueue jobs on a Redis/Valkey queue for `agentry worker`s")
+    .option("--queue <url>", "redis://HOST:PORT (default: [queue] url)")
+    .option("--wait", "stream results as JSONL on stdout as jobs finish")
+    .action(lazy(() => import("./commands/submit.ts")));
+
+  withCommon(program.command("worker"))
+    .description("run jobs from a Redis/Valkey queue with this configuration until stopped")
+    .option("--queue <url>", "redis://HOST:PORT (default: [queue] url)")
+    .option("--concurrency <n>", "jobs run at once", "4")
+    .addOption(
+      new Option("--approve <mode>", "approval mode (default [defaults].approve, else defer)").choices([
+        "deny",
+        "defer",
+        "auto",
+      ]),
+    )
+    .option(
+      "--grace <duration>",
+      "after SIGTERM, how long running jobs may finish before being handed back",
+      "30s",
+    )
+    .action(lazy(() => import("./commands/worker.ts")));
+
+  withCommon(program.command("jobs"))
+    .description("jobs of a queue: state, attempts, result; cancel one")
+    .argument("[action]", "list | show | cancel", "list")
+    .argument("[id]", "job id (for show/cancel)")
+    .option("--queue <url>", "redis://HOST:PORT (default: [queue] url)")
+    .option("--json", "list as JSONL")
+    .option("--limit <n>", "at most this many jobs per state", "100")
+    .option("--by <name>", "who cancels (default: $USER, else the OS user name)")
+    .action(lazy(() => import("./commands/jobs.ts")));
 
   withCommon(program.command("validate"))
     .description("check the configuration and print every problem")

@@ -5,10 +5,12 @@ const SECRET_KEY =
 const SECRET_MAPS = new Set(["headers", "set_env"]);
 
 /**
- * Whether the value at `path` may hold a secret: credentials by key name, and every value of
- * `headers` and `set_env` tables. Such values are never shown in messages.
+ * Whether the value at `path` may hold a secret: credentials by key name, every value of
+ * `headers` and `set_env` tables, and `[queue] url` (it carries the Redis password). Such values
+ * are never shown in messages.
  */
 export function isSecretPath(path: KeyPath): boolean {
+  if (path[0] === "queue" && path[1] === "url") return true;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];
     if (typeof segment !== "string") continue;

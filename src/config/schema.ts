@@ -315,6 +315,29 @@ export const limitsSchema = z.strictObject({
   max_concurrency: positiveInt.optional(),
 });
 
+/**
+ * `[queue]`: the Redis/Valkey queue of `agentry submit|worker|jobs` (docs/WORKERS.md). `url` may
+ * hold a password and is treated as a secret: never printed, redacted from output.
+ */
+export const queueSchema = z.strictObject({
+  url: z.string().optional(),
+  /** BullMQ queue name (no `:`); several independent queues may share one Redis. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: "queue names must match ^[A-Za-z0-9_.-]{1,64}$" })
+    .optional(),
+  /** How long a job stays locked to a worker that stopped renewing the lock (it died). */
+  lock_duration: duration.optional(),
+  /** How often workers look for jobs whose worker died. */
+  stalled_interval: duration.optional(),
+  /** How many times a job whose worker died is handed to another worker before it fails. */
+  max_stalled: positiveInt.optional(),
+  /** Attempts of a job whose run could not start or finish (infrastructure errors). */
+  attempts: positiveInt.optional(),
+  /** Jobs started per `duration` across every worker of the queue (BullMQ's global limiter). */
+  limiter: z.strictObject({ max: positiveInt, duration }).optional(),
+});
+
 export const priceSchema = z.strictObject({
   input_per_mtok: z.number().nonnegative(),
   output_per_mtok: z.number().nonnegative(),
@@ -341,6 +364,7 @@ export const configSchema = z.strictObject({
     .optional(),
   audit: auditSchema.optional(),
   limits: limitsSchema.optional(),
+  queue: queueSchema.optional(),
   /** Price overrides keyed by `provider/model` or bare model name, USD per million tokens. */
   pricing: z.record(z.string(), priceSchema).optional(),
 });
@@ -357,6 +381,7 @@ export type AgentConfig = z.output<typeof agentSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type FlowConfig = z.output<typeof flowSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type QueueConfig = z.output<typeof queueSchema>;
 export type BudgetConfig = z.output<typeof budgetSchema>;
 export type Mode = z.output<typeof modeSchema>;
 export type ApproveMode = z.output<typeof approveSchema>;

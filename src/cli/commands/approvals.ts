@@ -15,6 +15,7 @@ import { preview } from "../render/format.ts";
 interface ApprovalsOptions extends CommonOptions {
   reason?: string;
   by?: string;
+  queue?: string;
 }
 
 /**
@@ -27,6 +28,8 @@ export default async function approvalsCommand(
   options: ApprovalsOptions,
   _command: Command,
 ): Promise<ExitCodeValue> {
+  if (options.queue !== undefined)
+    return (await import("./approvals-queue.ts")).queueApprovals(action, id, options);
   const configPath = findOptionalConfigPath(options.config);
   const loaded = configPath ? await loadConfig(configPath) : undefined;
   const store = new DeferredRunStore(resolveStateDir(loaded?.config.defaults?.state_dir));

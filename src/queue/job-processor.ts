@@ -1,0 +1,279 @@
+import { DelayedError, type Job, type Processor, UnrecoverableError, WaitingError, Worker } from "bullmq";
+import { RunStop } from "../agent/run-stop.ts";
+import type { Budget } from "../agent/usage-meter.ts";
+import type { ApproveMode, Config } from "../config/schema.ts";
+import { failedLine, type JobResultLine, resultLine } from "../jobs/job-result.ts";
+import type { RunResult } from "../runtime/run-request.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { RunEvent } from "../spec/events.ts";
+import type { DeferredRunDraft, SealedRunState } from "../state/deferred-runs.ts";
+import type { JobRecord, JobStore, ParkedJob, QueueDecision } from "./job-store.ts";
+import type { AgentryQueueEvent, QueuedJobData } from "./queue-client.ts";
+
+/** Why a worker aborts a running job: a user cancelled it, or the worker is stopping. */
+export type JobAbortReason = "cancelled" | "shutdown";
+
+/** A parked job stays delayed this long unless an approval decision promotes it first. */
+const PARK_MS = 365 * 24 * 3600 * 1000;
+/** A job stopped by provider rate limits is started at most this many times. */
+const MAX_RATE_LIMITED_STARTS = 10;
+/** Pause of the whole queue after a provider rate limit, unless the provider said how long. */
+const RATE_LIMIT_PAUSE_MS = 30_000;
+/** Progress is reported at most this often per job. */
+const PROGRESS_EVERY_MS = 1_000;
+
+/** What the processor needs from the worker around it. */
+export interface ProcessorContext {
+  runtime: Runtime;
+  config: Config;
+  store: JobStore;
+  /** `host:pid`, recorded with every attempt and result. */
+  worker: string;
+  approve: Exclude<ApproveMode, "ask">;
+  publish(event: AgentryQueueEvent): Promise<void>;
+  /** Pauses every worker of the queue (BullMQ's limiter) for `ms`. */
+  pauseQueue(ms: number): Promise<void>;
+  /** Called once per job that finished on this worker (for the worker's log). */
+  onFinished(line: JobResultLine, job: Job<QueuedJobData, JobRecord>, ms: number): void;
+}
+
+/**
+ * The BullMQ processor of `agentry worker`. A job runs with the worker's configuration (same
+ * governance, audit and budgets; a job's own budget can only lower the configured one). Its result
+ * is stored once: an attempt that finds a result already stored returns that one. A run that
+ * awaits approval parks the job (delayed, with the deferred run in the queue's store) until
+ * `agentry approvals … --queue` decides; a cancelled job stops its run (tools killed) and fails
+ * without retry; a worker that stops hands its running jobs back to the queue.
+ */
+export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData, JobRecord> {
+  return async (job, token, signal) => {
+    const jobId = job.id as string;
+    const attempt = {
+      attempt: job.attemptsStarted,
+      worker: ctx.worker,
+      started_at: new Date().toISOString(),
+    };
+    await ctx.store.recordAttempt(jobId, attempt);
+    const stored = await ctx.store.result(jobId);
+    if (stored) return stored;
+    const started = performance.now();
+    const cancelled = await ctx.store.cancelled(jobId);
+    if (cancelled) return finishCancelled(ctx, job, `cancelled by ${cancelled.by}`);
+    const controller = new AbortController();
+    const onAbort = () =>
+      controller.abort(
+        new RunStop(signal?.reason === "shutdown" ? "interrupted" : "cancelled", String(signal?.reason)),
+      );
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const parked = await ctx.store.parked(jobId);
+    let result: RunResult;
+    try {
+      const decisions = parked ? await queueDecisions(ctx.store, parked) : undefined;
+      if (parked && !decisions) return await park(ctx, job, token, parked);
+      if (parked) await ctx.store.recordAttempt(jobId, { ...attempt, run_id: parked.run_id, resumed: true });
+      const onEvent = progressReporter(ctx, job, (runId) =>
+        parked ? undefined : ctx.store.recordAttempt(jobId, { ...attempt, run_id: runId }),
+      );
+      if (parked && decisions) {
+        restoreDeferredRun(ctx.runtime, parked, decisions);
+        result = await ctx.runtime.resume(parked.run_id, {
+          approve: ctx.approve,
+          signal: controller.signal,
+          onEvent,
+        });
+      } else {
+        const { spec } = job.data;
+        const target = spec.agent ?? ctx.config.defaults?.agent;
+        result = await ctx.runtime.run({
+          ...(spec.agent ? { target: spec.agent } : {}),
+          prompt: spec.prompt,
+          ...(spec.vars ? { vars: spec.vars } : {}),
+          budget: jobBudget(spec.budget, target ? configuredBudget(ctx.config, target) : undefined),
+          approve: ctx.approve,
+          signal: controller.signal,
+          onEvent,
+        });
+      }
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+        await ctx.store.writeResult(jobId, record(ctx, job, failedLine(job.data.spec.id, err)));
+      throw err;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    if (signal?.aborted && signal.reason === "shutdown") {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    if (signal?.aborted) return finishCancelled(ctx, job, String(signal.reason), result);
+    if (result.status === "awaiting_approval") {
+      if (parked) await ctx.store.unpark(parked);
+      return await park(ctx, job, token, parkedJob(ctx, job, result));
+    }
+    if (isRateLimited(result) && job.attemptsStarted < MAX_RATE_LIMITED_STARTS) {
+      await ctx.pauseQueue(RATE_LIMIT_PAUSE_MS);
+      throw Worker.RateLimitError();
+    }
+    if (parked) await ctx.store.unpark(parked);
+    const line = resultLine(job.data.spec.id, result);
+    const written = await ctx.store.writeResult(jobId, record(ctx, job, line));
+    ctx.onFinished(written, job, performance.now() - started);
+    return written;
+  };
+}
+
+function record(ctx: ProcessorContext, job: Job<QueuedJobData, JobRecord>, line: JobResultLine): JobRecord {
+  return {
+    ...line,
+    attempt: job.attemptsStarted,
+    worker: ctx.worker,
+    finished_at: new Date().toISOString(),
+  };
+}
+
+async function finishCancelled(
+  ctx: ProcessorContext,
+  job: Job<QueuedJobData, JobRecord>,
+  why: string,
+  result?: RunResult,
+): Promise<never> {
+  const line: JobResultLine = result
+    ? { ...resultLine(job.data.spec.id, result), status: "stopped", stop_reason: "cancelled" }
+    : {
+        id: job.data.spec.id,
+        run_id: null,
+        status: "stopped",
+        answer: "",
+        stop_reason: "cancelled",
+        usage: null,
+        refused_calls: 0,
+      };
+  const written = await ctx.store.writeResult(job.id as string, record(ctx, job, line));
+  ctx.onFinished(written, job, 0);
+  throw new UnrecoverableError(why.startsWith("cancelled") ? why : `cancelled (${why})`);
+}
+
+/** The queue's decisions on a parked job, or undefined while any of its calls is undecided. */
+async function queueDecisions(
+  store: JobStore,
+  parked: ParkedJob,
+): Promise<Map<string, QueueDecision> | undefined> {
+  const ids = parked.pending.map((item) => item.approval_id);
+  const decisions = await store.decisions(parked.job_id, ids);
+  return decisions.size < ids.length ? undefined : decisions;
+}
+
+/**
+ * Puts a parked run into this worker's state dir, sealed and signed under this worker's state
+ * key (unless this worker holds it already), and records the queue's decisions on it through the
+ * runtime, which binds each to its exact call and audits it, so `resume` can run it here.
+ */
+function restoreDeferredRun(
+  runtime: Runtime,
+  parked: ParkedJob,
+  decisions: Map<string, QueueDecision>,
+): void {
+  if (!holdsRun(runtime, parked.run_id)) {
+    const draft = parked.run as unknown as DeferredRunDraft;
+    runtime.deferred.create(
+      { ...draft, pending: draft.pending.map(({ decision: _d, attempt: _a, ...item }) => item) },
+      parked.state as unknown as SealedRunState,
+    );
+  }
+  for (const [approvalId, decision] of decisions) {
+    const outcome = runtime.decide(approvalId, {
+      decision: decision.decision,
+      by: decision.by,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    });
+    if (!outcome.ok) throw new Error(`approval ${approvalId} cannot be recorded here: ${outcome.reason}`);
+  }
+}
+
+function holdsRun(runtime: Runtime, runId: string): boolean {
+  try {
+    runtime.deferred.load(runId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parkedJob(ctx: ProcessorContext, job: Job<QueuedJobData, JobRecord>, result: RunResult): ParkedJob {
+  const run = ctx.runtime.deferred.load(result.runId);
+  const { format: _format, sealed: _sealed, mac: _mac, ...draft } = run;
+  return {
+    job_id: job.id as string,
+    parked_at: new Date().toISOString(),
+    worker: ctx.worker,
+    run_id: result.runId,
+    run: draft as unknown as Record<string, unknown>,
+    state: ctx.runtime.deferred.unseal(run) as unknown as Record<string, unknown>,
+    pending: run.pending.map((item) => ({
+      approval_id: item.approval_id,
+      agent: item.agent,
+      tool: item.call.name,
+      arguments: item.call.arguments,
+    })),
+    line: resultLine(job.data.spec.id, result),
+  };
+}
+
+async function park(
+  ctx: ProcessorContext,
+  job: Job<QueuedJobData, JobRecord>,
+  token: string | undefined,
+  parked: ParkedJob,
+): Promise<never> {
+  await ctx.store.park(parked);
+  await job.moveToDelayed(Date.now() + PARK_MS, token);
+  await ctx.publish({ eventName: "agentry:parked", jobId: parked.job_id });
+  ctx.onFinished(parked.line, job, 0);
+  throw new DelayedError();
+}
+
+/**
+ * The run's event listener: records the attempt with its run id when the run starts, and reports
+ * progress (turns, tool calls) at most once per `PROGRESS_EVERY_MS`.
+ */
+function progressReporter(
+  ctx: ProcessorContext,
+  job: Job<QueuedJobData, JobRecord>,
+  onStart: (runId: string) => Promise<void> | undefined,
+): (event: RunEvent) => void {
+  let turns = 0;
+  let toolCalls = 0;
+  let last = performance.now();
+  let started = false;
+  return (event) => {
+    if (!started) {
+      started = true;
+      void onStart(event.run_id);
+    }
+    if (event.type === "usage") turns += 1;
+    if (event.type === "tool_call") toolCalls += 1;
+    const now = performance.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    void job.updateProgress({ run_id: event.run_id, worker: ctx.worker, turns, tool_calls: toolCalls });
+  };
+}
+
+function isRateLimited(result: RunResult): boolean {
+  return result.status === "failed" && result.error?.data["kind"] === "rate_limit";
+}
+
+function configuredBudget(config: Config, target: string): Budget | undefined {
+  return config.agents?.[target]?.budget ?? config.defaults?.budget;
+}
+
+/** A job's budget can lower the configured one, never raise it. */
+function jobBudget(own: Budget | undefined, configured: Budget | undefined): Budget | undefined {
+  const pick = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  const usd = pick(own?.usd, configured?.usd);
+  const tokens = pick(own?.tokens, configured?.tokens);
+  if (usd === undefined && tokens === undefined) return undefined;
+  return { ...(usd !== undefined ? { usd } : {}), ...(tokens !== undefined ? { tokens } : {}) };
+}

@@ -1,0 +1,44 @@
+import type { QueueConfig } from "../config/schema.ts";
+
+/**
+ * How BullMQ treats agent runs, which last minutes rather than milliseconds. A worker renews its
+ * lock on a job every `lockDuration / 2` while the run goes on, however long it takes; the lock
+ * only expires when the worker stops renewing it (it died or its event loop hung that long), and
+ * the next stalled check (every `stalledInterval`) hands the job to another worker.
+ */
+export interface QueueSettings {
+  /** Default 60 s: long enough to ride out a multi-second GC pause or a blocked event loop. */
+  lockDuration: number;
+  /** Default 30 s: a dead worker's jobs resume elsewhere within lockDuration + stalledInterval. */
+  stalledInterval: number;
+  /** Default 2: a job whose worker died twice is handed out once more, then fails. */
+  maxStalledCount: number;
+  /** Default 3: attempts of a job that threw (its run could not start or finish). */
+  attempts: number;
+  /** BullMQ's global limiter: jobs started per `duration` ms across every worker. */
+  limiter?: { max: number; duration: number };
+}
+
+/** `[queue]` settings with the defaults above. */
+export function queueSettings(config: QueueConfig | undefined): QueueSettings {
+  return {
+    lockDuration: config?.lock_duration ?? 60_000,
+    stalledInterval: config?.stalled_interval ?? 30_000,
+    maxStalledCount: config?.max_stalled ?? 2,
+    attempts: config?.attempts ?? 3,
+    ...(config?.limiter ? { limiter: { max: config.limiter.max, duration: config.limiter.duration } } : {}),
+  };
+}
+
+/**
+ * BullMQ's id of a job: the job's own id made safe for BullMQ, which refuses integer-looking ids
+ * and `:`. Reversible, so the same job id always maps to the same BullMQ id (idempotent submit).
+ */
+export function bullJobId(jobId: string): string {
+  return `j${encodeURIComponent(jobId)}`;
+}
+
+/** The job id behind a BullMQ id made by `bullJobId`. */
+export function jobIdOf(bullId: string): string {
+  return decodeURIComponent(bullId.slice(1));
+}

@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import { BINARY, type BinaryResult, runBinary } from "../support/binary.ts";
+import { uniqueQueueName } from "../support/redis.ts";
+import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+
+/** A spawned `agentry worker` with its own state dir (as if on its own machine). */
+export interface WorkerProcess {
+  child: ChildProcess;
+  stateDir: string;
+  readonly stderr: string;
+  exited: Promise<number | null>;
+  /** Resolves once the worker's stderr contains `text`. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** A workspace whose config points at a mock provider and a fresh queue on the test Redis. */
+export interface QueueWorld {
+  ws: Workspace;
+  mock: MockProvider;
+  queue: string;
+  redisUrl: string;
+  startWorker(name: string, args?: string[]): WorkerProcess;
+  cli(
+    args: string[],
+    options?: { stdin?: string; timeoutMs?: number; env?: Record<string, string> },
+  ): Promise<BinaryResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * The mock model of these tests: a prompt `tool:COMMAND` makes one shell call running COMMAND,
+ * then answers `done: PROMPT`; any other prompt is answered at once.
+ */
+export function scriptedTurns(request: { body: unknown }): MockTurn {
+  const messages = (request.body as { messages: { role: string; content: string }[] }).messages;
+  const prompt = messages.find((m) => m.role === "user")?.content ?? "";
+  const last = messages.at(-1);
+  if (last?.role === "user" && prompt.startsWith("tool:"))
+    return { toolCalls: [{ name: "sh", arguments: { command: prompt.slice("tool:".length) } }] };
+  return { text: `done: ${prompt}` };
+}
+
+/** Starts the mock and writes the config; `extra` is appended to it. */
+export async function queueWorld(redisUrl: string, extra = "", latencyMs = 0): Promise<QueueWorld> {
+  const mock = await startMockProvider({ turns: scriptedTurns, latencyMs });
+  const queue = uniqueQueueName("t");
+  const ws = makeWorkspace(`
+[defaults]
+agent = "w"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[tools.sh]
+kind = "shell"
+
+[agents.w]
+tools = ["sh"]
+mode = "auto"
+
+[queue]
+url = "\${REDIS_URL}"
+name = "${queue}"
+lock_duration = "2s"
+stalled_interval = "1s"
+${extra}
+`);
+  const workers: WorkerProcess[] = [];
+  const env = (stateDir: string) => ({
+    PATH: process.env["PATH"] ?? "",
+    HOME: process.env["HOME"] ?? "",
+    NO_COLOR: "1",
+    REDIS_URL: redisUrl,
+    AGENTRY_STATE_DIR: stateDir,
+  });
+  return {
+    ws,
+    mock,
+    queue,
+    redisUrl,
+    startWorker(name, args = []) {
+      const stateDir = join(ws.dir, `state-${name}`);
+      mkdirSync(stateDir, { recursive: true });
+      const child = spawn(BINARY, ["worker", "-c", ws.configPath, ...args], {
+        cwd: ws.dir,
+        env: env(stateDir),
+      });
+      let stderr = "";
+      const waiters: { text: string | RegExp; resolve: () => void }[] = [];
+      const matches = (text: string | RegExp) =>
+        typeof text === "string" ? stderr.includes(text) : text.test(stderr);
+      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+        stderr += chunk;
+        for (const waiter of [...waiters]) {
+          if (matches(waiter.text)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve();
+          }
+        }
+      });
+      child.stdout?.resume();
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+      const worker: WorkerProcess = {
+        child,
+        stateDir,
+        get stderr() {
+          return stderr;
+        },
+        exited,
+        waitFor: (text, timeoutMs = 20_000) =>
+          new Promise<void>((resolve, reject) => {
+            if (matches(text)) return resolve();
+            const timer = setTimeout(
+              () => reject(new Error(`worker ${name} never printed ${text}; stderr:\n${stderr}`)),
+              timeoutMs,
+            );
+            waiters.push({
+              text,
+              resolve: () => {
+                clearTimeout(timer);
+                resolve();
+              },
+            });
+          }),
+      };
+      workers.push(worker);
+      return worker;
+    },
+    cli: (args, options = {}) =>
+      runBinary([...args, "-c", ws.configPath], {
+        cwd: ws.dir,
+        env: { REDIS_URL: redisUrl, AGENTRY_STATE_DIR: join(ws.dir, "state-cli"), ...options.env },
+        ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+        timeoutMs: options.timeoutMs ?? 60_000,
+      }),
+    async close() {
+      for (const worker of workers) worker.child.kill("SIGKILL");
+      await Promise.all(workers.map((worker) => worker.exited));
+      await mock.close();
+      ws.remove();
+    },
+  };
+}
+
+/** JSONL jobs `{id, prompt}`. */
+export function jobLines(jobs: { id: string; prompt: string }[]): string {
+  return jobs.map((job) => JSON.stringify(job)).join("\n");
+}
