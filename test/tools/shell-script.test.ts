@@ -96,6 +96,7 @@ describe("parseShellScript agrees with sh", () => {
     [". ./script", 'builtin "."'],
     ["trap 'rm X' EXIT", 'builtin "trap"'],
     ["alias ls=rm", 'builtin "alias"'],
+    ["compgen -C 'rm X' x", 'builtin "compgen"'],
     ["echo $(rm X)", "command substitution"],
     ['echo "$(rm X)"', "command substitution"],
     ["echo `rm X`", "command substitution"],

@@ -78,6 +78,8 @@ const STATEFUL_BUILTINS = new Set([
   "getopts",
   "fc",
   "bind",
+  "compgen",
+  "complete",
 ]);
 
 const SEPARATORS = new Set([";", "&", "&&", "||", "|"]);
