@@ -39,7 +39,8 @@ export { LAYER_NAMES, type LayerName, STOPPED_BY } from "./middleware/layer-name
 export type { RunRequest, RunResult } from "./runtime/run-request.ts";
 export { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.ts";
 export type { ExtraLayer } from "./runtime/runtime-context.ts";
-export type { ApprovalDecision, ApprovalRequest, Approver } from "./spec/approval.ts";
+export type { ApprovalDecision, ApprovalOutcome, ApprovalRequest, Approver } from "./spec/approval.ts";
+export type { Clock, TimerHandle } from "./spec/clock.ts";
 export {
   AgentryError,
   CapabilityUnavailableError,
@@ -67,4 +68,12 @@ export {
 export { ExitCode, type ExitCodeValue } from "./spec/exit-codes.ts";
 export type { Middleware, Next, PipelineCall, PipelineContext } from "./spec/middleware.ts";
 export type { JsonSchema, Message, ToolCall } from "./spec/model.ts";
-export type { Tool, ToolContext, ToolResult } from "./spec/tool.ts";
+export type {
+  StopCause,
+  Tool,
+  ToolContext,
+  ToolFailure,
+  ToolResult,
+  ToolStop,
+  ToolSuccess,
+} from "./spec/tool.ts";

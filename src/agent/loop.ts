@@ -1,3 +1,4 @@
+import { systemClock } from "../clock/system-clock.ts";
 import type { DeferredCall } from "../spec/approval.ts";
 import type { ProviderError, SerializedError } from "../spec/errors.ts";
 import type { RunEventInput, RunStatus, StopReason } from "../spec/events.ts";
@@ -5,7 +6,7 @@ import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import { stopReasonOf } from "./run-stop.ts";
-import { type GraceTimer, globalTimer } from "./run-stop-race.ts";
+import type { GraceTimer } from "./run-stop-race.ts";
 import {
   type ArgumentParser,
   type GovernedExecutor,
@@ -45,7 +46,7 @@ export interface LoopOptions {
   signal: AbortSignal;
   emit(event: RunEventInput): void;
   now(): number;
-  /** Timers for the grace of calls still running when the run stops; default: the global timers. */
+  /** Timers for the grace of calls still running when the run stops; default: the system clock. */
   timer?: GraceTimer;
   /** True when the assistant's text repeats too often (loop detection on text). */
   textRepeats?(text: string): boolean;
@@ -116,7 +117,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         context,
         emit,
         now: options.now,
-        timer: options.timer ?? globalTimer,
+        timer: options.timer ?? systemClock,
       },
       truncated,
     );

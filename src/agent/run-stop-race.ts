@@ -1,3 +1,4 @@
+import type { Clock } from "../spec/clock.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import { stopReasonOf } from "./run-stop.ts";
 
@@ -7,21 +8,8 @@ import { stopReasonOf } from "./run-stop.ts";
  */
 export const RUN_STOP_GRACE_MS = 1000;
 
-/** Timers for `untilRunStops`; injected so tests use a fake clock. */
-export interface GraceTimer {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The global timers, unref'd so a pending grace never holds the process open. */
-export const globalTimer: GraceTimer = {
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
-    (handle as { unref?: () => void }).unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+/** Timers for `untilRunStops`: part of the one `Clock`, injected so tests use a fake one. */
+export type GraceTimer = Pick<Clock, "setTimeout" | "clearTimeout">;
 
 /**
  * The call's result, or — when the run stops (its signal aborts) and the call has not settled

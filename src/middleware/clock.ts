@@ -1,18 +1,6 @@
-/** Timers the pipeline uses; injected so tests never sleep. */
-export interface PipelineClock {
-  /** Monotonic milliseconds. */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from "../spec/clock.ts";
 
-/** The real clock: `performance.now()` and the global timers (unref'd so they never hold the process). */
-export const systemClock: PipelineClock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
-    (handle as { unref?: () => void }).unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export { systemClock } from "../clock/system-clock.ts";
+
+/** The part of the one `Clock` (src/spec/clock.ts) the pipeline's layers use. */
+export type PipelineClock = Pick<Clock, "now" | "setTimeout" | "clearTimeout">;

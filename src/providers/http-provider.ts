@@ -1,6 +1,6 @@
+import { systemClock } from "../clock/system-clock.ts";
 import type { ModelEvent, ModelRequest, Provider, ProviderKind } from "../spec/model.ts";
 import type { ErrorContext } from "./http/classify.ts";
-import { systemClock } from "./http/clock.ts";
 import { retryingStream } from "./http/retrying-stream.ts";
 import { transportFor } from "./http/transport.ts";
 import type { WireProtocol } from "./http/wire-protocol.ts";
@@ -37,7 +37,7 @@ export function createHttpProvider(
     post: transportFor(settings.poolOwner, settings.origin),
     requestTimeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     stallTimeoutMs: settings.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-    now: () => clock.now(),
+    now: () => clock.epochMs(),
     retries: settings.retries ?? DEFAULT_RETRIES,
     clock,
     random: options.random ?? Math.random,

@@ -1,17 +1,13 @@
+import type { Clock } from "../spec/clock.ts";
 import type { FallbackInfo, ModelEvent, ModelRequest, RetryInfo } from "../spec/model.ts";
 import type { CassetteWriter } from "./replay/record.ts";
 
-export type { FallbackInfo, RetryInfo };
-
 /**
- * Time as the provider layer sees it. Backoff sleeps go through `sleep`, and `Retry-After`
- * HTTP dates are compared with `now`, so tests inject a clock and never wait for real.
- * `sleep` must reject (or resolve early) when `signal` aborts.
+ * Time as the provider layer sees it: the one `Clock` (src/spec/clock.ts). Backoff sleeps go
+ * through `sleep`, request and stall timers through `setTimeout`, and `Retry-After` HTTP dates are
+ * compared with `epochMs`, so tests inject a clock and never wait for real.
  */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type { Clock, FallbackInfo, RetryInfo };
 
 /**
  * Process-level knobs for providers. Everything is optional; the defaults are the real clock,

@@ -7,6 +7,7 @@ import { createTextRepeatDetector } from "../middleware/index.ts";
 import { costUsd } from "../providers/pricing.ts";
 import { openModel } from "../providers/registry.ts";
 import type { ModelHandle } from "../providers/types.ts";
+import type { Clock } from "../spec/clock.ts";
 import type { UsageTotals } from "../spec/events.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import { parseToolArguments } from "../tools/arguments.ts";
@@ -73,7 +74,7 @@ export async function executeAgent(
     const { input_tokens, output_tokens, cost_usd } = exec.resume.usage;
     meter.add({ inputTokens: input_tokens, outputTokens: output_tokens }, cost_usd);
   }
-  const deadline = isTop ? undefined : childDeadline(exec.signal, settings.timeoutMs);
+  const deadline = isTop ? undefined : childDeadline(rt.clock, exec.signal, settings.timeoutMs);
   const signal = deadline?.signal ?? exec.signal;
   const tools = toolsForRun(assembled.tools, () =>
     childRunner(rt, scope, { runId: exec.runId, agent: exec.agent, depth: exec.depth, meter }, model.ref),
@@ -129,6 +130,7 @@ export async function executeAgent(
       signal,
       emit,
       now: rt.now,
+      timer: rt.clock,
       textRepeats: (text) => textRepeats.check(text),
       ...(exec.resume ? { resume: { turns: exec.resume.turns, calls: exec.resume.calls } } : {}),
       ...(answerCheck ? { checkAnswer: answerCheck } : {}),
@@ -155,6 +157,7 @@ function modelOf(
   if (!settings.model) throw missingModel(settings.name);
   return openModel(rt.loaded.config, settings.model, {
     env: rt.env,
+    clock: rt.clock,
     secrets: (values) => {
       for (const value of values) rt.secrets.add(value);
       scope.redactor.addSecrets(values);
@@ -176,18 +179,23 @@ function childRunner(
   return {
     agent: parent.agent,
     model,
+    clock: rt.clock,
     remaining: () => parent.meter.remaining(),
     run: (spec, signal) => runChild(rt, scope, from, spec, signal, executeAgent),
   };
 }
 
 /** A sub-agent's own deadline (`timeout`), on top of its parent's signal. */
-function childDeadline(parent: AbortSignal, ms: number): { signal: AbortSignal; clear(): void } {
+function childDeadline(
+  clock: Clock,
+  parent: AbortSignal,
+  ms: number,
+): { signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new RunStop("timeout")), ms);
+  const timer = clock.setTimeout(() => controller.abort(new RunStop("timeout")), ms);
   return {
     signal: AbortSignal.any([parent, controller.signal]),
-    clear: () => clearTimeout(timer),
+    clear: () => clock.clearTimeout(timer),
   };
 }
 

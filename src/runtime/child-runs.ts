@@ -1,6 +1,7 @@
 import { RunStop } from "../agent/run-stop.ts";
 import type { Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
+import type { Clock } from "../spec/clock.ts";
 import type { RunEventInput } from "../spec/events.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
@@ -45,6 +46,8 @@ export interface ChildRunner {
   readonly agent: string;
   /** The model the parent runs on in this run (`--model` included). */
   readonly model: string;
+  /** The runtime's clock, for a child tool's own timers (e.g. `delegate`'s timeout). */
+  readonly clock: Clock;
 }
 
 /** Executes one agent of a run; injected so this module does not depend on the executor. */

@@ -90,7 +90,7 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
         max_turns: Math.min(args.max_turns ?? maxTurns, maxTurns),
       };
       const timeout = new AbortController();
-      const timer = setTimeout(
+      const timer = children.clock.setTimeout(
         () => timeout.abort(new RunStop("timeout")),
         settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       );
@@ -126,7 +126,7 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
         if (err instanceof ChildRefused) return { ok: false, output: "", error: err.message };
         throw err;
       } finally {
-        clearTimeout(timer);
+        children.clock.clearTimeout(timer);
       }
     },
   });

@@ -69,7 +69,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   const onOuterAbort = () => controller.abort(request.signal?.reason ?? new RunStop("cancelled"));
   if (request.signal?.aborted) onOuterAbort();
   request.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new RunStop("timeout")), settings.timeoutMs);
+  const timer = rt.clock.setTimeout(() => controller.abort(new RunStop("timeout")), settings.timeoutMs);
   const refusals = { count: 0 };
   const listener = request.onEvent;
   const bus = listener ? new EventBus(listener, (value) => redactor.redactValue(value)) : undefined;
@@ -125,7 +125,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   } catch (err) {
     failure = err;
   } finally {
-    clearTimeout(timer);
+    rt.clock.clearTimeout(timer);
     request.signal?.removeEventListener("abort", onOuterAbort);
   }
   if (!outcome) {

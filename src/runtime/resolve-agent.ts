@@ -99,6 +99,7 @@ async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConf
       mode: settings.mode,
       audit: rt.audit,
       spillRoot: join(rt.stateDir, "spill"),
+      clock: rt.clock,
       extraLayers: rt.extraLayers,
       ...(rt.log ? { log: rt.log } : {}),
     });
@@ -112,7 +113,11 @@ async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConf
   let modelError: unknown;
   try {
     if (settings.model)
-      model = openModel(rt.loaded.config, settings.model, { env: rt.env, secrets: onSecrets });
+      model = openModel(rt.loaded.config, settings.model, {
+        env: rt.env,
+        clock: rt.clock,
+        secrets: onSecrets,
+      });
   } catch (err) {
     modelError = err;
   }

@@ -5,6 +5,7 @@ import type { ExtraLayer } from "../middleware/pipeline.ts";
 import type { CassetteWriter } from "../providers/replay/record.ts";
 import type { Redactor } from "../redact/index.ts";
 import type { Approver, RecordedDecisions } from "../spec/approval.ts";
+import type { Clock } from "../spec/clock.ts";
 import type { RunEventInput } from "../spec/events.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
@@ -39,6 +40,8 @@ export interface RuntimeContext {
   secrets: Set<string>;
   deferred: DeferredRunStore;
   now(): number;
+  /** The runtime's clock (`RuntimeOptions.clock`, else the system clock): every timer of its runs. */
+  clock: Clock;
   /** The `[mcp.*]` servers, started on first use and stopped when the runtime closes. */
   mcp: McpServers;
   /** Collects garbage while many runs are in flight; told about every model request. */

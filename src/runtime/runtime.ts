@@ -1,10 +1,12 @@
 import { type AuditLog, openAuditLog } from "../audit/index.ts";
+import { systemClock } from "../clock/system-clock.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import { configuredSecretValues } from "../config/secret-values.ts";
 import type { LogSink } from "../middleware/logger/index.ts";
 import { DEFAULT_KEY_VARIABLE } from "../providers/create-provider.ts";
 import { type CassetteWriter, createCassetteWriter } from "../providers/replay/record.ts";
 import type { Approver } from "../spec/approval.ts";
+import type { Clock } from "../spec/clock.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { Tool } from "../spec/tool.ts";
 import { DeferredRunStore } from "../state/deferred-runs.ts";
@@ -40,6 +42,12 @@ export interface RuntimeOptions {
    * instead. The CLI turns it on.
    */
   collectGarbage?: (() => void) | boolean;
+  /**
+   * Time for everything the runtime's runs time: run deadlines, sub-agent timeouts, tool and
+   * approval timeouts, rate limits, breakers, provider backoff and stall timers. Default: the
+   * system clock; tests pass `manualClock()` from `agentry/testing`.
+   */
+  clock?: Clock;
 }
 
 /** A configured engine that runs agents. Holds no global state; close it to flush the audit log. */
@@ -73,6 +81,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
   const deferred = new DeferredRunStore(stateDir);
   const secrets = new Set(configuredSecretValues(loaded.config, env, DEFAULT_KEY_VARIABLE));
   const cassettes = new Map<string, CassetteWriter>();
+  const clock = options.clock ?? systemClock;
   const rt: RuntimeContext = {
     loaded,
     env,
@@ -101,7 +110,8 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
         for (const value of values) secrets.add(value);
       },
     }),
-    now: () => performance.now(),
+    now: () => clock.now(),
+    clock,
     pacer: new HeapPacer(PACED_RUNS, collectorFor(options.collectGarbage)),
   };
   return {

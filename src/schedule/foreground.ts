@@ -67,7 +67,7 @@ export async function runForeground(host: ScheduleHost, state: FireStateStore): 
  * interrupted. Cron times and missed-run records are neither consulted nor changed.
  */
 export async function runOnce(host: ScheduleHost): Promise<ExitCodeValue> {
-  const at = new Date(host.clock.now());
+  const at = new Date(host.clock.epochMs());
   const codes = await Promise.all(
     Object.entries(host.schedules).map(async ([name, schedule]) => {
       host.progress(`${name}: running ${schedule.agent} now (--once)`);

@@ -1,22 +1,12 @@
+import type { Clock, TimerHandle } from "../spec/clock.ts";
 import type { CronTimes } from "./cron-times.ts";
 import type { FireStateStore } from "./fire-state.ts";
 
-/** Wall-clock time and timers; injected so tests drive the scheduler without sleeping. */
-export interface ScheduleClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Calls `callback` after about `ms` milliseconds; returns a function that cancels it. */
-  setTimer(callback: () => void, ms: number): () => void;
-}
-
-/** The real clock: `Date.now()` and `setTimeout`. */
-export const systemScheduleClock: ScheduleClock = {
-  now: () => Date.now(),
-  setTimer: (callback, ms) => {
-    const timer = setTimeout(callback, ms);
-    return () => clearTimeout(timer);
-  },
-};
+/**
+ * The part of the one `Clock` (src/spec/clock.ts) the scheduler uses: wall-clock time and
+ * timers; injected so tests drive the scheduler without sleeping.
+ */
+export type ScheduleClock = Pick<Clock, "epochMs" | "setTimeout" | "clearTimeout">;
 
 /** One schedule as the scheduler sees it. */
 export interface ScheduledJob {
@@ -58,7 +48,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
  */
 export class Scheduler {
   private readonly controller = new AbortController();
-  private readonly timers = new Map<string, () => void>();
+  private readonly timers = new Map<string, TimerHandle>();
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
   private settle: (() => void) | undefined;
@@ -70,7 +60,7 @@ export class Scheduler {
 
   /** Catches up on missed runs per policy, then arms every job's next fire time. */
   start(): void {
-    const now = this.options.clock.now();
+    const now = this.options.clock.epochMs();
     for (const job of this.options.jobs) {
       const record = this.options.state.get(job.name);
       const first = record ? job.times.next(new Date(record.checkedUntil)) : undefined;
@@ -106,7 +96,7 @@ export class Scheduler {
   /** Cancels every timer, aborts running fires with `reason` and waits for them to wind down. */
   async stop(reason?: unknown): Promise<void> {
     this.stopped = true;
-    for (const cancel of this.timers.values()) cancel();
+    for (const timer of this.timers.values()) this.options.clock.clearTimeout(timer);
     this.timers.clear();
     this.controller.abort(reason);
     await Promise.all(this.running.values());
@@ -130,16 +120,16 @@ export class Scheduler {
   }
 
   private wait(job: ScheduledJob, due: number): void {
-    const delay = Math.min(Math.max(due - this.options.clock.now(), 0), MAX_TIMER_MS);
+    const delay = Math.min(Math.max(due - this.options.clock.epochMs(), 0), MAX_TIMER_MS);
     this.timers.set(
       job.name,
-      this.options.clock.setTimer(() => this.onTimer(job, due), delay),
+      this.options.clock.setTimeout(() => this.onTimer(job, due), delay),
     );
   }
 
   private onTimer(job: ScheduledJob, due: number): void {
     if (this.stopped) return;
-    const now = this.options.clock.now();
+    const now = this.options.clock.epochMs();
     if (now < due) {
       this.wait(job, due);
       return;

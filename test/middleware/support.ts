@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { PipelineClock } from "../../src/middleware/clock.ts";
 import { createRedactor } from "../../src/redact/index.ts";
 import type { Approver } from "../../src/spec/approval.ts";
 import type { RunEventInput } from "../../src/spec/events.ts";
 import type { Next, PipelineCall, PipelineContext } from "../../src/spec/middleware.ts";
 import type { Tool, ToolContext, ToolResult } from "../../src/spec/tool.ts";
+import { manualClock } from "../../src/testing/manual-clock.ts";
 
 /** An approver that fails: tests that expect no approval request use it. */
 export const unexpectedApprover: Approver = async () => {
@@ -72,30 +72,4 @@ export function callOf(
 export const runTool: Next = (call) =>
   call.tool.execute(call.args, { signal: call.signal, runId: "run1", agent: "ops", callId: call.id });
 
-/** A clock advanced by hand; timers fire when `advance` passes their deadline. */
-export function manualClock(): PipelineClock & { advance(ms: number): void; pending(): number } {
-  let now = 0;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimeout: (fn, ms) => {
-      seq += 1;
-      timers.set(seq, { at: now + ms, fn });
-      return seq;
-    },
-    clearTimeout: (handle) => {
-      timers.delete(handle as number);
-    },
-    advance(ms) {
-      now += ms;
-      for (const [id, timer] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
-        if (timer.at <= now) {
-          timers.delete(id);
-          timer.fn();
-        }
-      }
-    },
-    pending: () => timers.size,
-  };
-}
+export { manualClock } from "../../src/testing/manual-clock.ts";

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { openModel } from "../../src/providers/registry.ts";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { type ManualClock, manualClock } from "../../src/testing/manual-clock.ts";
 import { ask, configFor, events, KEY, lastError, PROTOCOLS, testOptions, WEATHER_TOOL } from "./support.ts";
 
 let mock: MockProvider | undefined;
@@ -13,9 +14,13 @@ const OK_TURN = { text: "recovered" };
 
 for (const p of PROTOCOLS) {
   describe(`${p.kind} faults`, () => {
-    const setup = async (mockOptions: Parameters<typeof startMockProvider>[0], extra = {}) => {
+    const setup = async (
+      mockOptions: Parameters<typeof startMockProvider>[0],
+      extra = {},
+      clock?: ManualClock,
+    ) => {
       mock = await startMockProvider(mockOptions);
-      const { options, sleeps } = testOptions(p);
+      const { options, sleeps } = testOptions(p, clock ? { clock } : {});
       const retries: number[] = [];
       options.onRetry = (info) => retries.push(info.attempt);
       const model = openModel(configFor(p, mock, extra), `${p.kind}/${p.model}`, options);
@@ -121,12 +126,22 @@ for (const p of PROTOCOLS) {
       expect(error.kind).toBe("protocol");
     });
 
-    test("a stalled stream ends with a stall error after stall_timeout", async () => {
+    test("a stalled stream ends with a stall error after stall_timeout (on a manual clock)", async () => {
+      const clock = manualClock();
       const { model } = await setup(
-        { turns: [OK_TURN], faults: { 0: { stallMs: 300 } } },
+        { turns: [OK_TURN], faults: { 0: { stallMs: 5000 } } },
         { stall_timeout: 80, retries: 0 },
+        clock,
       );
-      const error = lastError(await events(model.stream(ask("hi"))));
+      let done = false;
+      const pending = events(model.stream(ask("hi"))).finally(() => {
+        done = true;
+      });
+      while (!done) {
+        clock.advance(80);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const error = lastError(await pending);
       expect(error.kind).toBe("stall");
       expect(error.message).toContain("stall_timeout");
     });

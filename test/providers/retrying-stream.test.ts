@@ -50,7 +50,7 @@ function settings(post: PostStream): { settings: RetrySettings; sleeps: number[]
       post,
       requestTimeoutMs: 60_000,
       stallTimeoutMs: 60_000,
-      now: fake.clock.now,
+      now: fake.clock.epochMs,
       retries: 3,
       clock: fake.clock,
       random: () => 0.5,

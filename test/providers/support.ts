@@ -1,5 +1,7 @@
+import { systemClock } from "../../src/clock/system-clock.ts";
 import type { Config, ProviderConfig } from "../../src/config/schema.ts";
 import type { ProviderOptions } from "../../src/providers/registry.ts";
+import type { Clock } from "../../src/spec/clock.ts";
 import type { ModelEvent, ModelRequest, ToolSchema } from "../../src/spec/model.ts";
 import type { MockProvider } from "../../src/testing/index.ts";
 
@@ -48,19 +50,23 @@ export function configFor(
   return { providers: { [p.kind]: providerConfig(p, mock, extra), ...more } };
 }
 
-/** A clock that records requested sleeps and returns at once. */
+/**
+ * A clock whose sleeps are recorded and return at once, at a fixed epoch time; its timers are
+ * the system clock's (tests that need fake timers use `manualClock`).
+ */
 export function fakeClock(nowMs = Date.parse("2025-06-01T12:00:00Z")) {
   const sleeps: number[] = [];
-  return {
-    sleeps,
-    clock: {
-      now: () => nowMs,
-      sleep: async (ms: number, signal?: AbortSignal) => {
-        sleeps.push(ms);
-        if (signal?.aborted) throw signal.reason;
-      },
+  const clock: Clock = {
+    now: systemClock.now,
+    epochMs: () => nowMs,
+    setTimeout: systemClock.setTimeout,
+    clearTimeout: systemClock.clearTimeout,
+    sleep: async (ms: number, signal?: AbortSignal) => {
+      sleeps.push(ms);
+      if (signal?.aborted) throw signal.reason;
     },
   };
+  return { sleeps, clock };
 }
 
 /** Options for tests: env with the key, a fake clock, deterministic jitter. */

@@ -149,24 +149,29 @@ test("gemini: synthesised call ids are stable per conversation position", async 
 
 test("openai: a growing history is sent the same as a fresh conversion on every turn", async () => {
   const { openAiBody } = await import("../../src/providers/openai/request.ts");
+  const { createJsonCache } = await import("../../src/providers/openai/json-cache.ts");
+  const cache = createJsonCache();
   const history: Message[] = [HISTORY[0] as Message];
   const request = () => ({ model: "m", ...ask("", { messages: history, tools: [WEATHER_TOOL] }) });
-  const first = openAiBody(request(), false);
+  const first = openAiBody(request(), cache, false);
   history.push(...HISTORY.slice(1));
-  const again = openAiBody(request(), false);
+  const again = openAiBody(request(), cache, false);
   const fresh = openAiBody(
     {
       model: "m",
       ...ask("", { messages: structuredClone(history), tools: [structuredClone(WEATHER_TOOL)] }),
     },
+    createJsonCache(),
     false,
   );
   expect(again).toBe(fresh);
   expect(JSON.parse(again).messages.slice(0, 2)).toEqual(JSON.parse(first).messages);
   expect(Object.keys(JSON.parse(again))).toEqual(["model", "messages", "stream", "stream_options", "tools"]);
-  expect(JSON.parse(openAiBody({ ...request(), maxOutputTokens: 7, temperature: 0 }, true))).toMatchObject({
+  expect(
+    JSON.parse(openAiBody({ ...request(), maxOutputTokens: 7, temperature: 0 }, cache, true)),
+  ).toMatchObject({
     max_tokens: 7,
     temperature: 0,
   });
-  expect(JSON.parse(openAiBody({ model: "m", messages: [], tools: [] }, false)).messages).toEqual([]);
+  expect(JSON.parse(openAiBody({ model: "m", messages: [], tools: [] }, cache, false)).messages).toEqual([]);
 });

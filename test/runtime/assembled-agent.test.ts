@@ -4,8 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { RunStop } from "../../src/agent/run-stop.ts";
+import { RUN_STOP_GRACE_MS } from "../../src/agent/run-stop-race.ts";
 import { createRuntime, defineTool, loadConfigText, type Runtime } from "../../src/index.ts";
-import { type MockRequest, startMockProvider } from "../../src/testing/index.ts";
+import type { RunRequest } from "../../src/runtime/run-request.ts";
+import {
+  type ManualClock,
+  type MockRequest,
+  manualClock,
+  startMockProvider,
+} from "../../src/testing/index.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -89,8 +96,8 @@ test("recording from two runtimes: the second truncates the cassette instead of 
   expect(JSON.parse(fresh[0] as string)).toMatchObject({ agentry_cassette: 1 });
 });
 
-/** A runtime whose only tool never settles and ignores its AbortSignal. */
-async function stuckRuntime() {
+/** A runtime on a manual clock whose only tool never settles and ignores its AbortSignal. */
+async function stuckRuntime(clock: ManualClock) {
   const mock = await startMockProvider({
     turns: () => ({ toolCalls: [{ id: "c1", name: "stuck", arguments: {} }] }),
   });
@@ -121,26 +128,44 @@ policy = { tool_timeout = "10m" }
 `,
     { tools: [stuck] },
   );
-  const runtime = createRuntime(loaded, { tools: [stuck], stateDir: dir, collectGarbage: false });
+  const runtime = createRuntime(loaded, { tools: [stuck], stateDir: dir, clock });
   cleanups.push(() => runtime.close());
   return runtime;
 }
 
-test("the run deadline ends a run whose tool ignores cancellation, with the timeout stop reason", async () => {
-  const runtime = await stuckRuntime();
-  const result = await runtime.run({ prompt: "go", timeoutMs: 50 });
-  expect(result).toMatchObject({ status: "failed", stopReason: "timeout", exitCode: 1 });
+/** A run of `runtime` and a promise settled once its tool call has started. */
+function startRun(runtime: Runtime, request: Omit<RunRequest, "onEvent">) {
+  let started = () => {};
+  const toolStarted = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const result = runtime.run({
+    ...request,
+    onEvent: (event) => {
+      if (event.type === "tool_call") started();
+    },
+  });
+  return { result, toolStarted };
+}
+
+test("the run deadline ends a run whose tool ignores cancellation, one grace period later", async () => {
+  const clock = manualClock();
+  const { result, toolStarted } = startRun(await stuckRuntime(clock), { prompt: "go", timeoutMs: 60_000 });
+  await toolStarted;
+  clock.advance(60_000);
+  clock.advance(RUN_STOP_GRACE_MS);
+  expect(await result).toMatchObject({ status: "failed", stopReason: "timeout", exitCode: 1 });
 });
 
 test("an interrupt ends a run whose tool ignores cancellation (exit 130)", async () => {
-  const runtime = await stuckRuntime();
+  const clock = manualClock();
   const controller = new AbortController();
-  const pending = runtime.run({
+  const { result, toolStarted } = startRun(await stuckRuntime(clock), {
     prompt: "go",
     signal: controller.signal,
-    onEvent: (event) => {
-      if (event.type === "tool_call") controller.abort(new RunStop("interrupted"));
-    },
   });
-  expect(await pending).toMatchObject({ status: "interrupted", stopReason: "interrupted", exitCode: 130 });
+  await toolStarted;
+  controller.abort(new RunStop("interrupted"));
+  clock.advance(RUN_STOP_GRACE_MS);
+  expect(await result).toMatchObject({ status: "interrupted", stopReason: "interrupted", exitCode: 130 });
 });

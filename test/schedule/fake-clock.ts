@@ -9,22 +9,24 @@ interface PendingTimer {
 /** A manual clock: timers fire only when a test advances time. */
 export class FakeClock implements ScheduleClock {
   private timers: PendingTimer[] = [];
-  /** Every delay passed to `setTimer`, in order. */
+  /** Every delay passed to `setTimeout`, in order. */
   readonly delays: number[] = [];
 
   constructor(private current: number) {}
 
-  now(): number {
+  epochMs(): number {
     return this.current;
   }
 
-  setTimer(callback: () => void, ms: number): () => void {
+  setTimeout(callback: () => void, ms: number): PendingTimer {
     const timer = { at: this.current + ms, callback, cancelled: false };
     this.delays.push(ms);
     this.timers.push(timer);
-    return () => {
-      timer.cancelled = true;
-    };
+    return timer;
+  }
+
+  clearTimeout(handle: unknown): void {
+    (handle as PendingTimer).cancelled = true;
   }
 
   /** Timers not yet fired or cancelled. */

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
+import { systemClock } from "../../clock/system-clock.ts";
 import { loadConfig } from "../../config/loader.ts";
 import type { ScheduleConfig } from "../../config/schema.ts";
 import { suggest } from "../../config/suggest.ts";
 import { createRuntime } from "../../runtime/runtime.ts";
 import { FileFireStateStore } from "../../schedule/fire-state.ts";
 import { runForeground, runOnce, type ScheduleHost } from "../../schedule/foreground.ts";
-import { systemScheduleClock } from "../../schedule/scheduler.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
@@ -52,7 +52,7 @@ export default async function scheduleCommand(
     schedules,
     approve: options.approve ?? approveDefault(loaded.config.defaults?.approve),
     signal: controller.signal,
-    clock: systemScheduleClock,
+    clock: systemClock,
     writeLine: (line) => writeAnswer(`${JSON.stringify(line)}\n`),
     progress: (text) => {
       if (!options.quiet) writeInfo(text);

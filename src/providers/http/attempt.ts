@@ -1,4 +1,5 @@
 import { createParser } from "eventsource-parser";
+import type { Clock } from "../../spec/clock.ts";
 import { ProviderError } from "../../spec/errors.ts";
 import type { ModelEvent, ModelRequest } from "../../spec/model.ts";
 import { type ErrorContext, protocolError } from "./classify.ts";
@@ -12,7 +13,10 @@ export interface AttemptSettings {
   post: PostStream;
   requestTimeoutMs: number;
   stallTimeoutMs: number;
+  /** Milliseconds since the epoch, for `Retry-After` dates. */
   now: () => number;
+  /** Request and stall timers, and the monotonic time they measure. */
+  clock: Pick<Clock, "now" | "setTimeout" | "clearTimeout">;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -95,18 +99,19 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
   const onUserAbort = () => abort("user");
   if (request.signal?.aborted) throw abortedError(s.errors.providerId, request.signal.reason);
   request.signal?.addEventListener("abort", onUserAbort, { once: true });
-  const headerTimer = setTimeout(() => abort("timeout"), s.requestTimeoutMs);
-  let stallTimer: ReturnType<typeof setTimeout> | undefined;
+  const clock = s.clock;
+  const headerTimer = clock.setTimeout(() => abort("timeout"), s.requestTimeoutMs);
+  let stallTimer: unknown;
   let lastActivity = 0;
   const onStall = () => {
-    const idle = performance.now() - lastActivity;
-    if (consumerHolds) stallTimer = setTimeout(onStall, s.stallTimeoutMs);
-    else if (idle < s.stallTimeoutMs) stallTimer = setTimeout(onStall, s.stallTimeoutMs - idle);
+    const idle = clock.now() - lastActivity;
+    if (consumerHolds) stallTimer = clock.setTimeout(onStall, s.stallTimeoutMs);
+    else if (idle < s.stallTimeoutMs) stallTimer = clock.setTimeout(onStall, s.stallTimeoutMs - idle);
     else abort("stall");
   };
   const touch = () => {
-    lastActivity = performance.now();
-    stallTimer ??= setTimeout(onStall, s.stallTimeoutMs);
+    lastActivity = clock.now();
+    stallTimer ??= clock.setTimeout(onStall, s.stallTimeoutMs);
   };
   let completed = false;
   try {
@@ -115,7 +120,7 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
       body: wire.body,
       signal: controller.signal,
     });
-    clearTimeout(headerTimer);
+    clock.clearTimeout(headerTimer);
     phase = "body";
     touch();
     if (response.status >= 300) {
@@ -155,8 +160,8 @@ export async function* attemptStream(s: AttemptSettings, request: ModelRequest):
   } catch (err) {
     throw classifyThrown(s, err, cause ?? (request.signal?.aborted ? "user" : undefined), phase);
   } finally {
-    clearTimeout(headerTimer);
-    clearTimeout(stallTimer);
+    clock.clearTimeout(headerTimer);
+    if (stallTimer !== undefined) clock.clearTimeout(stallTimer);
     request.signal?.removeEventListener("abort", onUserAbort);
     if (!completed) controller.abort();
   }

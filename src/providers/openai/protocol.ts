@@ -2,6 +2,7 @@ import { httpError } from "../http/classify.ts";
 import { parseRetryAfter } from "../http/retry-delay.ts";
 import type { WireProtocol } from "../http/wire-protocol.ts";
 import { OpenAiDecoder } from "./decoder.ts";
+import { createJsonCache } from "./json-cache.ts";
 import { openAiBody } from "./request.ts";
 
 /** Default base URLs of the OpenAI-protocol kinds (SPEC §12). */
@@ -25,11 +26,12 @@ export function openAiProtocol(settings: OpenAiSettings): WireProtocol {
     ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
     ...settings.headers,
   };
+  const cache = createJsonCache();
   return {
     buildRequest: (request) => ({
       url,
       headers,
-      body: openAiBody(request, settings.legacyMaxTokens, settings.maxOutputTokens),
+      body: openAiBody(request, cache, settings.legacyMaxTokens, settings.maxOutputTokens),
     }),
     errorFromResponse: (status, body, responseHeaders, ctx, nowMs) => {
       const retryAfterMs = parseRetryAfter(responseHeaders, nowMs);

@@ -1,17 +1,5 @@
 import type { Message, ModelRequest, ToolSchema } from "../../spec/model.ts";
-
-/** JSON of each message's wire form: a message never changes once it is in the history. */
-const messageJson = new WeakMap<Message, string>();
-const toolsJson = new WeakMap<readonly ToolSchema[], string>();
-
-function messageJsonOf(message: Message): string {
-  let json = messageJson.get(message);
-  if (json === undefined) {
-    json = JSON.stringify(toOpenAiMessage(message));
-    messageJson.set(message, json);
-  }
-  return json;
-}
+import type { JsonCache } from "./json-cache.ts";
 
 function toOpenAiMessage(message: Message): unknown {
   switch (message.role) {
@@ -40,30 +28,23 @@ function toOpenAiMessage(message: Message): unknown {
   }
 }
 
-function openAiToolsJson(tools: readonly ToolSchema[]): string {
-  let json = toolsJson.get(tools);
-  if (json === undefined) {
-    json = JSON.stringify(
-      tools.map((tool) => ({
-        type: "function",
-        function: { name: tool.name, description: tool.description, parameters: tool.parameters },
-      })),
-    );
-    toolsJson.set(tools, json);
-  }
-  return json;
+function toOpenAiTools(tools: readonly ToolSchema[]): unknown {
+  return tools.map((tool) => ({
+    type: "function",
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  }));
 }
 
 /**
  * The request body as JSON text. The conversation is system first, tool results as `role:
- * "tool"`; each message is serialised once and its text reused on later turns, so a turn joins
- * cached text instead of serialising the whole history again (about 20 % less CPU per turn at
- * 1000 turns). Streams always ask for usage (`stream_options.include_usage`). OpenAI proper
+ * "tool"`; each message is serialised once (`cache`, see json-cache.ts) and its text reused on
+ * later turns. Streams always ask for usage (`stream_options.include_usage`). OpenAI proper
  * takes `max_completion_tokens` (required by reasoning models); compatible servers get the older
  * `max_tokens`.
  */
 export function openAiBody(
   request: ModelRequest,
+  cache: JsonCache,
   legacyMaxTokens: boolean,
   maxOutputTokens?: number,
 ): string {
@@ -74,10 +55,10 @@ export function openAiBody(
   });
   const parts = [`{"model":${JSON.stringify(request.model)},"messages":[`];
   if (request.system) parts.push(JSON.stringify({ role: "system", content: request.system }), ",");
-  for (const message of request.messages) parts.push(messageJsonOf(message), ",");
+  for (const message of request.messages) parts.push(cache.message(message, toOpenAiMessage), ",");
   if (parts.length > 1) parts.pop();
   parts.push('],"stream":true,"stream_options":{"include_usage":true}');
-  if (request.tools.length) parts.push(',"tools":', openAiToolsJson(request.tools));
+  if (request.tools.length) parts.push(',"tools":', cache.tools(request.tools, toOpenAiTools));
   if (options !== "{}") parts.push(",", options.slice(1, -1));
   parts.push("}");
   return parts.join("");

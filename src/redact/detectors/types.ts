@@ -31,25 +31,16 @@ export function collect(
   }
 }
 
-/** The most digits any detector asks `hasDigits` for. */
-const MOST_DIGITS_ASKED = 13;
-let countedText = "";
-let countedDigits = 0;
-
 /**
- * Whether `text` holds at least `count` (≤ 13) ASCII digits. Detectors of numbers with a minimum
- * digit count (cards, phones, SSNs) skip their regexes on texts that cannot match. Counting stops
- * at 13 digits and is remembered for the last text, so the detectors share one scan.
+ * Whether `text` holds at least `count` ASCII digits. Detectors of numbers with a minimum digit
+ * count (cards, phones, SSNs) skip their regexes on texts that cannot match; the scan stops as
+ * soon as `count` digits are found. Nothing is remembered between calls (no module state).
  */
 export function hasDigits(text: string, count: number): boolean {
-  if (text !== countedText) {
-    let found = 0;
-    for (let i = 0; i < text.length && found < MOST_DIGITS_ASKED; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 48 && c <= 57) found++;
-    }
-    countedText = text;
-    countedDigits = found;
+  let found = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++found >= count) return true;
   }
-  return countedDigits >= count;
+  return false;
 }
