@@ -42,7 +42,7 @@ export default async function serveCommand(options: ServeOptions, _command: Comm
   if (approver === operator.token)
     throw new UsageError("AGENTRY_APPROVER_TOKEN must differ from the server token");
   const { startServer } = await import("../../server/serve.ts");
-  const runtime = createRuntime(loaded);
+  const runtime = createRuntime(loaded, { collectGarbage: true });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = startServer({

@@ -36,6 +36,7 @@ export default async function workerCommand(
   const configured = loaded.config.defaults?.approve;
   const approve = options.approve ?? (configured && configured !== "ask" ? configured : "defer");
   const runtime = createRuntime(loaded, {
+    collectGarbage: true,
     ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
   });
   const host = await startWorker({
