@@ -1,27 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-
-const ROOT = join(import.meta.dir, "../..");
-/** Value imports and re-exports (`import type` / `export type` erase at build time and are skipped). */
-const STATIC = /^\s*(?:import|export)\s+(?!type\b)(?:[^;'"]*?\bfrom\s+)?["']([^"']+)["']/gm;
-
-/** Every module reachable from `entry` through static value imports, and the packages they import. */
-function staticClosure(entry: string): { files: Set<string>; packages: Set<string> } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const match of readFileSync(file, "utf8").matchAll(STATIC)) {
-      const specifier = match[1] ?? "";
-      if (specifier.startsWith(".")) visit(resolve(dirname(file), specifier));
-      else packages.add(specifier);
-    }
-  };
-  visit(join(ROOT, entry));
-  return { files, packages };
-}
+import { ROOT, staticClosure } from "../support/static-imports.ts";
 
 describe("MCP is imported lazily", () => {
   for (const entry of [
