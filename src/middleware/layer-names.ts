@@ -62,8 +62,17 @@ export function isToolFailure(result: ToolResult): boolean {
   return result.stop === undefined || ranDespiteStop(result.stop) || result.stop.reason === "tool_policy";
 }
 
-/** `stopped_by` values that are not refusals: the call ran and failed, or the model sent a bad call. */
-const NOT_REFUSALS = new Set<string>([STOPPED_BY.timeout, STOPPED_BY.exception, "registry", "arguments"]);
+/**
+ * `stopped_by` values that are not refusals: the call ran and failed, the model sent a bad (or
+ * cut-off) call, or the run stopped while it ran (`run`, an abandoned call).
+ */
+const NOT_REFUSALS = new Set<string>([
+  STOPPED_BY.timeout,
+  STOPPED_BY.exception,
+  "registry",
+  "arguments",
+  "run",
+]);
 
 /**
  * Whether a tool result's `stopped_by` marks a refused call (SPEC §12: denied, unapproved,

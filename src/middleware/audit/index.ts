@@ -12,46 +12,25 @@ function approvalRecord(
   call: PipelineCall,
   approval: ApprovalOutcome,
 ): AuditApproval | undefined {
-  switch (approval.decision) {
-    case "approve":
-      if ("remembered" in approval) return undefined;
-      return {
-        type: "approval",
-        run_id: runId,
-        agent,
-        approval_id: approval.approval_id,
-        call_id: call.id,
-        tool: call.name,
-        decision: "approve",
-        scope: approval.scope,
-        by: approval.by,
-        ...(approval.reason ? { reason: approval.reason } : {}),
-      };
-    case "deny":
-      return {
-        type: "approval",
-        run_id: runId,
-        agent,
-        approval_id: approval.approval_id,
-        call_id: call.id,
-        tool: call.name,
-        decision: "deny",
-        by: approval.by,
-        ...(approval.reason ? { reason: approval.reason } : {}),
-      };
-    case "defer":
-      return {
-        type: "approval",
-        run_id: runId,
-        agent,
-        approval_id: approval.approval_id,
-        call_id: call.id,
-        tool: call.name,
-        decision: "defer",
-      };
-    default:
-      return undefined;
+  if (approval.decision !== "approve" && approval.decision !== "deny" && approval.decision !== "defer") {
+    return undefined;
   }
+  if ("remembered" in approval) return undefined;
+  const record: AuditApproval = {
+    type: "approval",
+    run_id: runId,
+    agent,
+    approval_id: approval.approval_id,
+    call_id: call.id,
+    tool: call.name,
+    decision: approval.decision,
+  };
+  if (approval.decision === "approve") record.scope = approval.scope;
+  if (approval.decision !== "defer") {
+    record.by = approval.by;
+    if (approval.reason) record.reason = approval.reason;
+  }
+  return record;
 }
 
 export interface AuditLayerOptions {
