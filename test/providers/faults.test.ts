@@ -130,7 +130,7 @@ for (const p of PROTOCOLS) {
       const clock = manualClock();
       const { model } = await setup(
         { turns: [OK_TURN], faults: { 0: { stallMs: 5000 } } },
-        { stall_timeout: 80, retries: 0 },
+        { stall_timeout: 80, request_timeout: 86_400_000, retries: 0 },
         clock,
       );
       let done = false;
