@@ -135,6 +135,51 @@ describe("agentry worker on a Redis queue", () => {
     expect(auditRunEnds(worker.stateDir)).toEqual([]);
   }, 60_000);
 
+  test("SIGTERM: the worker lets its job run for --grace, then hands it back; another worker finishes it", async () => {
+    world = await queueWorld(redis.url);
+    const first = world.startWorker("first", ["--grace", "500ms"]);
+    await first.waitFor("concurrency 4");
+    const marker = join(world.ws.dir, "started-once");
+    const pidFile = join(world.ws.dir, "tool.pid");
+    const submitted = world.cli(["submit", "-", "--wait"], {
+      stdin: jobLines([
+        {
+          id: "handed-back",
+          prompt: `tool:sh -c 'if [ -e ${marker} ]; then echo second; else touch ${marker}; echo $$ > ${pidFile}; exec sleep 60; fi'`,
+        },
+      ]),
+    });
+    let pid = 0;
+    for (let i = 0; i < 400 && !pid; i++) {
+      if (existsSync(pidFile)) pid = Number(readFileSync(pidFile, "utf8").trim());
+      if (!pid) await Bun.sleep(25);
+    }
+    expect(pid).toBeGreaterThan(0);
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(first.stderr).toContain(
+      "SIGTERM: finishing running jobs (up to 500ms), then handing the rest back",
+    );
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(finishedIds(first.stderr)).toEqual([]);
+    const second = world.startWorker("second");
+    const result = await submitted;
+    expect(parseNdjson(result.stdout)).toEqual([
+      expect.objectContaining({
+        id: "handed-back",
+        status: "ok",
+        answer: expect.stringContaining("done: tool:sh"),
+      }),
+    ]);
+    await second.waitFor("ok handed-back");
+    const shown = JSON.parse((await world.cli(["jobs", "show", "handed-back"])).stdout);
+    expect(shown.attempts.map((attempt: { worker: string }) => attempt.worker)).toEqual([
+      expect.stringContaining(String(first.child.pid)),
+      expect.stringContaining(String(second.child.pid)),
+    ]);
+    expect(shown.result.run_id).toBe(shown.attempts[1].run_id);
+  }, 60_000);
+
   test("cancelling a running job stops its run and kills its tool process", async () => {
     world = await queueWorld(redis.url);
     const worker = world.startWorker("a", ["--concurrency", "2"]);
