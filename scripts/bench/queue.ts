@@ -4,15 +4,16 @@
  * wall time, enqueueing included), queue latency (enqueued → started, BullMQ's `timestamp` and
  * `processedOn`, p50/p99), end-to-end latency (enqueued → result), each worker's peak RSS and CPU;
  * and `batch` doing the same jobs in one process with the same total concurrency, for the queue's
- * own cost per job (CPU and wall). A redis-server is started on a free port for the run.
+ * own cost per job (CPU and wall). A redis-server is started on a free port for the run (or
+ * `$AGENTRY_TEST_REDIS_URL` is used), as in the tests.
  *   node_modules/.bin/bun scripts/bench/queue.ts [--jobs 2000] [--calls 5] [--workers 1,2,4] [--concurrency 8] [--latency 0]
  */
-import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { loadavg, tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createBunRedisClient, Queue } from "bullmq";
+import { testRedis } from "../../test/support/redis.ts";
 import { benchEnv, benchSetup } from "./fixtures.ts";
 import { buildAgentry, machine, mb, median, percentile, saveResult, timedSpawn, vmHwm } from "./support.ts";
 
@@ -26,15 +27,6 @@ const workerCounts = arg("--workers", "1,2,4").split(",").map(Number);
 const concurrency = Number(arg("--concurrency", "8"));
 const latency = Number(arg("--latency", "0"));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
-
 /** CPU time (user + system) of a live process in ms, from /proc. */
 function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
@@ -43,25 +35,8 @@ function cpuMsOf(pid: number): number {
 }
 
 const agentry = await buildAgentry();
-const port = await freePort();
-const redisDir = mkdtempSync(join(tmpdir(), "agentry-bench-redis-"));
-const redis = spawn(
-  "redis-server",
-  ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir],
-  {
-    stdio: "ignore",
-  },
-);
-const url = `redis://127.0.0.1:${port}`;
-for (let i = 0; i < 100; i++) {
-  if (
-    spawnSync("redis-cli", ["-p", String(port), "ping"])
-      .stdout?.toString()
-      .trim() === "PONG"
-  )
-    break;
-  await Bun.sleep(50);
-}
+const redis = await testRedis();
+const url = redis.url;
 
 interface Row {
   mode: string;
@@ -132,10 +107,12 @@ async function queueCase(workers: number): Promise<Row> {
       throw new Error(`${received} results, ${setup.mock.requests.length} requests`);
     const rss = children.map((child) => vmHwm(child.pid as number));
     const cpuMs = children.reduce((sum, child) => sum + cpuMsOf(child.pid as number), 0);
-    const queue = new Queue(name, { connection: createBunRedisClient(new Bun.RedisClient(url)) });
+    const connection = createBunRedisClient(new Bun.RedisClient(url));
+    const queue = new Queue(name, { connection });
     await Bun.sleep(300);
     const done = await queue.getJobs(["completed"], 0, -1);
     await queue.close();
+    await connection.quit();
     const waits = done.map((job) => (job.processedOn ?? 0) - job.timestamp);
     const ends = done.map((job) => (job.finishedOn ?? 0) - job.timestamp);
     return {
@@ -161,7 +138,7 @@ try {
   rows.push(await batchCase());
   for (const workers of workerCounts) rows.push(await queueCase(workers));
 } finally {
-  redis.kill("SIGTERM");
+  await redis.stop();
 }
 
 const batch = rows[0] as Row;

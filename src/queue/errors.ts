@@ -15,3 +15,8 @@ export class UnknownJobError extends AgentryError {
   override readonly name = "UnknownJobError";
   override readonly exitCode = ExitCode.usage;
 }
+
+/** BullMQ failed a job without a stored result (its workers died more often than allowed). */
+export class JobFailedError extends AgentryError {
+  override readonly name = "JobFailed";
+}

@@ -1,5 +1,6 @@
 import type { QueueEvents } from "bullmq";
-import type { JobResultLine } from "../jobs/job-result.ts";
+import { failedLine, type JobResultLine } from "../jobs/job-result.ts";
+import { JobFailedError } from "./errors.ts";
 import type { AgentryEventsListener, QueueClient } from "./queue-client.ts";
 import { jobIdOf } from "./queue-settings.ts";
 
@@ -48,14 +49,7 @@ export async function waitForResults(
     const job = await client.queue.getJob(jobId);
     if (!job || (await job.getState()) !== "failed") return;
     const written = await client.store.writeResult(jobId, {
-      id: jobIdOf(jobId),
-      run_id: null,
-      status: "failed",
-      answer: "",
-      stop_reason: "error",
-      usage: null,
-      refused_calls: 0,
-      error: { name: "JobFailed", message: job.failedReason || "the job failed", data: {} },
+      ...failedLine(jobIdOf(jobId), new JobFailedError(job.failedReason || "the job failed")),
       attempt: job.attemptsStarted,
       worker: "",
       finished_at: new Date().toISOString(),
