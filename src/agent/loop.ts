@@ -165,6 +165,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     if (options.signal.aborted) return interrupted(stop, options.signal);
     if (turns >= options.maxTurns) return stop("failed", "max_turns");
     turns += 1;
+    const requested = options.now();
+    let firstOutput: number | undefined;
     const turn = await consumeTurn(
       options.model.stream({
         system: options.system,
@@ -173,6 +175,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         signal: options.signal,
       }),
       (text) => emit({ type: "text_delta", text }),
+      () => {
+        firstOutput = options.now();
+      },
     );
     if (turn.usage) {
       const cost = options.cost(turn.usage);
@@ -183,6 +188,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         output_tokens: turn.usage.outputTokens,
         cost_usd: cost,
         turn: turns,
+        model: options.model.ref,
+        duration_ms: Math.round(options.now() - requested),
+        ...(firstOutput !== undefined ? { ttft_ms: Math.round(firstOutput - requested) } : {}),
       });
     }
     if (turn.error) {

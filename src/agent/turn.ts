@@ -10,13 +10,22 @@ export interface TurnOutcome {
   error?: ProviderError;
 }
 
-/** Consumes a model stream, forwarding text as it arrives; never throws. */
+/**
+ * Consumes a model stream, forwarding text as it arrives; never throws. `onFirstOutput` is told
+ * once, at the first text or tool call (time to first token).
+ */
 export async function consumeTurn(
   events: AsyncIterable<ModelEvent>,
   onText: (text: string) => void,
+  onFirstOutput: () => void = () => {},
 ): Promise<TurnOutcome> {
   const outcome: TurnOutcome = { text: "", toolCalls: [] };
+  let started = false;
   for await (const event of events) {
+    if (!started && (event.type === "text-delta" || event.type === "tool-call-start")) {
+      started = true;
+      onFirstOutput();
+    }
     switch (event.type) {
       case "text-delta":
         outcome.text += event.text;

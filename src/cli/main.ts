@@ -182,6 +182,27 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .option("--tool <name>", "only this tool")
     .action(lazy(() => import("./commands/audit-show.ts")));
 
+  const runs = withCommon(program.command("runs")).description("recorded runs: list, waterfall, HTML report");
+  withCommon(runs.command("list"))
+    .description("recorded runs, newest first")
+    .option("--agent <name>", "only this agent's runs")
+    .option(
+      "--status <status>",
+      "only runs with this status (ok, failed, stopped, awaiting_approval, interrupted, running)",
+    )
+    .option("--since <when>", "only runs started since a duration ago (30m, 2h, 7d) or a date")
+    .option("--limit <n>", "at most this many runs (default 50)")
+    .option("--json", "print JSON")
+    .action(lazy(() => import("./commands/runs-list.ts")));
+  withCommon(runs.command("show").argument("<run-id>", "a run id (or the unique start of one)"))
+    .description("the run as a waterfall: agent → model turns → tool calls → sub-agents")
+    .option("-f, --follow", "redraw a run that is still going until it ends")
+    .action(lazy(() => import("./commands/runs-show.ts")));
+  withCommon(runs.command("report").argument("<run-id>", "a run id (or the unique start of one)"))
+    .description("write the run as one self-contained HTML file")
+    .option("-o, --output <file>", "where to write the report (default: stdout)")
+    .action(lazy(() => import("./commands/runs-report.ts")));
+
   withCommon(program.command("schedule"))
     .description("run [schedules.*] in the foreground; one JSON line per run on stdout")
     .option("--once", "fire every schedule once now and exit")

@@ -5,6 +5,7 @@ import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { RunEvent } from "../spec/events.ts";
+import { buildInfo } from "./build-info.ts";
 import { findConfigPath } from "./config-path.ts";
 import { handleInterrupts } from "./interrupts.ts";
 import type { RunOptions } from "./main.ts";
@@ -46,6 +47,8 @@ export async function openCliRun(
   const runtime = createRuntime(loaded, {
     collectGarbage: true,
     ...(ask ? { ask } : {}),
+    onWarning: (message) => writeInfo(`warning: ${message}`),
+    version: buildInfo.version,
     ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
   });
   const answerChecked = (agent: string) =>

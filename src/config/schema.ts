@@ -309,6 +309,26 @@ export const auditSchema = z.strictObject({
   path: z.string().optional(),
 });
 
+/** `[state]`: retention of run records (`agentry runs`); `keep_runs = 0` records nothing. */
+export const stateSchema = z.strictObject({
+  keep_runs: z.number().int().nonnegative().optional(),
+  keep_days: z.number().positive().optional(),
+});
+
+/**
+ * `[telemetry]`: OpenTelemetry export over OTLP/HTTP (JSON). Without `endpoint`, the standard
+ * `OTEL_EXPORTER_OTLP_*` variables decide; `enabled = false` turns export off whatever they say.
+ */
+export const telemetrySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** The traces URL, e.g. `http://collector:4318/v1/traces`. */
+  endpoint: z.string().url().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  service_name: z.string().min(1).optional(),
+  /** Message content in span attributes (redacted); also `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`. */
+  capture_content: z.boolean().optional(),
+});
+
 export const limitsSchema = z.strictObject({
   max_depth: positiveInt.optional(),
   max_fanout: positiveInt.optional(),
@@ -363,6 +383,8 @@ export const configSchema = z.strictObject({
     )
     .optional(),
   audit: auditSchema.optional(),
+  state: stateSchema.optional(),
+  telemetry: telemetrySchema.optional(),
   limits: limitsSchema.optional(),
   queue: queueSchema.optional(),
   /** Price overrides keyed by `provider/model` or bare model name, USD per million tokens. */

@@ -80,6 +80,7 @@ export function configuredSecretValues(
       }
     }
   }
+  for (const value of Object.values(config.telemetry?.headers ?? {})) fromReferences(value);
   for (const server of Object.values(config.mcp ?? {})) {
     for (const value of Object.values(server.headers ?? {})) fromReferences(value);
     for (const value of Object.values(server.set_env ?? {})) fromReferences(value);

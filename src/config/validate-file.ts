@@ -18,7 +18,7 @@ export const includedFileSchema = configSchema.pick({
   schedules: true,
 });
 
-const MAIN_ONLY = ["defaults", "audit", "limits", "queue", "pricing"];
+const MAIN_ONLY = ["defaults", "audit", "limits", "queue", "pricing", "state", "telemetry"];
 
 /**
  * Validates one file's shape and `${…}` syntax. Returns every issue and the valid part of the

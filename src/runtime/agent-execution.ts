@@ -102,6 +102,12 @@ export async function executeAgent(
               emit({
                 type: "warning",
                 message: `${info.providerId}/${info.model}: ${info.error.message}; retry ${info.attempt} in ${Math.round(info.delayMs)}ms`,
+                data: {
+                  retry: info.attempt,
+                  delay_ms: Math.round(info.delayMs),
+                  error_kind: info.error.kind,
+                  ...(info.error.status !== undefined ? { status: info.error.status } : {}),
+                },
               }),
             onFallback: (info) => {
               scope.redactor.addSecrets([...rt.secrets]);

@@ -26,6 +26,8 @@ export interface ChildSpec {
   task: string;
   inline?: AgentConfig;
   budgetCap?: Budget;
+  /** The tool call starting the child, so run records and traces hang it under that call. */
+  callId?: string;
 }
 
 /** Why a child could not start (depth or fan-out limit): a message for the model. */
@@ -85,7 +87,13 @@ export async function runChild(
   scope.children.started += 1;
   const runId = `${scope.runId}.${scope.children.started}`;
   const emit: (event: RunEventInput) => void = scope.emitFor(parent.runId, parent.agent);
-  emit({ type: "subagent_start", child_run_id: runId, child_agent: spec.agent, task: spec.task });
+  emit({
+    type: "subagent_start",
+    child_run_id: runId,
+    child_agent: spec.agent,
+    task: spec.task,
+    ...(spec.callId ? { call_id: spec.callId } : {}),
+  });
   try {
     const outcome = await scope.concurrency.run(
       () =>

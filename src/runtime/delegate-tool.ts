@@ -97,7 +97,7 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
       const signal = AbortSignal.any([ctx.signal, timeout.signal]);
       const spawn = async (goal: string, stepSignal: AbortSignal) => {
         const outcome = await children.run(
-          { agent: `${children.agent}.delegate`, task: goal, inline },
+          { agent: `${children.agent}.delegate`, task: goal, inline, callId: ctx.callId },
           stepSignal,
         );
         return { outcome, result: childToolResult("delegate", outcome, stepSignal) };

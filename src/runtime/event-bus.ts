@@ -12,10 +12,15 @@ export type EventListener = (event: RunEvent) => void;
 export class EventBus {
   private readonly heldText = new Map<string, string>();
 
+  /**
+   * `deltas: false` drops streamed text before it is built or redacted: run records and traces
+   * take the whole `message` instead, so a run nobody watches does not pay for every delta.
+   */
   constructor(
     private readonly listener: EventListener,
     private readonly scrub: <T>(value: T) => T,
     private readonly clock: () => Date = () => new Date(),
+    private readonly deltas = true,
   ) {}
 
   /** An emitter bound to one run and agent, for the loop and the pipeline. */
@@ -34,6 +39,7 @@ export class EventBus {
     return (event) => {
       const held = this.heldText.get(key) ?? "";
       if (event.type === "text_delta") {
+        if (!this.deltas) return;
         const text = held + event.text;
         const cut = Math.max(text.lastIndexOf(" "), text.lastIndexOf("\n"), text.lastIndexOf("\t")) + 1;
         this.heldText.set(key, text.slice(cut));

@@ -18,6 +18,7 @@ import { EventBus } from "./event-bus.ts";
 import { executeFlow } from "./flow-execution.ts";
 import { recordPolicyStop } from "./policy-stop.ts";
 import { type AssembledAgent, agentConfig, resolveAgent } from "./resolve-agent.ts";
+import { observeRun } from "./run-observers.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -71,8 +72,12 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   request.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const timer = rt.clock.setTimeout(() => controller.abort(new RunStop("timeout")), settings.timeoutMs);
   const refusals = { count: 0 };
-  const listener = request.onEvent;
-  const bus = listener ? new EventBus(listener, (value) => redactor.redactValue(value)) : undefined;
+  const model = flow ? `flow:${flow.kind}` : (settings.model ?? "");
+  const observers = observeRun(rt, request, runId, { agent: target, model });
+  const listener = observers.listener;
+  const bus = listener
+    ? new EventBus(listener, (value) => redactor.redactValue(value), undefined, observers.deltas)
+    : undefined;
   const scope: RunScope = {
     runId,
     request,
@@ -91,12 +96,14 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     ? plan.history
     : [...(sessions?.load(request.session as string)?.messages ?? []), ...plan.history];
   const messages: Message[] = resuming ? history : [...history, { role: "user", content: request.prompt }];
-  const model = flow ? `flow:${flow.kind}` : (settings.model ?? "");
   emit({
     type: "run_start",
     model,
     prompt: request.prompt,
     ...(request.session ? { session: request.session } : {}),
+    ...(settings.budget.usd !== undefined || settings.budget.tokens !== undefined
+      ? { budget: settings.budget }
+      : {}),
   });
   if (!resuming) {
     rt.audit?.append({
@@ -178,6 +185,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     refused_calls: result.refusedCalls,
   });
   await rt.audit?.flush();
+  await observers.finish(result);
   return result;
 }
 

@@ -10,6 +10,8 @@ import type { RunEventInput } from "../spec/events.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import type { DeferredRunStore } from "../state/deferred-runs.ts";
+import type { RunRecords } from "../state/run-records.ts";
+import type { TelemetrySettings } from "../telemetry/settings.ts";
 import type { HeapPacer } from "./heap-pacer.ts";
 import type { McpServers } from "./mcp-servers.ts";
 import type { AssembledAgent } from "./resolve-agent.ts";
@@ -46,6 +48,14 @@ export interface RuntimeContext {
   mcp: McpServers;
   /** Collects garbage while many runs are in flight; told about every model request. */
   pacer: HeapPacer;
+  /** Run records in the state dir (`agentry runs`), kept for every run not `--ephemeral`. */
+  records: RunRecords;
+  /** OpenTelemetry export, when configured; the exporter itself is imported on first use. */
+  telemetry: TelemetrySettings | undefined;
+  /** Told about problems that happen after `run_end` (a failed trace export). */
+  warn(message: string): void;
+  /** Version in exported traces (`service.version`). */
+  version: string | undefined;
 }
 
 /** What the agents of one top-level run share: its id, redactor, signal and event emitter. */

@@ -10,7 +10,9 @@ import type { Clock } from "../spec/clock.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { Tool } from "../spec/tool.ts";
 import { DeferredRunStore } from "../state/deferred-runs.ts";
+import { DEFAULT_RETENTION, RunRecords } from "../state/run-records.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
+import { telemetrySettings } from "../telemetry/settings.ts";
 import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { collectorFor, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
@@ -48,6 +50,10 @@ export interface RuntimeOptions {
    * system clock; tests pass `manualClock()` from `agentry/testing`.
    */
   clock?: Clock;
+  /** Told about problems after a run ended (a trace export that failed); silent by default. */
+  onWarning?: (message: string) => void;
+  /** The host's version, reported as `service.version` in exported traces. */
+  version?: string;
 }
 
 /** A configured engine that runs agents. Holds no global state; close it to flush the audit log. */
@@ -112,6 +118,17 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     }),
     now: () => clock.now(),
     clock,
+    records: new RunRecords(
+      stateDir,
+      {
+        keepRuns: loaded.config.state?.keep_runs ?? DEFAULT_RETENTION.keepRuns,
+        keepDays: loaded.config.state?.keep_days ?? DEFAULT_RETENTION.keepDays,
+      },
+      () => new Date(clock.epochMs()),
+    ),
+    telemetry: telemetrySettings(loaded.config.telemetry, env),
+    warn: options.onWarning ?? (() => {}),
+    version: options.version,
     pacer: new HeapPacer(PACED_RUNS, collectorFor(options.collectGarbage)),
   };
   return {

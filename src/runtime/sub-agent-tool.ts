@@ -36,7 +36,7 @@ export function subAgentTool(
         try {
           const budgetCap = children.remaining();
           const outcome = await children.run(
-            { agent: spec.child, task, ...(budgetCap ? { budgetCap } : {}) },
+            { agent: spec.child, task, callId: ctx.callId, ...(budgetCap ? { budgetCap } : {}) },
             ctx.signal,
           );
           return childToolResult(spec.child, outcome, ctx.signal);

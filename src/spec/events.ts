@@ -33,7 +33,14 @@ export type StopReason =
  * exhaustive; ndjson output and the library's async iterable carry exactly these shapes.
  */
 export type RunEventInput =
-  | { type: "run_start"; model: string; prompt: string; session?: string }
+  | {
+      type: "run_start";
+      model: string;
+      prompt: string;
+      session?: string;
+      /** The run's budget, when it has one (for run reports). */
+      budget?: { usd?: number; tokens?: number };
+    }
   | { type: "text_delta"; text: string }
   | { type: "message"; role: "assistant"; content: string }
   | { type: "tool_call"; id: string; name: string; args: unknown }
@@ -58,7 +65,14 @@ export type RunEventInput =
       by?: string;
       reason?: string;
     }
-  | { type: "subagent_start"; child_run_id: string; child_agent: string; task: string }
+  | {
+      type: "subagent_start";
+      child_run_id: string;
+      child_agent: string;
+      task: string;
+      /** The tool call that started the sub-agent (absent for flow steps). */
+      call_id?: string;
+    }
   | {
       type: "subagent_end";
       child_run_id: string;
@@ -66,7 +80,19 @@ export type RunEventInput =
       status: RunStatus;
       stop_reason: StopReason;
     }
-  | { type: "usage"; input_tokens: number; output_tokens: number; cost_usd: number; turn: number }
+  | {
+      type: "usage";
+      input_tokens: number;
+      output_tokens: number;
+      cost_usd: number;
+      turn: number;
+      /** The model that answered (`provider/model`). */
+      model?: string;
+      /** From the request to the end of the response, retries included (the turn began `ts - duration_ms`). */
+      duration_ms?: number;
+      /** From the request to the first streamed text or tool call. */
+      ttft_ms?: number;
+    }
   | { type: "warning"; message: string; data?: Record<string, unknown> }
   | { type: "error"; error: SerializedError }
   | {

@@ -1,0 +1,63 @@
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunEvent } from "../../src/spec/events.ts";
+import { RunRecords } from "../../src/state/run-records.ts";
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const ending = {
+  status: "ok" as const,
+  stopReason: "answer",
+  exitCode: 0,
+  durationMs: 5,
+  turns: 1,
+  usage: { input_tokens: 1, output_tokens: 1, cost_usd: 0 },
+};
+
+function event(runId: string, type: "run_start" | "text_delta"): RunEvent {
+  const envelope = { v: 1 as const, ts: "2026-11-30T00:00:00.000Z", run_id: runId, agent: "a" };
+  return type === "run_start"
+    ? { ...envelope, type, model: "m", prompt: "p" }
+    : { ...envelope, type, text: "streamed" };
+}
+
+test("keep_days drops finished runs older than the limit; streamed text is not recorded", () => {
+  dir = mkdtempSync(join(tmpdir(), "agentry-records-"));
+  let now = Date.parse("2026-11-01T00:00:00Z");
+  const records = new RunRecords(dir, { keepRuns: 100, keepDays: 7 }, () => new Date(now));
+  const old = records.open("r-old", { agent: "a", model: "m" });
+  old?.write(event("r-old", "run_start"));
+  old?.write(event("r-old", "text_delta"));
+  old?.finish(ending);
+  expect(records.events("r-old").map((e) => e.type)).toEqual(["run_start"]);
+  now += 8 * 86_400_000;
+  const fresh = new RunRecords(dir, { keepRuns: 100, keepDays: 7 }, () => new Date(now));
+  fresh.open("r-new", { agent: "a", model: "m" })?.finish(ending);
+  expect(fresh.list().map((run) => run.run_id)).toEqual(["r-new"]);
+  expect(readdirSync(fresh.dir).sort()).toEqual(["r-new.json", "r-new.ndjson"]);
+});
+
+test("a run still going is never pruned to make room; invalid ids are not recorded", () => {
+  dir = mkdtempSync(join(tmpdir(), "agentry-records-"));
+  let tick = Date.parse("2026-11-01T00:00:00Z");
+  const records = new RunRecords(dir, { keepRuns: 1, keepDays: 30 }, () => {
+    tick += 1000;
+    return new Date(tick);
+  });
+  const going = records.open("r-going", { agent: "a", model: "m" });
+  records.open("r-next", { agent: "a", model: "m" })?.finish(ending);
+  expect(going).toBeDefined();
+  expect(records.list().map((run) => [run.run_id, run.status])).toEqual([
+    ["r-next", "ok"],
+    ["r-going", "running"],
+  ]);
+  records.open("r-last", { agent: "a", model: "m" })?.finish(ending);
+  expect(records.list().map((run) => run.run_id)).toEqual(["r-last", "r-going"]);
+  expect(records.open("../escape", { agent: "a", model: "m" })).toBeUndefined();
+  expect(records.summary("../escape")).toBeUndefined();
+});
