@@ -59,7 +59,7 @@ export interface RunRecorder {
 }
 
 /**
- * Run records under `<state>/runs/`: `<id>.ndjson` holds the run's events (already redacted by the
+ * Run records under `<state>/records/`: `<id>.ndjson` holds the run's events (already redacted by the
  * event bus; streamed text is left out, the `message` events carry it whole) and `<id>.json` its
  * summary. Retention is applied when the first run of a runtime starts and after every
  * `keepRuns` further runs, so listing the directory is not paid per run.
@@ -75,7 +75,7 @@ export class RunRecords {
 
   /** The directory holding the records. */
   get dir(): string {
-    return join(this.stateDir, "runs");
+    return join(this.stateDir, "records");
   }
 
   /** Starts (or, for a resumed run, continues) the record of a run; undefined when `keep_runs = 0`. */

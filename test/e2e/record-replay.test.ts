@@ -14,8 +14,8 @@ afterEach(async () => {
 
 /** An event with the fields that legitimately differ between two runs removed. */
 function stable(event: Record<string, unknown>): Record<string, unknown> {
-  const { ts: _ts, run_id: _run, duration_ms: _duration, ...rest } = event;
-  if (rest.type === "run_start") rest.model = "(model)";
+  const { ts: _ts, run_id: _run, duration_ms: _duration, ttft_ms: _ttft, ...rest } = event;
+  if (rest.type === "run_start" || rest.type === "usage") rest.model = "(model)";
   return rest;
 }
 

@@ -92,10 +92,10 @@ describe("run records of live runs", () => {
     );
     expect(run.code).toBe(0);
     const runId = (JSON.parse(run.stdout) as { run_id: string }).run_id;
-    const files = readdirSync(join(workspace.stateDir, "runs")).sort();
+    const files = readdirSync(join(workspace.stateDir, "records")).sort();
     expect(files).toEqual([`${runId}.json`, `${runId}.ndjson`]);
     for (const file of files) {
-      const text = readFileSync(join(workspace.stateDir, "runs", file), "utf8");
+      const text = readFileSync(join(workspace.stateDir, "records", file), "utf8");
       expect(text).not.toContain(OBSERVED_SECRETS.email);
       expect(text).not.toContain(OBSERVED_SECRETS.token);
     }
@@ -121,7 +121,7 @@ describe("run records of live runs", () => {
       timeoutMs: 60_000,
     });
     expect(ephemeral.code).toBe(0);
-    expect(readdirSync(join(workspace.stateDir, "runs")).sort()).toEqual(files);
+    expect(readdirSync(join(workspace.stateDir, "records")).sort()).toEqual(files);
   }, 90_000);
 
   test("[state] keep_runs keeps the newest runs; keep_runs = 0 records nothing", async () => {
@@ -164,7 +164,7 @@ keep_runs = 2
       timeoutMs: 30_000,
     });
     expect(run.code).toBe(0);
-    expect(readdirSync(offState)).not.toContain("runs");
+    expect(readdirSync(offState)).not.toContain("records");
   }, 90_000);
 
   test("runs show --follow draws a run that is still going and returns when it ends", async () => {

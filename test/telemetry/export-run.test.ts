@@ -6,7 +6,7 @@ import { exportRun } from "../../src/telemetry/export-run.ts";
 import type { TelemetrySettings } from "../../src/telemetry/settings.ts";
 
 const events = readFileSync(
-  join(import.meta.dir, "../fixtures/runs/observed/runs/r20261130T062014-e5701f.ndjson"),
+  join(import.meta.dir, "../fixtures/runs/observed/records/r20261130T062014-e5701f.ndjson"),
   "utf8",
 )
   .trim()
