@@ -24,6 +24,9 @@ export function refuse(
       tool: call.name,
       call_id: call.id,
       ...(extra.halt ? { halt: extra.halt } : {}),
+      ...(extra.approval?.decision === "policy_deny"
+        ? { rule: `deny pattern "${extra.approval.pattern}"` }
+        : {}),
     },
   });
   return { ok: false, output: "", error, stop, ...extra };

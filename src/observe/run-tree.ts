@@ -137,6 +137,7 @@ export function buildRunTree(events: readonly RunEvent[], now: number = Date.now
   const agents = new Map<string, AgentSpan>([[root.runId, root]]);
   const tools = new Map<string, ToolSpan>();
   const pendingRetries = new Map<string, RetrySpan[]>();
+  const askedRules = new Map<string, string>();
   const agentOf = (event: RunEvent): AgentSpan => {
     let agent = agents.get(event.run_id);
     if (!agent) {
@@ -216,13 +217,15 @@ export function buildRunTree(events: readonly RunEvent[], now: number = Date.now
         break;
       }
       case "approval": {
+        if (event.rule) askedRules.set(event.approval_id, event.rule);
+        const rule = event.rule ?? askedRules.get(event.approval_id);
         tree.governance.push({
           at: ts,
           agent: event.agent,
           kind: "approval",
           tool: event.tool,
           decision: event.state,
-          ...(event.rule ? { rule: event.rule } : {}),
+          ...(rule ? { rule } : {}),
           ...(event.by ? { by: event.by } : {}),
           ...(event.reason ? { detail: event.reason } : {}),
         });
@@ -271,9 +274,11 @@ export function buildRunTree(events: readonly RunEvent[], now: number = Date.now
             at: ts,
             agent: event.agent,
             kind: "refusal",
-            decision: data["stopped_by"],
+            decision:
+              data["stopped_by"] === "approval" ? "denied (approval)" : `refused (${data["stopped_by"]})`,
             ...(typeof data["tool"] === "string" ? { tool: data["tool"] } : {}),
             ...(callId ? { callId } : {}),
+            ...(typeof data["rule"] === "string" ? { rule: data["rule"] } : {}),
             detail: event.message,
           });
         }

@@ -96,6 +96,7 @@ export function runToOtlp(tree: RunTree, settings: TelemetrySettings, deps: Span
         "agentry.run.status": agent.status,
         "agentry.run.stop_reason": agent.stopReason,
         "agentry.cost_usd": isRoot ? tree.runEnd?.cost_usd : undefined,
+        "agentry.refused_calls": isRoot ? tree.runEnd?.refused_calls : undefined,
         "gen_ai.input.messages": content
           ? messages("user", isRoot ? tree.prompt : (agent.task ?? ""))
           : undefined,

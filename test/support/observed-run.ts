@@ -16,7 +16,10 @@ const lastRole = (request: MockRequest) => (request.body as Body).messages.at(-1
  * A run worth looking at: the lead agent's first request is rate limited once (429, retried), then
  * it calls two sub-agents in parallel and a shell command that policy denies, and answers.
  */
-export async function startObservedRun(extraConfig = ""): Promise<{ mock: MockProvider; ws: Workspace }> {
+export async function startObservedRun(
+  extraConfig = "",
+  subAgentLatencyMs = 0,
+): Promise<{ mock: MockProvider; ws: Workspace }> {
   let limited = false;
   const mock = await startMockProvider({
     turns: (request) => {
@@ -46,7 +49,9 @@ export async function startObservedRun(extraConfig = ""): Promise<{ mock: MockPr
       return { text: "beta counted 3 files", usage: { inputTokens: 41, outputTokens: 9 } };
     },
     faults: (request) => {
-      if (limited || !systemOf(request).includes("LEAD")) return undefined;
+      if (!systemOf(request).includes("LEAD"))
+        return subAgentLatencyMs ? { latencyMs: subAgentLatencyMs } : undefined;
+      if (limited) return undefined;
       limited = true;
       return { status: 429, headers: { "retry-after": "0" } };
     },

@@ -15,6 +15,8 @@ export interface WaterfallRow {
   detail: string;
   /** A second line under the row: a refusal reason, retries and 429 waits. */
   note?: string;
+  /** Tree guides in front of the note in the terminal (`│  `…). */
+  noteGuide: string;
   start: number;
   end: number;
 }
@@ -30,6 +32,7 @@ export function waterfallRows(tree: RunTree): WaterfallRow[] {
     rows.push({
       depth,
       guide,
+      noteGuide: prefix,
       kind: span.status === "running" ? "running" : "agent",
       label: span.agent,
       detail: [span.model ?? "", span.status ? statusText(span.status, span.stopReason) : ""]
@@ -66,7 +69,7 @@ function turnRow(turn: TurnSpan, depth: number, guide: string, notePrefix: strin
   const limited = turn.retries.filter((retry) => retry.status === 429).length;
   const note =
     turn.retries.length > 0
-      ? `${notePrefix}   ↻ ${turn.retries.length} ${turn.retries.length === 1 ? "retry" : "retries"}${limited ? ` (${limited}× 429)` : ""}, waited ${formatDuration(waited)}`
+      ? `↻ ${turn.retries.length} ${turn.retries.length === 1 ? "retry" : "retries"}${limited ? ` (${limited}× 429)` : ""}, waited ${formatDuration(waited)}`
       : undefined;
   return {
     depth,
@@ -75,6 +78,7 @@ function turnRow(turn: TurnSpan, depth: number, guide: string, notePrefix: strin
     label: `model turn ${turn.turn}`,
     detail: facts.join(" · "),
     ...(note ? { note } : {}),
+    noteGuide: notePrefix,
     start: turn.start,
     end: turn.end,
   };
@@ -97,8 +101,7 @@ function toolRow(tool: ToolSpan, depth: number, guide: string, notePrefix: strin
         : tool.outcome === "error"
           ? "failed"
           : tool.outcome;
-  const note =
-    tool.outcome !== "ok" && tool.error ? `${notePrefix}   ${preview(tool.error, 110)}` : undefined;
+  const note = tool.outcome !== "ok" && tool.error ? preview(tool.error, 110) : undefined;
   return {
     depth,
     guide,
@@ -106,6 +109,7 @@ function toolRow(tool: ToolSpan, depth: number, guide: string, notePrefix: strin
     label: `${tool.name} ${preview(tool.args, 40)}`,
     detail: [outcome, tool.approval ? `approval ${tool.approval}` : ""].filter(Boolean).join(" · "),
     ...(note ? { note } : {}),
+    noteGuide: notePrefix,
     start: tool.start,
     end: tool.end ?? tool.start,
   };

@@ -57,7 +57,8 @@ export function renderWaterfall(tree: RunTree, options: WaterfallOptions): strin
     );
     const bar = `${" ".repeat(from)}${paint(row.kind, "█".repeat(to - from))}${" ".repeat(BAR_WIDTH - to)}`;
     lines.push(`${label} ${bar} ${formatDuration(row.end - row.start)}`);
-    if (row.note) lines.push(paint("dim", fit(row.note, LABEL_WIDTH + BAR_WIDTH + 10).trimEnd()));
+    if (row.note)
+      lines.push(paint("dim", fit(`${row.noteGuide}   ${row.note}`, LABEL_WIDTH + BAR_WIDTH + 10).trimEnd()));
   }
   return `${lines.join("\n")}\n`;
 }

@@ -29,8 +29,10 @@ const EXIT_MEANINGS: Record<number, string> = {
 };
 
 const ROW_HEIGHT = 22;
-const LABEL_WIDTH = 46;
-const CHART_WIDTH = 1100;
+const LABEL_WIDTH = 44;
+const DETAIL_WIDTH = 40;
+const CHART_WIDTH = 1160;
+const CHAR_PX = 7.3;
 
 /**
  * The run as one self-contained HTML page: inline CSS and a tiny inline script allowed by their
@@ -149,8 +151,8 @@ function legend(): string {
 function waterfall(tree: RunTree): string {
   const rows = waterfallRows(tree);
   const total = Math.max(1, tree.end - tree.start);
-  const labelPx = LABEL_WIDTH * 7.4;
-  const barPx = CHART_WIDTH - labelPx - 70;
+  const labelPx = LABEL_WIDTH * CHAR_PX;
+  const barPx = CHART_WIDTH - labelPx - 60 - DETAIL_WIDTH * CHAR_PX;
   const height = (rows.length + 1) * ROW_HEIGHT + 6;
   const parts: string[] = [
     `<svg class="waterfall" role="img" aria-label="run waterfall" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
@@ -162,7 +164,7 @@ function waterfall(tree: RunTree): string {
     const x = labelPx + ((row.start - tree.start) / total) * barPx;
     const width = Math.max(2, ((row.end - row.start) / total) * barPx);
     const label = truncate(`${row.guide}${row.label}`, LABEL_WIDTH);
-    const title = [row.label, row.detail, row.note?.trim() ?? "", formatDuration(row.end - row.start)]
+    const title = [row.label, row.detail, row.note ?? "", formatDuration(row.end - row.start)]
       .filter(Boolean)
       .join(" · ");
     parts.push(
@@ -171,6 +173,7 @@ function waterfall(tree: RunTree): string {
       `<text x="4" y="${y + 15}">${esc(label)}</text>`,
       `<rect class="${row.kind}" x="${x.toFixed(1)}" y="${y + 5}" width="${width.toFixed(1)}" height="${ROW_HEIGHT - 10}" rx="2"></rect>`,
       `<text x="${(labelPx + barPx + 6).toFixed(1)}" y="${y + 15}" class="detail">${esc(formatDuration(row.end - row.start))}</text>`,
+      `<text x="${(labelPx + barPx + 60).toFixed(1)}" y="${y + 15}" class="detail">${esc(truncate([row.detail, row.note ?? ""].filter(Boolean).join(" · "), DETAIL_WIDTH))}</text>`,
       "</g>",
     );
   });
@@ -178,7 +181,7 @@ function waterfall(tree: RunTree): string {
   const table = rows
     .map(
       (row) =>
-        `<tr><td class="mono">${esc(`${row.guide}${row.label}`)}</td><td>${esc(row.detail)}</td><td>${esc(row.note?.trim() ?? "")}</td><td>${esc(formatDuration(row.end - row.start))}</td></tr>`,
+        `<tr><td class="mono">${esc(`${row.guide}${row.label}`)}</td><td>${esc(row.detail)}</td><td>${esc(row.note ?? "")}</td><td>${esc(formatDuration(row.end - row.start))}</td></tr>`,
     )
     .join("\n");
   return `${parts.join("\n")}
