@@ -8,7 +8,7 @@ export function renderTemplate(
 ): { text: string; missing: string[] } {
   const missing: string[] = [];
   const text = template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g, (whole, name: string) => {
-    const value = vars[name];
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
     if (value === undefined) {
       missing.push(name);
       return whole;

@@ -37,7 +37,7 @@ export function requestFromFlags(options: RunOptions): Omit<RunRequest, "prompt"
 }
 
 function parseVars(pairs: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
+  const vars: Record<string, string> = Object.create(null);
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw flagError("--var", pair, "key=value");

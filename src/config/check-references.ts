@@ -1,6 +1,7 @@
 import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
 import { expectedName, type SemanticInput } from "./issue-report.ts";
 import type { KeyPath } from "./key-path.ts";
+import { namedEntry } from "./named-entry.ts";
 import type { FlowStep } from "./schema.ts";
 import { suggest } from "./suggest.ts";
 
@@ -72,7 +73,7 @@ export function checkReferences(input: SemanticInput): void {
       }
       if (tool.startsWith(MCP_ENTRY_PREFIX)) return;
       if (!declared.tools.has(tool)) unknownName(path, "tool", tool, usableTools(config, toolNames, name));
-      const config_ = config.tools?.[tool];
+      const config_ = namedEntry(config.tools, tool);
       if (config_?.kind === "agent" && config_.agent === name) {
         report(path, { message: `agent "${name}" cannot use itself as a tool (tools.${tool} runs it)` });
       }
@@ -87,7 +88,7 @@ export function checkReferences(input: SemanticInput): void {
       tool.tools?.forEach((entry, i) => {
         const path = ["tools", name, "tools", i];
         if (!declared.tools.has(entry)) unknownName(path, "tool", entry, declared.tools);
-        else if (config.tools?.[entry]?.kind === "delegate") {
+        else if (namedEntry(config.tools, entry)?.kind === "delegate") {
           report(path, { message: "a delegate tool cannot hand out a delegate tool" });
         }
       });
@@ -111,7 +112,7 @@ function usableTools(config: SemanticInput["config"], toolNames: Set<string>, se
   const usable = new Set<string>();
   for (const tool of toolNames) {
     if (tool === `${AGENT_PREFIX}${self}`) continue;
-    const declared = config.tools?.[tool];
+    const declared = namedEntry(config.tools, tool);
     if (declared?.kind === "agent" && declared.agent === self) continue;
     usable.add(tool);
   }

@@ -30,7 +30,8 @@ export function originKey(section: string, name: string): string {
 /**
  * Merges the valid parts of every file: the main file's own settings, and the named entries of
  * all files. A name defined twice (in one section, across files) is an issue at the second
- * definition that names the first one's file, line and column.
+ * definition that names the first one's file, line and column. Each merged section is a
+ * null-prototype table, so a name such as `toString` or `constructor` finds only a declared entry.
  */
 export function mergeFiles(parts: readonly { file: SourceFile; config: Config }[]): Merged {
   const main = parts.find((part) => part.file.main);
@@ -41,11 +42,12 @@ export function mergeFiles(parts: readonly { file: SourceFile; config: Config }[
     NAMED_SECTIONS.map((s) => [s, new Set<string>()]),
   ) as Merged["declared"];
   for (const section of NAMED_SECTIONS) {
-    const merged: Record<string, unknown> = {};
+    const merged: Record<string, unknown> = Object.create(null);
     for (const { file, config: part } of parts) {
       const rawSection = file.raw[section];
       if (!isTable(rawSection)) continue;
       for (const name of Object.keys(rawSection)) {
+        if (name === "__proto__") continue;
         const key = originKey(section, name);
         const first = origins.get(key);
         if (first) {

@@ -4,6 +4,7 @@ import { describeFound } from "./describe-value.ts";
 import { referenceSyntaxError } from "./interpolate.ts";
 import { NAMED_SECTIONS } from "./issue-report.ts";
 import { formatKeyPath, isTable, type KeyPath } from "./key-path.ts";
+import { reservedKeyPaths } from "./reserved-keys.ts";
 import { type Config, configSchema } from "./schema.ts";
 import type { SourceFile } from "./source-files.ts";
 import { issuesFromZod } from "./zod-issues.ts";
@@ -43,6 +44,13 @@ export function validateFile(file: SourceFile): { config: Config; issues: Config
       });
     }
   });
+  for (const path of reservedKeyPaths(file.raw)) {
+    issues.push({
+      ...at(path, "key"),
+      message: `"${String(path.at(-1))}" is a reserved name in JavaScript and cannot be used as a key`,
+      expected: "another name",
+    });
+  }
   let raw = file.raw;
   if (!file.main) {
     raw = { ...raw };

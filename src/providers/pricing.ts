@@ -1,3 +1,4 @@
+import { namedEntry } from "../config/named-entry.ts";
 import type { Config } from "../config/schema.ts";
 import type { Usage } from "../spec/model.ts";
 import { PRICE_TABLE, type Price } from "./price-table.ts";
@@ -50,7 +51,7 @@ export function priceOf(ref: string, overrides?: Config["pricing"]): Price | und
 
 function lookUpPrice(ref: string, overrides?: Config["pricing"]): Price | undefined {
   for (const name of candidates(ref)) {
-    const override = overrides?.[name];
+    const override = namedEntry(overrides, name);
     if (override) {
       return {
         input: override.input_per_mtok,
@@ -62,7 +63,7 @@ function lookUpPrice(ref: string, overrides?: Config["pricing"]): Price | undefi
     }
   }
   for (const name of candidates(ref)) {
-    const price = PRICE_TABLE[name];
+    const price = namedEntry(PRICE_TABLE, name);
     if (price) return price;
   }
   return undefined;

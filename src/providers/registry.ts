@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import { namedEntry } from "../config/named-entry.ts";
 import type { Config } from "../config/schema.ts";
 import { AgentryError, ConfigError, type ProviderError, UsageError } from "../spec/errors.ts";
 import type { ModelEvent, Provider } from "../spec/model.ts";
@@ -33,7 +34,7 @@ function bind(provider: Provider, ref: string, model: string): ModelHandle {
 
 function openDirect(config: Config, ref: string, options: ProviderOptions): ModelHandle {
   const { providerId, model } = parseModelRef(ref);
-  const providerConfig = config.providers?.[providerId];
+  const providerConfig = namedEntry(config.providers, providerId);
   if (!providerConfig) {
     const known = Object.keys(config.providers ?? {});
     throw new ConfigError(
@@ -58,7 +59,7 @@ export function shouldFallBack(error: ProviderError): boolean {
 }
 
 function withFallbacks(config: Config, primary: ModelHandle, options: ProviderOptions): ModelHandle {
-  const chain = config.providers?.[primary.providerId]?.fallback ?? [];
+  const chain = namedEntry(config.providers, primary.providerId)?.fallback ?? [];
   if (chain.length === 0) return primary;
   return {
     ref: primary.ref,

@@ -1,3 +1,4 @@
+import { namedEntry } from "../config/named-entry.ts";
 import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
@@ -50,7 +51,7 @@ export async function assembleTools(
   const entries: ToolEntry[] = (settings.config.tools ?? []).map((entry) => ({
     entry,
     visible: entry.startsWith("agent:") ? `agent_${entry.slice("agent:".length)}` : entry,
-    isDelegate: configured[entry]?.kind === "delegate",
+    isDelegate: namedEntry(configured, entry)?.kind === "delegate",
   }));
   const tools: (Tool | ChildTool)[] = [];
   for (const { entry, visible } of entries) {
@@ -60,7 +61,7 @@ export async function assembleTools(
       continue;
     }
     const custom = rt.customTools.get(entry);
-    const config = configured[entry];
+    const config = namedEntry(configured, entry);
     if (custom && !config) {
       tools.push(custom);
       continue;

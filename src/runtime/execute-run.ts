@@ -1,6 +1,7 @@
 import { exitCodeFor } from "../agent/exit-code.ts";
 import { RunStop } from "../agent/run-stop.ts";
 import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
+import { namedEntry } from "../config/named-entry.ts";
 import { newApprovalId } from "../middleware/approval/index.ts";
 import { isRefusal } from "../middleware/layer-names.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
@@ -46,7 +47,7 @@ export interface RunPlan {
 export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: RunPlan): Promise<RunResult> {
   const { runId, target } = plan;
   const flows = rt.loaded.config.flows;
-  const flow = flows && Object.hasOwn(flows, target) ? flows[target] : undefined;
+  const flow = namedEntry(flows, target);
   const settings: AgentSettings = settingsForRequest(
     resolveSettings(rt.loaded.config, target, flow ? {} : agentConfig(rt, target)),
     request,

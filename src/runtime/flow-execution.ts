@@ -1,4 +1,5 @@
 import { UsageMeter } from "../agent/usage-meter.ts";
+import { namedEntry } from "../config/named-entry.ts";
 import type { FlowStep } from "../config/schema.ts";
 import { UsageError } from "../spec/errors.ts";
 import { type AgentOutcome, executeAgent } from "./agent-execution.ts";
@@ -50,7 +51,7 @@ function stepFor(
 ): Step {
   const { agents, flows } = rt.loaded.config;
   if (typeof node === "string") {
-    const flow = flows?.[node];
+    const flow = namedEntry(flows, node);
     if (flow) {
       const children = flow.steps.map((child) => stepFor(rt, scope, child, parent, depth + 1));
       return {
@@ -59,7 +60,7 @@ function stepFor(
           runControl(flow.kind, node, children, input, signal, flow.vote ? { vote: flow.vote } : {}),
       };
     }
-    if (!agents?.[node]) throw new UsageError(`flow step "${node}" is neither an agent nor a flow`);
+    if (!namedEntry(agents, node)) throw new UsageError(`flow step "${node}" is neither an agent nor a flow`);
     return {
       name: node,
       run: (input, signal) => runAgentStep(rt, scope, { ...parent, depth }, node, input, signal),

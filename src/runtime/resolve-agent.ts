@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnswerCheck } from "../agent/loop.ts";
+import { namedEntry } from "../config/named-entry.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import type { Pipeline } from "../middleware/compose.ts";
 import { mergePolicy } from "../middleware/merge-policy.ts";
@@ -42,7 +43,7 @@ export interface AssembledAgent {
 /** Looks up an agent or fails with a usage error listing the known ones. */
 export function agentConfig(rt: RuntimeContext, name: string): AgentConfig {
   const agents = rt.loaded.config.agents;
-  const agent = agents && Object.hasOwn(agents, name) ? agents[name] : undefined;
+  const agent = namedEntry(agents, name);
   if (!agent) {
     const known = Object.keys(agents ?? {}).join(", ") || "none";
     throw new UsageError(`unknown agent "${name}"; configured agents: ${known}`);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { namedEntry } from "../config/named-entry.ts";
 import type { Config } from "../config/schema.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import { toolSchemaOf } from "../tools/registry.ts";
@@ -18,7 +19,7 @@ export function subAgentTool(
   config: Config,
   spec: { child: string; toolName: string; description?: string },
 ): ChildTool {
-  const childConfig = config.agents?.[spec.child];
+  const childConfig = namedEntry(config.agents, spec.child);
   const definition = {
     name: spec.toolName,
     description:

@@ -1,3 +1,4 @@
+import { namedEntry } from "../config/named-entry.ts";
 import type { Config, ToolConfig } from "../config/schema.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { JsonSchema } from "../spec/model.ts";
@@ -29,7 +30,7 @@ const PLACEHOLDER_ENV = new Proxy<Record<string, string | undefined>>(
 const STATIC_PARAMETERS = { shell: shellParameters, http: httpParameters, file: fileParameters } as const;
 
 function agentListing(name: string, agent: string, config: Config, entry?: ToolConfig): ToolListing {
-  const target = config.agents?.[agent];
+  const target = namedEntry(config.agents, agent);
   return {
     name,
     kind: "agent",
@@ -89,7 +90,7 @@ export async function listTools(config: Config, agent?: string): Promise<ToolLis
   const tools = config.tools ?? {};
   if (agent === undefined)
     return Promise.all(Object.entries(tools).map(([name, entry]) => configuredListing(name, entry, config)));
-  const agentConfig = config.agents?.[agent];
+  const agentConfig = namedEntry(config.agents, agent);
   if (!agentConfig) {
     const known = Object.keys(config.agents ?? {}).join(", ") || "none";
     throw new UsageError(`unknown agent ${JSON.stringify(agent)} (agents: ${known})`);

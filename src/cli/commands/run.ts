@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { namedEntry } from "../../config/named-entry.ts";
 import { UsageError } from "../../spec/errors.ts";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
 import type { RunOptions } from "../main.ts";
@@ -25,7 +26,8 @@ export default async function runCommand(
     }
     const { config } = session.loaded;
     const known =
-      target !== undefined && (config.agents?.[target] !== undefined || config.flows?.[target] !== undefined);
+      target !== undefined &&
+      (namedEntry(config.agents, target) !== undefined || namedEntry(config.flows, target) !== undefined);
     const promptWords = known || target === undefined ? words : [target, ...words];
     const prompt = await readPrompt(promptWords);
     const result = await session.runtime.run({

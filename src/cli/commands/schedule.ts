@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { systemClock } from "../../clock/system-clock.ts";
 import { loadConfig } from "../../config/loader.ts";
+import { namedEntry } from "../../config/named-entry.ts";
 import type { ScheduleConfig } from "../../config/schema.ts";
 import { suggest } from "../../config/suggest.ts";
 import { createRuntime } from "../../runtime/runtime.ts";
@@ -86,7 +87,7 @@ function select(all: Record<string, ScheduleConfig>, only: string[]): Record<str
   if (only.length === 0) return all;
   const selected: Record<string, ScheduleConfig> = {};
   for (const name of only) {
-    const schedule = all[name];
+    const schedule = namedEntry(all, name);
     if (!schedule) {
       const guess = suggest(name, names);
       throw new UsageError(
