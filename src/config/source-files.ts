@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import type { ConfigIssue } from "../spec/errors.ts";
 import { expandInclude, hasWildcard } from "./include-glob.ts";
 import { formatKeyPath, type KeyPath } from "./key-path.ts";
+import { readConfigFile } from "./read-config-file.ts";
 import { createLocator, type SourceLocator } from "./toml-locator.ts";
 
 /** One parsed configuration file: its text, parsed tables and a locator for its keys. */
@@ -36,13 +36,8 @@ const TOML_WORDING: Record<string, string> = {
   "invalid value": "missing or invalid value",
 };
 
-function readError(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  if (code === "ENOENT") return "file not found";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return err instanceof Error ? err.message : String(err);
-}
+/** The most configuration files (main and included) one configuration may consist of. */
+export const MAX_CONFIG_FILES = 256;
 
 interface IncludeSite {
   file: SourceFile;
@@ -74,18 +69,26 @@ export function readSources(mainPath: string, cwd: string, home: string, mainTex
     }
     if (seen.has(path)) return;
     seen.add(path);
-    let text: string;
-    try {
-      text = site === undefined && mainText !== undefined ? mainText : readFileSync(path, "utf8");
-    } catch (err) {
-      const reason = readError(err);
+    if (files.length >= MAX_CONFIG_FILES) {
+      if (site)
+        issues.push(
+          siteIssue(site, `more than ${MAX_CONFIG_FILES} configuration files; not reading ${display}`),
+        );
+      return;
+    }
+    const read =
+      site === undefined && mainText !== undefined
+        ? { ok: true as const, text: mainText }
+        : readConfigFile(path);
+    if (!read.ok) {
       issues.push(
         site
-          ? siteIssue(site, `cannot read included file ${display}: ${reason}`)
-          : { file: display, path: "", message: `cannot read configuration file: ${reason}` },
+          ? siteIssue(site, `cannot read included file ${display}: ${read.reason}`)
+          : { file: display, path: "", message: `cannot read configuration file: ${read.reason}` },
       );
       return;
     }
+    const text = read.text;
     let raw: Record<string, unknown>;
     try {
       raw = parse(text) as Record<string, unknown>;
@@ -109,10 +112,16 @@ export function readSources(mainPath: string, cwd: string, home: string, mainTex
       if (typeof pattern !== "string" || pattern === "") return;
       const includeSite = { file, path: ["include", index] };
       const targets = expandInclude(pattern, dirname(path), home);
-      if (targets.length === 0 && hasWildcard(pattern)) {
+      if (!targets.ok) {
+        issues.push(
+          siteIssue(includeSite, `include pattern ${JSON.stringify(pattern)} refused: ${targets.reason}`),
+        );
+        return;
+      }
+      if (targets.paths.length === 0 && hasWildcard(pattern)) {
         issues.push(siteIssue(includeSite, `include pattern ${JSON.stringify(pattern)} matched no files`));
       }
-      for (const target of targets) visit(target, [...stack, path], includeSite);
+      for (const target of targets.paths) visit(target, [...stack, path], includeSite);
     });
   };
 
