@@ -11,8 +11,11 @@ import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "./
 export interface ScriptedAgent {
   mock: MockProvider;
   ws: Workspace;
-  /** Runs `agentry run --output ndjson probe go` in the workspace (20 s hard timeout by default). */
-  run(options?: { timeoutMs?: number; args?: string[] }): Promise<ScriptedRun>;
+  /**
+   * Runs `agentry run --output ndjson probe go` in the workspace (20 s hard timeout by default);
+   * `via` runs it under another program (`["/usr/bin/time", "-f", "%M", BINARY]`).
+   */
+  run(options?: { timeoutMs?: number; args?: string[]; via?: string[] }): Promise<ScriptedRun>;
   close(): Promise<void>;
 }
 
@@ -23,12 +26,20 @@ export interface ScriptedRun extends BinaryResult {
 }
 
 /**
- * Starts a mock model that makes `calls` (one turn each), then answers "done"; writes a config
+ * Starts a mock model that makes `calls` (one turn each; an array is one turn of parallel calls),
+ * then answers "done"; writes a config
  * with `tools` (TOML tables) offered to agent `probe` in `auto` mode. Failure limits are raised
  * so a probe made of many refused calls runs every call.
  */
-export async function scriptedAgent(tools: string, toolNames: string[], calls: MockToolCall[]) {
-  const turns: MockTurn[] = [...calls.map((call) => ({ toolCalls: [call] })), { text: "done" }];
+export async function scriptedAgent(
+  tools: string,
+  toolNames: string[],
+  calls: Array<MockToolCall | MockToolCall[]>,
+) {
+  const turns: MockTurn[] = [
+    ...calls.map((call) => ({ toolCalls: Array.isArray(call) ? call : [call] })),
+    { text: "done" },
+  ];
   const mock = await startMockProvider({ turns });
   const ws = makeWorkspace(`
 [defaults]
@@ -44,17 +55,33 @@ tools = ${JSON.stringify(toolNames)}
 mode = "auto"
 
 [agents.probe.policy]
-failures = { max_consecutive = 1000, max_total = 1000 }
-loop = { max_repeats = 1000 }
-breaker = { failures = 1000 }
+failures = { max_consecutive = 100000, max_total = 100000 }
+loop = { max_repeats = 100000 }
+breaker = { failures = 100000 }
 `);
   const agent: ScriptedAgent = {
     mock,
     ws,
     async run(options = {}) {
+      const [via, ...viaArgs] = options.via ?? [];
       const result = await runBinary(
-        ["run", "-c", ws.configPath, "--output", "ndjson", ...(options.args ?? []), "probe", "go"],
-        { cwd: ws.dir, env: { AGENTRY_STATE_DIR: ws.stateDir }, timeoutMs: options.timeoutMs ?? 20_000 },
+        [
+          ...viaArgs,
+          "run",
+          "-c",
+          ws.configPath,
+          "--output",
+          "ndjson",
+          ...(options.args ?? []),
+          "probe",
+          "go",
+        ],
+        {
+          cwd: ws.dir,
+          env: { AGENTRY_STATE_DIR: ws.stateDir },
+          timeoutMs: options.timeoutMs ?? 20_000,
+          ...(via ? { binary: via } : {}),
+        },
       );
       const events = result.code === null ? [] : parseNdjson(result.stdout);
       const results = new Map<string, Record<string, unknown>>();

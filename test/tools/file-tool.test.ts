@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -60,7 +61,9 @@ describe("file tool", () => {
     const all = await reader().execute({ op: "read", path: "notes.txt" }, ctx);
     expect(all.output).toBe("1\talpha\n2\tbeta\n3\tgamma\n4\tdelta");
     const window = await reader().execute({ op: "read", path: "notes.txt", offset: 2, limit: 2 }, ctx);
-    expect(window.output).toBe("2\tbeta\n3\tgamma\n[... more lines follow; continue with offset 4 ...]");
+    expect(window.output).toBe(
+      "2\tbeta\n3\tgamma\n[... more lines follow; continue with offset 4 (or byte_offset 17) ...]",
+    );
     const viaInnerLink = await reader().execute({ op: "read", path: "inner-link", limit: 1 }, ctx);
     expect(viaInnerLink.output).toStartWith("1\talpha");
   });
@@ -106,6 +109,66 @@ describe("file tool", () => {
     const written = await writer().execute({ op: "write", path: "new/file.txt", content: "hi" }, ctx);
     expect(written.output).toBe("wrote 2 bytes to new/file.txt");
     expect(readFileSync(join(root, "new/file.txt"), "utf8")).toBe("hi");
+  });
+
+  test("a dangling symlink is never written through, inside or outside the root", async () => {
+    symlinkSync(join(base, "created-outside.txt"), join(root, "dangling-out"));
+    symlinkSync(join(root, "created-inside.txt"), join(root, "dangling-in"));
+    for (const path of ["dangling-out", "dangling-in"]) {
+      const result = await writer().execute({ op: "write", path, content: "x" }, ctx);
+      expect(result.ok).toBe(false);
+      expect(result.error).toContain("symlink whose target does not exist");
+    }
+    expect(existsSync(join(base, "created-outside.txt"))).toBe(false);
+    expect(existsSync(join(root, "created-inside.txt"))).toBe(false);
+  });
+
+  test("an existing file is replaced in place; a FIFO is refused for reading and writing", async () => {
+    const replaced = await writer().execute({ op: "write", path: "notes.txt", content: "new" }, ctx);
+    expect(replaced.output).toBe("wrote 3 bytes to notes.txt");
+    expect(readFileSync(join(root, "notes.txt"), "utf8")).toBe("new");
+    execFileSync("mkfifo", [join(root, "pipe")]);
+    const read = await reader().execute({ op: "read", path: "pipe" }, ctx);
+    expect(read.error).toBe("pipe is a named pipe (FIFO), not a regular file");
+    const write = await writer().execute({ op: "write", path: "pipe", content: "x" }, ctx);
+    expect(write.error).toStartWith("pipe is a named pipe (FIFO)");
+    const listed = await reader().execute({ op: "search", path: ".", pattern: "alpha" }, ctx);
+    expect(listed.ok).toBe(true);
+  });
+
+  test("a device is refused", async () => {
+    const outsideRoot = createFileTool("files", { kind: "file", root: "/dev" });
+    const result = await outsideRoot.execute({ op: "read", path: "zero" }, ctx);
+    expect(result.error).toBe("zero is a device, not a regular file");
+  });
+
+  test("a line longer than max_read is shown cut, and byte_offset reads the rest to the end", async () => {
+    const line = "é".repeat(150) + "x".repeat(50);
+    writeFileSync(join(root, "long.txt"), `${line}\nnext\n`);
+    const capped = createFileTool("files", { kind: "file", root, max_read: 101 });
+    const first = await capped.execute({ op: "read", path: "long.txt" }, ctx);
+    expect(first.output).toStartWith(`1\t${"é".repeat(49)}\n[... line 1 is longer`);
+    expect(first.output).toContain("continue with byte_offset 98 ...]");
+    let text = first.output.slice(2, first.output.indexOf("\n"));
+    let next = first.meta?.["next_byte"] as number | undefined;
+    while (next !== undefined) {
+      const part = await capped.execute({ op: "read", path: "long.txt", byte_offset: next }, ctx);
+      const note = part.output.lastIndexOf("\n[...");
+      text += note >= 0 ? part.output.slice(0, note) : part.output;
+      next = part.meta?.["next_byte"] as number | undefined;
+    }
+    expect(text).toBe(`${line}\nnext\n`);
+  });
+
+  test("an aborted signal stops a read with a cancelled error", async () => {
+    writeFileSync(join(root, "big.txt"), "0123456789\n".repeat(100_000));
+    const controller = new AbortController();
+    controller.abort();
+    const result = await reader().execute(
+      { op: "read", path: "big.txt", offset: 90_000 },
+      { ...ctx, signal: controller.signal },
+    );
+    expect(result.error).toBe("cancelled");
   });
 
   test("a root that is relative or missing is a configuration error", () => {

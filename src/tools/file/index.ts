@@ -1,14 +1,27 @@
-import { mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute } from "node:path";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { opendir } from "node:fs/promises";
+import { basename, dirname, isAbsolute } from "node:path";
 import { z } from "zod";
 import type { FileToolConfig } from "../../config/schema.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
-import { readLines } from "./read-lines.ts";
-import { sandboxPath } from "./sandbox-path.ts";
-import { compilePattern, searchFiles } from "./search-files.ts";
+import {
+  childPath,
+  type DirRef,
+  type FileRoot,
+  notRegular,
+  type OpenFile,
+  openChild,
+  openChildDir,
+  openDirAt,
+  READ_FLAGS,
+} from "./open-in-root.ts";
+import { type FileWindow, readWindow } from "./read-window.ts";
+import { resolveInRoot } from "./root-path.ts";
+import { compilePattern, type SearchResult, searchFiles, searchOneFile } from "./search-files.ts";
+import { writeInRoot } from "./write-file.ts";
 
 /** Arguments the model passes to a file tool; which fields matter depends on `op`. */
 export const fileParameters = z.object({
@@ -17,16 +30,25 @@ export const fileParameters = z.object({
   content: z.string().optional().describe("write: the complete new file content"),
   pattern: z.string().min(1).optional().describe("search: a substring, or /regex/flags"),
   offset: z.number().int().min(1).optional().describe("read: first line, 1-based"),
+  byte_offset: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("read: start at this byte instead of a line (to continue a line too long to read at once)"),
   limit: z.number().int().min(1).optional().describe("read: number of lines; search: maximum matches"),
 });
 
 /** Parsed file tool arguments. */
 export type FileArgs = z.infer<typeof fileParameters>;
 
-const DEFAULT_MAX_READ = 256 * 1024;
+/** Default `max_read`: under the context-enrichment cap (32 KiB), so a read window reaches the model whole. */
+const DEFAULT_MAX_READ = 30 * 1024;
 const DEFAULT_READ_LINES = 2000;
 const DEFAULT_MATCHES = 100;
 const MAX_LIST_ENTRIES = 1000;
+/** Names a listing sorts at most; entries past them are only counted. */
+const MAX_LIST_SCAN = 100_000;
 
 function realRoot(name: string, root: string): string {
   const fail = (message: string) =>
@@ -45,12 +67,26 @@ function realRoot(name: string, root: string): string {
   }
 }
 
+function continuationNote(window: FileWindow, size: number): string {
+  const next = window.next;
+  if (!next) return "";
+  if (next.cutLine !== undefined) {
+    return `\n[... line ${next.cutLine} is longer than this tool returns at once; it continues at byte ${next.byte} of ${size}: continue with byte_offset ${next.byte} ...]`;
+  }
+  if (next.line !== undefined) {
+    return `\n[... more lines follow; continue with offset ${next.line} (or byte_offset ${next.byte}) ...]`;
+  }
+  return `\n[... ${size - next.byte} more bytes follow; continue with byte_offset ${next.byte} ...]`;
+}
+
 /**
  * Builds a file tool confined to `config.root` (absolute; must exist, else ConfigError). Writing
- * needs `write = true`; the tool is read-only otherwise.
+ * needs `write = true`; the tool is read-only otherwise. Every path is opened with no-follow
+ * semantics and verified on its descriptor (open-in-root.ts); only regular files are read or
+ * written; all I/O is asynchronous, in bounded chunks, and stops when the call's signal aborts.
  */
 export function createFileTool(name: string, config: FileToolConfig): Tool<FileArgs> {
-  const root = realRoot(name, config.root);
+  const root: FileRoot = { path: realRoot(name, config.root), procFd: existsSync("/proc/self/fd") };
   const maxRead = config.max_read ?? DEFAULT_MAX_READ;
   const writable = config.write ?? false;
   const preface = config.description ? `${config.description}\n\n` : "";
@@ -61,79 +97,164 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     description: `${preface}${description.trim()}\n\nRoot: ${config.root}. ${access}`,
     parameters: fileParameters,
     readOnly: !writable,
-    async execute(args): Promise<ToolResult> {
+    async execute(args, ctx): Promise<ToolResult> {
       try {
-        return await run(args);
+        return await run(args, ctx.signal);
       } catch (err) {
+        if (ctx.signal.aborted) return toolError("cancelled");
         return toolError(`${args.op} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     },
   };
 
-  async function run(args: FileArgs): Promise<ToolResult> {
+  async function run(args: FileArgs, signal: AbortSignal): Promise<ToolResult> {
     if (args.op === "write" && !writable)
       return toolRefusal("refused: this file tool is read-only (write = false)");
-    const target = sandboxPath(root, args.path);
+    const target = await resolveInRoot(root.path, args.path);
     if (!target.ok) return toolRefusal(target.error);
-    const stat = statSync(target.path, { throwIfNoEntry: false });
-    switch (args.op) {
-      case "read": {
-        if (!stat) return toolError(`${target.relative} does not exist`);
-        if (stat.isDirectory()) return toolError(`${target.relative} is a directory; use op "list"`);
-        const offset = args.offset ?? 1;
-        const window = await readLines(
-          target.path,
-          offset,
-          args.limit ?? DEFAULT_READ_LINES,
-          maxRead,
-          stat.size,
-        );
-        if (window.binary) return toolError(`${target.relative} is a binary file`);
-        const note = window.more
-          ? `\n[... more lines follow; continue with offset ${window.lastLine + 1} ...]`
-          : "";
-        return {
-          ok: true,
-          output: window.text + note,
-          meta: { path: target.relative, lines: window.lastLine - offset + 1 },
-        };
+    const shown = target.relative;
+    if (args.op === "write") {
+      if (args.content === undefined) return toolError('op "write" needs a "content"');
+      const written = await writeInRoot(root, target, args.content, signal);
+      if (!written.ok) return openFailure(shown, written.error);
+      return {
+        ok: true,
+        output: `wrote ${written.bytes} bytes to ${shown}`,
+        meta: { path: shown, bytes: written.bytes },
+      };
+    }
+    if (target.missing.length > 0) return toolError(`${shown} does not exist`);
+    if (args.op === "search" && !args.pattern) return toolError('op "search" needs a "pattern"');
+    const isRoot = target.existing === root.path;
+    const dir = await openDirAt(root, isRoot ? root.path : dirname(target.existing));
+    if (!dir.ok) return openFailure(shown, dir.error);
+    try {
+      if (isRoot) return await onDirectory(args, dir.value, shown, signal);
+      const name = basename(target.existing);
+      const opened = await openChild(root, dir.value, name, READ_FLAGS);
+      if (!opened.ok) return openFailure(shown, opened.error);
+      if (!opened.stat.isDirectory()) {
+        try {
+          return await onFile(
+            args,
+            { dir: dir.value, name, file: opened.value, stat: opened.stat },
+            shown,
+            signal,
+          );
+        } finally {
+          await opened.value.close();
+        }
       }
-      case "list": {
-        if (!stat?.isDirectory()) return toolError(`${target.relative} is not a directory`);
-        const entries = readdirSync(target.path, { withFileTypes: true })
-          .map((e) => e.name + (e.isDirectory() ? "/" : e.isSymbolicLink() ? "@" : ""))
-          .sort();
-        const shown = entries.slice(0, args.limit ?? MAX_LIST_ENTRIES);
-        const note =
-          entries.length > shown.length ? `\n[... ${entries.length - shown.length} more entries ...]` : "";
-        return {
-          ok: true,
-          output: shown.join("\n") + note,
-          meta: { path: target.relative, entries: entries.length },
-        };
+      await opened.value.close();
+      const sub = await openChildDir(root, dir.value, name);
+      if (!sub.ok) return openFailure(shown, sub.error);
+      try {
+        return await onDirectory(args, sub.value, shown, signal);
+      } finally {
+        await sub.value.handle.close();
       }
-      case "search": {
-        if (!args.pattern) return toolError('op "search" needs a "pattern"');
-        if (!stat) return toolError(`${target.relative} does not exist`);
-        const matcher = compilePattern(args.pattern);
-        if (typeof matcher === "string") return toolError(matcher);
-        const found = await searchFiles(root, target.path, matcher, args.limit ?? DEFAULT_MATCHES);
-        const note = found.more ? `\n[... more matches; raise limit or narrow the path ...]` : "";
-        const output = found.lines.length > 0 ? found.lines.join("\n") + note : "no matches";
-        return { ok: true, output, meta: { matches: found.lines.length, more: found.more } };
-      }
-      case "write": {
-        if (args.content === undefined) return toolError('op "write" needs a "content"');
-        if (stat?.isDirectory()) return toolError(`${target.relative} is a directory`);
-        mkdirSync(dirname(target.path), { recursive: true });
-        writeFileSync(target.path, args.content);
-        const bytes = Buffer.byteLength(args.content);
-        return {
-          ok: true,
-          output: `wrote ${bytes} bytes to ${target.relative}`,
-          meta: { path: target.relative, bytes },
-        };
-      }
+    } finally {
+      await dir.value.handle.close();
     }
   }
+
+  async function onDirectory(
+    args: FileArgs,
+    dir: DirRef,
+    shown: string,
+    signal: AbortSignal,
+  ): Promise<ToolResult> {
+    if (args.op === "read") return toolError(`${shown} is a directory; use op "list"`);
+    if (args.op === "search") return search(args, dir, shown, signal);
+    return list(args, dir, shown, signal);
+  }
+
+  async function onFile(
+    args: FileArgs,
+    file: OpenFile,
+    shown: string,
+    signal: AbortSignal,
+  ): Promise<ToolResult> {
+    if (args.op === "list") return toolError(`${shown} is not a directory`);
+    if (!file.stat.isFile()) return toolRefusal(`${shown} ${notRegular(file.stat)}`);
+    if (args.op === "search") {
+      const matcher = compilePattern(args.pattern as string);
+      if (typeof matcher === "string") return toolError(matcher);
+      const found = await searchOneFile(root, file, shown, matcher, args.limit ?? DEFAULT_MATCHES, signal);
+      return searchResult(found);
+    }
+    const size = file.stat.size;
+    if (args.byte_offset !== undefined && args.byte_offset > size) {
+      return toolError(`byte_offset ${args.byte_offset} is past the end of ${shown} (${size} bytes)`);
+    }
+    const window = await readWindow(file.file, {
+      offset: args.offset ?? 1,
+      limit: args.limit ?? DEFAULT_READ_LINES,
+      ...(args.byte_offset !== undefined ? { byteOffset: args.byte_offset } : {}),
+      maxBytes: maxRead,
+      size,
+      signal,
+    });
+    if (window.binary) return toolError(`${shown} is a binary file`);
+    return {
+      ok: true,
+      output: window.text + continuationNote(window, size),
+      meta: {
+        path: shown,
+        lines: window.lines,
+        bytes: size,
+        ...(window.next ? { next_byte: window.next.byte } : {}),
+      },
+    };
+  }
+
+  async function list(args: FileArgs, dir: DirRef, shown: string, signal: AbortSignal): Promise<ToolResult> {
+    const max = args.limit ?? MAX_LIST_ENTRIES;
+    const entries: string[] = [];
+    let total = 0;
+    const handle = await opendir(childPath(root, dir, "."));
+    try {
+      for await (const entry of handle) {
+        signal.throwIfAborted();
+        total += 1;
+        if (entries.length < MAX_LIST_SCAN)
+          entries.push(entry.name + (entry.isDirectory() ? "/" : entry.isSymbolicLink() ? "@" : ""));
+      }
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+    entries.sort();
+    const kept = entries.slice(0, max);
+    const note = total > kept.length ? `\n[... ${total - kept.length} more entries ...]` : "";
+    return { ok: true, output: kept.join("\n") + note, meta: { path: shown, entries: total } };
+  }
+
+  async function search(
+    args: FileArgs,
+    dir: DirRef,
+    shown: string,
+    signal: AbortSignal,
+  ): Promise<ToolResult> {
+    const matcher = compilePattern(args.pattern as string);
+    if (typeof matcher === "string") return toolError(matcher);
+    return searchResult(await searchFiles(root, dir, shown, matcher, args.limit ?? DEFAULT_MATCHES, signal));
+  }
+}
+
+/**
+ * A path that could not be opened or written: a refusal (counted in `refused_calls`) when one of
+ * the tool's rules refused it (a symlink, a non-regular file, a path that left the root), else a
+ * plain tool error (a missing file, permissions).
+ */
+function openFailure(shown: string, error: string): ToolResult {
+  const text = `${shown} ${error}`;
+  return /refused|symlink|not a regular file|named pipe|device|socket/.test(error)
+    ? toolRefusal(text)
+    : toolError(text);
+}
+
+function searchResult(found: SearchResult): ToolResult {
+  const note = found.more ? `\n[... more matches; raise limit or narrow the path ...]` : "";
+  const output = found.lines.length > 0 ? found.lines.join("\n") + note : "no matches";
+  return { ok: true, output, meta: { matches: found.lines.length, more: found.more } };
 }

@@ -1,10 +1,22 @@
-import { lstatSync, readdirSync } from "node:fs";
-import { join, relative } from "node:path";
-import { readLines } from "./read-lines.ts";
+import type { Stats } from "node:fs";
+import { type FileHandle, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  childPath,
+  type DirRef,
+  type FileRoot,
+  type OpenFile,
+  openChild,
+  openChildDir,
+  READ_FLAGS,
+} from "./open-in-root.ts";
+import { readWindow } from "./read-window.ts";
 
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 const MAX_LINE_SHOWN = 200;
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** Directory entries one search examines at most, so a huge tree cannot keep a call busy forever. */
+const MAX_ENTRIES = 100_000;
 
 /**
  * Turns the model's pattern into a matcher: `/regex/flags` is a regular expression, anything
@@ -21,43 +33,111 @@ export function compilePattern(pattern: string): ((line: string) => boolean) | s
   }
 }
 
-function* walk(path: string): Generator<string> {
-  const stat = lstatSync(path, { throwIfNoEntry: false });
-  if (!stat) return;
-  if (stat.isFile()) {
-    if (stat.size <= MAX_FILE_BYTES) yield path;
-    return;
-  }
-  if (!stat.isDirectory()) return;
-  const entries = readdirSync(path).sort();
-  for (const entry of entries) {
-    if (!SKIPPED_DIRS.has(entry)) yield* walk(join(path, entry));
-  }
+/** Matches found by `searchFiles`; `more` when the limit (matches or entries) stopped the search. */
+export interface SearchResult {
+  lines: string[];
+  more: boolean;
+}
+
+interface SearchState {
+  root: FileRoot;
+  matches: (line: string) => boolean;
+  maxMatches: number;
+  signal: AbortSignal;
+  found: string[];
+  entries: number;
+  more: boolean;
 }
 
 /**
- * Searches files under `start` (not following symlinks, skipping `.git`, `node_modules`, binary
- * files and files over 4 MiB) and returns up to `maxMatches` lines as `file:line: text`, paths
- * relative to `root`.
+ * Searches the regular files under the open directory `start` (whose path relative to the root
+ * is `relative`) and returns up to `maxMatches` lines as `file:line: text`. Every directory and
+ * file is opened through its verified parent's descriptor with no-follow semantics, so symlinks
+ * are never followed and a directory swapped for a symlink mid-search is skipped; `.git`,
+ * `node_modules`, binary files, special files and files over 4 MiB are skipped too.
  */
 export async function searchFiles(
-  root: string,
-  start: string,
+  root: FileRoot,
+  start: DirRef,
+  relative: string,
   matches: (line: string) => boolean,
   maxMatches: number,
-): Promise<{ lines: string[]; more: boolean }> {
-  const found: string[] = [];
-  for (const file of walk(start)) {
-    const window = await readLines(file, 1, Number.POSITIVE_INFINITY, MAX_FILE_BYTES * 2);
-    if (window.binary || window.text === "") continue;
-    for (const entry of window.text.split("\n")) {
-      const tab = entry.indexOf("\t");
-      const text = entry.slice(tab + 1);
-      if (!matches(text)) continue;
-      if (found.length >= maxMatches) return { lines: found, more: true };
-      const shown = text.length > MAX_LINE_SHOWN ? `${text.slice(0, MAX_LINE_SHOWN)}…` : text;
-      found.push(`${relative(root, file)}:${entry.slice(0, tab)}: ${shown}`);
+  signal: AbortSignal,
+): Promise<SearchResult> {
+  const state: SearchState = { root, matches, maxMatches, signal, found: [], entries: 0, more: false };
+  await searchDir(state, start, relative === "." ? "" : relative);
+  return { lines: state.found, more: state.more };
+}
+
+/** Searches one open, verified regular file (the search path named a file). */
+export async function searchOneFile(
+  root: FileRoot,
+  file: OpenFile,
+  shown: string,
+  matches: (line: string) => boolean,
+  maxMatches: number,
+  signal: AbortSignal,
+): Promise<SearchResult> {
+  const state: SearchState = { root, matches, maxMatches, signal, found: [], entries: 0, more: false };
+  await searchOpened(state, file.file, file.stat, shown);
+  return { lines: state.found, more: state.more };
+}
+
+async function searchDir(state: SearchState, dir: DirRef, prefix: string): Promise<void> {
+  const entries = (await readdir(childPath(state.root, dir, "."), { withFileTypes: true }))
+    .map((entry) => ({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    state.signal.throwIfAborted();
+    if (state.more) return;
+    if (++state.entries > MAX_ENTRIES) {
+      state.more = true;
+      return;
+    }
+    const shown = prefix === "" ? entry.name : join(prefix, entry.name);
+    if (entry.dir && !SKIPPED_DIRS.has(entry.name)) {
+      const child = await openChildDir(state.root, dir, entry.name);
+      if (!child.ok) continue;
+      try {
+        await searchDir(state, child.value, shown);
+      } finally {
+        await child.value.handle.close();
+      }
+    } else if (entry.file) {
+      await searchFile(state, dir, entry.name, shown);
     }
   }
-  return { lines: found, more: false };
+}
+
+async function searchFile(state: SearchState, dir: DirRef, name: string, shown: string): Promise<void> {
+  const opened = await openChild(state.root, dir, name, READ_FLAGS);
+  if (!opened.ok) return;
+  try {
+    await searchOpened(state, opened.value, opened.stat, shown);
+  } finally {
+    await opened.value.close();
+  }
+}
+
+async function searchOpened(state: SearchState, file: FileHandle, stat: Stats, shown: string): Promise<void> {
+  if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return;
+  const window = await readWindow(file, {
+    offset: 1,
+    limit: Number.POSITIVE_INFINITY,
+    maxBytes: MAX_FILE_BYTES * 2,
+    size: stat.size,
+    signal: state.signal,
+  });
+  if (window.binary) return;
+  for (const entry of window.text.split("\n")) {
+    const tab = entry.indexOf("\t");
+    const text = entry.slice(tab + 1);
+    if (tab < 0 || !state.matches(text)) continue;
+    if (state.found.length >= state.maxMatches) {
+      state.more = true;
+      return;
+    }
+    const line = text.length > MAX_LINE_SHOWN ? `${text.slice(0, MAX_LINE_SHOWN)}…` : text;
+    state.found.push(`${shown}:${entry.slice(0, tab)}: ${line}`);
+  }
 }

@@ -1,0 +1,182 @@
+import type { FileHandle } from "node:fs/promises";
+
+/** Bytes read per `read` call: memory stays bounded by this plus the window, whatever the file. */
+export const CHUNK_BYTES = 64 * 1024;
+/** A NUL byte among the first bytes of a file marks it as binary. */
+const SNIFF_BYTES = 8 * 1024;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/** Where to continue reading a file after a window. */
+export interface Continuation {
+  /** Byte position of the first byte not shown (always set). */
+  byte: number;
+  /** 1-based line to continue with, when the window ended at a line boundary. */
+  line?: number;
+  /** The line that was cut because it alone exceeds the byte cap. */
+  cutLine?: number;
+}
+
+/** A window of a file's text: numbered lines, or raw text from a byte offset. */
+export interface FileWindow {
+  text: string;
+  binary: boolean;
+  /** Lines shown (line mode), counting a cut line. */
+  lines: number;
+  /** Bytes of the file the window covers. */
+  bytes: number;
+  next?: Continuation;
+}
+
+/** What to read: lines `offset..offset+limit-1` (1-based), or text from `byteOffset`. */
+export interface WindowRequest {
+  offset: number;
+  limit: number;
+  byteOffset?: number;
+  /** Cap on the window's text in bytes (line-number prefixes included). */
+  maxBytes: number;
+  size: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Reads a window of an open regular file in `CHUNK_BYTES` reads, checking `signal` between them,
+ * so memory is bounded by bytes (the chunk plus `maxBytes`), never by line length: a line longer
+ * than `maxBytes` is shown cut, with the byte offset to continue from; `byteOffset` reads any part
+ * of a file, so even a single 600 MB line can be read to the end.
+ */
+export async function readWindow(handle: FileHandle, request: WindowRequest): Promise<FileWindow> {
+  const sniff = Buffer.alloc(Math.min(SNIFF_BYTES, request.size));
+  if (sniff.length > 0) {
+    const { bytesRead } = await handle.read(sniff, 0, sniff.length, 0);
+    if (sniff.subarray(0, bytesRead).includes(0)) return { text: "", binary: true, lines: 0, bytes: 0 };
+  }
+  return request.byteOffset !== undefined
+    ? readBytes(handle, request, request.byteOffset)
+    : readLines(handle, request);
+}
+
+async function readBytes(handle: FileHandle, request: WindowRequest, start: number): Promise<FileWindow> {
+  const available = Math.max(0, request.size - start);
+  const want = Math.min(request.maxBytes, available);
+  const buffer = Buffer.alloc(Math.min(want + 4, available));
+  let length = 0;
+  while (length < buffer.length) {
+    request.signal.throwIfAborted();
+    const count = Math.min(CHUNK_BYTES, buffer.length - length);
+    const { bytesRead } = await handle.read(buffer, length, count, start + length);
+    if (bytesRead === 0) break;
+    length += bytesRead;
+  }
+  const end = length <= want ? length : charBoundary(buffer, 0, want);
+  const shown = buffer.subarray(0, end);
+  const window: FileWindow = { text: shown.toString("utf8"), binary: false, lines: 0, bytes: end };
+  if (start + end < request.size) window.next = { byte: start + end };
+  return window;
+}
+
+/** The largest end ≤ `end` that does not split a UTF-8 sequence (never below `start + 1` if it can help it). */
+function charBoundary(buffer: Buffer, start: number, end: number): number {
+  let cut = end;
+  while (cut > start && ((buffer[cut] as number) & 0xc0) === 0x80) cut--;
+  return cut > start || end === start ? cut : end;
+}
+
+async function readLines(handle: FileHandle, request: WindowRequest): Promise<FileWindow> {
+  const builder = new LineWindow(request);
+  const chunk = Buffer.alloc(CHUNK_BYTES);
+  let position = 0;
+  while (!builder.done) {
+    request.signal.throwIfAborted();
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+    if (bytesRead === 0) break;
+    builder.take(chunk.subarray(0, bytesRead), position);
+    position += bytesRead;
+  }
+  return builder.finish(position);
+}
+
+/** Accumulates the numbered lines of a window from consecutive chunks of the file. */
+class LineWindow {
+  done = false;
+  private line = 1;
+  private lineStart = 0;
+  private readonly kept: string[] = [];
+  private keptBytes = 0;
+  private current: Buffer[] = [];
+  private currentBytes = 0;
+  private next: Continuation | undefined;
+
+  constructor(private readonly request: WindowRequest) {}
+
+  private get budget(): number {
+    return this.request.maxBytes - this.keptBytes - `${this.line}\t`.length - (this.kept.length > 0 ? 1 : 0);
+  }
+
+  take(chunk: Buffer, at: number): void {
+    let from = 0;
+    while (from <= chunk.length && !this.done) {
+      const newline = chunk.indexOf(NEWLINE, from);
+      const end = newline < 0 ? chunk.length : newline;
+      if (this.line >= this.request.offset) this.append(chunk, from, end, at);
+      if (this.done || newline < 0) return;
+      this.endLine(at + newline + 1);
+      from = newline + 1;
+    }
+  }
+
+  private append(chunk: Buffer, from: number, end: number, at: number): void {
+    const room = this.budget - this.currentBytes;
+    if (end - from <= room) {
+      if (end > from) this.current.push(Buffer.from(chunk.subarray(from, end)));
+      this.currentBytes += end - from;
+      return;
+    }
+    if (this.kept.length > 0) {
+      this.next = { byte: this.lineStart, line: this.line };
+      this.done = true;
+      return;
+    }
+    const lineSoFar = Buffer.concat([...this.current, chunk.subarray(from, end)]);
+    const cut = charBoundary(lineSoFar, 0, this.currentBytes + Math.max(0, room));
+    this.current = [lineSoFar.subarray(0, cut)];
+    this.currentBytes = cut;
+    const cutAt = at + from - (lineSoFar.length - (end - from)) + cut;
+    this.keep();
+    this.next = { byte: cutAt, cutLine: this.line - 1 };
+    this.done = true;
+  }
+
+  private endLine(nextStart: number): void {
+    if (this.line >= this.request.offset) this.keep();
+    else this.line += 1;
+    this.lineStart = nextStart;
+    if (this.kept.length >= this.request.limit && nextStart < this.request.size) {
+      this.next = { byte: nextStart, line: this.line };
+      this.done = true;
+    }
+  }
+
+  private keep(): void {
+    let text = Buffer.concat(this.current, this.currentBytes);
+    if (text.length > 0 && text[text.length - 1] === CR) text = text.subarray(0, text.length - 1);
+    const entry = `${this.line}\t${text.toString("utf8")}`;
+    this.kept.push(entry);
+    this.keptBytes += Buffer.byteLength(entry) + (this.kept.length > 1 ? 1 : 0);
+    this.current = [];
+    this.currentBytes = 0;
+    this.line += 1;
+  }
+
+  finish(end: number): FileWindow {
+    if (!this.done && this.currentBytes > 0 && this.line >= this.request.offset) this.keep();
+    const window: FileWindow = {
+      text: this.kept.join("\n"),
+      binary: false,
+      lines: this.kept.length,
+      bytes: this.next?.byte ?? end,
+    };
+    if (this.next) window.next = this.next;
+    return window;
+  }
+}
