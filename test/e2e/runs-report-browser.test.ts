@@ -1,26 +1,15 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import type { MockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from "../support/chromium.ts";
 import { OBSERVED_SECRETS, observedEnv, startObservedRun } from "../support/observed-run.ts";
 import type { Workspace } from "../support/workspace.ts";
 
-/** The system Chromium (Debian package `chromium`; `.ci/run` installs it when missing). */
-const CHROMIUM = process.env["AGENTRY_CHROMIUM"] ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** Markup in the prompt: the report must show it as text, never run or load it. */
 const HOSTILE = `<img src="http://127.0.0.1:9/x.png" onerror="document.title='pwned'"><script>document.title='pwned'</script>`;
 
@@ -35,8 +24,7 @@ afterEach(async () => {
 });
 
 test("the HTML report in headless Chromium from file://: no console error, no request, waterfall and governance shown, data escaped", async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  requireChromium();
   ({ mock, ws } = await startObservedRun());
   const workspace = ws;
   const env = observedEnv(workspace);
@@ -66,7 +54,7 @@ test("the HTML report in headless Chromium from file://: no console error, no re
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     offline: true,
   });
   try {

@@ -1,24 +1,13 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from "../support/chromium.ts";
 import { readSse, type ServerProcess, startServerProcess } from "../support/server-process.ts";
 import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
 
-/** The system Chromium (Debian package `chromium`; `.ci/run` installs it when missing). */
-const CHROMIUM = process.env["AGENTRY_CHROMIUM"] ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const TOKEN = "browser-test-token-0123456789abcdefABCDEF";
 
 let mock: MockProvider | undefined;
@@ -34,8 +23,7 @@ afterEach(async () => {
 });
 
 test("in headless Chromium: enter the token, see the pending approval, approve it, the run finishes", async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  requireChromium();
   mock = await startMockProvider({
     turns: [
       { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: "echo deployed >> deploy.log" } }] },
@@ -80,7 +68,7 @@ approval = { tools = ["sh"] }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     viewport: { width: 1100, height: 720 },
   });
   try {
