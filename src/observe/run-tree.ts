@@ -114,7 +114,8 @@ const PLACEHOLDER = /\[PII:([a-z_]+):[0-9a-f]{6,64}\]/g;
  * Rebuilds the run tree (agent → model turns and tool calls → sub-agents) from a run's events.
  * Model turns start `duration_ms` before their `usage` event; retries are the retry warnings
  * inside a turn; a sub-agent hangs under the tool call that started it (`subagent_start.call_id`).
- * `now` closes spans of a run that is still going.
+ * `now` closes spans of a run that is still going; event types this version does not know (a record
+ * written by a newer agentry) are skipped.
  */
 export function buildRunTree(events: readonly RunEvent[], now: number = Date.now()): RunTree | undefined {
   const first = events.find((event) => event.type === "run_start");
@@ -301,8 +302,8 @@ export function buildRunTree(events: readonly RunEvent[], now: number = Date.now
         closeFailedTurn(root, pendingRetries, ts);
         break;
       default: {
-        const unreachable: never = event;
-        throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
+        const _newer: never = event;
+        break;
       }
     }
   }
