@@ -160,3 +160,23 @@ describe("shell = true: every simple command is checked (issue 11 items 1, 7, 15
     expect(policy({ shell: true }).check("for f in *; do rm $f; done")).toBeUndefined();
   });
 });
+
+describe("attacker review: the program/argument boundary and descriptor numbers", () => {
+  test("a program name with whitespace is never vouched for by an allow glob (shell = false and true)", () => {
+    for (const shell of [false, true]) {
+      const allow = policy({ allow: ["echo *", "ls *", "git status*"], shell });
+      expect(allow.check("'ls /../../../../usr/bin/id'")).toContain("is not allowed");
+      expect(allow.check("'git status' x")).toContain("is not allowed");
+      expect(allow.check("ls /tmp")).toBeUndefined();
+    }
+  });
+
+  test("a multi-digit word before a redirection is refused (bash: a descriptor, dash: an argument)", () => {
+    const allow = policy({ allow: ["chmod 644 *"], shell: true });
+    expect(allow.check("chmod 777</dev/null 644 f")).toContain("descriptor in bash but an argument in dash");
+    expect(policy({ deny: ["chmod 777 *"], shell: true }).check("chmod 777</dev/null f")).toContain(
+      "cannot check this command",
+    );
+    expect(allow.check("chmod 644 f 2>/dev/null")).toBeUndefined();
+  });
+});

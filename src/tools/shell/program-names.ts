@@ -8,6 +8,9 @@ import { resolveExecutable } from "./resolve-executable.ts";
  * `./rm-link` and `rm` all count as `rm`. `allow` matches only names that cannot be spoofed: as
  * written, the file a bare name resolves to, and the basename of an absolute path only when PATH
  * lookup of that basename finds the same file (`/usr/bin/ls` may pass as `ls`, `/tmp/x/ls` not).
+ * A program name holding whitespace gets no `allow` names at all: globs match argv joined by
+ * spaces, so `'ls /../usr/bin/id'` (a directory named `ls ` in the working directory) would
+ * otherwise pass `ls *`.
  */
 export interface ProgramNameSets {
   deny: readonly string[];
@@ -53,6 +56,8 @@ export function createProgramLookup(childPath: string | undefined, cwd: string |
       const resolvedReal = real(resolved);
       const base = basename(program);
       const deny = unique([program, base, resolved, resolvedReal, resolvedReal && basename(resolvedReal)]);
+      if (/\s/.test(program))
+        return { deny, allow: [], basenames: unique([base, resolvedReal && basename(resolvedReal)]) };
       const allow = [program];
       if (bare && resolved) allow.push(resolved);
       if (!bare && isAbsolute(program) && resolvedReal !== undefined) {

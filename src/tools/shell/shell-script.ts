@@ -139,6 +139,11 @@ export function parseShellScript(line: string): ScriptParse {
     ) {
       if (NAMED_DESCRIPTOR.test(token.text))
         return { ok: false, reason: "a {name} descriptor redirection cannot be checked" };
+      if (token.text.length > 1)
+        return {
+          ok: false,
+          reason: `"${token.text}" before a redirection is a descriptor in bash but an argument in dash; put a space between them`,
+        };
       continue;
     }
     if (current.argv.length === 0) {
