@@ -131,7 +131,11 @@ describe("parseShellScript against dash", () => {
   const dir = mkdtempSync(join(tmpdir(), "agentry-sh-diff-"));
   for (const name of ["a", "b", "c"]) {
     const stub = join(dir, name);
-    writeFileSync(stub, `#!/bin/sh\nprintf '%s\\037' "\${0##*/}" "$@" >> "$LOG"\nprintf '\\036' >> "$LOG"\n`);
+    // One record, one write: concurrent members of a pipeline (`c|a`) must not interleave.
+    writeFileSync(
+      stub,
+      `#!/bin/sh\nrecord=$(printf '%s\\037' "\${0##*/}" "$@")\nprintf '%s\\036' "$record" >> "$LOG"\n`,
+    );
     chmodSync(stub, 0o755);
   }
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
