@@ -39,14 +39,18 @@ export function observeRun(
           },
     deltas: request.onEvent !== undefined,
     finish: async (result) => {
-      recorder?.finish({
-        status: result.status,
-        stopReason: result.stopReason,
-        exitCode: result.exitCode,
-        durationMs: result.durationMs,
-        turns: result.turns,
-        usage: result.usage,
-      });
+      try {
+        recorder?.finish({
+          status: result.status,
+          stopReason: result.stopReason,
+          exitCode: result.exitCode,
+          durationMs: result.durationMs,
+          turns: result.turns,
+          usage: result.usage,
+        });
+      } catch (err) {
+        rt.warn(`run record not finished: ${err instanceof Error ? err.message : String(err)}`);
+      }
       if (traced && rt.telemetry) await exportTrace(rt, traced);
     },
   };
