@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { benchEnv, benchSetup } from "./fixtures.ts";
 import { buildAgentry, machine, mb, median, saveResult } from "./support.ts";
 
@@ -22,7 +23,7 @@ const latency = arg("--latency", 200);
 const repeats = arg("--repeats", 3);
 const TOKEN = "bench-token-0123456789abcdefghijklmnopqrstuvwxyz";
 const binaryAt = process.argv.indexOf("--binary");
-const agentry = binaryAt > 0 ? (process.argv[binaryAt + 1] as string) : await buildAgentry();
+const agentry = binaryAt > 0 ? resolve(process.argv[binaryAt + 1] as string) : await buildAgentry();
 
 function procStatus(pid: number, field: string): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8")
@@ -87,14 +88,22 @@ async function once() {
   const failed = results.filter((r) => r.last !== "RUN_FINISHED" || r.text !== "finished");
   if (failed.length > 0)
     throw new Error(`${failed.length} runs did not finish: ${JSON.stringify(failed[0])}`);
+  const exited = new Promise((resolve) => {
+    if (server.exitCode !== null || server.signalCode !== null) resolve(undefined);
+    else server.on("exit", resolve);
+  });
   server.kill("SIGTERM");
-  await new Promise((resolve) => server.on("close", resolve));
+  await exited;
   await setup.close();
   return { wallMs, peakRss, idleRss, cpuMs: cpu, events: results.reduce((sum, r) => sum + r.events, 0) };
 }
 
 const samples = [];
-for (let i = 0; i < repeats; i++) samples.push(await once());
+for (let i = 0; i < repeats; i++) {
+  const sample = await once();
+  console.error(`repeat ${i + 1}: peak RSS ${mb(sample.peakRss)}, wall ${sample.wallMs.toFixed(0)} ms`);
+  samples.push(sample);
+}
 const row = {
   runs,
   calls,

@@ -174,11 +174,6 @@ export class ServerRuns {
     for (const agentryRunId of this.options.interrupts.decidedRuns()) this.continueWhenDecided(agentryRunId);
   }
 
-  /** Runs still going. */
-  running(): ServerRun[] {
-    return [...this.live.values()].filter((run) => run.status === "running");
-  }
-
   /**
    * Lets running runs finish for up to `graceMs`, then stops the rest as interrupted (tools
    * killed, session saved) and waits for them to save their state.
