@@ -190,15 +190,23 @@ async function connectHttp(
   config: McpServerConfig,
   options: ConnectOptions,
 ): Promise<McpConnection> {
-  const url = new URL(interpolate(config.url ?? "", `mcp.${server}.url`, options.env).value);
+  const resolved = interpolate(config.url ?? "", `mcp.${server}.url`, options.env);
+  options.addSecrets(resolved.secrets);
+  const url = new URL(resolved.value);
   const headers = httpHeaders(server, config, options);
   const authProvider = authProviderOf(server, config, options);
   const auth = authProvider ? { authProvider } : {};
+  const deadline = Date.now() + options.startupTimeoutMs;
   const attempt = async (transport: Transport, kind: McpTransportKind) => {
     const client = newClient(options);
-    await withDeadline(client.connect(transport), options.startupTimeoutMs, `MCP server "${server}"`, () => {
-      void transport.close();
-    });
+    await withDeadline(
+      client.connect(transport),
+      Math.max(1, deadline - Date.now()),
+      `MCP server "${server}"`,
+      () => {
+        void transport.close();
+      },
+    );
     return connection(client, kind, () => {});
   };
   try {
@@ -225,8 +233,9 @@ async function connectHttp(
 /**
  * Starts one server and negotiates the protocol: the 2026-07-28 revision (`server/discover`)
  * first, falling back to 2025-11-25 (`initialize`); over HTTP, a server that refuses streamable
- * HTTP is tried with the legacy HTTP+SSE transport. Bounded by `startupTimeoutMs`; throws
- * McpStartError (or ConfigError for an unset variable or a missing program).
+ * HTTP is tried with the legacy HTTP+SSE transport. Bounded by `startupTimeoutMs` (all attempts
+ * together); `${VAR}`s in the URL and headers are registered as secrets. Throws
+ * McpStartError (or ConfigError for an unset variable).
  */
 export function connectServer(
   server: string,

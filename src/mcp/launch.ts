@@ -2,7 +2,6 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { interpolate } from "../config/interpolate.ts";
 import type { McpServerConfig } from "../config/schema.ts";
-import { ConfigError } from "../spec/errors.ts";
 import type { SecretSource } from "./http-auth.ts";
 import type { StdioLaunch } from "./stdio-transport.ts";
 
@@ -36,7 +35,8 @@ export function resolveCommand(command: string, path: string | undefined, cwd: s
 /**
  * The launch of a stdio server: only the variables named in `env` pass through, `set_env` values
  * (which may use `${VAR}`) are added and reported as secrets. Nothing else of agentry's
- * environment reaches the server. Throws ConfigError for an unset `${VAR}` or a missing program.
+ * environment reaches the server. Throws ConfigError for an unset `${VAR}`, an Error for a
+ * program that cannot be found.
  */
 export function stdioLaunch(server: string, config: McpServerConfig, source: SecretSource): StdioLaunch {
   const env: Record<string, string> = {};
@@ -52,11 +52,6 @@ export function stdioLaunch(server: string, config: McpServerConfig, source: Sec
   const command = config.command ?? "";
   const cwd = config.cwd ?? process.cwd();
   const file = resolveCommand(command, env["PATH"] ?? source.env["PATH"], cwd);
-  if (!file) {
-    throw new ConfigError(
-      [{ file: "configuration", path: `mcp.${server}.command`, message: `program not found: ${command}` }],
-      `MCP server "${server}": program not found: ${command}`,
-    );
-  }
+  if (!file) throw new Error(`program not found: ${command}`);
   return { command: file, args: config.args ?? [], env, ...(config.cwd ? { cwd: config.cwd } : {}) };
 }

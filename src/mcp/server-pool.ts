@@ -1,6 +1,7 @@
 import type { Tool as McpTool } from "@modelcontextprotocol/client";
 import type { McpServerConfig } from "../config/schema.ts";
 import { globMatch } from "../middleware/glob.ts";
+import { ConfigError } from "../spec/errors.ts";
 import type { Tool } from "../spec/tool.ts";
 import { connectServer, type McpConnection } from "./connection.ts";
 import { type McpEntry, parseMcpEntry } from "./entries.ts";
@@ -121,7 +122,8 @@ export class McpServerPool {
    * The MCP tools an agent lists (`mcp:<server>` or `mcp:<server>/<tool-glob>`), named
    * `mcp__<server>__<tool>`. Waits for the servers it needs (each at most its startup timeout). A
    * failed `required` server throws McpServerError (exit 4); a failed optional one is reported
-   * through `warn` and its tools are missing; a disabled one (`enabled = false`) offers nothing.
+   * through `warn` and its tools are missing; a disabled one (`enabled = false`) offers nothing. An
+   * unset `${VAR}` the server needs is a ConfigError (exit 2) whether it is required or not.
    */
   async toolsFor(entries: readonly string[], warn: (message: string) => void): Promise<McpAgentTools> {
     const wanted = new Map<string, McpEntry[]>();
@@ -138,6 +140,7 @@ export class McpServerPool {
       const state = await this.state(server);
       if (state.state === "disabled") continue;
       if (state.state === "failed") {
+        if (state.cause instanceof ConfigError) throw state.cause;
         if (config?.required) {
           throw new McpServerError(`required MCP server "${server}" is unavailable: ${state.reason}`, {
             server,

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: configuration text holds ${VAR} references literally
 import { afterEach, describe, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -104,6 +105,23 @@ function results(stdout: string) {
   return parseNdjson(stdout).filter((event) => event["type"] === "tool_result");
 }
 
+/**
+ * A model that calls the mock's `hang` tool, then answers `answer`; the server writes its own and
+ * its grandchild's pid to the returned file.
+ */
+async function setupHang(serverExtra: string, answer: string): Promise<string> {
+  const workspace = await setup(stdioServer(serverExtra, ["--pid-file", "PIDS"]), "", [
+    call("h1", "mcp__srv__hang"),
+    { text: answer },
+  ]);
+  const pidFile = join(workspace.dir, "pids.txt");
+  workspace.write(
+    "agentry.toml",
+    readFileSync(workspace.configPath, "utf8").replace('"PIDS"', JSON.stringify(pidFile)),
+  );
+  return pidFile;
+}
+
 /** Whether a process still runs (a zombie, dead but unreaped, counts as gone). */
 function running(pid: number): boolean {
   try {
@@ -199,15 +217,7 @@ describe("MCP client on the compiled binary", () => {
   });
 
   test("a hanging tool times out (tool_timeout) and the server's process tree is gone after the run", async () => {
-    const workspace = await setup(stdioServer('tool_timeout = "1s"', ["--pid-file", "PIDS"]), "", [
-      call("h1", "mcp__srv__hang"),
-      { text: "moved on" },
-    ]);
-    const pidFile = join(workspace.dir, "pids.txt");
-    workspace.write(
-      "agentry.toml",
-      readFileSync(workspace.configPath, "utf8").replace('"PIDS"', JSON.stringify(pidFile)),
-    );
+    const pidFile = await setupHang('tool_timeout = "1s"', "moved on");
     const result = await agentry(["run", "a", "go"]);
     expect(result.code).toBe(0);
     const [hung] = results(result.stdout);
@@ -219,15 +229,8 @@ describe("MCP client on the compiled binary", () => {
   });
 
   test("Ctrl-C while an MCP tool hangs: exit 130 and the server's process tree is gone", async () => {
-    const workspace = await setup(stdioServer("", ["--pid-file", "PIDS"]), "", [
-      call("h1", "mcp__srv__hang"),
-      { text: "never" },
-    ]);
-    const pidFile = join(workspace.dir, "pids.txt");
-    workspace.write(
-      "agentry.toml",
-      readFileSync(workspace.configPath, "utf8").replace('"PIDS"', JSON.stringify(pidFile)),
-    );
+    const pidFile = await setupHang("", "never");
+    const workspace = ws as Workspace;
     const child = spawn(BINARY, ["run", "a", "go", "-c", workspace.configPath, "--output", "ndjson"], {
       cwd: workspace.dir,
       env: {
@@ -272,6 +275,14 @@ describe("MCP client on the compiled binary", () => {
     expect(end?.["type"]).toBe("run_end");
     expect(JSON.stringify(end?.["error"])).toContain("required MCP server");
     expect(JSON.stringify(end?.["error"])).toContain("refusing to start");
+    expect(mock?.requests).toHaveLength(0);
+  });
+
+  test("an unset ${VAR} a server needs is a configuration error (exit 2) naming it, even for an optional server", async () => {
+    await setup(stdioServer('set_env = { TOKEN = "${MCP_UNSET_VAR}" }'), "", [{ text: "never" }]);
+    const result = await agentry(["run", "a", "go"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).toContain("MCP_UNSET_VAR");
     expect(mock?.requests).toHaveLength(0);
   });
 
