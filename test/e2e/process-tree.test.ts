@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { cgroupTracker } from "../../src/tools/shell/cgroup-tracker.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
@@ -24,11 +26,20 @@ afterEach(async () => {
   ws = undefined;
 });
 
-const cgroups = (() => {
+/** The cgroup v2 directory agentry creates its per-call groups in, when it can. */
+const cgroupBase = (() => {
   const tracker = cgroupTracker();
+  const procs = tracker?.wrap("true", []).args[2];
   tracker?.dispose();
-  return tracker !== undefined;
+  return procs === undefined ? undefined : dirname(dirname(procs));
 })();
+const cgroups = cgroupBase !== undefined;
+
+/** Per-call groups an agentry process left behind. */
+const groupsOf = (pid: number | undefined) =>
+  cgroupBase === undefined
+    ? []
+    : readdirSync(cgroupBase).filter((name) => name.startsWith(`agentry-${pid}-`));
 
 async function workspace(command: string, timeout = "60s") {
   mock = await startMockProvider({
@@ -103,6 +114,7 @@ describe("the whole process tree dies with a tool call (issue 11 item 16)", () =
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(await eventually(() => processesWithArgv(["sleep", sleep]).length === 0)).toBe(true);
+    expect(groupsOf(child.pid)).toEqual([]);
   });
 
   test.skipIf(!cgroups)("with a cgroup, a daemon orphaned at once is killed when the call ends", async () => {

@@ -79,16 +79,39 @@ export function cgroupTracker(): ProcessTracker | undefined {
         }
       }
     },
-    dispose: () => removeDir(dir),
+    dispose(waitMs = 0) {
+      const deadline = Date.now() + waitMs;
+      while (!removeDir(dir) && Date.now() < deadline) pause(5);
+      if (existsSync(dir)) retryRemoval(dir, RETRY_MS);
+    },
   };
 }
 
-function removeDir(dir: string): void {
+/** Background retries for a group whose killed members are still exiting. */
+const RETRY_MS = [100, 1000, 10_000];
+
+function retryRemoval(dir: string, delays: readonly number[]): void {
+  const [delay, ...later] = delays;
+  if (delay === undefined) return;
+  const timer = setTimeout(() => {
+    if (!removeDir(dir)) retryRemoval(dir, later);
+  }, delay);
+  timer.unref?.();
+}
+
+/** Removes the group; true when it is gone. */
+function removeDir(dir: string): boolean {
   try {
     rmdirSync(dir);
-  } catch {
-    /* not created, or members still exiting; an empty group costs nothing */
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT";
   }
+}
+
+/** Blocks the thread for `ms` (only at exit, where nothing asynchronous runs any more). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** agentry's own cgroup v2 directory, from `/proc/self/cgroup` and the cgroup2 mount. */

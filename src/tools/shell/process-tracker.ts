@@ -19,8 +19,12 @@ export interface ProcessTracker {
   alive(): boolean;
   /** Sends a signal to every tracked process. Synchronous, so it can run in an `exit` handler. */
   signal(signal: NodeJS.Signals): void;
-  /** Releases what the tracker holds (the cgroup directory). */
-  dispose(): void;
+  /**
+   * Releases what the tracker holds (the cgroup directory). `waitMs` (used at exit, after SIGKILL)
+   * blocks up to that long for the killed members to finish exiting; otherwise a group that is not
+   * empty yet is removed later, in the background.
+   */
+  dispose(waitMs?: number): void;
 }
 
 /**

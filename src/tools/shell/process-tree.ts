@@ -45,6 +45,9 @@ const IS_WINDOWS = process.platform === "win32";
  */
 const POLL_SCHEDULE_MS = [10, 20, 40, 80, 160, 320, 640, 1000];
 
+/** How long an exiting agentry waits for SIGKILLed members to go, so their cgroup can be removed. */
+const EXIT_WAIT_MS = 200;
+
 /**
  * Ends a whole process tree: the child's process group and every process the tracker found get
  * SIGTERM, then SIGKILL if anything is still alive after `graceMs`. Resolves once all are gone
@@ -108,6 +111,7 @@ export async function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome>
   const killNow = () => {
     if (rootPid !== undefined) signalGroup(rootPid, "SIGKILL");
     tracker?.signal("SIGKILL");
+    tracker?.dispose(EXIT_WAIT_MS);
   };
   const release = (spec.exitGuard ?? createExitGuard()).hold(killNow);
   let polls = 0;
