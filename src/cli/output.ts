@@ -6,7 +6,7 @@
 /**
  * Writes answer text to stdout. Nothing but the answer (or JSON events) may go through here.
  * Once the reader has closed the pipe, writes are dropped; a broken pipe reported synchronously
- * is turned into the stream's `error` event, which `watchStdout` handles.
+ * is turned into the stream's `error` event, which `main` and `onStdoutClosed` handle.
  */
 export function writeAnswer(text: string): void {
   const out = process.stdout;
