@@ -38,7 +38,7 @@ function portOf(text: string | undefined): number | undefined {
 }
 
 /** The port a URL connects to: its explicit port, else the scheme's default. */
-export function effectivePort(url: URL): number {
+function effectivePort(url: URL): number {
   if (url.port !== "") return Number(url.port);
   return url.protocol === "https:" ? 443 : 80;
 }
