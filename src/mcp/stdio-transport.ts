@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
-import { killProcessTree } from "../tools/shell/process-tree.ts";
+import { killProcessTree, signalGroup } from "../process/process-group.ts";
 
 /** How to start a stdio server: the program, its arguments, the whole environment it gets, its directory. */
 export interface StdioLaunch {
@@ -15,15 +15,6 @@ export interface StdioLaunch {
 const MAX_STDERR_TAIL = 4096;
 const MAX_LINE = 16 * 1024 * 1024;
 const IS_WINDOWS = process.platform === "win32";
-
-/** Sends a signal to a whole process group; a group that is gone already is fine. */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(IS_WINDOWS ? pid : -pid, signal);
-  } catch {
-    /* already gone */
-  }
-}
 
 /**
  * The MCP stdio transport (newline-delimited JSON-RPC on stdin/stdout) over a server that leads

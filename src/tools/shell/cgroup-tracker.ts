@@ -9,8 +9,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { readProc } from "./proc-table.ts";
-import { groupAlive } from "./process-group.ts";
+import { readProc } from "../../process/proc-table.ts";
+import { groupAlive } from "../../process/process-group.ts";
 import type { ProcessTracker } from "./process-tracker.ts";
 
 /**

@@ -1,4 +1,5 @@
-import { readProc, readProcTable } from "./proc-table.ts";
+import { readProc, readProcTable } from "../../process/proc-table.ts";
+import { groupExists, type TrackedMembers } from "../../process/process-group.ts";
 
 /**
  * Finds every process a tool started, including those that left its process group or session
@@ -8,17 +9,13 @@ import { readProc, readProcTable } from "./proc-table.ts";
  * pid and remembers every descendant it has seen, polled often right after the start (when
  * daemons fork) and then less often.
  */
-export interface ProcessTracker {
+export interface ProcessTracker extends TrackedMembers {
   /** How to start the program so that the tracker sees all of its descendants. */
   wrap(file: string, args: string[]): { file: string; args: string[] };
   /** Called once the root process exists. */
   start(pid: number): void;
   /** Called periodically while the tool runs, so descendants are recorded before they are orphaned. */
   poll(): void;
-  /** Whether any tracked process is still running (zombies do not count). */
-  alive(): boolean;
-  /** Sends a signal to every tracked process. Synchronous, so it can run in an `exit` handler. */
-  signal(signal: NodeJS.Signals): void;
   /**
    * Releases what the tracker holds (the cgroup directory). `waitMs` (used at exit, after SIGKILL)
    * blocks up to that long for the killed members to finish exiting; otherwise a group that is not
@@ -90,16 +87,6 @@ export function procTracker(): ProcessTracker {
       known.clear();
     },
   };
-}
-
-/** Whether any process (zombies included) is still in process group `pgid`: one cheap syscall. */
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isRunning(pid: number, start: string): boolean {

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
+import { killProcessTree, signalGroup } from "../../process/process-group.ts";
 import { CappedText } from "../capped-text.ts";
 import { cgroupTracker } from "./cgroup-tracker.ts";
 import { createExitGuard, type ExitGuard } from "./exit-guard.ts";
-import { groupAlive, signalGroup } from "./process-group.ts";
-import { type ProcessTracker, procTracker } from "./process-tracker.ts";
+import { procTracker } from "./process-tracker.ts";
 
 /** What to run and within which limits. `file` must already be resolved (see `resolveExecutable`). */
 export interface ProcessSpec {
@@ -36,7 +36,6 @@ export interface ProcessOutcome {
   pid?: number;
 }
 
-const POLL_MS = 25;
 const IS_WINDOWS = process.platform === "win32";
 
 /**
@@ -47,34 +46,6 @@ const POLL_SCHEDULE_MS = [10, 20, 40, 80, 160, 320, 640, 1000];
 
 /** How long an exiting agentry waits for SIGKILLed members to go, so their cgroup can be removed. */
 const EXIT_WAIT_MS = 200;
-
-/**
- * Ends a whole process tree: the child's process group and every process the tracker found get
- * SIGTERM, then SIGKILL if anything is still alive after `graceMs`. Resolves once all are gone
- * (or a second grace period has passed after SIGKILL).
- */
-export async function killProcessTree(pid: number, graceMs: number, tracker?: ProcessTracker): Promise<void> {
-  if (IS_WINDOWS) {
-    await execa("taskkill", ["/pid", String(pid), "/T", "/F"], { reject: false, windowsHide: true });
-    return;
-  }
-  const alive = () => (tracker ? tracker.alive() : groupAlive(pid));
-  const signal = (name: NodeJS.Signals) => {
-    signalGroup(pid, name);
-    tracker?.signal(name);
-  };
-  if (!alive()) return;
-  signal("SIGTERM");
-  for (let waited = 0; waited < graceMs; waited += POLL_MS) {
-    await sleep(POLL_MS);
-    if (!alive()) return;
-  }
-  signal("SIGKILL");
-  for (let waited = 0; waited < graceMs && alive(); waited += POLL_MS) {
-    await sleep(POLL_MS);
-    signal("SIGKILL");
-  }
-}
 
 /**
  * Runs one process in its own process group and never leaves anything of it behind: on timeout,
