@@ -356,6 +356,8 @@ export const queueSchema = z.strictObject({
   attempts: positiveInt.optional(),
   /** Jobs started per `duration` across every worker of the queue (BullMQ's global limiter). */
   limiter: z.strictObject({ max: positiveInt, duration }).optional(),
+  /** How long every worker stops taking jobs after a provider rate limit that gave no Retry-After. */
+  rate_limit_pause: duration.optional(),
 });
 
 export const priceSchema = z.strictObject({

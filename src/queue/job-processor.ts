@@ -17,8 +17,6 @@ export type JobAbortReason = "cancelled" | "shutdown";
 const PARK_MS = 365 * 24 * 3600 * 1000;
 /** A job stopped by provider rate limits is started at most this many times. */
 const MAX_RATE_LIMITED_STARTS = 10;
-/** Pause of the whole queue after a provider rate limit, unless the provider said how long. */
-const RATE_LIMIT_PAUSE_MS = 30_000;
 /** Progress is reported at most this often per job. */
 const PROGRESS_EVERY_MS = 1_000;
 
@@ -31,8 +29,13 @@ export interface ProcessorContext {
   worker: string;
   approve: Exclude<ApproveMode, "ask">;
   publish(event: AgentryQueueEvent): Promise<void>;
-  /** Pauses every worker of the queue (BullMQ's limiter) for `ms`. */
-  pauseQueue(ms: number): Promise<void>;
+  /**
+   * Pauses every worker of the queue (BullMQ's limiter) for `ms`, unless a longer pause is on
+   * already; `jobId` names the job whose provider answered 429, for the worker's log.
+   */
+  pauseQueue(ms: number, jobId: string): Promise<void>;
+  /** The pause after a run failed on a provider rate limit that gave no Retry-After. */
+  rateLimitPauseMs: number;
   /** Called once per job that finished on this worker (for the worker's log). */
   onFinished(line: JobResultLine, job: Job<QueuedJobData, JobRecord>, ms: number): void;
 }
@@ -72,9 +75,14 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
       const decisions = parked ? await queueDecisions(ctx.store, parked) : undefined;
       if (parked && !decisions) return await park(ctx, job, token, parked);
       if (parked) await ctx.store.recordAttempt(jobId, { ...attempt, run_id: parked.run_id, resumed: true });
-      const onEvent = progressReporter(ctx, job, (runId) =>
+      const report = progressReporter(ctx, job, (runId) =>
         parked ? undefined : ctx.store.recordAttempt(jobId, { ...attempt, run_id: runId }),
       );
+      const onEvent = (event: RunEvent) => {
+        report(event);
+        const pause = retryPauseMs(event);
+        if (pause !== undefined) void ctx.pauseQueue(pause, jobId).catch(() => undefined);
+      };
       if (parked && decisions) {
         restoreDeferredRun(ctx.runtime, parked, decisions);
         result = await ctx.runtime.resume(parked.run_id, {
@@ -113,7 +121,8 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
       return await park(ctx, job, token, parkedJob(ctx, job, result));
     }
     if (isRateLimited(result) && job.attemptsStarted < MAX_RATE_LIMITED_STARTS) {
-      await ctx.pauseQueue(RATE_LIMIT_PAUSE_MS);
+      const asked = result.error?.data["retry_after_ms"];
+      await ctx.pauseQueue(typeof asked === "number" ? asked : ctx.rateLimitPauseMs, jobId);
       throw Worker.RateLimitError();
     }
     if (parked) await ctx.store.unpark(parked);
@@ -259,6 +268,17 @@ function progressReporter(
     last = now;
     void job.updateProgress({ run_id: event.run_id, worker: ctx.worker, turns, tool_calls: toolCalls });
   };
+}
+
+/**
+ * How long a provider's 429 seen in the middle of a run pauses the whole queue: the provider's
+ * Retry-After when it gave one, else the backoff the run itself waits before retrying. Undefined
+ * for any other event.
+ */
+function retryPauseMs(event: RunEvent): number | undefined {
+  if (event.type !== "warning" || event.data?.["error_kind"] !== "rate_limit") return undefined;
+  const asked = event.data["retry_after_ms"] ?? event.data["delay_ms"];
+  return typeof asked === "number" && asked > 0 ? asked : undefined;
 }
 
 function isRateLimited(result: RunResult): boolean {

@@ -17,6 +17,20 @@ export interface QueueSettings {
   attempts: number;
   /** BullMQ's global limiter: jobs started per `duration` ms across every worker. */
   limiter?: { max: number; duration: number };
+  /** Default 30 s: how long a provider rate limit without Retry-After pauses every worker. */
+  rateLimitPauseMs: number;
+}
+
+/**
+ * The limiter a worker runs with when `[queue] limiter` is not set: it caps nothing (2^40 jobs a
+ * minute), but BullMQ honours a queue-wide pause (`Queue.rateLimit`) only in workers that have a
+ * limiter, so without it one worker's provider 429 would pause that worker alone.
+ */
+export const PAUSE_ONLY_LIMITER = { max: 2 ** 40, duration: 60_000 } as const;
+
+/** The limiter every worker of the queue uses: `[queue] limiter`, else `PAUSE_ONLY_LIMITER`. */
+export function workerLimiter(settings: QueueSettings): { max: number; duration: number } {
+  return settings.limiter ?? PAUSE_ONLY_LIMITER;
 }
 
 /** `[queue]` settings with the defaults above. */
@@ -27,6 +41,7 @@ export function queueSettings(config: QueueConfig | undefined): QueueSettings {
     maxStalledCount: config?.max_stalled ?? 2,
     attempts: config?.attempts ?? 3,
     ...(config?.limiter ? { limiter: { max: config.limiter.max, duration: config.limiter.duration } } : {}),
+    rateLimitPauseMs: config?.rate_limit_pause ?? 30_000,
   };
 }
 

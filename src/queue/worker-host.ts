@@ -6,6 +6,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { createProcessor, type JobAbortReason } from "./job-processor.ts";
 import type { JobRecord } from "./job-store.ts";
 import type { AgentryEventsListener, QueueClient, QueuedJobData } from "./queue-client.ts";
+import { jobIdOf, workerLimiter } from "./queue-settings.ts";
 
 /** A running `agentry worker`: stop it gracefully, or hand its jobs back at once. */
 export interface WorkerHost {
@@ -31,6 +32,8 @@ export interface WorkerHostOptions {
   approve: Exclude<ApproveMode, "ask">;
   onFinished(line: JobResultLine, ms: number): void;
   onError(message: string): void;
+  /** Told when this worker paused the queue for a provider rate limit. */
+  onNotice(message: string): void;
 }
 
 /**
@@ -52,7 +55,14 @@ export async function startWorker(options: WorkerHostOptions): Promise<WorkerHos
       worker: name,
       approve: options.approve,
       publish: (event) => client.publish(event),
-      pauseQueue: (ms) => client.queue.rateLimit(ms),
+      pauseQueue: async (ms, jobId) => {
+        if ((await client.queue.getRateLimitTtl(Number.MAX_SAFE_INTEGER)) >= ms) return;
+        await client.queue.rateLimit(ms);
+        options.onNotice(
+          `provider rate limit (job ${jobIdOf(jobId)}): every worker of the queue pauses for ${Math.ceil(ms / 1000)}s`,
+        );
+      },
+      rateLimitPauseMs: settings.rateLimitPauseMs,
       onFinished: (line, _job, ms) => options.onFinished(line, ms),
     }),
     {
@@ -61,7 +71,7 @@ export async function startWorker(options: WorkerHostOptions): Promise<WorkerHos
       lockDuration: settings.lockDuration,
       stalledInterval: settings.stalledInterval,
       maxStalledCount: settings.maxStalledCount,
-      ...(settings.limiter ? { limiter: settings.limiter } : {}),
+      limiter: workerLimiter(settings),
       name,
       autorun: false,
     },

@@ -107,6 +107,9 @@ export async function executeAgent(
                   delay_ms: Math.round(info.delayMs),
                   error_kind: info.error.kind,
                   ...(info.error.status !== undefined ? { status: info.error.status } : {}),
+                  ...(info.error.retryAfterMs !== undefined
+                    ? { retry_after_ms: info.error.retryAfterMs }
+                    : {}),
                 },
               }),
             onFallback: (info) => {

@@ -106,7 +106,13 @@ export class ProviderError extends AgentryError {
   ) {
     super(
       message,
-      { provider: opts.provider, kind: opts.kind, status: opts.status, ...opts.data },
+      {
+        provider: opts.provider,
+        kind: opts.kind,
+        status: opts.status,
+        ...(opts.retryAfterMs !== undefined ? { retry_after_ms: opts.retryAfterMs } : {}),
+        ...opts.data,
+      },
       { cause: opts.cause },
     );
     this.kind = opts.kind;

@@ -1,7 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import {
+  type MockFault,
+  type MockProvider,
+  type MockRequest,
+  type MockTurn,
+  startMockProvider,
+} from "../../src/testing/index.ts";
 import { BINARY, type BinaryResult, runBinary } from "../support/binary.ts";
 import { uniqueQueueName } from "../support/redis.ts";
 import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
@@ -43,9 +49,14 @@ export function scriptedTurns(request: { body: unknown }): MockTurn {
   return { text: `done: ${prompt}` };
 }
 
-/** Starts the mock and writes the config; `extra` is appended to it. */
-export async function queueWorld(redisUrl: string, extra = "", latencyMs = 0): Promise<QueueWorld> {
-  const mock = await startMockProvider({ turns: scriptedTurns, latencyMs });
+/** Starts the mock and writes the config; `extra` is appended to it; `faults` as the mock's. */
+export async function queueWorld(
+  redisUrl: string,
+  extra = "",
+  latencyMs = 0,
+  faults?: (request: MockRequest) => MockFault | undefined,
+): Promise<QueueWorld> {
+  const mock = await startMockProvider({ turns: scriptedTurns, latencyMs, ...(faults ? { faults } : {}) });
   const queue = uniqueQueueName("t");
   const ws = makeWorkspace(`
 [defaults]

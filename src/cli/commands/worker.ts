@@ -49,6 +49,9 @@ export default async function workerCommand(
       if (!options.quiet) writeInfo(`${line.status} ${line.id} (${Math.round(ms)} ms)`);
     },
     onError: (message) => writeInfo(`worker: ${message}`),
+    onNotice: (message) => {
+      if (!options.quiet) writeInfo(message);
+    },
   });
   if (!options.quiet)
     writeInfo(
