@@ -3,6 +3,7 @@ import { expectedName, type Report, type SemanticInput } from "./issue-report.ts
 import type { KeyPath } from "./key-path.ts";
 import type { PolicyConfig } from "./schema.ts";
 import { suggest } from "./suggest.ts";
+import { splitApprovalPattern } from "./tool-patterns.ts";
 
 const HOST = /^(\*\.)?[A-Za-z0-9_.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
@@ -53,14 +54,6 @@ function checkGlob(report: Report, path: KeyPath, pattern: string): void {
       found: JSON.stringify(pattern),
     });
   }
-}
-
-/** Splits `tool:argglob` (or `agent:NAME:argglob`) into the tool name and the optional argument glob. */
-export function splitApprovalPattern(pattern: string): { tool: string; args: string | undefined } {
-  const start = pattern.startsWith("agent:") ? "agent:".length : 0;
-  const colon = pattern.indexOf(":", start);
-  if (colon < 0) return { tool: pattern, args: undefined };
-  return { tool: pattern.slice(0, colon), args: pattern.slice(colon + 1) };
 }
 
 /**

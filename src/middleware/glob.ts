@@ -1,3 +1,5 @@
+import { modelToolName, splitApprovalPattern } from "../config/tool-patterns.ts";
+
 /**
  * Glob matching where `*` matches any run of characters (spaces and `/` included) and every other
  * character matches itself. Iterative with single-star backtracking: linear-ish, never exponential.
@@ -25,19 +27,25 @@ export function globMatch(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
-/** A `tool:argglob` pattern; a pattern without `:` matches every call of the tool. */
+/**
+ * An approval pattern `tool:argglob` ready to match calls: `tool` is a glob over the names the
+ * model calls tools by (`agent:NAME` in config becomes `agent_NAME`); without `:argglob` the
+ * pattern matches every call of the tool (`args` is `*`). `source` is the pattern as written.
+ */
 export interface CallPattern {
   source: string;
   tool: string;
   args: string;
 }
 
-/** Parses `tool:argglob` patterns (split at the first `:`). */
+/**
+ * Parses approval patterns as config validation reads them (`splitApprovalPattern`), so the tool
+ * a pattern was checked against is the tool it matches: `agent:NAME:argglob` names sub-agent
+ * `NAME`, never a tool called `agent`.
+ */
 export function parseCallPatterns(patterns: readonly string[] = []): CallPattern[] {
   return patterns.map((source) => {
-    const colon = source.indexOf(":");
-    return colon === -1
-      ? { source, tool: source, args: "*" }
-      : { source, tool: source.slice(0, colon), args: source.slice(colon + 1) };
+    const { tool, args } = splitApprovalPattern(source);
+    return { source, tool: modelToolName(tool), args: args ?? "*" };
   });
 }

@@ -1,4 +1,5 @@
 import { namedEntry } from "../config/named-entry.ts";
+import { modelToolName } from "../config/tool-patterns.ts";
 import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
@@ -50,7 +51,7 @@ export async function assembleTools(
   const configured = rt.loaded.config.tools ?? {};
   const entries: ToolEntry[] = (settings.config.tools ?? []).map((entry) => ({
     entry,
-    visible: entry.startsWith("agent:") ? `agent_${entry.slice("agent:".length)}` : entry,
+    visible: modelToolName(entry),
     isDelegate: namedEntry(configured, entry)?.kind === "delegate",
   }));
   const tools: (Tool | ChildTool)[] = [];

@@ -313,3 +313,45 @@ describe("approval patterns on shell tools match the parsed argv (issue 11 item 
     ]);
   });
 });
+
+describe("approval patterns naming a sub-agent tool (agent:NAME, offered as agent_NAME)", () => {
+  const helper = () => fakeTool("agent_helper");
+
+  test.each(["agent:helper", "agent:helper:*", "agent:helper:*rm -rf*"])(
+    "deny %p refuses the agent_helper call",
+    async (pattern) => {
+      const layer = approval({ mode: "auto", policy: { deny: [pattern] } });
+      const result = await layer(fakeContext(), callOf(helper(), { task: "rm -rf the logs" }), runTool);
+      expect(result).toMatchObject({ ok: false, stop: { by: "approval" } });
+      expect(result.error).toContain(`deny pattern "${pattern}"`);
+    },
+  );
+
+  test("an argument glob after agent:NAME: matches the task, not the tool name", async () => {
+    const layer = approval({ mode: "auto", policy: { deny: ["agent:helper:*rm -rf*"] } });
+    expect((await layer(fakeContext(), callOf(helper(), { task: "list the logs" }), runTool)).ok).toBe(true);
+    const other = await layer(fakeContext(), callOf(fakeTool("agent_other"), { task: "rm -rf x" }), runTool);
+    expect(other.ok).toBe(true);
+  });
+
+  test("a tool called agent is not what agent:helper names", async () => {
+    const layer = approval({ mode: "auto", policy: { deny: ["agent:helper"] } });
+    const result = await layer(fakeContext(), callOf(fakeTool("agent"), { task: "helper" }), runTool);
+    expect(result.ok).toBe(true);
+  });
+
+  test("approval.tools agent:helper asks for agent_helper; except agent:helper exempts it", async () => {
+    const approver = scripted({ decision: "deny", by: "alice" });
+    const asking = approval({ mode: "ask", policy: { tools: ["agent:helper"] } });
+    const asked = await asking(fakeContext(undefined, "run1", { approver }), callOf(helper()), runTool);
+    expect(asked.error).toContain("denied by alice");
+    expect(approver.requests[0]).toMatchObject({
+      tool: "agent_helper",
+      why: 'policy.approval.tools includes "agent:helper"',
+    });
+    const exempting = approval({ mode: "ask", policy: { tools: ["*"], except: ["agent:helper"] } });
+    const exempt = await exempting(fakeContext(undefined, "run1", { approver }), callOf(helper()), runTool);
+    expect(exempt.ok).toBe(true);
+    expect(approver.requests).toHaveLength(1);
+  });
+});

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Mode } from "../../config/schema.ts";
+import { modelToolName } from "../../config/tool-patterns.ts";
 import type { ApprovalDecision, ApprovalOutcome, RecordedDecision } from "../../spec/approval.ts";
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
@@ -45,8 +46,8 @@ interface RunApprovals {
  * Layer 6, human approval (SPEC §6). `deny` patterns refuse without asking in every mode;
  * `readonly` runs only `tool.readOnly` tools; `auto` asks nobody (audited as `auto`); `ask` asks
  * the run's approver (`ctx.approver`; decisions of a resumed run come from `ctx.recorded`) for
- * tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`) unless an `except`
- * pattern matches.
+ * tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`, `agent:NAME` for the
+ * sub-agent tool `agent_NAME`) unless an `except` pattern matches.
  * `approve` with `scope: "run"` approves the tool for the rest of the run; `deny` returns the
  * human's reason to the model; `defer` halts the run with `awaiting_approval`; a timeout denies.
  * A resumed run's recorded decisions apply only to the exact call they were taken on (run, call
@@ -57,8 +58,8 @@ interface RunApprovals {
 export function approval(options: ApprovalOptions): Middleware {
   const deny = parseCallPatterns(options.policy?.deny);
   const except = parseCallPatterns(options.policy?.except);
-  const asks = options.policy?.tools ?? [];
-  const askingPattern = (tool: string) => asks.find((pattern) => globMatch(pattern, tool));
+  const asks = (options.policy?.tools ?? []).map((source) => ({ source, tool: modelToolName(source) }));
+  const askingPattern = (tool: string) => asks.find((pattern) => globMatch(pattern.tool, tool))?.source;
   const timeoutMs = options.policy?.timeout ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   const clock = options.clock ?? systemClock;
   const runs = new RunScoped<RunApprovals>(() => ({ tools: new Set(), asking: new Map() }));
