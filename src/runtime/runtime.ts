@@ -1,4 +1,3 @@
-import { type AuditLog, openAuditLog } from "../audit/index.ts";
 import { systemClock } from "../clock/system-clock.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import { configuredSecretValues } from "../config/secret-values.ts";
@@ -11,13 +10,14 @@ import { UsageError } from "../spec/errors.ts";
 import type { Tool } from "../spec/tool.ts";
 import { DeferredRunStore } from "../state/deferred-runs.ts";
 import { DEFAULT_RETENTION, RunRecords } from "../state/run-records.ts";
-import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
+import { resolveStateDir } from "../state/state-dir.ts";
 import { telemetrySettings } from "../telemetry/settings.ts";
 import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { collectorFor, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
 import { McpServers } from "./mcp-servers.ts";
 import { resumeRun } from "./resume-run.ts";
+import { openRunAudit } from "./run-audit.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
@@ -83,7 +83,7 @@ export interface Runtime {
 export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}): Runtime {
   const env = options.env ?? process.env;
   const stateDir = options.stateDir ?? resolveStateDir(loaded.config.defaults?.state_dir, env);
-  const audit = openAudit(loaded, stateDir);
+  const audit = openRunAudit(loaded.config, stateDir);
   const deferred = new DeferredRunStore(stateDir);
   const secrets = new Set(configuredSecretValues(loaded.config, env, DEFAULT_KEY_VARIABLE));
   const cassettes = new Map<string, CassetteWriter>();
@@ -155,10 +155,4 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     },
     flushSync: () => audit?.flushSync(),
   };
-}
-
-function openAudit(loaded: LoadedConfig, stateDir: string): AuditLog | undefined {
-  const settings = loaded.config.audit;
-  if (settings?.enabled === false) return undefined;
-  return openAuditLog(settings?.path ?? defaultAuditPath(stateDir));
 }

@@ -1,7 +1,8 @@
-import { openAuditLog } from "../../audit/index.ts";
 import { decideQueuedApproval, listQueuedApprovals } from "../../queue/queue-approvals.ts";
+import { openRunAudit } from "../../runtime/run-audit.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { resolveStateDir } from "../../state/state-dir.ts";
 import { currentUser } from "../current-user.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { openCliQueue, type QueueOptions } from "../queue-session.ts";
@@ -15,8 +16,8 @@ export interface QueueApprovalsOptions extends QueueOptions {
 
 /**
  * `agentry approvals [list|approve|deny] [ID] --queue URL`: the approvals of jobs parked in the
- * queue, decided from any machine. A decision is recorded once in the queue (and in this
- * machine's audit log when a configuration names one); when a job has no undecided call left, it
+ * queue, decided from any machine. A decision is recorded once in the queue and in this
+ * machine's audit log (the one its runs write, see `openRunAudit`); when a job has no undecided call left, it
  * goes back to the queue and a worker resumes its run.
  */
 export async function queueApprovals(
@@ -50,9 +51,8 @@ export async function queueApprovals(
       at: new Date().toISOString(),
       ...(options.reason ? { reason: options.reason } : {}),
     });
-    const auditPath = loaded?.config.audit?.enabled === false ? undefined : loaded?.config.audit?.path;
-    if (auditPath) {
-      const audit = openAuditLog(auditPath);
+    const audit = openRunAudit(loaded?.config, resolveStateDir(loaded?.config.defaults?.state_dir));
+    if (audit) {
       audit.append({
         run_id: outcome.parked.run_id,
         agent: outcome.approval.agent,

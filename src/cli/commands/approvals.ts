@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { openAuditLog } from "../../audit/index.ts";
 import { loadConfig } from "../../config/loader.ts";
 import { decideApproval } from "../../runtime/decide-approval.ts";
+import { openRunAudit } from "../../runtime/run-audit.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { DeferredRunStore, noPendingApproval } from "../../state/deferred-runs.ts";
@@ -32,7 +32,8 @@ export default async function approvalsCommand(
     return (await import("./approvals-queue.ts")).queueApprovals(action, id, options);
   const configPath = findOptionalConfigPath(options.config);
   const loaded = configPath ? await loadConfig(configPath) : undefined;
-  const store = new DeferredRunStore(resolveStateDir(loaded?.config.defaults?.state_dir));
+  const stateDir = resolveStateDir(loaded?.config.defaults?.state_dir);
+  const store = new DeferredRunStore(stateDir);
   switch (action) {
     case "list":
       return list(store);
@@ -43,8 +44,7 @@ export default async function approvalsCommand(
           hint: "agentry approvals list",
         });
       const by = options.by ?? currentUser();
-      const auditPath = loaded?.config.audit?.enabled === false ? undefined : loaded?.config.audit?.path;
-      const audit = auditPath ? openAuditLog(auditPath) : undefined;
+      const audit = openRunAudit(loaded?.config, stateDir);
       const outcome = decideApproval(store, audit, id, {
         decision: action,
         by,
