@@ -7,11 +7,14 @@ import type { RunResult } from "../runtime/run-request.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { RunEvent } from "../spec/events.ts";
 import type { DeferredRunDraft, SealedRunState } from "../state/deferred-runs.ts";
-import type { JobRecord, JobStore, ParkedJob, QueueDecision } from "./job-store.ts";
+import type { Completion, JobLock, JobRecord, JobStore, ParkedJob, QueueDecision } from "./job-store.ts";
 import type { AgentryQueueEvent, QueuedJobData } from "./queue-client.ts";
 
-/** Why a worker aborts a running job: a user cancelled it, or the worker is stopping. */
-export type JobAbortReason = "cancelled" | "shutdown";
+/**
+ * Why a worker aborts a running job: a user cancelled it, the worker is stopping, or the worker
+ * could not renew its lock on the job (another worker may run it now).
+ */
+export type JobAbortReason = "cancelled" | "shutdown" | "lock_lost";
 
 /** A parked job stays delayed this long unless an approval decision promotes it first. */
 const PARK_MS = 365 * 24 * 3600 * 1000;
@@ -36,8 +39,12 @@ export interface ProcessorContext {
   pauseQueue(ms: number, jobId: string): Promise<void>;
   /** The pause after a run failed on a provider rate limit that gave no Retry-After. */
   rateLimitPauseMs: number;
+  /** BullMQ's lock key of a job, checked when a result is stored. */
+  lockKey(jobId: string): string;
   /** Called once per job that finished on this worker (for the worker's log). */
   onFinished(line: JobResultLine, job: Job<QueuedJobData, JobRecord>, ms: number): void;
+  /** Called when this attempt's run is not the job's result (another attempt's is), and why. */
+  onDiscarded(job: Job<QueuedJobData, JobRecord>, why: string): void;
 }
 
 /**
@@ -61,11 +68,14 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
     if (stored) return stored;
     const started = performance.now();
     const cancelled = await ctx.store.cancelled(jobId);
-    if (cancelled) return finishCancelled(ctx, job, `cancelled by ${cancelled.by}`);
+    if (cancelled) return finishCancelled(ctx, job, token, `cancelled by ${cancelled.by}`);
     const controller = new AbortController();
     const onAbort = () =>
       controller.abort(
-        new RunStop(signal?.reason === "shutdown" ? "interrupted" : "cancelled", String(signal?.reason)),
+        new RunStop(
+          signal?.reason === "shutdown" || signal?.reason === "lock_lost" ? "interrupted" : "cancelled",
+          String(signal?.reason),
+        ),
       );
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -106,7 +116,11 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
     } catch (err) {
       if (err instanceof DelayedError) throw err;
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
-        await ctx.store.writeResult(jobId, record(ctx, job, failedLine(job.data.spec.id, err)));
+        await ctx.store.complete(
+          jobId,
+          record(ctx, job, failedLine(job.data.spec.id, err)),
+          lockOf(ctx, job, token),
+        );
       throw err;
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -115,7 +129,8 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    if (signal?.aborted) return finishCancelled(ctx, job, String(signal.reason), result);
+    if (signal?.aborted && signal.reason === "lock_lost") return discard(ctx, job, { outcome: "lost" });
+    if (signal?.aborted) return finishCancelled(ctx, job, token, String(signal.reason), result);
     if (result.status === "awaiting_approval") {
       if (parked) await ctx.store.unpark(parked);
       return await park(ctx, job, token, parkedJob(ctx, job, result));
@@ -127,10 +142,40 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
     }
     if (parked) await ctx.store.unpark(parked);
     const line = resultLine(job.data.spec.id, result);
-    const written = await ctx.store.writeResult(jobId, record(ctx, job, line));
-    ctx.onFinished(written, job, performance.now() - started);
-    return written;
+    const completion = await ctx.store.complete(jobId, record(ctx, job, line), lockOf(ctx, job, token));
+    if (completion.outcome !== "written") return discard(ctx, job, completion);
+    ctx.onFinished(completion.record, job, performance.now() - started);
+    return completion.record;
   };
+}
+
+function lockOf(
+  ctx: ProcessorContext,
+  job: Job<QueuedJobData, JobRecord>,
+  token: string | undefined,
+): JobLock {
+  return { key: ctx.lockKey(job.id as string), token: token ?? "" };
+}
+
+/**
+ * An attempt whose run is not the job's result: another attempt's result is stored (returned, so
+ * the job completes with it), or another worker holds the job now (this attempt fails; BullMQ
+ * refuses the move, as this worker no longer holds the lock, and leaves the job to its holder).
+ */
+async function discard(
+  ctx: ProcessorContext,
+  job: Job<QueuedJobData, JobRecord>,
+  completion: Exclude<Completion, { outcome: "written" }>,
+): Promise<JobRecord> {
+  if (completion.outcome === "stored") {
+    ctx.onDiscarded(
+      job,
+      `attempt ${completion.record.attempt} on ${completion.record.worker || "the queue"} stored the result first`,
+    );
+    return completion.record;
+  }
+  ctx.onDiscarded(job, "its lock expired and another worker took the job over");
+  throw new Error(`job ${job.id} is held by another worker now`);
 }
 
 function record(ctx: ProcessorContext, job: Job<QueuedJobData, JobRecord>, line: JobResultLine): JobRecord {
@@ -145,6 +190,7 @@ function record(ctx: ProcessorContext, job: Job<QueuedJobData, JobRecord>, line:
 async function finishCancelled(
   ctx: ProcessorContext,
   job: Job<QueuedJobData, JobRecord>,
+  token: string | undefined,
   why: string,
   result?: RunResult,
 ): Promise<never> {
@@ -159,8 +205,12 @@ async function finishCancelled(
         usage: null,
         refused_calls: 0,
       };
-  const written = await ctx.store.writeResult(job.id as string, record(ctx, job, line));
-  ctx.onFinished(written, job, 0);
+  const completion = await ctx.store.complete(
+    job.id as string,
+    record(ctx, job, line),
+    lockOf(ctx, job, token),
+  );
+  if (completion.outcome === "written") ctx.onFinished(completion.record, job, 0);
   throw new UnrecoverableError(why.startsWith("cancelled") ? why : `cancelled (${why})`);
 }
 

@@ -45,6 +45,31 @@ export interface QueueDecision {
   reason?: string;
 }
 
+/** Which lock an attempt holds the job under (BullMQ's `<job key>:lock` and this attempt's token). */
+export interface JobLock {
+  key: string;
+  token: string;
+}
+
+/**
+ * What became of an attempt's result: `written` (this attempt's result is the job's), `stored`
+ * (an earlier attempt's result was there already and stays), or `lost` (another worker holds the
+ * job now: its lock expired while this attempt ran; nothing was written).
+ */
+export type Completion =
+  | { outcome: "written"; record: JobRecord }
+  | { outcome: "stored"; record: JobRecord }
+  | { outcome: "lost" };
+
+/**
+ * Writes a result unless another attempt holds the job's lock (KEYS[2]) or a result is stored
+ * (HSETNX on KEYS[1]). An absent lock is no owner: it expired and no attempt took the job since,
+ * or the job finished (then its result is stored and HSETNX keeps it).
+ */
+const COMPLETE_SCRIPT = `local holder = redis.call("GET", KEYS[2])
+if holder and holder ~= ARGV[2] then return -1 end
+return redis.call("HSETNX", KEYS[1], ARGV[1], ARGV[3])`;
+
 /** Who cancelled a job, and when. */
 export interface CancelMark {
   by: string;
@@ -120,6 +145,28 @@ export class JobStore {
     const created = await this.redis.send("HSETNX", [this.key("results"), jobId, JSON.stringify(record)]);
     if (Number(created) === 1) return record;
     return (await this.result(jobId)) ?? record;
+  }
+
+  /**
+   * Stores the result of the attempt holding `lock`, atomically with a check that no other attempt
+   * holds the job: a worker whose lock expired (it was frozen, starved or cut off from Redis)
+   * while another worker took the job over never writes, and only the attempt whose result is
+   * the job's is told `written`, so each job is reported finished once.
+   */
+  async complete(jobId: string, record: JobRecord, lock: JobLock): Promise<Completion> {
+    const reply = await this.redis.send("EVAL", [
+      COMPLETE_SCRIPT,
+      "2",
+      this.key("results"),
+      lock.key,
+      jobId,
+      lock.token,
+      JSON.stringify(record),
+    ]);
+    if (Number(reply) === 1) return { outcome: "written", record };
+    if (Number(reply) === -1) return { outcome: "lost" };
+    const stored = await this.result(jobId);
+    return stored ? { outcome: "stored", record: stored } : { outcome: "lost" };
   }
 
   async result(jobId: string): Promise<JobRecord | undefined> {

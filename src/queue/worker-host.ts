@@ -63,7 +63,12 @@ export async function startWorker(options: WorkerHostOptions): Promise<WorkerHos
         );
       },
       rateLimitPauseMs: settings.rateLimitPauseMs,
+      lockKey: (jobId) => `${client.queue.toKey(jobId)}:lock`,
       onFinished: (line, _job, ms) => options.onFinished(line, ms),
+      onDiscarded: (job, why) =>
+        options.onNotice(
+          `job ${jobIdOf(job.id as string)}: attempt ${job.attemptsStarted} discarded (${why})`,
+        ),
     }),
     {
       connection: client.link.bullConnection(),
@@ -77,6 +82,9 @@ export async function startWorker(options: WorkerHostOptions): Promise<WorkerHos
     },
   );
   worker.on("error", (err) => options.onError(err.message));
+  worker.on("lockRenewalFailed", (jobIds: string[]) => {
+    for (const jobId of jobIds) worker.cancelJob(jobId, "lock_lost" satisfies JobAbortReason);
+  });
   events.on<AgentryEventsListener>("agentry:cancel", ({ jobId }: { jobId: string }) => {
     worker.cancelJob(jobId, "cancelled" satisfies JobAbortReason);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { MockFault, MockRequest } from "../../src/testing/index.ts";
 import { type TestRedis, testRedis } from "../support/redis.ts";
 import { parseNdjson } from "../support/workspace.ts";
-import { jobLines, type QueueWorld, queueWorld, type WorkerProcess } from "./support.ts";
+import { finishedIds, jobLines, type QueueWorld, queueWorld, type WorkerProcess } from "./support.ts";
 
 let redis: TestRedis;
 let world: QueueWorld | undefined;
@@ -20,11 +20,6 @@ afterEach(async () => {
 });
 
 const PAUSE_NOTICE = /provider rate limit \(job first\): every worker of the queue pauses for 3s/;
-
-/** Ids of the jobs a worker reported as finished `ok` on stderr. */
-function finishedIds(stderr: string): string[] {
-  return [...stderr.matchAll(/^ok (\S+) \(/gm)].map((match) => match[1] as string);
-}
 
 /** Arrival times (test clock) of every model request; the first one is answered 429, Retry-After 3 s. */
 function limitedProvider(): { arrivals: number[]; faults: (request: MockRequest) => MockFault | undefined } {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type MockFault,
@@ -10,7 +10,7 @@ import {
 } from "../../src/testing/index.ts";
 import { BINARY, type BinaryResult, runBinary } from "../support/binary.ts";
 import { uniqueQueueName } from "../support/redis.ts";
-import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /** A spawned `agentry worker` with its own state dir (as if on its own machine). */
 export interface WorkerProcess {
@@ -158,4 +158,16 @@ ${extra}
 /** JSONL jobs `{id, prompt}`. */
 export function jobLines(jobs: { id: string; prompt: string }[]): string {
   return jobs.map((job) => JSON.stringify(job)).join("\n");
+}
+
+/** The `run_end` records of a worker's audit log (its state dir's `audit.jsonl`). */
+export function auditRunEnds(stateDir: string): Record<string, unknown>[] {
+  const path = join(stateDir, "audit.jsonl");
+  if (!existsSync(path)) return [];
+  return parseNdjson(readFileSync(path, "utf8")).filter((record) => record.type === "run_end");
+}
+
+/** Ids of the jobs a worker reported as finished `ok` on stderr. */
+export function finishedIds(stderr: string): string[] {
+  return [...stderr.matchAll(/^ok (\S+) \(/gm)].map((match) => match[1] as string);
 }
