@@ -3,45 +3,70 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { UsageError } from "../spec/errors.ts";
 
-const HINT = "run `agentry init` to write a starter agentry.toml, or pass -c FILE";
+const HINT =
+  "run `agentry init` to write a starter agentry.toml (or `agentry init --from-env`), or pass -c FILE";
+
+type Env = Record<string, string | undefined>;
+
+function checkedFile(given: string, cwd: string, origin: string): string {
+  const path = resolve(cwd, given);
+  if (!existsSync(path))
+    throw new UsageError(`configuration file not found: ${given}${origin}`, { hint: HINT });
+  if (statSync(path).isDirectory()) {
+    throw new UsageError(`configuration path is a directory: ${given}${origin}`, { hint: HINT });
+  }
+  return path;
+}
+
+/** `$XDG_CONFIG_HOME/agentry/agentry.toml` (default `~/.config/agentry/agentry.toml`). */
+export function userConfigPath(env: Env = process.env): string {
+  const configHome = env["XDG_CONFIG_HOME"] || join(env["HOME"] ?? homedir(), ".config");
+  return join(configHome, "agentry", "agentry.toml");
+}
 
 /**
- * Which configuration file a command uses: `-c FILE` when given (it must exist), else
- * `./agentry.toml`, else `$XDG_CONFIG_HOME/agentry/agentry.toml` (default
- * `~/.config/agentry/agentry.toml`). Throws a `UsageError` (exit 2) with a hint when none exists.
+ * The configuration file a command uses, or undefined when there is none to find: `-c FILE`
+ * when given, else `$AGENTRY_CONFIG`, else `./agentry.toml`, else the user config file
+ * (`userConfigPath`). A file named by `-c` or `AGENTRY_CONFIG` must exist (else UsageError, exit 2).
  * Returns an absolute path.
+ */
+export function locateConfigPath(
+  explicit?: string,
+  cwd: string = process.cwd(),
+  env: Env = process.env,
+): string | undefined {
+  if (explicit !== undefined) return checkedFile(explicit, cwd, "");
+  const named = env["AGENTRY_CONFIG"];
+  if (named) return checkedFile(named, cwd, " (from AGENTRY_CONFIG)");
+  const local = resolve(cwd, "agentry.toml");
+  if (existsSync(local)) return local;
+  const user = userConfigPath(env);
+  if (existsSync(user)) return user;
+  return undefined;
+}
+
+/**
+ * Like `locateConfigPath`, for commands that need a file: throws a `UsageError` (exit 2) with a
+ * hint when none exists.
  */
 export function findConfigPath(
   explicit?: string,
   cwd: string = process.cwd(),
-  env: Record<string, string | undefined> = process.env,
+  env: Env = process.env,
 ): string {
-  if (explicit !== undefined) {
-    const path = resolve(cwd, explicit);
-    if (!existsSync(path)) throw new UsageError(`configuration file not found: ${explicit}`, { hint: HINT });
-    if (statSync(path).isDirectory()) {
-      throw new UsageError(`configuration path is a directory: ${explicit}`, { hint: HINT });
-    }
-    return path;
-  }
-  const local = resolve(cwd, "agentry.toml");
-  if (existsSync(local)) return local;
-  const configHome = env["XDG_CONFIG_HOME"] || join(env["HOME"] ?? homedir(), ".config");
-  const user = join(configHome, "agentry", "agentry.toml");
-  if (existsSync(user)) return user;
-  throw new UsageError(`no configuration found (looked for ./agentry.toml and ${user})`, { hint: HINT });
+  const found = locateConfigPath(explicit, cwd, env);
+  if (found !== undefined) return found;
+  throw new UsageError(
+    `no configuration found (looked for ./agentry.toml and ${userConfigPath(env)}; AGENTRY_CONFIG is not set)`,
+    { hint: HINT },
+  );
 }
 
 /**
  * For commands that can work without a configuration (`approvals`, `audit`): the file
- * `findConfigPath` would pick, or undefined when there is none. An explicit `-c FILE` that does
- * not exist is still an error.
+ * `findConfigPath` would pick, or undefined when there is none. An explicit `-c FILE` (or
+ * `AGENTRY_CONFIG`) that does not exist is still an error.
  */
 export function findOptionalConfigPath(explicit?: string, cwd: string = process.cwd()): string | undefined {
-  try {
-    return findConfigPath(explicit, cwd);
-  } catch (err) {
-    if (explicit !== undefined) throw err;
-    return undefined;
-  }
+  return locateConfigPath(explicit, cwd);
 }

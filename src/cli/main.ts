@@ -28,7 +28,22 @@ export interface RunOptions extends CommonOptions {
   var: string[];
   concurrency?: string;
   failOnRefusal?: boolean;
+  /** `--max-budget-usd`, an alias of `--budget-usd`. */
+  maxBudgetUsd?: string;
+  /** `--tools file,shell`: built-in tools of zero-config mode. */
+  tools?: string[];
+  /** Run-only flags (issue 15). */
+  agent?: string;
+  json?: boolean;
+  continue?: boolean;
+  cd?: string;
+  systemPrompt?: string;
+  appendSystemPrompt?: string;
+  allowedTools?: string[];
+  disallowedTools?: string[];
 }
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 function withCommon(cmd: Command): Command {
   return cmd
@@ -46,6 +61,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--max-turns <n>", "maximum model requests")
     .option("--timeout <duration>", "wall-clock limit, e.g. 10m")
     .option("--budget-usd <usd>", "stop after spending this much")
+    .option("--max-budget-usd <usd>", "alias of --budget-usd")
     .option("--budget-tokens <n>", "stop after this many tokens")
     .option("--session <id>", "continue (or start) a saved conversation")
     .option("--ephemeral", "write no state (no session, no deferred runs)")
@@ -59,7 +75,41 @@ function withRunOptions(cmd: Command): Command {
       "template variable (repeatable)",
       (v: string, acc: string[]) => [...acc, v],
       [],
+    )
+    .option(
+      "--tools <kinds>",
+      "without a configuration file: built-in tools for the assistant, file (read-only) and/or shell (asks first)",
+      collect,
+      [],
     );
+}
+
+/** The flags only `run` has: agent choice, session continuation, prompt and tool narrowing. */
+function withRunOnlyOptions(cmd: Command): Command {
+  return cmd
+    .option("-a, --agent <name>", "the agent or flow to run; every positional word is then prompt text")
+    .option("--json", "same as --output json")
+    .option("--continue", "continue the last conversation of this directory")
+    .option("-C, --cd <dir>", "run as if started in DIR (configuration lookup, tools, --continue)")
+    .option("--system-prompt <text>", "replace the agent's instructions for this run")
+    .option("--append-system-prompt <text>", "add to the agent's instructions for this run")
+    .option(
+      "--allowed-tools <globs>",
+      "keep only tools matching these names/globs (comma list, repeatable; narrows, never adds)",
+      collect,
+    )
+    .option(
+      "--disallowed-tools <globs>",
+      "remove tools matching these names/globs (comma list, repeatable; wins over --allowed-tools)",
+      collect,
+      [],
+    );
+}
+
+/** Keeps options parseable (so using them can be refused with a reason) but out of `--help`. */
+function hideOptions(cmd: Command, longNames: readonly string[]): Command {
+  for (const option of cmd.options) if (option.long && longNames.includes(option.long)) option.hideHelp();
+  return cmd;
 }
 
 /** Builds the commander program. Each action imports its module on first use. */
@@ -76,13 +126,18 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     (...args: A) =>
       run(async () => (await load()).default(...args));
 
-  withRunOptions(program.command("run").argument("[target]", "agent or flow (default: [defaults].agent)"))
+  withRunOnlyOptions(
+    withRunOptions(program.command("run").argument("[target]", "agent or flow (default: [defaults].agent)")),
+  )
     .argument("[prompt...]", "the prompt; `-` or piped stdin reads stdin")
     .description("run one agent or flow")
     .action(lazy(() => import("./commands/run.ts")));
 
-  withRunOptions(
-    program.command("batch").argument("<jobs>", "JSONL file of {id, agent, prompt} jobs (`-` reads stdin)"),
+  hideOptions(
+    withRunOptions(
+      program.command("batch").argument("<jobs>", "JSONL file of {id, agent, prompt} jobs (`-` reads stdin)"),
+    ),
+    ["--output", "--session"],
   )
     .description("run many jobs concurrently; results as JSONL on stdout")
     .option("--concurrency <n>", "jobs in flight at once", "8")

@@ -1,5 +1,7 @@
+import type { Command } from "commander";
 import { parseDuration } from "../config/units.ts";
 import type { RunRequest } from "../runtime/run-request.ts";
+import type { ToolNamePatterns } from "../runtime/tool-name-filter.ts";
 import { UsageError } from "../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
 import type { RunOptions } from "./main.ts";
@@ -20,7 +22,7 @@ export function requestFromFlags(options: RunOptions): Omit<RunRequest, "prompt"
       throw flagError("--timeout", options.timeout, "a duration such as 90s or 10m");
     request.timeoutMs = ms;
   }
-  const usd = options.budgetUsd === undefined ? undefined : positiveNumber("--budget-usd", options.budgetUsd);
+  const usd = budgetUsd(options);
   const tokens =
     options.budgetTokens === undefined ? undefined : positiveInt("--budget-tokens", options.budgetTokens);
   if (usd !== undefined || tokens !== undefined) {
@@ -33,7 +35,59 @@ export function requestFromFlags(options: RunOptions): Omit<RunRequest, "prompt"
   if (options.approve !== undefined) request.approve = options.approve;
   if (options.outputSchema !== undefined) request.outputSchema = options.outputSchema;
   if (options.var.length > 0) request.vars = parseVars(options.var);
+  if (options.systemPrompt !== undefined) request.instructions = options.systemPrompt;
+  if (options.appendSystemPrompt !== undefined) request.appendInstructions = options.appendSystemPrompt;
   return request;
+}
+
+function budgetUsd(options: RunOptions): number | undefined {
+  const given = options.budgetUsd ?? options.maxBudgetUsd;
+  if (given === undefined) return undefined;
+  const usd = positiveNumber(options.budgetUsd !== undefined ? "--budget-usd" : "--max-budget-usd", given);
+  if (
+    options.budgetUsd !== undefined &&
+    options.maxBudgetUsd !== undefined &&
+    positiveNumber("--max-budget-usd", options.maxBudgetUsd) !== usd
+  ) {
+    throw new UsageError("--budget-usd and --max-budget-usd disagree", {
+      hint: "--max-budget-usd is another name for --budget-usd; give one of them",
+    });
+  }
+  return usd;
+}
+
+/**
+ * `--json` is `--output json`: sets it, refusing an explicit `--output` of another format. Call
+ * before anything reads `options.output`.
+ */
+export function applyJsonFlag(options: RunOptions, command: Command): void {
+  if (!options.json) return;
+  if (command.getOptionValueSource("output") === "cli" && options.output !== "json") {
+    throw new UsageError(`--json and --output ${options.output} cannot be combined`, {
+      hint: "--json is short for --output json",
+    });
+  }
+  options.output = "json";
+}
+
+/** `--allowed-tools` / `--disallowed-tools` values (comma or space separated, repeatable) as patterns. */
+export function toolPatternsFrom(
+  options: Pick<RunOptions, "allowedTools" | "disallowedTools">,
+): ToolNamePatterns {
+  const split = (values: readonly string[]) =>
+    values.flatMap((value) => value.split(/[\s,]+/)).filter((word) => word !== "");
+  const patterns: ToolNamePatterns = {};
+  if (options.allowedTools !== undefined) {
+    const allowed = split(options.allowedTools);
+    if (allowed.length === 0)
+      throw new UsageError("--allowed-tools: no tool name given", {
+        hint: "name the tools to keep, e.g. --allowed-tools file,shell",
+      });
+    patterns.allowed = allowed;
+  }
+  const disallowed = split(options.disallowedTools ?? []);
+  if (disallowed.length > 0) patterns.disallowed = disallowed;
+  return patterns;
 }
 
 function parseVars(pairs: string[]): Record<string, string> {

@@ -1,12 +1,13 @@
 import { RunStop } from "../agent/run-stop.ts";
-import { type LoadedConfig, loadConfig } from "../config/loader.ts";
+import type { LoadedConfig } from "../config/loader.ts";
 import type { ApproveMode } from "../config/schema.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { RunEvent } from "../spec/events.ts";
+import { resolveStateDir } from "../state/state-dir.ts";
 import { buildInfo } from "./build-info.ts";
-import { findConfigPath } from "./config-path.ts";
+import { type ConfigSource, loadCliConfig } from "./cli-config.ts";
 import { handleInterrupts } from "./interrupts.ts";
 import type { RunOptions } from "./main.ts";
 import {
@@ -18,10 +19,15 @@ import {
   writeInfo,
 } from "./output.ts";
 import { jsonRenderer, ndjsonRenderer, type Renderer, silentRenderer } from "./render/renderer.ts";
+import { toolPatternsFrom } from "./run-options.ts";
 
 /** Everything a CLI run needs around the runtime: config, renderer, approver, signal handling. */
 export interface CliRunSession {
   loaded: LoadedConfig;
+  /** The configuration file used, or zero-config mode. */
+  source: ConfigSource;
+  /** The run state directory (sessions, deferred runs, records), as the runtime resolves it. */
+  stateDir: string;
   runtime: Runtime;
   renderer: Renderer;
   signal: AbortSignal;
@@ -32,20 +38,24 @@ export interface CliRunSession {
 }
 
 /**
- * Opens the config and runtime for a run-like command and wires Ctrl-C (twice exits at once).
+ * Opens the config (a file, or zero-config mode: `loadCliConfig`) and runtime for a run-like
+ * command, with `--allowed-tools`/`--disallowed-tools` narrowing every agent's tools, and wires
+ * Ctrl-C (twice exits at once).
  * `events: false` is for commands that report results themselves: no renderer is loaded.
  */
 export async function openCliRun(
   options: RunOptions,
   settings: { events?: boolean } = {},
 ): Promise<CliRunSession> {
-  const loaded = await loadConfig(findConfigPath(options.config));
+  const { loaded, source } = await loadCliConfig(options);
+  const toolNames = toolPatternsFrom(options);
   const interactive = stdinIsInteractive();
   const approve = options.approve ?? loaded.config.defaults?.approve ?? (interactive ? "ask" : "deny");
   const prompt = approve === "ask" ? await openPrompt(interactive) : undefined;
   const ask: Approver | undefined = prompt?.approver;
   const runtime = createRuntime(loaded, {
     collectGarbage: true,
+    toolNames,
     ...(ask ? { ask } : {}),
     onWarning: (message) => writeInfo(`warning: ${message}`),
     version: buildInfo.version,
@@ -53,7 +63,10 @@ export async function openCliRun(
   });
   const answerChecked = (agent: string) =>
     options.outputSchema !== undefined || loaded.config.agents?.[agent]?.output_schema !== undefined;
-  const renderer = settings.events === false ? silentRenderer : await rendererFor(options, answerChecked);
+  const renderer =
+    settings.events === false
+      ? silentRenderer
+      : await rendererFor(options, answerChecked, { asksHuman: approve === "ask" });
   const controller = new AbortController();
   const removeHandlers = handleInterrupts({
     controller,
@@ -67,6 +80,8 @@ export async function openCliRun(
   );
   return {
     loaded,
+    source,
+    stateDir: resolveStateDir(loaded.config.defaults?.state_dir),
     runtime,
     renderer,
     signal: controller.signal,
@@ -128,6 +143,7 @@ export function listenerFor(renderer: Renderer, options: RunOptions): (event: Ru
 export async function rendererFor(
   options: RunOptions,
   answerChecked?: (agent: string) => boolean,
+  settings: { asksHuman?: boolean } = {},
 ): Promise<Renderer> {
   switch (options.output) {
     case "ndjson":
@@ -138,7 +154,8 @@ export async function rendererFor(
       const { textRenderer } = await import("./render/text-renderer.ts");
       const ora = !options.quiet && stderrIsInteractive() ? (await import("ora")).default : undefined;
       const spinnerFactory = ora
-        ? (text: string) => ora({ text, stream: process.stderr, discardStdin: false })
+        ? (text: string, suffix: () => string) =>
+            ora({ text, suffixText: suffix, stream: process.stderr, discardStdin: false })
         : undefined;
       return textRenderer({
         writeOut: writeAnswer,
@@ -147,6 +164,7 @@ export async function rendererFor(
         ...(spinnerFactory ? { spinner: spinnerFactory } : {}),
         quiet: Boolean(options.quiet),
         verbose: Boolean(options.verbose),
+        asksHuman: settings.asksHuman ?? true,
         ...(answerChecked ? { answerChecked } : {}),
       });
     }

@@ -16,6 +16,7 @@ import { toolsForRun } from "./agent-tools.ts";
 import { type ChildRunner, runChild } from "./child-runs.ts";
 import { loadAnswerCheck } from "./output-schema.ts";
 import { type AssembledAgent, missingModel, resolveAgent, resolveInlineAgent } from "./resolve-agent.ts";
+import type { RunRequest } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
 /** One agent to execute inside a run: the top-level agent or a sub-agent. */
@@ -62,7 +63,10 @@ export async function executeAgent(
   const model = modelOf(rt, scope, assembled, settings);
   if (assembled.secrets.length > 0) scope.redactor.addSecrets(assembled.secrets);
   for (const message of assembled.warnings) emit({ type: "warning", message });
-  const system = renderTemplate(assembled.instructions, { ...settings.config.vars, ...scope.request.vars });
+  const system = renderTemplate(isTop ? instructionsFor(assembled, scope.request) : assembled.instructions, {
+    ...settings.config.vars,
+    ...scope.request.vars,
+  });
   if (system.missing.length > 0) {
     emit({
       type: "warning",
@@ -175,6 +179,13 @@ function modelOf(
     ...(replayFile ? { replayFile } : {}),
     ...(recordFile ? { record: rt.cassette(recordFile) } : {}),
   });
+}
+
+/** The top-level agent's instructions with the run's replacement and addition applied. */
+function instructionsFor(assembled: AssembledAgent, request: RunRequest): string {
+  const base = request.instructions ?? assembled.instructions;
+  if (!request.appendInstructions) return base;
+  return base === "" ? request.appendInstructions : `${base}\n\n${request.appendInstructions}`;
 }
 
 /** The starter of sub-agents handed to this execution's child tools. */

@@ -40,7 +40,9 @@ export interface ToolEntry {
  * Assembles the tools an agent lists: built-ins from `[tools.*]` (built once per runtime and
  * shared between agents), `agent:NAME` sub-agents (offered as `agent_NAME`), `kind = "agent"`
  * tools, `delegate`, tools a library host registered in code, and the MCP tools already started
- * for the agent (`mcp:<server>` entries). Secrets the built-ins resolve go to `onSecrets`.
+ * for the agent (`mcp:<server>` entries). The runtime's tool-name filter (`--allowed-tools`,
+ * `--disallowed-tools`) removes entries here, for every agent, sub-agents and delegates included,
+ * so it can only narrow. Secrets the built-ins resolve go to `onSecrets`.
  */
 export async function assembleTools(
   rt: RuntimeContext,
@@ -49,11 +51,14 @@ export async function assembleTools(
   mcpTools: readonly Tool[] = [],
 ): Promise<AgentTools> {
   const configured = rt.loaded.config.tools ?? {};
-  const entries: ToolEntry[] = (settings.config.tools ?? []).map((entry) => ({
-    entry,
-    visible: modelToolName(entry),
-    isDelegate: namedEntry(configured, entry)?.kind === "delegate",
-  }));
+  const keep = rt.toolFilter ?? (() => true);
+  const entries: ToolEntry[] = (settings.config.tools ?? [])
+    .map((entry) => ({
+      entry,
+      visible: modelToolName(entry),
+      isDelegate: namedEntry(configured, entry)?.kind === "delegate",
+    }))
+    .filter(({ entry, visible }) => entry.startsWith(MCP_ENTRY_PREFIX) || keep([entry, visible]));
   const tools: (Tool | ChildTool)[] = [];
   for (const { entry, visible } of entries) {
     if (entry.startsWith(MCP_ENTRY_PREFIX)) continue;
@@ -103,7 +108,7 @@ export async function assembleTools(
       }
     }
   }
-  tools.push(...mcpTools);
+  tools.push(...mcpTools.filter((tool) => keep([tool.name])));
   const hasChildTools = tools.some(isChildTool);
   return {
     entries: tools,

@@ -6,7 +6,7 @@ import { newApprovalId } from "../middleware/approval/index.ts";
 import { isRefusal } from "../middleware/layer-names.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
 import type { RecordedDecisions } from "../spec/approval.ts";
-import { AgentryError, type SerializedError, serializeError } from "../spec/errors.ts";
+import { AgentryError, type SerializedError, serializeError, UsageError } from "../spec/errors.ts";
 import type { RunEventInput, UsageTotals } from "../spec/events.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
@@ -54,6 +54,14 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   );
   let assembled: AssembledAgent | undefined;
   let failure: unknown;
+  if (flow && (request.instructions !== undefined || request.appendInstructions !== undefined)) {
+    throw new UsageError(
+      `"${target}" is a flow; --system-prompt and --append-system-prompt apply to an agent`,
+      {
+        hint: "run one of its agents, or set instructions in each agent's [agents.NAME] table",
+      },
+    );
+  }
   if (!flow) {
     try {
       assembled = await resolveAgent(rt, target);
@@ -230,6 +238,12 @@ function recordDeferral(
         ...(request.vars ? { vars: redactor.redactValue(request.vars) } : {}),
         ...(request.outputSchema ? { outputSchema: request.outputSchema } : {}),
         ...(request.session ? { session: request.session } : {}),
+        ...(request.instructions !== undefined
+          ? { instructions: redactor.redact(request.instructions) }
+          : {}),
+        ...(request.appendInstructions !== undefined
+          ? { appendInstructions: redactor.redact(request.appendInstructions) }
+          : {}),
       },
       messages: redactor.redactValue(messages),
       turns: result.turns,

@@ -29,6 +29,13 @@ export interface RunRequest {
   approve?: ApproveMode;
   /** JSON Schema file the final answer must satisfy. */
   outputSchema?: string;
+  /**
+   * Replaces the top-level agent's instructions for this run (`--system-prompt`); sub-agents keep
+   * theirs. `{{vars}}` are filled in as in configured instructions. Not for flows.
+   */
+  instructions?: string;
+  /** Appended to the top-level agent's instructions after a blank line (`--append-system-prompt`). */
+  appendInstructions?: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
 }

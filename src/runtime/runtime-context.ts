@@ -17,6 +17,7 @@ import type { McpServers } from "./mcp-servers.ts";
 import type { AssembledAgent } from "./resolve-agent.ts";
 import type { RunRequest } from "./run-request.ts";
 import type { Semaphore } from "./semaphore.ts";
+import type { ToolNameFilter } from "./tool-name-filter.ts";
 
 /** What every run of one runtime shares: the config, the environment, state and audit. */
 export interface RuntimeContext {
@@ -27,6 +28,8 @@ export interface RuntimeContext {
   /** Interactive approver for `--approve ask`, provided by the host (the CLI's TTY prompt). */
   ask: Approver | undefined;
   customTools: ReadonlyMap<string, Tool>;
+  /** Narrows every agent's tools by name (`RuntimeOptions.toolNames`); undefined keeps them all. */
+  toolFilter: ToolNameFilter | undefined;
   /** Built-in tools are stateless: built once per runtime and shared by every agent and run. */
   builtinTools: Map<string, Promise<Tool | undefined>>;
   /** Agents assembled so far (`resolveAgent`), by name; ephemeral ones by their configuration. */

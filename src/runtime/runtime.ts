@@ -21,6 +21,7 @@ import { openRunAudit } from "./run-audit.ts";
 import { newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
+import { type ToolNamePatterns, toolNameFilter } from "./tool-name-filter.ts";
 
 /** How a host configures a runtime. Everything is optional. */
 export interface RuntimeOptions {
@@ -32,6 +33,12 @@ export interface RuntimeOptions {
   ask?: Approver;
   /** Tools defined in code; agents list them by name like configured tools. */
   tools?: Tool[];
+  /**
+   * Globs over tool names that narrow every agent's tools, sub-agents and delegates included
+   * (the CLI's `--allowed-tools` / `--disallowed-tools`); they never add a tool. An unusable
+   * pattern is a UsageError.
+   */
+  toolNames?: ToolNamePatterns;
   /** Extra governance layers, each placed after a named built-in layer. */
   middleware?: ExtraLayer[];
   /** Receives one structured log record per tool call (the logger layer). */
@@ -81,6 +88,7 @@ export interface Runtime {
 
 /** Creates a runtime over a loaded configuration. */
 export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}): Runtime {
+  const toolFilter = toolNameFilter(options.toolNames ?? {});
   const env = options.env ?? process.env;
   const stateDir = options.stateDir ?? resolveStateDir(loaded.config.defaults?.state_dir, env);
   const audit = openRunAudit(loaded.config, stateDir);
@@ -95,6 +103,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     audit,
     ask: options.ask,
     customTools: new Map((options.tools ?? []).map((tool) => [tool.name, tool])),
+    toolFilter,
     builtinTools: new Map(),
     agents: new Map(),
     cassette: (file) => {

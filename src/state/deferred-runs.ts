@@ -74,6 +74,9 @@ const deferredRunSchema = z.object({
     vars: z.record(z.string(), z.string()).optional(),
     outputSchema: z.string().optional(),
     session: z.string().optional(),
+    /** `--system-prompt` / `--append-system-prompt` of the run (redacted). */
+    instructions: z.string().optional(),
+    appendInstructions: z.string().optional(),
   }),
   /** Redacted; the raw conversation is sealed. */
   messages: z.array(messageSchema),

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../spec/errors.ts";
@@ -23,7 +24,8 @@ export const MAX_SESSION_MESSAGES = 400;
 export class SessionStore {
   constructor(private readonly stateDir: string) {}
 
-  private pathOf(id: string): string {
+  /** The file of session `id`; an invalid id is a UsageError. */
+  pathOf(id: string): string {
     if (!SESSION_ID.test(id)) {
       throw new UsageError(`invalid session id "${id}": use letters, digits, ".", "_" or "-" (at most 128)`);
     }
@@ -39,6 +41,11 @@ export class SessionStore {
     if (!parsed.success)
       throw new UsageError(`session file ${path} is corrupt; delete it or use another --session id`);
     return parsed.data;
+  }
+
+  /** Whether session `id` has been saved. */
+  has(id: string): boolean {
+    return existsSync(this.pathOf(id));
   }
 
   save(session: Omit<Session, "updated">): void {

@@ -80,7 +80,7 @@ describe("governance on the compiled binary", () => {
       Array.from({ length: 8 }, (_, i) => sh(`l${i}`, "echo again >> loop.log")),
       'mode = "auto"\n[agents.gov.policy]\nloop = { max_repeats = 3 }',
     );
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await agentry(["run", "--output", "ndjson", "gov", "go"]);
     expect(result.code).toBe(1);
     const events = parseNdjson(result.stdout);
     expect(events.at(-1)).toMatchObject({ type: "run_end", status: "failed", stop_reason: "loop" });
@@ -93,7 +93,7 @@ describe("governance on the compiled binary", () => {
       [sh("f1", "exit 3"), sh("f2", "exit 4"), sh("f3", "exit 5"), { text: "gave up on the tool" }],
       'mode = "auto"\n[agents.gov.policy]\nbreaker = { failures = 2, cooldown = "10m" }\nfailures = { max_consecutive = 10 }',
     );
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await agentry(["run", "--output", "ndjson", "gov", "go"]);
     expect(result.code).toBe(0);
     const results = parseNdjson(result.stdout).filter((e) => e.type === "tool_result");
     expect(results.map((e) => e.stopped_by ?? "tool")).toEqual(["tool", "tool", "circuit_breaker"]);
@@ -104,7 +104,7 @@ describe("governance on the compiled binary", () => {
       [sh("f1", "exit 3"), sh("f2", "exit 4"), sh("f3", "exit 5"), { text: "never" }],
       'mode = "auto"\n[agents.gov.policy]\nfailures = { max_consecutive = 2 }',
     );
-    const result = await agentry(["run", "--output", "json", "go"]);
+    const result = await agentry(["run", "--output", "json", "gov", "go"]);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: "failed", stop_reason: "tool_error" });
   });
@@ -127,7 +127,7 @@ describe("governance on the compiled binary", () => {
       return { text: "done" };
     });
     ws?.write("customers.txt", `customer ${email} called\n`);
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await agentry(["run", "--output", "ndjson", "gov", "go"]);
     expect(result.code).toBe(0);
     expect(placeholders[0]).toMatch(/^\[PII:email:[0-9a-f]+\]$/);
     expect(readFileSync(join(ws?.dir ?? "", "out.txt"), "utf8")).toBe(email);
@@ -139,7 +139,7 @@ describe("governance on the compiled binary", () => {
   test("configured secrets never appear in stdout, stderr, events, audit or model requests", async () => {
     await setup([sh("s1", 'echo "token is $SERVICE_TOKEN"'), { text: `the token was ${TOKEN}` }]);
     for (const format of ["text", "ndjson"]) {
-      const result = await agentry(["run", "--output", format, "-v", "go"]);
+      const result = await agentry(["run", "--output", format, "-v", "gov", "go"]);
       expect(result.code).toBe(0);
       expect(result.stdout + result.stderr).not.toContain(TOKEN);
       expect(result.stdout + result.stderr).not.toContain(KEY);
@@ -162,7 +162,7 @@ describe("governance on the compiled binary", () => {
       [sh("d1", "echo ran >> calls.log"), { text: "all done after approval" }],
       'mode = "ask"\n[agents.gov.policy]\napproval = { tools = ["sh"] }',
     );
-    const deferred = await agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
+    const deferred = await agentry(["run", "--approve", "defer", "--output", "ndjson", "gov", "go"]);
     expect(deferred.code).toBe(5);
     const events = parseNdjson(deferred.stdout);
     const approval = events.find((e) => e.type === "approval" && e.state === "deferred");
@@ -209,7 +209,7 @@ describe("governance on the compiled binary", () => {
       [sh("n1", "echo should-not-run >> calls.log"), { text: "understood" }],
       'mode = "ask"\n[agents.gov.policy]\napproval = { tools = ["sh"] }',
     );
-    const result = await agentry(["run", "go"]);
+    const result = await agentry(["run", "gov", "go"]);
     expect(result.code).toBe(0);
     expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
     const body = mock?.requests[1]?.body as RequestBody;

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 /** An event with the fields that legitimately differ between two runs removed. */
 function stable(event: Record<string, unknown>): Record<string, unknown> {
-  const { ts: _ts, run_id: _run, duration_ms: _duration, ttft_ms: _ttft, ...rest } = event;
+  const { ts: _ts, run_id: _run, duration_ms: _duration, ttft_ms: _ttft, session: _session, ...rest } = event;
   if (rest.type === "run_start" || rest.type === "usage") rest.model = "(model)";
   return rest;
 }

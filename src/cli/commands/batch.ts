@@ -19,8 +19,9 @@ import { openCliRun } from "../run-session.ts";
 export default async function batchCommand(
   file: string,
   options: RunOptions,
-  _command: Command,
+  command: Command,
 ): Promise<ExitCodeValue> {
+  rejectIgnoredOptions(options, command);
   const jobs = await readJobsFile(file);
   const concurrency = Number(options.concurrency ?? 8);
   if (!Number.isInteger(concurrency) || concurrency <= 0) {
@@ -73,4 +74,21 @@ export default async function batchCommand(
   }
   if (!options.quiet) writeInfo(`${jobs.length - failed} ok, ${failed} not ok`);
   return exitCodeAfterRefusals(failed === 0 ? ExitCode.ok : ExitCode.agentFailed, refused, options);
+}
+
+/**
+ * Options `run` has that batch cannot honour are refused (exit 2) rather than silently ignored:
+ * its stdout is always one JSON line per job, and every job runs without a session.
+ */
+function rejectIgnoredOptions(options: RunOptions, command: Command): void {
+  if (command.getOptionValueSource("output") === "cli") {
+    throw new UsageError(`batch does not take --output (${options.output})`, {
+      hint: "batch always writes one JSON object per job to stdout (id, status, answer, stop_reason, usage, run_id)",
+    });
+  }
+  if (options.session !== undefined) {
+    throw new UsageError("batch does not take --session", {
+      hint: "every job runs on its own, without a saved conversation; use agentry run --session ID for one",
+    });
+  }
 }

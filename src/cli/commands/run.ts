@@ -1,22 +1,31 @@
 import type { Command } from "commander";
-import { namedEntry } from "../../config/named-entry.ts";
 import { UsageError } from "../../spec/errors.ts";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
+import { describeConfigSource } from "../cli-config.ts";
+import { rememberRunSession, sessionForRun } from "../continue-session.ts";
 import type { RunOptions } from "../main.ts";
+import { writeInfo } from "../output.ts";
 import { readPrompt } from "../prompt-input.ts";
-import { exitCodeAfterRefusals, requestFromFlags } from "../run-options.ts";
+import { applyJsonFlag, exitCodeAfterRefusals, requestFromFlags } from "../run-options.ts";
 import { listenerFor, openCliRun } from "../run-session.ts";
+import { chooseTarget, positionalsAfterDoubleDash } from "../run-target.ts";
+import { enterWorkingDirectory } from "../working-directory.ts";
 
 /**
  * `agentry run [AGENT|FLOW] [PROMPT...]`. When the first word is not a known agent or flow it
- * is part of the prompt and `[defaults].agent` runs.
+ * is part of the prompt and `[defaults].agent` runs, unless it looks like a typo of one (exit 2,
+ * see `chooseTarget`). Every run not `--ephemeral` keeps its conversation as a session, which
+ * `--continue` picks up in the same directory.
  */
 export default async function runCommand(
-  target: string | undefined,
-  words: string[],
+  first: string | undefined,
+  rest: string[],
   options: RunOptions,
-  _command: Command,
+  command: Command,
 ): Promise<ExitCodeValue> {
+  applyJsonFlag(options, command);
+  enterWorkingDirectory(options.cd);
+  const cwd = process.cwd();
   const session = await openCliRun(options);
   try {
     if (options.ephemeral && session.approve === "defer") {
@@ -24,20 +33,32 @@ export default async function runCommand(
         hint: "a deferred run is saved so that `agentry resume` can continue it, and --ephemeral saves nothing; drop --ephemeral, or use --approve deny|ask|auto",
       });
     }
-    const { config } = session.loaded;
-    const known =
-      target !== undefined &&
-      (namedEntry(config.agents, target) !== undefined || namedEntry(config.flows, target) !== undefined);
-    const promptWords = known || target === undefined ? words : [target, ...words];
+    const conversation = sessionForRun(options, session.stateDir, cwd);
+    const { target, promptWords } = chooseTarget(session.loaded.config, {
+      first,
+      rest,
+      agent: options.agent,
+      literal: positionalsAfterDoubleDash(command),
+      continued: conversation?.agent,
+    });
     const prompt = await readPrompt(promptWords);
+    if (
+      session.source.kind === "zero-config" &&
+      session.source.plan.modelSource === "default" &&
+      !options.quiet
+    ) {
+      writeInfo(`${describeConfigSource(session.source)}; pass --model or set AGENTRY_MODEL to choose`);
+    }
     const result = await session.runtime.run({
       ...requestFromFlags(options),
-      ...(known ? { target } : {}),
+      ...(target !== undefined ? { target } : {}),
+      ...(conversation ? { session: conversation.id } : {}),
       prompt,
       approve: session.approve,
       signal: session.signal,
       onEvent: listenerFor(session.renderer, options),
     });
+    rememberRunSession(session.stateDir, cwd, conversation);
     return exitCodeAfterRefusals(result.exitCode, result.refusedCalls, options);
   } finally {
     await session.close();

@@ -8,8 +8,23 @@ export interface TextRendererOptions {
   writeOut(text: string): void;
   writeErr(text: string): void;
   color: boolean;
-  /** A spinner factory (ora) when stderr is interactive; plain lines otherwise. */
-  spinner?: (text: string) => Ora;
+  /**
+   * A spinner factory (ora) when stderr is interactive; plain lines otherwise. `suffix` is called
+   * on every frame (the elapsed time of what the spinner waits for).
+   */
+  spinner?: (text: string, suffix: () => string) => Ora;
+  /** Milliseconds on a monotonic clock, for the spinner's elapsed time. Default: `performance.now`. */
+  now?: () => number;
+  /**
+   * Runs `flush` once the events emitted in the current turn of the event loop have been seen
+   * (default `setImmediate`), so a call refused at once prints one line; returns a canceller.
+   */
+  defer?: (flush: () => void) => () => void;
+  /**
+   * Whether approval requests are put to a person (`--approve ask`): then a call's line is shown
+   * before the question; otherwise an `asked` event is answered by the approval mode itself.
+   */
+  asksHuman?: boolean;
   quiet: boolean;
   verbose: boolean;
   /**
@@ -20,14 +35,29 @@ export interface TextRendererOptions {
 }
 
 /**
- * The human view: the answer streams to stdout; tool calls with their arguments (always, spinner
- * or not: what a tool is about to do is the line a governed runner must show), their outcome and
- * duration, warnings and a final summary go to stderr. One spinner shows every tool still running.
+ * The human view: the answer streams to stdout; tool calls with their arguments, their outcome and
+ * duration, warnings and a final summary with the run id go to stderr. What a tool is about to
+ * do is always shown before its outcome (issue 12); a call refused before it ran (denied, by
+ * policy or by a human, rate-limited…) is one line with its arguments and the reason, not a call
+ * line, an approval line and a result line. On a terminal one spinner with the elapsed time shows
+ * what the run waits for: the model, or the tools still running.
  */
 export function textRenderer(options: TextRendererOptions): Renderer {
   const paint = new Chalk({ level: options.color ? 1 : 0 });
+  const now = options.now ?? (() => performance.now());
+  const defer =
+    options.defer ??
+    ((flush: () => void) => {
+      const handle = setImmediate(flush);
+      return () => clearImmediate(handle);
+    });
   const running = new Map<string, string>();
+  const pendingCalls = new Map<string, string>();
+  let cancelFlush: (() => void) | undefined;
   let spinner: Ora | undefined;
+  let phase: "model" | "tools" | undefined;
+  let phaseStarted = 0;
+  let model = "the model";
   let answerOpen = false;
   let streamed = false;
   let holdAnswer = false;
@@ -46,103 +76,143 @@ export function textRenderer(options: TextRendererOptions): Renderer {
     options.writeErr(`${line}\n`);
     spinner?.render();
   };
-  const refreshSpinner = () => {
+  const stopSpinner = () => {
+    spinner?.stop();
+    spinner = undefined;
+    phase = undefined;
+  };
+  const showSpinner = (next: "model" | "tools", text: string) => {
     if (!options.spinner || options.quiet) return;
-    if (running.size === 0) {
-      spinner?.stop();
-      spinner = undefined;
-      return;
+    if (phase !== next) {
+      phase = next;
+      phaseStarted = now();
     }
-    const text = `running ${[...running.values()].join(", ")}`;
     if (spinner) spinner.text = text;
-    else spinner = options.spinner(text).start();
+    else spinner = options.spinner(text, () => paint.dim(formatDuration(now() - phaseStarted))).start();
+  };
+  const waitForModel = () => showSpinner("model", `waiting for ${model}`);
+  const callLine = (name: string, args: unknown) =>
+    `${paint.cyan("→")} ${name} ${paint.dim(preview(args, 300))}`;
+  const flushCalls = () => {
+    cancelFlush?.();
+    cancelFlush = undefined;
+    for (const line of pendingCalls.values()) err(line);
+    pendingCalls.clear();
+  };
+
+  const render = (event: RunEvent) => {
+    switch (event.type) {
+      case "text_delta":
+        if (holdAnswer) break;
+        stopSpinner();
+        answerOpen = true;
+        streamed = true;
+        out(event.text);
+        break;
+      case "tool_call":
+        running.set(event.id, event.name);
+        pendingCalls.set(event.id, callLine(event.name, event.args));
+        cancelFlush ??= defer(flushCalls);
+        showSpinner("tools", `running ${[...running.values()].join(", ")}`);
+        break;
+      case "tool_result": {
+        running.delete(event.id);
+        if (running.size === 0) waitForModel();
+        else showSpinner("tools", `running ${[...running.values()].join(", ")}`);
+        const took = paint.dim(`(${formatDuration(event.duration_ms)})`);
+        const call = pendingCalls.get(event.id);
+        pendingCalls.delete(event.id);
+        if (event.ok) {
+          if (call) err(call);
+          err(`${paint.green("✓")} ${event.name} ${took}`);
+          break;
+        }
+        const by = event.stopped_by ? paint.dim(` [${event.stopped_by}]`) : "";
+        const shown = call
+          ? call.replace(paint.cyan("→"), paint.red("✗"))
+          : `${paint.red("✗")} ${event.name}`;
+        err(`${shown} ${took}${by}: ${preview(event.error, 160)}`);
+        break;
+      }
+      case "approval":
+        if (event.state === "asked") {
+          if (options.asksHuman) stopSpinner();
+          break;
+        }
+        if (event.state === "denied") break;
+        err(
+          paint.yellow(
+            `approval ${event.state}: ${event.tool} (${event.approval_id})${event.reason ? ` — ${event.reason}` : ""}`,
+          ),
+        );
+        break;
+      case "subagent_start":
+        err(paint.cyan(`▶ ${event.child_agent}: ${preview(event.task)}`));
+        break;
+      case "subagent_end":
+        err(paint.cyan(`■ ${event.child_agent}: ${event.status} (${event.stop_reason})`));
+        break;
+      case "warning":
+        if (isRefusalWarning(event)) break;
+        err(paint.yellow(`warning: ${event.message}`));
+        break;
+      case "error":
+        err(paint.red(`error: ${event.error.message}`));
+        break;
+      case "usage":
+        if (options.verbose)
+          err(paint.dim(`turn ${event.turn}: ${event.input_tokens} in / ${event.output_tokens} out`));
+        break;
+      case "run_end": {
+        stopSpinner();
+        if (!streamed && event.answer !== "" && (!holdAnswer || event.status === "ok")) out(event.answer);
+        if (event.error && event.stop_reason !== "error") err(paint.red(`error: ${event.error.message}`));
+        if (lastOut !== "" && !lastOut.endsWith("\n")) out("\n");
+        const tokens = event.usage.input_tokens + event.usage.output_tokens;
+        const status =
+          event.status === "ok"
+            ? paint.green(event.status)
+            : paint.red(`${event.status}: ${event.stop_reason}`);
+        err(
+          paint.dim(
+            `— ${status} · ${event.turns} turn${event.turns === 1 ? "" : "s"} · ${tokens} tokens · ${formatUsd(event.cost_usd)} · ${formatDuration(event.duration_ms)} · run ${event.run_id}`,
+          ),
+        );
+        break;
+      }
+      case "run_start":
+        holdAnswer = options.answerChecked?.(event.agent) ?? false;
+        model = event.model || model;
+        waitForModel();
+        break;
+      case "message":
+        break;
+      default: {
+        const unreachable: never = event;
+        throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);
+      }
+    }
   };
 
   return {
     onEvent(event: RunEvent) {
-      switch (event.type) {
-        case "text_delta":
-          if (holdAnswer) break;
-          spinner?.clear();
-          answerOpen = true;
-          streamed = true;
-          out(event.text);
-          break;
-        case "tool_call":
-          running.set(event.id, event.name);
-          err(`${paint.cyan("→")} ${event.name} ${paint.dim(preview(event.args, 300))}`);
-          refreshSpinner();
-          break;
-        case "tool_result": {
-          running.delete(event.id);
-          refreshSpinner();
-          const took = paint.dim(`(${formatDuration(event.duration_ms)})`);
-          if (event.ok) err(`${paint.green("✓")} ${event.name} ${took}`);
-          else {
-            const by = event.stopped_by ? paint.dim(` [${event.stopped_by}]`) : "";
-            err(`${paint.red("✗")} ${event.name} ${took}${by}: ${preview(event.error, 160)}`);
-          }
-          break;
-        }
-        case "approval":
-          if (event.state === "asked") {
-            spinner?.stop();
-            spinner = undefined;
-            break;
-          }
-          err(
-            paint.yellow(
-              `approval ${event.state}: ${event.tool} (${event.approval_id})${event.reason ? ` — ${event.reason}` : ""}`,
-            ),
-          );
-          break;
-        case "subagent_start":
-          err(paint.cyan(`▶ ${event.child_agent}: ${preview(event.task)}`));
-          break;
-        case "subagent_end":
-          err(paint.cyan(`■ ${event.child_agent}: ${event.status} (${event.stop_reason})`));
-          break;
-        case "warning":
-          err(paint.yellow(`warning: ${event.message}`));
-          break;
-        case "error":
-          err(paint.red(`error: ${event.error.message}`));
-          break;
-        case "usage":
-          if (options.verbose)
-            err(paint.dim(`turn ${event.turn}: ${event.input_tokens} in / ${event.output_tokens} out`));
-          break;
-        case "run_end": {
-          spinner?.stop();
-          spinner = undefined;
-          if (!streamed && event.answer !== "" && (!holdAnswer || event.status === "ok")) out(event.answer);
-          if (event.error && event.stop_reason !== "error") err(paint.red(`error: ${event.error.message}`));
-          if (lastOut !== "" && !lastOut.endsWith("\n")) out("\n");
-          const tokens = event.usage.input_tokens + event.usage.output_tokens;
-          const status =
-            event.status === "ok"
-              ? paint.green(event.status)
-              : paint.red(`${event.status}: ${event.stop_reason}`);
-          err(
-            paint.dim(
-              `— ${status} · ${event.turns} turn${event.turns === 1 ? "" : "s"} · ${tokens} tokens · ${formatUsd(event.cost_usd)} · ${formatDuration(event.duration_ms)}`,
-            ),
-          );
-          break;
-        }
-        case "run_start":
-          holdAnswer = options.answerChecked?.(event.agent) ?? false;
-          break;
-        case "message":
-          break;
-        default: {
-          const unreachable: never = event;
-          throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);
-        }
-      }
+      const refusalOfPending =
+        (event.type === "tool_result" && pendingCalls.has(event.id)) ||
+        (event.type === "approval" &&
+          (event.state === "denied" || (event.state === "asked" && !options.asksHuman))) ||
+        isRefusalWarning(event) ||
+        event.type === "tool_call";
+      if (!refusalOfPending) flushCalls();
+      render(event);
     },
     close() {
-      spinner?.stop();
+      cancelFlush?.();
+      stopSpinner();
     },
   };
+}
+
+/** The warning a pipeline layer emits when it refuses a call; its `tool_result` line says the same. */
+function isRefusalWarning(event: RunEvent): boolean {
+  return event.type === "warning" && typeof event.data?.["call_id"] === "string";
 }

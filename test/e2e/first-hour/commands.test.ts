@@ -122,7 +122,7 @@ path = "audit.jsonl"
 `);
     const noUser = { USER: undefined, LOGNAME: undefined };
     const deferred = await agentry(
-      ["run", "-c", ws.configPath, "--approve", "defer", "--output", "ndjson", "go"],
+      ["run", "-c", ws.configPath, "--approve", "defer", "--output", "ndjson", "gov", "go"],
       noUser,
     );
     expect(deferred.code).toBe(5);
