@@ -129,7 +129,10 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    if (signal?.aborted && signal.reason === "lock_lost") return discard(ctx, job, { outcome: "lost" });
+    if (signal?.aborted && signal.reason === "lock_lost") {
+      const stored = await ctx.store.result(jobId);
+      return discard(ctx, job, stored ? { outcome: "stored", record: stored } : { outcome: "lost" });
+    }
     if (signal?.aborted) return finishCancelled(ctx, job, token, String(signal.reason), result);
     if (result.status === "awaiting_approval") {
       if (parked) await ctx.store.unpark(parked);

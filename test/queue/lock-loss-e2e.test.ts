@@ -20,14 +20,15 @@ afterEach(async () => {
 });
 
 /**
- * A job's shell command: the first attempt marks `marks/ID` and sleeps briefly; a later attempt
+ * A job's shell command: the first attempt marks `marks/ID` and sleeps 2 s (the worker is frozen
+ * meanwhile, so it finishes none of the jobs it started before it is frozen); a later attempt
  * marks `marks/ID.again` and, when `release` is given, waits for that file first.
  */
 function command(marks: string, id: string, release: string | undefined): string {
   const again = release
     ? `touch ${marks}/${id}.again; while [ ! -e ${release} ]; do sleep 0.05; done`
     : "true";
-  return `tool:sh -c 'if [ -e ${marks}/${id} ]; then ${again}; else touch ${marks}/${id}; sleep 0.3; fi'`;
+  return `tool:sh -c 'if [ -e ${marks}/${id} ]; then ${again}; else touch ${marks}/${id}; sleep 2; fi'`;
 }
 
 describe("a worker that loses its lock on a job (frozen past lock_duration) and wakes up", () => {
