@@ -133,6 +133,13 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .description("run one agent or flow")
     .action(lazy(() => import("./commands/run.ts")));
 
+  withCommon(program.command("chat").argument("[agent]", "agent to talk to (default: [defaults].agent)"))
+    .description("talk with an agent on the terminal: streamed answers, inline approvals, /help")
+    .option("--model <provider/model>", "override the agent's model (also /model)")
+    .option("--session <id>", "continue (or start) this saved conversation")
+    .addOption(new Option("--approve <mode>", "approval mode (default ask)").choices(["ask", "deny", "auto"]))
+    .action(lazy(() => import("./commands/chat.ts")));
+
   hideOptions(
     withRunOptions(
       program.command("batch").argument("<jobs>", "JSONL file of {id, agent, prompt} jobs (`-` reads stdin)"),

@@ -6,6 +6,12 @@ import { currentUser } from "./current-user.ts";
 import { preview } from "./render/format.ts";
 
 /**
+ * Shows `question` and resolves with the next line typed, or undefined when the input closed or
+ * `signal` aborted while waiting.
+ */
+export type AskLine = (question: string, signal: AbortSignal) => Promise<string | undefined>;
+
+/**
  * `--approve ask`: asks on the terminal. Questions from concurrent agents queue, so each is
  * answered exactly once, in order, while other agents keep running.
  */
@@ -14,7 +20,6 @@ export function ttyApprover(
   output: Writable,
   user = currentUser(),
 ): { approver: Approver; close(): void } {
-  let queue: Promise<unknown> = Promise.resolve();
   let lines: ReturnType<typeof createInterface> | undefined;
   const pending: ((line: string | undefined) => void)[] = [];
   const unread: string[] = [];
@@ -32,7 +37,7 @@ export function ttyApprover(
       for (const resolve of pending.splice(0)) resolve(undefined);
     });
   };
-  const ask = (question: string, signal: AbortSignal) =>
+  const ask: AskLine = (question, signal) =>
     new Promise<string | undefined>((resolve) => {
       open();
       output.write(question);
@@ -52,13 +57,33 @@ export function ttyApprover(
       pending.push(resolveLine);
       signal.addEventListener("abort", onAbort, { once: true });
     });
+  return {
+    approver: questionApprover(ask, (text) => output.write(text), { user, always: "for this run" }),
+    close: () => lines?.close(),
+  };
+}
 
+/**
+ * The approval questions of `--approve ask` over any line source: shows the agent, the tool and
+ * its arguments, then reads y (approve once) / n (deny, with an optional reason for the model) /
+ * a (approve with `scope: "run"`; `always` names what that covers, e.g. "for this run").
+ * Questions queue, so each is answered exactly once, in order.
+ */
+export function questionApprover(
+  ask: AskLine,
+  write: (text: string) => void,
+  options: { user: string; always: string },
+): Approver {
+  const { user } = options;
+  let queue: Promise<unknown> = Promise.resolve();
   const decide = async (request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision> => {
-    output.write(
+    write(
       `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${request.tool}\n  ${preview(request.args, 300)}\n  why: ${request.why}\n`,
     );
     while (!signal.aborted) {
-      const answer = (await ask("  [y]es / [n]o / [a]lways for this run > ", signal))?.trim().toLowerCase();
+      const answer = (await ask(`  [y]es / [n]o / [a]lways ${options.always} > `, signal))
+        ?.trim()
+        .toLowerCase();
       if (answer === undefined) {
         return signal.aborted
           ? stopped(signal)
@@ -73,14 +98,10 @@ export function ttyApprover(
     }
     return stopped(signal);
   };
-
-  return {
-    approver: (request, signal) => {
-      const turn = queue.then(() => decide(request, signal));
-      queue = turn.catch(() => undefined);
-      return turn;
-    },
-    close: () => lines?.close(),
+  return (request, signal) => {
+    const turn = queue.then(() => decide(request, signal));
+    queue = turn.catch(() => undefined);
+    return turn;
   };
 }
 

@@ -1,0 +1,128 @@
+import type tty from "node:tty";
+import { loadConfig } from "../../config/loader.ts";
+import { namedEntry } from "../../config/named-entry.ts";
+import type { ApproveMode } from "../../config/schema.ts";
+import { createRuntime } from "../../runtime/runtime.ts";
+import { UsageError } from "../../spec/errors.ts";
+import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { resolveStateDir } from "../../state/state-dir.ts";
+import { buildInfo } from "../build-info.ts";
+import { chatApprover } from "../chat/chat-approver.ts";
+import { chatLoop } from "../chat/chat-loop.ts";
+import { newChatSessionName } from "../chat/chat-state.ts";
+import { terminalInput } from "../chat/terminal-input.ts";
+import { findConfigPath } from "../config-path.ts";
+import { currentUser } from "../current-user.ts";
+import type { CommonOptions } from "../main.ts";
+import { writeInfo } from "../output.ts";
+import { requestFromFlags } from "../run-options.ts";
+import { questionApprover } from "../tty-approver.ts";
+
+/** Options of `agentry chat`. */
+export interface ChatOptions extends CommonOptions {
+  model?: string;
+  session?: string;
+  approve?: "ask" | "deny" | "auto";
+}
+
+/**
+ * `agentry chat [AGENT]`: an interactive session on a terminal. Every message is one run of the
+ * agent continuing the chat's session, through the same runtime, pipeline and audit as `run`.
+ */
+export default async function chatCommand(
+  agentName: string | undefined,
+  options: ChatOptions,
+): Promise<ExitCodeValue> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError("agentry chat needs a terminal: stdin is not one", {
+      hint: 'for scripts and pipes use `agentry run [AGENT] "PROMPT"` (it reads a piped prompt from stdin)',
+    });
+  }
+  const runOptions = { ...options, output: "text" as const, var: [] };
+  const overrides = requestFromFlags(runOptions);
+  const loaded = await loadConfig(findConfigPath(options.config));
+  const { config } = loaded;
+  const agent = agentName ?? config.defaults?.agent;
+  if (agent === undefined || namedEntry(config.agents, agent) === undefined) {
+    const known = Object.keys(config.agents ?? {}).join(", ") || "none";
+    throw new UsageError(
+      agent === undefined
+        ? `no agent given and [defaults].agent is not set (agents: ${known})`
+        : `unknown agent ${JSON.stringify(agent)} (agents: ${known})`,
+      { hint: "agentry chat AGENT" },
+    );
+  }
+  const approve = chatApproveMode(options.approve ?? config.defaults?.approve);
+  const stdin = process.stdin as tty.ReadStream;
+  const stdout = process.stdout as tty.WriteStream;
+  const input = terminalInput(stdin, stdout);
+  const write = (text: string) => writeInfo(text);
+  const user = currentUser();
+  const stateDir = resolveStateDir(config.defaults?.state_dir, process.env);
+  const runtime = createRuntime(loaded, {
+    stateDir,
+    collectGarbage: true,
+    ask: chatApprover(questionApprover(input.ask, write, { user, always: "in this chat" })),
+    onWarning: (message) => write(`warning: ${message}`),
+    version: buildInfo.version,
+    ...(options.verbose ? { log: (line: Record<string, unknown>) => write(JSON.stringify(line)) } : {}),
+  });
+  const leave = new AbortController();
+  let signals = 0;
+  const exitNow = (): never => {
+    runtime.flushSync();
+    input.close();
+    write("leaving now");
+    process.exit(ExitCode.interrupted);
+  };
+  const onSignal = () => {
+    signals += 1;
+    if (signals > 1) exitNow();
+    leave.abort();
+    input.close();
+  };
+  const handled: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of handled) process.on(signal, onSignal);
+  const session = overrides.session ?? newChatSessionName();
+  write(
+    `agentry chat · agent ${agent} · session ${session} · /help for commands, Ctrl-C cancels a turn, /exit leaves`,
+  );
+  try {
+    await chatLoop({
+      runtime,
+      config,
+      stateDir,
+      input,
+      state: {
+        agent,
+        model: overrides.model,
+        session,
+        usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0, runs: 0 },
+      },
+      approve,
+      options: runOptions,
+      write,
+      exitNow,
+      leave: leave.signal,
+    });
+  } finally {
+    for (const signal of handled) process.off(signal, onSignal);
+    input.close();
+    await runtime.close();
+  }
+  write(`session ${session} saved; continue it with \`agentry chat --session ${session}\``);
+  return leave.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+/** `--approve`, else `[defaults].approve`, else `ask`; `defer` cannot work in a conversation. */
+function chatApproveMode(mode: ApproveMode | undefined): ApproveMode {
+  if (mode === "defer") {
+    throw new UsageError(
+      '[defaults].approve = "defer" cannot be used by agentry chat: nobody could resume a deferred turn',
+      {
+        hint: "pass --approve ask|deny|auto to chat",
+      },
+    );
+  }
+  return mode ?? "ask";
+}
