@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import {
+  type MockProvider,
+  type MockProviderOptions,
+  type MockTurn,
+  startMockProvider,
+} from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
 import { eventually } from "../support/processes.ts";
 import { startInTerminal, type TerminalSession } from "../support/terminal.ts";
@@ -19,8 +24,12 @@ afterEach(async () => {
 });
 
 /** A workspace with agent `pal` (shell tool `sh`, which asks before running) and an audit log. */
-async function workspace(turns: MockTurn[], agent = 'mode = "ask"\npolicy = { approval = { tools = ["sh"] } }') {
-  mock = await startMockProvider({ turns });
+async function workspace(
+  turns: MockTurn[],
+  agent = 'mode = "ask"\npolicy = { approval = { tools = ["sh"] } }',
+  faults: MockProviderOptions["faults"] = {},
+) {
+  mock = await startMockProvider({ turns, faults });
   ws = makeWorkspace(`
 [defaults]
 agent = "pal"
@@ -93,7 +102,19 @@ describe("agentry chat", () => {
     expect(mock?.requests).toHaveLength(0);
   });
 
-  test("answers stream, tool lines show their arguments, y and n answer approvals inline, /exit is exit 0", async () => {
+  test('[defaults].approve = "defer" is refused with exit 2: nobody could resume a chat turn', async () => {
+    const dir = await workspace([{ text: "never" }]);
+    dir.write(
+      "agentry.toml",
+      readFileSync(dir.configPath, "utf8").replace("[defaults]\n", '[defaults]\napprove = "defer"\n'),
+    );
+    const session = startChat();
+    expect(await session.exited).toBe(2);
+    expect(plain(session.output())).toContain('[defaults].approve = "defer" cannot be used by agentry chat');
+    expect(mock?.requests).toHaveLength(0);
+  });
+
+  test("answers stream, tool lines show their arguments, y and n (typed, never pasted) answer approvals inline, /exit is exit 0", async () => {
     await workspace([
       { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo approved-in-chat" } }] },
       { text: "first answer done" },
@@ -109,6 +130,8 @@ describe("agentry chat", () => {
     await prompt(session, 2);
     session.type("run the second\r");
     await session.waitFor(/echo refused-in-chat[\s\S]*\[y\]es \/ \[n\]o/);
+    session.type("\x1b[200~y\x1b[201~\r");
+    await session.waitFor(/pasted text is no answer: type it/);
     session.type("n\r");
     await session.waitFor(/reason for the agent \(optional\) > /);
     session.type("not in this chat\r");
@@ -129,6 +152,33 @@ describe("agentry chat", () => {
     expect(JSON.stringify(toolResult.messages.at(-1))).toContain("not in this chat");
     const runEnds = auditRecords().filter((record) => record["type"] === "run_end");
     expect(runEnds.map((record) => record["status"])).toEqual(["ok", "ok"]);
+  });
+
+  test("a y typed while the agent works is dropped: it never answers the approval asked later", async () => {
+    await workspace(
+      [
+        { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo typed-ahead" } }] },
+        { text: "answered" },
+      ],
+      undefined,
+      { 0: { latencyMs: 3000 } },
+    );
+    const session = startChat();
+    await prompt(session, 1);
+    session.type("go\r");
+    expect(await eventually(() => (mock?.requests.length ?? 0) > 0, 20_000)).toBe(true);
+    session.type("y\r");
+    await session.waitFor(/\[y\]es \/ \[n\]o/);
+    session.type("n\r");
+    await session.waitFor(/reason for the agent/);
+    session.type("\r");
+    await session.waitFor(/answered/);
+    await prompt(session, 2);
+    session.type("/exit\r");
+    expect(await session.exited).toBe(0);
+    const approvals = auditRecords().filter((record) => record["type"] === "approval");
+    expect(approvals).toHaveLength(1);
+    expect(approvals[0]).toMatchObject({ decision: "deny" });
   });
 
   test("`a` approves that tool for this agent for the rest of the chat; the audit says so", async () => {
@@ -202,7 +252,10 @@ describe("agentry chat", () => {
 
   test("a second Ctrl-C while a turn is being cancelled leaves at once with 130, audit flushed", async () => {
     const marker = `sleep 47.${process.pid}`;
-    await workspace([{ toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] }], 'mode = "auto"');
+    await workspace(
+      [{ toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] }],
+      'mode = "auto"',
+    );
     const session = startChat();
     await prompt(session, 1);
     session.type("go\r");

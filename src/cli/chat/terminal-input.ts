@@ -30,7 +30,10 @@ const PASTE_OFF = "\x1b[?2004l";
  * their own process groups, never see it) and the chat decides what it means. Multi-line input:
  * a line ending in `\` continues on the next line; a bracketed paste (enabled here) is taken whole,
  * its line breaks kept, and sent with the next Enter. While a turn runs nothing typed is echoed
- * and lines are dropped, so text typed ahead can never answer an approval question asked later.
+ * and lines are dropped, so text typed ahead can never answer an approval question asked later;
+ * nor can pasted text (a bracketed paste while a question is open is discarded and the question
+ * asked again: an approval is typed). Terminals without bracketed paste send a paste as keys,
+ * which cannot be told apart from typing.
  */
 export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): TerminalInput {
   let echo = true;
@@ -48,6 +51,7 @@ export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): T
   let state: "idle" | "reading" | "asking" = "idle";
   let closed = false;
   let pasting = false;
+  let pastedIntoAnswer = false;
   let parts: string[] = [];
   let onMessage: ((input: PromptInput) => void) | undefined;
   let onAnswer: ((line: string | undefined) => void) | undefined;
@@ -66,12 +70,21 @@ export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): T
     resolve?.(result);
   };
   const onKeypress = (_text: string | undefined, key: { name?: string } | undefined) => {
-    if (key?.name === "paste-start") pasting = true;
-    else if (key?.name === "paste-end") pasting = false;
+    if (key?.name === "paste-start") {
+      pasting = true;
+      if (state === "asking") pastedIntoAnswer = true;
+    } else if (key?.name === "paste-end") pasting = false;
   };
   input.on("keypress", onKeypress);
 
   rl.on("line", (line) => {
+    if (state === "asking" && (pasting || pastedIntoAnswer)) {
+      if (pasting) return;
+      pastedIntoAnswer = false;
+      output.write("  (pasted text is no answer: type it)\n");
+      rl.prompt();
+      return;
+    }
     if (state === "asking") {
       const resolve = onAnswer;
       onAnswer = undefined;
@@ -142,6 +155,7 @@ export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): T
           resolve(line);
         };
         clearLine();
+        pastedIntoAnswer = false;
         onAnswer = resolveAnswer;
         state = "asking";
         echo = true;

@@ -54,8 +54,7 @@ export default async function chatCommand(
   }
   const approve = chatApproveMode(options.approve ?? config.defaults?.approve);
   const stdin = process.stdin as tty.ReadStream;
-  const stdout = process.stdout as tty.WriteStream;
-  const input = terminalInput(stdin, stdout);
+  const input = terminalInput(stdin, process.stderr as tty.WriteStream);
   const write = (text: string) => writeInfo(text);
   const user = currentUser();
   const stateDir = resolveStateDir(config.defaults?.state_dir, process.env);
