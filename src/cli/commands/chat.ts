@@ -5,6 +5,7 @@ import type { ApproveMode } from "../../config/schema.ts";
 import { createRuntime } from "../../runtime/runtime.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { SessionStore } from "../../state/session-store.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
 import { buildInfo } from "../build-info.ts";
 import { chatApprover } from "../chat/chat-approver.ts";
@@ -53,19 +54,24 @@ export default async function chatCommand(
     );
   }
   const approve = chatApproveMode(options.approve ?? config.defaults?.approve);
-  const stdin = process.stdin as tty.ReadStream;
-  const input = terminalInput(stdin, process.stderr as tty.WriteStream);
-  const write = (text: string) => writeInfo(text);
-  const user = currentUser();
   const stateDir = resolveStateDir(config.defaults?.state_dir, process.env);
+  const session = overrides.session ?? newChatSessionName();
+  const earlier = new SessionStore(stateDir).load(session)?.messages.length ?? 0;
+  const write = (text: string) => writeInfo(text);
   const runtime = createRuntime(loaded, {
     stateDir,
     collectGarbage: true,
-    ask: chatApprover(questionApprover(input.ask, write, { user, always: "in this chat" })),
+    ask: chatApprover(
+      questionApprover((question, signal) => input.ask(question, signal), write, {
+        user: currentUser(),
+        always: "in this chat",
+      }),
+    ),
     onWarning: (message) => write(`warning: ${message}`),
     version: buildInfo.version,
     ...(options.verbose ? { log: (line: Record<string, unknown>) => write(JSON.stringify(line)) } : {}),
   });
+  const input = terminalInput(process.stdin as tty.ReadStream, process.stderr as tty.WriteStream);
   const leave = new AbortController();
   let signals = 0;
   const exitNow = (): never => {
@@ -82,9 +88,8 @@ export default async function chatCommand(
   };
   const handled: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const signal of handled) process.on(signal, onSignal);
-  const session = overrides.session ?? newChatSessionName();
   write(
-    `agentry chat · agent ${agent} · session ${session} · /help for commands, Ctrl-C cancels a turn, /exit leaves`,
+    `agentry chat · agent ${agent} · session ${session}${earlier > 0 ? ` (continued, ${earlier} messages)` : ""} · /help for commands, Ctrl-C cancels a turn, /exit leaves`,
   );
   try {
     await chatLoop({
