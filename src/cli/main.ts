@@ -137,6 +137,9 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .description("talk with an agent on the terminal: streamed answers, inline approvals, /help")
     .option("--model <provider/model>", "override the agent's model (also /model)")
     .option("--session <id>", "continue (or start) this saved conversation")
+    .option("--continue", "continue the last conversation of this directory (a chat's or a run's)")
+    .option("-C, --cd <dir>", "chat as if started in DIR (configuration lookup, tools, --continue)")
+    .option("--tools <kinds>", "without a configuration file: built-in tools, file and/or shell", collect, [])
     .addOption(new Option("--approve <mode>", "approval mode (default ask)").choices(["ask", "deny", "auto"]))
     .action(lazy(() => import("./commands/chat.ts")));
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type MockProvider,
@@ -303,6 +303,79 @@ describe("agentry chat", () => {
     const history = JSON.stringify(mock?.requests[1]?.body);
     expect(history).toContain("remember the word teal");
     expect(history).toContain("chat reply");
+  });
+
+  test("a chat without --session is what `run --continue` continues in that directory", async () => {
+    await workspace([{ text: "chat reply" }, { text: "continued reply" }]);
+    const session = startChat();
+    await prompt(session, 1);
+    session.type("remember the word ochre\r");
+    await session.waitFor(/chat reply/);
+    await prompt(session, 2);
+    session.type("/exit\r");
+    expect(await session.exited).toBe(0);
+    if (!ws) throw new Error("no workspace");
+    const run = await runBinary(["run", "-c", ws.configPath, "--continue", "which word?"], {
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("continued reply");
+    const history = JSON.stringify(mock?.requests[1]?.body);
+    expect(history).toContain("remember the word ochre");
+    expect(history).toContain("chat reply");
+  });
+
+  test("`chat --continue` picks up the last conversation of the directory, a run's included", async () => {
+    await workspace([{ text: "run reply" }, { text: "chat goes on" }]);
+    if (!ws) throw new Error("no workspace");
+    const run = await runBinary(["run", "-c", ws.configPath, "remember the word umber"], {
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir },
+    });
+    expect(run.code).toBe(0);
+    const session = startChat(["--continue"]);
+    await session.waitFor(/\(continued, 2 messages\)/);
+    await prompt(session, 1);
+    session.type("which word?\r");
+    await session.waitFor(/chat goes on/);
+    await prompt(session, 2);
+    session.type("/exit\r");
+    expect(await session.exited).toBe(0);
+    const history = JSON.stringify(mock?.requests[1]?.body);
+    expect(history).toContain("remember the word umber");
+    expect(lastUserMessage(1)).toBe("which word?");
+  });
+
+  test("zero-config: with no configuration file the built-in assistant chats over OPENAI_BASE_URL", async () => {
+    mock = await startMockProvider({
+      turns: [{ text: "hello from zero-config" }],
+      apiKey: "sk-chat-zero-config-0123",
+    });
+    ws = makeWorkspace("");
+    const project = join(ws.dir, "project");
+    mkdirSync(project);
+    chat = startInTerminal(["chat", "--model", "openai/gpt-4.1-mini"], {
+      cwd: project,
+      env: {
+        AGENTRY_STATE_DIR: ws.stateDir,
+        HOME: join(ws.dir, "home"),
+        XDG_CONFIG_HOME: join(ws.dir, "xdg"),
+        OPENAI_API_KEY: "sk-chat-zero-config-0123",
+        OPENAI_BASE_URL: mock.baseUrls.openai,
+        TERM: "dumb",
+      },
+      timeoutMs: 60_000,
+    });
+    await chat.waitFor(/agent assistant/);
+    await prompt(chat, 1);
+    chat.type("hi\r");
+    await chat.waitFor(/hello from zero-config/);
+    await prompt(chat, 2);
+    chat.type("/exit\r");
+    expect(await chat.exited).toBe(0);
+    expect(mock.requests[0]?.model).toBe("gpt-4.1-mini");
+    expect(chat.output()).not.toContain("sk-chat-zero-config-0123");
   });
 
   test("/help, /model, /tools, /cost, /clear and /save", async () => {

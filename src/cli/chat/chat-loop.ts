@@ -19,6 +19,8 @@ export interface ChatLoop {
   approve: ApproveMode;
   /** The run flags that shape output (`-q`, `-v`). */
   options: RunOptions;
+  /** Called after each turn that ran: records the session as this directory's last (`--continue`). */
+  saved(): void;
   write(text: string): void;
   /** Leaves at once (second Ctrl-C while a turn is being cancelled): flush the audit, exit 130. */
   exitNow(): never;
@@ -78,7 +80,9 @@ async function turn(chat: ChatLoop, prompt: string): Promise<RunResult | undefin
     chat.write("^C cancelling the turn: stopping its tools (Ctrl-C again to leave now)");
     stop();
   });
-  const renderer = await rendererFor({ ...chat.options, output: "text" });
+  const renderer = await rendererFor({ ...chat.options, output: "text" }, undefined, {
+    asksHuman: chat.approve === "ask",
+  });
   try {
     const result = await chat.runtime.run({
       target: chat.state.agent,
@@ -89,6 +93,7 @@ async function turn(chat: ChatLoop, prompt: string): Promise<RunResult | undefin
       onEvent: listenerFor(renderer, chat.options),
       ...(chat.state.model !== undefined ? { model: chat.state.model } : {}),
     });
+    chat.saved();
     const { usage } = chat.state;
     usage.input_tokens += result.usage.input_tokens;
     usage.output_tokens += result.usage.output_tokens;

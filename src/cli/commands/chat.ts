@@ -1,7 +1,6 @@
 import type tty from "node:tty";
-import { loadConfig } from "../../config/loader.ts";
 import { namedEntry } from "../../config/named-entry.ts";
-import type { ApproveMode } from "../../config/schema.ts";
+import type { ApproveMode, Config } from "../../config/schema.ts";
 import { createRuntime } from "../../runtime/runtime.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
@@ -12,23 +11,30 @@ import { chatApprover } from "../chat/chat-approver.ts";
 import { chatLoop } from "../chat/chat-loop.ts";
 import { newChatSessionName } from "../chat/chat-state.ts";
 import { terminalInput } from "../chat/terminal-input.ts";
-import { findConfigPath } from "../config-path.ts";
+import { describeConfigSource, loadCliConfig } from "../cli-config.ts";
+import { type RunSession, rememberRunSession, sessionForRun } from "../continue-session.ts";
 import { currentUser } from "../current-user.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
 import { requestFromFlags } from "../run-options.ts";
+import { closeTargetName } from "../run-target.ts";
 import { questionApprover } from "../tty-approver.ts";
+import { enterWorkingDirectory } from "../working-directory.ts";
 
 /** Options of `agentry chat`. */
 export interface ChatOptions extends CommonOptions {
   model?: string;
   session?: string;
+  continue?: boolean;
+  cd?: string;
+  tools?: string[];
   approve?: "ask" | "deny" | "auto";
 }
 
 /**
  * `agentry chat [AGENT]`: an interactive session on a terminal. Every message is one run of the
- * agent continuing the chat's session, through the same runtime, pipeline and audit as `run`.
+ * agent continuing the chat's session, through the same configuration lookup (zero-config mode
+ * included), runtime, pipeline and audit as `run`.
  */
 export default async function chatCommand(
   agentName: string | undefined,
@@ -39,23 +45,20 @@ export default async function chatCommand(
       hint: 'for scripts and pipes use `agentry run [AGENT] "PROMPT"` (it reads a piped prompt from stdin)',
     });
   }
+  enterWorkingDirectory(options.cd);
+  const cwd = process.cwd();
   const runOptions = { ...options, output: "text" as const, var: [] };
   const overrides = requestFromFlags(runOptions);
-  const loaded = await loadConfig(findConfigPath(options.config));
+  const { loaded, source } = await loadCliConfig(options);
   const { config } = loaded;
-  const agent = agentName ?? config.defaults?.agent;
-  if (agent === undefined || namedEntry(config.agents, agent) === undefined) {
-    const known = Object.keys(config.agents ?? {}).join(", ") || "none";
-    throw new UsageError(
-      agent === undefined
-        ? `no agent given and [defaults].agent is not set (agents: ${known})`
-        : `unknown agent ${JSON.stringify(agent)} (agents: ${known})`,
-      { hint: "agentry chat AGENT" },
-    );
-  }
   const approve = chatApproveMode(options.approve ?? config.defaults?.approve);
   const stateDir = resolveStateDir(config.defaults?.state_dir, process.env);
-  const session = overrides.session ?? newChatSessionName();
+  const conversation: RunSession =
+    options.session !== undefined || options.continue
+      ? (sessionForRun(options, stateDir, cwd) as RunSession)
+      : { id: newChatSessionName(), auto: false };
+  const agent = chosenAgent(config, agentName ?? conversation.agent);
+  const session = conversation.id;
   const earlier = new SessionStore(stateDir).load(session)?.messages.length ?? 0;
   const write = (text: string) => writeInfo(text);
   const runtime = createRuntime(loaded, {
@@ -88,6 +91,7 @@ export default async function chatCommand(
   };
   const handled: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const signal of handled) process.on(signal, onSignal);
+  if (source.kind === "zero-config" && !options.quiet) write(describeConfigSource(source));
   write(
     `agentry chat · agent ${agent} · session ${session}${earlier > 0 ? ` (continued, ${earlier} messages)` : ""} · /help for commands, Ctrl-C cancels a turn, /exit leaves`,
   );
@@ -105,6 +109,7 @@ export default async function chatCommand(
       },
       approve,
       options: runOptions,
+      saved: () => rememberRunSession(stateDir, cwd, conversation),
       write,
       exitNow,
       leave: leave.signal,
@@ -116,6 +121,23 @@ export default async function chatCommand(
   }
   write(`session ${session} saved; continue it with \`agentry chat --session ${session}\``);
   return leave.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+/** The agent named (or `[defaults].agent`), which must exist; a near miss gets a did-you-mean. */
+function chosenAgent(config: Config, named: string | undefined): string {
+  const agent = named ?? config.defaults?.agent;
+  if (agent !== undefined && namedEntry(config.agents, agent) !== undefined) return agent;
+  const known = Object.keys(config.agents ?? {}).join(", ") || "none";
+  if (agent === undefined) {
+    throw new UsageError(`no agent given and [defaults].agent is not set (agents: ${known})`, {
+      hint: "agentry chat AGENT",
+    });
+  }
+  const close = closeTargetName(config, agent);
+  throw new UsageError(
+    `unknown agent ${JSON.stringify(agent)}${close ? `; did you mean "${close}"?` : ""} (agents: ${known})`,
+    { hint: "agentry chat AGENT" },
+  );
 }
 
 /** `--approve`, else `[defaults].approve`, else `ask`; `defer` cannot work in a conversation. */
