@@ -4,7 +4,7 @@ import type { ProviderError, SerializedError } from "../spec/errors.ts";
 import type { RunEventInput, RunStatus, StopReason } from "../spec/events.ts";
 import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
-import type { Tool } from "../spec/tool.ts";
+import type { Tool, ToolFailure } from "../spec/tool.ts";
 import { stopReasonOf } from "./run-stop.ts";
 import type { GraceTimer } from "./run-stop-race.ts";
 import {
@@ -138,8 +138,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         ...(result.ok ? {} : { isError: true }),
       });
       if (result.ok || !result.halt) continue;
-      const reason: StopReason =
-        result.halt === "loop" ? "loop" : result.halt === "failures" ? "tool_error" : "approval_denied";
+      const reason = haltReason(result.halt);
       if (halt === undefined || reason === "loop") {
         halt = reason;
         haltedBy = result.stop?.by ?? result.haltBy;
@@ -149,7 +148,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       return stop("awaiting_approval", "awaiting_approval", { pendingCalls, haltedBy: "approval" });
     }
     const by = haltedBy ? { haltedBy } : {};
-    if (halt === "approval_denied") return stop("stopped", halt, by);
+    if (halt === "approval_denied" || halt === "sandbox") return stop("stopped", halt, by);
     if (halt) return stop("failed", halt, by);
     if (options.signal.aborted) return interrupted(stop, options.signal);
     return undefined;
@@ -236,4 +235,19 @@ function interrupted(
   if (reason === "timeout") return stop("failed", "timeout");
   if (reason === "interrupted") return stop("interrupted", "interrupted");
   return stop("stopped", "cancelled");
+}
+
+/** The stop reason of a run halted by a tool result: `failures` ends it as a tool error. */
+function haltReason(halt: NonNullable<ToolFailure["halt"]>): StopReason {
+  switch (halt) {
+    case "loop":
+      return "loop";
+    case "failures":
+      return "tool_error";
+    case "sandbox":
+      return "sandbox";
+    case "approval_denied":
+    case "awaiting_approval":
+      return "approval_denied";
+  }
 }

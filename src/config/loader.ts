@@ -6,6 +6,7 @@ import { checkMcp } from "./check-mcp.ts";
 import { checkPatterns } from "./check-patterns.ts";
 import { checkProviders } from "./check-providers.ts";
 import { checkReferences } from "./check-references.ts";
+import { checkSandbox } from "./check-sandbox.ts";
 import { checkSchedules } from "./check-schedules.ts";
 import { NAMED_SECTIONS, type Report, type SemanticInput } from "./issue-report.ts";
 import { formatKeyPath } from "./key-path.ts";
@@ -92,6 +93,7 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     checkMcp(input);
     checkPatterns(input);
     checkFiles(input);
+    checkSandbox(input);
     await checkSchedules(input);
     if (issues.length === 0) {
       return { path: mainPath, files: sources.files.map((file) => file.path), config: merged.config };

@@ -152,6 +152,29 @@ export const providerSchema = z.strictObject({
   cassette: z.string().optional(),
 });
 
+const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+const HOST_EXPECTED = 'a host name such as "api.github.com" or a wildcard such as "*.example.com"';
+
+/**
+ * The sandbox keys of a shell tool and a stdio MCP server (docs/SANDBOX.md). Combinations that
+ * would promise a protection that does not apply (keys without a sandbox, `writable` in
+ * `read-only`, `network_allow` without `network = "allow"`) are refused by `checkSandbox`.
+ */
+export const sandboxFields = {
+  /** `off` (default), `read-only` (nothing writable), `workspace-write` (cwd and `writable`). */
+  sandbox: z.enum(["off", "read-only", "workspace-write"]).optional(),
+  /** Paths writable inside a `workspace-write` sandbox besides the working directory. */
+  writable: z.array(z.string().min(1)).optional(),
+  /** Paths hidden inside the sandbox, added to the built-in list (~/.ssh, ~/.aws, the state dir…). */
+  deny_read: z.array(z.string().min(1)).optional(),
+  /** `none` (default): no network; `allow`: the host network, or only `network_allow` hosts through a proxy. */
+  network: z.enum(["none", "allow"]).optional(),
+  /** Hosts reachable with `network = "allow"` (through agentry's proxy); empty or absent: any host. */
+  network_allow: z
+    .array(z.string().regex(HOST_PATTERN, { message: "invalid host pattern" }).describe(HOST_EXPECTED))
+    .optional(),
+};
+
 const toolBase = {
   description: z.string().optional(),
   read_only: z.boolean().optional(),
@@ -169,6 +192,7 @@ export const shellToolSchema = z.strictObject({
   timeout: duration.optional(),
   max_output: size.optional(),
   shell: z.boolean().optional(),
+  ...sandboxFields,
 });
 
 export const httpToolSchema = z.strictObject({
@@ -235,6 +259,7 @@ export const mcpServerSchema = z.strictObject({
   /** Variables set for the server process; values may use `${VAR}` and are treated as secrets. */
   set_env: z.record(z.string(), z.string()).optional(),
   cwd: z.string().optional(),
+  ...sandboxFields,
   url: z.string().optional(),
   /** HTTP headers; values may use `${VAR}` and are treated as secrets. */
   headers: z.record(z.string(), z.string()).optional(),
@@ -401,6 +426,8 @@ export type ShellToolConfig = z.output<typeof shellToolSchema>;
 export type HttpToolConfig = z.output<typeof httpToolSchema>;
 export type FileToolConfig = z.output<typeof fileToolSchema>;
 export type McpServerConfig = z.output<typeof mcpServerSchema>;
+/** The sandbox keys shared by shell tools and stdio MCP servers. */
+export type SandboxConfig = Pick<ShellToolConfig, keyof typeof sandboxFields>;
 export type AgentConfig = z.output<typeof agentSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type FlowConfig = z.output<typeof flowSchema>;

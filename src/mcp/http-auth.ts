@@ -1,5 +1,6 @@
 import type { AuthProvider } from "@modelcontextprotocol/client";
 import type { McpServerConfig } from "../config/schema.ts";
+import type { SandboxHost } from "../sandbox/host.ts";
 import { ConfigError } from "../spec/errors.ts";
 
 /** Where secrets come from and who must learn them (the redactor). */
@@ -7,6 +8,8 @@ export interface SecretSource {
   env: Record<string, string | undefined>;
   /** Every secret value read (tokens, client secrets) is handed here before it is used. */
   addSecrets(values: string[]): void;
+  /** What a stdio server's sandbox hides and protects (default: derived from `env`). */
+  sandboxHost?: SandboxHost;
 }
 
 /** The server rejected agentry's credentials even after a refresh. */

@@ -2,6 +2,8 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { interpolate } from "../config/interpolate.ts";
 import type { McpServerConfig } from "../config/schema.ts";
+import { sandboxHostOf } from "../sandbox/host.ts";
+import { createSandbox } from "../sandbox/sandbox.ts";
 import type { SecretSource } from "./http-auth.ts";
 import type { StdioLaunch } from "./stdio-transport.ts";
 
@@ -35,8 +37,9 @@ export function resolveCommand(command: string, path: string | undefined, cwd: s
 /**
  * The launch of a stdio server: only the variables named in `env` pass through, `set_env` values
  * (which may use `${VAR}`) are added and reported as secrets. Nothing else of agentry's
- * environment reaches the server. Throws ConfigError for an unset `${VAR}`, an Error for a
- * program that cannot be found.
+ * environment reaches the server. A configured sandbox wraps the program (bubblewrap on Linux);
+ * when it cannot be enforced the server does not start. Throws ConfigError for an unset `${VAR}`,
+ * an Error for a program that cannot be found or a sandbox that cannot be enforced.
  */
 export function stdioLaunch(server: string, config: McpServerConfig, source: SecretSource): StdioLaunch {
   const env: Record<string, string> = {};
@@ -53,5 +56,15 @@ export function stdioLaunch(server: string, config: McpServerConfig, source: Sec
   const cwd = config.cwd ?? process.cwd();
   const file = resolveCommand(command, env["PATH"] ?? source.env["PATH"], cwd);
   if (!file) throw new Error(`program not found: ${command}`);
-  return { command: file, args: config.args ?? [], env, ...(config.cwd ? { cwd: config.cwd } : {}) };
+  const args = config.args ?? [];
+  const sandbox = createSandbox(config, {
+    cwd,
+    host: source.sandboxHost ?? sandboxHostOf(source.env),
+    path: source.env["PATH"],
+  });
+  const prepared = sandbox?.prepare(file, args, false);
+  if (prepared && !prepared.ok)
+    throw new Error(`its sandbox cannot be enforced on this host: ${prepared.reason}`);
+  const launch = prepared?.launch ?? { file, args };
+  return { command: launch.file, args: launch.args, env, ...(config.cwd ? { cwd: config.cwd } : {}) };
 }

@@ -100,7 +100,7 @@ export async function assembleTools(
       default: {
         let built = rt.builtinTools.get(entry);
         if (!built) {
-          built = createBuiltinTool(entry, config, { env: rt.env, onSecrets });
+          built = createBuiltinTool(entry, config, { env: rt.env, onSecrets, sandboxHost: rt.sandboxHost });
           rt.builtinTools.set(entry, built);
         }
         const tool = await built;

@@ -19,6 +19,7 @@ export class McpServers {
   ) {
     this.secrets = {
       env: secrets.env,
+      ...(secrets.sandboxHost ? { sandboxHost: secrets.sandboxHost } : {}),
       addSecrets: (values) => {
         for (const value of values) this.known.add(value);
         secrets.addSecrets(values);

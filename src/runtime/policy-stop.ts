@@ -8,6 +8,7 @@ const POLICY_STOPS = new Set<StopReason>([
   "loop",
   "tool_error",
   "approval_denied",
+  "sandbox",
   "max_turns",
   "timeout",
 ]);

@@ -4,6 +4,7 @@ import type { LogSink } from "../middleware/logger/index.ts";
 import type { ExtraLayer } from "../middleware/pipeline.ts";
 import type { CassetteWriter } from "../providers/replay/record.ts";
 import type { Redactor } from "../redact/index.ts";
+import type { SandboxHost } from "../sandbox/host.ts";
 import type { Approver, RecordedDecisions } from "../spec/approval.ts";
 import type { Clock } from "../spec/clock.ts";
 import type { RunEventInput } from "../spec/events.ts";
@@ -24,6 +25,8 @@ export interface RuntimeContext {
   loaded: LoadedConfig;
   env: Record<string, string | undefined>;
   stateDir: string;
+  /** What sandboxes hide and protect of this runtime: home secrets, the state dir, the audit log, the config files. */
+  sandboxHost: SandboxHost;
   audit: AuditLog | undefined;
   /** Interactive approver for `--approve ask`, provided by the host (the CLI's TTY prompt). */
   ask: Approver | undefined;

@@ -20,6 +20,8 @@ export type StopReason =
   | "policy"
   | "loop"
   | "approval_denied"
+  /** A tool's configured sandbox could not be enforced on this host; the call was refused (exit 3). */
+  | "sandbox"
   | "awaiting_approval"
   | "provider_error"
   | "tool_error"

@@ -17,8 +17,9 @@ export interface ToolContext {
  * `failures`), while running (`timeout`, `exception`), by the loop before it ran (`unknown_tool`,
  * `arguments`, `truncated` — the model's turn was cut off), by the tool under its own rules
  * before running anything (`tool_policy`: shell allow/deny, http allow_hosts and SSRF guard, file
- * root and read-only), by the run stopping while it ran (`cancelled`: abandoned after the grace),
- * or by a host's own layer (`custom`).
+ * root and read-only), because the tool's configured sandbox cannot be enforced on this host
+ * (`sandbox`: nothing ran), by the run stopping while it ran (`cancelled`: abandoned after the
+ * grace), or by a host's own layer (`custom`).
  */
 export type StopCause =
   | "approval"
@@ -34,6 +35,7 @@ export type StopCause =
   | "arguments"
   | "truncated"
   | "tool_policy"
+  | "sandbox"
   | "cancelled"
   | "custom";
 
@@ -74,7 +76,7 @@ export interface ToolFailure extends ToolOutcomeBase {
    * Set by a governance layer when the run must end after this turn (loop detected, failure
    * limits exceeded, approval deferred). The loop finishes the turn, then stops with this reason.
    */
-  halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied";
+  halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied" | "sandbox";
   /** With `halt: "awaiting_approval"`: the approval id and arguments the deferred run saves. */
   deferral?: DeferredCall;
   /** The layer that set `halt` on a call it did not stop itself (failure limits after a tool's own failure). */

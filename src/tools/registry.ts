@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ToolConfig } from "../config/schema.ts";
+import type { SandboxHost } from "../sandbox/host.ts";
 import { ConfigError } from "../spec/errors.ts";
 import type { JsonSchema, ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
@@ -9,6 +10,8 @@ export interface BuiltinToolOptions {
   env?: Record<string, string | undefined>;
   /** Receives every value interpolated into headers or `set_env`; the redactor hides them everywhere. */
   onSecrets?(values: string[]): void;
+  /** What a shell tool's sandbox hides and protects (default: derived from `env`). */
+  sandboxHost?: SandboxHost;
 }
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;

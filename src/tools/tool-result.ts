@@ -29,3 +29,17 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   }
   return result;
 }
+
+/** The `stop.by` of a call refused because its tool's sandbox cannot be enforced (docs/SANDBOX.md). */
+export const SANDBOX = "sandbox";
+
+/**
+ * A call refused because the tool's configured sandbox cannot be enforced on this host (no
+ * bubblewrap, namespaces refused): nothing ran, and the run stops (`stop_reason: "sandbox"`,
+ * exit 3) rather than going on with a tool that cannot run as configured.
+ */
+export function sandboxRefusal(tool: string, reason: string, meta?: Record<string, unknown>): ToolResult {
+  const error = `sandbox: the sandbox of tool "${tool}" cannot be enforced on this host, so the command was not run: ${reason}`;
+  const stop = { reason: "sandbox", by: SANDBOX } as const;
+  return { ok: false, output: "", error, stop, halt: "sandbox", ...(meta ? { meta } : {}) };
+}

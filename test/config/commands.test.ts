@@ -51,6 +51,7 @@ describe("agentry init", () => {
     expect(first.code).toBe(0);
     const written = readFileSync(join(dir, "agentry.toml"), "utf8");
     expect(written).toContain("${OPENAI_API_KEY}");
+    expect(written).toContain('sandbox = "workspace-write"');
     const check = await runBinary(["validate"], { cwd: dir, env: { OPENAI_API_KEY: undefined } });
     expect(check.stdout).toBe("ok: agentry.toml: 1 agent, 3 tools, 2 providers, 0 flows, 0 schedules\n");
     expect(check.code).toBe(0);

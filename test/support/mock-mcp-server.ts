@@ -18,11 +18,12 @@
  *                            GET /token-count tells how many were issued
  *
  * Tools: echo {text}, fail, hang (never answers), image (a PNG), danger {target}, env {name}
- * (the value of an environment variable or "<unset>"), add_tool (adds tool "added" and sends
+ * (the value of an environment variable or "<unset>"), read {path} (a file's text, or the error
+ * reading it; for sandbox tests), add_tool (adds tool "added" and sends
  * tools/list_changed).
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import {
   createMcpHandler,
   type JSONRPCMessage,
@@ -94,6 +95,17 @@ function buildServer(versions?: string[]): McpServer {
       inputSchema: z.object({ name: z.string() }),
     },
     async ({ name }) => text(process.env[name] ?? "<unset>"),
+  );
+  server.registerTool(
+    "read",
+    { description: "Reads a file of the server's host", inputSchema: z.object({ path: z.string() }) },
+    async ({ path }) => {
+      try {
+        return text(`read: ${readFileSync(path, "utf8")}`);
+      } catch (error) {
+        return text(`cannot read: ${(error as Error).message}`);
+      }
+    },
   );
   server.registerTool("add_tool", { description: "Adds a tool and announces the change" }, async () => {
     server.registerTool("added", { description: "A tool added at run time" }, async () =>

@@ -2,8 +2,11 @@ import { z } from "zod";
 import { interpolate } from "../../config/interpolate.ts";
 import type { ShellToolConfig } from "../../config/schema.ts";
 import { passThroughSecrets } from "../../config/secret-values.ts";
+import type { SandboxHost } from "../../sandbox/host.ts";
+import { sandboxHostOf } from "../../sandbox/host.ts";
+import { createSandbox, type SandboxLaunch } from "../../sandbox/sandbox.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
-import { toolError, toolRefusal } from "../tool-result.ts";
+import { sandboxRefusal, toolError, toolRefusal } from "../tool-result.ts";
 import { splitArgv } from "./command-line.ts";
 import { compileCommandPolicy } from "./command-policy.ts";
 import description from "./description.txt" with { type: "text" };
@@ -29,6 +32,8 @@ export interface ShellToolOptions {
   graceMs?: number;
   /** How descendants are tracked (`auto`: a cgroup where possible, else `/proc`); tests force `proc`. */
   tracking?: "auto" | "proc";
+  /** Home and agentry's own files for the sandbox (default: from `env`). */
+  sandboxHost?: SandboxHost;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -87,10 +92,17 @@ export function createShellTool(
   const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
   const maxOutput = config.max_output ?? DEFAULT_MAX_OUTPUT;
   const preface = config.description ? `${config.description}\n\n` : "";
+  const source = options.env ?? process.env;
+  const sandbox = createSandbox(config, {
+    cwd: config.cwd ?? process.cwd(),
+    host: options.sandboxHost ?? sandboxHostOf(source),
+    path: source["PATH"],
+  });
+  const about = sandbox ? `\n${sandbox.summary}` : "";
 
   return {
     name,
-    description: `${preface}${description.trim()}\n\n${describeConfig(config, timeoutMs)}`,
+    description: `${preface}${description.trim()}\n\n${describeConfig(config, timeoutMs)}${about}`,
     parameters: shellParameters,
     readOnly: config.read_only ?? false,
     matchArguments: argumentMatcher(shell, lookup),
@@ -107,10 +119,17 @@ export function createShellTool(
       const program = argv[0] as string;
       const file = resolveExecutable(program, env["PATH"], config.cwd);
       if (!file) return toolError(`command not found: ${program}`, { argv });
+      let launch: SandboxLaunch = { file, args: argv.slice(1) };
+      if (sandbox) {
+        const prepared = sandbox.prepare(file, argv.slice(1));
+        if (!prepared.ok) return sandboxRefusal(name, prepared.reason, { argv });
+        launch = prepared.launch;
+      }
       const started = performance.now();
       const outcome = await runProcessTree({
-        file,
-        args: argv.slice(1),
+        file: launch.file,
+        args: launch.args,
+        ...(launch.statusFd !== undefined ? { statusFd: launch.statusFd } : {}),
         env,
         ...(config.cwd ? { cwd: config.cwd } : {}),
         timeoutMs,
@@ -128,7 +147,17 @@ export function createShellTool(
         argv,
         ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
       };
+      if (sandbox && outcome.spawnError) return sandboxRefusal(name, outcome.spawnError, meta);
       if (outcome.spawnError) return toolError(`could not start ${program}: ${outcome.spawnError}`, meta);
+      const unconfined =
+        sandbox && !outcome.timedOut && !outcome.aborted
+          ? sandbox.setupFailure({
+              status: outcome.status ?? "",
+              exitCode: outcome.exitCode,
+              output: outcome.output,
+            })
+          : undefined;
+      if (unconfined) return sandboxRefusal(name, unconfined, meta);
       if (outcome.timedOut) {
         return toolError(
           `timed out after ${timeoutMs} ms; the command and its children were killed`,

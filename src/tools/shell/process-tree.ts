@@ -21,6 +21,8 @@ export interface ProcessSpec {
   tracking?: "auto" | "proc";
   /** Where to register the SIGKILL that runs if agentry exits mid-call; one per tool (default: own). */
   exitGuard?: ExitGuard;
+  /** Opens descriptor 3 as a pipe; what the process writes there is `ProcessOutcome.status`. */
+  statusFd?: 3;
 }
 
 /** How a process ended. `output` is stdout and stderr interleaved in arrival order, capped. */
@@ -34,7 +36,11 @@ export interface ProcessOutcome {
   /** Set when the process could not be started at all (missing cwd, permission denied). */
   spawnError?: string;
   pid?: number;
+  /** What the process wrote on `ProcessSpec.statusFd` (a sandbox launcher's status), at most 64 KiB. */
+  status?: string;
 }
+
+const MAX_STATUS = 64 * 1024;
 
 const IS_WINDOWS = process.platform === "win32";
 
@@ -70,13 +76,17 @@ export async function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome>
     cleanup: true,
     buffer: false,
     all: true,
-    stdin: "ignore",
+    stdio: ["ignore", "pipe", "pipe", spec.statusFd === undefined ? "ignore" : "pipe"],
     reject: false,
     encoding: "buffer",
     stripFinalNewline: false,
     windowsHide: true,
   });
   child.all?.on("data", (chunk: Buffer) => captured.push(chunk));
+  let status = "";
+  child.stdio[3]?.on("data", (chunk: Buffer) => {
+    status = (status + chunk.toString("utf8")).slice(0, MAX_STATUS);
+  });
   const rootPid = child.pid;
   if (rootPid !== undefined) tracker?.start(rootPid);
   const killNow = () => {
@@ -151,5 +161,6 @@ export async function runProcessTree(spec: ProcessSpec): Promise<ProcessOutcome>
     aborted,
     ...(ended.error ? { spawnError: ended.error } : {}),
     ...(rootPid !== undefined ? { pid: rootPid } : {}),
+    ...(spec.statusFd !== undefined ? { status } : {}),
   };
 }

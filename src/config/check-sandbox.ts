@@ -1,0 +1,84 @@
+import type { Report, SemanticInput } from "./issue-report.ts";
+import type { KeyPath } from "./key-path.ts";
+import type { SandboxConfig } from "./schema.ts";
+
+const SANDBOX_ONLY_KEYS = ["writable", "deny_read", "network", "network_allow"] as const;
+
+/**
+ * Checks the sandbox keys of shell tools and stdio MCP servers, refusing every combination that
+ * reads like a protection but is none: sandbox keys on a tool or server without a sandbox,
+ * `writable` in a `read-only` sandbox, `network_allow` without `network = "allow"`, `deny_read`
+ * of `/`, and a sandbox on an HTTP MCP server (nothing runs locally to sandbox).
+ */
+export function checkSandbox(input: SemanticInput): void {
+  const { config, report } = input;
+  for (const [name, tool] of Object.entries(config.tools ?? {})) {
+    if (tool.kind === "shell") checkOne(["tools", name], tool, report);
+  }
+  for (const [name, server] of Object.entries(config.mcp ?? {})) {
+    if (server.url !== undefined && server.command === undefined) {
+      for (const key of ["sandbox", ...SANDBOX_ONLY_KEYS] as const) {
+        if (server[key] !== undefined) {
+          report(
+            ["mcp", name, key],
+            { message: `${key} applies only to stdio servers (command): an HTTP server does not run here` },
+            "key",
+          );
+        }
+      }
+      continue;
+    }
+    checkOne(["mcp", name], server, report);
+  }
+}
+
+function checkOne(path: KeyPath, entry: SandboxConfig, report: Report): void {
+  const mode = entry.sandbox ?? "off";
+  if (mode === "off") {
+    for (const key of SANDBOX_ONLY_KEYS) {
+      if (entry[key] === undefined) continue;
+      report(
+        [...path, key],
+        {
+          message: `${key} has no effect without a sandbox`,
+          expected: 'sandbox = "read-only" or "workspace-write" next to it',
+          found: entry.sandbox === undefined ? "no sandbox key (default off)" : 'sandbox = "off"',
+        },
+        "key",
+      );
+    }
+    return;
+  }
+  if (mode === "read-only" && entry.writable !== undefined) {
+    report(
+      [...path, "writable"],
+      {
+        message: "a read-only sandbox has no writable paths",
+        expected: 'sandbox = "workspace-write" to make the working directory and these paths writable',
+        found: 'sandbox = "read-only"',
+      },
+      "key",
+    );
+  }
+  if (entry.network_allow !== undefined && entry.network !== "allow") {
+    report(
+      [...path, "network_allow"],
+      {
+        message: 'network_allow has no effect unless network = "allow"',
+        expected: 'network = "allow" next to it',
+        found:
+          entry.network === undefined ? 'no network key (default "none")' : `network = "${entry.network}"`,
+      },
+      "key",
+    );
+  }
+  entry.deny_read?.forEach((value, i) => {
+    if (value.replace(/\/+$/, "") === "") {
+      report([...path, "deny_read", i], {
+        message: "deny_read cannot hide the whole file system",
+        expected: "a file or directory below /",
+        found: JSON.stringify(value),
+      });
+    }
+  });
+}

@@ -1,0 +1,60 @@
+import type { SandboxNetwork } from "./sandbox-policy.ts";
+import type { SandboxMounts } from "./verify-mounts.ts";
+
+/** Everything `bwrapArgs` turns into a command line. */
+export interface BwrapPlan {
+  mounts: SandboxMounts;
+  cwd: string;
+  network: SandboxNetwork;
+  /** The descriptor bwrap reports its status on (JSON documents; `exit-code` once the command ran). */
+  statusFd?: number;
+  /** Extra read-only binds (the network proxy's socket directory). */
+  extraBinds?: string[];
+}
+
+/**
+ * The bubblewrap arguments of one launch, before `--` and the command. Order matters, later mounts
+ * cover earlier ones: the read-only root, fresh /dev, /proc (of the new PID namespace) and /tmp,
+ * then the writable roots, then read-only paths inside them, then the denied paths (an empty
+ * tmpfs with mode 000 over a directory, /dev/null — unopenable on a nodev bind — over anything
+ * else), so a denied path inside a writable root stays hidden. All capabilities are dropped, so a
+ * process running as root cannot undo a mount.
+ */
+export function bwrapArgs(plan: BwrapPlan): string[] {
+  const args = [
+    "--die-with-parent",
+    "--new-session",
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    ...(plan.network.kind === "host" ? [] : ["--unshare-net"]),
+    "--cap-drop",
+    "ALL",
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+    "--tmpfs",
+    "/tmp",
+  ];
+  for (const path of plan.mounts.writable) args.push("--bind", path, path);
+  for (const path of plan.mounts.readOnly) args.push("--ro-bind", path, path);
+  for (const path of plan.extraBinds ?? []) args.push("--ro-bind", path, path);
+  for (const path of plan.mounts.hideDirs) args.push("--perms", "0000", "--tmpfs", path);
+  for (const path of plan.mounts.hideFiles) args.push("--ro-bind", "/dev/null", path);
+  args.push("--chdir", plan.cwd);
+  if (plan.statusFd !== undefined) args.push("--json-status-fd", String(plan.statusFd));
+  return args;
+}
+
+/**
+ * Whether bwrap started the command, from what it wrote on its status descriptor: it writes an
+ * `exit-code` document only once the command ran and ended; a failed setup (no namespaces, a
+ * mount refused) writes none. Only meaningful when bwrap exited by itself (not killed).
+ */
+export function bwrapRanCommand(status: string): boolean {
+  return /"exit-code"\s*:\s*-?\d+/.test(status);
+}

@@ -1,0 +1,35 @@
+import { homedir } from "node:os";
+import { resolveStateDir } from "../state/state-dir.ts";
+
+/**
+ * What a sandbox must know about the agentry process around it: the home directory (`~` of the
+ * default `deny_read` list) and agentry's own files, hidden from every sandbox (the state dir,
+ * the audit log wherever it is).
+ */
+export interface SandboxHost {
+  home: string;
+  /** Directories and files of agentry itself that no sandboxed process may read. */
+  agentryPaths: string[];
+  /**
+   * Files a sandboxed process may read but never change, even inside a writable directory: the
+   * configuration files in use (a sandbox that rewrote them would loosen the next run).
+   */
+  readOnly: string[];
+}
+
+/**
+ * The host as seen from an environment: HOME, and the state dir as SPEC §12 finds it.
+ * `agentryPaths` adds further files (the audit log when `[audit].path` is outside the state dir),
+ * `readOnly` the configuration files.
+ */
+export function sandboxHostOf(
+  env: Record<string, string | undefined>,
+  options: { stateDir?: string; agentryPaths?: readonly string[]; readOnly?: readonly string[] } = {},
+): SandboxHost {
+  const home = env["HOME"] || homedir();
+  return {
+    home,
+    agentryPaths: [options.stateDir ?? resolveStateDir(undefined, env), ...(options.agentryPaths ?? [])],
+    readOnly: [...(options.readOnly ?? [])],
+  };
+}

@@ -1,0 +1,156 @@
+import { tmpdir } from "node:os";
+import type { SandboxConfig } from "../config/schema.ts";
+import { bwrapArgs, bwrapRanCommand } from "./bwrap-args.ts";
+import { findLauncher } from "./find-launcher.ts";
+import type { SandboxHost } from "./host.ts";
+import { locate, type SandboxPolicy, sandboxPolicy } from "./sandbox-policy.ts";
+import { seatbeltProfile } from "./seatbelt-profile.ts";
+import { verifyMounts } from "./verify-mounts.ts";
+
+/** The descriptor on which the launched process reports its sandbox status (bwrap's `--json-status-fd`). */
+export const STATUS_FD = 3 as const;
+
+/** How to start one sandboxed command. */
+export interface SandboxLaunch {
+  file: string;
+  args: string[];
+  /** Set when the runner must open a pipe at this descriptor and hand its text to `setupFailure`. */
+  statusFd?: typeof STATUS_FD;
+}
+
+/** A launch, or why the sandbox cannot be enforced now (nothing may run then). */
+export type SandboxPrepared = { ok: true; launch: SandboxLaunch } | { ok: false; reason: string };
+
+/** How a sandboxed launch ended, as far as telling the sandbox's failures from the command's goes. */
+export interface LaunchEnd {
+  /** Text written on `statusFd`. */
+  status: string;
+  exitCode: number | null;
+  output: string;
+}
+
+/**
+ * The sandbox of one shell tool or stdio MCP server. `prepare` wraps a command (bubblewrap on
+ * Linux, `sandbox-exec` on macOS) or refuses; `setupFailure` tells, after the launch ended by
+ * itself, whether the sandbox never started the command. Never runs anything unconfined.
+ */
+export interface Sandbox {
+  readonly policy: SandboxPolicy;
+  /** One line for a tool's description: what the command may touch. */
+  readonly summary: string;
+  /**
+   * Wraps a command, re-checking the file system first. `status` (default true) asks for a status
+   * pipe at `STATUS_FD` (bwrap's `--json-status-fd`), which the runner must then open.
+   */
+  prepare(file: string, args: readonly string[], status?: boolean): SandboxPrepared;
+  setupFailure(end: LaunchEnd): string | undefined;
+}
+
+/** Where a sandbox's command runs, the host around it and agentry's own PATH (to find `bwrap`). */
+export interface SandboxOptions {
+  cwd: string;
+  host: SandboxHost;
+  path: string | undefined;
+  platform?: NodeJS.Platform;
+}
+
+/** The sandbox a tool or server configures, or undefined when `sandbox` is absent or `off`. */
+export function createSandbox(config: SandboxConfig, options: SandboxOptions): Sandbox | undefined {
+  const policy = sandboxPolicy(config, options.cwd, options.host);
+  if (!policy) return undefined;
+  const platform = options.platform ?? process.platform;
+  const summary = summarise(policy);
+  if (platform === "linux") return bubblewrapSandbox(policy, options, summary);
+  if (platform === "darwin") return seatbeltSandbox(policy, options, summary);
+  return {
+    policy,
+    summary,
+    prepare: () => ({ ok: false, reason: `no sandbox is available on ${platform}` }),
+    setupFailure: () => undefined,
+  };
+}
+
+function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summary: string): Sandbox {
+  const launcher = findLauncher("bwrap", options.path, policy.writable);
+  return {
+    policy,
+    summary,
+    prepare(file, args, status = true) {
+      if (!launcher.ok) return { ok: false, reason: launcher.reason };
+      if (policy.network.kind === "proxy") {
+        return {
+          ok: false,
+          reason: "network_allow needs the allow-listed network proxy, which this build does not provide",
+        };
+      }
+      const verified = verifyMounts(policy, options.host);
+      if (!verified.ok) return verified;
+      const prefix = bwrapArgs({
+        mounts: verified.mounts,
+        cwd: policy.cwd,
+        network: policy.network,
+        ...(status ? { statusFd: STATUS_FD } : {}),
+      });
+      const launch = { file: launcher.file, args: [...prefix, "--", file, ...args] };
+      return { ok: true, launch: status ? { ...launch, statusFd: STATUS_FD } : launch };
+    },
+    setupFailure(end) {
+      if (bwrapRanCommand(end.status)) return undefined;
+      const said = end.output
+        .trim()
+        .split("\n")
+        .find((line) => line.startsWith("bwrap:"));
+      return `bubblewrap could not set up the sandbox${said ? `: ${said.slice(6).trim()}` : ` (exit code ${end.exitCode})`}`;
+    },
+  };
+}
+
+const SANDBOX_EXEC = "/usr/bin/sandbox-exec";
+
+function seatbeltSandbox(policy: SandboxPolicy, options: SandboxOptions, summary: string): Sandbox {
+  return {
+    policy,
+    summary,
+    prepare(file, args) {
+      if (!locate(SANDBOX_EXEC)) return { ok: false, reason: `${SANDBOX_EXEC} is missing` };
+      if (policy.network.kind === "proxy") {
+        return {
+          ok: false,
+          reason: 'network_allow is not available on macOS; use network = "none" or an empty list',
+        };
+      }
+      const verified = verifyMounts(policy, options.host);
+      if (!verified.ok) return verified;
+      const temp =
+        policy.mode === "workspace-write" ? ["/private/tmp", locate(tmpdir())?.real ?? tmpdir()] : [];
+      const profile = seatbeltProfile({
+        writable: verified.mounts.writable,
+        readOnly: verified.mounts.readOnly,
+        denyRead: [...verified.mounts.hideDirs, ...verified.mounts.hideFiles],
+        network: policy.network,
+        tempDirs: temp,
+      });
+      return { ok: true, launch: { file: SANDBOX_EXEC, args: ["-p", profile, file, ...args] } };
+    },
+    setupFailure(end) {
+      const said = end.output.trim().split("\n")[0] ?? "";
+      return end.exitCode !== 0 && said.startsWith("sandbox-exec:")
+        ? `sandbox-exec could not apply the profile: ${said.slice(13).trim()}`
+        : undefined;
+    },
+  };
+}
+
+function summarise(policy: SandboxPolicy): string {
+  const writes =
+    policy.mode === "read-only"
+      ? "nothing is writable except a private /tmp"
+      : `writable: ${policy.writable.join(", ") || "nothing"} and a private /tmp`;
+  const network =
+    policy.network.kind === "none"
+      ? "no network"
+      : policy.network.kind === "host"
+        ? "network: unrestricted"
+        : `network: only ${policy.network.allow.join(", ")}`;
+  return `Sandboxed (${policy.mode}): ${writes}; credentials such as ~/.ssh are hidden; ${network}.`;
+}

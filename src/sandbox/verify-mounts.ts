@@ -1,0 +1,85 @@
+import { realpathSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { SandboxHost } from "./host.ts";
+import { isWithin, locate, type SandboxPolicy } from "./sandbox-policy.ts";
+
+/** What one launch mounts, checked against the file system just before it starts. */
+export interface SandboxMounts {
+  /** Writable roots (real paths). */
+  writable: string[];
+  /** Paths inside writable roots that stay read-only (`.git`, the configuration files). */
+  readOnly: string[];
+  /** Denied directories (real paths), each covered by an empty, inaccessible tmpfs. */
+  hideDirs: string[];
+  /** Denied files, sockets and devices (real paths), each covered by an inaccessible node. */
+  hideFiles: string[];
+}
+
+/** Kept read-only inside every writable root: git runs its hooks and config outside the sandbox later. */
+const PROTECTED_NAMES = [".git"] as const;
+
+/**
+ * The mounts of one launch, or why the sandbox cannot be trusted now. A writable root must still
+ * be where it was when the sandbox was created (a root that became a symlink would make its
+ * target writable); a denied path that existed then must still be the same file (a sandboxed
+ * command may have moved its parent away so that it would no longer be hidden).
+ */
+export function verifyMounts(
+  policy: SandboxPolicy,
+  host: Pick<SandboxHost, "readOnly">,
+): { ok: true; mounts: SandboxMounts } | { ok: false; reason: string } {
+  const writable: string[] = [];
+  for (const root of policy.writable) {
+    let real: string;
+    try {
+      real = realpathSync(root);
+    } catch {
+      continue;
+    }
+    if (real !== root) {
+      return { ok: false, reason: `the writable path ${root} now leads to ${real}; it changed after start` };
+    }
+    writable.push(root);
+  }
+  const hidden = new Map<string, boolean>();
+  for (const path of policy.denyRead) {
+    const now = locate(path);
+    const pinned = policy.pinnedDeny.get(path);
+    if (pinned && (!now || now.id.dev !== pinned.id.dev || now.id.ino !== pinned.id.ino)) {
+      return {
+        ok: false,
+        reason: `the denied path ${path} was moved or replaced after start, so it can no longer be hidden`,
+      };
+    }
+    if (now) hidden.set(now.real, isDirectory(now.real));
+  }
+  const readOnly = new Set<string>();
+  for (const root of writable) {
+    const candidates = [...PROTECTED_NAMES.map((name) => join(root, name)), ...host.readOnly];
+    for (const path of candidates) {
+      const found = locate(path);
+      if (found && isWithin(found.real, root) && found.real !== root) readOnly.add(found.real);
+    }
+  }
+  const denied = [...hidden.keys()].sort((a, b) => a.length - b.length);
+  const outer = denied.filter(
+    (path, i) => !denied.slice(0, i).some((dir) => hidden.get(dir) && isWithin(path, dir)),
+  );
+  return {
+    ok: true,
+    mounts: {
+      writable,
+      readOnly: [...readOnly],
+      hideDirs: outer.filter((path) => hidden.get(path)),
+      hideFiles: outer.filter((path) => !hidden.get(path)),
+    },
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

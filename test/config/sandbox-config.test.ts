@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/loader.ts";
+import { ConfigError } from "../../src/spec/errors.ts";
+
+const root = mkdtempSync(join(tmpdir(), "config-sandbox-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const BASE = '[providers.p]\nkind = "openai"\napi_key = "k"\n[defaults]\nmodel = "p/m"\n';
+let counter = 0;
+
+async function load(text: string) {
+  const path = join(root, `c${counter++}.toml`);
+  writeFileSync(path, BASE + text);
+  try {
+    return { config: (await loadConfig(path, { cwd: root, env: { HOME: "/home/u" } })).config, issues: [] };
+  } catch (err) {
+    if (err instanceof ConfigError) return { config: undefined, issues: err.issues };
+    throw err;
+  }
+}
+
+describe("sandbox keys of shell tools and stdio MCP servers", () => {
+  test("every key loads; writable and deny_read become absolute (~ and relative to the file)", async () => {
+    const { config, issues } = await load(`
+[tools.sh]
+kind = "shell"
+sandbox = "workspace-write"
+writable = ["build", "~/cache"]
+deny_read = ["secrets/key.pem"]
+network = "allow"
+network_allow = ["api.github.com", "*.example.com"]
+
+[mcp.fs]
+command = "fs-server"
+sandbox = "read-only"
+deny_read = ["~/notes"]
+network = "none"
+`);
+    expect(issues).toEqual([]);
+    const tool = config?.tools?.["sh"];
+    expect(tool?.kind === "shell" && tool.writable).toEqual([join(root, "build"), "/home/u/cache"]);
+    expect(tool?.kind === "shell" && tool.deny_read).toEqual([join(root, "secrets/key.pem")]);
+    expect(config?.mcp?.["fs"]?.deny_read).toEqual(["/home/u/notes"]);
+  });
+
+  test("bad values and combinations that promise a protection they do not give are errors", async () => {
+    const { issues } = await load(`
+[tools.a]
+kind = "shell"
+sandbox = "jail"
+
+[tools.b]
+kind = "shell"
+writable = ["out"]
+network = "none"
+
+[tools.c]
+kind = "shell"
+sandbox = "read-only"
+writable = ["out"]
+network_allow = ["api.github.com"]
+
+[tools.d]
+kind = "shell"
+sandbox = "workspace-write"
+network = "allow"
+network_allow = ["https://api.github.com/", "*.*.example.com"]
+deny_read = ["/"]
+
+[mcp.remote]
+url = "https://mcp.example.com/mcp"
+sandbox = "read-only"
+`);
+    const at = (path: string) => issues.filter((issue) => issue.path === path).map((issue) => issue.message);
+    expect(issues.find((issue) => issue.path === "tools.a.sandbox")?.expected).toBe(
+      'one of "off", "read-only", "workspace-write"',
+    );
+    expect(at("tools.b.writable")).toEqual(["writable has no effect without a sandbox"]);
+    expect(at("tools.b.network")).toEqual(["network has no effect without a sandbox"]);
+    expect(at("tools.c.writable")).toEqual(["a read-only sandbox has no writable paths"]);
+    expect(at("tools.c.network_allow")).toEqual(['network_allow has no effect unless network = "allow"']);
+    expect(at("tools.d.network_allow[0]")).toEqual(["invalid host pattern"]);
+    expect(at("tools.d.network_allow[1]")).toEqual(["invalid host pattern"]);
+    expect(at("tools.d.deny_read[0]")).toEqual(["deny_read cannot hide the whole file system"]);
+    expect(at("mcp.remote.sandbox")[0]).toContain("applies only to stdio servers");
+    for (const issue of issues) expect(issue.line).toBeGreaterThan(0);
+  });
+});

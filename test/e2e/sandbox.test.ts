@@ -1,0 +1,304 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { runBinary } from "../support/binary.ts";
+import { eventually, processesWithArgv } from "../support/processes.ts";
+import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
+
+/**
+ * The sandbox of issue 19 on the compiled binary with the real bubblewrap. Workspaces live in
+ * /var/tmp, not /tmp: a sandbox gets a private /tmp, so a write "outside" under /tmp would land in
+ * that throwaway tmpfs instead of failing against the read-only host file system.
+ */
+const HAS_BWRAP = process.platform === "linux" && existsSync("/usr/bin/bwrap");
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY----- fake-key-for-sandbox-tests";
+const MOCK_SERVER = join(import.meta.dir, "../support/mock-mcp-server.ts");
+const BUN = process.execPath;
+
+let mock: MockProvider | undefined;
+let dir: string | undefined;
+let stopServer: (() => void) | undefined;
+
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+  stopServer?.();
+  stopServer = undefined;
+  if (dir) {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}.outside`, { force: true });
+    rmSync(`${dir}.bin`, { recursive: true, force: true });
+  }
+  dir = undefined;
+});
+
+/** A workspace in /var/tmp with a home holding a fake SSH key, a git repo and a private file. */
+function workspace(): string {
+  dir = mkdtempSync("/var/tmp/agentry-sandbox-");
+  mkdirSync(join(dir, "home", ".ssh"), { recursive: true });
+  writeFileSync(join(dir, "home", ".ssh", "id_rsa"), `${KEY}\n`);
+  mkdirSync(join(dir, ".git", "hooks"), { recursive: true });
+  writeFileSync(join(dir, "private.txt"), "private-data\n");
+  writeFileSync(join(dir, "public.txt"), "public-data\n");
+  return dir;
+}
+
+function write(config: string): string {
+  const path = join(dir as string, "agentry.toml");
+  writeFileSync(path, config);
+  return path;
+}
+
+const SHELL_TOOLS = `
+[tools.ws]
+kind = "shell"
+shell = true
+env = ["PATH", "HOME"]
+cwd = "."
+sandbox = "workspace-write"
+deny_read = ["private.txt"]
+
+[tools.ro]
+kind = "shell"
+shell = true
+env = ["PATH", "HOME"]
+cwd = "."
+sandbox = "read-only"
+
+[tools.net]
+kind = "shell"
+shell = true
+env = ["PATH", "HOME"]
+cwd = "."
+sandbox = "workspace-write"
+network = "allow"
+
+[tools.open]
+kind = "shell"
+shell = true
+env = ["PATH", "HOME"]
+cwd = "."
+`;
+
+function config(baseUrl: string, tools = SHELL_TOOLS, list = '["ws", "ro", "net", "open"]'): string {
+  return `
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+max_turns = 4
+
+${mockProviderToml(baseUrl)}
+${tools}
+[agents.a]
+tools = ${list}
+mode = "auto"
+
+[agents.a.policy]
+failures = { max_consecutive = 50, max_total = 50 }
+`;
+}
+
+/** Runs one model turn making every call at once, then a final answer. */
+async function run(
+  calls: [tool: string, args: Record<string, unknown>][],
+  options: { tools?: string; list?: string; path?: string } = {},
+) {
+  mock = await startMockProvider({
+    turns: [
+      { toolCalls: calls.map(([name, args], i) => ({ id: `c${i}`, name, arguments: args })) },
+      { text: "done" },
+    ],
+  });
+  const home = join(dir as string, "home");
+  const path = write(config(mock.baseUrls.openai, options.tools, options.list));
+  const result = await runBinary(["run", "-c", path, "--output", "ndjson", "go"], {
+    cwd: dir as string,
+    env: {
+      AGENTRY_STATE_DIR: join(dir as string, "state"),
+      HOME: home,
+      ...(options.path ? { PATH: options.path } : {}),
+    },
+    timeoutMs: 60_000,
+  });
+  const events = parseNdjson(result.stdout);
+  const byId = new Map(
+    events.filter((event) => event["type"] === "tool_result").map((event) => [event["id"] as string, event]),
+  );
+  const end = events.find((event) => event["type"] === "run_end");
+  return { ...result, byId, end, home };
+}
+
+function text(event: Record<string, unknown> | undefined): string {
+  return `${event?.["output"] ?? ""}${event?.["error"] ?? ""}`;
+}
+
+describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
+  test("writes land only in writable paths; .git and the config stay read-only; read-only writes nothing", async () => {
+    const ws = workspace();
+    const outside = `${ws}.outside`;
+    const result = await run([
+      ["ws", { command: "echo in > inside.txt" }],
+      ["ws", { command: `echo out > ${outside}` }],
+      ["ws", { command: "echo hook > .git/hooks/pre-commit" }],
+      ["ws", { command: "echo '[tools.x]' >> agentry.toml" }],
+      ["ro", { command: "echo ro > ro.txt" }],
+      ["open", { command: "echo control > control.txt" }],
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.byId.get("c0")?.["ok"]).toBe(true);
+    expect(existsSync(join(ws, "inside.txt"))).toBe(true);
+    for (const id of ["c1", "c2", "c3", "c4"]) {
+      expect(result.byId.get(id)?.["ok"]).toBe(false);
+      expect(text(result.byId.get(id))).toContain("Read-only file system");
+    }
+    expect(existsSync(outside)).toBe(false);
+    expect(existsSync(join(ws, ".git", "hooks", "pre-commit"))).toBe(false);
+    expect(existsSync(join(ws, "ro.txt"))).toBe(false);
+    expect(existsSync(join(ws, "control.txt"))).toBe(true);
+  }, 90_000);
+
+  test("~/.ssh (default deny list), the state dir and deny_read files cannot be read, also through links or /proc", async () => {
+    workspace();
+    const result = await run([
+      ["ws", { command: "cat $HOME/.ssh/id_rsa" }],
+      ["ws", { command: "cat private.txt" }],
+      ["ws", { command: "ln -s home/.ssh/id_rsa key-link && cat key-link" }],
+      ["ws", { command: "cat /proc/1/root$HOME/.ssh/id_rsa" }],
+      ["ws", { command: "ls state" }],
+      ["ro", { command: "cat $HOME/.ssh/id_rsa" }],
+      ["ws", { command: "cat public.txt" }],
+      ["open", { command: "cat $HOME/.ssh/id_rsa" }],
+    ]);
+    expect(result.code).toBe(0);
+    for (const id of ["c0", "c1", "c2", "c3", "c4", "c5"]) {
+      expect(result.byId.get(id)?.["ok"]).toBe(false);
+      expect(text(result.byId.get(id))).toContain("Permission denied");
+      expect(text(result.byId.get(id))).not.toContain("private_key");
+      expect(text(result.byId.get(id))).not.toContain("private-data");
+    }
+    expect(text(result.byId.get("c6"))).toContain("public-data");
+    expect(result.byId.get("c7")?.["ok"]).toBe(true);
+    expect(text(result.byId.get("c7"))).toContain("[PII:private_key:");
+  }, 90_000);
+
+  test('network = "none" blocks curl and raw sockets to a local server; network = "allow" without a list does not', async () => {
+    workspace();
+    let connections = 0;
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => {
+        connections++;
+        return new Response("reached");
+      },
+    });
+    stopServer = () => server.stop(true);
+    const url = `http://127.0.0.1:${server.port}/`;
+    const raw = `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${server.port} && printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3 && cat <&3'`;
+    const result = await run([
+      ["ws", { command: `curl -sS --max-time 10 ${url}` }],
+      ["ws", { command: raw }],
+      ["ro", { command: `curl -sS --max-time 10 ${url}` }],
+      ["net", { command: `curl -sS --max-time 10 ${url}` }],
+      ["open", { command: `curl -sS --max-time 10 ${url}` }],
+    ]);
+    expect(result.code).toBe(0);
+    for (const id of ["c0", "c1", "c2"]) {
+      expect(result.byId.get(id)?.["ok"]).toBe(false);
+      expect(text(result.byId.get(id))).not.toContain("reached");
+    }
+    expect(text(result.byId.get("c3"))).toContain("reached");
+    expect(text(result.byId.get("c4"))).toContain("reached");
+    expect(connections).toBe(2);
+  }, 90_000);
+
+  test("a process that escapes into the background of a sandboxed call is killed with it", async () => {
+    workspace();
+    const result = await run([
+      [
+        "ws",
+        {
+          command:
+            "setsid sh -c 'touch bg1; exec sleep 3737' > /dev/null 2>&1 & nohup sh -c 'touch bg2; exec sleep 3738' > /dev/null 2>&1 & " +
+            "while [ ! -e bg1 ] || [ ! -e bg2 ]; do sleep 0.05; done; echo started",
+        },
+      ],
+    ]);
+    expect(result.code).toBe(0);
+    expect(text(result.byId.get("c0"))).toContain("started");
+    expect(await eventually(() => processesWithArgv(["sleep", "3737"]).length === 0)).toBe(true);
+    expect(await eventually(() => processesWithArgv(["sleep", "3738"]).length === 0)).toBe(true);
+  }, 90_000);
+
+  test("without bwrap on PATH the call is refused, nothing runs, and the run exits 3", async () => {
+    const ws = workspace();
+    const bin = join(ws, "bin");
+    mkdirSync(bin);
+    for (const program of ["sh", "touch"]) symlinkSync(`/usr/bin/${program}`, join(bin, program));
+    const result = await run([["ws", { command: "touch pwned" }]], { path: bin });
+    expect(result.code).toBe(3);
+    expect(result.end?.["stop_reason"]).toBe("sandbox");
+    expect(result.end?.["status"]).toBe("stopped");
+    expect(result.byId.get("c0")?.["stopped_by"]).toBe("sandbox");
+    expect(String(result.byId.get("c0")?.["error"])).toContain("bwrap was not found in PATH");
+    expect(existsSync(join(ws, "pwned"))).toBe(false);
+  }, 90_000);
+
+  test("a bwrap that cannot set up its namespaces is a refusal, told apart from the command failing", async () => {
+    const ws = workspace();
+    const bin = `${ws}.bin`;
+    mkdirSync(bin);
+    symlinkSync("/usr/bin/sh", join(bin, "sh"));
+    writeFileSync(
+      join(bin, "bwrap"),
+      "#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n",
+    );
+    chmodSync(join(bin, "bwrap"), 0o755);
+    const result = await run([["ws", { command: "touch pwned" }]], { path: bin });
+    expect(result.code).toBe(3);
+    expect(result.end?.["stop_reason"]).toBe("sandbox");
+    expect(String(result.byId.get("c0")?.["error"])).toContain("setting up uid map: Permission denied");
+    expect(existsSync(join(ws, "pwned"))).toBe(false);
+  }, 90_000);
+});
+
+describe.skipIf(!HAS_BWRAP)("sandboxed stdio MCP servers (bubblewrap)", () => {
+  const server = (extra = "") => `
+[mcp.srv]
+command = ${JSON.stringify(BUN)}
+args = [${JSON.stringify(MOCK_SERVER)}]
+env = ["PATH", "HOME"]
+required = true
+sandbox = "read-only"
+${extra}`;
+
+  test("the server cannot read ~/.ssh but reads other files", async () => {
+    const ws = workspace();
+    const home = join(ws, "home");
+    const result = await run(
+      [
+        ["mcp__srv__read", { path: join(home, ".ssh", "id_rsa") }],
+        ["mcp__srv__read", { path: join(ws, "public.txt") }],
+      ],
+      { tools: server(), list: '["mcp:srv"]' },
+    );
+    expect(result.code).toBe(0);
+    expect(text(result.byId.get("c0"))).toContain("cannot read");
+    expect(text(result.byId.get("c0"))).not.toContain("fake-key");
+    expect(text(result.byId.get("c1"))).toContain("public-data");
+  }, 90_000);
+
+  test("a required server whose sandbox cannot be enforced does not start (exit 4)", async () => {
+    const ws = workspace();
+    const bin = join(ws, "bin");
+    mkdirSync(bin);
+    const result = await run([["mcp__srv__read", { path: join(ws, "public.txt") }]], {
+      tools: server(),
+      list: '["mcp:srv"]',
+      path: bin,
+    });
+    expect(result.code).toBe(4);
+    expect(result.stdout + result.stderr).toContain("sandbox cannot be enforced");
+  }, 90_000);
+});

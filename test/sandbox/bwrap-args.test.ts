@@ -1,0 +1,68 @@
+import { describe, expect, test } from "bun:test";
+import { bwrapArgs, bwrapRanCommand } from "../../src/sandbox/bwrap-args.ts";
+
+const mounts = {
+  writable: ["/w"],
+  readOnly: ["/w/.git"],
+  hideDirs: ["/home/u/.ssh"],
+  hideFiles: ["/w/secret.txt"],
+};
+
+describe("bwrapArgs", () => {
+  test("namespaces, dropped capabilities, read-only root, then writable, read-only and hidden paths in that order", () => {
+    const args = bwrapArgs({ mounts, cwd: "/w", network: { kind: "none" }, statusFd: 3 });
+    expect(args).toEqual([
+      "--die-with-parent",
+      "--new-session",
+      "--unshare-pid",
+      "--unshare-ipc",
+      "--unshare-uts",
+      "--unshare-net",
+      "--cap-drop",
+      "ALL",
+      "--ro-bind",
+      "/",
+      "/",
+      "--dev",
+      "/dev",
+      "--proc",
+      "/proc",
+      "--tmpfs",
+      "/tmp",
+      "--bind",
+      "/w",
+      "/w",
+      "--ro-bind",
+      "/w/.git",
+      "/w/.git",
+      "--perms",
+      "0000",
+      "--tmpfs",
+      "/home/u/.ssh",
+      "--ro-bind",
+      "/dev/null",
+      "/w/secret.txt",
+      "--chdir",
+      "/w",
+      "--json-status-fd",
+      "3",
+    ]);
+  });
+
+  test("the host network keeps the network namespace; no status descriptor when none is asked for", () => {
+    const args = bwrapArgs({ mounts, cwd: "/w", network: { kind: "host" } });
+    expect(args).not.toContain("--unshare-net");
+    expect(args).not.toContain("--json-status-fd");
+    expect(bwrapArgs({ mounts, cwd: "/w", network: { kind: "proxy", allow: ["a.b"] } })).toContain(
+      "--unshare-net",
+    );
+  });
+});
+
+describe("bwrapRanCommand", () => {
+  test("only an exit-code document means the command ran", () => {
+    expect(bwrapRanCommand('{ "child-pid": 12, "mnt-namespace": 4 }\n{ "exit-code": 1 }\n')).toBe(true);
+    expect(bwrapRanCommand('{ "child-pid": 12, "mnt-namespace": 4 }\n')).toBe(false);
+    expect(bwrapRanCommand("")).toBe(false);
+  });
+});

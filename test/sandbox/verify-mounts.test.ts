@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sandboxPolicy } from "../../src/sandbox/sandbox-policy.ts";
+import { verifyMounts } from "../../src/sandbox/verify-mounts.ts";
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+function setup() {
+  dir = mkdtempSync(join(tmpdir(), "sandbox-mounts-"));
+  const home = join(dir, "home");
+  const work = join(dir, "work");
+  mkdirSync(join(home, ".ssh"), { recursive: true });
+  mkdirSync(join(work, ".git"), { recursive: true });
+  mkdirSync(join(work, "secrets"));
+  writeFileSync(join(work, "secrets", "key"), "k");
+  mkdirSync(join(work, "out"));
+  mkdirSync(join(dir, "elsewhere"));
+  const host = { home, agentryPaths: [join(dir, "state")], readOnly: [join(work, "agentry.toml")] };
+  writeFileSync(join(work, "agentry.toml"), "");
+  return { root: dir, home, work, host };
+}
+
+describe("sandboxPolicy and verifyMounts", () => {
+  test("nested writable paths are covered by their root; .git and config files stay read-only; denied dirs and files are hidden", () => {
+    const { home, work, host } = setup();
+    const policy = sandboxPolicy(
+      { sandbox: "workspace-write", writable: [join(work, "out")], deny_read: ["secrets/key"] },
+      work,
+      host,
+    );
+    const verified = policy && verifyMounts(policy, host);
+    expect(verified?.ok && verified.mounts).toEqual({
+      writable: [work],
+      readOnly: [join(work, ".git"), join(work, "agentry.toml")],
+      hideDirs: [join(home, ".ssh")],
+      hideFiles: [join(work, "secrets", "key")],
+    });
+    expect(sandboxPolicy({ sandbox: "off" }, work, host)).toBeUndefined();
+    expect(sandboxPolicy({}, work, host)).toBeUndefined();
+  });
+
+  test("a writable root that became a symlink is refused instead of making its target writable", () => {
+    const { root, work, host } = setup();
+    const out = join(root, "out");
+    mkdirSync(out);
+    const policy = sandboxPolicy({ sandbox: "workspace-write", writable: [out] }, work, host);
+    if (!policy) throw new Error("no policy");
+    expect(verifyMounts(policy, host).ok).toBe(true);
+    rmSync(out, { recursive: true });
+    symlinkSync(join(root, "elsewhere"), out);
+    const verified = verifyMounts(policy, host);
+    expect(verified.ok).toBe(false);
+    expect(!verified.ok && verified.reason).toContain("now leads to");
+  });
+
+  test("a denied path moved away (its parent renamed by a sandboxed command) is refused, not left visible", () => {
+    const { work, host } = setup();
+    const policy = sandboxPolicy({ sandbox: "workspace-write", deny_read: ["secrets/key"] }, work, host);
+    if (!policy) throw new Error("no policy");
+    renameSync(join(work, "secrets"), join(work, "moved"));
+    const verified = verifyMounts(policy, host);
+    expect(verified.ok).toBe(false);
+    expect(!verified.ok && verified.reason).toContain("was moved or replaced");
+  });
+
+  test("a denied path reached through a symlink is hidden at its real location", () => {
+    const { root, home, work, host } = setup();
+    writeFileSync(join(root, "elsewhere", "token"), "t");
+    symlinkSync(join(root, "elsewhere", "token"), join(home, ".netrc"));
+    const policy = sandboxPolicy({ sandbox: "read-only" }, work, host);
+    const verified = policy && verifyMounts(policy, host);
+    expect(verified?.ok && verified.mounts.hideFiles).toEqual([join(root, "elsewhere", "token")]);
+    expect(verified?.ok && verified.mounts.writable).toEqual([]);
+  });
+});
