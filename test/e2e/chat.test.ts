@@ -237,6 +237,30 @@ describe("agentry chat", () => {
     expect(history).toContain("start something slow");
   });
 
+  test("Ctrl-C at an approval question cancels the turn, audited as an interruption, not as my denial", async () => {
+    await workspace([
+      { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo never-run" } }] },
+      { text: "next message answered" },
+    ]);
+    const session = startChat();
+    await prompt(session, 1);
+    session.type("ask me\r");
+    await session.waitFor(/\[y\]es \/ \[n\]o/);
+    session.type("\x03");
+    await session.waitFor(/turn cancelled; the conversation goes on/);
+    await prompt(session, 2);
+    session.type("next\r");
+    await session.waitFor(/next message answered/);
+    await prompt(session, 3);
+    session.type("/exit\r");
+    expect(await session.exited).toBe(0);
+    const approval = auditRecords().find((record) => record["type"] === "approval");
+    expect(approval).toMatchObject({ decision: "deny", by: "interrupt" });
+    expect(approval?.["reason"]).toBe("no decision: the run was interrupted while the question was open");
+    const runEnds = auditRecords().filter((record) => record["type"] === "run_end");
+    expect(runEnds.map((record) => record["status"])).toEqual(["interrupted", "ok"]);
+  });
+
   test("Ctrl-C at the prompt twice in a row leaves (exit 0), saving nothing new", async () => {
     await workspace([{ text: "unused" }]);
     const session = startChat();

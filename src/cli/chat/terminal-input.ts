@@ -36,7 +36,7 @@ const PASTE_OFF = "\x1b[?2004l";
  * which cannot be told apart from typing.
  */
 export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): TerminalInput {
-  let echo = true;
+  let echo = false;
   const shown = new Writable({
     write(chunk, _encoding, done) {
       if (echo) output.write(chunk);
@@ -45,7 +45,13 @@ export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): T
   });
   Object.defineProperty(shown, "columns", { get: () => output.columns });
   Object.defineProperty(shown, "isTTY", { value: true });
-  const rl: Interface = createInterface({ input, output: shown, terminal: true, historySize: 200 });
+  const rl: Interface = createInterface({
+    input,
+    output: shown,
+    terminal: true,
+    historySize: 200,
+    prompt: "› ",
+  });
   output.write(PASTE_ON);
 
   let state: "idle" | "reading" | "asking" = "idle";
@@ -131,11 +137,11 @@ export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): T
     read() {
       if (closed) return Promise.resolve({ kind: "eof" });
       return new Promise<PromptInput>((resolve) => {
+        rl.setPrompt("› ");
         clearLine();
         onMessage = resolve;
         state = "reading";
         echo = true;
-        rl.setPrompt("› ");
         rl.prompt();
       });
     },
@@ -154,12 +160,12 @@ export function terminalInput(input: tty.ReadStream, output: tty.WriteStream): T
           signal.removeEventListener("abort", onAbort);
           resolve(line);
         };
+        rl.setPrompt(question);
         clearLine();
         pastedIntoAnswer = false;
         onAnswer = resolveAnswer;
         state = "asking";
         echo = true;
-        rl.setPrompt(question);
         rl.prompt();
         signal.addEventListener("abort", onAbort, { once: true });
       });
