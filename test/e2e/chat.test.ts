@@ -7,8 +7,8 @@ import {
   type MockTurn,
   startMockProvider,
 } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
-import { eventually } from "../support/processes.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
+import { eventually, processesWithArgv } from "../support/processes.ts";
 import { startInTerminal, type TerminalSession } from "../support/terminal.ts";
 import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
 
@@ -288,6 +288,27 @@ describe("agentry chat", () => {
     expect(await session.exited).toBe(130);
     expect(await eventually(() => !processAlive(marker), 10_000)).toBe(true);
     expect(auditRecords().some((record) => record["type"] === "run_start")).toBe(true);
+  });
+
+  test("SIGTERM stops the running turn (tools killed, run_end interrupted, session saved) and leaves with 130", async () => {
+    const marker = `sleep 53.${process.pid}`;
+    await workspace(
+      [{ toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] }],
+      'mode = "auto"',
+    );
+    if (!ws) throw new Error("no workspace");
+    const session = startChat(["--session", "terminated"]);
+    await prompt(session, 1);
+    session.type("go\r");
+    expect(await eventually(() => processAlive(marker), 20_000)).toBe(true);
+    const [pid] = processesWithArgv([BINARY, "chat", "-c", ws.configPath, "--session", "terminated"]);
+    expect(pid).toBeDefined();
+    process.kill(pid as number, "SIGTERM");
+    expect(await session.exited).toBe(130);
+    expect(processAlive(marker)).toBe(false);
+    const runEnd = auditRecords().find((record) => record["type"] === "run_end");
+    expect(runEnd).toMatchObject({ status: "interrupted" });
+    expect(existsSync(join(ws.stateDir, "sessions", "terminated.json"))).toBe(true);
   });
 
   test("multi-line input: a trailing backslash continues the message; a bracketed paste is taken whole", async () => {
