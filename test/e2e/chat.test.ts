@@ -67,6 +67,26 @@ function prompt(session: TerminalSession, n: number): Promise<void> {
   return session.waitFor(new RegExp(`(?:[\\s\\S]*?› ){${n}}`));
 }
 
+/** Sends one message, waits for `reply`, and leaves with /exit (which must be exit 0). */
+async function chatOnce(args: string[], message: string, reply: RegExp): Promise<void> {
+  const session = startChat(args);
+  await prompt(session, 1);
+  session.type(`${message}\r`);
+  await session.waitFor(reply);
+  await prompt(session, 2);
+  session.type("/exit\r");
+  expect(await session.exited).toBe(0);
+}
+
+/** `agentry run -c <workspace config> ARGS` in the workspace. */
+function runInWorkspace(args: string[]) {
+  if (!ws) throw new Error("no workspace");
+  return runBinary(["run", "-c", ws.configPath, ...args], {
+    cwd: ws.dir,
+    env: { AGENTRY_STATE_DIR: ws.stateDir },
+  });
+}
+
 /** Removes escape sequences and carriage returns, so assertions read what the user sees. */
 const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z~]/g, "").replace(/\r/g, "");
 
@@ -329,20 +349,13 @@ describe("agentry chat", () => {
     expect(lastUserMessage(1)).toBe("pasted one\npasted two");
   });
 
-  test("history is a session: `run --session` continues what the chat said", async () => {
+  test.each([
+    ["`run --session NAME`", ["--session", "kept"], ["--session", "kept"]],
+    ["`run --continue` in the same directory (a chat without --session)", [], ["--continue"]],
+  ])("history is a session: %s continues what the chat said", async (_name, chatArgs, runArgs) => {
     await workspace([{ text: "chat reply" }, { text: "run reply" }]);
-    const session = startChat(["--session", "kept"]);
-    await prompt(session, 1);
-    session.type("remember the word teal\r");
-    await session.waitFor(/chat reply/);
-    await prompt(session, 2);
-    session.type("/exit\r");
-    expect(await session.exited).toBe(0);
-    if (!ws) throw new Error("no workspace");
-    const run = await runBinary(["run", "-c", ws.configPath, "--session", "kept", "which word?"], {
-      cwd: ws.dir,
-      env: { AGENTRY_STATE_DIR: ws.stateDir },
-    });
+    await chatOnce(chatArgs, "remember the word teal", /chat reply/);
+    const run = await runInWorkspace([...runArgs, "which word?"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("run reply");
     const history = JSON.stringify(mock?.requests[1]?.body);
@@ -350,34 +363,9 @@ describe("agentry chat", () => {
     expect(history).toContain("chat reply");
   });
 
-  test("a chat without --session is what `run --continue` continues in that directory", async () => {
-    await workspace([{ text: "chat reply" }, { text: "continued reply" }]);
-    const session = startChat();
-    await prompt(session, 1);
-    session.type("remember the word ochre\r");
-    await session.waitFor(/chat reply/);
-    await prompt(session, 2);
-    session.type("/exit\r");
-    expect(await session.exited).toBe(0);
-    if (!ws) throw new Error("no workspace");
-    const run = await runBinary(["run", "-c", ws.configPath, "--continue", "which word?"], {
-      cwd: ws.dir,
-      env: { AGENTRY_STATE_DIR: ws.stateDir },
-    });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("continued reply");
-    const history = JSON.stringify(mock?.requests[1]?.body);
-    expect(history).toContain("remember the word ochre");
-    expect(history).toContain("chat reply");
-  });
-
   test("`chat --continue` picks up the last conversation of the directory, a run's included", async () => {
     await workspace([{ text: "run reply" }, { text: "chat goes on" }]);
-    if (!ws) throw new Error("no workspace");
-    const run = await runBinary(["run", "-c", ws.configPath, "remember the word umber"], {
-      cwd: ws.dir,
-      env: { AGENTRY_STATE_DIR: ws.stateDir },
-    });
+    const run = await runInWorkspace(["remember the word umber"]);
     expect(run.code).toBe(0);
     const session = startChat(["--continue"]);
     await session.waitFor(/\(continued, 2 messages\)/);
