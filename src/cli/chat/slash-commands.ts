@@ -5,6 +5,7 @@ import { resolveSettings } from "../../runtime/agent-settings.ts";
 import { SessionStore } from "../../state/session-store.ts";
 import { listTools } from "../../tools/listing.ts";
 import { formatUsd } from "../render/format.ts";
+import { requestFromFlags } from "../run-options.ts";
 import type { ChatState } from "./chat-state.ts";
 
 /** What a slash command needs besides the chat's state. */
@@ -41,7 +42,10 @@ export function isSlashCommand(line: string): boolean {
   return line.startsWith("/") && !line.startsWith("//");
 }
 
-/** Runs one `/command` line; unknown commands print the list instead of reaching the model. */
+/**
+ * Runs one `/command` line; unknown commands print the list instead of reaching the model. A bad
+ * argument (`/model nonsense`, `/save` with an invalid name) throws UsageError for the chat to show.
+ */
 export async function runSlashCommand(line: string, ctx: SlashContext): Promise<SlashOutcome> {
   const [name = "", ...args] = line.trim().split(/\s+/);
   const { state, write } = ctx;
@@ -89,8 +93,7 @@ function changeModel(ctx: SlashContext, next: string | undefined): string {
       ? `model: ${configured} (the agent's)`
       : `model: ${state.model} (instead of the agent's ${configured})`;
   }
-  if (!/^[A-Za-z0-9_-]+\/.+$/.test(next)) return `/model: expected provider/model, found "${next}"`;
-  state.model = next;
+  state.model = requestFromFlags({ output: "text", var: [], model: next }).model;
   return `model: ${next} from the next message on`;
 }
 
