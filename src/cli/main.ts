@@ -292,6 +292,17 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     )
     .action(lazy(() => import("./commands/mcp-serve.ts")));
 
+  const sandbox = program.command("sandbox").description("sandboxes of shell tools and stdio MCP servers");
+  withCommon(sandbox.command("check").argument("[tool]", "only this shell tool or MCP server (mcp:NAME)"))
+    .description(
+      "prove on this host that each sandbox holds: a forbidden write, a denied read, a network connection",
+    )
+    .action(lazy(() => import("./commands/sandbox-check.ts")));
+  program
+    .command("__sandbox-probe", { hidden: true })
+    .argument("[args...]")
+    .action(lazy(() => import("./commands/sandbox-probe.ts")));
+
   withCommon(program.command("init"))
     .description("write a commented starter agentry.toml")
     .option("--force", "overwrite an existing file")

@@ -130,7 +130,7 @@ async function startStdio(
   negotiate: "auto" | "legacy",
   deadline: number,
 ): Promise<McpConnection> {
-  const transport = new GroupStdioTransport(stdioLaunch(server, config, options));
+  const transport = new GroupStdioTransport(await stdioLaunch(server, config, options));
   const client = newClient(options, negotiate);
   try {
     await withDeadline(

@@ -41,7 +41,11 @@ export function resolveCommand(command: string, path: string | undefined, cwd: s
  * when it cannot be enforced the server does not start. Throws ConfigError for an unset `${VAR}`,
  * an Error for a program that cannot be found or a sandbox that cannot be enforced.
  */
-export function stdioLaunch(server: string, config: McpServerConfig, source: SecretSource): StdioLaunch {
+export async function stdioLaunch(
+  server: string,
+  config: McpServerConfig,
+  source: SecretSource,
+): Promise<StdioLaunch> {
   const env: Record<string, string> = {};
   for (const name of config.env ?? []) {
     const value = source.env[name];
@@ -62,9 +66,15 @@ export function stdioLaunch(server: string, config: McpServerConfig, source: Sec
     host: source.sandboxHost ?? sandboxHostOf(source.env),
     path: source.env["PATH"],
   });
-  const prepared = sandbox?.prepare(file, args, false);
+  const prepared = await sandbox?.prepare(file, args, false);
   if (prepared && !prepared.ok)
     throw new Error(`its sandbox cannot be enforced on this host: ${prepared.reason}`);
-  const launch = prepared?.launch ?? { file, args };
-  return { command: launch.file, args: launch.args, env, ...(config.cwd ? { cwd: config.cwd } : {}) };
+  const launch = prepared?.launch;
+  return {
+    command: launch?.file ?? file,
+    args: launch?.args ?? args,
+    env,
+    ...(config.cwd ? { cwd: config.cwd } : {}),
+    ...(launch ? { release: launch.release } : {}),
+  };
 }

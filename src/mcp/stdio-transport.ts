@@ -10,6 +10,8 @@ export interface StdioLaunch {
   cwd?: string;
   /** Time between SIGTERM and SIGKILL of the server's process group on close. */
   graceMs?: number;
+  /** Called once when the transport ends (a sandbox's network proxy is stopped). */
+  release?(): Promise<void>;
 }
 
 const MAX_STDERR_TAIL = 4096;
@@ -135,6 +137,7 @@ export class GroupStdioTransport implements Transport {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    void this.launch.release?.().catch(() => {});
     this.onclose?.();
   }
 }

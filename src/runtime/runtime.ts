@@ -4,14 +4,14 @@ import { configuredSecretValues } from "../config/secret-values.ts";
 import type { LogSink } from "../middleware/logger/index.ts";
 import { DEFAULT_KEY_VARIABLE } from "../providers/create-provider.ts";
 import { type CassetteWriter, createCassetteWriter } from "../providers/replay/record.ts";
-import { sandboxHostOf } from "../sandbox/host.ts";
+import { sandboxHostForConfig } from "../sandbox/host.ts";
 import type { Approver } from "../spec/approval.ts";
 import type { Clock } from "../spec/clock.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { Tool } from "../spec/tool.ts";
 import { DeferredRunStore } from "../state/deferred-runs.ts";
 import { DEFAULT_RETENTION, RunRecords } from "../state/run-records.ts";
-import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
+import { resolveStateDir } from "../state/state-dir.ts";
 import { telemetrySettings } from "../telemetry/settings.ts";
 import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
@@ -93,11 +93,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
   const env = options.env ?? process.env;
   const stateDir = options.stateDir ?? resolveStateDir(loaded.config.defaults?.state_dir, env);
   const audit = openRunAudit(loaded.config, stateDir);
-  const sandboxHost = sandboxHostOf(env, {
-    stateDir,
-    agentryPaths: [loaded.config.audit?.path ?? defaultAuditPath(stateDir)],
-    readOnly: loaded.files,
-  });
+  const sandboxHost = sandboxHostForConfig(loaded, env, stateDir);
   const deferred = new DeferredRunStore(stateDir);
   const secrets = new Set(configuredSecretValues(loaded.config, env, DEFAULT_KEY_VARIABLE));
   const cassettes = new Map<string, CassetteWriter>();

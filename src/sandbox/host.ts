@@ -1,5 +1,6 @@
 import { homedir } from "node:os";
-import { resolveStateDir } from "../state/state-dir.ts";
+import type { Config } from "../config/schema.ts";
+import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
 
 /**
  * What a sandbox must know about the agentry process around it: the home directory (`~` of the
@@ -32,4 +33,20 @@ export function sandboxHostOf(
     agentryPaths: [options.stateDir ?? resolveStateDir(undefined, env), ...(options.agentryPaths ?? [])],
     readOnly: [...(options.readOnly ?? [])],
   };
+}
+
+/**
+ * The host of a runtime over a loaded configuration: its state dir, its audit log (`[audit].path`
+ * or the state dir's) and its configuration files.
+ */
+export function sandboxHostForConfig(
+  loaded: { config: Config; files: readonly string[] },
+  env: Record<string, string | undefined>,
+  stateDir: string,
+): SandboxHost {
+  return sandboxHostOf(env, {
+    stateDir,
+    agentryPaths: [loaded.config.audit?.path ?? defaultAuditPath(stateDir)],
+    readOnly: loaded.files,
+  });
 }

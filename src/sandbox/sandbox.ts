@@ -16,6 +16,8 @@ export interface SandboxLaunch {
   args: string[];
   /** Set when the runner must open a pipe at this descriptor and hand its text to `setupFailure`. */
   statusFd?: typeof STATUS_FD;
+  /** Frees what the launch holds (the allow-listed network's proxy); call once, after the process ended. */
+  release(): Promise<void>;
 }
 
 /** A launch, or why the sandbox cannot be enforced now (nothing may run then). */
@@ -42,7 +44,7 @@ export interface Sandbox {
    * Wraps a command, re-checking the file system first. `status` (default true) asks for a status
    * pipe at `STATUS_FD` (bwrap's `--json-status-fd`), which the runner must then open.
    */
-  prepare(file: string, args: readonly string[], status?: boolean): SandboxPrepared;
+  prepare(file: string, args: readonly string[], status?: boolean): Promise<SandboxPrepared>;
   setupFailure(end: LaunchEnd): string | undefined;
 }
 
@@ -65,7 +67,7 @@ export function createSandbox(config: SandboxConfig, options: SandboxOptions): S
   return {
     policy,
     summary,
-    prepare: () => ({ ok: false, reason: `no sandbox is available on ${platform}` }),
+    prepare: async () => ({ ok: false, reason: `no sandbox is available on ${platform}` }),
     setupFailure: () => undefined,
   };
 }
@@ -75,7 +77,7 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
   return {
     policy,
     summary,
-    prepare(file, args, status = true) {
+    async prepare(file, args, status = true) {
       if (!launcher.ok) return { ok: false, reason: launcher.reason };
       if (policy.network.kind === "proxy") {
         return {
@@ -91,7 +93,7 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
         network: policy.network,
         ...(status ? { statusFd: STATUS_FD } : {}),
       });
-      const launch = { file: launcher.file, args: [...prefix, "--", file, ...args] };
+      const launch = { file: launcher.file, args: [...prefix, "--", file, ...args], release: nothingHeld };
       return { ok: true, launch: status ? { ...launch, statusFd: STATUS_FD } : launch };
     },
     setupFailure(end) {
@@ -111,7 +113,7 @@ function seatbeltSandbox(policy: SandboxPolicy, options: SandboxOptions, summary
   return {
     policy,
     summary,
-    prepare(file, args) {
+    async prepare(file, args) {
       if (!locate(SANDBOX_EXEC)) return { ok: false, reason: `${SANDBOX_EXEC} is missing` };
       if (policy.network.kind === "proxy") {
         return {
@@ -130,7 +132,10 @@ function seatbeltSandbox(policy: SandboxPolicy, options: SandboxOptions, summary
         network: policy.network,
         tempDirs: temp,
       });
-      return { ok: true, launch: { file: SANDBOX_EXEC, args: ["-p", profile, file, ...args] } };
+      return {
+        ok: true,
+        launch: { file: SANDBOX_EXEC, args: ["-p", profile, file, ...args], release: nothingHeld },
+      };
     },
     setupFailure(end) {
       const said = end.output.trim().split("\n")[0] ?? "";
@@ -140,6 +145,8 @@ function seatbeltSandbox(policy: SandboxPolicy, options: SandboxOptions, summary
     },
   };
 }
+
+async function nothingHeld(): Promise<void> {}
 
 function summarise(policy: SandboxPolicy): string {
   const writes =

@@ -1,23 +1,18 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
 import { eventually, processesWithArgv } from "../support/processes.ts";
+import { HAS_BWRAP, makeSandboxWorkspace, type SandboxWorkspace } from "../support/sandbox-workspace.ts";
 import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
-/**
- * The sandbox of issue 19 on the compiled binary with the real bubblewrap. Workspaces live in
- * /var/tmp, not /tmp: a sandbox gets a private /tmp, so a write "outside" under /tmp would land in
- * that throwaway tmpfs instead of failing against the read-only host file system.
- */
-const HAS_BWRAP = process.platform === "linux" && existsSync("/usr/bin/bwrap");
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY----- fake-key-for-sandbox-tests";
+/** The sandbox of issue 19 on the compiled binary with the real bubblewrap. */
 const MOCK_SERVER = join(import.meta.dir, "../support/mock-mcp-server.ts");
 const BUN = process.execPath;
 
 let mock: MockProvider | undefined;
-let dir: string | undefined;
+let ws: SandboxWorkspace | undefined;
 let stopServer: (() => void) | undefined;
 
 afterEach(async () => {
@@ -25,29 +20,18 @@ afterEach(async () => {
   mock = undefined;
   stopServer?.();
   stopServer = undefined;
-  if (dir) {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(`${dir}.outside`, { force: true });
-    rmSync(`${dir}.bin`, { recursive: true, force: true });
-  }
-  dir = undefined;
+  ws?.remove();
+  ws = undefined;
 });
 
-/** A workspace in /var/tmp with a home holding a fake SSH key, a git repo and a private file. */
-function workspace(): string {
-  dir = mkdtempSync("/var/tmp/agentry-sandbox-");
-  mkdirSync(join(dir, "home", ".ssh"), { recursive: true });
-  writeFileSync(join(dir, "home", ".ssh", "id_rsa"), `${KEY}\n`);
-  mkdirSync(join(dir, ".git", "hooks"), { recursive: true });
-  writeFileSync(join(dir, "private.txt"), "private-data\n");
-  writeFileSync(join(dir, "public.txt"), "public-data\n");
-  return dir;
+function workspace(): SandboxWorkspace {
+  ws = makeSandboxWorkspace();
+  return ws;
 }
 
-function write(config: string): string {
-  const path = join(dir as string, "agentry.toml");
-  writeFileSync(path, config);
-  return path;
+function current(): SandboxWorkspace {
+  if (!ws) throw new Error("no workspace");
+  return ws;
 }
 
 const SHELL_TOOLS = `
@@ -110,12 +94,13 @@ async function run(
       { text: "done" },
     ],
   });
-  const home = join(dir as string, "home");
-  const path = write(config(mock.baseUrls.openai, options.tools, options.list));
+  const { dir, home, stateDir } = current();
+  const path = join(dir, "agentry.toml");
+  writeFileSync(path, config(mock.baseUrls.openai, options.tools, options.list));
   const result = await runBinary(["run", "-c", path, "--output", "ndjson", "go"], {
-    cwd: dir as string,
+    cwd: dir,
     env: {
-      AGENTRY_STATE_DIR: join(dir as string, "state"),
+      AGENTRY_STATE_DIR: stateDir,
       HOME: home,
       ...(options.path ? { PATH: options.path } : {}),
     },
@@ -135,8 +120,8 @@ function text(event: Record<string, unknown> | undefined): string {
 
 describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
   test("writes land only in writable paths; .git and the config stay read-only; read-only writes nothing", async () => {
-    const ws = workspace();
-    const outside = `${ws}.outside`;
+    const { dir } = workspace();
+    const outside = `${dir}.outside`;
     const result = await run([
       ["ws", { command: "echo in > inside.txt" }],
       ["ws", { command: `echo out > ${outside}` }],
@@ -147,15 +132,15 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
     ]);
     expect(result.code).toBe(0);
     expect(result.byId.get("c0")?.["ok"]).toBe(true);
-    expect(existsSync(join(ws, "inside.txt"))).toBe(true);
+    expect(existsSync(join(dir, "inside.txt"))).toBe(true);
     for (const id of ["c1", "c2", "c3", "c4"]) {
       expect(result.byId.get(id)?.["ok"]).toBe(false);
       expect(text(result.byId.get(id))).toContain("Read-only file system");
     }
     expect(existsSync(outside)).toBe(false);
-    expect(existsSync(join(ws, ".git", "hooks", "pre-commit"))).toBe(false);
-    expect(existsSync(join(ws, "ro.txt"))).toBe(false);
-    expect(existsSync(join(ws, "control.txt"))).toBe(true);
+    expect(existsSync(join(dir, ".git", "hooks", "pre-commit"))).toBe(false);
+    expect(existsSync(join(dir, "ro.txt"))).toBe(false);
+    expect(existsSync(join(dir, "control.txt"))).toBe(true);
   }, 90_000);
 
   test("~/.ssh (default deny list), the state dir and deny_read files cannot be read, also through links or /proc", async () => {
@@ -232,9 +217,8 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
   }, 90_000);
 
   test("without bwrap on PATH the call is refused, nothing runs, and the run exits 3", async () => {
-    const ws = workspace();
-    const bin = join(ws, "bin");
-    mkdirSync(bin);
+    const { dir, binDir } = workspace();
+    const bin = binDir();
     for (const program of ["sh", "touch"]) symlinkSync(`/usr/bin/${program}`, join(bin, program));
     const result = await run([["ws", { command: "touch pwned" }]], { path: bin });
     expect(result.code).toBe(3);
@@ -242,13 +226,12 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
     expect(result.end?.["status"]).toBe("stopped");
     expect(result.byId.get("c0")?.["stopped_by"]).toBe("sandbox");
     expect(String(result.byId.get("c0")?.["error"])).toContain("bwrap was not found in PATH");
-    expect(existsSync(join(ws, "pwned"))).toBe(false);
+    expect(existsSync(join(dir, "pwned"))).toBe(false);
   }, 90_000);
 
   test("a bwrap that cannot set up its namespaces is a refusal, told apart from the command failing", async () => {
-    const ws = workspace();
-    const bin = `${ws}.bin`;
-    mkdirSync(bin);
+    const { dir, binDir } = workspace();
+    const bin = binDir();
     symlinkSync("/usr/bin/sh", join(bin, "sh"));
     writeFileSync(
       join(bin, "bwrap"),
@@ -259,7 +242,7 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
     expect(result.code).toBe(3);
     expect(result.end?.["stop_reason"]).toBe("sandbox");
     expect(String(result.byId.get("c0")?.["error"])).toContain("setting up uid map: Permission denied");
-    expect(existsSync(join(ws, "pwned"))).toBe(false);
+    expect(existsSync(join(dir, "pwned"))).toBe(false);
   }, 90_000);
 });
 
@@ -274,12 +257,11 @@ sandbox = "read-only"
 ${extra}`;
 
   test("the server cannot read ~/.ssh but reads other files", async () => {
-    const ws = workspace();
-    const home = join(ws, "home");
+    const { dir, home } = workspace();
     const result = await run(
       [
         ["mcp__srv__read", { path: join(home, ".ssh", "id_rsa") }],
-        ["mcp__srv__read", { path: join(ws, "public.txt") }],
+        ["mcp__srv__read", { path: join(dir, "public.txt") }],
       ],
       { tools: server(), list: '["mcp:srv"]' },
     );
@@ -290,10 +272,9 @@ ${extra}`;
   }, 90_000);
 
   test("a required server whose sandbox cannot be enforced does not start (exit 4)", async () => {
-    const ws = workspace();
-    const bin = join(ws, "bin");
-    mkdirSync(bin);
-    const result = await run([["mcp__srv__read", { path: join(ws, "public.txt") }]], {
+    const { dir, binDir } = workspace();
+    const bin = binDir();
+    const result = await run([["mcp__srv__read", { path: join(dir, "public.txt") }]], {
       tools: server(),
       list: '["mcp:srv"]',
       path: bin,

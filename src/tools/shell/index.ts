@@ -119,11 +119,13 @@ export function createShellTool(
       const program = argv[0] as string;
       const file = resolveExecutable(program, env["PATH"], config.cwd);
       if (!file) return toolError(`command not found: ${program}`, { argv });
-      let launch: SandboxLaunch = { file, args: argv.slice(1) };
+      let launch: Omit<SandboxLaunch, "release"> = { file, args: argv.slice(1) };
+      let release = async () => {};
       if (sandbox) {
-        const prepared = sandbox.prepare(file, argv.slice(1));
+        const prepared = await sandbox.prepare(file, argv.slice(1));
         if (!prepared.ok) return sandboxRefusal(name, prepared.reason, { argv });
         launch = prepared.launch;
+        release = prepared.launch.release;
       }
       const started = performance.now();
       const outcome = await runProcessTree({
@@ -138,7 +140,7 @@ export function createShellTool(
         exitGuard,
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
         ...(options.tracking ? { tracking: options.tracking } : {}),
-      });
+      }).finally(release);
       const meta = {
         exit_code: outcome.exitCode,
         signal: outcome.signal,
