@@ -1,6 +1,7 @@
 /**
- * Builds the embeddable library into `dist/lib/`: `index.js` (the public API, `src/index.ts`) and
- * `testing/index.js` (the mock provider, `src/testing/index.ts`) as ESM for Node ≥ 20 and Bun, with
+ * Builds the embeddable library into `dist/lib/`: `index.js` (the public API, `src/index.ts`),
+ * `testing/index.js` (the mock provider, `src/testing/index.ts`) and `queue/index.js` (the BullMQ
+ * queue, `src/queue/index.ts`, apart so that `agentry` alone never loads BullMQ) as ESM for Node ≥ 20 and Bun, with
  * dependencies left as imports (`packages: "external"`) and text files inlined; then the `.d.ts`
  * tree under `dist/lib/types/` from `tsconfig.lib.json`, with `.ts` import specifiers rewritten to
  * `.js` so every consumer's module resolution accepts them. `--out DIR` builds elsewhere.
@@ -13,7 +14,7 @@ import { $ } from "bun";
 const ROOT = join(import.meta.dir, "..");
 
 /** The entry points, under `src/`; each bundle keeps its path (`testing/index.js`). */
-export const LIBRARY_ENTRIES = ["index.ts", "testing/index.ts"] as const;
+export const LIBRARY_ENTRIES = ["index.ts", "testing/index.ts", "queue/index.ts"] as const;
 
 /** Bundles the library and emits its declarations into `outDir`. Throws with diagnostics on failure. */
 export async function buildLibrary(outDir = join(ROOT, "dist/lib")): Promise<void> {

@@ -63,6 +63,9 @@ export async function compileBinary(options: CompileOptions): Promise<void> {
       jitPolicy: JIT_POLICY,
       bytecodeOrder: options.bytecodeOrder === false ? false : bytecodeOrderFiles(),
     },
+    // BullMQ's optional Node client (a devDependency, for the library's Node tests): the binary
+    // connects with Bun's built-in Redis client and must not embed it (docs/WORKERS.md).
+    external: ["ioredis"],
     format: "esm",
     minify: true,
     bytecode: true,

@@ -14,6 +14,10 @@ export interface RedisLink extends RedisCommands {
   probe(): Promise<void>;
   /** A new connection for one BullMQ object (a Queue, a Worker, a QueueEvents each take their own). */
   bullConnection(): ConnectionOptions;
+  /**
+   * Closes the command client and every connection handed to BullMQ (BullMQ leaves a connection
+   * it was given open, and an open one keeps a Node process alive); call it after closing them.
+   */
   close(): Promise<void>;
 }
 
@@ -26,7 +30,11 @@ interface RawClient {
 interface IORedisLike {
   call(command: string, ...args: string[]): Promise<unknown>;
   quit(): Promise<unknown>;
+  disconnect(): void;
 }
+
+/** Bun's built-in client, as far as agentry uses it (typed here: the library's types are Node's). */
+type BunRedisClient = new (url: string, options: Record<string, unknown>) => RawClient;
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -38,7 +46,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * URL's password.
  */
 export async function connectRedis(target: QueueTarget): Promise<RedisLink> {
-  const link = typeof globalThis.Bun?.RedisClient === "function" ? bunLink(target) : await nodeLink(target);
+  const RedisClient = (globalThis as { Bun?: { RedisClient?: BunRedisClient } }).Bun?.RedisClient;
+  const link = typeof RedisClient === "function" ? bunLink(RedisClient, target) : await nodeLink(target);
   try {
     await link.probe();
   } catch (err) {
@@ -51,16 +60,16 @@ export async function connectRedis(target: QueueTarget): Promise<RedisLink> {
   return link;
 }
 
-function bunLink(target: QueueTarget): RedisLink {
-  const open = (): RawClient =>
-    new Bun.RedisClient(target.url, { connectionTimeout: CONNECT_TIMEOUT_MS }) as unknown as RawClient;
+function bunLink(RedisClient: BunRedisClient, target: QueueTarget): RedisLink {
+  const open = (): RawClient => new RedisClient(target.url, { connectionTimeout: CONNECT_TIMEOUT_MS });
   const commands = open();
+  const given: RawClient[] = [];
   return {
     probe: async () => {
-      const probe = new Bun.RedisClient(target.url, {
+      const probe = new RedisClient(target.url, {
         connectionTimeout: CONNECT_TIMEOUT_MS,
         autoReconnect: false,
-      }) as unknown as RawClient;
+      });
       try {
         await probe.connect();
         await probe.send("PING", []);
@@ -69,9 +78,15 @@ function bunLink(target: QueueTarget): RedisLink {
       }
     },
     send: (command, args) => commands.send(command, args),
-    bullConnection: () =>
-      createBunRedisClient(open() as unknown as Parameters<typeof createBunRedisClient>[0]),
-    close: async () => commands.close(),
+    bullConnection: () => {
+      const client = open();
+      given.push(client);
+      return createBunRedisClient(client as unknown as Parameters<typeof createBunRedisClient>[0]);
+    },
+    close: async () => {
+      commands.close();
+      for (const client of given.splice(0)) client.close();
+    },
   };
 }
 
@@ -86,15 +101,20 @@ async function nodeLink(target: QueueTarget): Promise<RedisLink> {
     );
   }
   const commands = new IORedis(target.url, { connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
+  const given: IORedisLike[] = [];
   return {
     probe: async () => {
       await commands.call("PING");
     },
     send: (command, args) => commands.call(command, ...args),
-    bullConnection: () =>
-      new IORedis(target.url, { maxRetriesPerRequest: null }) as unknown as ConnectionOptions,
+    bullConnection: () => {
+      const client = new IORedis(target.url, { maxRetriesPerRequest: null });
+      given.push(client);
+      return client as unknown as ConnectionOptions;
+    },
     close: async () => {
-      await commands.quit();
+      await commands.quit().catch(() => commands.disconnect());
+      for (const client of given.splice(0)) client.disconnect();
     },
   };
 }

@@ -1,7 +1,6 @@
-import type { QueueEvents } from "bullmq";
 import type { Command } from "commander";
-import { bullJobId } from "../../queue/queue-settings.ts";
-import { waitForResults } from "../../queue/wait-results.ts";
+import type { JobResultLine } from "../../jobs/job-result.ts";
+import { submitJobs } from "../../queue/submit-jobs.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { handleInterrupts } from "../interrupts.ts";
 import { readJobsFile } from "../jobs-input.ts";
@@ -11,9 +10,6 @@ import { openCliQueue, type QueueOptions } from "../queue-session.ts";
 interface SubmitOptions extends QueueOptions {
   wait?: boolean;
 }
-
-/** Jobs are added to the queue this many at a time (one round trip each). */
-const ADD_CHUNK = 500;
 
 /**
  * `agentry submit [JOBS.jsonl|-] --queue URL [--wait]`: enqueues `batch`-format jobs. A job's id
@@ -29,58 +25,47 @@ export default async function submitCommand(
 ): Promise<ExitCodeValue> {
   const jobs = await readJobsFile(file);
   const { client } = await openCliQueue(options);
-  let events: QueueEvents | undefined;
+  const controller = new AbortController();
+  let removeHandlers: (() => void) | undefined;
+  let notOk = 0;
+  let seen = 0;
   try {
-    if (options.wait) events = await client.events();
-    const bullIds = jobs.map((job) => bullJobId(job.id));
-    const known = new Set<string>();
-    for (let at = 0; at < jobs.length; at += ADD_CHUNK) {
-      const chunk = jobs.slice(at, at + ADD_CHUNK);
-      const existing = await Promise.all(chunk.map((job) => client.queue.getJob(bullJobId(job.id))));
-      for (const job of existing) if (job?.id) known.add(job.id);
-      await client.queue.addBulk(
-        chunk.map((spec) => ({ name: "run", data: { spec }, opts: { jobId: bullJobId(spec.id) } })),
-      );
-    }
-    if (!options.quiet) {
-      const added = jobs.length - known.size;
-      writeInfo(
-        `submitted ${added} job(s) to ${client.target.display} (queue ${client.target.name})${known.size > 0 ? `; ${known.size} already known, not added again` : ""}`,
-      );
-    }
-    if (!events) return ExitCode.ok;
-    const controller = new AbortController();
-    const removeHandlers = handleInterrupts({
-      controller,
-      flushSync: () => undefined,
-      signals: ["SIGINT", "SIGTERM"],
-      notice: () => (options.quiet ? undefined : "stopped waiting; the jobs go on in the queue"),
+    await submitJobs(client, jobs, {
+      onAdded: ({ added, known }) => {
+        if (!options.quiet)
+          writeInfo(
+            `submitted ${added} job(s) to ${client.target.display} (queue ${client.target.name})${known > 0 ? `; ${known} already known, not added again` : ""}`,
+          );
+        if (options.wait)
+          removeHandlers = handleInterrupts({
+            controller,
+            flushSync: () => undefined,
+            signals: ["SIGINT", "SIGTERM"],
+            notice: () => (options.quiet ? undefined : "stopped waiting; the jobs go on in the queue"),
+          });
+      },
+      ...(options.wait
+        ? {
+            wait: {
+              onLine: (line: JobResultLine) => {
+                seen += 1;
+                if (line.status !== "ok") notOk += 1;
+                writeAnswer(`${JSON.stringify(line)}\n`);
+              },
+              signal: controller.signal,
+            },
+          }
+        : {}),
     });
-    let notOk = 0;
-    let seen = 0;
-    try {
-      await waitForResults(
-        client,
-        events,
-        bullIds,
-        (line) => {
-          seen += 1;
-          if (line.status !== "ok") notOk += 1;
-          writeAnswer(`${JSON.stringify(line)}\n`);
-        },
-        controller.signal,
-      );
-    } finally {
-      removeHandlers();
-    }
-    if (controller.signal.aborted) {
-      writeInfo(`interrupted: ${seen} of ${jobs.length} results received`);
-      return ExitCode.interrupted;
-    }
-    if (!options.quiet) writeInfo(`${jobs.length - notOk} ok, ${notOk} not ok`);
-    return notOk === 0 ? ExitCode.ok : ExitCode.agentFailed;
   } finally {
-    await events?.close();
+    removeHandlers?.();
     await client.close();
   }
+  if (!options.wait) return ExitCode.ok;
+  if (controller.signal.aborted) {
+    writeInfo(`interrupted: ${seen} of ${jobs.length} results received`);
+    return ExitCode.interrupted;
+  }
+  if (!options.quiet) writeInfo(`${jobs.length - notOk} ok, ${notOk} not ok`);
+  return notOk === 0 ? ExitCode.ok : ExitCode.agentFailed;
 }
