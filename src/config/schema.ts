@@ -383,6 +383,11 @@ export const queueSchema = z.strictObject({
   limiter: z.strictObject({ max: positiveInt, duration }).optional(),
   /** How long every worker stops taking jobs after a provider rate limit that gave no Retry-After. */
   rate_limit_pause: duration.optional(),
+  /**
+   * How many finished jobs (each of completed and failed) BullMQ keeps, and for how long; default
+   * all. agentry's own records (results, attempts) are kept whatever this says.
+   */
+  keep_finished: z.strictObject({ count: positiveInt.optional(), age: duration.optional() }).optional(),
 });
 
 export const priceSchema = z.strictObject({

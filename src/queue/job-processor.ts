@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { DelayedError, type Job, type Processor, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import { RunStop } from "../agent/run-stop.ts";
 import type { Budget } from "../agent/usage-meter.ts";
@@ -9,6 +10,7 @@ import type { RunEvent } from "../spec/events.ts";
 import type { DeferredRunDraft, SealedRunState } from "../state/deferred-runs.ts";
 import type { Completion, JobLock, JobRecord, JobStore, ParkedJob, QueueDecision } from "./job-store.ts";
 import type { AgentryQueueEvent, QueuedJobData } from "./queue-client.ts";
+import { jobIdOf } from "./queue-settings.ts";
 
 /**
  * Why a worker aborts a running job: a user cancelled it, the worker is stopping, or the worker
@@ -104,6 +106,7 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
         const { spec } = job.data;
         const target = spec.agent ?? ctx.config.defaults?.agent;
         result = await ctx.runtime.run({
+          runId: attemptRunId(jobId, job.attemptsStarted),
           ...(spec.agent ? { target: spec.agent } : {}),
           prompt: spec.prompt,
           ...(spec.vars ? { vars: spec.vars } : {}),
@@ -332,6 +335,18 @@ function retryPauseMs(event: RunEvent): number | undefined {
   if (event.type !== "warning" || event.data?.["error_kind"] !== "rate_limit") return undefined;
   const asked = event.data["retry_after_ms"] ?? event.data["delay_ms"];
   return typeof asked === "number" && asked > 0 ? asked : undefined;
+}
+
+/**
+ * The run id of a job's attempt: `job.<job id>.<attempt>.<random>`, so that an audit record, a run
+ * record or `agentry runs` names the job and attempt it belongs to. Characters a run id cannot
+ * hold become `_` (the queue keeps the exact mapping: `agentry jobs show`).
+ */
+export function attemptRunId(bullId: string, attempt: number): string {
+  const id = jobIdOf(bullId)
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .slice(0, 96);
+  return `job.${id}.${attempt}.${randomBytes(3).toString("hex")}`;
 }
 
 function isRateLimited(result: RunResult): boolean {

@@ -38,8 +38,9 @@ export interface QueueClient {
 
 /**
  * Opens the queue named by `target` (connects first, so an unreachable Redis fails fast with
- * exit 4). Jobs are kept after they finish: their ids stay known, so submitting one again is a
- * no-op, and `agentry jobs` can show them.
+ * exit 4). Jobs set no retention of their own: the workers' `[queue] keep_finished` decides how
+ * many finished jobs BullMQ keeps (all by default). A removed job's result stays in agentry's
+ * store, so submitting its id again runs nothing.
  */
 export async function openQueue(target: QueueTarget, config: QueueConfig | undefined): Promise<QueueClient> {
   const link = await connectRedis(target);
@@ -49,8 +50,6 @@ export async function openQueue(target: QueueTarget, config: QueueConfig | undef
     defaultJobOptions: {
       attempts: settings.attempts,
       backoff: { type: "exponential", delay: 1_000 },
-      removeOnComplete: false,
-      removeOnFail: false,
     },
   });
   let producer: QueueEventsProducer | undefined;

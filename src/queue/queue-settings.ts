@@ -19,7 +19,15 @@ export interface QueueSettings {
   limiter?: { max: number; duration: number };
   /** Default 30 s: how long a provider rate limit without Retry-After pauses every worker. */
   rateLimitPauseMs: number;
+  /**
+   * BullMQ's `removeOnComplete` / `removeOnFail` of the workers: keep at most `count` finished
+   * jobs, none older than `age` seconds. Undefined keeps every finished job.
+   */
+  keepFinished?: KeepFinished;
 }
+
+/** BullMQ's `KeepJobs`: at most `count` jobs, none older than `age` seconds. */
+export type KeepFinished = { age: number; count?: number } | { count: number };
 
 /**
  * The limiter a worker runs with when `[queue] limiter` is not set: it caps nothing (2^40 jobs a
@@ -35,6 +43,7 @@ export function workerLimiter(settings: QueueSettings): { max: number; duration:
 
 /** `[queue]` settings with the defaults above. */
 export function queueSettings(config: QueueConfig | undefined): QueueSettings {
+  const keepFinished = config?.keep_finished ? keepJobs(config.keep_finished) : undefined;
   return {
     lockDuration: config?.lock_duration ?? 60_000,
     stalledInterval: config?.stalled_interval ?? 30_000,
@@ -42,7 +51,14 @@ export function queueSettings(config: QueueConfig | undefined): QueueSettings {
     attempts: config?.attempts ?? 3,
     ...(config?.limiter ? { limiter: { max: config.limiter.max, duration: config.limiter.duration } } : {}),
     rateLimitPauseMs: config?.rate_limit_pause ?? 30_000,
+    ...(keepFinished ? { keepFinished } : {}),
   };
+}
+
+function keepJobs(keep: { count?: number; age?: number }): KeepFinished | undefined {
+  if (keep.age !== undefined)
+    return { age: Math.ceil(keep.age / 1000), ...(keep.count !== undefined ? { count: keep.count } : {}) };
+  return keep.count !== undefined ? { count: keep.count } : undefined;
 }
 
 /**

@@ -77,6 +77,9 @@ export async function startWorker(options: WorkerHostOptions): Promise<WorkerHos
       stalledInterval: settings.stalledInterval,
       maxStalledCount: settings.maxStalledCount,
       limiter: workerLimiter(settings),
+      ...(settings.keepFinished
+        ? { removeOnComplete: settings.keepFinished, removeOnFail: settings.keepFinished }
+        : {}),
       name,
       autorun: false,
     },

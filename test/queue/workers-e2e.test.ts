@@ -76,6 +76,9 @@ describe("agentry worker on a Redis queue", () => {
     expect(finishedIds(victim.stderr)).toEqual([]);
     const reported = survivors.flatMap((worker) => finishedIds(worker?.stderr ?? ""));
     expect(reported.sort()).toEqual(jobs.map((job) => job.id).sort());
+    const survivorRuns = new Set(
+      survivors.flatMap((worker) => auditRunEnds(worker?.stateDir ?? "").map((record) => record["run_id"])),
+    );
     for (const id of startedOnVictim) {
       const shown = JSON.parse((await world.cli(["jobs", "show", id])).stdout);
       expect(shown.state).toBe("completed");
@@ -83,7 +86,9 @@ describe("agentry worker on a Redis queue", () => {
       expect(shown.attempts[0].worker).toContain(String(victim.child.pid));
       expect(shown.result.worker).not.toContain(String(victim.child.pid));
       expect(shown.result.run_id).toBe(shown.attempts[1].run_id);
-      expect(shown.result.run_id).not.toBe(shown.attempts[0].run_id);
+      expect(shown.attempts[0].run_id).toMatch(new RegExp(`^job\\.${id}\\.1\\.[0-9a-f]{6}$`));
+      expect(shown.result.run_id).toMatch(new RegExp(`^job\\.${id}\\.2\\.[0-9a-f]{6}$`));
+      expect(survivorRuns.has(shown.result.run_id)).toBe(true);
     }
   }, 120_000);
 
