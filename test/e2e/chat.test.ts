@@ -331,6 +331,20 @@ describe("agentry chat", () => {
     expect(existsSync(join(ws.stateDir, "sessions", "terminated.json"))).toBe(true);
   });
 
+  test("an agent with an output schema shows only the answer that passed it, as `run` does", async () => {
+    const dir = await workspace(
+      [{ text: "Answer: not json at all" }, { text: '{"verdict": "pass"}' }],
+      'mode = "auto"\noutput_schema = "schema.json"',
+    );
+    dir.write(
+      "schema.json",
+      JSON.stringify({ type: "object", properties: { verdict: { type: "string" } }, required: ["verdict"] }),
+    );
+    await chatOnce([], "judge it", /\{"verdict": "pass"\}/);
+    expect(mock?.requests).toHaveLength(2);
+    expect(chat?.output()).not.toContain("not json at all");
+  });
+
   test("multi-line input: a trailing backslash continues the message; a bracketed paste is taken whole", async () => {
     await workspace([{ text: "got the first" }, { text: "got the paste" }]);
     const session = startChat();

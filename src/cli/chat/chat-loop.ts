@@ -1,4 +1,5 @@
 import { RunStop } from "../../agent/run-stop.ts";
+import { namedEntry } from "../../config/named-entry.ts";
 import type { ApproveMode, Config } from "../../config/schema.ts";
 import type { RunResult } from "../../runtime/run-request.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
@@ -80,7 +81,8 @@ async function turn(chat: ChatLoop, prompt: string): Promise<RunResult | undefin
     chat.write("^C cancelling the turn: stopping its tools (Ctrl-C again to leave now)");
     stop();
   });
-  const renderer = await rendererFor({ ...chat.options, output: "text" }, undefined, {
+  const answerChecked = (agent: string) => namedEntry(chat.config.agents, agent)?.output_schema !== undefined;
+  const renderer = await rendererFor({ ...chat.options, output: "text" }, answerChecked, {
     asksHuman: chat.approve === "ask",
   });
   try {
