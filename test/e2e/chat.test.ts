@@ -257,6 +257,29 @@ describe("agentry chat", () => {
     expect(history).toContain("start something slow");
   });
 
+  test("Ctrl-C while the answer streams cancels the turn; the next message gets a fresh answer", async () => {
+    await workspace(
+      [{ text: "streaming slowly, word by word, until someone presses Ctrl-C" }, { text: "fresh answer" }],
+      'mode = "auto"',
+      { 0: { frameGapMs: 400 } },
+    );
+    const session = startChat();
+    await prompt(session, 1);
+    session.type("talk slowly\r");
+    await session.waitFor(/stream/);
+    session.type("\x03");
+    await session.waitFor(/turn cancelled; the conversation goes on/);
+    await prompt(session, 2);
+    session.type("again\r");
+    await session.waitFor(/fresh answer/);
+    await prompt(session, 3);
+    session.type("/exit\r");
+    expect(await session.exited).toBe(0);
+    expect(session.output()).not.toContain("someone presses Ctrl-C");
+    const runEnds = auditRecords().filter((record) => record["type"] === "run_end");
+    expect(runEnds.map((record) => record["status"])).toEqual(["interrupted", "ok"]);
+  });
+
   test("Ctrl-C at an approval question cancels the turn, audited as an interruption, not as my denial", async () => {
     await workspace([
       { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo never-run" } }] },
