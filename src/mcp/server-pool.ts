@@ -56,8 +56,8 @@ export function offeredTools(
 
 /**
  * The MCP servers of one runtime. Each server starts once, on first use, in parallel with the
- * others and bounded by its `startup_timeout`; its `tools/list` is kept and refreshed on
- * `list_changed`. Closing the pool closes every connection and kills every stdio server's process
+ * others and bounded by its `startup_timeout` (a failed start is tried again on the next use); its
+ * `tools/list` is kept and refreshed on `list_changed`. Closing the pool closes every connection and kills every stdio server's process
  * group; a process exit (second Ctrl-C) kills them synchronously.
  */
 export class McpServerPool {
@@ -78,12 +78,20 @@ export class McpServerPool {
     for (const name of names) void this.state(name);
   }
 
-  /** The state of a server once its start has settled (starting it if needed). */
+  /**
+   * The state of a server once its start has settled (starting it if needed). A start that failed
+   * is forgotten once settled, so the next caller (a later run, another `mcp serve` request)
+   * tries again instead of getting the old failure; callers already waiting share the attempt.
+   */
   state(name: string): Promise<ServerState> {
     let started = this.starts.get(name);
     if (!started) {
-      started = this.open(name);
-      this.starts.set(name, started);
+      const attempt = this.open(name).then((state) => {
+        if (state.state === "failed" && this.starts.get(name) === attempt) this.starts.delete(name);
+        return state;
+      });
+      this.starts.set(name, attempt);
+      started = attempt;
     }
     return started;
   }
@@ -132,12 +140,12 @@ export class McpServerPool {
       if (!parsed) continue;
       wanted.set(parsed.server, [...(wanted.get(parsed.server) ?? []), parsed]);
     }
-    this.start([...wanted.keys()]);
+    const states = new Map([...wanted.keys()].map((server) => [server, this.state(server)]));
     const result: McpAgentTools = { tools: [], serverOf: new Map() };
     const taken = new Set<string>();
     for (const [server, picks] of wanted) {
       const config = this.servers[server];
-      const state = await this.state(server);
+      const state = await (states.get(server) as Promise<ServerState>);
       if (state.state === "disabled") continue;
       if (state.state === "failed") {
         if (state.cause instanceof ConfigError) throw state.cause;

@@ -57,12 +57,7 @@ export function agentConfig(rt: RuntimeContext, name: string): AgentConfig {
  * agent, ConfigError for an unknown tool or an unset `${VAR}`.
  */
 export function resolveAgent(rt: RuntimeContext, name: string): Promise<AssembledAgent> {
-  let assembled = rt.agents.get(name);
-  if (!assembled) {
-    assembled = Promise.resolve().then(() => assembleAgent(rt, name, agentConfig(rt, name)));
-    rt.agents.set(name, assembled);
-  }
-  return assembled;
+  return assembledOnce(rt, name, () => assembleAgent(rt, name, agentConfig(rt, name)));
 }
 
 /**
@@ -74,13 +69,27 @@ export function resolveInlineAgent(
   name: string,
   config: AgentConfig,
 ): Promise<AssembledAgent> {
-  const key = `inline:${name}:${JSON.stringify(config)}`;
-  let assembled = rt.agents.get(key);
-  if (!assembled) {
-    assembled = assembleAgent(rt, name, config);
-    rt.agents.set(key, assembled);
-  }
-  return assembled;
+  return assembledOnce(rt, `inline:${name}:${JSON.stringify(config)}`, () => assembleAgent(rt, name, config));
+}
+
+/**
+ * The agent cached under `key`, assembled by `assemble` on first use. A failed assembly (a
+ * required MCP server that did not start) is not kept: the next run assembles again, while the
+ * runs already waiting share the failure.
+ */
+function assembledOnce(
+  rt: RuntimeContext,
+  key: string,
+  assemble: () => Promise<AssembledAgent>,
+): Promise<AssembledAgent> {
+  const cached = rt.agents.get(key);
+  if (cached) return cached;
+  const attempt = Promise.resolve().then(assemble);
+  rt.agents.set(key, attempt);
+  attempt.catch(() => {
+    if (rt.agents.get(key) === attempt) rt.agents.delete(key);
+  });
+  return attempt;
 }
 
 async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConfig): Promise<AssembledAgent> {

@@ -1,8 +1,13 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY } from "../support/binary.ts";
+
+const MOCK_MCP_SERVER = join(import.meta.dir, "../support/mock-mcp-server.ts");
+
 import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
@@ -163,5 +168,36 @@ describe("agentry mcp serve, driven by the official MCP client", () => {
       ws?.remove();
       ws = undefined;
     }
+  });
+
+  test("a required MCP server that failed to start is started again by a later call", async () => {
+    mock = await startMockProvider({
+      turns: (request) => {
+        const tools = (request.body as { tools?: { function: { name: string } }[] }).tools ?? [];
+        return { text: `tools: ${tools.map((tool) => tool.function.name).join(" ")}` };
+      },
+    });
+    const mcp = await connect(
+      `${config(mock.baseUrls.openai)}
+[mcp.srv]
+command = "/bin/sh"
+args = ["-c", 'test -e broken && { echo broken >&2; exit 3; }; exec "$0" "$@"', ${JSON.stringify(process.execPath)}, ${JSON.stringify(MOCK_MCP_SERVER)}]
+required = true
+
+[agents.mcpuser]
+tools = ["mcp:srv"]
+mode = "auto"
+`,
+      "auto",
+      [],
+      () => ws?.write("broken", ""),
+    );
+    const failed = await mcp.callTool({ name: "mcpuser", arguments: { prompt: "go" } });
+    expect(failed.isError).toBe(true);
+    expect(JSON.stringify(failed.content)).toContain('required MCP server \\"srv\\" is unavailable');
+    rmSync(join(ws?.dir ?? "", "broken"));
+    const retried = await mcp.callTool({ name: "mcpuser", arguments: { prompt: "go" } });
+    expect(retried.isError).toBeFalsy();
+    expect(JSON.stringify(retried.content)).toContain("mcp__srv__echo");
   });
 });
