@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { cgroupTracker } from "../../src/tools/shell/cgroup-tracker.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
@@ -124,4 +124,27 @@ describe("the whole process tree dies with a tool call (issue 11 item 16)", () =
     expect(String(toolResult?.output)).toContain("started");
     expect(survivors).toEqual([]);
   });
+
+  test.skipIf(!cgroups)(
+    "groups left by an agentry process that is gone are removed by the next call; a running process's stay",
+    async () => {
+      const base = cgroupBase as string;
+      const gone = spawn("true");
+      await new Promise((resolve) => gone.on("exit", resolve));
+      const stale = join(base, `agentry-${gone.pid}-0badc0de`);
+      const live = join(base, `agentry-${process.pid}-0badc0de`);
+      mkdirSync(stale);
+      mkdirSync(live);
+      try {
+        const dir = await workspace("echo hi");
+        const { toolResult } = await runToEnd(dir, marker(5));
+        expect(toolResult).toMatchObject({ ok: true });
+        expect(existsSync(stale)).toBe(false);
+        expect(existsSync(live)).toBe(true);
+      } finally {
+        if (existsSync(stale)) rmdirSync(stale);
+        rmdirSync(live);
+      }
+    },
+  );
 });

@@ -4,6 +4,7 @@ import {
   constants,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmdirSync,
   writeFileSync,
@@ -20,10 +21,12 @@ import type { ProcessTracker } from "./process-tracker.ts";
  * groups or sessions; `cgroup.kill` (Linux ≥ 5.14) or a signal to each member ends them all.
  * Returns undefined where cgroup v2 is not mounted or not writable; the caller falls back to `/proc`.
  * Should the program never show up in the group (the move failed), its process group is watched.
+ * Groups that agentry processes which are gone left behind are removed first (`removeStaleGroups`).
  */
 export function cgroupTracker(): ProcessTracker | undefined {
   const base = ownCgroupDir();
   if (base === undefined) return undefined;
+  removeStaleGroups(base);
   const dir = join(base, `agentry-${process.pid}-${randomUUID().slice(0, 8)}`);
   const procs = join(dir, "cgroup.procs");
   try {
@@ -97,6 +100,39 @@ function retryRemoval(dir: string, delays: readonly number[]): void {
     if (!removeDir(dir)) retryRemoval(dir, later);
   }, delay);
   timer.unref?.();
+}
+
+/** A per-call group's name: `agentry-<pid of the agentry process that made it>-<8 hex digits>`. */
+const GROUP_NAME = /^agentry-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * Removes the empty per-call groups under `base` whose agentry process no longer runs: an agentry
+ * killed with SIGKILL runs no cleanup at all, and one that exits while killed members are still
+ * exiting (a double Ctrl-C under load) cannot wait for them. A group of a running process is
+ * never touched, and one that still has members cannot be removed (`rmdir` fails), so a call in
+ * progress is never disturbed. Costs one directory read per call.
+ */
+export function removeStaleGroups(base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = GROUP_NAME.exec(name)?.[1];
+    if (pid !== undefined && !processRuns(Number(pid))) removeDir(join(base, name));
+  }
+}
+
+/** Whether a process with this pid exists (any owner, zombies included). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Removes the group; true when it is gone. */
