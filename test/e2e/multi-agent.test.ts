@@ -1,59 +1,21 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type MockProvider,
-  type MockRequest,
-  type MockTurn,
-  startMockProvider,
-} from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import type { MockProvider } from "../../src/testing/index.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { lastOf, systemOf } from "../support/mock-turns.ts";
+import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
-const mocks: MockProvider[] = [];
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await Promise.all(mocks.splice(0).map((mock) => mock.close()));
-  ws?.remove();
-  ws = undefined;
-});
-
-interface Body {
-  messages: { role: string; content: string | null }[];
-}
-
-const systemOf = (request: MockRequest) =>
-  (request.body as Body).messages.find((m) => m.role === "system")?.content ?? "";
-const lastOf = (request: MockRequest) =>
-  (request.body as Body).messages.at(-1) as { role: string; content: string };
-
-async function mock(
-  turns: (request: MockRequest, index: number) => MockTurn,
-  faults?: (request: MockRequest) => { status: number } | undefined,
-) {
-  const started = await startMockProvider({ turns, ...(faults ? { faults } : {}) });
-  mocks.push(started);
-  return started;
-}
+const e2e = e2eFixture();
 
 function providers(main: MockProvider, broken?: MockProvider): string {
   return `
 ${mockProviderToml(main.baseUrls.openai)}${broken ? mockProviderToml(broken.baseUrls.openai, { name: "broken" }) : ""}`;
 }
 
-function agentry(args: string[]) {
-  if (!ws) throw new Error("no workspace");
-  return runBinary([...args, "-c", ws.configPath], {
-    cwd: ws.dir,
-    env: { AGENTRY_STATE_DIR: ws.stateDir },
-    timeoutMs: 30_000,
-  });
-}
-
 describe("sub-agents, flows and batch on the compiled binary", () => {
   test("three sub-agents in parallel: one fails hard, the other two are cancelled before their tools write", async () => {
-    const main = await mock((request) => {
+    const main = await e2e.mock((request) => {
       const system = systemOf(request);
       if (system.includes("LEAD")) {
         if (lastOf(request).role === "user") {
@@ -75,11 +37,8 @@ describe("sub-agents, flows and batch on the compiled binary", () => {
       }
       return { text: "wrote it" };
     });
-    const broken = await mock(
-      () => ({ text: "never" }),
-      () => ({ status: 400 }),
-    );
-    ws = makeWorkspace(`
+    const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
+    const ws = e2e.workspace(`
 [defaults]
 agent = "lead"
 model = "mock/gpt-4.1-mini"
@@ -109,7 +68,7 @@ instructions = "BAD"
 model = "broken/gpt-4.1-mini"
 mode = "auto"
 `);
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
     const events = parseNdjson(result.stdout);
     const root = events[0]?.run_id;
@@ -126,12 +85,9 @@ mode = "auto"
   });
 
   test("a fallback flow picks the second agent when the first fails", async () => {
-    const main = await mock(() => ({ text: "answer from second" }));
-    const broken = await mock(
-      () => ({ text: "never" }),
-      () => ({ status: 400 }),
-    );
-    ws = makeWorkspace(`
+    const main = await e2e.mock(() => ({ text: "answer from second" }));
+    const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
+    e2e.workspace(`
 [defaults]
 agent = "first"
 model = "mock/gpt-4.1-mini"
@@ -145,14 +101,14 @@ instructions = "second"
 kind = "fallback"
 steps = ["first", "second"]
 `);
-    const result = await agentry(["run", "pick", "question"]);
+    const result = await e2e.agentry(["run", "pick", "question"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("answer from second\n");
   });
 
   test("a parallel flow with vote = majority returns the majority answer", async () => {
-    const main = await mock((request) => ({ text: systemOf(request).includes("C") ? "blue" : "Green" }));
-    ws = makeWorkspace(`
+    const main = await e2e.mock((request) => ({ text: systemOf(request).includes("C") ? "blue" : "Green" }));
+    e2e.workspace(`
 [defaults]
 agent = "a"
 model = "mock/gpt-4.1-mini"
@@ -169,18 +125,18 @@ kind = "parallel"
 vote = "majority"
 steps = ["a", "b", "c"]
 `);
-    const result = await agentry(["run", "ask", "--output", "json", "colour?"]);
+    const result = await e2e.agentry(["run", "ask", "--output", "json", "colour?"]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: "ok", answer: "Green" });
   });
 
   test("a sequence flow hands each step the previous result", async () => {
-    const main = await mock((request) => ({
+    const main = await e2e.mock((request) => ({
       text: systemOf(request).includes("FIRST")
         ? "first-result"
         : `second saw: ${lastOf(request).content.includes("first-result")}`,
     }));
-    ws = makeWorkspace(`
+    e2e.workspace(`
 [defaults]
 agent = "one"
 model = "mock/gpt-4.1-mini"
@@ -194,13 +150,13 @@ instructions = "SECOND"
 kind = "sequence"
 steps = ["one", "two"]
 `);
-    const result = await agentry(["run", "pipeline", "go"]);
+    const result = await e2e.agentry(["run", "pipeline", "go"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("second saw: true\n");
   });
 
   test("the depth limit is enforced", async () => {
-    const main = await mock((request) => {
+    const main = await e2e.mock((request) => {
       const system = systemOf(request);
       if (lastOf(request).role !== "user") return { text: `${system} done` };
       if (system === "TOP")
@@ -209,7 +165,7 @@ steps = ["one", "two"]
         return { toolCalls: [{ id: "d2", name: "agent_bottom", arguments: { task: "deepest" } }] };
       return { text: "bottom reached" };
     });
-    ws = makeWorkspace(`
+    e2e.workspace(`
 [defaults]
 agent = "top"
 model = "mock/gpt-4.1-mini"
@@ -228,7 +184,7 @@ mode = "auto"
 [agents.bottom]
 instructions = "BOTTOM"
 `);
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
     const events = parseNdjson(result.stdout);
     const refused = events.find((e) => e.type === "tool_result" && e.name === "agent_bottom");
@@ -237,8 +193,8 @@ instructions = "BOTTOM"
   });
 
   test("delegate: an ephemeral sub-agent gets a subset of tools, never delegate itself", async () => {
-    const main = await mock((request) => {
-      const body = request.body as Body & { tools?: { function: { name: string } }[] };
+    const main = await e2e.mock((request) => {
+      const body = request.body as { tools?: { function: { name: string } }[] };
       const tools = (body.tools ?? []).map((tool) => tool.function.name).sort();
       if (systemOf(request).startsWith("You are a focused sub-agent")) {
         if (lastOf(request).role === "user") {
@@ -259,7 +215,7 @@ instructions = "BOTTOM"
       }
       return { text: `parent got: ${lastOf(request).content.includes("only sh") ? "ok" : "bad"}` };
     });
-    ws = makeWorkspace(`
+    e2e.workspace(`
 [defaults]
 agent = "boss"
 model = "mock/gpt-4.1-mini"
@@ -282,14 +238,14 @@ instructions = "BOSS"
 tools = ["sh", "files", "helper"]
 mode = "auto"
 `);
-    const result = await agentry(["run", "go"]);
+    const result = await e2e.agentry(["run", "go"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("parent got: ok\n");
   });
 
   test("batch: 200 jobs against the mock all come back correct", async () => {
-    const main = await mock((request) => ({ text: `answer to ${lastOf(request).content}` }));
-    ws = makeWorkspace(`
+    const main = await e2e.mock((request) => ({ text: `answer to ${lastOf(request).content}` }));
+    const ws = e2e.workspace(`
 [defaults]
 agent = "solo"
 model = "mock/gpt-4.1-mini"
@@ -301,7 +257,7 @@ instructions = "batch"
       JSON.stringify({ id: `j${i}`, prompt: `job ${i}` }),
     ).join("\n");
     const jobsFile = ws.write("jobs.jsonl", jobs);
-    const result = await agentry(["batch", jobsFile, "--concurrency", "25", "-q"]);
+    const result = await e2e.agentry(["batch", jobsFile, "--concurrency", "25", "-q"]);
     expect(result.code).toBe(0);
     const lines = parseNdjson(result.stdout);
     expect(lines).toHaveLength(200);
