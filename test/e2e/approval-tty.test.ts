@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import type { MockTurn } from "../../src/testing/index.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockDefaultsToml, SHELL_TOOL_TOML } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  ws?.remove();
-});
+const e2e = e2eFixture();
 
 const call = (id: string, name: string, args: Record<string, unknown>): MockTurn => ({
   toolCalls: [{ id, name, arguments: args }],
@@ -22,26 +17,16 @@ const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 describe("--approve ask through a pseudo-terminal", () => {
   test("approve, deny with a reason the model sees, and approve-for-run", async () => {
-    mock = await startMockProvider({
-      turns: [
-        call("a1", "sh", { command: "echo approved >> calls.log" }),
-        call("a2", "sh", { command: "echo denied >> calls.log" }),
-        call("a3", "files", { op: "list", path: "." }),
-        call("a4", "files", { op: "read", path: "calls.log" }),
-        { text: "finished" },
-      ],
-    });
-    ws = makeWorkspace(`
-[defaults]
-agent = "tty"
-model = "mock/gpt-4.1-mini"
-
-${mockProviderToml(mock.baseUrls.openai)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+    const mock = await e2e.mock([
+      call("a1", "sh", { command: "echo approved >> calls.log" }),
+      call("a2", "sh", { command: "echo denied >> calls.log" }),
+      call("a3", "files", { op: "list", path: "." }),
+      call("a4", "files", { op: "read", path: "calls.log" }),
+      { text: "finished" },
+    ]);
+    const ws = e2e.workspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "tty")}
+${SHELL_TOOL_TOML}
 [tools.files]
 kind = "file"
 root = "."

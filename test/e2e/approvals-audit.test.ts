@@ -1,28 +1,11 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { shellCall } from "../support/mock-turns.ts";
+import { mockDefaultsToml, parseNdjson } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
-
-function agentry(args: string[]) {
-  if (!ws) throw new Error("no workspace");
-  return runBinary([...args, "-c", ws.configPath], {
-    cwd: ws.dir,
-    env: { AGENTRY_STATE_DIR: ws.stateDir },
-    timeoutMs: 30_000,
-  });
-}
+const e2e = e2eFixture();
 
 /** Audit records of `file`, parsed. */
 const records = (file: string) =>
@@ -35,15 +18,9 @@ describe("approvals approve|deny without [audit].path", () => {
   test.each(["approve", "deny"])(
     "%s is audited in the state dir's audit.jsonl, the log the deferred run wrote",
     async (decision) => {
-      mock = await startMockProvider({
-        turns: [{ toolCalls: [{ id: "d1", name: "sh", arguments: { command: "echo hi" } }] }],
-      });
-      ws = makeWorkspace(`
-[defaults]
-agent = "ops"
-model = "mock/gpt-4.1-mini"
-
-${mockProviderToml(mock.baseUrls.openai)}
+      const mock = await e2e.mock([shellCall("d1", "echo hi")]);
+      const ws = e2e.workspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "ops")}
 [tools.sh]
 kind = "shell"
 env = ["PATH"]
@@ -53,14 +30,14 @@ tools = ["sh"]
 mode = "ask"
 policy = { approval = { tools = ["sh"] } }
 `);
-      const deferred = await agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
+      const deferred = await e2e.agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
       expect(deferred.code).toBe(5);
       const asked = parseNdjson(deferred.stdout).find((e) => e.type === "approval" && e.state === "deferred");
       const approvalId = String(asked?.approval_id);
       const log = join(ws.stateDir, "audit.jsonl");
       const before = records(log).length;
 
-      const decided = await agentry([
+      const decided = await e2e.agentry([
         "approvals",
         decision,
         approvalId,
@@ -81,7 +58,7 @@ policy = { approval = { tools = ["sh"] } }
           reason: "checked",
         }),
       ]);
-      const verify = await agentry(["audit", "verify"]);
+      const verify = await e2e.agentry(["audit", "verify"]);
       expect(verify.code).toBe(0);
     },
   );

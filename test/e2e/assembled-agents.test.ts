@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2eFixture } from "../support/e2e-fixture.ts";
 import { lastOf, systemOf } from "../support/mock-turns.ts";
-import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
+import { mockDefaultsToml, parseNdjson, SHELL_TOOL_TOML } from "../support/workspace.ts";
 
 const e2e = e2eFixture();
 
@@ -15,15 +15,8 @@ describe("an agent is assembled once per runtime", () => {
         : { toolCalls: [{ id: "c1", name: "sh", arguments: { command: "echo call >> calls.log" } }] },
     );
     const ws = e2e.workspace(`
-[defaults]
-agent = "limited"
-model = "mock/gpt-4.1-mini"
-${mockProviderToml(mock.baseUrls.openai)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+${mockDefaultsToml(mock.baseUrls.openai, "limited")}
+${SHELL_TOOL_TOML}
 [agents.limited]
 tools = ["sh"]
 mode = "auto"
@@ -51,15 +44,8 @@ policy = { rate = { per_minute = 1 } }
         : { text: "slow finished" };
     });
     const ws = e2e.workspace(`
-[defaults]
-agent = "lead"
-model = "mock/gpt-4.1-mini"
-${mockProviderToml(mock.baseUrls.openai)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+${mockDefaultsToml(mock.baseUrls.openai, "lead")}
+${SHELL_TOOL_TOML}
 [agents.lead]
 instructions = "LEAD"
 tools = ["agent:slow"]

@@ -1,56 +1,37 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from "../support/chromium.ts";
-import { readSse, type ServerProcess, startServerProcess } from "../support/server-process.ts";
-import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { readSse, startServerProcess } from "../support/server-process.ts";
+import { mockDefaultsToml, SHELL_TOOL_TOML } from "../support/workspace.ts";
 
 const TOKEN = "browser-test-token-0123456789abcdefABCDEF";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-let server: ServerProcess | undefined;
-let profile: string | undefined;
-
-afterEach(async () => {
-  await server?.stop("SIGKILL");
-  await mock?.close();
-  ws?.remove();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
+const e2e = e2eFixture();
 
 test("in headless Chromium: enter the token, see the pending approval, approve it, the run finishes", async () => {
   requireChromium();
-  mock = await startMockProvider({
-    turns: [
-      { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: "echo deployed >> deploy.log" } }] },
-      { text: "Deployed after approval." },
-    ],
-  });
-  ws = makeWorkspace(`
-[defaults]
-agent = "ops"
-model = "mock/gpt-4.1-mini"
-
-${mockProviderToml(mock.baseUrls.openai)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+  const mock = await e2e.mock([
+    { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: "echo deployed >> deploy.log" } }] },
+    { text: "Deployed after approval." },
+  ]);
+  const ws = e2e.workspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+${SHELL_TOOL_TOML}
 [agents.ops]
 tools = ["sh"]
 mode = "ask"
 [agents.ops.policy]
 approval = { tools = ["sh"] }
 `);
-  server = await startServerProcess(["--listen", "127.0.0.1:0", "-c", ws.configPath], {
+  const server = await startServerProcess(["--listen", "127.0.0.1:0", "-c", ws.configPath], {
     cwd: ws.dir,
     env: { AGENTRY_STATE_DIR: ws.stateDir, AGENTRY_SERVER_TOKEN: TOKEN },
   });
+  e2e.afterThis(() => server.stop("SIGKILL"));
   const started = await fetch(`${server.url}/v1/agents/ops/runs`, {
     method: "POST",
     headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
@@ -64,7 +45,8 @@ approval = { tools = ["sh"] }
   expect(outcome.type).toBe("interrupt");
   const interruptId = outcome.interrupts[0]?.id ?? "";
 
-  profile = mkdtempSync(join(tmpdir(), "agentry-chromium-"));
+  const profile = mkdtempSync(join(tmpdir(), "agentry-chromium-"));
+  e2e.afterThis(() => rmSync(profile, { recursive: true, force: true }));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

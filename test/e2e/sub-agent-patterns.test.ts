@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
+import { describe, expect, test } from "bun:test";
+import type { MockTurn } from "../../src/testing/index.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
 import { byToolResults } from "../support/mock-turns.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const e2e = e2eFixture();
 
 const delegate = (id: string, task: string): MockTurn => ({
   toolCalls: [{ id, name: "agent_helper", arguments: { task } }],
@@ -25,10 +17,8 @@ const delegate = (id: string, task: string): MockTurn => ({
  */
 async function runBoss(policy: string, mode: string, calls: MockTurn[]) {
   const boss = byToolResults([...calls, { text: "done" }]);
-  mock = await startMockProvider({
-    turns: (request) => (request.model === "helper" ? { text: "helped" } : boss(request)),
-  });
-  ws = makeWorkspace(`
+  const mock = await e2e.mock((request) => (request.model === "helper" ? { text: "helped" } : boss(request)));
+  e2e.workspace(`
 [defaults]
 agent = "boss"
 model = "mock/boss"
@@ -42,11 +32,7 @@ policy = { approval = ${policy} }
 [agents.helper]
 model = "mock/helper"
 `);
-  const result = await runBinary(["run", "-c", ws.configPath, "--output", "ndjson", "boss", "go"], {
-    cwd: ws.dir,
-    env: { AGENTRY_STATE_DIR: ws.stateDir },
-    timeoutMs: 30_000,
-  });
+  const result = await e2e.agentry(["run", "--output", "ndjson", "boss", "go"]);
   const events = result.code === null ? [] : parseNdjson(result.stdout);
   const results = new Map(
     events.filter((event) => event.type === "tool_result").map((event) => [String(event.id), event]),
@@ -83,8 +69,6 @@ describe("approval patterns naming a sub-agent tool on the compiled binary", () 
     );
     expect(asked.results.get("d1")).toMatchObject({ ok: false });
     expect(asked.helperRequests).toBe(0);
-    mock?.close();
-    ws?.remove();
 
     const exempt = await runBoss('{ tools = ["*"], except = ["agent:helper"] }', "ask", [
       delegate("d1", "say hi"),

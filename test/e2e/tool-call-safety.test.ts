@@ -1,22 +1,19 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type MockProvider,
-  type MockRequest,
-  type MockTurn,
-  startMockProvider,
-} from "../../src/testing/index.ts";
-import { BINARY, runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import type { MockRequest, MockTurn } from "../../src/testing/index.ts";
+import { BINARY } from "../support/binary.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { lastOf } from "../support/mock-turns.ts";
+import { mockDefaultsToml, parseNdjson, SHELL_TOOL_TOML, type Workspace } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
+const e2e = e2eFixture();
 
-afterEach(async () => {
-  const held = ws && join(ws.dir, "hold.pid");
-  const pid = held && existsSync(held) ? Number(readFileSync(held, "utf8").trim()) : 0;
+/** Kills the process whose pid a test's tool wrote to `hold.pid` (it holds the output pipe open). */
+function killHeld(ws: Workspace): void {
+  const held = join(ws.dir, "hold.pid");
+  const pid = existsSync(held) ? Number(readFileSync(held, "utf8").trim()) : 0;
   if (Number.isInteger(pid) && pid > 1) {
     try {
       process.kill(pid, "SIGKILL");
@@ -24,31 +21,13 @@ afterEach(async () => {
       /* already gone */
     }
   }
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
-
-const lastOf = (request: MockRequest) =>
-  (request.body as { messages: { role: string; content: string }[] }).messages.at(-1) as {
-    role: string;
-    content: string;
-  };
+}
 
 async function setup(turns: (request: MockRequest, index: number) => MockTurn, agentExtra = "") {
-  mock = await startMockProvider({ turns });
-  ws = makeWorkspace(`
-[defaults]
-agent = "worker"
-model = "mock/gpt-4.1-mini"
-max_turns = 12
-${mockProviderToml(mock.baseUrls.openai)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+  const mock = await e2e.mock(turns);
+  const ws = e2e.workspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "worker", { maxTurns: 12 })}
+${SHELL_TOOL_TOML}
 [audit]
 path = "audit.jsonl"
 
@@ -57,21 +36,12 @@ tools = ["sh"]
 mode = "auto"
 ${agentExtra}
 `);
+  e2e.afterThis(() => killHeld(ws));
   return ws;
 }
 
-function agentry(args: string[]) {
-  if (!ws) throw new Error("no workspace");
-  return runBinary([...args, "-c", ws.configPath], {
-    cwd: ws.dir,
-    env: { AGENTRY_STATE_DIR: ws.stateDir },
-    timeoutMs: 30_000,
-  });
-}
-
 function auditRecords(): Record<string, unknown>[] {
-  if (!ws) throw new Error("no workspace");
-  return parseNdjson(readFileSync(join(ws.dir, "audit.jsonl"), "utf8"));
+  return parseNdjson(readFileSync(join(e2e.ws.dir, "audit.jsonl"), "utf8"));
 }
 
 describe("cut-off tool arguments are never executed (issue 11 item 5)", () => {
@@ -87,14 +57,14 @@ describe("cut-off tool arguments are never executed (issue 11 item 5)", () => {
         return { toolCalls: [{ id: "c2", name: "sh", arguments: { command: "echo retried" } }] };
       return { text: `model saw: ${lastOf(request).content.includes("retried") ? "retry ran" : "?"}` };
     });
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
-    expect(existsSync(join(ws?.dir ?? "", "MARKER"))).toBe(false);
+    expect(existsSync(join(e2e.ws.dir, "MARKER"))).toBe(false);
     const results = parseNdjson(result.stdout).filter((e) => e.type === "tool_result");
     expect(results[0]).toMatchObject({ id: "c1", ok: false, stopped_by: "arguments" });
     expect(String(results[0]?.error)).toContain("cut off");
     expect(results[1]).toMatchObject({ id: "c2", ok: true });
-    const second = mock?.requests[1];
+    const second = e2e.provider.requests[1];
     if (!second) throw new Error("no second request");
     const toolMessage = lastOf(second);
     expect(toolMessage?.role).toBe("tool");
@@ -107,9 +77,9 @@ describe("cut-off tool arguments are never executed (issue 11 item 5)", () => {
         ? { toolCalls: [{ id: "c1", name: "sh", arguments: '{"command": "touch MARKER' }] }
         : { text: "gave up" },
     );
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
-    expect(existsSync(join(ws?.dir ?? "", "MARKER"))).toBe(false);
+    expect(existsSync(join(e2e.ws.dir, "MARKER"))).toBe(false);
     const failed = parseNdjson(result.stdout).find((e) => e.type === "tool_result");
     expect(String(failed?.error)).toContain("cut off");
   });
@@ -118,7 +88,7 @@ describe("cut-off tool arguments are never executed (issue 11 item 5)", () => {
 describe("one owner per audit record kind", () => {
   test("a run stopped by loop detection has exactly one policy_stop record, naming the layer", async () => {
     await setup(() => ({ toolCalls: [{ id: "l", name: "sh", arguments: { command: "echo again" } }] }));
-    const result = await agentry(["run", "go"]);
+    const result = await e2e.agentry(["run", "go"]);
     expect(result.code).toBe(1);
     const stops = auditRecords().filter((r) => r.type === "policy_stop");
     expect(stops).toHaveLength(1);
@@ -132,7 +102,7 @@ describe("one owner per audit record kind", () => {
       }),
       "policy = { failures = { max_consecutive = 2 } }",
     );
-    const result = await agentry(["run", "go"]);
+    const result = await e2e.agentry(["run", "go"]);
     expect(result.code).toBe(1);
     const stops = auditRecords().filter((r) => r.type === "policy_stop");
     expect(stops).toHaveLength(1);
@@ -155,7 +125,7 @@ describe("the run deadline and signals end the run whatever a tool does (issue 1
           : { text: "never" },
       'timeout = "1s"\npolicy = { tool_timeout = "10m" }',
     );
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(1);
     const end = parseNdjson(result.stdout).find((e) => e.type === "run_end");
     expect(end).toMatchObject({ status: "failed", stop_reason: "timeout" });
@@ -204,11 +174,9 @@ describe("failure limits hold for parallel calls (issue 11 item 19)", () => {
           : { text: "never" },
       "policy = { failures = { max_total = 3, max_consecutive = 100 } }",
     );
-    const result = await agentry(["run", "--output", "ndjson", "go"]);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(1);
-    const ran = readFileSync(join(ws?.dir ?? "", "ran.log"), "utf8")
-      .trim()
-      .split("\n");
+    const ran = readFileSync(join(e2e.ws.dir, "ran.log"), "utf8").trim().split("\n");
     expect(ran.length).toBeLessThanOrEqual(4);
     const results = parseNdjson(result.stdout).filter((e) => e.type === "tool_result");
     expect(results).toHaveLength(10);

@@ -31,14 +31,14 @@ export interface E2eFixture {
   /** Runs `agentry ARGS -c CONFIG` in the workspace, with its state dir as `AGENTRY_STATE_DIR`. */
   agentry(args: string[], options?: AgentryRunOptions): Promise<BinaryResult>;
   /** Runs `cleanup` after this test, before the mocks close (e.g. to kill a process it left). */
-  afterThis(cleanup: () => void | Promise<void>): void;
+  afterThis(cleanup: () => unknown): void;
 }
 
 /** The fixture of a test file; see `E2eFixture`. */
 export function e2eFixture(): E2eFixture {
   let mocks: MockProvider[] = [];
   let current: Workspace | undefined;
-  let cleanups: (() => void | Promise<void>)[] = [];
+  let cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     const pending = cleanups;
     cleanups = [];

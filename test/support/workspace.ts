@@ -44,3 +44,23 @@ export function mockProviderToml(
   const key = options.apiKeyVar ? `api_key = "\${${options.apiKeyVar}}"\n` : "";
   return `[providers.${options.name ?? "mock"}]\nkind = "openai-compatible"\nbase_url = "${baseUrl}"\n${key}retries = 0\n`;
 }
+
+/**
+ * The head of most test configs: `[defaults]` running `agent` on the mock's `gpt-4.1-mini` (with
+ * `max_turns` when given), then the `[providers.mock]` table pointing at `baseUrl`.
+ */
+export function mockDefaultsToml(
+  baseUrl: string,
+  agent: string,
+  options: { maxTurns?: number } = {},
+): string {
+  const maxTurns = options.maxTurns === undefined ? "" : `max_turns = ${options.maxTurns}\n`;
+  return `[defaults]\nagent = "${agent}"\nmodel = "mock/gpt-4.1-mini"\n${maxTurns}\n${mockProviderToml(baseUrl)}`;
+}
+
+/** `[tools.sh]`: a shell tool that runs its command line with /bin/sh, only PATH passed through. */
+export const SHELL_TOOL_TOML = `[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+`;
