@@ -1,40 +1,20 @@
-import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openAuditLog } from "../../src/audit/index.ts";
 import { decideApproval } from "../../src/runtime/decide-approval.ts";
-import { DeferredRunStore } from "../../src/state/deferred-runs.ts";
+import type { DeferredRunStore } from "../../src/state/deferred-runs.ts";
+import { createDeferredRun, tempDirs } from "../support/deferred-run.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 function storeWithOnePending(): { store: DeferredRunStore; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "agentry-decide-"));
-  dirs.push(dir);
-  const store = new DeferredRunStore(dir);
-  store.create(
-    {
-      run_id: "r1",
-      agent: "ops",
-      config: "agentry.toml",
-      status: "awaiting_approval",
-      created: "2026-01-01T00:00:00.000Z",
-      request: { prompt: "go" },
-      messages: [],
-      turns: 1,
-      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
-      pending: [{ approval_id: "r1-c1", agent: "ops", call: { id: "c1", name: "sh", arguments: "{}" } }],
-      resumes: 0,
-    },
-    {
-      prompt: "go",
-      messages: [],
-      calls: [{ approval_id: "r1-c1", id: "c1", name: "sh", arguments: "{}", args: {} }],
-    },
-  );
+  const dir = tempDir("agentry-decide-");
+  const store = createDeferredRun(dir, {
+    prompt: "go",
+    shownPrompt: "go",
+    calls: [{ approval_id: "r1-c1", id: "c1", name: "sh", arguments: "{}", args: {} }],
+  });
   return { store, dir };
 }
 

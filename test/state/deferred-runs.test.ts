@@ -1,26 +1,21 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DeferredRunStore, type SealedRunState } from "../../src/state/deferred-runs.ts";
+import type { DeferredRunStore } from "../../src/state/deferred-runs.ts";
 import { StateIntegrityError } from "../../src/state/integrity-error.ts";
 import { recordedDecisions } from "../../src/state/recorded-decisions.ts";
 import { openStateKey } from "../../src/state/state-key.ts";
+import { createDeferredRun, tempDirs } from "../support/deferred-run.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 const SECRET = "hunter2-raw-secret-value";
 
 function storeWithTwoCalls(): { store: DeferredRunStore; dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), "agentry-runs-"));
-  dirs.push(dir);
-  const store = new DeferredRunStore(join(dir, "state"));
-  const sealed: SealedRunState = {
+  const dir = tempDir("agentry-runs-");
+  const store = createDeferredRun(join(dir, "state"), {
     prompt: `use ${SECRET}`,
-    messages: [{ role: "user", content: `use ${SECRET}` }],
+    shownPrompt: "use [PII:secret:abcdef]",
     calls: [
       { approval_id: "r1-aa", id: "c1", name: "sh", arguments: '{"command":"ls"}', args: { command: "ls" } },
       {
@@ -31,27 +26,7 @@ function storeWithTwoCalls(): { store: DeferredRunStore; dir: string; file: stri
         args: { command: "rm x" },
       },
     ],
-  };
-  store.create(
-    {
-      run_id: "r1",
-      agent: "ops",
-      config: "agentry.toml",
-      status: "awaiting_approval",
-      created: "2026-01-01T00:00:00.000Z",
-      request: { prompt: "use [PII:secret:abcdef]" },
-      messages: [{ role: "user", content: "use [PII:secret:abcdef]" }],
-      turns: 1,
-      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
-      pending: sealed.calls.map((call) => ({
-        approval_id: call.approval_id,
-        agent: "ops",
-        call: { id: call.id, name: call.name, arguments: call.arguments },
-      })),
-      resumes: 0,
-    },
-    sealed,
-  );
+  });
   return { store, dir, file: join(dir, "state", "runs", "r1.json") };
 }
 
