@@ -1,7 +1,8 @@
 /**
  * Wall time and peak RSS of `agentry --version`, `agentry validate` and `agentry --help` on the
- * compiled binary: median and p90 of N runs each. Wall times come from direct spawns; peak RSS from
- * N more runs under GNU time (or VmHWM polling without it; see `timedSpawn`).
+ * compiled binary: median and p90 of N samples each, one warm-up first. Each sample is a direct
+ * spawn for the wall time and one under GNU time (or VmHWM polling without it) for the peak RSS
+ * (`wallAndRss`).
  *   node_modules/.bin/bun scripts/bench/cli-startup.ts [--runs 30]
  */
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import {
   ROOT,
   rssSource,
   saveResult,
-  timedSpawn,
+  wallAndRss,
 } from "./support.ts";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 30;
@@ -27,15 +28,11 @@ const cases: [string, string[]][] = [
 ];
 const rows = [];
 for (const [name, args] of cases) {
-  await timedSpawn([binary, ...args], { rss: false });
-  const timed = [];
-  const measured = [];
-  for (let i = 0; i < runs; i++) timed.push(await timedSpawn([binary, ...args], { rss: false }));
-  for (let i = 0; i < runs; i++) measured.push(await timedSpawn([binary, ...args]));
-  const failed = [...timed, ...measured].find((s) => s.code !== 0);
-  if (failed) throw new Error(`${name} failed: ${failed.stderr}`);
-  const walls = timed.map((s) => s.wallMs);
-  const rss = measured.map((s) => s.maxRss);
+  await wallAndRss(name, [binary, ...args]);
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(await wallAndRss(name, [binary, ...args]));
+  const walls = samples.map((s) => s.wallMs);
+  const rss = samples.map((s) => s.maxRss);
   rows.push({ name, medianMs: median(walls), p90Ms: percentile(walls, 90), medianRss: median(rss) });
 }
 console.log(`cli start-up, ${runs} runs each, peak RSS from ${rssSource()} — ${machine()}`);

@@ -19,7 +19,7 @@ import {
   ROOT,
   rssSource,
   saveResult,
-  timedSpawn,
+  wallAndRss,
 } from "./support.ts";
 
 const arg = (name: string) => {
@@ -60,13 +60,10 @@ try {
       const argv = [binary, "run", "-c", config, "-q", "a", "go"];
       firstRequest = 0;
       const started = performance.now();
-      const timed = await timedSpawn(argv, { env: benchEnv(setup.stateDir), rss: false });
-      if (timed.code !== 0) throw new Error(`${name}: exit ${timed.code}\n${timed.stderr}`);
-      const measured = await timedSpawn(argv, { env: benchEnv(setup.stateDir) });
-      if (measured.code !== 0) throw new Error(`${name}: exit ${measured.code}\n${measured.stderr}`);
+      const { maxRss } = await wallAndRss(name, argv, { env: benchEnv(setup.stateDir) });
       if (round > 0) {
         cold[index]?.push(firstRequest - started);
-        rss[index]?.push(measured.maxRss);
+        rss[index]?.push(maxRss);
       }
     }
   }

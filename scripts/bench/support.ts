@@ -100,6 +100,22 @@ export async function timedSpawn(
   }
 }
 
+/**
+ * One sample of a command: a direct spawn for its wall time, then one under `timedSpawn`'s RSS
+ * source for its peak RSS. Throws, naming `name` with the exit code and stderr, when either fails.
+ */
+export async function wallAndRss(
+  name: string,
+  argv: string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<{ wallMs: number; maxRss: number }> {
+  const timed = await timedSpawn(argv, { ...options, rss: false });
+  if (timed.code !== 0) throw new Error(`${name}: exit ${timed.code}\n${timed.stderr}`);
+  const measured = await timedSpawn(argv, options);
+  if (measured.code !== 0) throw new Error(`${name}: exit ${measured.code}\n${measured.stderr}`);
+  return { wallMs: timed.wallMs, maxRss: measured.maxRss };
+}
+
 /** Machine facts printed with every result. */
 export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, load ${loadavg()
