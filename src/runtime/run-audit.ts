@@ -8,7 +8,14 @@ import { defaultAuditPath } from "../state/state-dir.ts";
  * approvals approve|deny`) opens it here, so every decision lands in the log its run wrote.
  */
 export function openRunAudit(config: Config | undefined, stateDir: string): AuditLog | undefined {
-  const settings = config?.audit;
-  if (settings?.enabled === false) return undefined;
-  return openAuditLog(settings?.path ?? defaultAuditPath(stateDir));
+  if (config?.audit?.enabled === false) return undefined;
+  return openAuditLog(auditLogPath(config, stateDir));
+}
+
+/**
+ * Where the audit log of a configuration is, enabled or not: `[audit].path`, else `audit.jsonl`
+ * in `stateDir`. What `audit verify|show` and `runs report` read.
+ */
+export function auditLogPath(config: Config | undefined, stateDir: string): string {
+  return config?.audit?.path ?? defaultAuditPath(stateDir);
 }

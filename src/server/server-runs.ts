@@ -356,30 +356,34 @@ function refusal(status: number, code: string, message: string): Refusal {
   return { ok: false, status, code, message };
 }
 
-function toRecord(run: ServerRun): RunRecord {
+/** What a run and its saved record share: names and links, the optional ones only when set. */
+function sharedFields(
+  run: Pick<ServerRun, "id" | "threadId" | "agent" | "created" | "agentryRunId" | "continuedBy">,
+) {
   return {
     id: run.id,
     threadId: run.threadId,
     agent: run.agent,
     created: run.created,
+    ...(run.agentryRunId ? { agentryRunId: run.agentryRunId } : {}),
+    ...(run.continuedBy ? { continuedBy: run.continuedBy } : {}),
+  };
+}
+
+function toRecord(run: ServerRun): RunRecord {
+  return {
+    ...sharedFields(run),
     status: run.status,
     frames: run.log.texts(),
-    ...(run.agentryRunId ? { agentryRunId: run.agentryRunId } : {}),
     ...(run.summary ? { summary: run.summary as unknown as Record<string, unknown> } : {}),
-    ...(run.continuedBy ? { continuedBy: run.continuedBy } : {}),
   };
 }
 
 function fromRecord(record: RunRecord): ServerRun {
   return {
-    id: record.id,
-    threadId: record.threadId,
-    agent: record.agent,
-    created: record.created,
+    ...sharedFields(record),
     status: record.status as ServerRun["status"],
     log: new RunLog(record.id, record.frames, true),
-    ...(record.agentryRunId ? { agentryRunId: record.agentryRunId } : {}),
     ...(record.summary ? { summary: record.summary as unknown as RunEndEvent } : {}),
-    ...(record.continuedBy ? { continuedBy: record.continuedBy } : {}),
   };
 }

@@ -140,6 +140,8 @@ export function runToOtlp(tree: RunTree, settings: TelemetrySettings, deps: Span
   };
 
   const toolSpan = (tool: ToolSpan, parentSpanId: string): void => {
+    const failure =
+      tool.outcome === "ok" || tool.outcome === "running" ? undefined : (tool.stoppedBy ?? "tool_error");
     const id = span(
       `execute_tool ${tool.name}`,
       SPAN_KIND.internal,
@@ -154,12 +156,11 @@ export function runToOtlp(tree: RunTree, settings: TelemetrySettings, deps: Span
         "agentry.governance.outcome": tool.outcome,
         "agentry.governance.stopped_by": tool.stoppedBy,
         "agentry.governance.approval": tool.approval,
-        "error.type":
-          tool.outcome === "ok" || tool.outcome === "running" ? undefined : (tool.stoppedBy ?? "tool_error"),
+        "error.type": failure,
         "gen_ai.tool.call.arguments": content ? JSON.stringify(tool.args ?? {}) : undefined,
         "gen_ai.tool.call.result": content ? (tool.outcome === "ok" ? tool.output : tool.error) : undefined,
       },
-      tool.outcome === "ok" || tool.outcome === "running" ? undefined : (tool.stoppedBy ?? "tool_error"),
+      failure,
     );
     if (tool.child) agentSpan(tool.child, id, false);
   };

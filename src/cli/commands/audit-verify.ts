@@ -2,9 +2,10 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { verifyAuditFile } from "../../audit/verify.ts";
 import { loadConfig } from "../../config/loader.ts";
+import { auditLogPath } from "../../runtime/run-audit.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
-import { defaultAuditPath, resolveStateDir } from "../../state/state-dir.ts";
+import { resolveStateDir } from "../../state/state-dir.ts";
 import { findOptionalConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
@@ -32,9 +33,8 @@ export async function auditPathFor(file: string | undefined, options: CommonOpti
 
 async function configuredPath(explicitConfig: string | undefined): Promise<string> {
   const configPath = findOptionalConfigPath(explicitConfig);
-  if (configPath === undefined) return defaultAuditPath(resolveStateDir());
-  const { config } = await loadConfig(configPath);
-  return config.audit?.path ?? defaultAuditPath(resolveStateDir(config.defaults?.state_dir));
+  const config = configPath === undefined ? undefined : (await loadConfig(configPath)).config;
+  return auditLogPath(config, resolveStateDir(config?.defaults?.state_dir));
 }
 
 /**

@@ -3,15 +3,16 @@ import { resolve } from "node:path";
 import { verifyAuditFile } from "../../audit/verify.ts";
 import { loadConfig } from "../../config/loader.ts";
 import { buildRunTree } from "../../observe/run-tree.ts";
+import { auditLogPath } from "../../runtime/run-audit.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
-import { defaultAuditPath, resolveStateDir } from "../../state/state-dir.ts";
+import { resolveStateDir } from "../../state/state-dir.ts";
 import { findOptionalConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
 import { type AuditCheck, renderHtmlReport } from "../render/report/html-report.ts";
-import { type CommandWithGlobals, withGlobals } from "./audit-verify.ts";
-import { findRun, runRecordsFor } from "./runs-store.ts";
+import type { CommandWithGlobals } from "./audit-verify.ts";
+import { openRecordedRun } from "./runs-store.ts";
 
 /** Options of `agentry runs report`. */
 export interface RunsReportOptions extends CommonOptions {
@@ -27,9 +28,7 @@ export default async function runsReportCommand(
   ownOptions: RunsReportOptions,
   command?: CommandWithGlobals,
 ): Promise<ExitCodeValue> {
-  const options = withGlobals(ownOptions, command);
-  const records = await runRecordsFor(options);
-  const summary = findRun(records, id);
+  const { options, records, summary } = await openRecordedRun(id, ownOptions, command);
   const tree = buildRunTree(records.events(summary.run_id));
   if (!tree) throw new UsageError(`run ${summary.run_id} has no recorded events`);
   const html = renderHtmlReport({
@@ -53,7 +52,7 @@ async function checkAudit(options: CommonOptions, runId: string): Promise<AuditC
   const config = configPath === undefined ? undefined : (await loadConfig(configPath)).config;
   if (config?.audit?.enabled === false)
     return { state: "unavailable", reason: "the audit log is disabled ([audit] enabled = false)" };
-  const path = config?.audit?.path ?? defaultAuditPath(resolveStateDir(config?.defaults?.state_dir));
+  const path = auditLogPath(config, resolveStateDir(config?.defaults?.state_dir));
   if (!existsSync(path)) return { state: "unavailable", reason: `no audit log at ${path}` };
   const records = countRunRecords(path, runId);
   const result = await verifyAuditFile(path);

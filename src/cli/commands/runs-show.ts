@@ -4,8 +4,8 @@ import { type RunRecords, runIsGoing } from "../../state/run-records.ts";
 import type { CommonOptions } from "../main.ts";
 import { colorDisabled, writeInfo } from "../output.ts";
 import { renderWaterfall } from "../render/waterfall-text.ts";
-import { type CommandWithGlobals, withGlobals } from "./audit-verify.ts";
-import { findRun, runRecordsFor } from "./runs-store.ts";
+import type { CommandWithGlobals } from "./audit-verify.ts";
+import { openRecordedRun } from "./runs-store.ts";
 
 /** Options of `agentry runs show`. */
 export interface RunsShowOptions extends CommonOptions {
@@ -25,9 +25,8 @@ export default async function runsShowCommand(
   ownOptions: RunsShowOptions,
   command?: CommandWithGlobals,
 ): Promise<ExitCodeValue> {
-  const options = withGlobals(ownOptions, command);
-  const records = await runRecordsFor(options);
-  const runId = findRun(records, id).run_id;
+  const { options, records, summary } = await openRecordedRun(id, ownOptions, command);
+  const runId = summary.run_id;
   const tty = Boolean(process.stdout.isTTY);
   const color = tty && !colorDisabled();
   if (!options.follow || !runIsGoing(records.summary(runId))) {

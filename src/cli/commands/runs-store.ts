@@ -4,6 +4,7 @@ import { RunRecords, type RunSummary } from "../../state/run-records.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
 import { findOptionalConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
+import { type CommandWithGlobals, withGlobals } from "./audit-verify.ts";
 
 /** The run records of the state dir a command reads (`$AGENTRY_STATE_DIR`, `[defaults].state_dir`, XDG). */
 export async function runRecordsFor(options: CommonOptions): Promise<RunRecords> {
@@ -23,4 +24,18 @@ export function findRun(records: RunRecords, id: string): RunSummary {
     throw new UsageError(`run id "${id}" is ambiguous: ${matches.map((run) => run.run_id).join(", ")}`);
   }
   throw new UsageError(`no run record "${id}" in ${records.dir}`, { hint: "agentry runs list" });
+}
+
+/**
+ * What `runs show` and `runs report` start from: their options merged over the parents'
+ * (`withGlobals`), the run records of the state dir they read, and the run `id` names (`findRun`).
+ */
+export async function openRecordedRun<T extends CommonOptions>(
+  id: string,
+  ownOptions: T,
+  command?: CommandWithGlobals,
+): Promise<{ options: T; records: RunRecords; summary: RunSummary }> {
+  const options = withGlobals(ownOptions, command);
+  const records = await runRecordsFor(options);
+  return { options, records, summary: findRun(records, id) };
 }
