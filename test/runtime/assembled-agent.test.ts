@@ -13,6 +13,7 @@ import {
   manualClock,
   startMockProvider,
 } from "../../src/testing/index.ts";
+import { mockDefaultsToml } from "../support/workspace.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -42,15 +43,7 @@ async function countingRuntime(policy: string) {
     execute: () => String(++executed),
   });
   const loaded = await loadConfigText(
-    `[defaults]
-agent = "a"
-model = "mock/gpt-4.1-mini"
-
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-retries = 0
-
+    `${mockDefaultsToml(mock.baseUrls.openai, "a")}
 [agents.a]
 tools = ["count"]
 mode = "auto"
@@ -112,15 +105,7 @@ async function stuckRuntime(clock: ManualClock) {
     execute: () => new Promise<string>(() => {}),
   });
   const loaded = await loadConfigText(
-    `[defaults]
-agent = "a"
-model = "mock/gpt-4.1-mini"
-
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-retries = 0
-
+    `${mockDefaultsToml(mock.baseUrls.openai, "a")}
 [agents.a]
 tools = ["stuck"]
 mode = "auto"

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { createRuntime, defineTool, loadConfigText, type Runtime } from "../../src/index.ts";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { mockDefaultsToml } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
 let runtime: Runtime | undefined;
@@ -64,15 +65,7 @@ async function collectionsFor(runs: number): Promise<{ total: number; afterBarri
   let collections = 0;
   const { tool, state } = barrierTool(runs, () => collections);
   const loaded = await loadConfigText(
-    `[defaults]
-agent = "a"
-model = "mock/gpt-4.1-mini"
-
-[providers.mock]
-kind = "openai-compatible"
-base_url = "${mock.baseUrls.openai}"
-retries = 0
-
+    `${mockDefaultsToml(mock.baseUrls.openai, "a")}
 [agents.a]
 tools = ["echo"]
 mode = "auto"
