@@ -57,8 +57,9 @@ export function offeredTools(
 /**
  * The MCP servers of one runtime. Each server starts once, on first use, in parallel with the
  * others and bounded by its `startup_timeout` (a failed start is tried again on the next use); its
- * `tools/list` is kept and refreshed on `list_changed`. Closing the pool closes every connection and kills every stdio server's process
- * group; a process exit (second Ctrl-C) kills them synchronously.
+ * `tools/list` is kept and refreshed on `list_changed`. Closing the pool closes every connection
+ * and kills every stdio server's process group; a process exit (second Ctrl-C) kills them
+ * synchronously.
  */
 export class McpServerPool {
   private readonly starts = new Map<string, Promise<ServerState>>();

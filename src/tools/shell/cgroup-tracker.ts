@@ -112,7 +112,7 @@ const GROUP_NAME = /^agentry-(\d+)-[0-9a-f]{8}$/;
  * never touched, and one that still has members cannot be removed (`rmdir` fails), so a call in
  * progress is never disturbed. Costs one directory read per call.
  */
-export function removeStaleGroups(base: string): void {
+function removeStaleGroups(base: string): void {
   let names: string[];
   try {
     names = readdirSync(base);
