@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import type { MockTurn } from "../../src/testing/index.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
 const KEY = "sk-governance-key-9f8e7d6c5b4a3210";
 const TOKEN = "svc-token-Zq81mVx40PLw27Rk";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const e2e = e2eFixture();
 
 function config(baseUrl: string, agentExtra: string): string {
   return `
@@ -49,12 +41,10 @@ async function setup(
   turns: MockTurn[] | ((body: RequestBody, index: number) => MockTurn),
   agentExtra = 'mode = "auto"',
 ) {
-  mock = await startMockProvider({
-    turns:
-      typeof turns === "function" ? (request, index) => turns(request.body as RequestBody, index) : turns,
-  });
-  ws = makeWorkspace(config(mock.baseUrls.openai, agentExtra));
-  return ws;
+  const mock = await e2e.mock(
+    typeof turns === "function" ? (request, index) => turns(request.body as RequestBody, index) : turns,
+  );
+  return e2e.workspace(config(mock.baseUrls.openai, agentExtra));
 }
 
 interface RequestBody {
@@ -62,12 +52,7 @@ interface RequestBody {
 }
 
 function agentry(args: string[], extra: { stdin?: string } = {}) {
-  if (!ws) throw new Error("no workspace");
-  return runBinary([...args, "-c", ws.configPath], {
-    cwd: ws.dir,
-    env: { MOCK_KEY: KEY, SERVICE_TOKEN: TOKEN, AGENTRY_STATE_DIR: ws.stateDir },
-    ...(extra.stdin !== undefined ? { stdin: extra.stdin } : {}),
-  });
+  return e2e.agentry(args, { env: { MOCK_KEY: KEY, SERVICE_TOKEN: TOKEN }, ...extra });
 }
 
 const sh = (id: string, command: string): MockTurn => ({
@@ -84,7 +69,7 @@ describe("governance on the compiled binary", () => {
     expect(result.code).toBe(1);
     const events = parseNdjson(result.stdout);
     expect(events.at(-1)).toMatchObject({ type: "run_end", status: "failed", stop_reason: "loop" });
-    expect(readFileSync(join(ws?.dir ?? "", "loop.log"), "utf8")).toBe("again\nagain\nagain\n");
+    expect(readFileSync(join(e2e.ws.dir, "loop.log"), "utf8")).toBe("again\nagain\nagain\n");
     expect(events.filter((e) => e.stopped_by === "loop_detection")).toHaveLength(2);
   });
 
@@ -126,14 +111,14 @@ describe("governance on the compiled binary", () => {
       }
       return { text: "done" };
     });
-    ws?.write("customers.txt", `customer ${email} called\n`);
+    e2e.ws.write("customers.txt", `customer ${email} called\n`);
     const result = await agentry(["run", "--output", "ndjson", "gov", "go"]);
     expect(result.code).toBe(0);
     expect(placeholders[0]).toMatch(/^\[PII:email:[0-9a-f]+\]$/);
-    expect(readFileSync(join(ws?.dir ?? "", "out.txt"), "utf8")).toBe(email);
-    for (const request of mock?.requests ?? []) expect(JSON.stringify(request.body)).not.toContain(email);
+    expect(readFileSync(join(e2e.ws.dir, "out.txt"), "utf8")).toBe(email);
+    for (const request of e2e.provider.requests) expect(JSON.stringify(request.body)).not.toContain(email);
     expect(result.stdout).not.toContain(email);
-    expect(readFileSync(join(ws?.dir ?? "", "audit.jsonl"), "utf8")).not.toContain(email);
+    expect(readFileSync(join(e2e.ws.dir, "audit.jsonl"), "utf8")).not.toContain(email);
   });
 
   test("configured secrets never appear in stdout, stderr, events, audit or model requests", async () => {
@@ -143,15 +128,15 @@ describe("governance on the compiled binary", () => {
       expect(result.code).toBe(0);
       expect(result.stdout + result.stderr).not.toContain(TOKEN);
       expect(result.stdout + result.stderr).not.toContain(KEY);
-      expect(mock?.requests).toHaveLength(2);
-      for (const request of mock?.requests ?? []) expect(JSON.stringify(request.body)).not.toContain(TOKEN);
-      await mock?.close();
-      mock = await startMockProvider({
-        turns: [sh("s1", 'echo "token is $SERVICE_TOKEN"'), { text: `the token was ${TOKEN}` }],
-      });
-      ws?.write("agentry.toml", config(mock.baseUrls.openai, 'mode = "auto"'));
+      expect(e2e.provider.requests).toHaveLength(2);
+      for (const request of e2e.provider.requests) expect(JSON.stringify(request.body)).not.toContain(TOKEN);
+      const next = await e2e.mock([
+        sh("s1", 'echo "token is $SERVICE_TOKEN"'),
+        { text: `the token was ${TOKEN}` },
+      ]);
+      e2e.ws.write("agentry.toml", config(next.baseUrls.openai, 'mode = "auto"'));
     }
-    const audit = readFileSync(join(ws?.dir ?? "", "audit.jsonl"), "utf8");
+    const audit = readFileSync(join(e2e.ws.dir, "audit.jsonl"), "utf8");
     expect(audit).not.toContain(TOKEN);
     expect(audit).not.toContain(KEY);
     expect(audit).toMatch(/\[PII:secret:[0-9a-f]+\]/);
@@ -168,7 +153,7 @@ describe("governance on the compiled binary", () => {
     const approval = events.find((e) => e.type === "approval" && e.state === "deferred");
     expect(approval?.approval_id).toBeString();
     const runId = events[0]?.run_id as string;
-    expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
+    expect(existsSync(join(e2e.ws.dir, "calls.log"))).toBe(false);
 
     const list = await agentry(["approvals", "list"]);
     expect(list.code).toBe(0);
@@ -189,18 +174,18 @@ describe("governance on the compiled binary", () => {
     expect(resumed.stderr).not.toContain("error");
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toBe("all done after approval\n");
-    expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
+    expect(readFileSync(join(e2e.ws.dir, "calls.log"), "utf8")).toBe("ran\n");
 
-    const requestsBefore = mock?.requests.length;
+    const requestsBefore = e2e.provider.requests.length;
     const again = await agentry(["resume", runId]);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("already finished");
-    expect(mock?.requests.length).toBe(requestsBefore);
-    expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
+    expect(e2e.provider.requests.length).toBe(requestsBefore);
+    expect(readFileSync(join(e2e.ws.dir, "calls.log"), "utf8")).toBe("ran\n");
 
-    const verify = await agentry(["audit", "verify", join(ws?.dir ?? "", "audit.jsonl")]);
+    const verify = await agentry(["audit", "verify", join(e2e.ws.dir, "audit.jsonl")]);
     expect(verify.code).toBe(0);
-    const audit = readFileSync(join(ws?.dir ?? "", "audit.jsonl"), "utf8");
+    const audit = readFileSync(join(e2e.ws.dir, "audit.jsonl"), "utf8");
     expect(audit).toContain('"by":"alice"');
   });
 
@@ -211,8 +196,8 @@ describe("governance on the compiled binary", () => {
     );
     const result = await agentry(["run", "gov", "go"]);
     expect(result.code).toBe(0);
-    expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
-    const body = mock?.requests[1]?.body as RequestBody;
+    expect(existsSync(join(e2e.ws.dir, "calls.log"))).toBe(false);
+    const body = e2e.provider.requests[1]?.body as RequestBody;
     expect(body.messages.at(-1)?.content).toContain("approval");
   });
 });

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+import { describe, expect, test } from "bun:test";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockProviderToml } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const e2e = e2eFixture();
 
 async function workspace(extra: string, defaults = "") {
-  mock = await startMockProvider({ turns: () => ({ text: "ran" }) });
-  ws = makeWorkspace(`
+  const mock = await e2e.mock(() => ({ text: "ran" }));
+  return e2e.workspace(`
 [defaults]
 model = "mock/gpt-4.1-mini"
 ${defaults}
@@ -23,17 +15,10 @@ ${mockProviderToml(mock.baseUrls.openai)}
 [agents.ops]
 instructions = "Hello {{toString}} {{constructor}}"
 ${extra}`);
-  return ws;
 }
 
 function agentry(args: string[], stdin?: string) {
-  if (!ws) throw new Error("no workspace");
-  return runBinary([...args, "-c", ws.configPath], {
-    cwd: ws.dir,
-    env: { AGENTRY_STATE_DIR: ws.stateDir },
-    timeoutMs: 20_000,
-    ...(stdin !== undefined ? { stdin } : {}),
-  });
+  return e2e.agentry(args, stdin !== undefined ? { stdin } : {});
 }
 
 describe("names that JavaScript objects inherit (issue 11 item 20)", () => {
@@ -59,7 +44,7 @@ describe("names that JavaScript objects inherit (issue 11 item 20)", () => {
       const result = await agentry(["run", name, "x"]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain("agent");
-      expect(mock?.requests).toHaveLength(0);
+      expect(e2e.provider.requests).toHaveLength(0);
     },
   );
 
@@ -70,7 +55,7 @@ describe("names that JavaScript objects inherit (issue 11 item 20)", () => {
       { id: "b", agent: "toString", prompt: "p" },
       { id: "c", agent: "ops", prompt: "p" },
     ];
-    const file = ws?.write("jobs.jsonl", jobs.map((job) => JSON.stringify(job)).join("\n")) ?? "";
+    const file = e2e.ws.write("jobs.jsonl", jobs.map((job) => JSON.stringify(job)).join("\n"));
     const result = await agentry(["batch", file]);
     const lines = result.stdout
       .trim()
@@ -78,7 +63,7 @@ describe("names that JavaScript objects inherit (issue 11 item 20)", () => {
       .map((line) => JSON.parse(line) as { id: string; status: string });
     const byId = Object.fromEntries(lines.map((line) => [line.id, line.status]));
     expect(byId).toEqual({ a: "failed", b: "failed", c: "ok" });
-    expect(mock?.requests).toHaveLength(1);
+    expect(e2e.provider.requests).toHaveLength(1);
     expect(result.code).toBe(1);
   });
 
@@ -86,7 +71,7 @@ describe("names that JavaScript objects inherit (issue 11 item 20)", () => {
     await workspace("", 'agent = "ops"');
     const result = await agentry(["run", "ops", "x"]);
     expect(result.code).toBe(0);
-    const body = mock?.requests[0]?.body as { messages: { role: string; content: string }[] };
+    const body = e2e.provider.requests[0]?.body as { messages: { role: string; content: string }[] };
     const system = body.messages.find((m) => m.role === "system")?.content ?? "";
     expect(system).toContain("Hello {{toString}} {{constructor}}");
     expect(system).not.toContain("native code");

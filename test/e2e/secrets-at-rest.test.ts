@@ -1,28 +1,21 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import type { MockTurn } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
 import { byToolResults } from "../support/mock-turns.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /** Looks like no known key format: only its registration as a configured secret can hide it. */
 const SECRET = "correct-horse-battery-staple-99";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const e2e = e2eFixture();
 
 /** A mock model answering by the number of tool results so far. */
 async function setup(turns: MockTurn[], agentExtra = 'mode = "auto"'): Promise<Workspace> {
-  mock = await startMockProvider({ turns: byToolResults(turns) });
-  ws = makeWorkspace(`
+  const mock = await e2e.mock(byToolResults(turns));
+  return e2e.workspace(`
 [defaults]
 agent = "ops"
 model = "mock/gpt-4.1-mini"
@@ -37,15 +30,10 @@ env = ["PATH", "DEPLOY_TOKEN"]
 tools = ["sh"]
 ${agentExtra}
 `);
-  return ws;
 }
 
 function agentry(args: string[]) {
-  if (!ws) throw new Error("no workspace");
-  return runBinary([...args, "-c", ws.configPath], {
-    cwd: ws.dir,
-    env: { DEPLOY_TOKEN: SECRET, AGENTRY_STATE_DIR: ws.stateDir },
-  });
+  return e2e.agentry(args, { env: { DEPLOY_TOKEN: SECRET } });
 }
 
 function mode(path: string): number {
@@ -68,30 +56,30 @@ describe("secrets at rest on the compiled binary (issue 11 item 13)", () => {
     const prompt = `deploy using ${SECRET}`;
     const recorded = await agentry(["run", "--record", "tapes/run.jsonl", prompt]);
     expect(recorded.code).toBe(0);
-    const tape = join(ws?.dir ?? "", "tapes", "run.jsonl");
+    const tape = join(e2e.ws.dir, "tapes", "run.jsonl");
     expect(mode(tape)).toBe(0o600);
-    expect(mode(join(ws?.dir ?? "", "tapes"))).toBe(0o700);
+    expect(mode(join(e2e.ws.dir, "tapes"))).toBe(0o700);
     const content = readFileSync(tape, "utf8");
     expect(content).not.toContain(SECRET);
     expect(content).toMatch(/deploy using \[PII:secret:[0-9a-f]+\]/);
-    expect(readFileSync(join(ws?.dir ?? "", "used.txt"), "utf8")).toBe(`${SECRET}\n`);
+    expect(readFileSync(join(e2e.ws.dir, "used.txt"), "utf8")).toBe(`${SECRET}\n`);
 
-    const requests = mock?.requests.length;
+    const requests = e2e.provider.requests.length;
     const replayed = await agentry(["run", "--replay", "tapes/run.jsonl", "--output", "ndjson", prompt]);
     expect(replayed.stderr).not.toContain("diverged");
     expect(replayed.code).toBe(0);
-    expect(mock?.requests.length).toBe(requests);
+    expect(e2e.provider.requests.length).toBe(requests);
     const end = parseNdjson(replayed.stdout).find((event) => event.type === "run_end");
     expect(end?.status).toBe("ok");
     expect(String(end?.answer)).toMatch(/^deployed with \[PII:secret:[0-9a-f]+\]$/);
 
-    const viaProvider = ws?.write(
+    const viaProvider = e2e.ws.write(
       "replay.toml",
       `[defaults]\nagent = "ops"\nmodel = "tape/recorded"\n\n[providers.tape]\nkind = "replay"\ncassette = "tapes/run.jsonl"\n\n[tools.sh]\nkind = "shell"\nshell = true\n\n[agents.ops]\nmode = "auto"\ntools = ["sh"]\n`,
     ) as string;
     const fromConfig = await runBinary(["run", "-c", viaProvider, prompt], {
-      cwd: ws?.dir ?? "",
-      env: { DEPLOY_TOKEN: SECRET, AGENTRY_STATE_DIR: ws?.stateDir ?? "" },
+      cwd: e2e.ws.dir,
+      env: { DEPLOY_TOKEN: SECRET, AGENTRY_STATE_DIR: e2e.ws.stateDir },
     });
     expect(fromConfig.stderr).not.toContain("diverged");
     expect(fromConfig.code).toBe(0);
@@ -107,7 +95,7 @@ describe("secrets at rest on the compiled binary (issue 11 item 13)", () => {
     );
     const run = await agentry(["run", "--session", "s1", `remember ${SECRET}`]);
     expect(run.code).toBe(0);
-    const state = ws?.stateDir ?? "";
+    const state = e2e.ws.stateDir;
     const spills = filesUnder(join(state, "spill"));
     expect(spills).toHaveLength(1);
     const sessionFile = join(state, "sessions", "s1.json");
@@ -134,7 +122,7 @@ describe("secrets at rest on the compiled binary (issue 11 item 13)", () => {
     const approvalId = String(
       events.find((e) => e.type === "approval" && e.state === "deferred")?.approval_id,
     );
-    const runFile = join(ws?.stateDir ?? "", "runs", `${runId}.json`);
+    const runFile = join(e2e.ws.stateDir, "runs", `${runId}.json`);
     expect(readFileSync(runFile, "utf8")).not.toContain(SECRET);
     expect(mode(runFile)).toBe(0o600);
 
@@ -147,7 +135,7 @@ describe("secrets at rest on the compiled binary (issue 11 item 13)", () => {
     expect((await agentry(["approvals", "approve", approvalId, "--by", "alice"])).code).toBe(0);
     const resumed = await agentry(["resume", runId]);
     expect(resumed.code).toBe(0);
-    expect(readFileSync(join(ws?.dir ?? "", "used.txt"), "utf8")).toBe(`${SECRET}\n`);
+    expect(readFileSync(join(e2e.ws.dir, "used.txt"), "utf8")).toBe(`${SECRET}\n`);
     expect(readFileSync(runFile, "utf8")).not.toContain(SECRET);
   });
 });

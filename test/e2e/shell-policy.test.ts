@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const e2e = e2eFixture();
 
 /**
  * Tools of the probe in issue 11: `open` (shell, allow echo), `sh` (shell, deny rm), `direct` (no
@@ -65,21 +57,13 @@ failures = { max_consecutive = 20, max_total = 50 }
 
 /** Runs one model turn making every call at once, then a final answer; returns the tool results. */
 async function probe(calls: [tool: string, command: string][]) {
-  mock = await startMockProvider({
-    turns: [
-      { toolCalls: calls.map(([name, command], i) => ({ id: `p${i}`, name, arguments: { command } })) },
-      { text: "done" },
-    ],
-  });
-  ws = makeWorkspace(CONFIG(mock.baseUrls.openai));
+  const mock = await e2e.mock([
+    { toolCalls: calls.map(([name, command], i) => ({ id: `p${i}`, name, arguments: { command } })) },
+    { text: "done" },
+  ]);
+  const ws = e2e.workspace(CONFIG(mock.baseUrls.openai));
   ws.write("victim", "keep me\n");
-  const result = await runBinary(
-    ["run", "-c", ws.configPath, "--approve", "deny", "--output", "ndjson", "go"],
-    {
-      cwd: ws.dir,
-      env: { AGENTRY_STATE_DIR: ws.stateDir },
-    },
-  );
+  const result = await e2e.agentry(["run", "--approve", "deny", "--output", "ndjson", "go"]);
   expect(result.code).toBe(0);
   const results = parseNdjson(result.stdout).filter((event) => event.type === "tool_result");
   expect(results).toHaveLength(calls.length);
@@ -170,8 +154,8 @@ describe("shell policy on the compiled binary (issue 11)", () => {
   });
 
   test("doctor warns that deny rules without an allow list are best-effort", async () => {
-    mock = await startMockProvider({ turns: [] });
-    ws = makeWorkspace(CONFIG(mock.baseUrls.openai));
+    const mock = await e2e.mock([]);
+    const ws = e2e.workspace(CONFIG(mock.baseUrls.openai));
     const result = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir });
     const warnings = result.stdout.split("\n").filter((line) => line.startsWith("warn"));
     expect(warnings.map((line) => /tools\.(\w+):/.exec(line)?.[1])).toEqual(["sh", "direct"]);
