@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2eFixture } from "../support/e2e-fixture.ts";
 import { shellCall } from "../support/mock-turns.ts";
-import { mockDefaultsToml, parseNdjson } from "../support/workspace.ts";
+import { mockDefaultsToml, parseNdjson, SHELL_TOOL_TOML } from "../support/workspace.ts";
 
 const e2e = e2eFixture();
 
@@ -21,10 +21,7 @@ describe("approvals approve|deny without [audit].path", () => {
       const mock = await e2e.mock([shellCall("d1", "echo hi")]);
       const ws = e2e.workspace(`
 ${mockDefaultsToml(mock.baseUrls.openai, "ops")}
-[tools.sh]
-kind = "shell"
-env = ["PATH"]
-
+${SHELL_TOOL_TOML}
 [agents.ops]
 tools = ["sh"]
 mode = "ask"
