@@ -4,6 +4,7 @@ import type { KeyPath } from "./key-path.ts";
 import { namedEntry } from "./named-entry.ts";
 import type { FlowStep } from "./schema.ts";
 import { suggest } from "./suggest.ts";
+import { modelToolName } from "./tool-patterns.ts";
 
 const AGENT_PREFIX = "agent:";
 
@@ -53,8 +54,22 @@ export function checkReferences(input: SemanticInput): void {
         found: "nothing",
       });
     }
+    const offeredAs = new Map<string, string>();
     agent.tools?.forEach((tool, i) => {
       const path = ["agents", name, "tools", i];
+      const visible = modelToolName(tool);
+      const earlier = offeredAs.get(visible);
+      if (earlier !== undefined) {
+        report(path, {
+          message:
+            earlier === tool
+              ? `tool "${tool}" is listed twice`
+              : `"${earlier}" and "${tool}" would both be offered to the model as "${visible}"`,
+          expected: "each tool once, under a name no other entry takes",
+          found: JSON.stringify(tool),
+        });
+      }
+      offeredAs.set(visible, tool);
       if (tool.startsWith(AGENT_PREFIX)) {
         const target = tool.slice(AGENT_PREFIX.length);
         if (target === name) report(path, { message: `agent "${name}" cannot use itself as a tool` });

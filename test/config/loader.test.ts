@@ -80,6 +80,20 @@ describe("loadConfig", () => {
     expect(issue?.expected).toContain("max_turns");
   });
 
+  test("two tool entries the model would see under one name are an error (agent:x and a tool agent_x)", async () => {
+    const dir = project({
+      "agentry.toml": `${PROVIDER}[defaults]\nmodel = "openai/m"\n[tools.agent_helper]\nkind = "shell"\n[tools.sh]\nkind = "shell"\n[agents.helper]\ninstructions = "x"\n[agents.ops]\ntools = ["agent:helper", "sh", "agent_helper", "sh"]\n`,
+    });
+    const issues = await issuesOf(dir);
+    expect(issues.map((issue) => [issue.path, issue.message])).toEqual([
+      [
+        "agents.ops.tools[2]",
+        '"agent:helper" and "agent_helper" would both be offered to the model as "agent_helper"',
+      ],
+      ["agents.ops.tools[3]", 'tool "sh" is listed twice'],
+    ]);
+  });
+
   test("duplicates across files name both places", async () => {
     const dir = project({
       "agentry.toml": `include = ["a.toml"]\n${PROVIDER}[defaults]\nmodel = "openai/m"\n[agents.ops]\ninstructions = "x"\n`,
