@@ -388,6 +388,11 @@ export const queueSchema = z.strictObject({
    * all. agentry's own records (results, attempts) are kept whatever this says.
    */
   keep_finished: z.strictObject({ count: positiveInt.optional(), age: duration.optional() }).optional(),
+  /**
+   * A random secret (≥ 32 characters, typically `"${AGENTRY_QUEUE_SECRET}"`) shared by the workers:
+   * a parked run's raw state is sealed under it in Redis. A secret, never shown.
+   */
+  state_secret: z.string().optional(),
 });
 
 export const priceSchema = z.strictObject({

@@ -9,6 +9,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { RunEvent } from "../spec/events.ts";
 import type { DeferredRunDraft, SealedRunState } from "../state/deferred-runs.ts";
 import type { Completion, JobLock, JobRecord, JobStore, ParkedJob, QueueDecision } from "./job-store.ts";
+import type { ParkedStateCodec } from "./parked-state.ts";
 import type { AgentryQueueEvent, QueuedJobData } from "./queue-client.ts";
 import { jobIdOf } from "./queue-settings.ts";
 
@@ -41,6 +42,8 @@ export interface ProcessorContext {
   pauseQueue(ms: number, jobId: string): Promise<void>;
   /** The pause after a run failed on a provider rate limit that gave no Retry-After. */
   rateLimitPauseMs: number;
+  /** How a parked run's raw state is kept in Redis (sealed under `[queue] state_secret`, or not). */
+  parkedState: ParkedStateCodec;
   /** BullMQ's lock key of a job, checked when a result is stored. */
   lockKey(jobId: string): string;
   /** Called once per job that finished on this worker (for the worker's log). */
@@ -96,7 +99,7 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
         if (pause !== undefined) void ctx.pauseQueue(pause, jobId).catch(() => undefined);
       };
       if (parked && decisions) {
-        restoreDeferredRun(ctx.runtime, parked, decisions);
+        restoreDeferredRun(ctx, parked, decisions);
         result = await ctx.runtime.resume(parked.run_id, {
           approve: ctx.approve,
           signal: controller.signal,
@@ -236,15 +239,16 @@ async function queueDecisions(
  * runtime, which binds each to its exact call and audits it, so `resume` can run it here.
  */
 function restoreDeferredRun(
-  runtime: Runtime,
+  ctx: ProcessorContext,
   parked: ParkedJob,
   decisions: Map<string, QueueDecision>,
 ): void {
+  const { runtime } = ctx;
   if (!holdsRun(runtime, parked.run_id)) {
     const draft = parked.run as unknown as DeferredRunDraft;
     runtime.deferred.create(
       { ...draft, pending: draft.pending.map(({ decision: _d, attempt: _a, ...item }) => item) },
-      parked.state as unknown as SealedRunState,
+      ctx.parkedState.open(parked) as unknown as SealedRunState,
     );
   }
   for (const [approvalId, decision] of decisions) {
@@ -275,7 +279,10 @@ function parkedJob(ctx: ProcessorContext, job: Job<QueuedJobData, JobRecord>, re
     worker: ctx.worker,
     run_id: result.runId,
     run: draft as unknown as Record<string, unknown>,
-    state: ctx.runtime.deferred.unseal(run) as unknown as Record<string, unknown>,
+    ...ctx.parkedState.store(
+      { job_id: job.id as string, run_id: result.runId },
+      ctx.runtime.deferred.unseal(run) as unknown as Record<string, unknown>,
+    ),
     pending: run.pending.map((item) => ({
       approval_id: item.approval_id,
       agent: item.agent,

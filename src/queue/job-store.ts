@@ -31,7 +31,9 @@ export interface ParkedJob {
    * Both are validated by the run store when a worker takes them back.
    */
   run: Record<string, unknown>;
-  state: Record<string, unknown>;
+  /** The raw state in plain text, or (with `[queue] state_secret`) `state_sealed` instead. */
+  state?: Record<string, unknown>;
+  state_sealed?: string;
   pending: { approval_id: string; agent: string; tool: string; arguments: string }[];
   /** The job's result line while it waits (`status: "awaiting_approval"`). */
   line: JobResultLine;
@@ -107,7 +109,8 @@ const parkedSchema = z.object({
   worker: z.string(),
   run_id: z.string(),
   run: z.record(z.string(), z.unknown()),
-  state: z.record(z.string(), z.unknown()),
+  state: z.record(z.string(), z.unknown()).optional(),
+  state_sealed: z.string().optional(),
   pending: z.array(
     z.object({ approval_id: z.string(), agent: z.string(), tool: z.string(), arguments: z.string() }),
   ),

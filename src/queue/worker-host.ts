@@ -5,6 +5,7 @@ import type { JobResultLine } from "../jobs/job-result.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { createProcessor, type JobAbortReason } from "./job-processor.ts";
 import type { JobRecord } from "./job-store.ts";
+import { parkedStateCodec } from "./parked-state.ts";
 import type { AgentryEventsListener, QueueClient, QueuedJobData } from "./queue-client.ts";
 import { jobIdOf, workerLimiter } from "./queue-settings.ts";
 
@@ -44,6 +45,7 @@ export interface WorkerHostOptions {
 export async function startWorker(options: WorkerHostOptions): Promise<WorkerHost> {
   const { client } = options;
   const name = `${hostname()}:${process.pid}`;
+  const parkedState = parkedStateCodec(options.config.queue);
   const events: QueueEvents = await client.events();
   const { settings } = client;
   const worker = new Worker<QueuedJobData, JobRecord>(
@@ -63,6 +65,7 @@ export async function startWorker(options: WorkerHostOptions): Promise<WorkerHos
         );
       },
       rateLimitPauseMs: settings.rateLimitPauseMs,
+      parkedState,
       lockKey: (jobId) => `${client.queue.toKey(jobId)}:lock`,
       onFinished: (line, _job, ms) => options.onFinished(line, ms),
       onDiscarded: (job, why) =>

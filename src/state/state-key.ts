@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import { join } from "node:path";
 import { canonicalJson } from "../audit/canonical-json.ts";
 import { UsageError } from "../spec/errors.ts";
@@ -40,6 +47,14 @@ export function openStateKey(stateDir: string, options: { create: boolean }): St
     master = createKey(path);
   }
   return keyFrom(master);
+}
+
+/**
+ * A key with the same MACs and sealing, derived from a shared secret instead of a state dir's
+ * key file (the queue's `[queue] state_secret`, which every worker of a queue holds).
+ */
+export function stateKeyFromSecret(secret: string): StateKey {
+  return keyFrom(createHash("sha256").update(`agentry/shared-secret/v1\0${secret}`, "utf8").digest());
 }
 
 function readKey(path: string): Buffer | undefined {

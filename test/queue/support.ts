@@ -28,7 +28,8 @@ export interface QueueWorld {
   mock: MockProvider;
   queue: string;
   redisUrl: string;
-  startWorker(name: string, args?: string[]): WorkerProcess;
+  /** Starts `agentry worker` with its own state dir; `env` adds variables to its environment. */
+  startWorker(name: string, args?: string[], env?: Record<string, string>): WorkerProcess;
   cli(
     args: string[],
     options?: { stdin?: string; timeoutMs?: number; env?: Record<string, string> },
@@ -91,12 +92,12 @@ ${extra}
     mock,
     queue,
     redisUrl,
-    startWorker(name, args = []) {
+    startWorker(name, args = [], extraEnv = {}) {
       const stateDir = join(ws.dir, `state-${name}`);
       mkdirSync(stateDir, { recursive: true });
       const child = spawn(BINARY, ["worker", "-c", ws.configPath, ...args], {
         cwd: ws.dir,
-        env: env(stateDir),
+        env: { ...env(stateDir), ...extraEnv },
       });
       let stderr = "";
       const waiters: { text: string | RegExp; resolve: () => void }[] = [];
