@@ -1,3 +1,4 @@
+import type { RuntimeMounts } from "./runtime-dirs.ts";
 import type { SandboxNetwork } from "./sandbox-policy.ts";
 import type { SandboxMounts } from "./verify-mounts.ts";
 
@@ -6,6 +7,8 @@ export interface BwrapPlan {
   mounts: SandboxMounts;
   cwd: string;
   network: SandboxNetwork;
+  /** The host's runtime directories to hide (`runtimeMounts()`); none when absent. */
+  runtime?: RuntimeMounts;
   /** The descriptor bwrap reports its status on (JSON documents; `exit-code` once the command ran). */
   statusFd?: number;
   /** Extra read-only binds (the network proxy's socket directory). */
@@ -14,8 +17,9 @@ export interface BwrapPlan {
 
 /**
  * The bubblewrap arguments of one launch, before `--` and the command. Order matters, later mounts
- * cover earlier ones: the read-only root, fresh /dev, /proc (of the new PID namespace) and /tmp,
- * then the writable roots, then read-only paths inside them, then the denied paths (an empty
+ * cover earlier ones: the read-only root, fresh /dev, /proc (of the new PID namespace, its kernel
+ * settings read-only) and /tmp, an empty /run (the host's daemon sockets hidden, resolv.conf bound
+ * back), then the writable roots, then read-only paths inside them, then the denied paths (an empty
  * tmpfs with mode 000 over a directory, /dev/null — unopenable on a nodev bind — over anything
  * else), so a denied path inside a writable root stays hidden. All capabilities are dropped, so a
  * process running as root cannot undo a mount.
@@ -37,9 +41,17 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     "/dev",
     "--proc",
     "/proc",
+    // bwrap means to cover /proc/sys but skips it when run as root (access() says EACCES on the
+    // directory): root without capabilities could then set kernel.core_pattern to a pipe, and the
+    // kernel would run that program as root outside the sandbox on the next crash.
+    "--ro-bind",
+    "/proc/sys",
+    "/proc/sys",
     "--tmpfs",
     "/tmp",
   ];
+  for (const path of plan.runtime?.hide ?? []) args.push("--tmpfs", path);
+  for (const path of plan.runtime?.keep ?? []) args.push("--ro-bind", path, path);
   for (const path of plan.mounts.writable) args.push("--bind", path, path);
   for (const path of plan.mounts.readOnly) args.push("--ro-bind", path, path);
   for (const path of plan.extraBinds ?? []) args.push("--ro-bind", path, path);

@@ -3,6 +3,7 @@ import type { SandboxConfig } from "../config/schema.ts";
 import { bwrapArgs, bwrapRanCommand } from "./bwrap-args.ts";
 import { findLauncher } from "./find-launcher.ts";
 import type { SandboxHost } from "./host.ts";
+import { runtimeMounts } from "./runtime-dirs.ts";
 import { locate, type SandboxPolicy, sandboxPolicy } from "./sandbox-policy.ts";
 import { seatbeltProfile } from "./seatbelt-profile.ts";
 import { verifyMounts } from "./verify-mounts.ts";
@@ -91,6 +92,7 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
         mounts: verified.mounts,
         cwd: policy.cwd,
         network: policy.network,
+        runtime: runtimeMounts(),
         ...(status ? { statusFd: STATUS_FD } : {}),
       });
       const launch = { file: launcher.file, args: [...prefix, "--", file, ...args], release: nothingHeld };

@@ -9,8 +9,9 @@ const mounts = {
 };
 
 describe("bwrapArgs", () => {
-  test("namespaces, dropped capabilities, read-only root, then writable, read-only and hidden paths in that order", () => {
-    const args = bwrapArgs({ mounts, cwd: "/w", network: { kind: "none" }, statusFd: 3 });
+  test("namespaces, dropped capabilities, read-only root and /proc/sys, an empty /run, then writable, read-only and hidden paths in that order", () => {
+    const runtime = { hide: ["/run"], keep: ["/run/systemd/resolve/stub-resolv.conf"] };
+    const args = bwrapArgs({ mounts, cwd: "/w", network: { kind: "none" }, runtime, statusFd: 3 });
     expect(args).toEqual([
       "--die-with-parent",
       "--new-session",
@@ -27,8 +28,16 @@ describe("bwrapArgs", () => {
       "/dev",
       "--proc",
       "/proc",
+      "--ro-bind",
+      "/proc/sys",
+      "/proc/sys",
       "--tmpfs",
       "/tmp",
+      "--tmpfs",
+      "/run",
+      "--ro-bind",
+      "/run/systemd/resolve/stub-resolv.conf",
+      "/run/systemd/resolve/stub-resolv.conf",
       "--bind",
       "/w",
       "/w",
