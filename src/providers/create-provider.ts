@@ -5,6 +5,7 @@ import { ConfigError } from "../spec/errors.ts";
 import type { Provider } from "../spec/model.ts";
 import { ANTHROPIC_BASE_URL, anthropicProtocol } from "./anthropic/protocol.ts";
 import { GEMINI_BASE_URL, geminiProtocol } from "./gemini/protocol.ts";
+import { ConnectionPools } from "./http/dispatcher.ts";
 import { referencedVariable } from "./http/redact.ts";
 import type { WireProtocol } from "./http/wire-protocol.ts";
 import { createHttpProvider } from "./http-provider.ts";
@@ -116,7 +117,8 @@ export function createProvider(id: string, config: ProviderConfig, options: Prov
       id,
       kind: config.kind,
       errors: { providerId: id, keyVariable: referencedVariable(rawKey), secrets },
-      poolOwner: config,
+      pools: options.pools ?? new ConnectionPools(),
+      poolKey: config,
       origin,
       retries: config.retries,
       requestTimeoutMs: config.request_timeout,

@@ -1,6 +1,7 @@
 import { systemClock } from "../clock/system-clock.ts";
 import type { ModelEvent, ModelRequest, Provider, ProviderKind } from "../spec/model.ts";
 import type { ErrorContext } from "./http/classify.ts";
+import type { ConnectionPools } from "./http/dispatcher.ts";
 import { retryingStream } from "./http/retrying-stream.ts";
 import { transportFor } from "./http/transport.ts";
 import type { WireProtocol } from "./http/wire-protocol.ts";
@@ -16,8 +17,9 @@ export interface HttpProviderSettings {
   id: string;
   kind: ProviderKind;
   errors: ErrorContext;
-  /** Connection pools are shared per owner object (the provider config) and origin. */
-  poolOwner: object;
+  /** Where connection pools are kept; one pool per `poolKey` (the provider config) and origin. */
+  pools: ConnectionPools;
+  poolKey: object;
   origin: string;
   retries: number | undefined;
   requestTimeoutMs: number | undefined;
@@ -34,7 +36,7 @@ export function createHttpProvider(
   const retry = {
     errors: settings.errors,
     protocol,
-    post: transportFor(settings.poolOwner, settings.origin),
+    post: transportFor(settings.pools, settings.poolKey, settings.origin),
     requestTimeoutMs: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     stallTimeoutMs: settings.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     now: () => clock.epochMs(),

@@ -27,29 +27,35 @@ function candidates(ref: string): string[] {
   return names;
 }
 
-/** Prices already looked up, per overrides table (the built-in table alone under `BUILT_IN`). */
-const resolved = new WeakMap<object, Map<string, Price | undefined>>();
-const BUILT_IN = {};
+/** Prices of one configuration, each model looked up once: later turns cost one map lookup. */
+export interface PriceBook {
+  priceOf(ref: string): Price | undefined;
+  costUsd(ref: string, usage: Usage): Cost;
+}
+
+/**
+ * A price book over one overrides table, owned by a runtime (benchmark-driven memo: the lookup
+ * strips snapshot suffixes with regexes, which showed in the per-turn profile).
+ */
+export function createPriceBook(overrides?: Config["pricing"]): PriceBook {
+  const prices = new Map<string, Price | undefined>();
+  const book: PriceBook = {
+    priceOf: (ref) => {
+      if (prices.has(ref)) return prices.get(ref);
+      const price = priceOf(ref, overrides);
+      prices.set(ref, price);
+      return price;
+    },
+    costUsd: (ref, usage) => costOf(book.priceOf(ref), usage),
+  };
+  return book;
+}
 
 /**
  * The price of a model: config overrides first (keyed `provider/model` or bare model name),
- * then the built-in table. `replay/<ref>` is priced as the recorded model. Looked up once per
- * model and overrides table; later turns cost one map lookup.
+ * then the built-in table. `replay/<ref>` is priced as the recorded model.
  */
 export function priceOf(ref: string, overrides?: Config["pricing"]): Price | undefined {
-  const owner = overrides ?? BUILT_IN;
-  let prices = resolved.get(owner);
-  if (!prices) {
-    prices = new Map();
-    resolved.set(owner, prices);
-  }
-  if (prices.has(ref)) return prices.get(ref);
-  const price = lookUpPrice(ref, overrides);
-  prices.set(ref, price);
-  return price;
-}
-
-function lookUpPrice(ref: string, overrides?: Config["pricing"]): Price | undefined {
   for (const name of candidates(ref)) {
     const override = namedEntry(overrides, name);
     if (override) {
@@ -74,7 +80,10 @@ function lookUpPrice(ref: string, overrides?: Config["pricing"]): Price | undefi
  * at the cached rate when the model has one. An unknown model costs 0 with `known: false`.
  */
 export function costUsd(ref: string, usage: Usage, overrides?: Config["pricing"]): Cost {
-  const price = priceOf(ref, overrides);
+  return costOf(priceOf(ref, overrides), usage);
+}
+
+function costOf(price: Price | undefined, usage: Usage): Cost {
   if (!price) return { usd: 0, known: false };
   const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
   const fresh = usage.inputTokens - cached;

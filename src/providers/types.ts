@@ -1,5 +1,6 @@
 import type { Clock } from "../spec/clock.ts";
 import type { FallbackInfo, ModelEvent, ModelRequest, RetryInfo } from "../spec/model.ts";
+import type { ConnectionPools } from "./http/dispatcher.ts";
 import type { CassetteWriter } from "./replay/record.ts";
 
 /**
@@ -40,6 +41,11 @@ export interface ProviderOptions {
   configDir?: string;
   /** Name of the config file, used in ConfigError issues. */
   configFile?: string;
+  /**
+   * Keep-alive pools shared by every model opened with them (a runtime's); without, each
+   * provider gets its own.
+   */
+  pools?: ConnectionPools;
 }
 
 /**

@@ -4,7 +4,6 @@ import { renderTemplate } from "../agent/template.ts";
 import { type Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import { createTextRepeatDetector } from "../middleware/index.ts";
-import { costUsd } from "../providers/pricing.ts";
 import { openModel } from "../providers/registry.ts";
 import type { ModelHandle } from "../providers/types.ts";
 import type { Clock } from "../spec/clock.ts";
@@ -139,7 +138,7 @@ export async function executeAgent(
       },
       maxTurns: settings.maxTurns,
       meter,
-      cost: (usage) => costUsd(model.ref, usage, rt.loaded.config.pricing).usd,
+      cost: (usage) => rt.prices.costUsd(model.ref, usage).usd,
       signal,
       emit,
       now: rt.now,
@@ -171,6 +170,7 @@ function modelOf(
   return openModel(rt.loaded.config, settings.model, {
     env: rt.env,
     clock: rt.clock,
+    pools: rt.pools,
     secrets: (values) => {
       for (const value of values) rt.secrets.add(value);
       scope.redactor.addSecrets(values);

@@ -126,6 +126,7 @@ async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConf
       model = openModel(rt.loaded.config, settings.model, {
         env: rt.env,
         clock: rt.clock,
+        pools: rt.pools,
         secrets: onSecrets,
       });
   } catch (err) {

@@ -2,6 +2,8 @@ import type { AuditLog } from "../audit/index.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import type { LogSink } from "../middleware/logger/index.ts";
 import type { ExtraLayer } from "../middleware/pipeline.ts";
+import type { ConnectionPools } from "../providers/http/dispatcher.ts";
+import type { PriceBook } from "../providers/pricing.ts";
 import type { CassetteWriter } from "../providers/replay/record.ts";
 import type { Redactor } from "../redact/index.ts";
 import type { SandboxHost } from "../sandbox/host.ts";
@@ -62,6 +64,10 @@ export interface RuntimeContext {
   warn(message: string): void;
   /** Version in exported traces (`service.version`). */
   version: string | undefined;
+  /** Model prices of this configuration, each looked up once. */
+  prices: PriceBook;
+  /** Keep-alive connection pools of the providers (Node hosts), shared by the runtime's models. */
+  pools: ConnectionPools;
 }
 
 /** What the agents of one top-level run share: its id, redactor, signal and event emitter. */

@@ -3,6 +3,8 @@ import type { LoadedConfig } from "../config/loader.ts";
 import { configuredSecretValues } from "../config/secret-values.ts";
 import type { LogSink } from "../middleware/logger/index.ts";
 import { DEFAULT_KEY_VARIABLE } from "../providers/create-provider.ts";
+import { ConnectionPools } from "../providers/http/dispatcher.ts";
+import { createPriceBook } from "../providers/pricing.ts";
 import { type CassetteWriter, createCassetteWriter } from "../providers/replay/record.ts";
 import { sandboxHostForConfig } from "../sandbox/host.ts";
 import type { Approver } from "../spec/approval.ts";
@@ -143,6 +145,8 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     warn: options.onWarning ?? (() => {}),
     version: options.version,
     pacer: new HeapPacer(PACED_RUNS, collectorFor(options.collectGarbage)),
+    prices: createPriceBook(loaded.config.pricing),
+    pools: new ConnectionPools(),
   };
   return {
     deferred,

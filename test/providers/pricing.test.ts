@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { costUsd, priceOf } from "../../src/providers/pricing.ts";
+import { costUsd, createPriceBook, priceOf } from "../../src/providers/pricing.ts";
 
 test("cost uses input, cached input and output rates per million tokens", () => {
   const cost = costUsd("openai/gpt-4.1", {
@@ -36,4 +36,16 @@ test("config overrides win, keyed by provider/model or bare model", () => {
 
 test("unknown models cost 0 and say so", () => {
   expect(costUsd("ollama/llama3", { inputTokens: 10, outputTokens: 10 })).toEqual({ usd: 0, known: false });
+});
+
+test("a price book prices like priceOf/costUsd with its overrides, looking each model up once", () => {
+  const overrides = { "my-local": { input_per_mtok: 0.5, output_per_mtok: 2 } };
+  const book = createPriceBook(overrides);
+  for (const ref of ["ollama/my-local", "openai/gpt-4.1-mini-2025-04-14", "ollama/llama3"]) {
+    expect(book.priceOf(ref)).toEqual(priceOf(ref, overrides));
+    expect(book.priceOf(ref)).toBe(book.priceOf(ref));
+    const usage = { inputTokens: 1_000_000, outputTokens: 1_000 };
+    expect(book.costUsd(ref, usage)).toEqual(costUsd(ref, usage, overrides));
+  }
+  expect(createPriceBook().priceOf("ollama/my-local")).toBeUndefined();
 });

@@ -27,6 +27,7 @@ export default async function mcpServeCommand(
     approve: options.approve ?? "deny",
     version: buildInfo.version,
     signal: controller.signal,
+    collectGarbage: true,
   });
   let interrupted = false;
   const stop = () => {

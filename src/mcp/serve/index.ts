@@ -16,6 +16,8 @@ export interface ServeOptions {
   version: string;
   /** Aborts every run in flight (Ctrl-C, SIGTERM). */
   signal: AbortSignal;
+  /** GC pacing of the runtime (`RuntimeOptions.collectGarbage`): the CLI turns it on; off by default. */
+  collectGarbage?: boolean;
 }
 
 /** A running server: `closed` settles when the client hangs up or `close` is called. */
@@ -40,7 +42,10 @@ function pendingApprovals(runtime: Runtime, runId: string): string[] {
  */
 export function serveMcp(options: ServeOptions): McpServeHandle {
   const calls = new AsyncLocalStorage<ServerContext>();
-  const runtime = createRuntime(options.loaded, { ask: elicitingApprover(calls) });
+  const runtime = createRuntime(options.loaded, {
+    ask: elicitingApprover(calls),
+    collectGarbage: options.collectGarbage ?? false,
+  });
   const targets = servedTargets(options.loaded.config);
   const factory = () => {
     const server = new McpServer(

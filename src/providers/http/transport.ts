@@ -1,5 +1,5 @@
 import type { Dispatcher } from "undici";
-import { sharedDispatcher } from "./dispatcher.ts";
+import type { ConnectionPools } from "./dispatcher.ts";
 import type { ResponseHeaders } from "./wire-protocol.ts";
 
 /** A streamed HTTP answer: status, headers (read only on error paths) and the raw body. */
@@ -23,11 +23,11 @@ const EMPTY_BODY: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() 
  * `fetch` shim that ignores dispatchers and wraps every body in a Node stream, which costs CPU
  * and memory per chunk with hundreds of concurrent streams.
  */
-export function transportFor(poolOwner: object, origin: string): PostStream {
+export function transportFor(pools: ConnectionPools, poolKey: object, origin: string): PostStream {
   if (typeof process.versions["bun"] === "string") return fetchPost;
   let dispatcher: Promise<Dispatcher> | undefined;
   return async (url, init) => {
-    dispatcher ??= sharedDispatcher(poolOwner, origin);
+    dispatcher ??= pools.dispatcher(poolKey, origin);
     const { request } = await import("undici");
     const response = await request(url, { method: "POST", ...init, dispatcher: await dispatcher });
     return {
