@@ -61,8 +61,10 @@ export interface RunRecorder {
 /**
  * Run records under `<state>/records/`: `<id>.ndjson` holds the run's events (already redacted by the
  * event bus; streamed text is left out, the `message` events carry it whole) and `<id>.json` its
- * summary. Retention is applied when the first run of a runtime starts and after every
- * `keepRuns` further runs, so listing the directory is not paid per run.
+ * summary. Retention is applied when the first run of a runtime ends and after every `keepRuns`
+ * further runs, so listing the directory is not paid per run, nor before a run's first model
+ * request (start-up). It is applied while the ending run is still marked running, so that run
+ * counts as going and is never pruned itself.
  */
 export class RunRecords {
   private startedSincePrune = Number.POSITIVE_INFINITY;
@@ -92,10 +94,8 @@ export class RunRecords {
       pid: process.pid,
     };
     writeJsonAtomic(this.summaryPath(runId), summary);
-    if (this.startedSincePrune >= this.retention.keepRuns) {
-      this.prune();
-      this.startedSincePrune = 0;
-    }
+    const prunes = this.startedSincePrune >= this.retention.keepRuns;
+    if (prunes) this.startedSincePrune = 0;
     this.startedSincePrune += 1;
     let fd: number | undefined = openSync(this.eventsPath(runId), "a", 0o600);
     return {
@@ -111,6 +111,7 @@ export class RunRecords {
       finish: (ending) => {
         if (fd !== undefined) closeSync(fd);
         fd = undefined;
+        if (prunes) this.prune();
         const { pid: _pid, ...rest } = summary;
         writeJsonAtomic(this.summaryPath(runId), {
           ...rest,

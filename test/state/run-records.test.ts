@@ -61,3 +61,21 @@ test("a run still going is never pruned to make room; invalid ids are not record
   expect(records.open("../escape", { agent: "a", model: "m" })).toBeUndefined();
   expect(records.summary("../escape")).toBeUndefined();
 });
+
+test("retention runs when a run ends, not before it starts (nothing is listed before the first request)", () => {
+  dir = mkdtempSync(join(tmpdir(), "agentry-records-"));
+  let tick = Date.parse("2026-11-01T00:00:00Z");
+  const clock = () => {
+    tick += 1000;
+    return new Date(tick);
+  };
+  new RunRecords(dir, { keepRuns: 1, keepDays: 30 }, clock)
+    .open("r-1", { agent: "a", model: "m" })
+    ?.finish(ending);
+  const records = new RunRecords(dir, { keepRuns: 1, keepDays: 30 }, clock);
+  const second = records.open("r-2", { agent: "a", model: "m" });
+  expect(readdirSync(records.dir).sort()).toEqual(["r-1.json", "r-1.ndjson", "r-2.json", "r-2.ndjson"]);
+  second?.finish(ending);
+  expect(records.list().map((run) => [run.run_id, run.status])).toEqual([["r-2", "ok"]]);
+  expect(readdirSync(records.dir).sort()).toEqual(["r-2.json", "r-2.ndjson"]);
+});
