@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
 import { buildInfo } from "./build-info.ts";
 import { isBrokenPipe, writeInfo } from "./output.ts";
+import { declareOnly } from "./program-subset.ts";
 import { renderError } from "./render-error.ts";
 
 /** Options every subcommand accepts. */
@@ -112,14 +113,18 @@ function hideOptions(cmd: Command, longNames: readonly string[]): Command {
   return cmd;
 }
 
-/** Builds the commander program. Each action imports its module on first use. */
-export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void): Command {
-  const program = new Command("agentry")
+/**
+ * Builds the commander program. Each action imports its module on first use. With `only`, just
+ * that subcommand is declared (start-up; see program-subset.ts).
+ */
+export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void, only?: string): Command {
+  const full = new Command("agentry")
     .description("A governed AI-agent runner")
     .version(`agentry ${buildInfo.version}`, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .exitOverride();
+  const program = only === undefined ? full : declareOnly(full, only);
 
   const lazy =
     <A extends unknown[]>(load: () => Promise<{ default: (...args: A) => Promise<ExitCodeValue> }>) =>
@@ -326,9 +331,12 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
  */
 export async function main(argv: string[]): Promise<void> {
   let pending: Promise<ExitCodeValue> | undefined;
-  const program = buildProgram((action) => {
+  const onAction = (action: () => Promise<ExitCodeValue>) => {
     pending = action();
-  });
+  };
+  const first = argv[0];
+  const named = first !== undefined && /^[a-z]/.test(first) ? buildProgram(onAction, first) : undefined;
+  const program = named && named.commands.length > 0 ? named : buildProgram(onAction);
   const verbose = argv.includes("-v") || argv.includes("--verbose");
   let stdoutClosed = false;
   process.stdout.on("error", (err) => {
