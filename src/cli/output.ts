@@ -1,3 +1,5 @@
+import { isatty } from "node:tty";
+
 /**
  * The output contract of SPEC §2 in one place: the answer goes to stdout, everything else to
  * stderr; colour and spinners only on a TTY without NO_COLOR.
@@ -55,7 +57,11 @@ export function colorDisabled(): boolean {
   return (noColor !== undefined && noColor !== "") || process.env["TERM"] === "dumb";
 }
 
-/** Whether we may ask the user questions (approval prompts). */
+/**
+ * Whether we may ask the user questions (approval prompts): stdin is a terminal and CI is unset.
+ * Asks the descriptor (`isatty(0)`, what `process.stdin.isTTY` reports) so that a run which never
+ * reads stdin does not build the stream (≈ 1.5 ms of start-up).
+ */
 export function stdinIsInteractive(): boolean {
-  return Boolean(process.stdin.isTTY) && process.env["CI"] === undefined;
+  return isatty(0) && process.env["CI"] === undefined;
 }

@@ -1,9 +1,13 @@
 import { UsageError } from "../spec/errors.ts";
 
-/** The prompt from words, or from stdin for `-` or when no words are given and stdin is piped. */
-export async function readPrompt(words: string[], stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+/**
+ * The prompt from words, or from stdin for `-` or when no words are given and stdin is piped.
+ * `process.stdin` is touched only then (building the stream costs start-up time).
+ */
+export async function readPrompt(words: string[]): Promise<string> {
   const fromArgs = words.join(" ").trim();
   if (fromArgs !== "" && fromArgs !== "-") return fromArgs;
+  const stdin = process.stdin;
   if (fromArgs === "" && stdin.isTTY) {
     throw new UsageError("no prompt given", {
       hint: 'agentry run AGENT "what to do", or pipe the prompt on stdin',

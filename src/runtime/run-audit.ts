@@ -1,4 +1,4 @@
-import { type AuditLog, openAuditLog } from "../audit/index.ts";
+import { type AuditLog, openAuditLog } from "../audit/audit-log.ts";
 import type { Config } from "../config/schema.ts";
 import { defaultAuditPath } from "../state/state-dir.ts";
 
