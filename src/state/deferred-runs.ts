@@ -10,92 +10,103 @@ import { openStateKey, type StateKey } from "./state-key.ts";
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
+/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a deferred run back (docs/benchmarks/turns.md). */
+const toolCallSchema = z.lazy(() => z.object({ id: z.string(), name: z.string(), arguments: z.string() }));
 
-const decisionSchema = z.object({
-  decision: z.enum(["approve", "deny"]),
-  by: z.string(),
-  reason: z.string().optional(),
-  at: z.string(),
-  /** HMAC over (run, approval id, call id, tool, canonical raw arguments, decision, by, reason, at). */
-  mac: z.string(),
-});
+const decisionSchema = z.lazy(() =>
+  z.object({
+    decision: z.enum(["approve", "deny"]),
+    by: z.string(),
+    reason: z.string().optional(),
+    at: z.string(),
+    /** HMAC over (run, approval id, call id, tool, canonical raw arguments, decision, by, reason, at). */
+    mac: z.string(),
+  }),
+);
 
-const attemptResultSchema = z.object({
-  ok: z.boolean(),
-  output: z.string(),
-  error: z.string().optional(),
-  stopped_by: z.string().optional(),
-  stop_reason: z.string().optional(),
-});
+const attemptResultSchema = z.lazy(() =>
+  z.object({
+    ok: z.boolean(),
+    output: z.string(),
+    error: z.string().optional(),
+    stopped_by: z.string().optional(),
+    stop_reason: z.string().optional(),
+  }),
+);
 
-const pendingSchema = z.object({
-  approval_id: z.string(),
-  agent: z.string(),
-  /** The call as shown to humans: `arguments` redacted. What runs comes from `sealed`. */
-  call: toolCallSchema,
-  decision: decisionSchema.optional(),
-  /** Write-ahead record of a resume executing the approved call: started, then its (redacted) result. */
-  attempt: z.object({ started: z.string(), result: attemptResultSchema.optional() }).optional(),
-});
+const pendingSchema = z.lazy(() =>
+  z.object({
+    approval_id: z.string(),
+    agent: z.string(),
+    /** The call as shown to humans: `arguments` redacted. What runs comes from `sealed`. */
+    call: toolCallSchema,
+    decision: decisionSchema.optional(),
+    /** Write-ahead record of a resume executing the approved call: started, then its (redacted) result. */
+    attempt: z.object({ started: z.string(), result: attemptResultSchema.optional() }).optional(),
+  }),
+);
 
 /** The raw values a resume needs, sealed with the state key: never in plain text at rest. */
-const sealedStateSchema = z.object({
-  prompt: z.string(),
-  messages: z.array(messageSchema),
-  calls: z.array(
-    z.object({
-      approval_id: z.string(),
-      id: z.string(),
-      name: z.string(),
-      arguments: z.string(),
-      args: z.record(z.string(), z.unknown()),
-    }),
-  ),
-});
+const sealedStateSchema = z.lazy(() =>
+  z.object({
+    prompt: z.string(),
+    messages: z.array(messageSchema),
+    calls: z.array(
+      z.object({
+        approval_id: z.string(),
+        id: z.string(),
+        name: z.string(),
+        arguments: z.string(),
+        args: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  }),
+);
 
 /** Version of the deferred-run file format; files without it predate integrity protection. */
 const FORMAT = 2;
 
-const deferredRunSchema = z.object({
-  format: z.literal(FORMAT),
-  run_id: z.string(),
-  agent: z.string(),
-  config: z.string(),
-  status: z.enum(["awaiting_approval", "finished"]),
-  created: z.string(),
-  request: z.object({
-    /** Redacted; the raw prompt is sealed. */
-    prompt: z.string(),
-    model: z.string().optional(),
-    maxTurns: z.number().optional(),
-    timeoutMs: z.number().optional(),
-    budget: z.object({ usd: z.number().optional(), tokens: z.number().optional() }).optional(),
-    vars: z.record(z.string(), z.string()).optional(),
-    outputSchema: z.string().optional(),
-    session: z.string().optional(),
-    /** `--system-prompt` / `--append-system-prompt` of the run (redacted). */
-    instructions: z.string().optional(),
-    appendInstructions: z.string().optional(),
+const deferredRunSchema = z.lazy(() =>
+  z.object({
+    format: z.literal(FORMAT),
+    run_id: z.string(),
+    agent: z.string(),
+    config: z.string(),
+    status: z.enum(["awaiting_approval", "finished"]),
+    created: z.string(),
+    request: z.object({
+      /** Redacted; the raw prompt is sealed. */
+      prompt: z.string(),
+      model: z.string().optional(),
+      maxTurns: z.number().optional(),
+      timeoutMs: z.number().optional(),
+      budget: z.object({ usd: z.number().optional(), tokens: z.number().optional() }).optional(),
+      vars: z.record(z.string(), z.string()).optional(),
+      outputSchema: z.string().optional(),
+      session: z.string().optional(),
+      /** `--system-prompt` / `--append-system-prompt` of the run (redacted). */
+      instructions: z.string().optional(),
+      appendInstructions: z.string().optional(),
+    }),
+    /** Redacted; the raw conversation is sealed. */
+    messages: z.array(messageSchema),
+    turns: z.number(),
+    usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }),
+    pending: z.array(pendingSchema),
+    resumes: z.number(),
+    result: z
+      .object({
+        status: z.string(),
+        stop_reason: z.string(),
+        answer: z.string(),
+        exit_code: z.number(),
+      })
+      .optional(),
+    sealed: z.string(),
+    /** HMAC over the canonical JSON of every other field. */
+    mac: z.string(),
   }),
-  /** Redacted; the raw conversation is sealed. */
-  messages: z.array(messageSchema),
-  turns: z.number(),
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }),
-  pending: z.array(pendingSchema),
-  resumes: z.number(),
-  result: z
-    .object({
-      status: z.string(),
-      stop_reason: z.string(),
-      answer: z.string(),
-      exit_code: z.number(),
-    })
-    .optional(),
-  sealed: z.string(),
-  /** HMAC over the canonical JSON of every other field. */
-  mac: z.string(),
-});
+);
 
 export type DeferredRun = z.infer<typeof deferredRunSchema>;
 export type PendingApproval = z.infer<typeof pendingSchema>;

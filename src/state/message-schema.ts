@@ -1,19 +1,21 @@
 import { z } from "zod";
 import type { Message } from "../spec/model.ts";
 
-/** Validates conversation messages read back from state files. */
-export const messageSchema: z.ZodType<Message> = z.union([
-  z.object({ role: z.literal("user"), content: z.string() }),
-  z.object({
-    role: z.literal("assistant"),
-    content: z.string(),
-    toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
-  }),
-  z.object({
-    role: z.literal("tool"),
-    toolCallId: z.string(),
-    toolName: z.string(),
-    content: z.string(),
-    isError: z.boolean().optional(),
-  }),
-]);
+/** Validates conversation messages read back from state files; built on first use (start-up). */
+export const messageSchema: z.ZodType<Message> = z.lazy(() =>
+  z.union([
+    z.object({ role: z.literal("user"), content: z.string() }),
+    z.object({
+      role: z.literal("assistant"),
+      content: z.string(),
+      toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
+    }),
+    z.object({
+      role: z.literal("tool"),
+      toolCallId: z.string(),
+      toolName: z.string(),
+      content: z.string(),
+      isError: z.boolean().optional(),
+    }),
+  ]),
+);

@@ -24,20 +24,23 @@ export interface Retention {
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-const summarySchema = z.looseObject({
-  run_id: z.string(),
-  agent: z.string(),
-  model: z.string(),
-  status: z.enum(["running", "ok", "failed", "stopped", "awaiting_approval", "interrupted"]),
-  started: z.string(),
-  pid: z.number().int().optional(),
-  ended: z.string().optional(),
-  stop_reason: z.string().optional(),
-  exit_code: z.number().int().optional(),
-  duration_ms: z.number().optional(),
-  turns: z.number().optional(),
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }).optional(),
-});
+/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a run record back (docs/benchmarks/turns.md). */
+const summarySchema = z.lazy(() =>
+  z.looseObject({
+    run_id: z.string(),
+    agent: z.string(),
+    model: z.string(),
+    status: z.enum(["running", "ok", "failed", "stopped", "awaiting_approval", "interrupted"]),
+    started: z.string(),
+    pid: z.number().int().optional(),
+    ended: z.string().optional(),
+    stop_reason: z.string().optional(),
+    exit_code: z.number().int().optional(),
+    duration_ms: z.number().optional(),
+    turns: z.number().optional(),
+    usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }).optional(),
+  }),
+);
 
 /** What `runs list` shows of one run: written when it starts (`running`) and again when it ends. */
 export type RunSummary = z.infer<typeof summarySchema>;

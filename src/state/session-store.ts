@@ -8,12 +8,15 @@ import { messageSchema } from "./message-schema.ts";
 
 const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-const sessionSchema = z.object({
-  id: z.string(),
-  agent: z.string(),
-  updated: z.string(),
-  messages: z.array(messageSchema),
-});
+/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a session back (docs/benchmarks/turns.md). */
+const sessionSchema = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    agent: z.string(),
+    updated: z.string(),
+    messages: z.array(messageSchema),
+  }),
+);
 
 export type Session = z.infer<typeof sessionSchema>;
 

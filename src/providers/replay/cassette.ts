@@ -10,51 +10,62 @@ export const CASSETTE_VERSION = 1;
  * text, roles, tool call ids and names, and tool result ids and names; never tool output (real
  * tools run during replay) nor tool descriptions.
  */
-export const messageSummarySchema = z.discriminatedUnion("role", [
-  z.object({ role: z.literal("user"), content: z.string() }),
-  z.object({
-    role: z.literal("assistant"),
-    toolCalls: z.array(z.object({ id: z.string(), name: z.string() })),
-  }),
-  z.object({ role: z.literal("tool"), toolCallId: z.string(), toolName: z.string() }),
-]);
+export const messageSummarySchema = z.lazy(() =>
+  z.discriminatedUnion("role", [
+    z.object({ role: z.literal("user"), content: z.string() }),
+    z.object({
+      role: z.literal("assistant"),
+      toolCalls: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
+    z.object({ role: z.literal("tool"), toolCallId: z.string(), toolName: z.string() }),
+  ]),
+);
 export type MessageSummary = z.infer<typeof messageSummarySchema>;
 
-const usageSchema = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cachedInputTokens: z.number().optional(),
-});
+/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a cassette back (docs/benchmarks/turns.md). */
+const usageSchema = z.lazy(() =>
+  z.object({
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    cachedInputTokens: z.number().optional(),
+  }),
+);
 
 /** The events a cassette can hold: everything a successful turn yields (errors are not recorded). */
-export const recordedEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text-delta"), text: z.string() }),
-  z.object({ type: z.literal("tool-call-start"), index: z.number(), id: z.string(), name: z.string() }),
-  z.object({ type: z.literal("tool-call-delta"), index: z.number(), argumentsDelta: z.string() }),
-  z.object({
-    type: z.literal("tool-call-end"),
-    index: z.number(),
-    call: z.object({ id: z.string(), name: z.string(), arguments: z.string() }),
-  }),
-  z.object({ type: z.literal("usage"), usage: usageSchema }),
-  z.object({
-    type: z.literal("finish"),
-    reason: z.enum(["stop", "tool-calls", "length", "content-filter", "other"]),
-  }),
-]);
+export const recordedEventSchema = z.lazy(() =>
+  z.discriminatedUnion("type", [
+    z.object({ type: z.literal("text-delta"), text: z.string() }),
+    z.object({ type: z.literal("tool-call-start"), index: z.number(), id: z.string(), name: z.string() }),
+    z.object({ type: z.literal("tool-call-delta"), index: z.number(), argumentsDelta: z.string() }),
+    z.object({
+      type: z.literal("tool-call-end"),
+      index: z.number(),
+      call: z.object({ id: z.string(), name: z.string(), arguments: z.string() }),
+    }),
+    z.object({ type: z.literal("usage"), usage: usageSchema }),
+    z.object({
+      type: z.literal("finish"),
+      reason: z.enum(["stop", "tool-calls", "length", "content-filter", "other"]),
+    }),
+  ]),
+);
 
-export const cassetteHeaderSchema = z.object({
-  agentry_cassette: z.literal(CASSETTE_VERSION),
-  created: z.string().optional(),
-  model: z.string().optional(),
-});
+export const cassetteHeaderSchema = z.lazy(() =>
+  z.object({
+    agentry_cassette: z.literal(CASSETTE_VERSION),
+    created: z.string().optional(),
+    model: z.string().optional(),
+  }),
+);
 
-export const cassetteTurnSchema = z.object({
-  turn: z.number().int().positive(),
-  model: z.string().optional(),
-  request: z.object({ messages: z.array(messageSummarySchema) }),
-  events: z.array(recordedEventSchema),
-});
+export const cassetteTurnSchema = z.lazy(() =>
+  z.object({
+    turn: z.number().int().positive(),
+    model: z.string().optional(),
+    request: z.object({ messages: z.array(messageSummarySchema) }),
+    events: z.array(recordedEventSchema),
+  }),
+);
 export type CassetteTurn = z.infer<typeof cassetteTurnSchema>;
 
 /** A loaded cassette: its header and its turns in file order (`line` is 1-based). */
