@@ -28,6 +28,17 @@ const BARE = /[A-Za-z0-9_-]/;
  * arrays and every string form; the scan is lenient because the text is known to be valid.
  */
 export function createLocator(text: string): SourceLocator {
+  let locate: SourceLocator["locate"] | undefined;
+  return {
+    locate: (path, prefer = "key") => {
+      locate ??= scanLocator(text);
+      return locate(path, prefer);
+    },
+  };
+}
+
+/** The scan behind `createLocator`, run when a position is first asked for (only errors need one). */
+function scanLocator(text: string): SourceLocator["locate"] {
   const marks = new Scanner(text).scan();
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
@@ -41,17 +52,15 @@ export function createLocator(text: string): SourceLocator {
     }
     return { line: low + 1, column: offset - (lineStarts[low] as number) + 1 };
   };
-  return {
-    locate(path, prefer = "key") {
-      for (let length = path.length; length > 0; length--) {
-        const mark = marks.get(pathId(path.slice(0, length)));
-        if (!mark) continue;
-        const exact = length === path.length;
-        const offset = exact && prefer === "value" ? (mark.value ?? mark.key) : (mark.key ?? mark.value);
-        if (offset !== undefined) return toPosition(offset);
-      }
-      return undefined;
-    },
+  return (path, prefer = "key") => {
+    for (let length = path.length; length > 0; length--) {
+      const mark = marks.get(pathId(path.slice(0, length)));
+      if (!mark) continue;
+      const exact = length === path.length;
+      const offset = exact && prefer === "value" ? (mark.value ?? mark.key) : (mark.key ?? mark.value);
+      if (offset !== undefined) return toPosition(offset);
+    }
+    return undefined;
   };
 }
 
