@@ -112,7 +112,8 @@ export interface Tool<Args = unknown> {
   readOnly: boolean;
   /**
    * The JSON Schema shown to the model instead of one derived from `parameters`: tools from MCP
-   * servers, whose schemas are JSON already and which validate their own input.
+   * servers, whose schemas are JSON already and which validate their own input, and built-in tools
+   * whose schema is written out to save deriving it at start-up (`parameters` still validates).
    */
   inputSchema?: JsonSchema;
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;

@@ -12,7 +12,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ToolContext } from "../../src/spec/tool.ts";
-import { createFileTool } from "../../src/tools/file/index.ts";
+import { createFileTool, fileParameters } from "../../src/tools/file/index.ts";
+import { FILE_PARAMETERS_JSON } from "../../src/tools/file/parameters-json.ts";
+import { parametersJsonSchema, toolSchemaOf } from "../../src/tools/registry.ts";
 
 let base: string;
 let root: string;
@@ -177,4 +179,16 @@ describe("file tool", () => {
       "does not exist",
     );
   });
+});
+
+test("the file tool's written-out JSON Schema is exactly what zod derives from its parameters", () => {
+  const derived = parametersJsonSchema(fileParameters);
+  expect(JSON.stringify(FILE_PARAMETERS_JSON)).toBe(JSON.stringify(derived));
+  const dir = mkdtempSync(join(tmpdir(), "agentry-file-schema-"));
+  try {
+    const tool = createFileTool("files", { kind: "file", root: dir });
+    expect(JSON.stringify(toolSchemaOf(tool).parameters)).toBe(JSON.stringify(derived));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -18,6 +18,7 @@ import {
   openDirAt,
   READ_FLAGS,
 } from "./open-in-root.ts";
+import { FILE_PARAMETERS_JSON } from "./parameters-json.ts";
 import { type FileWindow, readWindow } from "./read-window.ts";
 import { resolveInRoot } from "./root-path.ts";
 import { compilePattern, type SearchResult, searchFiles, searchOneFile } from "./search-files.ts";
@@ -96,6 +97,7 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     name,
     description: `${preface}${description.trim()}\n\nRoot: ${config.root}. ${access}`,
     parameters: fileParameters,
+    inputSchema: FILE_PARAMETERS_JSON,
     readOnly: !writable,
     async execute(args, ctx): Promise<ToolResult> {
       try {
