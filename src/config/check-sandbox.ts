@@ -8,7 +8,8 @@ const SANDBOX_ONLY_KEYS = ["writable", "deny_read", "network", "network_allow"] 
  * Checks the sandbox keys of shell tools and stdio MCP servers, refusing every combination that
  * reads like a protection but is none: sandbox keys on a tool or server without a sandbox,
  * `writable` in a `read-only` sandbox, `network_allow` without `network = "allow"`, `deny_read`
- * of `/`, and a sandbox on an HTTP MCP server (nothing runs locally to sandbox).
+ * of `/` or with a glob (read as a literal path, it would hide nothing), and a sandbox on an HTTP
+ * MCP server (nothing runs locally to sandbox).
  */
 export function checkSandbox(input: SemanticInput): void {
   const { config, report } = input;
@@ -77,6 +78,12 @@ function checkOne(path: KeyPath, entry: SandboxConfig, report: Report): void {
       report([...path, "deny_read", i], {
         message: "deny_read cannot hide the whole file system",
         expected: "a file or directory below /",
+        found: JSON.stringify(value),
+      });
+    } else if (/[*?]/.test(value)) {
+      report([...path, "deny_read", i], {
+        message: "deny_read takes paths, not globs: this entry would hide nothing",
+        expected: "a file, or the directory that holds the files to hide",
         found: JSON.stringify(value),
       });
     }

@@ -121,4 +121,21 @@ describe.skipIf(!HAS_BWRAP)("sandbox escapes (bubblewrap)", () => {
     expect(() => readFileSync("/run/planted")).toThrow();
     expect(result("c3").text).toContain("RESOLV");
   }, 90_000);
+
+  test("a deny_read glob is refused by the config check: read as a path it would hide nothing", async () => {
+    ws = makeSandboxWorkspace();
+    writeFileSync(join(ws.dir, "key.pem"), "secret\n");
+    const path = join(ws.dir, "agentry.toml");
+    writeFileSync(
+      path,
+      `[tools.ws]\nkind = "shell"\ncwd = "."\nsandbox = "workspace-write"\ndeny_read = ["*.pem", "**/.env", "public.txt"]\n`,
+    );
+    const result = await runBinary(["validate", "-c", path], { cwd: ws.dir, timeoutMs: 30_000 });
+    expect(result.code).toBe(2);
+    const said = result.stdout + result.stderr;
+    expect(said).toContain("tools.ws.deny_read[0]");
+    expect(said).toContain("tools.ws.deny_read[1]");
+    expect(said).not.toContain("tools.ws.deny_read[2]");
+    expect(said).toContain("deny_read takes paths, not globs: this entry would hide nothing");
+  }, 60_000);
 });
