@@ -55,10 +55,15 @@ function ruleMatches(rule: HostRule, hostname: string, port: number, defaultPort
   return hostOk && port === (rule.port ?? defaultPort);
 }
 
-/** Compiles the policy from config; invalid entries are ignored by matching nothing. */
+/**
+ * Compiles the policy from config; invalid entries are ignored by matching nothing. `privateKey`
+ * names the config key refusals point to (`allow_private` for the http tool,
+ * `network_allow_private` for the sandbox's network proxy, which reuses the SSRF guard).
+ */
 export function createNetworkPolicy(
   allowHosts: readonly string[] | undefined,
   allowPrivate: readonly string[] = [],
+  privateKey = "allow_private",
 ) {
   const privateNames = new Set<string>();
   const privateCidrs: Cidr[] = [];
@@ -82,7 +87,7 @@ export function createNetworkPolicy(
     if (privateCidrs.some((cidr) => cidrContains(cidr, ip))) return undefined;
     const via =
       normalise(hostname) === formatIp(ip) || parseIp(hostname) ? "" : ` (${hostname} resolves to it)`;
-    return `refused: ${formatIp(ip)} is a ${reason} address${via}; list it in allow_private to permit it`;
+    return `refused: ${formatIp(ip)} is a ${reason} address${via}; list it in ${privateKey} to permit it`;
   };
 
   const rules = (allowHosts ?? []).map(parseHostRule);
@@ -99,7 +104,7 @@ export function createNetworkPolicy(
         return `refused: host ${hostname} is not in allow_hosts (${listed})`;
       }
       if (METADATA_HOSTS.has(hostname) && !privateNames.has(hostname)) {
-        return `refused: ${hostname} is a cloud metadata endpoint; list it in allow_private to permit it`;
+        return `refused: ${hostname} is a cloud metadata endpoint; list it in ${privateKey} to permit it`;
       }
       return parseIp(hostname) ? checkAddress(hostname, hostname) : undefined;
     },

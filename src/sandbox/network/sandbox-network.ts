@@ -1,0 +1,100 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { createNetworkPolicy } from "../../tools/http/network-policy.ts";
+import { compileAllowList } from "./allow-list.ts";
+import { bridgeCommand } from "./bridge-command.ts";
+import type { ResolveAddresses } from "./dial.ts";
+import { createReportCollector, type NetworkReport } from "./network-report.ts";
+import { type ProxyLimits, startProxy } from "./proxy-server.ts";
+import { createSocketPath, proxySocketRoot } from "./socket-dir.ts";
+
+/** The network settings of one sandboxed tool or MCP server with `network = "allow"`. */
+export interface SandboxNetworkConfig {
+  /** `network_allow` entries (validated by the config check). */
+  allow: readonly string[];
+  /** `network_allow_private`: hosts or CIDRs the SSRF guard lets through (e.g. a local test server). */
+  allowPrivate?: readonly string[];
+}
+
+/** Overrides for tests and embedders. */
+export interface SandboxNetworkOptions {
+  /** The command that starts the bridge (default: agentry re-executing itself, `bridgeCommand()`). */
+  bridge?: readonly string[];
+  /** Where proxy sockets live (default `proxySocketRoot()`). */
+  root?: string;
+  resolve?: ResolveAddresses;
+  limits?: Partial<ProxyLimits>;
+}
+
+/**
+ * A running proxy for one sandboxed process (a shell call, or a stdio MCP server for its
+ * lifetime). The sandbox adds `bwrapArgs` AFTER its own mount arguments and keeps
+ * `--unshare-net`, and runs `wrap(argv)` instead of `argv`.
+ */
+export interface SandboxNetwork {
+  /** `--tmpfs` over every proxy socket, then a `--bind` of this one at `insidePath`. */
+  bwrapArgs: readonly string[];
+  /** Where the proxy socket appears inside the sandbox. */
+  insidePath: string;
+  /** The bridge command line running `argv` inside the sandbox. */
+  wrap(argv: readonly string[]): string[];
+  /** Stops the proxy (cutting open tunnels), removes its socket, and reports what it did. */
+  close(): Promise<NetworkReport>;
+}
+
+/** The allow-listed network cannot be provided here; the caller refuses the call (fail closed). */
+export class SandboxNetworkUnavailable extends Error {
+  override readonly name = "SandboxNetworkUnavailable";
+}
+
+/**
+ * Starts the proxy for one sandboxed process on a fresh socket in a private directory. One proxy
+ * per process keeps each sandbox to its own allow list and attributes every refusal to its call;
+ * the sandbox sees only its own socket (a tmpfs hides the others, which a same-user process could
+ * otherwise connect to). Throws `SandboxNetworkUnavailable` when it cannot start.
+ */
+export async function startSandboxNetwork(
+  config: SandboxNetworkConfig,
+  options: SandboxNetworkOptions = {},
+): Promise<SandboxNetwork> {
+  const bridge = options.bridge ?? bridgeCommand();
+  if (!bridge) {
+    throw new SandboxNetworkUnavailable(
+      'network = "allow" needs the agentry executable (it re-executes itself as the bridge inside the sandbox); it is not available when agentry runs as a library',
+    );
+  }
+  const allow = compileAllowList(config.allow);
+  const policy = createNetworkPolicy(undefined, config.allowPrivate ?? [], "network_allow_private");
+  const root = options.root ?? proxySocketRoot();
+  let paths: { dir: string; socket: string };
+  try {
+    paths = createSocketPath(root);
+  } catch (err) {
+    throw new SandboxNetworkUnavailable(`cannot create the network proxy socket: ${(err as Error).message}`);
+  }
+  const collector = createReportCollector();
+  const proxy = await startProxy(paths.socket, {
+    allow,
+    policy,
+    onEvent: collector.listener,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  }).catch((err: Error) => {
+    rmSync(paths.dir, { recursive: true, force: true });
+    throw new SandboxNetworkUnavailable(`cannot start the network proxy: ${err.message}`);
+  });
+  const insidePath = join(root, "proxy.sock");
+  let closed: Promise<NetworkReport> | undefined;
+  return {
+    bwrapArgs: ["--tmpfs", root, "--bind", paths.socket, insidePath],
+    insidePath,
+    wrap: (argv) => [...bridge, "--socket", insidePath, "--", ...argv],
+    close() {
+      closed ??= proxy.close().then(() => {
+        rmSync(paths.dir, { recursive: true, force: true });
+        return collector.report();
+      });
+      return closed;
+    },
+  };
+}
