@@ -106,6 +106,11 @@ describe("bridged environment", () => {
       join(import.meta.dir, "../../../cmd/agentry.ts"),
       "__sandbox-bridge",
     ]);
-    expect(bridgeCommand("file:///$bunfs/root/agentry")).toEqual([process.execPath, "__sandbox-bridge"]);
+    const moduleUrl = "file:///work/src/sandbox/network/bridge-command.ts";
+    expect(bridgeCommand({ main: "/$bunfs/root/agentry", moduleUrl })).toEqual([
+      process.execPath,
+      "__sandbox-bridge",
+    ]);
+    expect(bridgeCommand({ main: undefined, moduleUrl })).toBeUndefined();
   });
 });
