@@ -32,7 +32,7 @@ export interface SandboxNetworkOptions {
  * `--unshare-net`, and runs `wrap(argv)` instead of `argv`.
  */
 export interface SandboxNetwork {
-  /** `--tmpfs` over every proxy socket, then a `--bind` of this one at `insidePath`. */
+  /** `--tmpfs` over every proxy socket, then a read-only bind of this one at `insidePath` (connect() needs no write access). */
   bwrapArgs: readonly string[];
   /** Where the proxy socket appears inside the sandbox. */
   insidePath: string;
@@ -86,7 +86,7 @@ export async function startSandboxNetwork(
   const insidePath = join(root, "proxy.sock");
   let closed: Promise<NetworkReport> | undefined;
   return {
-    bwrapArgs: ["--tmpfs", root, "--bind", paths.socket, insidePath],
+    bwrapArgs: ["--tmpfs", root, "--ro-bind", paths.socket, insidePath],
     insidePath,
     wrap: (argv) => [...bridge, "--socket", insidePath, "--", ...argv],
     close() {
