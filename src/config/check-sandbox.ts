@@ -1,15 +1,25 @@
+import { parseAllowEntry } from "../sandbox/network/allow-list.ts";
+import { canonicalHost } from "../sandbox/network/host-name.ts";
+import { parseCidr } from "../tools/http/ip-address.ts";
 import type { Report, SemanticInput } from "./issue-report.ts";
 import type { KeyPath } from "./key-path.ts";
 import type { SandboxConfig } from "./schema.ts";
 
-const SANDBOX_ONLY_KEYS = ["writable", "deny_read", "network", "network_allow"] as const;
+const SANDBOX_ONLY_KEYS = [
+  "writable",
+  "deny_read",
+  "network",
+  "network_allow",
+  "network_allow_private",
+] as const;
 
 /**
  * Checks the sandbox keys of shell tools and stdio MCP servers, refusing every combination that
  * reads like a protection but is none: sandbox keys on a tool or server without a sandbox,
- * `writable` in a `read-only` sandbox, `network_allow` without `network = "allow"`, `deny_read`
- * of `/` or with a glob (read as a literal path, it would hide nothing), and a sandbox on an HTTP
- * MCP server (nothing runs locally to sandbox).
+ * `writable` in a `read-only` sandbox, `network_allow` without `network = "allow"`,
+ * `network_allow_private` without a `network_allow` list, `deny_read` of `/` or with a glob (read
+ * as a literal path, it would hide nothing), and a sandbox on an HTTP MCP server (nothing runs
+ * locally to sandbox); and every `network_allow` and `network_allow_private` entry.
  */
 export function checkSandbox(input: SemanticInput): void {
   const { config, report } = input;
@@ -73,6 +83,7 @@ function checkOne(path: KeyPath, entry: SandboxConfig, report: Report): void {
       "key",
     );
   }
+  checkNetworkLists(path, entry, report);
   entry.deny_read?.forEach((value, i) => {
     if (value.replace(/\/+$/, "") === "") {
       report([...path, "deny_read", i], {
@@ -87,5 +98,38 @@ function checkOne(path: KeyPath, entry: SandboxConfig, report: Report): void {
         found: JSON.stringify(value),
       });
     }
+  });
+}
+
+function checkNetworkLists(path: KeyPath, entry: SandboxConfig, report: Report): void {
+  entry.network_allow?.forEach((value, i) => {
+    const parsed = parseAllowEntry(value);
+    if (!parsed.ok) {
+      report([...path, "network_allow", i], {
+        message: parsed.error,
+        expected:
+          'a host ("api.github.com"), a wildcard ("*.example.com") or an IP, each with an optional :port',
+        found: JSON.stringify(value),
+      });
+    }
+  });
+  if (entry.network_allow_private !== undefined && !entry.network_allow?.length) {
+    report(
+      [...path, "network_allow_private"],
+      {
+        message: "network_allow_private has no effect without a network_allow list",
+        expected: 'network = "allow" and network_allow = [...] next to it',
+        found: entry.network_allow === undefined ? "no network_allow key" : "network_allow = []",
+      },
+      "key",
+    );
+  }
+  entry.network_allow_private?.forEach((value, i) => {
+    if (value.includes("/") ? parseCidr(value) : canonicalHost(value)) return;
+    report([...path, "network_allow_private", i], {
+      message: `${JSON.stringify(value)} is not a host, an IP address or a CIDR block`,
+      expected: '"localhost", "10.0.0.5" or "10.0.0.0/8"',
+      found: JSON.stringify(value),
+    });
   });
 }

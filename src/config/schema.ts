@@ -152,9 +152,6 @@ export const providerSchema = z.strictObject({
   cassette: z.string().optional(),
 });
 
-const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
-const HOST_EXPECTED = 'a host name such as "api.github.com" or a wildcard such as "*.example.com"';
-
 /**
  * The sandbox keys of a shell tool and a stdio MCP server (docs/SANDBOX.md). Combinations that
  * would promise a protection that does not apply (keys without a sandbox, `writable` in
@@ -169,10 +166,17 @@ export const sandboxFields = {
   deny_read: z.array(z.string().min(1)).optional(),
   /** `none` (default): no network; `allow`: the host network, or only `network_allow` hosts through a proxy. */
   network: z.enum(["none", "allow"]).optional(),
-  /** Hosts reachable with `network = "allow"` (through agentry's proxy); empty or absent: any host. */
-  network_allow: z
-    .array(z.string().regex(HOST_PATTERN, { message: "invalid host pattern" }).describe(HOST_EXPECTED))
-    .optional(),
+  /**
+   * Hosts reachable with `network = "allow"` (through agentry's proxy): `host`, `*.suffix`, an IP,
+   * each with an optional `:port` (without one: 80 and 443); empty or absent: any host. Checked by
+   * `checkSandbox` (src/sandbox/network/allow-list.ts).
+   */
+  network_allow: z.array(z.string()).optional(),
+  /**
+   * With `network_allow`: private, loopback or link-local hosts/CIDRs the proxy's SSRF guard lets
+   * through (the http tool's `allow_private`), e.g. `["localhost"]` for a local test server.
+   */
+  network_allow_private: z.array(z.string().min(1)).optional(),
 };
 
 const toolBase = {

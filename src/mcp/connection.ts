@@ -11,6 +11,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { interpolate } from "../config/interpolate.ts";
 import type { McpServerConfig } from "../config/schema.ts";
+import type { NetworkReport, NetworkReporter } from "../sandbox/network/network-report.ts";
 import { authProviderOf, type SecretSource } from "./http-auth.ts";
 import { stdioLaunch } from "./launch.ts";
 import { GroupStdioTransport } from "./stdio-transport.ts";
@@ -36,6 +37,11 @@ export interface McpConnection {
   close(): Promise<void>;
   /** Kills a stdio server's process group synchronously (process exit). */
   killNow(): void;
+  /**
+   * A stdio server sandboxed with `network_allow`: what its proxy did since the last call, so each
+   * tool result carries the requests refused while it ran.
+   */
+  takeNetworkReport?(): NetworkReport;
 }
 
 /** How to connect: secrets, the startup deadline and who hears about a changed tool list. */
@@ -91,8 +97,14 @@ async function withDeadline<T>(
   }
 }
 
-function connection(client: Client, transport: McpTransportKind, kill: () => void): McpConnection {
+function connection(
+  client: Client,
+  transport: McpTransportKind,
+  kill: () => void,
+  network?: NetworkReporter,
+): McpConnection {
   return {
+    ...(network ? { takeNetworkReport: () => network.takeReport() } : {}),
     transport,
     protocolVersion: client.getNegotiatedProtocolVersion(),
     listTools: async () => (await client.listTools()).tools,
@@ -130,7 +142,8 @@ async function startStdio(
   negotiate: "auto" | "legacy",
   deadline: number,
 ): Promise<McpConnection> {
-  const transport = new GroupStdioTransport(await stdioLaunch(server, config, options));
+  const launch = await stdioLaunch(server, config, options);
+  const transport = new GroupStdioTransport(launch);
   const client = newClient(options, negotiate);
   try {
     await withDeadline(
@@ -149,7 +162,7 @@ async function startStdio(
       `MCP server "${server}" failed to start: ${reason}${stderr ? `; stderr: ${stderr}` : ""}`,
     );
   }
-  return connection(client, "stdio", () => transport.killNow());
+  return connection(client, "stdio", () => transport.killNow(), launch.network);
 }
 
 /**

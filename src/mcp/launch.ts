@@ -76,5 +76,6 @@ export async function stdioLaunch(
     env,
     ...(config.cwd ? { cwd: config.cwd } : {}),
     ...(launch ? { release: launch.release } : {}),
+    ...(launch?.network ? { network: launch.network } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { Tool as McpTool } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import { canonicalJson } from "../audit/canonical-json.ts";
 import { globMatch } from "../middleware/glob.ts";
+import { withReport } from "../sandbox/network/network-report.ts";
 import type { JsonSchema } from "../spec/model.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { toToolResult } from "./call-result.ts";
@@ -49,19 +50,24 @@ export function mcpTool(name: string, tool: McpTool, source: McpToolSource): Too
           signal: ctx.signal,
           timeoutMs: source.timeoutMs,
         });
-        return toToolResult(result, source.maxOutput);
+        return withNetworkReport(toToolResult(result, source.maxOutput));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const timedOut = error instanceof McpCallTimeout;
-        return {
+        return withNetworkReport({
           ok: false,
           output: "",
           error: timedOut
             ? `MCP tool "${tool.name}" of server "${source.server}" timed out after ${source.timeoutMs} ms (tool_timeout)`
             : `MCP tool "${tool.name}" of server "${source.server}" failed: ${message}`,
           meta: { server: source.server, ...(timedOut ? { timed_out: true } : {}) },
-        };
+        });
       }
     },
   };
+
+  function withNetworkReport(result: ToolResult): ToolResult {
+    const report = source.connection.takeNetworkReport?.();
+    return report ? withReport(result, report) : result;
+  }
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import { killProcessTree, signalGroup } from "../process/process-group.ts";
+import type { NetworkReporter } from "../sandbox/network/network-report.ts";
 
 /** How to start a stdio server: the program, its arguments, the whole environment it gets, its directory. */
 export interface StdioLaunch {
@@ -12,6 +13,8 @@ export interface StdioLaunch {
   graceMs?: number;
   /** Called once when the transport ends (a sandbox's network proxy is stopped). */
   release?(): Promise<void>;
+  /** With `network_allow`: the server's proxy, reported call by call (`McpConnection.takeNetworkReport`). */
+  network?: NetworkReporter;
 }
 
 const MAX_STDERR_TAIL = 4096;
@@ -33,6 +36,7 @@ export class GroupStdioTransport implements Transport {
   private buffer = "";
   private stderr = "";
   private closed = false;
+  private released: Promise<void> = Promise.resolve();
   private exited: Promise<void> = Promise.resolve();
 
   constructor(private readonly launch: StdioLaunch) {}
@@ -86,11 +90,15 @@ export class GroupStdioTransport implements Transport {
   /**
    * Ends stdin, then kills the server's whole process group (SIGTERM, SIGKILL after the grace
    * period) and resolves only once no member of the group is running — the leader exiting early
-   * does not count, so a server's own children are gone too when the run ends.
+   * does not count, so a server's own children are gone too when the run ends. Then waits for
+   * the launch's release (a sandbox's network proxy stopped and its socket removed).
    */
   async close(): Promise<void> {
     const child = this.child;
-    if (!child?.pid) return this.finish();
+    if (!child?.pid) {
+      this.finish();
+      return this.released;
+    }
     child.stdin?.end();
     if (IS_WINDOWS) {
       signalGroup(child.pid, "SIGKILL");
@@ -99,6 +107,7 @@ export class GroupStdioTransport implements Transport {
       await killProcessTree(child.pid, this.launch.graceMs ?? 1000);
     }
     this.finish();
+    await this.released;
   }
 
   /** Kills the process group at once, synchronously: for process exit, when nothing can be awaited. */
@@ -137,7 +146,7 @@ export class GroupStdioTransport implements Transport {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    void this.launch.release?.().catch(() => {});
+    this.released = this.launch.release?.().catch(() => {}) ?? Promise.resolve();
     this.onclose?.();
   }
 }

@@ -11,8 +11,8 @@ export interface BwrapPlan {
   runtime?: RuntimeMounts;
   /** The descriptor bwrap reports its status on (JSON documents; `exit-code` once the command ran). */
   statusFd?: number;
-  /** Extra read-only binds (the network proxy's socket directory). */
-  extraBinds?: string[];
+  /** Mount arguments added after all others: the network proxy's socket (`ProxyAttachment.bwrapArgs`). */
+  extraArgs?: readonly string[];
 }
 
 /**
@@ -54,9 +54,9 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   for (const path of plan.runtime?.keep ?? []) args.push("--ro-bind", path, path);
   for (const path of plan.mounts.writable) args.push("--bind", path, path);
   for (const path of plan.mounts.readOnly) args.push("--ro-bind", path, path);
-  for (const path of plan.extraBinds ?? []) args.push("--ro-bind", path, path);
   for (const path of plan.mounts.hideDirs) args.push("--perms", "0000", "--tmpfs", path);
   for (const path of plan.mounts.hideFiles) args.push("--ro-bind", "/dev/null", path);
+  args.push(...(plan.extraArgs ?? []));
   args.push("--chdir", plan.cwd);
   if (plan.statusFd !== undefined) args.push("--json-status-fd", String(plan.statusFd));
   return args;

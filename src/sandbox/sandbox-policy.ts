@@ -10,8 +10,11 @@ export type SandboxNetwork =
   | { kind: "none" }
   /** The host's network, unrestricted (`network = "allow"` without `network_allow`). */
   | { kind: "host" }
-  /** Only the listed hosts, through agentry's proxy (`network = "allow"` with `network_allow`). */
-  | { kind: "proxy"; allow: string[] };
+  /**
+   * Only the listed hosts, through agentry's proxy (`network = "allow"` with `network_allow`);
+   * `allowPrivate` is `network_allow_private`, what the SSRF guard lets through.
+   */
+  | { kind: "proxy"; allow: string[]; allowPrivate: string[] };
 
 /** A file's identity, to notice a path that now names another file (moved, replaced). */
 export interface FileIdentity {
@@ -70,7 +73,8 @@ export function sandboxPolicy(
 function networkOf(config: SandboxConfig): SandboxNetwork {
   if (config.network !== "allow") return { kind: "none" };
   const allow = config.network_allow ?? [];
-  return allow.length === 0 ? { kind: "host" } : { kind: "proxy", allow: [...allow] };
+  if (allow.length === 0) return { kind: "host" };
+  return { kind: "proxy", allow: [...allow], allowPrivate: [...(config.network_allow_private ?? [])] };
 }
 
 /** The real path and identity of an existing path, following symlinks; undefined when missing. */

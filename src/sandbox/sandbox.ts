@@ -3,8 +3,10 @@ import type { SandboxConfig } from "../config/schema.ts";
 import { bwrapArgs, bwrapRanCommand } from "./bwrap-args.ts";
 import { findLauncher } from "./find-launcher.ts";
 import type { SandboxHost } from "./host.ts";
+import type { NetworkReporter } from "./network/network-report.ts";
+import type { ProxyNetwork } from "./network/proxy-network.ts";
 import { runtimeMounts } from "./runtime-dirs.ts";
-import { locate, type SandboxPolicy, sandboxPolicy } from "./sandbox-policy.ts";
+import { locate, type SandboxNetwork, type SandboxPolicy, sandboxPolicy } from "./sandbox-policy.ts";
 import { seatbeltProfile } from "./seatbelt-profile.ts";
 import { verifyMounts } from "./verify-mounts.ts";
 
@@ -19,6 +21,8 @@ export interface SandboxLaunch {
   statusFd?: typeof STATUS_FD;
   /** Frees what the launch holds (the allow-listed network's proxy); call once, after the process ended. */
   release(): Promise<void>;
+  /** With `network_allow`: the launch's proxy, whose report (what it refused) goes into the results. */
+  network?: NetworkReporter;
 }
 
 /** A launch, or why the sandbox cannot be enforced now (nothing may run then). */
@@ -43,7 +47,8 @@ export interface Sandbox {
   readonly summary: string;
   /**
    * Wraps a command, re-checking the file system first. `status` (default true) asks for a status
-   * pipe at `STATUS_FD` (bwrap's `--json-status-fd`), which the runner must then open.
+   * pipe at `STATUS_FD` (bwrap's `--json-status-fd`), which the runner must then open. With
+   * `network_allow` it starts the launch's proxy (src/sandbox/network/), which `release` stops.
    */
   prepare(file: string, args: readonly string[], status?: boolean): Promise<SandboxPrepared>;
   setupFailure(end: LaunchEnd): string | undefined;
@@ -80,22 +85,23 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
     summary,
     async prepare(file, args, status = true) {
       if (!launcher.ok) return { ok: false, reason: launcher.reason };
-      if (policy.network.kind === "proxy") {
-        return {
-          ok: false,
-          reason: "network_allow needs the allow-listed network proxy, which this build does not provide",
-        };
-      }
       const verified = verifyMounts(policy, options.host);
       if (!verified.ok) return verified;
+      const proxy = await startProxy(policy.network);
+      if (!proxy.ok) return proxy;
+      const { network } = proxy;
       const prefix = bwrapArgs({
         mounts: verified.mounts,
         cwd: policy.cwd,
         network: policy.network,
         runtime: runtimeMounts(),
         ...(status ? { statusFd: STATUS_FD } : {}),
+        ...(network ? { extraArgs: network.bwrapArgs } : {}),
       });
-      const launch = { file: launcher.file, args: [...prefix, "--", file, ...args], release: nothingHeld };
+      const launchArgs = [...prefix, "--", ...(network ? network.wrap([file, ...args]) : [file, ...args])];
+      const launch: SandboxLaunch = network
+        ? { file: launcher.file, args: launchArgs, release: network.close, network }
+        : { file: launcher.file, args: launchArgs, release: nothingHeld };
       return { ok: true, launch: status ? { ...launch, statusFd: STATUS_FD } : launch };
     },
     setupFailure(end) {
@@ -149,6 +155,24 @@ function seatbeltSandbox(policy: SandboxPolicy, options: SandboxOptions, summary
 }
 
 async function nothingHeld(): Promise<void> {}
+
+/**
+ * The allow-listed network's proxy for one launch when the sandbox routes its network through one
+ * (`network_allow`; loaded only then, so a run that does not use it pays nothing), or why it
+ * cannot start: then nothing runs.
+ */
+async function startProxy(
+  network: SandboxNetwork,
+): Promise<{ ok: true; network: ProxyNetwork | undefined } | { ok: false; reason: string }> {
+  if (network.kind !== "proxy") return { ok: true, network: undefined };
+  const { startProxyNetwork, ProxyNetworkUnavailable } = await import("./network/proxy-network.ts");
+  try {
+    return { ok: true, network: await startProxyNetwork(network) };
+  } catch (error) {
+    if (error instanceof ProxyNetworkUnavailable) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
 
 function summarise(policy: SandboxPolicy): string {
   const writes =

@@ -31,7 +31,8 @@ sandbox = "workspace-write"
 writable = ["build", "~/cache"]
 deny_read = ["secrets/key.pem"]
 network = "allow"
-network_allow = ["api.github.com", "*.example.com"]
+network_allow = ["api.github.com", "*.example.com:8443", "[::1]:8080", "bücher.example."]
+network_allow_private = ["localhost", "10.0.0.0/8"]
 
 [mcp.fs]
 command = "fs-server"
@@ -68,7 +69,14 @@ kind = "shell"
 sandbox = "workspace-write"
 network = "allow"
 network_allow = ["https://api.github.com/", "*.*.example.com"]
+network_allow_private = ["10.0.0.0/33"]
 deny_read = ["/"]
+
+[tools.e]
+kind = "shell"
+sandbox = "read-only"
+network = "allow"
+network_allow_private = ["localhost"]
 
 [mcp.remote]
 url = "https://mcp.example.com/mcp"
@@ -82,8 +90,18 @@ sandbox = "read-only"
     expect(at("tools.b.network")).toEqual(["network has no effect without a sandbox"]);
     expect(at("tools.c.writable")).toEqual(["a read-only sandbox has no writable paths"]);
     expect(at("tools.c.network_allow")).toEqual(['network_allow has no effect unless network = "allow"']);
-    expect(at("tools.d.network_allow[0]")).toEqual(["invalid host pattern"]);
-    expect(at("tools.d.network_allow[1]")).toEqual(["invalid host pattern"]);
+    expect(at("tools.d.network_allow[0]")).toEqual([
+      '"https://api.github.com/" is not a valid network_allow entry: give a host name, not a URL',
+    ]);
+    expect(at("tools.d.network_allow[1]")).toEqual([
+      '"*.*.example.com" is not a valid network_allow entry: `*` is only allowed as a whole first label, as in *.example.com',
+    ]);
+    expect(at("tools.d.network_allow_private[0]")).toEqual([
+      '"10.0.0.0/33" is not a host, an IP address or a CIDR block',
+    ]);
+    expect(at("tools.e.network_allow_private")).toEqual([
+      "network_allow_private has no effect without a network_allow list",
+    ]);
     expect(at("tools.d.deny_read[0]")).toEqual(["deny_read cannot hide the whole file system"]);
     expect(at("mcp.remote.sandbox")[0]).toContain("applies only to stdio servers");
     for (const issue of issues) expect(issue.line).toBeGreaterThan(0);

@@ -435,7 +435,7 @@ tools = ["mcp:srv/e*"]
     ws = makeWorkspace(`${provider}${server("")}`);
     const optional = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir, timeoutMs: 30_000 });
     expect(optional.stdout).toMatch(
-      /ok {4}mcp server srv: up \(stdio, protocol 2026-07-28\), 8 tools: mcp__srv__echo/,
+      /ok {4}mcp server srv: up \(stdio, protocol 2026-07-28\), 9 tools: mcp__srv__echo/,
     );
     expect(optional.stdout).toMatch(/warn {2}mcp server broken: unavailable/);
     expect(optional.code).toBe(0);

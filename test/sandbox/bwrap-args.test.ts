@@ -62,9 +62,35 @@ describe("bwrapArgs", () => {
     const args = bwrapArgs({ mounts, cwd: "/w", network: { kind: "host" } });
     expect(args).not.toContain("--unshare-net");
     expect(args).not.toContain("--json-status-fd");
-    expect(bwrapArgs({ mounts, cwd: "/w", network: { kind: "proxy", allow: ["a.b"] } })).toContain(
-      "--unshare-net",
-    );
+    expect(
+      bwrapArgs({ mounts, cwd: "/w", network: { kind: "proxy", allow: ["a.b"], allowPrivate: [] } }),
+    ).toContain("--unshare-net");
+  });
+
+  test("the network proxy's mounts come last, after the private /tmp and the hidden paths", () => {
+    const args = bwrapArgs({
+      mounts,
+      cwd: "/w",
+      network: { kind: "proxy", allow: ["a.b"], allowPrivate: [] },
+      extraArgs: [
+        "--tmpfs",
+        "/tmp/agentry-net-0",
+        "--ro-bind",
+        "/tmp/agentry-net-0/p-1/s",
+        "/tmp/agentry-net-0/proxy.sock",
+      ],
+    });
+    const at = args.indexOf("/tmp/agentry-net-0") - 1;
+    expect(args.slice(at, at + 5)).toEqual([
+      "--tmpfs",
+      "/tmp/agentry-net-0",
+      "--ro-bind",
+      "/tmp/agentry-net-0/p-1/s",
+      "/tmp/agentry-net-0/proxy.sock",
+    ]);
+    expect(args.lastIndexOf("--tmpfs")).toBe(at);
+    expect(args.indexOf("/tmp")).toBeLessThan(at);
+    expect(args[at + 5]).toBe("--chdir");
   });
 });
 

@@ -107,6 +107,21 @@ function buildServer(versions?: string[]): McpServer {
       }
     },
   );
+  server.registerTool(
+    "fetch",
+    {
+      description: "Fetches a URL with the runtime's fetch (which honours HTTP_PROXY)",
+      inputSchema: z.object({ url: z.string() }),
+    },
+    async ({ url }) => {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+        return text(`fetched ${response.status}: ${await response.text()}`);
+      } catch (error) {
+        return text(`cannot fetch: ${(error as Error).message}`);
+      }
+    },
+  );
   server.registerTool("add_tool", { description: "Adds a tool and announces the change" }, async () => {
     server.registerTool("added", { description: "A tool added at run time" }, async () =>
       text("added works"),

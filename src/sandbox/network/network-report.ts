@@ -1,3 +1,4 @@
+import type { ToolResult } from "../../spec/tool.ts";
 import type { ProxyEvent } from "./proxy-events.ts";
 
 /** One request the proxy did not carry: refused by policy, or failed upstream. */
@@ -23,13 +24,34 @@ export interface NetworkReport {
 
 const MAX_LISTED = 20;
 
+/** Something that reports what a proxy did since it was last asked (a launch's proxy). */
+export interface NetworkReporter {
+  takeReport(): NetworkReport;
+}
+
 /** Collects proxy events into a bounded `NetworkReport`. */
-export function createReportCollector(): { listener: (event: ProxyEvent) => void; report(): NetworkReport } {
-  const allowed = new Set<string>();
-  const refused: NetworkIncident[] = [];
-  const failed: NetworkIncident[] = [];
+export interface ReportCollector {
+  listener(event: ProxyEvent): void;
+  /** Everything since the start. */
+  report(): NetworkReport;
+  /** Everything since the last `take` (a long-lived MCP server's proxy, reported call by call). */
+  take(): NetworkReport;
+}
+
+/** A fresh, empty collector. */
+export function createReportCollector(): ReportCollector {
+  let allowed = new Set<string>();
+  let refused: NetworkIncident[] = [];
+  let failed: NetworkIncident[] = [];
   let rejected = 0;
   let omitted = 0;
+  const report = (): NetworkReport => ({
+    allowed: [...allowed],
+    refused: [...refused],
+    failed: [...failed],
+    rejected,
+    omitted,
+  });
   const keep = (list: NetworkIncident[], entry: NetworkIncident) => {
     if (list.length < MAX_LISTED) list.push(entry);
     else omitted++;
@@ -51,7 +73,16 @@ export function createReportCollector(): { listener: (event: ProxyEvent) => void
           break;
       }
     },
-    report: () => ({ allowed: [...allowed], refused: [...refused], failed: [...failed], rejected, omitted }),
+    report,
+    take() {
+      const taken = report();
+      allowed = new Set();
+      refused = [];
+      failed = [];
+      rejected = 0;
+      omitted = 0;
+      return taken;
+    },
   };
 }
 
@@ -72,4 +103,18 @@ export function describeNetworkReport(report: NetworkReport): string | undefined
   if (report.rejected > 0) lines.push(`${report.rejected} malformed request(s) rejected`);
   if (lines.length === 0) return undefined;
   return `[sandbox network proxy]\n${lines.join("\n")}`;
+}
+
+/**
+ * The result with the proxy's report added: to the output the model sees and, for a failed call,
+ * to the error too, so the audit record (which keeps the error whole and the output's start) holds
+ * it; `meta.network` carries the report. The text is unchanged when nothing was refused or failed.
+ */
+export function withReport(result: ToolResult, report: NetworkReport): ToolResult {
+  const meta = { ...result.meta, network: report };
+  const note = describeNetworkReport(report);
+  if (!note) return { ...result, meta };
+  const output = result.output ? `${result.output.replace(/\n?$/, "\n")}${note}` : note;
+  if (result.ok) return { ...result, output, meta };
+  return { ...result, output, error: `${result.error}\n${note}`, meta };
 }

@@ -4,6 +4,7 @@ import type { ShellToolConfig } from "../../config/schema.ts";
 import { passThroughSecrets } from "../../config/secret-values.ts";
 import type { SandboxHost } from "../../sandbox/host.ts";
 import { sandboxHostOf } from "../../sandbox/host.ts";
+import { withReport } from "../../sandbox/network/network-report.ts";
 import { createSandbox, type SandboxLaunch } from "../../sandbox/sandbox.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { sandboxRefusal, toolError, toolRefusal } from "../tool-result.ts";
@@ -12,7 +13,7 @@ import { compileCommandPolicy } from "./command-policy.ts";
 import description from "./description.txt" with { type: "text" };
 import { createExitGuard } from "./exit-guard.ts";
 import { argumentMatcher } from "./match-arguments.ts";
-import { runProcessTree } from "./process-tree.ts";
+import { type ProcessOutcome, runProcessTree } from "./process-tree.ts";
 import { createProgramLookup } from "./program-names.ts";
 import { resolveExecutable } from "./resolve-executable.ts";
 
@@ -141,40 +142,46 @@ export function createShellTool(
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
         ...(options.tracking ? { tracking: options.tracking } : {}),
       }).finally(release);
-      const meta = {
-        exit_code: outcome.exitCode,
-        signal: outcome.signal,
-        truncated_bytes: outcome.truncatedBytes,
-        duration_ms: Math.round(performance.now() - started),
-        argv,
-        ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
-      };
-      if (sandbox && outcome.spawnError) return sandboxRefusal(name, outcome.spawnError, meta);
-      if (outcome.spawnError) return toolError(`could not start ${program}: ${outcome.spawnError}`, meta);
-      const unconfined =
-        sandbox && !outcome.timedOut && !outcome.aborted
-          ? sandbox.setupFailure({
-              status: outcome.status ?? "",
-              exitCode: outcome.exitCode,
-              output: outcome.output,
-            })
-          : undefined;
-      if (unconfined) return sandboxRefusal(name, unconfined, meta);
-      if (outcome.timedOut) {
-        return toolError(
-          `timed out after ${timeoutMs} ms; the command and its children were killed`,
-          meta,
-          outcome.output,
-        );
-      }
-      if (outcome.aborted)
-        return toolError("cancelled; the command and its children were killed", meta, outcome.output);
-      if (outcome.exitCode === 0) return { ok: true, output: outcome.output, meta };
-      const how =
-        outcome.exitCode === null
-          ? `was killed by ${outcome.signal}`
-          : `exited with code ${outcome.exitCode}`;
-      return toolError(`the command ${how}`, meta, outcome.output);
+      const result = resultOf(outcome, argv, Math.round(performance.now() - started));
+      const report = launch.network?.takeReport();
+      return report ? withReport(result, report) : result;
     },
   };
+
+  /** The tool result of a finished launch: a sandbox that never started the command is a refusal. */
+  function resultOf(outcome: ProcessOutcome, argv: string[], durationMs: number): ToolResult {
+    const program = argv[0] as string;
+    const meta = {
+      exit_code: outcome.exitCode,
+      signal: outcome.signal,
+      truncated_bytes: outcome.truncatedBytes,
+      duration_ms: durationMs,
+      argv,
+      ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
+    };
+    if (sandbox && outcome.spawnError) return sandboxRefusal(name, outcome.spawnError, meta);
+    if (outcome.spawnError) return toolError(`could not start ${program}: ${outcome.spawnError}`, meta);
+    const unconfined =
+      sandbox && !outcome.timedOut && !outcome.aborted
+        ? sandbox.setupFailure({
+            status: outcome.status ?? "",
+            exitCode: outcome.exitCode,
+            output: outcome.output,
+          })
+        : undefined;
+    if (unconfined) return sandboxRefusal(name, unconfined, meta);
+    if (outcome.timedOut) {
+      return toolError(
+        `timed out after ${timeoutMs} ms; the command and its children were killed`,
+        meta,
+        outcome.output,
+      );
+    }
+    if (outcome.aborted)
+      return toolError("cancelled; the command and its children were killed", meta, outcome.output);
+    if (outcome.exitCode === 0) return { ok: true, output: outcome.output, meta };
+    const how =
+      outcome.exitCode === null ? `was killed by ${outcome.signal}` : `exited with code ${outcome.exitCode}`;
+    return toolError(`the command ${how}`, meta, outcome.output);
+  }
 }

@@ -101,16 +101,11 @@ describe("bridged environment", () => {
     expect(bridgedEnvironment({ NO_PROXY: "localhost" }, "http://127.0.0.1:9")["no_proxy"]).toBe("localhost");
   });
 
-  test("the bridge command is bun + the entry script in a checkout, the binary itself when compiled", () => {
+  test("the bridge command is agentry itself (bun + the entry script in a checkout) with the hidden subcommand", () => {
     expect(bridgeCommand()?.slice(1)).toEqual([
       join(import.meta.dir, "../../../cmd/agentry.ts"),
       "__sandbox-bridge",
     ]);
-    const moduleUrl = "file:///work/src/sandbox/network/bridge-command.ts";
-    expect(bridgeCommand({ main: "/$bunfs/root/agentry", moduleUrl })).toEqual([
-      process.execPath,
-      "__sandbox-bridge",
-    ]);
-    expect(bridgeCommand({ main: undefined, moduleUrl })).toBeUndefined();
+    expect(bridgeCommand(["/opt/agentry"])).toEqual(["/opt/agentry", "__sandbox-bridge"]);
   });
 });

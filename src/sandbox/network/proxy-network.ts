@@ -1,15 +1,17 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { parseIp } from "../../tools/http/ip-address.ts";
 import { createNetworkPolicy } from "../../tools/http/network-policy.ts";
-import { compileAllowList } from "./allow-list.ts";
+import { type AllowList, compileAllowList } from "./allow-list.ts";
 import { bridgeCommand } from "./bridge-command.ts";
 import type { ResolveAddresses } from "./dial.ts";
-import { createReportCollector, type NetworkReport } from "./network-report.ts";
+import { canonicalHost } from "./host-name.ts";
+import { createReportCollector, type NetworkReporter } from "./network-report.ts";
 import { type ProxyLimits, startProxy } from "./proxy-server.ts";
 import { createSocketPath, proxySocketRoot } from "./socket-dir.ts";
 
-/** The network settings of one sandboxed tool or MCP server with `network = "allow"`. */
-export interface SandboxNetworkConfig {
+/** The network settings of one sandboxed tool or MCP server with `network = "allow"` and a `network_allow`. */
+export interface ProxyNetworkConfig {
   /** `network_allow` entries (validated by the config check). */
   allow: readonly string[];
   /** `network_allow_private`: hosts or CIDRs the SSRF guard lets through (e.g. a local test server). */
@@ -17,7 +19,7 @@ export interface SandboxNetworkConfig {
 }
 
 /** Overrides for tests and embedders. */
-export interface SandboxNetworkOptions {
+export interface ProxyNetworkOptions {
   /** The command that starts the bridge (default: agentry re-executing itself, `bridgeCommand()`). */
   bridge?: readonly string[];
   /** Where proxy sockets live (default `proxySocketRoot()`). */
@@ -27,50 +29,64 @@ export interface SandboxNetworkOptions {
 }
 
 /**
- * A running proxy for one sandboxed process (a shell call, or a stdio MCP server for its
- * lifetime). The sandbox adds `bwrapArgs` AFTER its own mount arguments and keeps
- * `--unshare-net`, and runs `wrap(argv)` instead of `argv`.
+ * What the sandbox needs to route a launch through a proxy: it adds `bwrapArgs` AFTER its own
+ * mount arguments, keeps `--unshare-net`, and runs `wrap(argv)` instead of `argv`.
  */
-export interface SandboxNetwork {
-  /** `--tmpfs` over every proxy socket, then a read-only bind of this one at `insidePath` (connect() needs no write access). */
+export interface ProxyAttachment {
+  /** `--tmpfs` over every proxy socket, then a read-only bind of this one (connect() needs no write access). */
   bwrapArgs: readonly string[];
-  /** Where the proxy socket appears inside the sandbox. */
-  insidePath: string;
   /** The bridge command line running `argv` inside the sandbox. */
   wrap(argv: readonly string[]): string[];
-  /** Stops the proxy (cutting open tunnels), removes its socket, and reports what it did. */
-  close(): Promise<NetworkReport>;
+}
+
+/**
+ * A running proxy for one sandboxed process (a shell call, or a stdio MCP server for its
+ * lifetime). `takeReport` tells what it did since it was last asked (also after `close`).
+ */
+export interface ProxyNetwork extends ProxyAttachment, NetworkReporter {
+  /** Where the proxy socket appears inside the sandbox. */
+  insidePath: string;
+  /** Stops the proxy (cutting open tunnels) and removes its socket; idempotent. */
+  close(): Promise<void>;
 }
 
 /** The allow-listed network cannot be provided here; the caller refuses the call (fail closed). */
-export class SandboxNetworkUnavailable extends Error {
-  override readonly name = "SandboxNetworkUnavailable";
+export class ProxyNetworkUnavailable extends Error {
+  override readonly name = "ProxyNetworkUnavailable";
 }
 
 /**
  * Starts the proxy for one sandboxed process on a fresh socket in a private directory. One proxy
  * per process keeps each sandbox to its own allow list and attributes every refusal to its call;
  * the sandbox sees only its own socket (a tmpfs hides the others, which a same-user process could
- * otherwise connect to). Throws `SandboxNetworkUnavailable` when it cannot start.
+ * otherwise connect to). Throws `ProxyNetworkUnavailable` when it cannot start.
  */
-export async function startSandboxNetwork(
-  config: SandboxNetworkConfig,
-  options: SandboxNetworkOptions = {},
-): Promise<SandboxNetwork> {
+export async function startProxyNetwork(
+  config: ProxyNetworkConfig,
+  options: ProxyNetworkOptions = {},
+): Promise<ProxyNetwork> {
   const bridge = options.bridge ?? bridgeCommand();
   if (!bridge) {
-    throw new SandboxNetworkUnavailable(
+    throw new ProxyNetworkUnavailable(
       'network = "allow" needs the agentry executable (it re-executes itself as the bridge inside the sandbox); it is not available when agentry runs as a library',
     );
   }
-  const allow = compileAllowList(config.allow);
-  const policy = createNetworkPolicy(undefined, config.allowPrivate ?? [], "network_allow_private");
+  let allow: AllowList;
+  try {
+    allow = compileAllowList(config.allow);
+  } catch (err) {
+    throw new ProxyNetworkUnavailable((err as Error).message);
+  }
+  const allowPrivate = (config.allowPrivate ?? []).map((entry) =>
+    entry.includes("/") || parseIp(entry) ? entry : (canonicalHost(entry)?.host ?? entry),
+  );
+  const policy = createNetworkPolicy(undefined, allowPrivate, "network_allow_private");
   const root = options.root ?? proxySocketRoot();
   let paths: { dir: string; socket: string };
   try {
     paths = createSocketPath(root);
   } catch (err) {
-    throw new SandboxNetworkUnavailable(`cannot create the network proxy socket: ${(err as Error).message}`);
+    throw new ProxyNetworkUnavailable(`cannot create the network proxy socket: ${(err as Error).message}`);
   }
   const collector = createReportCollector();
   const proxy = await startProxy(paths.socket, {
@@ -81,19 +97,17 @@ export async function startSandboxNetwork(
     ...(options.limits ? { limits: options.limits } : {}),
   }).catch((err: Error) => {
     rmSync(paths.dir, { recursive: true, force: true });
-    throw new SandboxNetworkUnavailable(`cannot start the network proxy: ${err.message}`);
+    throw new ProxyNetworkUnavailable(`cannot start the network proxy: ${err.message}`);
   });
   const insidePath = join(root, "proxy.sock");
-  let closed: Promise<NetworkReport> | undefined;
+  let closed: Promise<void> | undefined;
   return {
     bwrapArgs: ["--tmpfs", root, "--ro-bind", paths.socket, insidePath],
     insidePath,
     wrap: (argv) => [...bridge, "--socket", insidePath, "--", ...argv],
-    close() {
-      closed ??= proxy.close().then(() => {
-        rmSync(paths.dir, { recursive: true, force: true });
-        return collector.report();
-      });
+    takeReport: () => collector.take(),
+    close: () => {
+      closed ??= proxy.close().then(() => rmSync(paths.dir, { recursive: true, force: true }));
       return closed;
     },
   };
