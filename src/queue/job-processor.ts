@@ -2,15 +2,14 @@ import { randomBytes } from "node:crypto";
 import { DelayedError, type Job, type Processor, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import { RunStop } from "../agent/run-stop.ts";
 import type { Budget } from "../agent/usage-meter.ts";
-import type { ApproveMode, Config } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
 import { failedLine, type JobResultLine, resultLine } from "../jobs/job-result.ts";
 import type { RunResult } from "../runtime/run-request.ts";
-import type { Runtime } from "../runtime/runtime.ts";
 import type { RunEvent } from "../spec/events.ts";
-import type { DeferredRunDraft, SealedRunState } from "../state/deferred-runs.ts";
-import type { Completion, JobLock, JobRecord, JobStore, ParkedJob, QueueDecision } from "./job-store.ts";
-import type { ParkedStateCodec } from "./parked-state.ts";
-import type { AgentryQueueEvent, QueuedJobData } from "./queue-client.ts";
+import type { Completion, JobLock, JobRecord } from "./job-store.ts";
+import { park, parkedJob, queueDecisions, restoreDeferredRun } from "./parked-run.ts";
+import type { ProcessorContext } from "./processor-context.ts";
+import type { QueuedJobData } from "./queue-client.ts";
 import { jobIdOf } from "./queue-settings.ts";
 
 /**
@@ -19,38 +18,10 @@ import { jobIdOf } from "./queue-settings.ts";
  */
 export type JobAbortReason = "cancelled" | "shutdown" | "lock_lost";
 
-/** A parked job stays delayed this long unless an approval decision promotes it first. */
-const PARK_MS = 365 * 24 * 3600 * 1000;
 /** A job stopped by provider rate limits is started at most this many times. */
 const MAX_RATE_LIMITED_STARTS = 10;
 /** Progress is reported at most this often per job. */
 const PROGRESS_EVERY_MS = 1_000;
-
-/** What the processor needs from the worker around it. */
-export interface ProcessorContext {
-  runtime: Runtime;
-  config: Config;
-  store: JobStore;
-  /** `host:pid`, recorded with every attempt and result. */
-  worker: string;
-  approve: Exclude<ApproveMode, "ask">;
-  publish(event: AgentryQueueEvent): Promise<void>;
-  /**
-   * Pauses every worker of the queue (BullMQ's limiter) for `ms`, unless a longer pause is on
-   * already; `jobId` names the job whose provider answered 429, for the worker's log.
-   */
-  pauseQueue(ms: number, jobId: string): Promise<void>;
-  /** The pause after a run failed on a provider rate limit that gave no Retry-After. */
-  rateLimitPauseMs: number;
-  /** How a parked run's raw state is kept in Redis (sealed under `[queue] state_secret`, or not). */
-  parkedState: ParkedStateCodec;
-  /** BullMQ's lock key of a job, checked when a result is stored. */
-  lockKey(jobId: string): string;
-  /** Called once per job that finished on this worker (for the worker's log). */
-  onFinished(line: JobResultLine, job: Job<QueuedJobData, JobRecord>, ms: number): void;
-  /** Called when this attempt's run is not the job's result (another attempt's is), and why. */
-  onDiscarded(job: Job<QueuedJobData, JobRecord>, why: string): void;
-}
 
 /**
  * The BullMQ processor of `agentry worker`. A job runs with the worker's configuration (same
@@ -221,89 +192,6 @@ async function finishCancelled(
   );
   if (completion.outcome === "written") ctx.onFinished(completion.record, job, 0);
   throw new UnrecoverableError(why.startsWith("cancelled") ? why : `cancelled (${why})`);
-}
-
-/** The queue's decisions on a parked job, or undefined while any of its calls is undecided. */
-async function queueDecisions(
-  store: JobStore,
-  parked: ParkedJob,
-): Promise<Map<string, QueueDecision> | undefined> {
-  const ids = parked.pending.map((item) => item.approval_id);
-  const decisions = await store.decisions(parked.job_id, ids);
-  return decisions.size < ids.length ? undefined : decisions;
-}
-
-/**
- * Puts a parked run into this worker's state dir, sealed and signed under this worker's state
- * key (unless this worker holds it already), and records the queue's decisions on it through the
- * runtime, which binds each to its exact call and audits it, so `resume` can run it here.
- */
-function restoreDeferredRun(
-  ctx: ProcessorContext,
-  parked: ParkedJob,
-  decisions: Map<string, QueueDecision>,
-): void {
-  const { runtime } = ctx;
-  if (!holdsRun(runtime, parked.run_id)) {
-    const draft = parked.run as unknown as DeferredRunDraft;
-    runtime.deferred.create(
-      { ...draft, pending: draft.pending.map(({ decision: _d, attempt: _a, ...item }) => item) },
-      ctx.parkedState.open(parked) as unknown as SealedRunState,
-    );
-  }
-  for (const [approvalId, decision] of decisions) {
-    const outcome = runtime.decide(approvalId, {
-      decision: decision.decision,
-      by: decision.by,
-      ...(decision.reason ? { reason: decision.reason } : {}),
-    });
-    if (!outcome.ok) throw new Error(`approval ${approvalId} cannot be recorded here: ${outcome.reason}`);
-  }
-}
-
-function holdsRun(runtime: Runtime, runId: string): boolean {
-  try {
-    runtime.deferred.load(runId);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function parkedJob(ctx: ProcessorContext, job: Job<QueuedJobData, JobRecord>, result: RunResult): ParkedJob {
-  const run = ctx.runtime.deferred.load(result.runId);
-  const { format: _format, sealed: _sealed, mac: _mac, ...draft } = run;
-  return {
-    job_id: job.id as string,
-    parked_at: new Date().toISOString(),
-    worker: ctx.worker,
-    run_id: result.runId,
-    run: draft as unknown as Record<string, unknown>,
-    ...ctx.parkedState.store(
-      { job_id: job.id as string, run_id: result.runId },
-      ctx.runtime.deferred.unseal(run) as unknown as Record<string, unknown>,
-    ),
-    pending: run.pending.map((item) => ({
-      approval_id: item.approval_id,
-      agent: item.agent,
-      tool: item.call.name,
-      arguments: item.call.arguments,
-    })),
-    line: resultLine(job.data.spec.id, result),
-  };
-}
-
-async function park(
-  ctx: ProcessorContext,
-  job: Job<QueuedJobData, JobRecord>,
-  token: string | undefined,
-  parked: ParkedJob,
-): Promise<never> {
-  await ctx.store.park(parked);
-  await job.moveToDelayed(Date.now() + PARK_MS, token);
-  await ctx.publish({ eventName: "agentry:parked", jobId: parked.job_id });
-  ctx.onFinished(parked.line, job, 0);
-  throw new DelayedError();
 }
 
 /**

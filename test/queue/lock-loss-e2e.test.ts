@@ -1,23 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestRedis, testRedis } from "../support/redis.ts";
 import { parseNdjson } from "../support/workspace.ts";
-import { auditRunEnds, finishedIds, jobLines, type QueueWorld, queueWorld } from "./support.ts";
+import {
+  auditRunEnds,
+  finishedIds,
+  jobLines,
+  type QueueWorld,
+  queueTestRedis,
+  queueWorld,
+} from "./support.ts";
 
-let redis: TestRedis;
+const redis = queueTestRedis();
 let world: QueueWorld | undefined;
-
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
 
 /**
  * A job's shell command: the first attempt marks `marks/ID` and sleeps 2 s (the worker is frozen

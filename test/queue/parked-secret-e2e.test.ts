@@ -1,24 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestRedis, testRedis } from "../support/redis.ts";
 import { parseNdjson } from "../support/workspace.ts";
-import { jobLines, type QueueWorld, queueWorld } from "./support.ts";
+import { jobLines, type QueueWorld, queueTestRedis, queueWorld } from "./support.ts";
 
-let redis: TestRedis;
-let world: QueueWorld | undefined;
-
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
+const redis = queueTestRedis();
 
 const SECRET = "k3Vq9XbN1sLr7TzY0aPw4HcD8eFgJ2mU";
 const OTHER = "Zx8Pq2Lm5Nv7Bc1Ty4Rw6Hs9Jd3Kf0Ga";
@@ -37,7 +24,6 @@ async function parkedWorld(id: string): Promise<{ world: QueueWorld; approvalId:
       'mode = "ask"\n[agents.w.policy]\napproval = { tools = ["sh"] }',
     ),
   );
-  world = made;
   const ranFile = join(made.ws.dir, "ran.txt");
   const first = made.startWorker("first", [], { QUEUE_SECRET: SECRET });
   await first.waitFor("--approve defer");

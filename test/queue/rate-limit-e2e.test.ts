@@ -1,23 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { MockFault, MockRequest } from "../../src/testing/index.ts";
-import { type TestRedis, testRedis } from "../support/redis.ts";
 import { parseNdjson } from "../support/workspace.ts";
-import { finishedIds, jobLines, type QueueWorld, queueWorld, type WorkerProcess } from "./support.ts";
+import {
+  finishedIds,
+  jobLines,
+  type QueueWorld,
+  queueTestRedis,
+  queueWorld,
+  type WorkerProcess,
+} from "./support.ts";
 
-let redis: TestRedis;
+const redis = queueTestRedis();
 let world: QueueWorld | undefined;
-
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
 
 const PAUSE_NOTICE = /provider rate limit \(job first\): every worker of the queue pauses for 3s/;
 

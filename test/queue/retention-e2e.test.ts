@@ -1,21 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { type TestRedis, testRedis } from "../support/redis.ts";
+import { describe, expect, test } from "bun:test";
 import { parseNdjson } from "../support/workspace.ts";
-import { finishedIds, jobLines, type QueueWorld, queueWorld } from "./support.ts";
+import { finishedIds, jobLines, type QueueWorld, queueTestRedis, queueWorld } from "./support.ts";
 
-let redis: TestRedis;
+const redis = queueTestRedis();
 let world: QueueWorld | undefined;
-
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
 
 describe("[queue] keep_finished: retention of finished jobs", () => {
   test("BullMQ keeps the last N finished jobs; a removed job keeps its result and its id still runs nothing", async () => {

@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +10,7 @@ import {
   startMockProvider,
 } from "../../src/testing/index.ts";
 import { BINARY, type BinaryResult, runBinary } from "../support/binary.ts";
-import { uniqueQueueName } from "../support/redis.ts";
+import { type TestRedis, testRedis, uniqueQueueName } from "../support/redis.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /** A spawned `agentry worker` with its own state dir (as if on its own machine). */
@@ -50,6 +51,32 @@ export function scriptedTurns(request: { body: unknown }): MockTurn {
   return { text: `done: ${prompt}` };
 }
 
+/** Worlds not closed yet; every queue test file closes its worlds after each test. */
+const openWorlds = new Set<QueueWorld>();
+
+/**
+ * The set-up every queue test file shares: one test Redis for the file (`url` once it started),
+ * and every world the file's tests opened closed after each test.
+ */
+export function queueTestRedis(): { readonly url: string } {
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    redis = await testRedis();
+  });
+  afterEach(async () => {
+    for (const world of [...openWorlds]) await world.close();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return {
+    get url() {
+      if (!redis) throw new Error("the test Redis has not started yet");
+      return redis.url;
+    },
+  };
+}
+
 /** Starts the mock and writes the config; `extra` is appended to it; `faults` as the mock's. */
 export async function queueWorld(
   redisUrl: string,
@@ -87,7 +114,7 @@ ${extra}
     REDIS_URL: redisUrl,
     AGENTRY_STATE_DIR: stateDir,
   });
-  return {
+  const world: QueueWorld = {
     ws,
     mock,
     queue,
@@ -148,12 +175,15 @@ ${extra}
         timeoutMs: options.timeoutMs ?? 60_000,
       }),
     async close() {
+      openWorlds.delete(world);
       for (const worker of workers) worker.child.kill("SIGKILL");
       await Promise.all(workers.map((worker) => worker.exited));
       await mock.close();
       ws.remove();
     },
   };
+  openWorlds.add(world);
+  return world;
 }
 
 /** JSONL jobs `{id, prompt}`. */

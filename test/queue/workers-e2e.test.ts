@@ -1,24 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestRedis, testRedis } from "../support/redis.ts";
 import { parseNdjson } from "../support/workspace.ts";
-import { auditRunEnds, finishedIds, jobLines, type QueueWorld, queueWorld } from "./support.ts";
+import {
+  auditRunEnds,
+  finishedIds,
+  jobLines,
+  type QueueWorld,
+  queueTestRedis,
+  queueWorld,
+} from "./support.ts";
 
-let redis: TestRedis;
+const redis = queueTestRedis();
 let world: QueueWorld | undefined;
-
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
 
 describe("agentry worker on a Redis queue", () => {
   test("three workers run 300 jobs: every result exactly once and correct", async () => {
