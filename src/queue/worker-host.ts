@@ -38,9 +38,10 @@ export interface WorkerHostOptions {
 }
 
 /**
- * Starts a BullMQ worker on the queue, with the lock and stall settings of `[queue]`, the global
- * limiter when configured, and a listener for `agentry jobs cancel` that aborts the named job if
- * it runs here.
+ * Starts a BullMQ worker on the queue, with the lock, stall and retention settings of `[queue]`,
+ * a limiter always (`[queue] limiter`, else one that only carries queue-wide pauses after a
+ * provider 429), a listener for `agentry jobs cancel` that aborts the named job if it runs here,
+ * and the abort of a job whose lock this worker could not renew.
  */
 export async function startWorker(options: WorkerHostOptions): Promise<WorkerHost> {
   const { client } = options;
