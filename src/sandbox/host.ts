@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import type { Config } from "../config/schema.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
 
@@ -9,6 +9,11 @@ import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
  */
 export interface SandboxHost {
   home: string;
+  /**
+   * Every home whose credentials are denied: `$HOME`, and the account's home from the password
+   * database when `$HOME` points elsewhere (a changed HOME must not make `~/.ssh` readable).
+   */
+  homes: string[];
   /** Directories and files of agentry itself that no sandboxed process may read. */
   agentryPaths: string[];
   /**
@@ -30,6 +35,7 @@ export function sandboxHostOf(
   const home = env["HOME"] || homedir();
   return {
     home,
+    homes: [...new Set([home, accountHome() ?? home])],
     agentryPaths: [options.stateDir ?? resolveStateDir(undefined, env), ...(options.agentryPaths ?? [])],
     readOnly: [...(options.readOnly ?? [])],
   };
@@ -49,4 +55,13 @@ export function sandboxHostForConfig(
     agentryPaths: [loaded.config.audit?.path ?? defaultAuditPath(stateDir)],
     readOnly: loaded.files,
   });
+}
+
+/** The home directory of agentry's user in the password database (not `$HOME`). */
+function accountHome(): string | undefined {
+  try {
+    return userInfo().homedir || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -51,7 +51,7 @@ export function sandboxPolicy(
   const absolute = (path: string) => resolve(cwd, path);
   const candidates = mode === "workspace-write" ? [cwd, ...(config.writable ?? []).map(absolute)] : [];
   const denyRead = unique([
-    ...defaultDenyRead(host.home),
+    ...host.homes.flatMap(defaultDenyRead),
     ...host.agentryPaths.map(absolute),
     ...(config.deny_read ?? []).map(absolute),
   ]);

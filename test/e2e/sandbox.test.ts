@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
 import { chmodSync, existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
 import { eventually, processesWithArgv } from "../support/processes.ts";
 import { HAS_BWRAP, makeSandboxWorkspace, type SandboxWorkspace } from "../support/sandbox-workspace.ts";
 import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
@@ -58,6 +59,14 @@ cwd = "."
 sandbox = "workspace-write"
 network = "allow"
 
+[tools.slow]
+kind = "shell"
+shell = true
+env = ["PATH", "HOME"]
+cwd = "."
+sandbox = "workspace-write"
+timeout = "3s"
+
 [tools.open]
 kind = "shell"
 shell = true
@@ -65,7 +74,7 @@ env = ["PATH", "HOME"]
 cwd = "."
 `;
 
-function config(baseUrl: string, tools = SHELL_TOOLS, list = '["ws", "ro", "net", "open"]'): string {
+function config(baseUrl: string, tools = SHELL_TOOLS, list = '["ws", "ro", "net", "slow", "open"]'): string {
   return `
 [defaults]
 agent = "a"
@@ -198,7 +207,7 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
     expect(connections).toBe(2);
   }, 90_000);
 
-  test("a process that escapes into the background of a sandboxed call is killed with it", async () => {
+  test("a process that escapes into the background of a sandboxed call is killed with it, on exit and on timeout", async () => {
     workspace();
     const result = await run([
       [
@@ -209,11 +218,38 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
             "while [ ! -e bg1 ] || [ ! -e bg2 ]; do sleep 0.05; done; echo started",
         },
       ],
+      [
+        "slow",
+        { command: "setsid sh -c 'touch bg3; exec sleep 3739' > /dev/null 2>&1 & touch fg; exec sleep 3740" },
+      ],
     ]);
     expect(result.code).toBe(0);
     expect(text(result.byId.get("c0"))).toContain("started");
-    expect(await eventually(() => processesWithArgv(["sleep", "3737"]).length === 0)).toBe(true);
-    expect(await eventually(() => processesWithArgv(["sleep", "3738"]).length === 0)).toBe(true);
+    expect(String(result.byId.get("c1")?.["error"])).toContain("timed out");
+    expect(existsSync(join(current().dir, "fg"))).toBe(true);
+    for (const seconds of ["3737", "3738", "3739", "3740"]) {
+      expect(await eventually(() => processesWithArgv(["sleep", seconds]).length === 0)).toBe(true);
+    }
+  }, 90_000);
+
+  test("kill -9 of agentry mid-call takes the sandbox down with it (--die-with-parent)", async () => {
+    const { dir, home, stateDir } = workspace();
+    mock = await startMockProvider({
+      turns: [
+        { toolCalls: [{ id: "c0", name: "ws", arguments: { command: "touch started; exec sleep 3741" } }] },
+      ],
+    });
+    const path = join(dir, "agentry.toml");
+    writeFileSync(path, config(mock.baseUrls.openai));
+    const child = spawn(BINARY, ["run", "-c", path, "go"], {
+      cwd: dir,
+      env: { PATH: process.env["PATH"] ?? "", HOME: home, AGENTRY_STATE_DIR: stateDir, NO_COLOR: "1" },
+      stdio: "ignore",
+    });
+    expect(await eventually(() => existsSync(join(dir, "started")), 30_000)).toBe(true);
+    expect(await eventually(() => processesWithArgv(["sleep", "3741"]).length === 1)).toBe(true);
+    child.kill("SIGKILL");
+    expect(await eventually(() => processesWithArgv(["sleep", "3741"]).length === 0)).toBe(true);
   }, 90_000);
 
   test("without bwrap on PATH the call is refused, nothing runs, and the run exits 3", async () => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { sandboxHostOf } from "../../src/sandbox/host.ts";
 import { sandboxPolicy } from "../../src/sandbox/sandbox-policy.ts";
 import { verifyMounts } from "../../src/sandbox/verify-mounts.ts";
 
@@ -21,7 +22,12 @@ function setup() {
   writeFileSync(join(work, "secrets", "key"), "k");
   mkdirSync(join(work, "out"));
   mkdirSync(join(dir, "elsewhere"));
-  const host = { home, agentryPaths: [join(dir, "state")], readOnly: [join(work, "agentry.toml")] };
+  const host = {
+    home,
+    homes: [home],
+    agentryPaths: [join(dir, "state")],
+    readOnly: [join(work, "agentry.toml")],
+  };
   writeFileSync(join(work, "agentry.toml"), "");
   return { root: dir, home, work, host };
 }
@@ -77,5 +83,19 @@ describe("sandboxPolicy and verifyMounts", () => {
     const verified = policy && verifyMounts(policy, host);
     expect(verified?.ok && verified.mounts.hideFiles).toEqual([join(root, "elsewhere", "token")]);
     expect(verified?.ok && verified.mounts.writable).toEqual([]);
+  });
+});
+
+describe("sandboxHostOf", () => {
+  test("a HOME pointing elsewhere still denies the account's own home; the state dir follows SPEC §12", () => {
+    const host = sandboxHostOf({ HOME: "/elsewhere", AGENTRY_STATE_DIR: "/state" });
+    expect(host.home).toBe("/elsewhere");
+    expect(host.homes).toEqual(
+      ["/elsewhere", userInfo().homedir].filter((h, i, all) => all.indexOf(h) === i),
+    );
+    expect(host.agentryPaths).toEqual(["/state"]);
+    const policy = sandboxPolicy({ sandbox: "read-only" }, "/", host);
+    expect(policy?.denyRead).toContain(join(userInfo().homedir, ".ssh"));
+    expect(policy?.denyRead).toContain("/elsewhere/.ssh");
   });
 });
