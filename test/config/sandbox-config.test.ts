@@ -1,26 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../src/config/loader.ts";
-import { ConfigError } from "../../src/spec/errors.ts";
+import { snippetLoader } from "../support/config-text.ts";
 
-const root = mkdtempSync(join(tmpdir(), "config-sandbox-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const BASE = '[providers.p]\nkind = "openai"\napi_key = "k"\n[defaults]\nmodel = "p/m"\n';
-let counter = 0;
-
-async function load(text: string) {
-  const path = join(root, `c${counter++}.toml`);
-  writeFileSync(path, BASE + text);
-  try {
-    return { config: (await loadConfig(path, { cwd: root, env: { HOME: "/home/u" } })).config, issues: [] };
-  } catch (err) {
-    if (err instanceof ConfigError) return { config: undefined, issues: err.issues };
-    throw err;
-  }
-}
+const loader = snippetLoader("config-sandbox-", "/home/u");
+const { root, load } = loader;
+afterAll(() => loader.remove());
 
 describe("sandbox keys of shell tools and stdio MCP servers", () => {
   test("every key loads; writable and deny_read become absolute (~ and relative to the file)", async () => {
