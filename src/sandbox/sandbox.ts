@@ -51,6 +51,11 @@ export interface Sandbox {
    * `network_allow` it starts the launch's proxy (src/sandbox/network/), which `release` stops.
    */
   prepare(file: string, args: readonly string[], status?: boolean): Promise<SandboxPrepared>;
+  /**
+   * After a launch that ended by itself: why the sandbox could not be set up, or undefined when
+   * the command ran, or when the sandbox was set up but the program cannot be executed inside it
+   * (it lies under a hidden path or in the host's /tmp: the command's own failure, in its output).
+   */
   setupFailure(end: LaunchEnd): string | undefined;
 }
 
@@ -110,6 +115,7 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
         .trim()
         .split("\n")
         .find((line) => line.startsWith("bwrap:"));
+      if (said?.startsWith("bwrap: execvp ")) return undefined;
       return `bubblewrap could not set up the sandbox${said ? `: ${said.slice(6).trim()}` : ` (exit code ${end.exitCode})`}`;
     },
   };

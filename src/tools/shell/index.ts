@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { interpolate } from "../../config/interpolate.ts";
 import type { ShellToolConfig } from "../../config/schema.ts";
@@ -142,14 +143,22 @@ export function createShellTool(
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
         ...(options.tracking ? { tracking: options.tracking } : {}),
       }).finally(release);
-      const result = resultOf(outcome, argv, Math.round(performance.now() - started));
+      const result = resultOf(outcome, argv, launch.file, Math.round(performance.now() - started));
       const report = launch.network?.takeReport();
       return report ? withReport(result, report) : result;
     },
   };
 
-  /** The tool result of a finished launch: a sandbox that never started the command is a refusal. */
-  function resultOf(outcome: ProcessOutcome, argv: string[], durationMs: number): ToolResult {
+  /**
+   * The tool result of a finished launch: a sandbox that never started the command, or whose
+   * launcher is gone, is a refusal.
+   */
+  function resultOf(
+    outcome: ProcessOutcome,
+    argv: string[],
+    launched: string,
+    durationMs: number,
+  ): ToolResult {
     const program = argv[0] as string;
     const meta = {
       exit_code: outcome.exitCode,
@@ -159,9 +168,10 @@ export function createShellTool(
       argv,
       ...(outcome.pid !== undefined ? { pid: outcome.pid } : {}),
     };
-    if (sandbox && outcome.spawnError) return sandboxRefusal(name, outcome.spawnError, meta);
+    if (sandbox && outcome.spawnError && !existsSync(launched))
+      return sandboxRefusal(name, outcome.spawnError, meta);
     if (outcome.spawnError) return toolError(`could not start ${program}: ${outcome.spawnError}`, meta);
-    const unconfined =
+    const setupFailed =
       sandbox && !outcome.timedOut && !outcome.aborted
         ? sandbox.setupFailure({
             status: outcome.status ?? "",
@@ -169,7 +179,7 @@ export function createShellTool(
             output: outcome.output,
           })
         : undefined;
-    if (unconfined) return sandboxRefusal(name, unconfined, meta);
+    if (setupFailed) return sandboxRefusal(name, setupFailed, meta);
     if (outcome.timedOut) {
       return toolError(
         `timed out after ${timeoutMs} ms; the command and its children were killed`,
