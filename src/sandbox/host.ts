@@ -1,11 +1,12 @@
 import { homedir, userInfo } from "node:os";
 import type { Config } from "../config/schema.ts";
 import { defaultAuditPath, resolveStateDir } from "../state/state-dir.ts";
+import { proxySocketRoot } from "./network/socket-dir.ts";
 
 /**
  * What a sandbox must know about the agentry process around it: the home directory (`~` of the
  * default `deny_read` list) and agentry's own files, hidden from every sandbox (the state dir,
- * the audit log wherever it is).
+ * the audit log wherever it is, the directory of the network proxies' sockets).
  */
 export interface SandboxHost {
   home: string;
@@ -18,15 +19,19 @@ export interface SandboxHost {
   agentryPaths: string[];
   /**
    * Files a sandboxed process may read but never change, even inside a writable directory: the
-   * configuration files in use (a sandbox that rewrote them would loosen the next run).
+   * configuration files in use and agentry's own executable (a sandbox that rewrote them would
+   * loosen, or run code in, the next run outside the sandbox).
    */
   readOnly: string[];
 }
 
 /**
- * The host as seen from an environment: HOME, and the state dir as SPEC §12 finds it.
- * `agentryPaths` adds further files (the audit log when `[audit].path` is outside the state dir),
- * `readOnly` the configuration files.
+ * The host as seen from an environment: HOME, the state dir as SPEC §12 finds it and the proxy
+ * socket root (`proxySocketRoot`: every sandbox hides all proxies' sockets, so a sandbox without
+ * network cannot reach another launch's allow-listed proxy; a `network_allow` sandbox mounts its own
+ * socket back over the hidden root). `agentryPaths` adds further files (the audit log when
+ * `[audit].path` is outside the state dir), `readOnly` the configuration files; agentry's own
+ * executable is always read-only.
  */
 export function sandboxHostOf(
   env: Record<string, string | undefined>,
@@ -36,8 +41,12 @@ export function sandboxHostOf(
   return {
     home,
     homes: [...new Set([home, accountHome() ?? home])],
-    agentryPaths: [options.stateDir ?? resolveStateDir(undefined, env), ...(options.agentryPaths ?? [])],
-    readOnly: [...(options.readOnly ?? [])],
+    agentryPaths: [
+      options.stateDir ?? resolveStateDir(undefined, env),
+      proxySocketRoot(),
+      ...(options.agentryPaths ?? []),
+    ],
+    readOnly: [process.execPath, ...(options.readOnly ?? [])],
   };
 }
 
