@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { sandboxHostOf } from "../../src/sandbox/host.ts";
+import { proxySocketRoot } from "../../src/sandbox/network/socket-dir.ts";
 import { sandboxPolicy } from "../../src/sandbox/sandbox-policy.ts";
 import { verifyMounts } from "../../src/sandbox/verify-mounts.ts";
 
@@ -93,7 +94,7 @@ describe("sandboxHostOf", () => {
     expect(host.homes).toEqual(
       ["/elsewhere", userInfo().homedir].filter((h, i, all) => all.indexOf(h) === i),
     );
-    expect(host.agentryPaths).toEqual(["/state"]);
+    expect(host.agentryPaths).toEqual(["/state", proxySocketRoot()]);
     const policy = sandboxPolicy({ sandbox: "read-only" }, "/", host);
     expect(policy?.denyRead).toContain(join(userInfo().homedir, ".ssh"));
     expect(policy?.denyRead).toContain("/elsewhere/.ssh");
