@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
 import { buildInfo } from "./build-info.ts";
+import { addExamplesAndExitCodes } from "./help-text.ts";
 import { isBrokenPipe, writeInfo } from "./output.ts";
 import { declareOnly } from "./program-subset.ts";
 import { renderError } from "./render-error.ts";
@@ -81,7 +82,6 @@ function withRunOptions(cmd: Command): Command {
       "--tools <kinds>",
       "without a configuration file: built-in tools for the assistant, file (read-only) and/or shell (asks first)",
       collect,
-      [],
     );
 }
 
@@ -103,7 +103,6 @@ function withRunOnlyOptions(cmd: Command): Command {
       "--disallowed-tools <globs>",
       "remove tools matching these names/globs (comma list, repeatable; wins over --allowed-tools)",
       collect,
-      [],
     );
 }
 
@@ -233,7 +232,8 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .action(lazy(() => import("./commands/validate.ts")));
 
   withCommon(program.command("agents"))
-    .description("list agents")
+    .description("list agents and flows")
+    .option("--json", "print JSON")
     .action(lazy(() => import("./commands/agents.ts")));
 
   withCommon(program.command("tools").argument("[agent]", "only this agent's tools"))
@@ -308,20 +308,30 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .argument("[args...]")
     .action(lazy(() => import("./commands/sandbox-probe.ts")));
 
-  withCommon(program.command("init"))
-    .description("write a commented starter agentry.toml")
+  hideOptions(withCommon(program.command("init")), ["--config", "--quiet"])
+    .description("write a commented starter agentry.toml, or the one a run without a configuration uses")
     .option("--force", "overwrite an existing file")
-    .argument("[file]", "where to write", "agentry.toml")
+    .option(
+      "--from-env",
+      "write the zero-config setup: providers from the environment, keys as variable references",
+    )
+    .option(
+      "--model <provider/model>",
+      "with --from-env: the default model (else AGENTRY_MODEL, else the provider's)",
+    )
+    .option("--tools <kinds>", "with --from-env: built-in tools for the assistant (file, shell)", collect)
+    .argument("[file]", "where to write (- prints it)", "agentry.toml")
     .action(lazy(() => import("./commands/init.ts")));
 
   withCommon(program.command("doctor"))
     .description("check configuration, environment variables and provider reachability")
     .action(lazy(() => import("./commands/doctor.ts")));
 
-  withCommon(program.command("version"))
+  hideOptions(withCommon(program.command("version")), ["--config", "--quiet"])
     .description("print version, commit, build date and target")
     .action(lazy(() => import("./commands/version.ts")));
 
+  addExamplesAndExitCodes(program);
   return program;
 }
 

@@ -221,3 +221,62 @@ describe("zero-config: --tools with safe defaults", () => {
     expect(result.stderr).toContain('unknown built-in tool "http"');
   });
 });
+
+describe("zero-config: init --from-env, validate, agents, tools", () => {
+  test("init --from-env writes the equivalent TOML with ${VAR} references, and a run with it asks the same", async () => {
+    await setup([{ text: "zero" }, { text: "filed" }]);
+    const dir = project();
+    const env = { ...openAiEnv(), AGENTRY_MODEL: "openai/gpt-4.1" };
+    const zero = await agentry(["run", "--tools", "file,shell", "hi"], env);
+    expect(zero.code).toBe(0);
+    const init = await agentry(["init", "--from-env", "--tools", "file,shell"], env);
+    expect(init.code).toBe(0);
+    const written = readFileSync(join(dir, "agentry.toml"), "utf8");
+    expect(written).toContain('api_key = "${OPENAI_API_KEY}"');
+    expect(written).toContain('base_url = "${OPENAI_BASE_URL}"');
+    expect(written).not.toContain(KEY);
+    expect(written).not.toContain(mock?.baseUrls.openai as string);
+    const validate = await agentry(["validate"], env);
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toBe("ok: agentry.toml: 1 agent, 2 tools, 1 provider, 0 flows, 0 schedules\n");
+    const filed = await agentry(["run", "hi"], env);
+    expect(filed.code).toBe(0);
+    const [a, b] = [body(0), body(1)];
+    expect(b.model).toBe(a.model);
+    expect(b.messages).toEqual(a.messages);
+    expect(b.tools).toEqual(a.tools as Body["tools"]);
+    const printed = await agentry(["init", "--from-env", "-"], env);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain('model = "openai/gpt-4.1"');
+    const noProvider = await agentry(["init", "--from-env", "-"]);
+    expect(noProvider.code).toBe(2);
+  });
+
+  test("validate, agents --json and tools --json say they run in zero-config mode and what it resolved", async () => {
+    await setup();
+    project();
+    const validate = await agentry(["validate"], openAiEnv());
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toContain(
+      "ok: no configuration file (zero-config: providers from the environment: openai",
+    );
+    expect(validate.stdout).toContain("1 agent, 0 tools, 1 provider");
+    expect(validate.stdout + validate.stderr).not.toContain(KEY);
+    const agents = await agentry(["agents", "--json"], openAiEnv());
+    expect(agents.code).toBe(0);
+    expect(JSON.parse(agents.stdout)).toEqual([
+      {
+        type: "agent",
+        name: "assistant",
+        default: true,
+        model: "openai/gpt-4.1-mini",
+        mode: "ask",
+        tools: [],
+        description: "General-purpose assistant (built in)",
+      },
+    ]);
+    const tools = await agentry(["tools", "--json"], openAiEnv());
+    expect(tools.code).toBe(0);
+    expect(JSON.parse(tools.stdout)).toEqual([]);
+  });
+});

@@ -1,7 +1,6 @@
-import { loadConfig } from "../../config/loader.ts";
-import type { FlowStep } from "../../config/schema.ts";
+import type { Config, FlowStep } from "../../config/schema.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
-import { findConfigPath } from "../config-path.ts";
+import { loadCliConfig } from "../cli-config.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer } from "../output.ts";
 
@@ -26,32 +25,78 @@ function describeStep(step: FlowStep): string {
   return `${kind}(${children.map(describeStep).join(", ")})`;
 }
 
-/**
- * `agentry agents`: a table of agents on stdout (name, effective model and mode, tools,
- * description), then a table of flows (name, kind, steps, description) when there are any.
- */
-export default async function agentsCommand(options: CommonOptions): Promise<ExitCodeValue> {
-  const cwd = process.cwd();
-  const { config } = await loadConfig(findConfigPath(options.config, cwd), { cwd });
+/** One agent or flow as `agents --json` prints it. */
+export type AgentListing =
+  | {
+      type: "agent";
+      name: string;
+      default: boolean;
+      model: string | null;
+      mode: string;
+      tools: string[];
+      description: string;
+    }
+  | { type: "flow"; name: string; default: boolean; kind: string; steps: FlowStep[]; description: string };
+
+/** The agents, then the flows, of a configuration with their effective model and mode. */
+export function listAgents(config: Config): AgentListing[] {
   const defaults = config.defaults ?? {};
-  const agentRows = Object.entries(config.agents ?? {}).map(([name, agent]) => [
-    name === defaults.agent ? `${name} (default)` : name,
-    agent.model ?? defaults.model ?? "-",
-    agent.mode ?? defaults.mode ?? DEFAULT_MODE,
-    (agent.tools ?? []).join(", ") || "-",
-    agent.description ?? "",
-  ]);
+  const agents = Object.entries(config.agents ?? {}).map(
+    ([name, agent]): AgentListing => ({
+      type: "agent",
+      name,
+      default: name === defaults.agent,
+      model: agent.model ?? defaults.model ?? null,
+      mode: agent.mode ?? defaults.mode ?? DEFAULT_MODE,
+      tools: agent.tools ?? [],
+      description: agent.description ?? "",
+    }),
+  );
+  const flows = Object.entries(config.flows ?? {}).map(
+    ([name, flow]): AgentListing => ({
+      type: "flow",
+      name,
+      default: name === defaults.agent,
+      kind: flow.kind,
+      steps: flow.steps,
+      description: flow.description ?? "",
+    }),
+  );
+  return [...agents, ...flows];
+}
+
+/**
+ * `agentry agents [--json]`: a table of agents on stdout (name, effective model and mode, tools,
+ * description), then a table of flows (name, kind, steps, description) when there are any;
+ * `--json` prints one JSON array of both (`listAgents`). Without a configuration file it lists
+ * the zero-config `assistant`.
+ */
+export default async function agentsCommand(
+  options: CommonOptions & { json?: boolean },
+): Promise<ExitCodeValue> {
+  const cwd = process.cwd();
+  const { loaded } = await loadCliConfig({ ...(options.config ? { config: options.config } : {}) }, cwd);
+  const listed = listAgents(loaded.config);
+  if (options.json) {
+    writeAnswer(`${JSON.stringify(listed, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  const named = (entry: AgentListing) => (entry.default ? `${entry.name} (default)` : entry.name);
+  const agentRows = listed.flatMap((entry) =>
+    entry.type === "agent"
+      ? [[named(entry), entry.model ?? "-", entry.mode, entry.tools.join(", ") || "-", entry.description]]
+      : [],
+  );
   const parts = [
     agentRows.length > 0
       ? textTable(["AGENT", "MODEL", "MODE", "TOOLS", "DESCRIPTION"], agentRows)
       : "no agents",
   ];
-  const flowRows = Object.entries(config.flows ?? {}).map(([name, flow]) => [
-    name === defaults.agent ? `${name} (default)` : name,
-    flow.kind,
-    flow.steps.map(describeStep).join(", "),
-    flow.description ?? "",
-  ]);
+  const flowRows = listed.flatMap((entry) =>
+    entry.type === "flow"
+      ? [[named(entry), entry.kind, entry.steps.map(describeStep).join(", "), entry.description]]
+      : [],
+  );
   if (flowRows.length > 0) parts.push(textTable(["FLOW", "KIND", "STEPS", "DESCRIPTION"], flowRows));
   writeAnswer(`${parts.join("\n\n")}\n`);
   return ExitCode.ok;

@@ -1,9 +1,8 @@
-import { loadConfig } from "../../config/loader.ts";
 import type { Config } from "../../config/schema.ts";
 import { type McpEntry, parseMcpEntry } from "../../mcp/entries.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { listTools, type ToolListing } from "../../tools/listing.ts";
-import { findConfigPath } from "../config-path.ts";
+import { loadCliConfig } from "../cli-config.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer } from "../output.ts";
 
@@ -87,7 +86,8 @@ export default async function toolsCommand(
   options: ToolsOptions,
 ): Promise<ExitCodeValue> {
   const cwd = process.cwd();
-  const { config } = await loadConfig(findConfigPath(options.config, cwd), { cwd });
+  const { config } = (await loadCliConfig({ ...(options.config ? { config: options.config } : {}) }, cwd))
+    .loaded;
   const tools = [...(await listTools(config, agent)), ...(await mcpListing(config, agent))];
   if (options.json) {
     writeAnswer(`${JSON.stringify(tools, null, 2)}\n`);
