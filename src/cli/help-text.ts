@@ -48,6 +48,15 @@ const HELP: Record<string, CommandHelp> = {
     ],
     exits: RUN_EXITS,
   },
+  chat: {
+    examples: [
+      "agentry chat                               # [defaults].agent, or the zero-config assistant",
+      "agentry chat ops --session incident-42     # a named, resumable conversation",
+      "agentry chat --continue                    # the last conversation of this directory",
+      "agentry chat --tools file,shell            # zero-config: built-in tools (shell asks first)",
+    ],
+    exits: [0, 2, 130],
+  },
   batch: {
     examples: [
       "agentry batch jobs.jsonl --concurrency 20 > results.jsonl",

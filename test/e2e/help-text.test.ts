@@ -6,6 +6,7 @@ import { runBinary } from "../support/binary.ts";
 const COMMANDS = [
   [],
   ["run"],
+  ["chat"],
   ["batch"],
   ["resume"],
   ["approvals"],
