@@ -3,7 +3,7 @@ import type { Command } from "commander";
 /** What each exit code means, as `--help` lists it. */
 const EXIT_MEANINGS: Record<number, string> = {
   0: "success",
-  1: "the agent failed (tool or model error, max turns, loop detected)",
+  1: "the agent failed (tool or model error, max turns, loop detected); for checks: a check failed",
   2: "usage or configuration error (also: a typo of an agent name, a missing prompt)",
   3: "stopped by policy (budget exhausted; with --fail-on-refusal, any refused call)",
   4: "provider unreachable or credentials rejected",
@@ -149,6 +149,17 @@ const HELP: Record<string, CommandHelp> = {
   "mcp serve": {
     examples: ["agentry mcp serve -c agentry.toml --approve deny"],
     exits: [0, 2, 130],
+  },
+  sandbox: {
+    examples: ["agentry sandbox check", "agentry sandbox check sh"],
+    exits: [0, 1, 2],
+  },
+  "sandbox check": {
+    examples: [
+      "agentry sandbox check            # every sandboxed tool and MCP server",
+      "agentry sandbox check mcp:github",
+    ],
+    exits: [0, 1, 2],
   },
   init: {
     examples: [

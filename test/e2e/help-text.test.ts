@@ -27,6 +27,8 @@ const COMMANDS = [
   ["schedule"],
   ["mcp"],
   ["mcp", "serve"],
+  ["sandbox"],
+  ["sandbox", "check"],
   ["init"],
   ["doctor"],
   ["version"],
