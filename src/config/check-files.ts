@@ -1,5 +1,4 @@
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
-import { loadCassette } from "../providers/replay/cassette.ts";
 import type { Report, SemanticInput } from "./issue-report.ts";
 import type { KeyPath } from "./key-path.ts";
 
@@ -8,9 +7,10 @@ import type { KeyPath } from "./key-path.ts";
  * instructions files, output schemas (which must also be JSON objects), replay cassettes (read
  * and validated exactly as the replay provider reads them, so `validate` fails where `run` would),
  * file-tool roots and shell working directories. Paths are already absolute; values that
- * still hold `${VAR}` are checked when used instead.
+ * still hold `${VAR}` are checked when used instead. The cassette reader (and zod, which it uses)
+ * loads only when a replay provider names a cassette.
  */
-export function checkFiles({ config, report, show }: SemanticInput): void {
+export async function checkFiles({ config, report, show }: SemanticInput): Promise<void> {
   const check = (path: KeyPath, target: string, kind: "file" | "directory") =>
     checkReadable(report, path, target, kind, show);
   for (const [name, agent] of Object.entries(config.agents ?? {})) {
@@ -25,7 +25,7 @@ export function checkFiles({ config, report, show }: SemanticInput): void {
   for (const [name, provider] of Object.entries(config.providers ?? {})) {
     if (provider.kind === "replay" && provider.cassette !== undefined) {
       const path = ["providers", name, "cassette"];
-      if (check(path, provider.cassette, "file")) checkCassette(report, path, provider.cassette);
+      if (check(path, provider.cassette, "file")) await checkCassette(report, path, provider.cassette);
     }
   }
   for (const [name, tool] of Object.entries(config.tools ?? {})) {
@@ -90,8 +90,9 @@ function checkJsonSchema(report: Report, path: KeyPath, file: string, show: (pat
   }
 }
 
-function checkCassette(report: Report, path: KeyPath, file: string): void {
+async function checkCassette(report: Report, path: KeyPath, file: string): Promise<void> {
   if (file.includes("${")) return;
+  const { loadCassette } = await import("../providers/replay/cassette.ts");
   try {
     loadCassette(file);
   } catch (err) {

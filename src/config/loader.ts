@@ -52,12 +52,13 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   const mainPath = resolve(cwd, path);
   const sources = readSources(mainPath, cwd, home, options.text);
   const issues: ConfigIssue[] = [...sources.issues];
-  const parts = sources.files.map((file) => {
-    const { config, issues: fileIssues } = validateFile(file);
+  const parts: { file: SourceFile; config: Config }[] = [];
+  for (const file of sources.files) {
+    const { config, issues: fileIssues } = await validateFile(file);
     issues.push(...fileIssues);
     resolveConfigPaths(config, dirname(file.path), home);
-    return { file, config };
-  });
+    parts.push({ file, config });
+  }
   const main = sources.files.find((file) => file.main);
   if (main) {
     const merged = mergeFiles(parts);
@@ -92,7 +93,7 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     checkProviders(input);
     checkMcp(input);
     checkPatterns(input);
-    checkFiles(input);
+    await checkFiles(input);
     checkSandbox(input);
     await checkSchedules(input);
     if (issues.length === 0) {

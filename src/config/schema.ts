@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { globError } from "./glob-syntax.ts";
-import { parseDuration, parseSize } from "./units.ts";
+import { durationValue, sizeValue } from "./units.ts";
 
 /**
  * The configuration schema of SPEC §3, complete. Objects are strict (unknown keys are errors).
@@ -11,10 +11,11 @@ import { parseDuration, parseSize } from "./units.ts";
 const DURATION_EXPECTED = 'a duration such as "500ms", "30s", "10m" or "1h30m"';
 const SIZE_EXPECTED = 'a size such as 65536, "64KiB" or "10MB"';
 
-const duration = z
+/** A duration (`"10m"`), output in milliseconds. Exported for the precompiled check (src/config/precompiled). */
+export const duration = z
   .unknown()
   .transform((value, ctx) => {
-    const ms = typeof value === "string" ? parseDuration(value) : undefined;
+    const ms = durationValue(value);
     if (ms === undefined) {
       ctx.addIssue({ code: "custom", message: "invalid duration", params: { expected: DURATION_EXPECTED } });
       return z.NEVER;
@@ -23,15 +24,11 @@ const duration = z
   })
   .describe(DURATION_EXPECTED);
 
-const size = z
+/** A size (`65536`, `"64KiB"`), output in bytes. Exported for the precompiled check. */
+export const size = z
   .unknown()
   .transform((value, ctx) => {
-    const bytes =
-      typeof value === "number" && Number.isInteger(value) && value >= 0
-        ? value
-        : typeof value === "string"
-          ? parseSize(value)
-          : undefined;
+    const bytes = sizeValue(value);
     if (bytes === undefined) {
       ctx.addIssue({ code: "custom", message: "invalid size", params: { expected: SIZE_EXPECTED } });
       return z.NEVER;
@@ -43,20 +40,23 @@ const size = z
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const MODEL_REF = /^[a-zA-Z0-9_-]+\/.+$/;
 
-const modelRef = z
+/** `provider/model`. */
+export const modelRef = z
   .string()
   .regex(MODEL_REF, { message: "invalid model reference" })
   .describe('"provider/model", e.g. "openai/gpt-4.1-mini"');
-const globList = z.array(
-  z
-    .string()
-    .superRefine((pattern, ctx) => {
-      const reason = globError(pattern);
-      if (reason !== undefined) ctx.addIssue({ code: "custom", message: `invalid glob: ${reason}` });
-    })
-    .describe("a valid glob pattern"),
-);
-const positiveInt = z.number().int().positive().describe("a positive integer");
+/** One glob pattern (checked by `globError`). Exported for the precompiled check. */
+export const globPattern = z
+  .string()
+  .superRefine((pattern, ctx) => {
+    const reason = globError(pattern);
+    if (reason !== undefined) ctx.addIssue({ code: "custom", message: `invalid glob: ${reason}` });
+  })
+  .describe("a valid glob pattern");
+/** A list of glob patterns. */
+export const globList = z.array(globPattern);
+/** A positive integer. */
+export const positiveInt = z.number().int().positive().describe("a positive integer");
 
 export const budgetSchema = z.strictObject({
   usd: z.number().positive().describe("a positive number of US dollars").optional(),
@@ -430,6 +430,16 @@ export const configSchema = z.strictObject({
   queue: queueSchema.optional(),
   /** Price overrides keyed by `provider/model` or bare model name, USD per million tokens. */
   pricing: z.record(z.string(), priceSchema).optional(),
+});
+
+/** Top-level keys an included file may hold; everything else belongs to the main file only. */
+export const includedFileSchema = configSchema.pick({
+  include: true,
+  providers: true,
+  tools: true,
+  agents: true,
+  flows: true,
+  schedules: true,
 });
 
 export type RawConfig = z.input<typeof configSchema>;

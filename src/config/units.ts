@@ -7,6 +7,17 @@
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** Milliseconds for a configured duration (a string such as `"10m"`), or undefined for anything else. */
+export function durationValue(value: unknown): number | undefined {
+  return typeof value === "string" ? parseDuration(value) : undefined;
+}
+
+/** Bytes for a configured size (a non-negative integer, or a string such as `"64KiB"`), or undefined. */
+export function sizeValue(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isInteger(value) && value >= 0 ? value : undefined;
+  return typeof value === "string" ? parseSize(value) : undefined;
+}
+
 /** Milliseconds for a duration string like `1h30m`, or undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
