@@ -1,37 +1,63 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHUNK_BYTES, type FileWindow, readWindow } from "../../src/tools/file/read-window.ts";
+import {
+  CHUNK_BYTES,
+  descriptorReader,
+  type FileWindow,
+  handleReader,
+  type ReadAt,
+  readWindow,
+  type WindowRequest,
+} from "../../src/tools/file/read-window.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "read-window-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const signal = new AbortController().signal;
 
-async function windowOf(
+type Request = { offset?: number; limit?: number; byteOffset?: number; maxBytes?: number };
+
+function requestFor(size: number, request: Request): WindowRequest {
+  return {
+    offset: request.offset ?? 1,
+    limit: request.limit ?? 1000,
+    maxBytes: request.maxBytes ?? 10_000,
+    size,
+    signal,
+    ...(request.byteOffset !== undefined ? { byteOffset: request.byteOffset } : {}),
+  };
+}
+
+/** A window read through a `FileHandle` (asynchronously) or a descriptor (synchronously). */
+async function windowWith(
+  how: "handle" | "descriptor",
   content: string | Buffer,
-  request: { offset?: number; limit?: number; byteOffset?: number; maxBytes?: number },
+  request: Request,
 ): Promise<FileWindow> {
   const path = join(dir, "f.txt");
   writeFileSync(path, content);
+  const size = Buffer.byteLength(content);
+  if (how === "descriptor") {
+    const fd = openSync(path, "r");
+    try {
+      return await readWindow(descriptorReader(fd), requestFor(size, request));
+    } finally {
+      closeSync(fd);
+    }
+  }
   const handle = await open(path, "r");
   try {
-    const size = (await handle.stat()).size;
-    return await readWindow(handle, {
-      offset: request.offset ?? 1,
-      limit: request.limit ?? 1000,
-      maxBytes: request.maxBytes ?? 10_000,
-      size,
-      signal,
-      ...(request.byteOffset !== undefined ? { byteOffset: request.byteOffset } : {}),
-    });
+    return await readWindow(handleReader(handle), requestFor(size, request));
   } finally {
     await handle.close();
   }
 }
 
-describe("readWindow", () => {
+describe.each(["handle", "descriptor"] as const)("readWindow through a %s", (how) => {
+  const windowOf = (content: string | Buffer, request: Request) => windowWith(how, content, request);
+
   test("numbers lines, strips CR of CRLF, keeps empty lines, knows where to continue", async () => {
     expect(await windowOf("one\r\ntwo\nthree\n\nfive\n", { offset: 2, limit: 2 })).toEqual({
       text: "2\ttwo\n3\tthree",
@@ -89,5 +115,41 @@ describe("readWindow", () => {
       at = window.next?.byte;
     }
     expect(text).toBe(content);
+  });
+});
+
+describe("readWindow's reads", () => {
+  /** A reader over `content` in memory that counts its calls. */
+  function counting(content: Buffer): { read: ReadAt; calls: () => number } {
+    let calls = 0;
+    const read: ReadAt = (buffer, offset, length, position) => {
+      calls += 1;
+      return content.copy(buffer, offset, position, Math.min(content.length, position + length));
+    };
+    return { read, calls: () => calls };
+  }
+
+  test("a small file is read in one call: the first chunk is also the binary sniff", async () => {
+    const content = Buffer.from("bench data\n");
+    const reader = counting(content);
+    const window = await readWindow(reader.read, requestFor(content.length, {}));
+    expect(window.text).toBe("1\tbench data");
+    expect(reader.calls()).toBe(1);
+  });
+
+  test("a NUL byte within the first 8 KiB marks the file binary, one past them does not", async () => {
+    const at = (index: number) => {
+      const content = Buffer.alloc(20_000, "a");
+      content[index] = 0;
+      return readWindow(counting(content).read, requestFor(content.length, {}));
+    };
+    expect((await at(8 * 1024 - 1)).binary).toBe(true);
+    expect((await at(8 * 1024)).binary).toBe(false);
+  });
+
+  test("a file that grew after its size was taken is read on to its end in line mode", async () => {
+    const content = Buffer.from("one\ntwo\nthree\n");
+    const window = await readWindow(counting(content).read, requestFor(4, {}));
+    expect(window.text).toBe("1\tone\n2\ttwo\n3\tthree");
   });
 });

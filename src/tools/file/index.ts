@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { closeSync, existsSync, realpathSync, statSync } from "node:fs";
 import { opendir } from "node:fs/promises";
 import { basename, dirname, isAbsolute } from "node:path";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
+import { localRoot, openLocalFile } from "./local-read.ts";
 import {
   childPath,
   type DirRef,
@@ -19,7 +20,7 @@ import {
   READ_FLAGS,
 } from "./open-in-root.ts";
 import { FILE_PARAMETERS_JSON } from "./parameters-json.ts";
-import { type FileWindow, readWindow } from "./read-window.ts";
+import { descriptorReader, type FileWindow, handleReader, type ReadAt, readWindow } from "./read-window.ts";
 import { resolveInRoot } from "./root-path.ts";
 import { compilePattern, type SearchResult, searchFiles, searchOneFile } from "./search-files.ts";
 import { writeInRoot } from "./write-file.ts";
@@ -84,10 +85,12 @@ function continuationNote(window: FileWindow, size: number): string {
  * Builds a file tool confined to `config.root` (absolute; must exist, else ConfigError). Writing
  * needs `write = true`; the tool is read-only otherwise. Every path is opened with no-follow
  * semantics and verified on its descriptor (open-in-root.ts); only regular files are read or
- * written; all I/O is asynchronous, in bounded chunks, and stops when the call's signal aborts.
+ * written; I/O is asynchronous, in bounded chunks, and stops when the call's signal aborts, except
+ * for reading a small file on the root's local file system (local-read.ts).
  */
 export function createFileTool(name: string, config: FileToolConfig): Tool<FileArgs> {
   const root: FileRoot = { path: realRoot(name, config.root), procFd: existsSync("/proc/self/fd") };
+  const local = localRoot(root);
   const maxRead = config.max_read ?? DEFAULT_MAX_READ;
   const writable = config.write ?? false;
   const preface = config.description ? `${config.description}\n\n` : "";
@@ -112,6 +115,14 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
   async function run(args: FileArgs, signal: AbortSignal): Promise<ToolResult> {
     if (args.op === "write" && !writable)
       return toolRefusal("refused: this file tool is read-only (write = false)");
+    const small = args.op === "read" && local ? openLocalFile(local, args.path) : undefined;
+    if (small) {
+      try {
+        return await read(args, descriptorReader(small.fd), small.size, small.shown, signal);
+      } finally {
+        closeSync(small.fd);
+      }
+    }
     const target = await resolveInRoot(root.path, args.path);
     if (!target.ok) return toolRefusal(target.error);
     const shown = target.relative;
@@ -185,11 +196,20 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
       const found = await searchOneFile(root, file, shown, matcher, args.limit ?? DEFAULT_MATCHES, signal);
       return searchResult(found);
     }
-    const size = file.stat.size;
+    return read(args, handleReader(file.file), file.stat.size, shown, signal);
+  }
+
+  async function read(
+    args: FileArgs,
+    from: ReadAt,
+    size: number,
+    shown: string,
+    signal: AbortSignal,
+  ): Promise<ToolResult> {
     if (args.byte_offset !== undefined && args.byte_offset > size) {
       return toolError(`byte_offset ${args.byte_offset} is past the end of ${shown} (${size} bytes)`);
     }
-    const window = await readWindow(file.file, {
+    const window = await readWindow(from, {
       offset: args.offset ?? 1,
       limit: args.limit ?? DEFAULT_READ_LINES,
       ...(args.byte_offset !== undefined ? { byteOffset: args.byte_offset } : {}),

@@ -43,7 +43,8 @@ export const READ_FLAGS = constants.O_RDONLY | NOFOLLOW | NONBLOCK;
 export const WRITE_FLAGS = constants.O_WRONLY | NOFOLLOW | NONBLOCK;
 /** Flags for creating a new file: exclusively, so an existing name (a dangling symlink) fails. */
 export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW | NONBLOCK;
-const DIR_FLAGS = constants.O_RDONLY | DIRECTORY | NOFOLLOW | NONBLOCK;
+/** Flags for opening a directory: never follows a final symlink. */
+export const DIR_FLAGS = constants.O_RDONLY | DIRECTORY | NOFOLLOW | NONBLOCK;
 
 /** The path to open `name` inside `dir`: through the directory's descriptor where possible. */
 export function childPath(root: FileRoot, dir: DirRef, name: string): string {

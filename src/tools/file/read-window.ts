@@ -1,3 +1,4 @@
+import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 
 /** Bytes read per `read` call: memory stays bounded by this plus the window, whatever the file. */
@@ -40,33 +41,62 @@ export interface WindowRequest {
 }
 
 /**
- * Reads a window of an open regular file in `CHUNK_BYTES` reads, checking `signal` between them,
- * so memory is bounded by bytes (the chunk plus `maxBytes`), never by line length: a line longer
- * than `maxBytes` is shown cut, with the byte offset to continue from; `byteOffset` reads any part
- * of a file, so even a single 600 MB line can be read to the end.
+ * Reads up to `length` bytes of a file at `position` into `buffer` at `offset` and returns how
+ * many it read; fewer than `length` means the end of the (regular) file was reached.
  */
-export async function readWindow(handle: FileHandle, request: WindowRequest): Promise<FileWindow> {
-  const sniff = Buffer.alloc(Math.min(SNIFF_BYTES, request.size));
-  if (sniff.length > 0) {
-    const { bytesRead } = await handle.read(sniff, 0, sniff.length, 0);
-    if (sniff.subarray(0, bytesRead).includes(0)) return { text: "", binary: true, lines: 0, bytes: 0 };
-  }
-  return request.byteOffset !== undefined
-    ? readBytes(handle, request, request.byteOffset)
-    : readLines(handle, request);
+export type ReadAt = (
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+) => number | Promise<number>;
+
+/** Reads through an open `FileHandle`: asynchronously, on Bun's I/O thread pool. */
+export function handleReader(handle: FileHandle): ReadAt {
+  return async (buffer, offset, length, position) =>
+    (await handle.read(buffer, offset, length, position)).bytesRead;
 }
 
-async function readBytes(handle: FileHandle, request: WindowRequest, start: number): Promise<FileWindow> {
+/**
+ * Reads a descriptor synchronously, on the calling thread: only for small files on a local file
+ * system, where a read takes microseconds (local-read.ts decides when).
+ */
+export function descriptorReader(fd: number): ReadAt {
+  return (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position);
+}
+
+function binary(): FileWindow {
+  return { text: "", binary: true, lines: 0, bytes: 0 };
+}
+
+/**
+ * Reads a window of an open regular file in reads of at most `CHUNK_BYTES`, checking `signal`
+ * between them, so memory is bounded by bytes (the chunk plus `maxBytes`), never by line length:
+ * a line longer than `maxBytes` is shown cut, with the byte offset to continue from; `byteOffset`
+ * reads any part of a file, so even a single 600 MB line can be read to the end. A NUL byte in the
+ * first `SNIFF_BYTES` marks the file binary; in line mode the first chunk read serves as that sniff.
+ */
+export async function readWindow(read: ReadAt, request: WindowRequest): Promise<FileWindow> {
+  if (request.byteOffset === undefined) return readLines(read, request);
+  const sniff = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, request.size));
+  if (sniff.length > 0) {
+    const bytesRead = await read(sniff, 0, sniff.length, 0);
+    if (sniff.subarray(0, bytesRead).includes(0)) return binary();
+  }
+  return readBytes(read, request, request.byteOffset);
+}
+
+async function readBytes(read: ReadAt, request: WindowRequest, start: number): Promise<FileWindow> {
   const available = Math.max(0, request.size - start);
   const want = Math.min(request.maxBytes, available);
-  const buffer = Buffer.alloc(Math.min(want + 4, available));
+  const buffer = Buffer.allocUnsafe(Math.min(want + 4, available));
   let length = 0;
   while (length < buffer.length) {
     request.signal.throwIfAborted();
     const count = Math.min(CHUNK_BYTES, buffer.length - length);
-    const { bytesRead } = await handle.read(buffer, length, count, start + length);
-    if (bytesRead === 0) break;
+    const bytesRead = await read(buffer, length, count, start + length);
     length += bytesRead;
+    if (bytesRead < count) break;
   }
   const end = length <= want ? length : charBoundary(buffer, 0, want);
   const shown = buffer.subarray(0, end);
@@ -82,16 +112,21 @@ function charBoundary(buffer: Buffer, start: number, end: number): number {
   return cut > start || end === start ? cut : end;
 }
 
-async function readLines(handle: FileHandle, request: WindowRequest): Promise<FileWindow> {
+/**
+ * The chunk is sized to the file (one byte more, so a file that did not grow is read in one call),
+ * at most `CHUNK_BYTES`; a short read is the end of the file.
+ */
+async function readLines(read: ReadAt, request: WindowRequest): Promise<FileWindow> {
   const builder = new LineWindow(request);
-  const chunk = Buffer.alloc(CHUNK_BYTES);
+  const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, request.size + 1));
   let position = 0;
   while (!builder.done) {
     request.signal.throwIfAborted();
-    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
-    if (bytesRead === 0) break;
-    builder.take(chunk.subarray(0, bytesRead), position);
+    const bytesRead = await read(chunk, 0, chunk.length, position);
+    if (position === 0 && chunk.subarray(0, Math.min(bytesRead, SNIFF_BYTES)).includes(0)) return binary();
+    if (bytesRead > 0) builder.take(chunk.subarray(0, bytesRead), position);
     position += bytesRead;
+    if (bytesRead < chunk.length) break;
   }
   return builder.finish(position);
 }

@@ -10,7 +10,7 @@ import {
   openChildDir,
   READ_FLAGS,
 } from "./open-in-root.ts";
-import { readWindow } from "./read-window.ts";
+import { handleReader, readWindow } from "./read-window.ts";
 
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 const MAX_LINE_SHOWN = 200;
@@ -121,7 +121,7 @@ async function searchFile(state: SearchState, dir: DirRef, name: string, shown: 
 
 async function searchOpened(state: SearchState, file: FileHandle, stat: Stats, shown: string): Promise<void> {
   if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return;
-  const window = await readWindow(file, {
+  const window = await readWindow(handleReader(file), {
     offset: 1,
     limit: Number.POSITIVE_INFINITY,
     maxBytes: MAX_FILE_BYTES * 2,

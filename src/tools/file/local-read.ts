@@ -1,0 +1,115 @@
+import { closeSync, fstatSync, openSync, readlinkSync, type Stats, statfsSync, statSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { DIR_FLAGS, type FileRoot, READ_FLAGS } from "./open-in-root.ts";
+import { CHUNK_BYTES } from "./read-window.ts";
+import { isInside } from "./root-path.ts";
+
+/**
+ * Benchmark-driven (issue 13, `scripts/bench/batch.ts`, 500 agents × 10 reads): the file tool's
+ * synchronous fast path for reading a small local file. Bun's asynchronous `fs` calls each take a
+ * round trip through its thread pool (7–17 µs of CPU per call against 0.5–3 µs for the
+ * synchronous call); a read of a tiny file made eleven of them. Here the same opens and checks
+ * are made synchronously, and only in the case where they cannot block for long: a regular file of
+ * at most `LOCAL_READ_MAX` bytes, on the root's own local disk or memory file system, reached from
+ * the root without any symlink. Every other case (a symlink anywhere on the way, a missing or
+ * special file, a larger file, another file system, any error) returns `undefined` and the caller
+ * takes the general asynchronous path, which answers it exactly as before.
+ */
+
+/** Files up to this size are read synchronously, in one read. */
+export const LOCAL_READ_MAX = CHUNK_BYTES;
+
+/**
+ * `statfs` magic numbers of local disk and memory file systems: ext2/3/4, xfs, btrfs, tmpfs,
+ * ramfs, overlayfs, zfs, f2fs, bcachefs. Network and FUSE file systems, whose calls may block for
+ * seconds, are not listed and keep the asynchronous path.
+ */
+const LOCAL_FILE_SYSTEMS: ReadonlySet<number> = new Set([
+  0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x858458f6, 0x794c7630, 0x2fc12fc1, 0xf2f52010, 0xca451a4e,
+]);
+
+/** A root the fast path may read under: its real path and the device it lives on. */
+export interface LocalRoot {
+  path: string;
+  dev: number;
+}
+
+/** A small regular file opened by `openLocalFile`; the caller closes `fd`. */
+export interface LocalFile {
+  fd: number;
+  size: number;
+  /** The path relative to the root, for messages (as the general path shows it). */
+  shown: string;
+}
+
+/**
+ * The root as the fast path sees it, or `undefined` when the fast path is off for this tool:
+ * without `/proc/self/fd` (the descriptor checks need it) or when the root is not on a local file
+ * system. Decided once, when the tool is built; each open still checks the device.
+ */
+export function localRoot(root: FileRoot): LocalRoot | undefined {
+  if (!root.procFd) return undefined;
+  try {
+    if (!LOCAL_FILE_SYSTEMS.has(statfsSync(root.path).type)) return undefined;
+    return { path: root.path, dev: statSync(root.path).dev };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens `requested` for reading on the calling thread, with the general path's guarantees: each
+ * component is opened through the descriptor of the directory verified before it
+ * (`/proc/self/fd/<dir>/<name>`, like `openat`) with `O_NOFOLLOW`, so a symlink, wherever and
+ * whenever it appears, fails the open instead of being followed; each descriptor's own path
+ * (`/proc/self/fd/<fd>`) must lie inside the root and its device be the root's. Returns the open
+ * file only when it is a regular file of at most `LOCAL_READ_MAX` bytes; `undefined` otherwise,
+ * with every descriptor closed.
+ */
+export function openLocalFile(root: LocalRoot, requested: string): LocalFile | undefined {
+  const lexical = isAbsolute(requested) ? resolve(requested) : resolve(root.path, requested);
+  if (!isInside(root.path, lexical)) return undefined;
+  const shown = relative(root.path, lexical);
+  if (shown === "") return undefined;
+  const names = shown.split(sep);
+  let dir = openVerified(root, root.path, DIR_FLAGS);
+  for (let index = 0; index < names.length; index++) {
+    if (!dir) return undefined;
+    const last = index === names.length - 1;
+    const opened = openVerified(
+      root,
+      `/proc/self/fd/${dir.fd}/${names[index]}`,
+      last ? READ_FLAGS : DIR_FLAGS,
+    );
+    closeSync(dir.fd);
+    if (!last) {
+      dir = opened;
+      continue;
+    }
+    if (!opened) return undefined;
+    if (!opened.stat.isFile() || opened.stat.size > LOCAL_READ_MAX) {
+      closeSync(opened.fd);
+      return undefined;
+    }
+    return { fd: opened.fd, size: opened.stat.size, shown };
+  }
+  return undefined;
+}
+
+function openVerified(root: LocalRoot, path: string, flags: number): { fd: number; stat: Stats } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, flags);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.dev === root.dev && isInside(root.path, readlinkSync(`/proc/self/fd/${fd}`)))
+      return { fd, stat };
+  } catch {
+    // refused below, like a failed check
+  }
+  closeSync(fd);
+  return undefined;
+}

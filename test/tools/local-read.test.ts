@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ToolContext } from "../../src/spec/tool.ts";
+import { createFileTool } from "../../src/tools/file/index.ts";
+import { LOCAL_READ_MAX, type LocalRoot, localRoot, openLocalFile } from "../../src/tools/file/local-read.ts";
+
+/** The fast path needs /proc/self/fd and a local temporary directory; elsewhere it is off and these tests skip. */
+const probe = realpathSync(mkdtempSync(join(tmpdir(), "local-read-probe-")));
+const available = localRoot({ path: probe, procFd: existsSync("/proc/self/fd") }) !== undefined;
+rmSync(probe, { recursive: true, force: true });
+const onLinux = available ? test : test.skip;
+
+let base: string;
+let rootPath: string;
+let root: LocalRoot;
+const ctx: ToolContext = { signal: new AbortController().signal, runId: "r", agent: "a", callId: "c" };
+
+beforeEach(() => {
+  base = realpathSync(mkdtempSync(join(tmpdir(), "local-read-")));
+  rootPath = join(base, "root");
+  mkdirSync(join(rootPath, "d", "e"), { recursive: true });
+  mkdirSync(join(base, "outside"));
+  writeFileSync(join(rootPath, "notes.txt"), "alpha\r\nbeta\ngamma\n\ndelta");
+  writeFileSync(join(rootPath, "d", "f.txt"), "inside");
+  writeFileSync(join(rootPath, "d", "e", "g.txt"), "deep");
+  writeFileSync(join(base, "outside", "f.txt"), "OUTSIDE");
+  writeFileSync(join(base, "outside", "g.txt"), "OUTSIDE");
+  symlinkSync(join(rootPath, "notes.txt"), join(rootPath, "inner-link"));
+  symlinkSync(join(rootPath, "d"), join(rootPath, "inner-dir"));
+  symlinkSync(join(base, "outside", "f.txt"), join(rootPath, "escape-link"));
+  const local = localRoot({ path: rootPath, procFd: existsSync("/proc/self/fd") });
+  root = local ?? { path: rootPath, dev: -1 };
+});
+afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+function contentOf(path: string, at: LocalRoot = root): string | undefined {
+  const file = openLocalFile(at, path);
+  if (!file) return undefined;
+  try {
+    const buffer = Buffer.alloc(file.size);
+    readSync(file.fd, buffer, 0, file.size, 0);
+    return buffer.toString("utf8");
+  } finally {
+    closeSync(file.fd);
+  }
+}
+
+describe("the file tool's synchronous fast path (local-read.ts)", () => {
+  test("is off without /proc/self/fd", () => {
+    expect(localRoot({ path: rootPath, procFd: false })).toBeUndefined();
+  });
+
+  onLinux("opens a small regular file reached without symlinks, by relative or absolute path", () => {
+    expect(contentOf("d/f.txt")).toBe("inside");
+    expect(contentOf("d/./e/../e/g.txt")).toBe("deep");
+    expect(contentOf(join(rootPath, "d", "f.txt"))).toBe("inside");
+    expect(openLocalFile(root, "d/e/g.txt")?.shown).toBe("d/e/g.txt");
+  });
+
+  onLinux("leaves every other case to the general path", () => {
+    execFileSync("mkfifo", [join(rootPath, "pipe")]);
+    writeFileSync(join(rootPath, "big.txt"), "x".repeat(LOCAL_READ_MAX + 1));
+    for (const path of [
+      "inner-link",
+      "inner-dir/f.txt",
+      "escape-link",
+      "../outside/f.txt",
+      "/etc/hostname",
+      "missing.txt",
+      "d",
+      ".",
+      "pipe",
+      "big.txt",
+    ]) {
+      expect([path, contentOf(path)]).toEqual([path, undefined]);
+    }
+    writeFileSync(join(rootPath, "big.txt"), "x".repeat(LOCAL_READ_MAX));
+    expect(contentOf("big.txt")).toHaveLength(LOCAL_READ_MAX);
+  });
+
+  onLinux("a descriptor on another device than the root's is not read", () => {
+    expect(contentOf("d/f.txt", { ...root, dev: root.dev + 1 })).toBeUndefined();
+  });
+
+  onLinux("a directory swapped for a symlink after the tool was built is never followed", async () => {
+    const tool = createFileTool("files", { kind: "file", root: rootPath });
+    expect((await tool.execute({ op: "read", path: "d/e/g.txt" }, ctx)).output).toBe("1\tdeep");
+    renameSync(join(rootPath, "d"), join(rootPath, "d.old"));
+    symlinkSync(join(base, "outside"), join(rootPath, "d"));
+    expect(contentOf("d/f.txt")).toBeUndefined();
+    const result = await tool.execute({ op: "read", path: "d/f.txt" }, ctx);
+    expect(result.ok).toBe(false);
+    expect(result.error).toContain("through a symlink");
+    expect(JSON.stringify(result)).not.toContain("OUTSIDE");
+  });
+
+  onLinux("a root swapped for a symlink after the tool was built is never followed", async () => {
+    const tool = createFileTool("files", { kind: "file", root: rootPath });
+    expect((await tool.execute({ op: "read", path: "d/f.txt" }, ctx)).output).toBe("1\tinside");
+    renameSync(rootPath, join(base, "root.old"));
+    symlinkSync(join(base, "outside"), rootPath);
+    expect(contentOf("f.txt")).toBeUndefined();
+    const result = await tool.execute({ op: "read", path: "f.txt" }, ctx);
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain("OUTSIDE");
+  });
+
+  onLinux("a file swapped for a symlink after the tool was built is never followed", async () => {
+    const tool = createFileTool("files", { kind: "file", root: rootPath });
+    rmSync(join(rootPath, "d", "f.txt"));
+    symlinkSync(join(base, "outside", "f.txt"), join(rootPath, "d", "f.txt"));
+    const result = await tool.execute({ op: "read", path: "d/f.txt" }, ctx);
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain("OUTSIDE");
+  });
+
+  onLinux("gives the same results as the general path, which a symlink inside the root takes", async () => {
+    const tool = createFileTool("files", { kind: "file", root: rootPath, max_read: 12 });
+    expect(contentOf("notes.txt")).toBeDefined();
+    expect(contentOf("inner-link")).toBeUndefined();
+    for (const args of [
+      {},
+      { offset: 2, limit: 2 },
+      { offset: 9 },
+      { byte_offset: 3 },
+      { byte_offset: 999 },
+      { limit: 1 },
+    ]) {
+      const fast = await tool.execute({ op: "read", path: "notes.txt", ...args }, ctx);
+      const general = await tool.execute({ op: "read", path: "inner-link", ...args }, ctx);
+      expect(fast).toEqual(general);
+    }
+    writeFileSync(join(rootPath, "notes.txt"), "a\0b");
+    const binary = await tool.execute({ op: "read", path: "notes.txt" }, ctx);
+    expect(binary).toEqual(await tool.execute({ op: "read", path: "inner-link" }, ctx));
+    expect(binary.error).toBe("notes.txt is a binary file");
+  });
+
+  onLinux("an aborted signal stops a fast read with a cancelled error", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const tool = createFileTool("files", { kind: "file", root: rootPath });
+    const result = await tool.execute({ op: "read", path: "d/f.txt" }, { ...ctx, signal: controller.signal });
+    expect(result.error).toBe("cancelled");
+  });
+});
