@@ -1,13 +1,14 @@
 import { RunStop } from "../agent/run-stop.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import type { ApproveMode } from "../config/schema.ts";
-import { createRuntime, type Runtime } from "../runtime/runtime.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { RunEvent } from "../spec/events.ts";
 import { resolveStateDir } from "../state/state-dir.ts";
 import { buildInfo } from "./build-info.ts";
 import { type ConfigSource, loadCliConfig } from "./cli-config.ts";
+import { createCliRuntime } from "./cli-runtime.ts";
 import { handleInterrupts } from "./interrupts.ts";
 import type { RunOptions } from "./main.ts";
 import {
@@ -53,8 +54,7 @@ export async function openCliRun(
   const approve = options.approve ?? loaded.config.defaults?.approve ?? (interactive ? "ask" : "deny");
   const prompt = approve === "ask" ? await openPrompt(interactive) : undefined;
   const ask: Approver | undefined = prompt?.approver;
-  const runtime = createRuntime(loaded, {
-    collectGarbage: true,
+  const runtime = createCliRuntime(loaded, {
     toolNames,
     ...(ask ? { ask } : {}),
     onWarning: (message) => writeInfo(`warning: ${message}`),

@@ -82,18 +82,26 @@ function callArguments(text: string, name: string): string[] {
   return calls;
 }
 
-test("every runtime the CLI creates paces GC; the library's default stays off", () => {
+test("every runtime the CLI creates paces GC and tiers up normally; the library's default stays off", () => {
   const cli = sources().filter(({ file }) => file.startsWith("cli/"));
-  const calls = cli.flatMap(({ file, text }) =>
-    [...callArguments(text, "createRuntime"), ...callArguments(text, "serveMcp")].map((args) => ({
+  const direct = cli.flatMap(({ file, text }) =>
+    callArguments(text, "createRuntime").map((args) => ({ file, args })),
+  );
+  expect(direct.map(({ file }) => file)).toEqual(["cli/cli-runtime.ts"]);
+  expect(direct.every(({ args }) => /collectGarbage:\s*true/.test(args))).toBe(true);
+  expect(cli.flatMap(({ text }) => callArguments(text, "createCliRuntime")).length).toBeGreaterThanOrEqual(5);
+  const mcp = cli.filter(({ text }) => callArguments(text, "serveMcp").length > 0);
+  expect(mcp.length).toBeGreaterThanOrEqual(1);
+  for (const { file, text } of mcp) {
+    expect({
       file,
-      args,
-    })),
-  );
-  expect(calls.length).toBeGreaterThanOrEqual(5);
-  expect(calls.filter(({ args }) => !/collectGarbage:\s*true/.test(args)).map(({ file }) => file)).toEqual(
-    [],
-  );
+      paced: callArguments(text, "serveMcp").every((args) => /collectGarbage:\s*true/.test(args)),
+    }).toEqual({ file, paced: true });
+    expect({ file, tiersUp: callArguments(text, "tierUpNormally").length > 0 }).toEqual({
+      file,
+      tiersUp: true,
+    });
+  }
   const library = sources().filter(({ file }) => !file.startsWith("cli/"));
   const forced = library.flatMap(({ file, text }) =>
     [...callArguments(text, "createRuntime"), ...callArguments(text, "serveMcp")]
@@ -101,4 +109,7 @@ test("every runtime the CLI creates paces GC; the library's default stays off", 
       .map(() => file),
   );
   expect(forced).toEqual([]);
+  expect(
+    library.filter(({ text }) => callArguments(text, "tierUpNormally").length > 0).map(({ file }) => file),
+  ).toEqual([]);
 });

@@ -1,7 +1,6 @@
 import type tty from "node:tty";
 import { namedEntry } from "../../config/named-entry.ts";
 import type { ApproveMode, Config } from "../../config/schema.ts";
-import { createRuntime } from "../../runtime/runtime.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { SessionStore } from "../../state/session-store.ts";
@@ -12,6 +11,7 @@ import { chatLoop } from "../chat/chat-loop.ts";
 import { newChatSessionName } from "../chat/chat-state.ts";
 import { terminalInput } from "../chat/terminal-input.ts";
 import { describeConfigSource, loadCliConfig } from "../cli-config.ts";
+import { createCliRuntime } from "../cli-runtime.ts";
 import { type RunSession, rememberRunSession, sessionForRun } from "../continue-session.ts";
 import { currentUser } from "../current-user.ts";
 import type { CommonOptions } from "../main.ts";
@@ -61,9 +61,8 @@ export default async function chatCommand(
   const session = conversation.id;
   const earlier = new SessionStore(stateDir).load(session)?.messages.length ?? 0;
   const write = (text: string) => writeInfo(text);
-  const runtime = createRuntime(loaded, {
+  const runtime = createCliRuntime(loaded, {
     stateDir,
-    collectGarbage: true,
     ask: chatApprover(
       questionApprover((question, signal) => input.ask(question, signal), write, {
         user: currentUser(),

@@ -4,12 +4,12 @@ import { loadConfig } from "../../config/loader.ts";
 import { namedEntry } from "../../config/named-entry.ts";
 import type { ScheduleConfig } from "../../config/schema.ts";
 import { suggest } from "../../config/suggest.ts";
-import { createRuntime } from "../../runtime/runtime.ts";
 import { FileFireStateStore } from "../../schedule/fire-state.ts";
 import { runForeground, runOnce, type ScheduleHost } from "../../schedule/foreground.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
+import { createCliRuntime } from "../cli-runtime.ts";
 import { findConfigPath } from "../config-path.ts";
 import { handleInterrupts } from "../interrupts.ts";
 import type { CommonOptions } from "../main.ts";
@@ -36,7 +36,7 @@ export default async function scheduleCommand(
 ): Promise<ExitCodeValue> {
   const loaded = await loadConfig(findConfigPath(options.config));
   const schedules = select(loaded.config.schedules ?? {}, options.only);
-  const runtime = createRuntime(loaded, { collectGarbage: true });
+  const runtime = createCliRuntime(loaded);
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const removeHandlers = handleInterrupts({

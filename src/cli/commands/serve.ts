@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config/loader.ts";
 import { parseDuration, parseSize } from "../../config/units.ts";
-import { createRuntime } from "../../runtime/runtime.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
+import { createCliRuntime } from "../cli-runtime.ts";
 import { findConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
@@ -42,7 +42,7 @@ export default async function serveCommand(options: ServeOptions, _command: Comm
   if (approver === operator.token)
     throw new UsageError("AGENTRY_APPROVER_TOKEN must differ from the server token");
   const { startServer } = await import("../../server/serve.ts");
-  const runtime = createRuntime(loaded, { collectGarbage: true });
+  const runtime = createCliRuntime(loaded);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = startServer({

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { parseDuration } from "../../config/units.ts";
 import { startWorker } from "../../queue/worker-host.ts";
-import { createRuntime } from "../../runtime/runtime.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { createCliRuntime } from "../cli-runtime.ts";
 import { ensureHttpSlots } from "../http-slots.ts";
 import { writeInfo } from "../output.ts";
 import { openCliQueue, type QueueOptions } from "../queue-session.ts";
@@ -35,8 +35,7 @@ export default async function workerCommand(
   if (!loaded) throw new UsageError("agentry worker needs a configuration");
   const configured = loaded.config.defaults?.approve;
   const approve = options.approve ?? (configured && configured !== "ask" ? configured : "defer");
-  const runtime = createRuntime(loaded, {
-    collectGarbage: true,
+  const runtime = createCliRuntime(loaded, {
     ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
   });
   const host = await startWorker({
