@@ -2,9 +2,8 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
 import { buildInfo } from "./build-info.ts";
 import { addExamplesAndExitCodes } from "./help-text.ts";
-import { isBrokenPipe, writeInfo } from "./output.ts";
 import { declareOnly } from "./program-subset.ts";
-import { renderError } from "./render-error.ts";
+import { settleCommand, verboseIn } from "./settle-command.ts";
 
 /** Options every subcommand accepts. */
 export interface CommonOptions {
@@ -336,8 +335,8 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
 }
 
 /**
- * Entry point: parses argv, runs the command, exits with the documented code; 141 when the
- * reader of stdout went away (the command stopped quietly, as `SIGPIPE` would end it).
+ * Entry point: parses argv with commander, runs the command, exits with the documented code
+ * (`settleCommand`). `agentry run` in plain forms does not come here (src/cli/start.ts).
  */
 export async function main(argv: string[]): Promise<void> {
   let pending: Promise<ExitCodeValue> | undefined;
@@ -347,23 +346,15 @@ export async function main(argv: string[]): Promise<void> {
   const first = argv[0];
   const named = first !== undefined && /^[a-z]/.test(first) ? buildProgram(onAction, first) : undefined;
   const program = named && named.commands.length > 0 ? named : buildProgram(onAction);
-  const verbose = argv.includes("-v") || argv.includes("--verbose");
-  let stdoutClosed = false;
-  process.stdout.on("error", (err) => {
-    if (!isBrokenPipe(err)) throw err;
-    stdoutClosed = true;
-  });
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    const code = pending ? await pending : ExitCode.ok;
-    process.exitCode = stdoutClosed ? ExitCode.outputClosed : code;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-      return;
-    }
-    const { text, exitCode } = renderError(err, verbose);
-    writeInfo(text);
-    process.exitCode = exitCode;
-  }
+  await settleCommand(
+    async () => {
+      await program.parseAsync(argv, { from: "user" });
+      return pending ? await pending : ExitCode.ok;
+    },
+    {
+      verbose: verboseIn(argv),
+      usageError: (err) =>
+        err instanceof CommanderError ? (err.exitCode === 0 ? ExitCode.ok : ExitCode.usage) : undefined,
+    },
+  );
 }

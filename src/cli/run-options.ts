@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { parseDuration } from "../config/units.ts";
 import type { RunRequest } from "../runtime/run-request.ts";
 import type { ToolNamePatterns } from "../runtime/tool-name-filter.ts";
@@ -57,12 +56,12 @@ function budgetUsd(options: RunOptions): number | undefined {
 }
 
 /**
- * `--json` is `--output json`: sets it, refusing an explicit `--output` of another format. Call
+ * `--json` is `--output json`: sets it, refusing an explicit `--output` (`outputGiven`) of another format. Call
  * before anything reads `options.output`.
  */
-export function applyJsonFlag(options: RunOptions, command: Command): void {
+export function applyJsonFlag(options: RunOptions, outputGiven: boolean): void {
   if (!options.json) return;
-  if (command.getOptionValueSource("output") === "cli" && options.output !== "json") {
+  if (outputGiven && options.output !== "json") {
     throw new UsageError(`--json and --output ${options.output} cannot be combined`, {
       hint: "--json is short for --output json",
     });

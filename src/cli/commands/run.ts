@@ -23,7 +23,28 @@ export default async function runCommand(
   options: RunOptions,
   command: Command,
 ): Promise<ExitCodeValue> {
-  applyJsonFlag(options, command);
+  return runWith(first, rest, options, {
+    outputGiven: command.getOptionValueSource("output") === "cli",
+    literal: positionalsAfterDoubleDash(command),
+  });
+}
+
+/** What the run needs to know of the command line besides the options (commander's, or src/cli/run-argv.ts's). */
+export interface RunArgvFacts {
+  /** `--output` was given (so `--json` with another format is refused). */
+  outputGiven: boolean;
+  /** The positional words came after `--`: all prompt text, none an agent name. */
+  literal: boolean;
+}
+
+/** `agentry run` with its arguments parsed (see `runCommand`). */
+export async function runWith(
+  first: string | undefined,
+  rest: string[],
+  options: RunOptions,
+  facts: RunArgvFacts,
+): Promise<ExitCodeValue> {
+  applyJsonFlag(options, facts.outputGiven);
   enterWorkingDirectory(options.cd);
   const cwd = process.cwd();
   const session = await openCliRun(options);
@@ -38,7 +59,7 @@ export default async function runCommand(
       first,
       rest,
       agent: options.agent,
-      literal: positionalsAfterDoubleDash(command),
+      literal: facts.literal,
       continued: conversation?.agent,
     });
     const prompt = await readPrompt(promptWords);
