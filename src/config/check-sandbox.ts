@@ -1,6 +1,6 @@
-import { parseAllowEntry } from "../sandbox/network/allow-list.ts";
-import { canonicalHost } from "../sandbox/network/host-name.ts";
-import { parseCidr } from "../tools/http/ip-address.ts";
+import type { parseAllowEntry } from "../sandbox/network/allow-list.ts";
+import type { canonicalHost } from "../sandbox/network/host-name.ts";
+import type { parseCidr } from "../tools/http/ip-address.ts";
 import type { Report, SemanticInput } from "./issue-report.ts";
 import type { KeyPath } from "./key-path.ts";
 import type { SandboxConfig } from "./schema.ts";
@@ -19,12 +19,20 @@ const SANDBOX_ONLY_KEYS = [
  * `writable` in a `read-only` sandbox, `network_allow` without `network = "allow"`,
  * `network_allow_private` without a `network_allow` list, `deny_read` of `/` or with a glob (read
  * as a literal path, it would hide nothing), and a sandbox on an HTTP MCP server (nothing runs
- * locally to sandbox); and every `network_allow` and `network_allow_private` entry.
+ * locally to sandbox); and every `network_allow` and `network_allow_private` entry. The host and
+ * address parsers (and the SSRF guard's address tables) load only when such an entry exists.
  */
-export function checkSandbox(input: SemanticInput): void {
+export async function checkSandbox(input: SemanticInput): Promise<void> {
   const { config, report } = input;
+  const entries: SandboxConfig[] = [
+    ...Object.values(config.tools ?? {}).filter((tool) => tool.kind === "shell"),
+    ...Object.values(config.mcp ?? {}),
+  ];
+  const parsers = entries.some((entry) => entry.network_allow?.length || entry.network_allow_private?.length)
+    ? await networkParsers()
+    : undefined;
   for (const [name, tool] of Object.entries(config.tools ?? {})) {
-    if (tool.kind === "shell") checkOne(["tools", name], tool, report);
+    if (tool.kind === "shell") checkOne(["tools", name], tool, report, parsers);
   }
   for (const [name, server] of Object.entries(config.mcp ?? {})) {
     if (server.url !== undefined && server.command === undefined) {
@@ -39,11 +47,31 @@ export function checkSandbox(input: SemanticInput): void {
       }
       continue;
     }
-    checkOne(["mcp", name], server, report);
+    checkOne(["mcp", name], server, report, parsers);
   }
 }
 
-function checkOne(path: KeyPath, entry: SandboxConfig, report: Report): void {
+/** What `network_allow` and `network_allow_private` entries are parsed with. */
+interface NetworkParsers {
+  parseAllowEntry: typeof parseAllowEntry;
+  canonicalHost: typeof canonicalHost;
+  parseCidr: typeof parseCidr;
+}
+
+async function networkParsers(): Promise<NetworkParsers> {
+  const [allowList, hostName, ipAddress] = await Promise.all([
+    import("../sandbox/network/allow-list.ts"),
+    import("../sandbox/network/host-name.ts"),
+    import("../tools/http/ip-address.ts"),
+  ]);
+  return {
+    parseAllowEntry: allowList.parseAllowEntry,
+    canonicalHost: hostName.canonicalHost,
+    parseCidr: ipAddress.parseCidr,
+  };
+}
+
+function checkOne(path: KeyPath, entry: SandboxConfig, report: Report, parsers?: NetworkParsers): void {
   const mode = entry.sandbox ?? "off";
   if (mode === "off") {
     for (const key of SANDBOX_ONLY_KEYS) {
@@ -83,7 +111,7 @@ function checkOne(path: KeyPath, entry: SandboxConfig, report: Report): void {
       "key",
     );
   }
-  checkNetworkLists(path, entry, report);
+  checkNetworkLists(path, entry, report, parsers);
   entry.deny_read?.forEach((value, i) => {
     if (value.replace(/\/+$/, "") === "") {
       report([...path, "deny_read", i], {
@@ -101,9 +129,15 @@ function checkOne(path: KeyPath, entry: SandboxConfig, report: Report): void {
   });
 }
 
-function checkNetworkLists(path: KeyPath, entry: SandboxConfig, report: Report): void {
+/** `parsers` are loaded whenever some list has an entry (`checkSandbox`); without entries nothing is parsed. */
+function checkNetworkLists(
+  path: KeyPath,
+  entry: SandboxConfig,
+  report: Report,
+  parsers?: NetworkParsers,
+): void {
   entry.network_allow?.forEach((value, i) => {
-    const parsed = parseAllowEntry(value);
+    const parsed = (parsers as NetworkParsers).parseAllowEntry(value);
     if (!parsed.ok) {
       report([...path, "network_allow", i], {
         message: parsed.error,
@@ -125,6 +159,7 @@ function checkNetworkLists(path: KeyPath, entry: SandboxConfig, report: Report):
     );
   }
   entry.network_allow_private?.forEach((value, i) => {
+    const { parseCidr, canonicalHost } = parsers as NetworkParsers;
     if (value.includes("/") ? parseCidr(value) : canonicalHost(value)) return;
     report([...path, "network_allow_private", i], {
       message: `${JSON.stringify(value)} is not a host, an IP address or a CIDR block`,

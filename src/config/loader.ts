@@ -94,7 +94,7 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     checkMcp(input);
     checkPatterns(input);
     await checkFiles(input);
-    checkSandbox(input);
+    await checkSandbox(input);
     await checkSchedules(input);
     if (issues.length === 0) {
       return { path: mainPath, files: sources.files.map((file) => file.path), config: merged.config };

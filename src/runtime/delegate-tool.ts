@@ -28,23 +28,26 @@ export interface DelegateParent {
   entries: readonly ToolEntry[];
 }
 
-const delegateParameters = z.object({
-  goal: z.string().min(1).describe("What the sub-agent must achieve, with all the context it needs"),
-  tools: z
-    .array(z.string())
-    .optional()
-    .describe("Names of your tools the sub-agent may use (default: all except delegate)"),
-  max_turns: z.number().int().positive().optional().describe("Model turns the sub-agent may take"),
-  plan: z
-    .object({
-      mode: z.enum(["sequence", "parallel", "fallback"]),
-      steps: z.array(z.string().min(1)).min(1).describe("One sub-goal per step"),
-    })
-    .optional()
-    .describe(
-      "Split the goal into steps, each run by its own sub-agent: in sequence, in parallel, or as fallbacks",
-    ),
-});
+/** Built on first use (`z.lazy`): most agents have no delegate tool (start-up, docs/benchmarks/turns.md). */
+const delegateParameters = z.lazy(() =>
+  z.object({
+    goal: z.string().min(1).describe("What the sub-agent must achieve, with all the context it needs"),
+    tools: z
+      .array(z.string())
+      .optional()
+      .describe("Names of your tools the sub-agent may use (default: all except delegate)"),
+    max_turns: z.number().int().positive().optional().describe("Model turns the sub-agent may take"),
+    plan: z
+      .object({
+        mode: z.enum(["sequence", "parallel", "fallback"]),
+        steps: z.array(z.string().min(1)).min(1).describe("One sub-goal per step"),
+      })
+      .optional()
+      .describe(
+        "Split the goal into steps, each run by its own sub-agent: in sequence, in parallel, or as fallbacks",
+      ),
+  }),
+);
 
 type DelegateArgs = z.infer<typeof delegateParameters>;
 

@@ -6,9 +6,12 @@ import { toolSchemaOf } from "../tools/registry.ts";
 import type { ChildTool } from "./agent-tools.ts";
 import { ChildRefused, childToolResult } from "./child-runs.ts";
 
-const taskSchema = z.object({
-  task: z.string().min(1).describe("What the sub-agent should do, with all the context it needs"),
-});
+/** Built on first use (`z.lazy`): most agents have no `agent:` tool (start-up, docs/benchmarks/turns.md). */
+const taskSchema = z.lazy(() =>
+  z.object({
+    task: z.string().min(1).describe("What the sub-agent should do, with all the context it needs"),
+  }),
+);
 
 /**
  * `agent:NAME` as a tool: runs the declared agent on `{ task }` with its own model, tools,

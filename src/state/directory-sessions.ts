@@ -4,13 +4,16 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
 
-const pointerSchema = z.object({
-  cwd: z.string(),
-  session: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
-  /** Whether agentry named the session itself (a run without `--session`). */
-  auto: z.boolean(),
-  updated: z.string(),
-});
+/** Built on first use (`z.lazy`): only `--continue` reads a pointer back (start-up, docs/benchmarks/turns.md). */
+const pointerSchema = z.lazy(() =>
+  z.object({
+    cwd: z.string(),
+    session: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
+    /** Whether agentry named the session itself (a run without `--session`). */
+    auto: z.boolean(),
+    updated: z.string(),
+  }),
+);
 
 /** The session a directory used last. */
 export type DirectorySession = z.infer<typeof pointerSchema>;

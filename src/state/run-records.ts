@@ -151,7 +151,9 @@ export class RunRecords {
   summary(runId: string): RunSummary | undefined {
     if (!RUN_ID.test(runId)) return undefined;
     try {
-      const parsed = summarySchema.safeParse(readJsonIfExists(this.summaryPath(runId)));
+      const raw = readJsonIfExists(this.summaryPath(runId));
+      if (raw === undefined) return undefined;
+      const parsed = summarySchema.safeParse(raw);
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

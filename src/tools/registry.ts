@@ -76,9 +76,11 @@ export async function createBuiltinTool(
 }
 
 /** Parameters of an `agent:NAME` tool, offered to the model as `agent_NAME` (SPEC §12). */
-export const agentTaskParameters = z.object({
-  task: z.string().describe("The task for the agent, with everything it needs to know"),
-});
+export const agentTaskParameters = z.lazy(() =>
+  z.object({
+    task: z.string().describe("The task for the agent, with everything it needs to know"),
+  }),
+);
 
 function tidy(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(tidy);

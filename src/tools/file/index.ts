@@ -25,21 +25,27 @@ import { resolveInRoot } from "./root-path.ts";
 import { compilePattern, type SearchResult, searchFiles, searchOneFile } from "./search-files.ts";
 import { writeInRoot } from "./write-file.ts";
 
-/** Arguments the model passes to a file tool; which fields matter depends on `op`. */
-export const fileParameters = z.object({
-  op: z.enum(["read", "list", "search", "write"]).describe("The operation"),
-  path: z.string().describe('Path relative to the root; "." is the root itself'),
-  content: z.string().optional().describe("write: the complete new file content"),
-  pattern: z.string().min(1).optional().describe("search: a substring, or /regex/flags"),
-  offset: z.number().int().min(1).optional().describe("read: first line, 1-based"),
-  byte_offset: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe("read: start at this byte instead of a line (to continue a line too long to read at once)"),
-  limit: z.number().int().min(1).optional().describe("read: number of lines; search: maximum matches"),
-});
+/**
+ * Arguments the model passes to a file tool; which fields matter depends on `op`. Built on first
+ * use (`z.lazy`): arguments are validated only after the first model response (start-up,
+ * docs/benchmarks/turns.md); the model sees FILE_PARAMETERS_JSON.
+ */
+export const fileParameters = z.lazy(() =>
+  z.object({
+    op: z.enum(["read", "list", "search", "write"]).describe("The operation"),
+    path: z.string().describe('Path relative to the root; "." is the root itself'),
+    content: z.string().optional().describe("write: the complete new file content"),
+    pattern: z.string().min(1).optional().describe("search: a substring, or /regex/flags"),
+    offset: z.number().int().min(1).optional().describe("read: first line, 1-based"),
+    byte_offset: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("read: start at this byte instead of a line (to continue a line too long to read at once)"),
+    limit: z.number().int().min(1).optional().describe("read: number of lines; search: maximum matches"),
+  }),
+);
 
 /** Parsed file tool arguments. */
 export type FileArgs = z.infer<typeof fileParameters>;

@@ -1,0 +1,38 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { ROOT, staticClosure } from "../support/static-imports.ts";
+
+/**
+ * What `agentry run` loads before its first model request (issue 13's cold start): each of these
+ * was measured to cost CPU there (docs/benchmarks/turns.md) and is loaded on first use instead.
+ */
+
+/** A top-level `const x = z.…(` that is not `z.lazy(`: a zod schema built when the module loads. */
+const EAGER_SCHEMA = /^(?:export )?const \w+(?::[^=]+)? = z\s*\.(?!lazy\()/m;
+
+function eagerSchemas(entry: string): string[] {
+  return [...staticClosure(entry).files]
+    .filter((file) => EAGER_SCHEMA.test(readFileSync(file, "utf8")))
+    .map((file) => file.slice(ROOT.length + 1));
+}
+
+describe("agentry run's start-up", () => {
+  test("no module the run command loads builds a zod schema when it loads (they are z.lazy)", () => {
+    expect(eagerSchemas("src/cli/commands/run.ts")).toEqual([]);
+  });
+
+  test("nor does the file tool, which every run with a file tool loads before its first request", () => {
+    expect(eagerSchemas("src/tools/file/index.ts")).toEqual([]);
+  });
+
+  test("the scan finds an eager schema where there is one (the configuration schema)", () => {
+    expect(eagerSchemas("src/config/schema.ts")).toEqual(["src/config/schema.ts"]);
+  });
+
+  test("loading a configuration reaches neither the SSRF guard's address tables nor the host parsers", () => {
+    const files = [...staticClosure("src/config/loader.ts").files].map((file) => file.slice(ROOT.length + 1));
+    expect(files.filter((file) => file.startsWith("src/tools/") || file.startsWith("src/sandbox/"))).toEqual(
+      [],
+    );
+  });
+});
