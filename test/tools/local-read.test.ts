@@ -16,7 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ToolContext } from "../../src/spec/tool.ts";
 import { createFileTool } from "../../src/tools/file/index.ts";
-import { LOCAL_READ_MAX, type LocalRoot, localRoot, openLocalFile } from "../../src/tools/file/local-read.ts";
+import {
+  LOCAL_READ_MAX,
+  type LocalRoot,
+  localRoot,
+  openLocalFile,
+  readLocalFile,
+} from "../../src/tools/file/local-read.ts";
 
 /** The fast path needs /proc/self/fd and a local temporary directory; elsewhere it is off and these tests skip. */
 const probe = realpathSync(mkdtempSync(join(tmpdir(), "local-read-probe-")));
@@ -90,6 +96,18 @@ describe("the file tool's synchronous fast path (local-read.ts)", () => {
     }
     writeFileSync(join(rootPath, "big.txt"), "x".repeat(LOCAL_READ_MAX));
     expect(contentOf("big.txt")).toHaveLength(LOCAL_READ_MAX);
+  });
+
+  onLinux("a file that grew after it was opened is left to the general path", () => {
+    const file = openLocalFile(root, "d/f.txt");
+    if (!file) throw new Error("not opened");
+    try {
+      expect(readLocalFile(file)?.toString()).toBe("inside");
+      writeFileSync(join(rootPath, "d", "f.txt"), "inside, and more");
+      expect(readLocalFile(file)).toBeUndefined();
+    } finally {
+      closeSync(file.fd);
+    }
   });
 
   onLinux("a descriptor on another device than the root's is not read", () => {

@@ -7,7 +7,7 @@ import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
-import { localRoot, openLocalFile } from "./local-read.ts";
+import { localRoot, openLocalFile, readLocalFile } from "./local-read.ts";
 import {
   childPath,
   type DirRef,
@@ -20,7 +20,13 @@ import {
   READ_FLAGS,
 } from "./open-in-root.ts";
 import { FILE_PARAMETERS_JSON } from "./parameters-json.ts";
-import { descriptorReader, type FileWindow, handleReader, type ReadAt, readWindow } from "./read-window.ts";
+import {
+  type FileWindow,
+  handleReader,
+  readWindow,
+  type WindowRequest,
+  windowOfContent,
+} from "./read-window.ts";
 import { resolveInRoot } from "./root-path.ts";
 import { compilePattern, type SearchResult, searchFiles, searchOneFile } from "./search-files.ts";
 import { writeInRoot } from "./write-file.ts";
@@ -124,7 +130,8 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     const small = args.op === "read" && local ? openLocalFile(local, args.path) : undefined;
     if (small) {
       try {
-        return await read(args, descriptorReader(small.fd), small.size, small.shown, signal);
+        const content = readLocalFile(small);
+        if (content) return readContent(args, content, small.size, small.shown, signal);
       } finally {
         closeSync(small.fd);
       }
@@ -202,37 +209,37 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
       const found = await searchOneFile(root, file, shown, matcher, args.limit ?? DEFAULT_MATCHES, signal);
       return searchResult(found);
     }
-    return read(args, handleReader(file.file), file.stat.size, shown, signal);
+    const size = file.stat.size;
+    const past = pastTheEnd(args, size, shown);
+    if (past) return past;
+    return readResult(
+      await readWindow(handleReader(file.file), windowRequest(args, size, signal)),
+      size,
+      shown,
+    );
   }
 
-  async function read(
+  function readContent(
     args: FileArgs,
-    from: ReadAt,
+    content: Buffer,
     size: number,
     shown: string,
     signal: AbortSignal,
-  ): Promise<ToolResult> {
-    if (args.byte_offset !== undefined && args.byte_offset > size) {
-      return toolError(`byte_offset ${args.byte_offset} is past the end of ${shown} (${size} bytes)`);
-    }
-    const window = await readWindow(from, {
+  ): ToolResult {
+    return (
+      pastTheEnd(args, size, shown) ??
+      readResult(windowOfContent(content, windowRequest(args, size, signal)), size, shown)
+    );
+  }
+
+  function windowRequest(args: FileArgs, size: number, signal: AbortSignal): WindowRequest {
+    return {
       offset: args.offset ?? 1,
       limit: args.limit ?? DEFAULT_READ_LINES,
       ...(args.byte_offset !== undefined ? { byteOffset: args.byte_offset } : {}),
       maxBytes: maxRead,
       size,
       signal,
-    });
-    if (window.binary) return toolError(`${shown} is a binary file`);
-    return {
-      ok: true,
-      output: window.text + continuationNote(window, size),
-      meta: {
-        path: shown,
-        lines: window.lines,
-        bytes: size,
-        ...(window.next ? { next_byte: window.next.byte } : {}),
-      },
     };
   }
 
@@ -267,6 +274,25 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     if (typeof matcher === "string") return toolError(matcher);
     return searchResult(await searchFiles(root, dir, shown, matcher, args.limit ?? DEFAULT_MATCHES, signal));
   }
+}
+
+function pastTheEnd(args: FileArgs, size: number, shown: string): ToolResult | undefined {
+  if (args.byte_offset === undefined || args.byte_offset <= size) return undefined;
+  return toolError(`byte_offset ${args.byte_offset} is past the end of ${shown} (${size} bytes)`);
+}
+
+function readResult(window: FileWindow, size: number, shown: string): ToolResult {
+  if (window.binary) return toolError(`${shown} is a binary file`);
+  return {
+    ok: true,
+    output: window.text + continuationNote(window, size),
+    meta: {
+      path: shown,
+      lines: window.lines,
+      bytes: size,
+      ...(window.next ? { next_byte: window.next.byte } : {}),
+    },
+  };
 }
 
 /**

@@ -1,4 +1,13 @@
-import { closeSync, fstatSync, openSync, readlinkSync, type Stats, statfsSync, statSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+  statfsSync,
+  statSync,
+} from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { DIR_FLAGS, type FileRoot, READ_FLAGS } from "./open-in-root.ts";
 import { CHUNK_BYTES } from "./read-window.ts";
@@ -62,31 +71,26 @@ export function localRoot(root: FileRoot): LocalRoot | undefined {
  * component is opened through the descriptor of the directory verified before it
  * (`/proc/self/fd/<dir>/<name>`, like `openat`) with `O_NOFOLLOW`, so a symlink, wherever and
  * whenever it appears, fails the open instead of being followed; each descriptor's own path
- * (`/proc/self/fd/<fd>`) must lie inside the root and its device be the root's. Returns the open
- * file only when it is a regular file of at most `LOCAL_READ_MAX` bytes; `undefined` otherwise,
- * with every descriptor closed.
+ * (`/proc/self/fd/<fd>`) must lie inside the root, and each one below the root must be on the
+ * root's device. Returns the open file only when it is a regular file of at most `LOCAL_READ_MAX`
+ * bytes; `undefined` otherwise, with every descriptor closed.
  */
 export function openLocalFile(root: LocalRoot, requested: string): LocalFile | undefined {
-  const lexical = isAbsolute(requested) ? resolve(requested) : resolve(root.path, requested);
-  if (!isInside(root.path, lexical)) return undefined;
-  const shown = relative(root.path, lexical);
-  if (shown === "") return undefined;
+  const shown = relativeInRoot(root.path, requested);
+  if (shown === undefined) return undefined;
   const names = shown.split(sep);
-  let dir = openVerified(root, root.path, DIR_FLAGS);
+  let dir = openVerified(root, root.path, DIR_FLAGS, false);
   for (let index = 0; index < names.length; index++) {
     if (!dir) return undefined;
     const last = index === names.length - 1;
-    const opened = openVerified(
-      root,
-      `/proc/self/fd/${dir.fd}/${names[index]}`,
-      last ? READ_FLAGS : DIR_FLAGS,
-    );
+    const path = `/proc/self/fd/${dir.fd}/${names[index]}`;
+    const opened = openVerified(root, path, last ? READ_FLAGS : DIR_FLAGS, true);
     closeSync(dir.fd);
     if (!last) {
       dir = opened;
       continue;
     }
-    if (!opened) return undefined;
+    if (!opened?.stat) return undefined;
     if (!opened.stat.isFile() || opened.stat.size > LOCAL_READ_MAX) {
       closeSync(opened.fd);
       return undefined;
@@ -96,7 +100,45 @@ export function openLocalFile(root: LocalRoot, requested: string): LocalFile | u
   return undefined;
 }
 
-function openVerified(root: LocalRoot, path: string, flags: number): { fd: number; stat: Stats } | undefined {
+/**
+ * The whole content of a file opened by `openLocalFile`, in one read; `undefined` when the file
+ * has grown past the size it was opened with (the general path then reads it in chunks).
+ */
+export function readLocalFile(file: LocalFile): Buffer | undefined {
+  const buffer = Buffer.allocUnsafe(file.size + 1);
+  const length = readSync(file.fd, buffer, 0, buffer.length, 0);
+  return length <= file.size ? buffer.subarray(0, length) : undefined;
+}
+
+/**
+ * `requested` relative to the root as the general path shows it (`relative(root, resolve(root,
+ * requested))`), or `undefined` for the root itself and for paths outside it. A plain relative path
+ * (no empty, `.` or `..` component) is already in that form and is returned as it is.
+ */
+function relativeInRoot(root: string, requested: string): string | undefined {
+  if (requested !== "" && !requested.startsWith(sep) && requested.split(sep).every(plainName))
+    return requested;
+  const lexical = isAbsolute(requested) ? resolve(requested) : resolve(root, requested);
+  if (!isInside(root, lexical)) return undefined;
+  const shown = relative(root, lexical);
+  return shown === "" ? undefined : shown;
+}
+
+function plainName(name: string): boolean {
+  return name !== "" && name !== "." && name !== "..";
+}
+
+/**
+ * Opens `path` and checks the descriptor: its `/proc/self/fd` path inside the root and, when
+ * `onDevice`, its device the root's (then its `fstat` is returned). The root itself needs no
+ * device check: every descriptor opened below it gets one.
+ */
+function openVerified(
+  root: LocalRoot,
+  path: string,
+  flags: number,
+  onDevice: boolean,
+): { fd: number; stat?: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(path, flags);
@@ -104,9 +146,10 @@ function openVerified(root: LocalRoot, path: string, flags: number): { fd: numbe
     return undefined;
   }
   try {
-    const stat = fstatSync(fd);
-    if (stat.dev === root.dev && isInside(root.path, readlinkSync(`/proc/self/fd/${fd}`)))
-      return { fd, stat };
+    const stat = onDevice ? fstatSync(fd) : undefined;
+    if ((!stat || stat.dev === root.dev) && isInside(root.path, readlinkSync(`/proc/self/fd/${fd}`))) {
+      return stat ? { fd, stat } : { fd };
+    }
   } catch {
     // refused below, like a failed check
   }

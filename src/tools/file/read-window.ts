@@ -1,4 +1,3 @@
-import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 
 /** Bytes read per `read` call: memory stays bounded by this plus the window, whatever the file. */
@@ -57,14 +56,6 @@ export function handleReader(handle: FileHandle): ReadAt {
     (await handle.read(buffer, offset, length, position)).bytesRead;
 }
 
-/**
- * Reads a descriptor synchronously, on the calling thread: only for small files on a local file
- * system, where a read takes microseconds (local-read.ts decides when).
- */
-export function descriptorReader(fd: number): ReadAt {
-  return (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position);
-}
-
 function binary(): FileWindow {
   return { text: "", binary: true, lines: 0, bytes: 0 };
 }
@@ -87,9 +78,8 @@ export async function readWindow(read: ReadAt, request: WindowRequest): Promise<
 }
 
 async function readBytes(read: ReadAt, request: WindowRequest, start: number): Promise<FileWindow> {
-  const available = Math.max(0, request.size - start);
-  const want = Math.min(request.maxBytes, available);
-  const buffer = Buffer.allocUnsafe(Math.min(want + 4, available));
+  const { want, length: wanted } = byteSpan(request, start);
+  const buffer = Buffer.allocUnsafe(wanted);
   let length = 0;
   while (length < buffer.length) {
     request.signal.throwIfAborted();
@@ -98,11 +88,47 @@ async function readBytes(read: ReadAt, request: WindowRequest, start: number): P
     length += bytesRead;
     if (bytesRead < count) break;
   }
-  const end = length <= want ? length : charBoundary(buffer, 0, want);
-  const shown = buffer.subarray(0, end);
-  const window: FileWindow = { text: shown.toString("utf8"), binary: false, lines: 0, bytes: end };
-  if (start + end < request.size) window.next = { byte: start + end };
+  return bytesWindow(buffer.subarray(0, length), want, start, request.size);
+}
+
+/** How many bytes a byte window from `start` shows at most (`want`) and reads (`length`: 4 more, to end on a character). */
+function byteSpan(request: WindowRequest, start: number): { want: number; length: number } {
+  const available = Math.max(0, request.size - start);
+  const want = Math.min(request.maxBytes, available);
+  return { want, length: Math.min(want + 4, available) };
+}
+
+/** The byte window of `bytes` read from `start`, cut at `want` on a character boundary. */
+function bytesWindow(bytes: Buffer, want: number, start: number, size: number): FileWindow {
+  const end = bytes.length <= want ? bytes.length : charBoundary(bytes, 0, want);
+  const window: FileWindow = {
+    text: bytes.toString("utf8", 0, end),
+    binary: false,
+    lines: 0,
+    bytes: end,
+  };
+  if (start + end < size) window.next = { byte: start + end };
   return window;
+}
+
+/**
+ * The window `readWindow` would read, of a file whose whole content is already in memory (a small
+ * file read at once, local-read.ts): the same binary sniff, lines, cuts and continuations, and the
+ * same checks of `signal`, without a read or an `await`.
+ */
+export function windowOfContent(content: Buffer, request: WindowRequest): FileWindow {
+  if (request.byteOffset === undefined) {
+    request.signal.throwIfAborted();
+    if (content.subarray(0, SNIFF_BYTES).includes(0)) return binary();
+    const builder = new LineWindow(request);
+    if (content.length > 0) builder.take(content, 0);
+    return builder.finish(content.length);
+  }
+  if (content.subarray(0, Math.min(SNIFF_BYTES, request.size)).includes(0)) return binary();
+  const start = request.byteOffset;
+  const { want, length } = byteSpan(request, start);
+  if (length > 0) request.signal.throwIfAborted();
+  return bytesWindow(content.subarray(start, start + length), want, start, request.size);
 }
 
 /** The largest end ≤ `end` that does not split a UTF-8 sequence (never below `start + 1` if it can help it). */
