@@ -140,11 +140,13 @@ function charBoundary(buffer: Buffer, start: number, end: number): number {
 
 /**
  * The chunk is sized to the file (one byte more, so a file that did not grow is read in one call),
- * at most `CHUNK_BYTES`; a short read is the end of the file.
+ * at most `CHUNK_BYTES`; a short read is the end of the file. A full read of a smaller chunk means
+ * the file grew past its size (a log being written): the rest is read in full chunks, not in
+ * reads of the file's old size (one byte each for a file opened empty).
  */
 async function readLines(read: ReadAt, request: WindowRequest): Promise<FileWindow> {
   const builder = new LineWindow(request);
-  const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, request.size + 1));
+  let chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, request.size + 1));
   let position = 0;
   while (!builder.done) {
     request.signal.throwIfAborted();
@@ -153,6 +155,7 @@ async function readLines(read: ReadAt, request: WindowRequest): Promise<FileWind
     if (bytesRead > 0) builder.take(chunk.subarray(0, bytesRead), position);
     position += bytesRead;
     if (bytesRead < chunk.length) break;
+    if (chunk.length < CHUNK_BYTES) chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   }
   return builder.finish(position);
 }
