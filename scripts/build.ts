@@ -5,7 +5,7 @@
  */
 
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { $ } from "bun";
 
 const ROOT = join(import.meta.dir, "..");
@@ -28,6 +28,27 @@ export interface CompileOptions {
  * time. Measured on a batch of 50 agents: peak RSS 70 → 64 MB, per-turn time unchanged.
  */
 const JIT_POLICY = 64;
+
+/**
+ * The executable loads zod when it is first used instead of at start-up: `src/lazy-zod/index.ts`
+ * (a plain import, as the library keeps it) is replaced by `on-first-use.ts`, whose
+ * `require("zod")` resolves to the ES module every `import … from "zod"` gets (not zod's CommonJS
+ * build, which would be a second zod with its own registry of descriptions).
+ */
+export const zodOnFirstUse: Bun.BunPlugin = {
+  name: "zod-on-first-use",
+  setup(build) {
+    const lazyZod = join(ROOT, "src/lazy-zod/index.ts");
+    build.onResolve({ filter: /index\.ts$/ }, (args) =>
+      resolve(dirname(args.importer), args.path) === lazyZod
+        ? { path: join(ROOT, "src/lazy-zod/on-first-use.ts") }
+        : undefined,
+    );
+    build.onResolve({ filter: /^zod$/ }, (args) =>
+      args.kind === "require-call" ? { path: Bun.resolveSync("zod", join(ROOT, "src")) } : undefined,
+    );
+  },
+};
 
 /** Where `scripts/record-bytecode-order.ts` writes the recorded bytecode layouts. */
 export const BYTECODE_ORDER_DIR = join(ROOT, "scripts/bytecode-order");
@@ -66,6 +87,7 @@ export async function compileBinary(options: CompileOptions): Promise<void> {
     // BullMQ's optional Node client (a devDependency, for the library's Node tests): the binary
     // connects with Bun's built-in Redis client and must not embed it (docs/WORKERS.md).
     external: ["ioredis"],
+    plugins: [zodOnFirstUse],
     format: "esm",
     minify: true,
     bytecode: true,

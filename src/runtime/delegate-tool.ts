@@ -1,6 +1,7 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { RunStop } from "../agent/run-stop.ts";
 import type { AgentConfig } from "../config/schema.ts";
+import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { toolSchemaOf } from "../tools/registry.ts";
 import type { AgentSettings } from "./agent-settings.ts";
@@ -28,8 +29,8 @@ export interface DelegateParent {
   entries: readonly ToolEntry[];
 }
 
-/** Built on first use (`z.lazy`): most agents have no delegate tool (start-up, docs/benchmarks/turns.md). */
-const delegateParameters = z.lazy(() =>
+/** Built on first use (`lazySchema`): most agents have no delegate tool (start-up, docs/benchmarks/turns.md). */
+const delegateParameters = lazySchema((z) =>
   z.object({
     goal: z.string().min(1).describe("What the sub-agent must achieve, with all the context it needs"),
     tools: z
@@ -49,7 +50,7 @@ const delegateParameters = z.lazy(() =>
   }),
 );
 
-type DelegateArgs = z.infer<typeof delegateParameters>;
+type DelegateArgs = z.infer<ReturnType<typeof delegateParameters>>;
 
 /**
  * `delegate`: the model creates ephemeral sub-agents for a goal with a subset of its own tools
@@ -66,7 +67,7 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
     description:
       settings.description ??
       `Hand a self-contained goal to a focused sub-agent that works on its own and returns its answer. It can use: ${available.map((item) => item.visible).join(", ") || "no tools"}. At most ${maxTurns} turns each.`,
-    parameters: delegateParameters,
+    parameters: delegateParameters(),
     readOnly: false,
   };
   const bind = (children: ChildRunner): Tool<DelegateArgs> => ({

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { jsonrepair } from "jsonrepair";
-import { z } from "zod";
+import type { z } from "zod";
 import type { AnswerCheck } from "../agent/loop.ts";
+import { zod } from "../lazy-zod/index.ts";
 import { UsageError } from "../spec/errors.ts";
 
 /**
@@ -12,7 +13,7 @@ import { UsageError } from "../spec/errors.ts";
 export function loadAnswerCheck(path: string): AnswerCheck {
   let schema: z.ZodType;
   try {
-    schema = z.fromJSONSchema(JSON.parse(readFileSync(path, "utf8")));
+    schema = zod().z.fromJSONSchema(JSON.parse(readFileSync(path, "utf8")));
   } catch (err) {
     throw new UsageError(`cannot use output schema ${path}: ${(err as Error).message}`, {
       hint: "pass a JSON Schema file (draft 2020-12) with --output-schema or output_schema",

@@ -1,13 +1,14 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { namedEntry } from "../config/named-entry.ts";
 import type { Config } from "../config/schema.ts";
+import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import { toolSchemaOf } from "../tools/registry.ts";
 import type { ChildTool } from "./agent-tools.ts";
 import { ChildRefused, childToolResult } from "./child-runs.ts";
 
-/** Built on first use (`z.lazy`): most agents have no `agent:` tool (start-up, docs/benchmarks/turns.md). */
-const taskSchema = z.lazy(() =>
+/** Built on first use (`lazySchema`): most agents have no `agent:` tool (start-up, docs/benchmarks/turns.md). */
+const taskSchema = lazySchema((z) =>
   z.object({
     task: z.string().min(1).describe("What the sub-agent should do, with all the context it needs"),
   }),
@@ -28,7 +29,7 @@ export function subAgentTool(
     description:
       spec.description ??
       `Delegate a task to the "${spec.child}" agent${childConfig?.description ? `: ${childConfig.description}` : ""}. It works on its own and returns its final answer.`,
-    parameters: taskSchema,
+    parameters: taskSchema(),
     readOnly: false,
   };
   return {
@@ -36,7 +37,7 @@ export function subAgentTool(
     bind: (children) => ({
       ...definition,
       async execute(args, ctx): Promise<ToolResult> {
-        const { task } = args as z.infer<typeof taskSchema>;
+        const { task } = args as z.infer<ReturnType<typeof taskSchema>>;
         try {
           const budgetCap = children.remaining();
           const outcome = await children.run(

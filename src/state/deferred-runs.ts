@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
+import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import { UsageError } from "../spec/errors.ts";
 import { StateIntegrityError } from "./integrity-error.ts";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
@@ -10,10 +11,12 @@ import { openStateKey, type StateKey } from "./state-key.ts";
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a deferred run back (docs/benchmarks/turns.md). */
-const toolCallSchema = z.lazy(() => z.object({ id: z.string(), name: z.string(), arguments: z.string() }));
+/** Built on first use (`lazySchema`): zod schemas cost start-up time in every run that never reads a deferred run back (docs/benchmarks/turns.md). */
+const toolCallSchema = lazySchema((z) =>
+  z.object({ id: z.string(), name: z.string(), arguments: z.string() }),
+);
 
-const decisionSchema = z.lazy(() =>
+const decisionSchema = lazySchema((z) =>
   z.object({
     decision: z.enum(["approve", "deny"]),
     by: z.string(),
@@ -24,7 +27,7 @@ const decisionSchema = z.lazy(() =>
   }),
 );
 
-const attemptResultSchema = z.lazy(() =>
+const attemptResultSchema = lazySchema((z) =>
   z.object({
     ok: z.boolean(),
     output: z.string(),
@@ -34,23 +37,23 @@ const attemptResultSchema = z.lazy(() =>
   }),
 );
 
-const pendingSchema = z.lazy(() =>
+const pendingSchema = lazySchema((z) =>
   z.object({
     approval_id: z.string(),
     agent: z.string(),
     /** The call as shown to humans: `arguments` redacted. What runs comes from `sealed`. */
-    call: toolCallSchema,
-    decision: decisionSchema.optional(),
+    call: toolCallSchema(),
+    decision: decisionSchema().optional(),
     /** Write-ahead record of a resume executing the approved call: started, then its (redacted) result. */
-    attempt: z.object({ started: z.string(), result: attemptResultSchema.optional() }).optional(),
+    attempt: z.object({ started: z.string(), result: attemptResultSchema().optional() }).optional(),
   }),
 );
 
 /** The raw values a resume needs, sealed with the state key: never in plain text at rest. */
-const sealedStateSchema = z.lazy(() =>
+const sealedStateSchema = lazySchema((z) =>
   z.object({
     prompt: z.string(),
-    messages: z.array(messageSchema),
+    messages: z.array(messageSchema()),
     calls: z.array(
       z.object({
         approval_id: z.string(),
@@ -66,7 +69,7 @@ const sealedStateSchema = z.lazy(() =>
 /** Version of the deferred-run file format; files without it predate integrity protection. */
 const FORMAT = 2;
 
-const deferredRunSchema = z.lazy(() =>
+const deferredRunSchema = lazySchema((z) =>
   z.object({
     format: z.literal(FORMAT),
     run_id: z.string(),
@@ -89,10 +92,10 @@ const deferredRunSchema = z.lazy(() =>
       appendInstructions: z.string().optional(),
     }),
     /** Redacted; the raw conversation is sealed. */
-    messages: z.array(messageSchema),
+    messages: z.array(messageSchema()),
     turns: z.number(),
     usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }),
-    pending: z.array(pendingSchema),
+    pending: z.array(pendingSchema()),
     resumes: z.number(),
     result: z
       .object({
@@ -108,9 +111,9 @@ const deferredRunSchema = z.lazy(() =>
   }),
 );
 
-export type DeferredRun = z.infer<typeof deferredRunSchema>;
-export type PendingApproval = z.infer<typeof pendingSchema>;
-export type SealedRunState = z.infer<typeof sealedStateSchema>;
+export type DeferredRun = z.infer<ReturnType<typeof deferredRunSchema>>;
+export type PendingApproval = z.infer<ReturnType<typeof pendingSchema>>;
+export type SealedRunState = z.infer<ReturnType<typeof sealedStateSchema>>;
 export type SealedCall = SealedRunState["calls"][number];
 /** A deferred run as its writer builds it; the store adds the format, seal and MAC. */
 export type DeferredRunDraft = Omit<DeferredRun, "format" | "sealed" | "mac">;
@@ -187,7 +190,7 @@ export class DeferredRunStore {
     if ((raw as { format?: unknown }).format !== FORMAT) {
       throw new StateIntegrityError(runId, "it was written by an older agentry without integrity protection");
     }
-    const parsed = deferredRunSchema.safeParse(raw);
+    const parsed = deferredRunSchema().safeParse(raw);
     if (!parsed.success) throw new StateIntegrityError(runId, `${path} is not a valid deferred run`);
     const { mac, ...rest } = parsed.data;
     if (!this.requireKey(runId).verify("deferred-run", rest, mac)) {
@@ -199,7 +202,7 @@ export class DeferredRunStore {
   /** The raw prompt, conversation and calls of a verified run. */
   unseal(run: DeferredRun): SealedRunState {
     const plain = this.requireKey(run.run_id).unseal(run.sealed, run.run_id);
-    const parsed = plain === undefined ? undefined : sealedStateSchema.safeParse(JSON.parse(plain));
+    const parsed = plain === undefined ? undefined : sealedStateSchema().safeParse(JSON.parse(plain));
     if (!parsed?.success) throw new StateIntegrityError(run.run_id, "its sealed state does not open");
     return parsed.data;
   }

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { realpathSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
+import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
 
-/** Built on first use (`z.lazy`): only `--continue` reads a pointer back (start-up, docs/benchmarks/turns.md). */
-const pointerSchema = z.lazy(() =>
+/** Built on first use (`lazySchema`): only `--continue` reads a pointer back (start-up, docs/benchmarks/turns.md). */
+const pointerSchema = lazySchema((z) =>
   z.object({
     cwd: z.string(),
     session: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
@@ -16,7 +17,7 @@ const pointerSchema = z.lazy(() =>
 );
 
 /** The session a directory used last. */
-export type DirectorySession = z.infer<typeof pointerSchema>;
+export type DirectorySession = z.infer<ReturnType<typeof pointerSchema>>;
 
 /** A directory as it is keyed: its real path, so `.`, a symlink and the full path agree. */
 export function canonicalDirectory(dir: string): string {
@@ -51,7 +52,7 @@ export class DirectorySessions {
     } catch {
       return undefined;
     }
-    const parsed = pointerSchema.safeParse(raw);
+    const parsed = pointerSchema().safeParse(raw);
     return parsed.success && parsed.data.cwd === dir ? parsed.data : undefined;
   }
 

@@ -9,7 +9,8 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
+import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import type { RunEvent, RunStatus, UsageTotals } from "../spec/events.ts";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
 
@@ -24,8 +25,8 @@ export interface Retention {
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a run record back (docs/benchmarks/turns.md). */
-const summarySchema = z.lazy(() =>
+/** Built on first use (`lazySchema`): zod schemas cost start-up time in every run that never reads a run record back (docs/benchmarks/turns.md). */
+const summarySchema = lazySchema((z) =>
   z.looseObject({
     run_id: z.string(),
     agent: z.string(),
@@ -43,7 +44,7 @@ const summarySchema = z.lazy(() =>
 );
 
 /** What `runs list` shows of one run: written when it starts (`running`) and again when it ends. */
-export type RunSummary = z.infer<typeof summarySchema>;
+export type RunSummary = z.infer<ReturnType<typeof summarySchema>>;
 
 /** How a run ended, for its summary. */
 export interface RunEnding {
@@ -153,7 +154,7 @@ export class RunRecords {
     try {
       const raw = readJsonIfExists(this.summaryPath(runId));
       if (raw === undefined) return undefined;
-      const parsed = summarySchema.safeParse(raw);
+      const parsed = summarySchema().safeParse(raw);
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
+import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { Message } from "../spec/model.ts";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
@@ -8,17 +9,17 @@ import { messageSchema } from "./message-schema.ts";
 
 const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a session back (docs/benchmarks/turns.md). */
-const sessionSchema = z.lazy(() =>
+/** Built on first use (`lazySchema`): zod schemas cost start-up time in every run that never reads a session back (docs/benchmarks/turns.md). */
+const sessionSchema = lazySchema((z) =>
   z.object({
     id: z.string(),
     agent: z.string(),
     updated: z.string(),
-    messages: z.array(messageSchema),
+    messages: z.array(messageSchema()),
   }),
 );
 
-export type Session = z.infer<typeof sessionSchema>;
+export type Session = z.infer<ReturnType<typeof sessionSchema>>;
 
 /** The most messages a session keeps in memory and on disk; older turns are dropped whole. */
 export const MAX_SESSION_MESSAGES = 400;
@@ -40,7 +41,7 @@ export class SessionStore {
     const path = this.pathOf(id);
     const raw = readJsonIfExists(path);
     if (raw === undefined) return undefined;
-    const parsed = sessionSchema.safeParse(raw);
+    const parsed = sessionSchema().safeParse(raw);
     if (!parsed.success)
       throw new UsageError(`session file ${path} is corrupt; delete it or use another --session id`);
     return parsed.data;

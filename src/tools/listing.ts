@@ -27,7 +27,7 @@ const PLACEHOLDER_ENV = new Proxy<Record<string, string | undefined>>(
   { get: (_target, key) => (typeof key === "string" ? `<${key}>` : undefined) },
 );
 
-const STATIC_PARAMETERS = { shell: shellParameters, http: httpParameters, file: fileParameters } as const;
+const STATIC_PARAMETERS = { shell: shellParameters, http: httpParameters, file: fileParameters() } as const;
 
 function agentListing(name: string, agent: string, config: Config, entry?: ToolConfig): ToolListing {
   const target = namedEntry(config.agents, agent);
@@ -39,7 +39,7 @@ function agentListing(name: string, agent: string, config: Config, entry?: ToolC
       entry?.description ??
       target?.description ??
       `Delegates a task to the agent "${agent}" and returns its answer.`,
-    parameters: parametersJsonSchema(agentTaskParameters),
+    parameters: parametersJsonSchema(agentTaskParameters()),
   };
 }
 

@@ -1,5 +1,7 @@
-import { z } from "zod";
+import type { z } from "zod";
 import type { ToolConfig } from "../config/schema.ts";
+import { zod } from "../lazy-zod/index.ts";
+import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import type { SandboxHost } from "../sandbox/host.ts";
 import { ConfigError } from "../spec/errors.ts";
 import type { JsonSchema, ToolSchema } from "../spec/model.ts";
@@ -76,7 +78,7 @@ export async function createBuiltinTool(
 }
 
 /** Parameters of an `agent:NAME` tool, offered to the model as `agent_NAME` (SPEC §12). */
-export const agentTaskParameters = z.lazy(() =>
+export const agentTaskParameters = lazySchema((z) =>
   z.object({
     task: z.string().describe("The task for the agent, with everything it needs to know"),
   }),
@@ -100,7 +102,7 @@ function tidy(node: unknown): unknown {
  * `$schema`, trivial `propertyNames` and the ±2^53 integer bounds that only add noise). Throws unless it describes an object, which every provider requires.
  */
 export function parametersJsonSchema(parameters: z.ZodType): JsonSchema {
-  const raw = z.toJSONSchema(parameters, { io: "input", unrepresentable: "any" });
+  const raw = zod().z.toJSONSchema(parameters, { io: "input", unrepresentable: "any" });
   const { $schema: _dropped, ...schema } = tidy(raw) as JsonSchema;
   if (schema["type"] !== "object") {
     throw new TypeError("tool parameters must be a zod object schema");

@@ -16,8 +16,24 @@ function eagerSchemas(entry: string): string[] {
     .map((file) => file.slice(ROOT.length + 1));
 }
 
+/** Modules of the closure that import zod's values (type imports erase at build time). */
+function zodImporters(entry: string): string[] {
+  return [...staticClosure(entry).files]
+    .filter((file) => /^import (?!type\b)[^;]*from "zod";/m.test(readFileSync(file, "utf8")))
+    .map((file) => file.slice(ROOT.length + 1));
+}
+
 describe("agentry run's start-up", () => {
-  test("no module the run command loads builds a zod schema when it loads (they are z.lazy)", () => {
+  test("the run command and the file tool reach zod only through src/lazy-zod (evaluated on first use in the executable)", () => {
+    expect(zodImporters("src/cli/commands/run.ts")).toEqual(["src/lazy-zod/index.ts"]);
+    expect(zodImporters("src/tools/file/index.ts")).toEqual(["src/lazy-zod/index.ts"]);
+  });
+
+  test("the scan sees a zod import where there is one", () => {
+    expect(zodImporters("src/config/validate-shape.ts")).toContain("src/config/schema.ts");
+  });
+
+  test("no module the run command loads builds a zod schema when it loads (they are built on first use)", () => {
     expect(eagerSchemas("src/cli/commands/run.ts")).toEqual([]);
   });
 

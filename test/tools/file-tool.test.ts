@@ -182,7 +182,7 @@ describe("file tool", () => {
 });
 
 test("the file tool's written-out JSON Schema is exactly what zod derives from its parameters", () => {
-  const derived = parametersJsonSchema(fileParameters);
+  const derived = parametersJsonSchema(fileParameters());
   expect(JSON.stringify(FILE_PARAMETERS_JSON)).toBe(JSON.stringify(derived));
   const dir = mkdtempSync(join(tmpdir(), "agentry-file-schema-"));
   try {

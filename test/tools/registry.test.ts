@@ -57,7 +57,7 @@ describe("tool registry", () => {
     expect(
       JSON.stringify(toolSchemaOf((await createBuiltinTool("f", { kind: "file", root: tmpdir() })) as Tool)),
     ).not.toContain("9007199254740991");
-    expect(parametersJsonSchema(agentTaskParameters)).toMatchObject({ type: "object", required: ["task"] });
+    expect(parametersJsonSchema(agentTaskParameters())).toMatchObject({ type: "object", required: ["task"] });
   });
 
   test("non-object parameter schemas are rejected", () => {

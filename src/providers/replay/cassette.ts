@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import type { z } from "zod";
+import { lazySchema } from "../../lazy-zod/lazy-schema.ts";
 import type { Message, ModelEvent, ModelRequest } from "../../spec/model.ts";
 
 /** Version written in the header line of every cassette. */
@@ -10,7 +11,7 @@ export const CASSETTE_VERSION = 1;
  * text, roles, tool call ids and names, and tool result ids and names; never tool output (real
  * tools run during replay) nor tool descriptions.
  */
-export const messageSummarySchema = z.lazy(() =>
+export const messageSummarySchema = lazySchema((z) =>
   z.discriminatedUnion("role", [
     z.object({ role: z.literal("user"), content: z.string() }),
     z.object({
@@ -20,10 +21,10 @@ export const messageSummarySchema = z.lazy(() =>
     z.object({ role: z.literal("tool"), toolCallId: z.string(), toolName: z.string() }),
   ]),
 );
-export type MessageSummary = z.infer<typeof messageSummarySchema>;
+export type MessageSummary = z.infer<ReturnType<typeof messageSummarySchema>>;
 
-/** Built on first use (`z.lazy`): zod schemas cost start-up time in every run that never reads a cassette back (docs/benchmarks/turns.md). */
-const usageSchema = z.lazy(() =>
+/** Built on first use (`lazySchema`): zod schemas cost start-up time in every run that never reads a cassette back (docs/benchmarks/turns.md). */
+const usageSchema = lazySchema((z) =>
   z.object({
     inputTokens: z.number(),
     outputTokens: z.number(),
@@ -32,7 +33,7 @@ const usageSchema = z.lazy(() =>
 );
 
 /** The events a cassette can hold: everything a successful turn yields (errors are not recorded). */
-export const recordedEventSchema = z.lazy(() =>
+export const recordedEventSchema = lazySchema((z) =>
   z.discriminatedUnion("type", [
     z.object({ type: z.literal("text-delta"), text: z.string() }),
     z.object({ type: z.literal("tool-call-start"), index: z.number(), id: z.string(), name: z.string() }),
@@ -42,7 +43,7 @@ export const recordedEventSchema = z.lazy(() =>
       index: z.number(),
       call: z.object({ id: z.string(), name: z.string(), arguments: z.string() }),
     }),
-    z.object({ type: z.literal("usage"), usage: usageSchema }),
+    z.object({ type: z.literal("usage"), usage: usageSchema() }),
     z.object({
       type: z.literal("finish"),
       reason: z.enum(["stop", "tool-calls", "length", "content-filter", "other"]),
@@ -50,7 +51,7 @@ export const recordedEventSchema = z.lazy(() =>
   ]),
 );
 
-export const cassetteHeaderSchema = z.lazy(() =>
+export const cassetteHeaderSchema = lazySchema((z) =>
   z.object({
     agentry_cassette: z.literal(CASSETTE_VERSION),
     created: z.string().optional(),
@@ -58,15 +59,15 @@ export const cassetteHeaderSchema = z.lazy(() =>
   }),
 );
 
-export const cassetteTurnSchema = z.lazy(() =>
+export const cassetteTurnSchema = lazySchema((z) =>
   z.object({
     turn: z.number().int().positive(),
     model: z.string().optional(),
-    request: z.object({ messages: z.array(messageSummarySchema) }),
-    events: z.array(recordedEventSchema),
+    request: z.object({ messages: z.array(messageSummarySchema()) }),
+    events: z.array(recordedEventSchema()),
   }),
 );
-export type CassetteTurn = z.infer<typeof cassetteTurnSchema>;
+export type CassetteTurn = z.infer<ReturnType<typeof cassetteTurnSchema>>;
 
 /** A loaded cassette: its header and its turns in file order (`line` is 1-based). */
 export interface Cassette {
@@ -117,13 +118,13 @@ export function loadCassette(file: string): Cassette {
       throw new Error(`${file}:${index + 1}: not a JSON line`);
     }
   };
-  const header = cassetteHeaderSchema.safeParse(parse(0));
+  const header = cassetteHeaderSchema().safeParse(parse(0));
   if (!header.success)
     throw new Error(`${file}:1: not an agentry cassette (expected {"agentry_cassette":1,…})`);
   const turns: Cassette["turns"] = [];
   for (let i = 1; i < lines.length; i++) {
     if ((lines[i] as string).trim() === "") continue;
-    const turn = cassetteTurnSchema.safeParse(parse(i));
+    const turn = cassetteTurnSchema().safeParse(parse(i));
     if (!turn.success) {
       const issue = turn.error.issues[0];
       throw new Error(

@@ -1,8 +1,9 @@
 import { closeSync, existsSync, realpathSync, statSync } from "node:fs";
 import { opendir } from "node:fs/promises";
 import { basename, dirname, isAbsolute } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import type { FileToolConfig } from "../../config/schema.ts";
+import { lazySchema } from "../../lazy-zod/lazy-schema.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError, toolRefusal } from "../tool-result.ts";
@@ -33,10 +34,10 @@ import { writeInRoot } from "./write-file.ts";
 
 /**
  * Arguments the model passes to a file tool; which fields matter depends on `op`. Built on first
- * use (`z.lazy`): arguments are validated only after the first model response (start-up,
+ * use (`lazySchema`): arguments are validated only after the first model response (start-up,
  * docs/benchmarks/turns.md); the model sees FILE_PARAMETERS_JSON.
  */
-export const fileParameters = z.lazy(() =>
+export const fileParameters = lazySchema((z) =>
   z.object({
     op: z.enum(["read", "list", "search", "write"]).describe("The operation"),
     path: z.string().describe('Path relative to the root; "." is the root itself'),
@@ -54,7 +55,7 @@ export const fileParameters = z.lazy(() =>
 );
 
 /** Parsed file tool arguments. */
-export type FileArgs = z.infer<typeof fileParameters>;
+export type FileArgs = z.infer<ReturnType<typeof fileParameters>>;
 
 /** Default `max_read`: under the context-enrichment cap (32 KiB), so a read window reaches the model whole. */
 const DEFAULT_MAX_READ = 30 * 1024;
@@ -111,7 +112,9 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
   return {
     name,
     description: `${preface}${description.trim()}\n\nRoot: ${config.root}. ${access}`,
-    parameters: fileParameters,
+    get parameters() {
+      return fileParameters();
+    },
     inputSchema: FILE_PARAMETERS_JSON,
     readOnly: !writable,
     async execute(args, ctx): Promise<ToolResult> {
