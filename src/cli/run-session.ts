@@ -19,6 +19,7 @@ import {
   writeAnswer,
   writeInfo,
 } from "./output.ts";
+import { ansiColor, noColor } from "./render/paint.ts";
 import { jsonRenderer, ndjsonRenderer, type Renderer, silentRenderer } from "./render/renderer.ts";
 import { toolPatternsFrom } from "./run-options.ts";
 
@@ -160,7 +161,7 @@ export async function rendererFor(
       return textRenderer({
         writeOut: writeAnswer,
         writeErr: (text) => process.stderr.write(text),
-        color: !colorDisabled() && Boolean(process.stderr.isTTY),
+        paint: !colorDisabled() && process.stderr.isTTY ? await ansiColor() : noColor,
         ...(spinnerFactory ? { spinner: spinnerFactory } : {}),
         quiet: Boolean(options.quiet),
         verbose: Boolean(options.verbose),

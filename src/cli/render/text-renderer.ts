@@ -1,13 +1,14 @@
-import { Chalk } from "chalk";
 import type { Ora } from "ora";
 import type { RunEvent } from "../../spec/events.ts";
 import { formatDuration, formatUsd, preview } from "./format.ts";
+import type { Paint } from "./paint.ts";
 import type { Renderer } from "./renderer.ts";
 
 export interface TextRendererOptions {
   writeOut(text: string): void;
   writeErr(text: string): void;
-  color: boolean;
+  /** Colours (`ansiColor()`) on a terminal that may have them, else `noColor` (paint.ts). */
+  paint: Paint;
   /**
    * A spinner factory (ora) when stderr is interactive; plain lines otherwise. `suffix` is called
    * on every frame (the elapsed time of what the spinner waits for).
@@ -43,7 +44,7 @@ export interface TextRendererOptions {
  * what the run waits for: the model, or the tools still running.
  */
 export function textRenderer(options: TextRendererOptions): Renderer {
-  const paint = new Chalk({ level: options.color ? 1 : 0 });
+  const paint = options.paint;
   const now = options.now ?? (() => performance.now());
   const defer =
     options.defer ??
