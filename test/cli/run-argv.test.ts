@@ -3,6 +3,7 @@ import type { Command, Option } from "commander";
 import { buildProgram } from "../../src/cli/main.ts";
 import { parseRunArgv, RUN_OPTIONS, type RunOptionSpec } from "../../src/cli/run-argv.ts";
 import { positionalsAfterDoubleDash } from "../../src/cli/run-target.ts";
+import { seededRandom as random } from "../support/seeded-random.ts";
 import { staticClosure } from "../support/static-imports.ts";
 
 /**
@@ -80,18 +81,6 @@ test("RUN_OPTIONS are the options main.ts declares for run, with the same defaul
   expect(defaults).toEqual({ output: "text", var: [] });
 });
 
-/** Seeded, so every run checks the same argv. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const VALUES = [
   "a",
   "x.toml",
@@ -112,6 +101,8 @@ const VALUES = [
   "file,shell",
   "--quiet",
   "-q",
+  " -x",
+  "—x",
 ];
 const WORDS = [
   "a",
@@ -134,6 +125,9 @@ const WORDS = [
   "--output=",
   "--no-quiet",
   "--outptu",
+  "—approve",
+  "help",
+  " -x",
 ];
 
 function randomArgv(next: () => number): string[] {

@@ -7,6 +7,7 @@ import { GENERATED_CHECK_PATH, generateConfigCheck } from "../../src/config/prec
 import { precheckedConfig } from "../../src/config/precompiled/index.ts";
 import { configSchema, includedFileSchema } from "../../src/config/schema.ts";
 import { planZeroConfig, zeroConfigToml } from "../../src/config/zero-config/zero-config-toml.ts";
+import { seededRandom as random } from "../support/seeded-random.ts";
 import { ROOT, staticClosure } from "../support/static-imports.ts";
 
 /**
@@ -117,18 +118,6 @@ function repositoryConfigs(): { label: string; raw: Raw }[] {
     }
   }
   return configs;
-}
-
-/** Seeded, so every run checks the same inputs. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const odd = (text: string): Raw => JSON.parse(text) as Raw;
@@ -251,7 +240,19 @@ function generator(next: () => number): (schema: Schema, depth?: number) => unkn
     true,
     "2d",
   ];
-  const keys = ["a", "main", "x-y", "ops_1", "with space", "1", "dots.in.name", "x".repeat(65)];
+  const keys = [
+    "a",
+    "main",
+    "x-y",
+    "ops_1",
+    "with space",
+    "1",
+    "dots.in.name",
+    "x".repeat(65),
+    "constructor",
+    "toString",
+    "ｏｐｓ",
+  ];
   const value = (schema: Schema, depth = 0): unknown => {
     if (next() < 0.04) return pick(EDGE_VALUES);
     const def = schema._zod.def as unknown as {
