@@ -16,5 +16,7 @@ test("noColor paints exactly as chalk at level 0 (no colour), ansiColor as chalk
 });
 
 test("the run command does not load chalk unless colour is on", () => {
-  expect([...staticClosure("src/cli/commands/run.ts").packages].filter((name) => name === "chalk")).toEqual([]);
+  expect([...staticClosure("src/cli/commands/run.ts").packages].filter((name) => name === "chalk")).toEqual(
+    [],
+  );
 });
