@@ -41,12 +41,18 @@ export interface SettledCall {
  * errors the model can act on; nothing here throws for a bad call. The calls of a `truncated`
  * turn (the model hit its output limit) are never run: their arguments may be cut short, so
  * each gets a tool error saying so, and the model may send it again.
+ *
+ * Calls share a turn signal that follows the run's and also aborts when a call fails with
+ * `failFast`, cancelling its siblings. A turn of one call has no sibling to cancel, so it runs
+ * under the run's signal itself, without a controller and a listener of its own
+ * (benchmark-driven: one call per turn is the common case, issue 13's 500-agent batch).
  */
 export function runToolCalls(
   calls: ToolCall[],
   deps: ToolCallDeps,
   truncated = false,
 ): Promise<SettledCall[]> {
+  if (calls.length === 1) return runAlone(calls[0] as ToolCall, deps, truncated);
   const turn = new AbortController();
   const onRunAbort = () => turn.abort(deps.context.signal.reason);
   if (deps.context.signal.aborted) onRunAbort();
@@ -60,6 +66,11 @@ export function runToolCalls(
       return repairedArguments === undefined ? { call, result } : { call, result, repairedArguments };
     }),
   ).finally(() => deps.context.signal.removeEventListener("abort", onRunAbort));
+}
+
+async function runAlone(call: ToolCall, deps: ToolCallDeps, truncated: boolean): Promise<SettledCall[]> {
+  const { result, repairedArguments } = await runOne(call, deps, deps.context.signal, truncated);
+  return [repairedArguments === undefined ? { call, result } : { call, result, repairedArguments }];
 }
 
 /**

@@ -1,0 +1,94 @@
+import { describe, expect, test } from "bun:test";
+import { RunStop } from "../../src/agent/run-stop.ts";
+import { runToolCalls, type ToolCallDeps } from "../../src/agent/tool-calls.ts";
+import type { ToolCall } from "../../src/spec/model.ts";
+import type { Tool, ToolResult } from "../../src/spec/tool.ts";
+import { parseToolArguments } from "../../src/tools/arguments.ts";
+import { fakeContext, fakeTool, manualClock } from "../middleware/support.ts";
+
+/** Deps whose executor runs the tool directly under the call's signal, in a run of `run`'s signal. */
+function depsFor(tools: Tool[], run: AbortController): ToolCallDeps {
+  const clock = manualClock();
+  const context = { ...fakeContext(clock), signal: run.signal };
+  return {
+    tools: new Map(tools.map((tool) => [tool.name, tool])),
+    parseArguments: parseToolArguments,
+    execute: (_ctx, call) =>
+      call.tool.execute(call.args, { signal: call.signal, runId: "run1", agent: "ops", callId: call.id }),
+    context,
+    emit: () => {},
+    now: () => clock.now(),
+    timer: clock,
+  };
+}
+
+const callOf = (name: string, id: string): ToolCall => ({ id, name, arguments: "{}" });
+
+/** A tool that waits until its signal aborts and reports the reason. */
+function waitsForAbort(name: string): Tool {
+  return fakeTool(
+    name,
+    (_args, ctx) =>
+      new Promise<ToolResult>((resolve) => {
+        const answer = () =>
+          resolve({ ok: false, output: "", error: `cancelled: ${(ctx.signal.reason as Error).message}` });
+        if (ctx.signal.aborted) answer();
+        else ctx.signal.addEventListener("abort", answer, { once: true });
+      }),
+  ) as Tool;
+}
+
+describe("runToolCalls", () => {
+  test("a lone call is cancelled when its run stops, with the run's reason", async () => {
+    const run = new AbortController();
+    const settled = runToolCalls([callOf("wait", "c1")], depsFor([waitsForAbort("wait")], run));
+    run.abort(new RunStop("interrupted", "Ctrl-C"));
+    const [only] = await settled;
+    expect(only?.result).toMatchObject({ ok: false, error: "cancelled: run stopped: interrupted (Ctrl-C)" });
+  });
+
+  test("each of several calls is cancelled when their run stops", async () => {
+    const run = new AbortController();
+    const settled = runToolCalls(
+      [callOf("wait", "c1"), callOf("wait", "c2")],
+      depsFor([waitsForAbort("wait")], run),
+    );
+    run.abort(new RunStop("interrupted", "Ctrl-C"));
+    expect((await settled).map((item) => item.result)).toMatchObject([
+      { error: "cancelled: run stopped: interrupted (Ctrl-C)" },
+      { error: "cancelled: run stopped: interrupted (Ctrl-C)" },
+    ]);
+  });
+
+  test("a hard failure (failFast) cancels the other calls of its turn, not the run", async () => {
+    const run = new AbortController();
+    const hard = fakeTool("hard", async () => ({
+      ok: false,
+      output: "",
+      error: "provider down",
+      failFast: true,
+    }));
+    const settled = await runToolCalls(
+      [callOf("hard", "c1"), callOf("wait", "c2")],
+      depsFor([hard as Tool, waitsForAbort("wait")], run),
+    );
+    expect(settled.map((item) => item.result)).toMatchObject([
+      { error: "provider down" },
+      { error: "cancelled: run stopped: cancelled (hard (call c1) failed)" },
+    ]);
+    expect(run.signal.aborted).toBe(false);
+  });
+
+  test("a lone hard failure is returned as it is and leaves the run's signal alone", async () => {
+    const run = new AbortController();
+    const hard = fakeTool("hard", async () => ({
+      ok: false,
+      output: "",
+      error: "provider down",
+      failFast: true,
+    }));
+    const [only] = await runToolCalls([callOf("hard", "c1")], depsFor([hard as Tool], run));
+    expect(only?.result).toMatchObject({ ok: false, error: "provider down", failFast: true });
+    expect(run.signal.aborted).toBe(false);
+  });
+});
