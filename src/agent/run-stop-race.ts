@@ -15,7 +15,9 @@ export type GraceTimer = Pick<Clock, "setTimeout" | "clearTimeout">;
  * The call's result, or — when the run stops (its signal aborts) and the call has not settled
  * `graceMs` later — a tool error saying it was abandoned, so a tool that ignores cancellation
  * (a blocking read, a process that escaped its group) cannot hold the run past its deadline or
- * a Ctrl-C. The abandoned call is left to finish or die with the process.
+ * a Ctrl-C. The abandoned call is left to finish or die with the process. (The listener needs no
+ * `once`: a signal aborts at most once, and the option makes each call's registration cost twice
+ * as much.)
  */
 export function untilRunStops(
   pending: Promise<ToolResult>,
@@ -44,7 +46,7 @@ export function untilRunStops(
       if (grace !== undefined) timer.clearTimeout(grace);
     };
     if (runSignal.aborted) abandon();
-    else runSignal.addEventListener("abort", abandon, { once: true });
+    else runSignal.addEventListener("abort", abandon);
     pending.then(
       (result) => {
         if (settled) return;

@@ -56,7 +56,7 @@ export function runToolCalls(
   const turn = new AbortController();
   const onRunAbort = () => turn.abort(deps.context.signal.reason);
   if (deps.context.signal.aborted) onRunAbort();
-  else deps.context.signal.addEventListener("abort", onRunAbort, { once: true });
+  else deps.context.signal.addEventListener("abort", onRunAbort);
   return Promise.all(
     calls.map(async (call): Promise<SettledCall> => {
       const { result, repairedArguments } = await runOne(call, deps, turn.signal, truncated);

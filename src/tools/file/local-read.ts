@@ -43,6 +43,15 @@ export interface LocalRoot {
   dev: number;
 }
 
+/**
+ * Whether `path` (absolute and normalised, as `/proc/self/fd` links are) is `root` or lies below
+ * it: `isInside` for such paths, by prefix instead of `path.relative`.
+ */
+function insideRoot(root: string, path: string): boolean {
+  if (!path.startsWith(root)) return false;
+  return path.length === root.length || root === sep || path.charAt(root.length) === sep;
+}
+
 /** A small regular file opened by `openLocalFile`; the caller closes `fd`. */
 export interface LocalFile {
   fd: number;
@@ -147,7 +156,7 @@ function openVerified(
   }
   try {
     const stat = onDevice ? fstatSync(fd) : undefined;
-    if ((!stat || stat.dev === root.dev) && isInside(root.path, readlinkSync(`/proc/self/fd/${fd}`))) {
+    if ((!stat || stat.dev === root.dev) && insideRoot(root.path, readlinkSync(`/proc/self/fd/${fd}`))) {
       return stat ? { fd, stat } : { fd };
     }
   } catch {
