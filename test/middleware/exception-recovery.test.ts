@@ -22,3 +22,13 @@ test("results pass through untouched", async () => {
   expect(result).toEqual({ ok: true, output: '{"a":1}' });
   expect(ctx.events).toHaveLength(0);
 });
+
+test("a next that throws synchronously is recovered like a rejection", async () => {
+  const ctx = fakeContext();
+  const result = await exceptionRecovery()(ctx, callOf(fakeTool(), {}, "c8"), () => {
+    throw new RangeError("sync");
+  });
+  expect(result).toMatchObject({ ok: false, output: "", stop: { by: "exception" } });
+  expect(result.error).toContain("RangeError: sync");
+  expect(ctx.events).toHaveLength(1);
+});

@@ -1,16 +1,22 @@
 import { serializeError } from "../../spec/errors.ts";
 import type { Middleware } from "../../spec/middleware.ts";
+import type { ToolResult } from "../../spec/tool.ts";
 import { STOPS } from "../layer-names.ts";
 
 /**
  * Layer 1: anything thrown below (a tool bug, a layer bug) becomes a tool error
- * `stop.reason: "exception"` with an `error` event, so one bad call never crashes the run.
+ * `stop.reason: "exception"` with an `error` event, so one bad call never crashes the run. A
+ * promise chain rather than an `async` function: one frame less per call.
  */
 export function exceptionRecovery(): Middleware {
-  return async (ctx, call, next) => {
+  return (ctx, call, next) => {
+    let pending: Promise<ToolResult>;
     try {
-      return await next(call);
+      pending = next(call);
     } catch (err) {
+      pending = Promise.reject(err);
+    }
+    return pending.catch((err: unknown): ToolResult => {
       const error = serializeError(err);
       ctx.emit({
         type: "error",
@@ -22,6 +28,6 @@ export function exceptionRecovery(): Middleware {
         error: `${call.name} failed unexpectedly (${error.name}: ${error.message}); try another approach`,
         stop: STOPS.exception,
       };
-    }
+    });
   };
 }

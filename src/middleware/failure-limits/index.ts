@@ -47,7 +47,11 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
   const settle = (counts: Counts, failed: boolean): string | undefined => {
     counts.inFlight -= 1;
     const exceeded = record(counts, failed);
-    for (const wake of counts.waiting.splice(0)) wake();
+    if (counts.waiting.length > 0) {
+      const waiting = counts.waiting;
+      counts.waiting = [];
+      for (const wake of waiting) wake();
+    }
     return exceeded;
   };
   const record = (counts: Counts, failed: boolean): string | undefined => {
