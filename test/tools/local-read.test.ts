@@ -19,6 +19,7 @@ import { createFileTool } from "../../src/tools/file/index.ts";
 import {
   LOCAL_READ_MAX,
   type LocalRoot,
+  localReadBuffer,
   localRoot,
   openLocalFile,
   readLocalFile,
@@ -102,9 +103,9 @@ describe("the file tool's synchronous fast path (local-read.ts)", () => {
     const file = openLocalFile(root, "d/f.txt");
     if (!file) throw new Error("not opened");
     try {
-      expect(readLocalFile(file)?.toString()).toBe("inside");
+      expect(readLocalFile(file, localReadBuffer())?.toString()).toBe("inside");
       writeFileSync(join(rootPath, "d", "f.txt"), "inside, and more");
-      expect(readLocalFile(file)).toBeUndefined();
+      expect(readLocalFile(file, localReadBuffer())).toBeUndefined();
     } finally {
       closeSync(file.fd);
     }
@@ -166,6 +167,16 @@ describe("the file tool's synchronous fast path (local-read.ts)", () => {
     const binary = await tool.execute({ op: "read", path: "notes.txt" }, ctx);
     expect(binary).toEqual(await tool.execute({ op: "read", path: "inner-link" }, ctx));
     expect(binary.error).toBe("notes.txt is a binary file");
+  });
+
+  onLinux("fast reads of different files through one tool each see their own content", async () => {
+    const tool = createFileTool("files", { kind: "file", root: rootPath });
+    writeFileSync(join(rootPath, "long.txt"), `${"x".repeat(5000)}\nend`);
+    const outputs = [];
+    for (const path of ["long.txt", "d/f.txt", "long.txt", "d/e/g.txt"]) {
+      outputs.push((await tool.execute({ op: "read", path, limit: 1 }, ctx)).output.slice(0, 12));
+    }
+    expect(outputs).toEqual(["1\txxxxxxxxxx", "1\tinside", "1\txxxxxxxxxx", "1\tdeep"]);
   });
 
   onLinux("an aborted signal stops a fast read with a cancelled error", async () => {

@@ -99,6 +99,18 @@ describe.each(["handle", "content"] as const)(
       }
     });
 
+    test("lines that span chunks are kept whole, whatever the next read puts in the chunk", async () => {
+      const lines = [
+        "a".repeat(CHUNK_BYTES - 3),
+        "b".repeat(CHUNK_BYTES + 10),
+        "c".repeat(2 * CHUNK_BYTES),
+        "d",
+      ];
+      const window = await windowOf(`${lines.join("\n")}\n`, { maxBytes: 8 * CHUNK_BYTES });
+      expect(window.text).toBe(lines.map((line, i) => `${i + 1}\t${line}`).join("\n"));
+      expect(window.next).toBeUndefined();
+    });
+
     test("an aborted signal stops a window before anything is shown, except an empty byte window", async () => {
       const aborted = new AbortController();
       aborted.abort();

@@ -8,7 +8,7 @@ import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
-import { localRoot, openLocalFile, readLocalFile } from "./local-read.ts";
+import { localReadBuffer, localRoot, openLocalFile, readLocalFile } from "./local-read.ts";
 import {
   childPath,
   type DirRef,
@@ -104,6 +104,7 @@ function continuationNote(window: FileWindow, size: number): string {
 export function createFileTool(name: string, config: FileToolConfig): Tool<FileArgs> {
   const root: FileRoot = { path: realRoot(name, config.root), procFd: existsSync("/proc/self/fd") };
   const local = localRoot(root);
+  let scratch: Buffer | undefined;
   const maxRead = config.max_read ?? DEFAULT_MAX_READ;
   const writable = config.write ?? false;
   const preface = config.description ? `${config.description}\n\n` : "";
@@ -133,7 +134,8 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     const small = args.op === "read" && local ? openLocalFile(local, args.path) : undefined;
     if (small) {
       try {
-        const content = readLocalFile(small);
+        scratch ??= localReadBuffer();
+        const content = readLocalFile(small, scratch);
         if (content) return readContent(args, content, small.size, small.shown, signal);
       } finally {
         closeSync(small.fd);

@@ -109,14 +109,19 @@ export function openLocalFile(root: LocalRoot, requested: string): LocalFile | u
   return undefined;
 }
 
+/** A buffer a small file fits in: one per tool, reused by every fast read (they run synchronously). */
+export function localReadBuffer(): Buffer {
+  return Buffer.allocUnsafe(LOCAL_READ_MAX + 1);
+}
+
 /**
- * The whole content of a file opened by `openLocalFile`, in one read; `undefined` when the file
- * has grown past the size it was opened with (the general path then reads it in chunks).
+ * The whole content of a file opened by `openLocalFile`, read at once into `into` (from
+ * `localReadBuffer`; the content is a view of it, valid until the next read); `undefined` when the
+ * file has grown past the size it was opened with (the general path then reads it in chunks).
  */
-export function readLocalFile(file: LocalFile): Buffer | undefined {
-  const buffer = Buffer.allocUnsafe(file.size + 1);
-  const length = readSync(file.fd, buffer, 0, buffer.length, 0);
-  return length <= file.size ? buffer.subarray(0, length) : undefined;
+export function readLocalFile(file: LocalFile, into: Buffer): Buffer | undefined {
+  const length = readSync(file.fd, into, 0, file.size + 1, 0);
+  return length <= file.size ? into.subarray(0, length) : undefined;
 }
 
 /**

@@ -177,22 +177,28 @@ class LineWindow {
     return this.request.maxBytes - this.keptBytes - `${this.line}\t`.length - (this.kept.length > 0 ? 1 : 0);
   }
 
+  /**
+   * Takes the next chunk. The line it leaves open is copied out of it, so the caller may reuse the
+   * chunk's memory for the next read; completed lines are decoded straight from it.
+   */
   take(chunk: Buffer, at: number): void {
     let from = 0;
     while (from <= chunk.length && !this.done) {
       const newline = chunk.indexOf(NEWLINE, from);
       const end = newline < 0 ? chunk.length : newline;
       if (this.line >= this.request.offset) this.append(chunk, from, end, at);
-      if (this.done || newline < 0) return;
+      if (this.done || newline < 0) break;
       this.endLine(at + newline + 1);
       from = newline + 1;
     }
+    const open = this.current.length - 1;
+    if (!this.done && open >= 0) this.current[open] = Buffer.from(this.current[open] as Buffer);
   }
 
   private append(chunk: Buffer, from: number, end: number, at: number): void {
     const room = this.budget - this.currentBytes;
     if (end - from <= room) {
-      if (end > from) this.current.push(Buffer.from(chunk.subarray(from, end)));
+      if (end > from) this.current.push(chunk.subarray(from, end));
       this.currentBytes += end - from;
       return;
     }
@@ -222,7 +228,10 @@ class LineWindow {
   }
 
   private keep(): void {
-    let text = Buffer.concat(this.current, this.currentBytes);
+    let text =
+      this.current.length === 1
+        ? (this.current[0] as Buffer)
+        : Buffer.concat(this.current, this.currentBytes);
     if (text.length > 0 && text[text.length - 1] === CR) text = text.subarray(0, text.length - 1);
     const entry = `${this.line}\t${text.toString("utf8")}`;
     this.kept.push(entry);
