@@ -43,11 +43,12 @@ export interface CliRunSession {
  * Opens the config (a file, or zero-config mode: `loadCliConfig`) and runtime for a run-like
  * command, with `--allowed-tools`/`--disallowed-tools` narrowing every agent's tools, and wires
  * Ctrl-C (twice exits at once).
- * `events: false` is for commands that report results themselves: no renderer is loaded.
+ * `events: false` is for commands that report results themselves: no renderer is loaded;
+ * `concurrency` is how many runs the command will have in flight at once (default 1).
  */
 export async function openCliRun(
   options: RunOptions,
-  settings: { events?: boolean } = {},
+  settings: { events?: boolean; concurrency?: number } = {},
 ): Promise<CliRunSession> {
   const { loaded, source } = await loadCliConfig(options);
   const toolNames = toolPatternsFrom(options);
@@ -55,13 +56,17 @@ export async function openCliRun(
   const approve = options.approve ?? loaded.config.defaults?.approve ?? (interactive ? "ask" : "deny");
   const prompt = approve === "ask" ? await openPrompt(interactive) : undefined;
   const ask: Approver | undefined = prompt?.approver;
-  const runtime = createCliRuntime(loaded, {
-    toolNames,
-    ...(ask ? { ask } : {}),
-    onWarning: (message) => writeInfo(`warning: ${message}`),
-    version: buildInfo.version,
-    ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
-  });
+  const runtime = createCliRuntime(
+    loaded,
+    {
+      toolNames,
+      ...(ask ? { ask } : {}),
+      onWarning: (message) => writeInfo(`warning: ${message}`),
+      version: buildInfo.version,
+      ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
+    },
+    settings.concurrency,
+  );
   const answerChecked = (agent: string) =>
     options.outputSchema !== undefined || loaded.config.agents?.[agent]?.output_schema !== undefined;
   const renderer =

@@ -82,7 +82,7 @@ function callArguments(text: string, name: string): string[] {
   return calls;
 }
 
-test("every runtime the CLI creates paces GC and tiers up normally; the library's default stays off", () => {
+test("every runtime the CLI creates paces GC; the library's default stays off", () => {
   const cli = sources().filter(({ file }) => file.startsWith("cli/"));
   const direct = cli.flatMap(({ file, text }) =>
     callArguments(text, "createRuntime").map((args) => ({ file, args })),
@@ -90,18 +90,11 @@ test("every runtime the CLI creates paces GC and tiers up normally; the library'
   expect(direct.map(({ file }) => file)).toEqual(["cli/cli-runtime.ts"]);
   expect(direct.every(({ args }) => /collectGarbage:\s*true/.test(args))).toBe(true);
   expect(cli.flatMap(({ text }) => callArguments(text, "createCliRuntime")).length).toBeGreaterThanOrEqual(5);
-  const mcp = cli.filter(({ text }) => callArguments(text, "serveMcp").length > 0);
+  const mcp = cli.flatMap(({ file, text }) =>
+    callArguments(text, "serveMcp").map((args) => ({ file, args })),
+  );
   expect(mcp.length).toBeGreaterThanOrEqual(1);
-  for (const { file, text } of mcp) {
-    expect({
-      file,
-      paced: callArguments(text, "serveMcp").every((args) => /collectGarbage:\s*true/.test(args)),
-    }).toEqual({ file, paced: true });
-    expect({ file, tiersUp: callArguments(text, "tierUpNormally").length > 0 }).toEqual({
-      file,
-      tiersUp: true,
-    });
-  }
+  expect(mcp.filter(({ args }) => !/collectGarbage:\s*true/.test(args)).map(({ file }) => file)).toEqual([]);
   const library = sources().filter(({ file }) => !file.startsWith("cli/"));
   const forced = library.flatMap(({ file, text }) =>
     [...callArguments(text, "createRuntime"), ...callArguments(text, "serveMcp")]
@@ -109,7 +102,14 @@ test("every runtime the CLI creates paces GC and tiers up normally; the library'
       .map(() => file),
   );
   expect(forced).toEqual([]);
-  expect(
-    library.filter(({ text }) => callArguments(text, "tierUpNormally").length > 0).map(({ file }) => file),
-  ).toEqual([]);
+});
+
+test("only the CLI runtime changes the JIT policy", () => {
+  const callers = sources()
+    .filter(
+      ({ file, text }) =>
+        file !== "cli/jit-tier-up.ts" && callArguments(text, "tierUpForConcurrency").length > 0,
+    )
+    .map(({ file }) => file);
+  expect(callers).toEqual(["cli/cli-runtime.ts"]);
 });

@@ -1,14 +1,28 @@
 import { expect, test } from "bun:test";
-import { tierUpNormally } from "../../src/cli/jit-tier-up.ts";
+import { TIER_UP_CONCURRENCY, tierUpForConcurrency } from "../../src/cli/jit-tier-up.ts";
 
-test("puts the JIT tier-up thresholds back to normal (scale 1) where Bun offers the control", () => {
+function recorder() {
   const scales: number[] = [];
-  tierUpNormally({ Bun: { unsafe: { setJITPolicy: (scale: number) => scales.push(scale) } } });
-  expect(scales).toEqual([1]);
+  return { scales, globals: { Bun: { unsafe: { setJITPolicy: (scale: number) => scales.push(scale) } } } };
+}
+
+test("from TIER_UP_CONCURRENCY runs at once the JIT thresholds go back to normal (scale 1)", () => {
+  const { scales, globals } = recorder();
+  tierUpForConcurrency(TIER_UP_CONCURRENCY, globals);
+  tierUpForConcurrency(500, globals);
+  expect(scales).toEqual([1, 1]);
+});
+
+test("fewer runs at once keep the executable's start-up policy", () => {
+  const { scales, globals } = recorder();
+  tierUpForConcurrency(1, globals);
+  tierUpForConcurrency(50, globals);
+  tierUpForConcurrency(TIER_UP_CONCURRENCY - 1, globals);
+  expect(scales).toEqual([]);
 });
 
 test("does nothing on a runtime without the control", () => {
-  expect(() => tierUpNormally({})).not.toThrow();
-  expect(() => tierUpNormally({ Bun: {} })).not.toThrow();
-  expect(() => tierUpNormally({ Bun: { unsafe: {} } })).not.toThrow();
+  for (const globals of [{}, { Bun: {} }, { Bun: { unsafe: {} } }]) {
+    expect(() => tierUpForConcurrency(500, globals)).not.toThrow();
+  }
 });

@@ -28,7 +28,10 @@ export default async function batchCommand(
     throw new UsageError(`--concurrency: expected a positive integer, found "${options.concurrency}"`);
   }
   ensureHttpSlots(concurrency);
-  const session = await openCliRun({ ...options, approve: options.approve ?? "deny" }, { events: false });
+  const session = await openCliRun(
+    { ...options, approve: options.approve ?? "deny" },
+    { events: false, concurrency: Math.min(concurrency, jobs.length) },
+  );
   const flags = requestFromFlags(options);
   const finished: string[] = [];
   let failed = 0;

@@ -5,7 +5,6 @@ import { serveMcp } from "../../mcp/serve/index.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { buildInfo } from "../build-info.ts";
 import { findConfigPath } from "../config-path.ts";
-import { tierUpNormally } from "../jit-tier-up.ts";
 import type { CommonOptions } from "../main.ts";
 
 interface ServeFlags extends CommonOptions {
@@ -30,7 +29,6 @@ export default async function mcpServeCommand(
     signal: controller.signal,
     collectGarbage: true,
   });
-  tierUpNormally();
   let interrupted = false;
   const stop = () => {
     interrupted = true;

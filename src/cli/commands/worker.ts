@@ -35,9 +35,11 @@ export default async function workerCommand(
   if (!loaded) throw new UsageError("agentry worker needs a configuration");
   const configured = loaded.config.defaults?.approve;
   const approve = options.approve ?? (configured && configured !== "ask" ? configured : "defer");
-  const runtime = createCliRuntime(loaded, {
-    ...(options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {}),
-  });
+  const runtime = createCliRuntime(
+    loaded,
+    options.verbose ? { log: (line: Record<string, unknown>) => writeInfo(JSON.stringify(line)) } : {},
+    concurrency,
+  );
   const host = await startWorker({
     client,
     runtime,
