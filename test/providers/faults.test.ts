@@ -147,14 +147,16 @@ for (const p of PROTOCOLS) {
     });
 
     test("a stream that keeps sending more slowly than stall_timeout in total does not stall", async () => {
+      // Six text frames or more, 100 ms apart: ≥ 600 ms in total against a 400 ms stall_timeout,
+      // with 300 ms of slack per gap for a loaded machine.
       const { model, mock } = await setup(
-        { turns: [OK_TURN], faults: { 0: { frameGapMs: 120 } } },
-        { stall_timeout: 200, retries: 0 },
+        { turns: [{ text: "still streaming, slowly but surely" }], faults: { 0: { frameGapMs: 100 } } },
+        { stall_timeout: 400, retries: 0 },
       );
       const started = performance.now();
       const list = await events(model.stream(ask("hi")));
       expect(list.at(-1)?.type).toBe("finish");
-      expect(performance.now() - started).toBeGreaterThan(200);
+      expect(performance.now() - started).toBeGreaterThan(400);
       expect(mock.requests).toHaveLength(1);
     });
 
