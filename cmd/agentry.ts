@@ -15,14 +15,12 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   if ("signal" in exit) process.kill(process.pid, exit.signal);
   process.exit("code" in exit ? exit.code : 128);
 } else {
-  const { startCli } = await import("../src/cli/start.ts");
+  const { flushOutput, startCli } = await import("../src/cli/start.ts");
   await startCli(argv);
   // The command is done: exit now rather than when the event loop empties, so a tool call that
   // ignored cancellation and was abandoned (a blocking read, a process that escaped its group)
   // cannot keep agentry alive past a deadline or a Ctrl-C. Output is flushed first.
-  await Promise.all(
-    [process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write("", done))),
-  );
+  await flushOutput();
   process.exit();
 }
 

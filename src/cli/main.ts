@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
 import { buildInfo } from "./build-info.ts";
 import { addExamplesAndExitCodes } from "./help-text.ts";
+import { stdoutStream } from "./output.ts";
 import { declareOnly } from "./program-subset.ts";
 import { settleCommand, verboseIn } from "./settle-command.ts";
 
@@ -348,6 +349,8 @@ export async function main(argv: string[]): Promise<void> {
   const program = named && named.commands.length > 0 ? named : buildProgram(onAction);
   await settleCommand(
     async () => {
+      // Commands write to process.stdout directly: its errors must be watched before they start.
+      stdoutStream();
       await program.parseAsync(argv, { from: "user" });
       return pending ? await pending : ExitCode.ok;
     },

@@ -1,17 +1,45 @@
-import { isatty } from "node:tty";
+import { isTerminal } from "./terminal-fd.ts";
 
 /**
  * The output contract of SPEC §2 in one place: the answer goes to stdout, everything else to
  * stderr; colour and spinners only on a TTY without NO_COLOR.
  */
 
+/** The event `process` emits for an error of stdout, to the `watchStdout` listeners. */
+const STDOUT_ERROR = "agentry:stdout-error";
+
+/** Hands an error of the stdout stream to the `watchStdout` listeners; with none, throws it as an unheard `error` event would. */
+function forwardStdoutError(err: unknown): void {
+  if (!process.emit(STDOUT_ERROR, err)) throw err;
+}
+
+/**
+ * `process.stdout`, its errors going to the `watchStdout` listeners. Creating the stream loads
+ * Bun's stream machinery (start-up, src/cli/terminal-fd.ts), so `agentry run` creates it only
+ * when it first writes; commands that write to it directly call this before they start (`main`).
+ */
+export function stdoutStream(): NodeJS.WriteStream {
+  const out = process.stdout;
+  if (!out.listeners("error").includes(forwardStdoutError)) out.on("error", forwardStdoutError);
+  return out;
+}
+
+/**
+ * Calls `listener` with every error of stdout from the moment the stream exists (`stdoutStream`);
+ * does not create it. Returns the remover.
+ */
+export function watchStdout(listener: (err: unknown) => void): () => void {
+  process.on(STDOUT_ERROR, listener);
+  return () => process.off(STDOUT_ERROR, listener);
+}
+
 /**
  * Writes answer text to stdout. Nothing but the answer (or JSON events) may go through here.
  * Once the reader has closed the pipe, writes are dropped; a broken pipe reported synchronously
- * is turned into the stream's `error` event, which `main` and `onStdoutClosed` handle.
+ * is turned into the stream's `error` event, which `settleCommand` and `onStdoutClosed` handle.
  */
 export function writeAnswer(text: string): void {
-  const out = process.stdout;
+  const out = stdoutStream();
   if (!out.writable) return;
   try {
     out.write(text);
@@ -37,8 +65,7 @@ export function onStdoutClosed(onClosed: () => void): () => void {
     fired = true;
     onClosed();
   };
-  process.stdout.on("error", listener);
-  return () => process.stdout.off("error", listener);
+  return watchStdout(listener);
 }
 
 /** Writes diagnostics, progress and summaries to stderr. */
@@ -48,7 +75,7 @@ export function writeInfo(text: string): void {
 
 /** Whether stderr may carry colour and spinners. */
 export function stderrIsInteractive(): boolean {
-  return Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !colorDisabled();
+  return isTerminal(2) && !colorDisabled() && (process.stderr.columns ?? 0) > 0;
 }
 
 /** NO_COLOR (any non-empty value) or TERM=dumb disables colour everywhere. */
@@ -59,9 +86,9 @@ export function colorDisabled(): boolean {
 
 /**
  * Whether we may ask the user questions (approval prompts): stdin is a terminal and CI is unset.
- * Asks the descriptor (`isatty(0)`, what `process.stdin.isTTY` reports) so that a run which never
- * reads stdin does not build the stream (≈ 1.5 ms of start-up).
+ * Asks the descriptor (`isTerminal(0)`, what `process.stdin.isTTY` reports) so that a run which
+ * never reads stdin does not build the stream (≈ 1.5 ms of start-up).
  */
 export function stdinIsInteractive(): boolean {
-  return isatty(0) && process.env["CI"] === undefined;
+  return isTerminal(0) && process.env["CI"] === undefined;
 }

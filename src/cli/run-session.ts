@@ -22,6 +22,7 @@ import {
 import { ansiColor, noColor } from "./render/paint.ts";
 import { jsonRenderer, ndjsonRenderer, type Renderer, silentRenderer } from "./render/renderer.ts";
 import { toolPatternsFrom } from "./run-options.ts";
+import { isTerminal } from "./terminal-fd.ts";
 
 /** Everything a CLI run needs around the runtime: config, renderer, approver, signal handling. */
 export interface CliRunSession {
@@ -166,7 +167,7 @@ export async function rendererFor(
       return textRenderer({
         writeOut: writeAnswer,
         writeErr: (text) => process.stderr.write(text),
-        paint: !colorDisabled() && process.stderr.isTTY ? await ansiColor() : noColor,
+        paint: !colorDisabled() && isTerminal(2) ? await ansiColor() : noColor,
         ...(spinnerFactory ? { spinner: spinnerFactory } : {}),
         quiet: Boolean(options.quiet),
         verbose: Boolean(options.verbose),

@@ -1,5 +1,5 @@
 import { ExitCode, type ExitCodeValue } from "../spec/exit-codes.ts";
-import { isBrokenPipe, writeInfo } from "./output.ts";
+import { isBrokenPipe, watchStdout, writeInfo } from "./output.ts";
 import { renderError } from "./render-error.ts";
 
 /**
@@ -13,7 +13,7 @@ export async function settleCommand(
   options: { verbose: boolean; usageError?: (err: unknown) => ExitCodeValue | undefined },
 ): Promise<void> {
   let stdoutClosed = false;
-  process.stdout.on("error", (err) => {
+  watchStdout((err) => {
     if (!isBrokenPipe(err)) throw err;
     stdoutClosed = true;
   });

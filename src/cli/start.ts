@@ -1,3 +1,4 @@
+import { stdoutStream } from "./output.ts";
 import { parseRunArgv } from "./run-argv.ts";
 import { settleCommand, verboseIn } from "./settle-command.ts";
 
@@ -19,5 +20,12 @@ export async function startCli(argv: string[]): Promise<void> {
       return runWith(run.first, run.rest, run.options, { outputGiven: run.outputGiven, literal: false });
     },
     { verbose: verboseIn(argv) },
+  );
+}
+
+/** Resolves once stdout and stderr have handed over everything written to them (before exiting). */
+export async function flushOutput(): Promise<void> {
+  await Promise.all(
+    [stdoutStream(), process.stderr].map((stream) => new Promise((done) => stream.write("", done))),
   );
 }

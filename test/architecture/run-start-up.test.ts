@@ -29,6 +29,14 @@ describe("agentry run's start-up", () => {
     expect(zodImporters("src/tools/file/index.ts")).toEqual(["src/lazy-zod/index.ts"]);
   });
 
+  test("nor node:tty (Bun's stream machinery) nor chalk: terminals are asked through src/cli/terminal-fd.ts", () => {
+    const packages = new Set([
+      ...staticClosure("src/cli/start.ts").packages,
+      ...staticClosure("src/cli/commands/run.ts").packages,
+    ]);
+    expect([...packages].filter((name) => name === "node:tty" || name === "chalk")).toEqual([]);
+  });
+
   test("the scan sees a zod import where there is one", () => {
     expect(zodImporters("src/config/validate-shape.ts")).toContain("src/config/schema.ts");
   });
