@@ -5,6 +5,8 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
+  readlinkSync,
   readSync,
   realpathSync,
   renameSync,
@@ -19,6 +21,7 @@ import { createFileTool } from "../../src/tools/file/index.ts";
 import {
   LOCAL_READ_MAX,
   type LocalRoot,
+  LocalRootDir,
   localReadBuffer,
   localRoot,
   openLocalFile,
@@ -55,7 +58,7 @@ beforeEach(() => {
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
 function contentOf(path: string, at: LocalRoot = root): string | undefined {
-  const file = openLocalFile(at, path);
+  const file = openLocalFile(new LocalRootDir(at), path);
   if (!file) return undefined;
   try {
     const buffer = Buffer.alloc(file.size);
@@ -75,7 +78,9 @@ describe("the file tool's synchronous fast path (local-read.ts)", () => {
     expect(contentOf("d/f.txt")).toBe("inside");
     expect(contentOf("d/./e/../e/g.txt")).toBe("deep");
     expect(contentOf(join(rootPath, "d", "f.txt"))).toBe("inside");
-    expect(openLocalFile(root, "d/e/g.txt")?.shown).toBe("d/e/g.txt");
+    const file = openLocalFile(new LocalRootDir(root), "d/e/g.txt");
+    expect(file?.shown).toBe("d/e/g.txt");
+    if (file) closeSync(file.fd);
   });
 
   onLinux("leaves every other case to the general path", () => {
@@ -100,7 +105,7 @@ describe("the file tool's synchronous fast path (local-read.ts)", () => {
   });
 
   onLinux("a file that grew after it was opened is left to the general path", () => {
-    const file = openLocalFile(root, "d/f.txt");
+    const file = openLocalFile(new LocalRootDir(root), "d/f.txt");
     if (!file) throw new Error("not opened");
     try {
       expect(readLocalFile(file, localReadBuffer())?.toString()).toBe("inside");
@@ -114,6 +119,52 @@ describe("the file tool's synchronous fast path (local-read.ts)", () => {
   onLinux("a descriptor on another device than the root's is not read", () => {
     expect(contentOf("d/f.txt", { ...root, dev: root.dev + 1 })).toBeUndefined();
   });
+
+  onLinux(
+    "the root's descriptor is opened once for the reads of a macrotask and closed when it ends",
+    async () => {
+      const atRoot = () =>
+        readdirSync("/proc/self/fd").filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === rootPath;
+          } catch {
+            return false;
+          }
+        }).length;
+      const dir = new LocalRootDir(root);
+      for (const path of ["d/f.txt", "d/e/g.txt", "notes.txt"]) {
+        const file = openLocalFile(dir, path);
+        expect(file).toBeDefined();
+        if (file) closeSync(file.fd);
+        expect(atRoot()).toBe(1);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(atRoot()).toBe(0);
+    },
+  );
+
+  onLinux("a root swapped for a symlink between two reads of one macrotask is never followed", async () => {
+    const tool = createFileTool("files", { kind: "file", root: rootPath });
+    writeFileSync(join(rootPath, "f.txt"), "inside");
+    expect((await tool.execute({ op: "read", path: "f.txt" }, ctx)).output).toBe("1\tinside");
+    renameSync(rootPath, join(base, "root.old"));
+    symlinkSync(join(base, "outside"), rootPath);
+    const result = await tool.execute({ op: "read", path: "f.txt" }, ctx);
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain("OUTSIDE");
+  });
+
+  onLinux(
+    "a root moved away between two reads of one macrotask is not read through its old descriptor",
+    async () => {
+      const tool = createFileTool("files", { kind: "file", root: rootPath });
+      expect((await tool.execute({ op: "read", path: "d/f.txt" }, ctx)).output).toBe("1\tinside");
+      renameSync(rootPath, join(base, "moved"));
+      const result = await tool.execute({ op: "read", path: "d/f.txt" }, ctx);
+      expect(result.ok).toBe(false);
+      expect(result.output).toBe("");
+    },
+  );
 
   onLinux("a directory swapped for a symlink after the tool was built is never followed", async () => {
     const tool = createFileTool("files", { kind: "file", root: rootPath });

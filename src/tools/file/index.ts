@@ -8,7 +8,7 @@ import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
-import { localReadBuffer, localRoot, openLocalFile, readLocalFile } from "./local-read.ts";
+import { LocalRootDir, localReadBuffer, localRoot, openLocalFile, readLocalFile } from "./local-read.ts";
 import {
   childPath,
   type DirRef,
@@ -103,7 +103,8 @@ function continuationNote(window: FileWindow, size: number): string {
  */
 export function createFileTool(name: string, config: FileToolConfig): Tool<FileArgs> {
   const root: FileRoot = { path: realRoot(name, config.root), procFd: existsSync("/proc/self/fd") };
-  const local = localRoot(root);
+  const localBase = localRoot(root);
+  const local = localBase && new LocalRootDir(localBase);
   let scratch: Buffer | undefined;
   const maxRead = config.max_read ?? DEFAULT_MAX_READ;
   const writable = config.write ?? false;

@@ -76,30 +76,76 @@ export function localRoot(root: FileRoot): LocalRoot | undefined {
 }
 
 /**
+ * The root directory's descriptor for the fast reads of one macrotask: opened and checked (its
+ * `/proc/self/fd` path must lie inside the root) by the first of them, closed when the macrotask
+ * ends, so a burst of reads (many agents' calls answered in one event-loop turn) opens the root
+ * once instead of once per read. Should the root be moved or replaced meanwhile, the descriptor
+ * still names the root directory itself, and every descriptor opened below it is checked on its
+ * own: one that no longer lies inside the root's path is refused. One per tool, never shared.
+ */
+export class LocalRootDir {
+  private fd: number | undefined;
+  private readonly close = () => {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  };
+
+  constructor(readonly root: LocalRoot) {}
+
+  /** The root's descriptor; `undefined` when it cannot be opened or does not lie at the root. */
+  open(): number | undefined {
+    if (this.fd !== undefined) return this.fd;
+    let fd: number;
+    try {
+      fd = openSync(this.root.path, DIR_FLAGS);
+    } catch {
+      return undefined;
+    }
+    try {
+      if (insideRoot(this.root.path, readlinkSync(`/proc/self/fd/${fd}`))) {
+        this.fd = fd;
+        setImmediate(this.close);
+        return fd;
+      }
+    } catch {
+      // refused below, like a failed check
+    }
+    closeSync(fd);
+    return undefined;
+  }
+}
+
+/**
  * Opens `requested` for reading on the calling thread, with the general path's guarantees: each
  * component is opened through the descriptor of the directory verified before it
  * (`/proc/self/fd/<dir>/<name>`, like `openat`) with `O_NOFOLLOW`, so a symlink, wherever and
  * whenever it appears, fails the open instead of being followed; each descriptor's own path
  * (`/proc/self/fd/<fd>`) must lie inside the root, and each one below the root must be on the
  * root's device. Returns the open file only when it is a regular file of at most `LOCAL_READ_MAX`
- * bytes; `undefined` otherwise, with every descriptor closed.
+ * bytes; `undefined` otherwise, with every descriptor it opened closed.
  */
-export function openLocalFile(root: LocalRoot, requested: string): LocalFile | undefined {
+export function openLocalFile(rootDir: LocalRootDir, requested: string): LocalFile | undefined {
+  const root = rootDir.root;
   const shown = relativeInRoot(root.path, requested);
   if (shown === undefined) return undefined;
   const names = shown.split(sep);
-  let dir = openVerified(root, root.path, DIR_FLAGS, false);
+  const rootFd = rootDir.open();
+  if (rootFd === undefined) return undefined;
+  let dirFd = rootFd;
   for (let index = 0; index < names.length; index++) {
-    if (!dir) return undefined;
     const last = index === names.length - 1;
-    const path = `/proc/self/fd/${dir.fd}/${names[index]}`;
-    const opened = openVerified(root, path, last ? READ_FLAGS : DIR_FLAGS, true);
-    closeSync(dir.fd);
+    const opened = openVerified(
+      root,
+      `/proc/self/fd/${dirFd}/${names[index]}`,
+      last ? READ_FLAGS : DIR_FLAGS,
+    );
+    if (dirFd !== rootFd) closeSync(dirFd);
+    if (!opened) return undefined;
     if (!last) {
-      dir = opened;
+      dirFd = opened.fd;
       continue;
     }
-    if (!opened?.stat) return undefined;
     if (!opened.stat.isFile() || opened.stat.size > LOCAL_READ_MAX) {
       closeSync(opened.fd);
       return undefined;
@@ -142,17 +188,8 @@ function plainName(name: string): boolean {
   return name !== "" && name !== "." && name !== "..";
 }
 
-/**
- * Opens `path` and checks the descriptor: its `/proc/self/fd` path inside the root and, when
- * `onDevice`, its device the root's (then its `fstat` is returned). The root itself needs no
- * device check: every descriptor opened below it gets one.
- */
-function openVerified(
-  root: LocalRoot,
-  path: string,
-  flags: number,
-  onDevice: boolean,
-): { fd: number; stat?: Stats } | undefined {
+/** Opens `path` and checks the descriptor: its `/proc/self/fd` path inside the root, its device the root's. */
+function openVerified(root: LocalRoot, path: string, flags: number): { fd: number; stat: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(path, flags);
@@ -160,10 +197,9 @@ function openVerified(
     return undefined;
   }
   try {
-    const stat = onDevice ? fstatSync(fd) : undefined;
-    if ((!stat || stat.dev === root.dev) && insideRoot(root.path, readlinkSync(`/proc/self/fd/${fd}`))) {
-      return stat ? { fd, stat } : { fd };
-    }
+    const stat = fstatSync(fd);
+    if (stat.dev === root.dev && insideRoot(root.path, readlinkSync(`/proc/self/fd/${fd}`)))
+      return { fd, stat };
   } catch {
     // refused below, like a failed check
   }
