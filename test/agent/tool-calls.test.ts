@@ -38,6 +38,16 @@ function waitsForAbort(name: string): Tool {
   ) as Tool;
 }
 
+/** A tool that fails hard (a sub-agent whose provider failed): its siblings are to be cancelled. */
+function hardFailure(): Tool {
+  return fakeTool("hard", async () => ({
+    ok: false,
+    output: "",
+    error: "provider down",
+    failFast: true,
+  })) as Tool;
+}
+
 describe("runToolCalls", () => {
   test("a lone call is cancelled when its run stops, with the run's reason", async () => {
     const run = new AbortController();
@@ -62,15 +72,10 @@ describe("runToolCalls", () => {
 
   test("a hard failure (failFast) cancels the other calls of its turn, not the run", async () => {
     const run = new AbortController();
-    const hard = fakeTool("hard", async () => ({
-      ok: false,
-      output: "",
-      error: "provider down",
-      failFast: true,
-    }));
+    const hard = hardFailure();
     const settled = await runToolCalls(
       [callOf("hard", "c1"), callOf("wait", "c2")],
-      depsFor([hard as Tool, waitsForAbort("wait")], run),
+      depsFor([hard, waitsForAbort("wait")], run),
     );
     expect(settled.map((item) => item.result)).toMatchObject([
       { error: "provider down" },
@@ -81,13 +86,8 @@ describe("runToolCalls", () => {
 
   test("a lone hard failure is returned as it is and leaves the run's signal alone", async () => {
     const run = new AbortController();
-    const hard = fakeTool("hard", async () => ({
-      ok: false,
-      output: "",
-      error: "provider down",
-      failFast: true,
-    }));
-    const [only] = await runToolCalls([callOf("hard", "c1")], depsFor([hard as Tool], run));
+    const hard = hardFailure();
+    const [only] = await runToolCalls([callOf("hard", "c1")], depsFor([hard], run));
     expect(only?.result).toMatchObject({ ok: false, error: "provider down", failFast: true });
     expect(run.signal.aborted).toBe(false);
   });
