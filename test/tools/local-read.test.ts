@@ -143,6 +143,13 @@ describe("the file tool's synchronous fast path (local-read.ts)", () => {
     },
   );
 
+  onLinux("a process started while the root's descriptor is open does not inherit it", () => {
+    const file = openLocalFile(new LocalRootDir(root), "d/f.txt");
+    if (file) closeSync(file.fd);
+    const child = Bun.spawnSync(["sh", "-c", 'for fd in /proc/self/fd/*; do readlink "$fd"; done']);
+    expect(child.stdout.toString()).not.toContain(rootPath);
+  });
+
   onLinux("a root swapped for a symlink between two reads of one macrotask is never followed", async () => {
     const tool = createFileTool("files", { kind: "file", root: rootPath });
     writeFileSync(join(rootPath, "f.txt"), "inside");
