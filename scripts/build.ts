@@ -30,20 +30,32 @@ export interface CompileOptions {
 const JIT_POLICY = 64;
 
 /**
- * The executable loads zod when it is first used instead of at start-up: `src/lazy-zod/index.ts`
- * (a plain import, as the library keeps it) is replaced by `on-first-use.ts`, whose
- * `require("zod")` resolves to the ES module every `import … from "zod"` gets (not zod's CommonJS
- * build, which would be a second zod with its own registry of descriptions).
+ * Modules the executable replaces (relative to the root): what the library imports plainly and
+ * the executable loads on first use or gets natively, off `agentry run`'s path to its first
+ * request (docs/ARCHITECTURE.md, start-up). test/architecture/run-start-up.test.ts reads this.
+ * - zod: `src/lazy-zod/index.ts` (a plain import) becomes `on-first-use.ts`, whose
+ *   `require("zod")` resolves to the ES module every `import … from "zod"` gets (not zod's
+ *   CommonJS build, which would be a second zod with its own registry of descriptions).
+ * - node:crypto: the digests come from Bun's native hasher (`src/digest/bun.ts`); the state
+ *   key's cipher loads node:crypto when a run first uses it (`src/lazy-node-crypto`).
  */
-export const zodOnFirstUse: Bun.BunPlugin = {
-  name: "zod-on-first-use",
+export const EXECUTABLE_SWAPS: Readonly<Record<string, string>> = {
+  "src/lazy-zod/index.ts": "src/lazy-zod/on-first-use.ts",
+  "src/lazy-node-crypto/index.ts": "src/lazy-node-crypto/on-first-use.ts",
+  "src/digest/index.ts": "src/digest/bun.ts",
+};
+
+/** Puts `EXECUTABLE_SWAPS` in place, and resolves zod's `require` to its ES module. */
+export const executableSwaps: Bun.BunPlugin = {
+  name: "executable-swaps",
   setup(build) {
-    const lazyZod = join(ROOT, "src/lazy-zod/index.ts");
-    build.onResolve({ filter: /index\.ts$/ }, (args) =>
-      resolve(dirname(args.importer), args.path) === lazyZod
-        ? { path: join(ROOT, "src/lazy-zod/on-first-use.ts") }
-        : undefined,
+    const swaps = new Map(
+      Object.entries(EXECUTABLE_SWAPS).map(([from, to]) => [join(ROOT, from), join(ROOT, to)]),
     );
+    build.onResolve({ filter: /index\.ts$/ }, (args) => {
+      const swap = swaps.get(resolve(dirname(args.importer), args.path));
+      return swap ? { path: swap } : undefined;
+    });
     build.onResolve({ filter: /^zod$/ }, (args) =>
       args.kind === "require-call" ? { path: Bun.resolveSync("zod", join(ROOT, "src")) } : undefined,
     );
@@ -87,7 +99,7 @@ export async function compileBinary(options: CompileOptions): Promise<void> {
     // BullMQ's optional Node client (a devDependency, for the library's Node tests): the binary
     // connects with Bun's built-in Redis client and must not embed it (docs/WORKERS.md).
     external: ["ioredis"],
-    plugins: [zodOnFirstUse],
+    plugins: [executableSwaps],
     format: "esm",
     minify: true,
     bytecode: true,

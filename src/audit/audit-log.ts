@@ -1,9 +1,9 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { sha256Hex } from "../digest/index.ts";
 import { AgentryError } from "../spec/errors.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
 import { sortKeys, sortStrings } from "./canonical-json.ts";
-import { sha256Hex } from "./hash.ts";
 import { type AuditRecordInput, genesisOf } from "./records.ts";
 
 /**

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { hmacSha256Hex } from "../digest/index.ts";
+import { randomBytes } from "../digest/random.ts";
 
 /** Matches any placeholder this module produces: `[PII:kind:hex]`. */
 export const PLACEHOLDER = /\[PII:[a-z_]+:[0-9a-f]{6,64}\]/g;
@@ -19,7 +20,7 @@ export class PlaceholderTable {
     const cacheKey = `${kind}\u0000${value}`;
     const known = this.byValue.get(cacheKey);
     if (known) return known;
-    const digest = createHmac("sha256", this.key).update(value).digest("hex");
+    const digest = hmacSha256Hex(this.key, value);
     let length = 6;
     let placeholder = `[PII:${kind}:${digest.slice(0, length)}]`;
     while (this.byPlaceholder.has(placeholder) && this.byPlaceholder.get(placeholder) !== value) {

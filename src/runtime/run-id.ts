@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../digest/random.ts";
 
 /** A sortable, unique run id: `r` + UTC timestamp + random suffix, e.g. `r20261123T204833-9f3a1c`. */
 export function newRunId(now: Date = new Date()): string {
@@ -6,5 +6,5 @@ export function newRunId(now: Date = new Date()): string {
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "");
-  return `r${stamp}-${randomBytes(3).toString("hex")}`;
+  return `r${stamp}-${randomHex(3)}`;
 }

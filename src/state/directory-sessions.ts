@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { realpathSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
+import { sha256Hex } from "../digest/index.ts";
 import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
 
@@ -39,7 +39,7 @@ export class DirectorySessions {
   constructor(private readonly stateDir: string) {}
 
   private pathOf(dir: string): string {
-    const digest = createHash("sha256").update(dir).digest("hex").slice(0, 32);
+    const digest = sha256Hex(dir).slice(0, 32);
     return join(this.stateDir, "sessions", "by-dir", `${digest}.json`);
   }
 

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { randomHex } from "../digest/random.ts";
 import { UsageError } from "../spec/errors.ts";
 
 /**
@@ -31,7 +31,7 @@ export function readPrivateFile(path: string, what: string): Buffer | undefined 
  */
 export function createPrivateFile(path: string, content: Buffer | string, what: string): Buffer {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const temp = `${path}.${process.pid}.${randomHex(6)}.tmp`;
   writeFileSync(temp, content, { mode: 0o600, flag: "wx" });
   try {
     linkSync(temp, path);

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { randomHex } from "../digest/random.ts";
 import { UsageError } from "../spec/errors.ts";
 
 interface LockOwner {
@@ -52,7 +52,7 @@ export function acquireLock(
   const me: LockOwner = {
     pid: process.pid,
     host: hostname(),
-    nonce: randomBytes(8).toString("hex"),
+    nonce: randomHex(8),
     ...(started ? { started } : {}),
   };
   const mine = JSON.stringify(me);
@@ -72,7 +72,7 @@ export function acquireLock(
 }
 
 function tryCreate(path: string, content: string): boolean {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const temp = `${path}.${process.pid}.${randomHex(6)}.tmp`;
   writeFileSync(temp, content, { mode: 0o600, flag: "wx" });
   try {
     linkSync(temp, path);
@@ -90,7 +90,7 @@ function tryCreate(path: string, content: string): boolean {
  * (another process may have taken it over meanwhile); if not, puts it back.
  */
 function takeOver(path: string, stale: string): void {
-  const aside = `${path}.stale.${process.pid}.${randomBytes(6).toString("hex")}`;
+  const aside = `${path}.stale.${process.pid}.${randomHex(6)}`;
   try {
     renameSync(path, aside);
   } catch {

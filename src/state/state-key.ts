@@ -1,13 +1,6 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  randomBytes,
-  timingSafeEqual,
-} from "node:crypto";
 import { join } from "node:path";
 import { canonicalJson } from "../audit/canonical-json.ts";
+import { nodeCrypto } from "../lazy-node-crypto/index.ts";
 import { UsageError } from "../spec/errors.ts";
 import { createPrivateFile, readPrivateFile } from "./private-file.ts";
 
@@ -54,7 +47,9 @@ export function openStateKey(stateDir: string, options: { create: boolean }): St
  * key file (the queue's `[queue] state_secret`, which every worker of a queue holds).
  */
 export function stateKeyFromSecret(secret: string): StateKey {
-  return keyFrom(createHash("sha256").update(`agentry/shared-secret/v1\0${secret}`, "utf8").digest());
+  return keyFrom(
+    nodeCrypto().createHash("sha256").update(`agentry/shared-secret/v1\0${secret}`, "utf8").digest(),
+  );
 }
 
 function readKey(path: string): Buffer | undefined {
@@ -63,7 +58,7 @@ function readKey(path: string): Buffer | undefined {
 }
 
 function createKey(path: string): Buffer {
-  return checkedKey(path, createPrivateFile(path, randomBytes(KEY_BYTES), "state key"));
+  return checkedKey(path, createPrivateFile(path, nodeCrypto().randomBytes(KEY_BYTES), "state key"));
 }
 
 function checkedKey(path: string, key: Buffer): Buffer {
@@ -73,6 +68,7 @@ function checkedKey(path: string, key: Buffer): Buffer {
 }
 
 function keyFrom(master: Buffer): StateKey {
+  const { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } = nodeCrypto();
   const derived = new Map<string, Buffer>();
   const derive = (purpose: string): Buffer => {
     let key = derived.get(purpose);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { EXECUTABLE_SWAPS } from "../../scripts/build.ts";
 import { ROOT, staticClosure } from "../support/static-imports.ts";
 
 /**
@@ -9,6 +10,9 @@ import { ROOT, staticClosure } from "../support/static-imports.ts";
 
 /** A top-level `const x = z.…(` that is not `z.lazy(`: a zod schema built when the module loads. */
 const EAGER_SCHEMA = /^(?:export )?const \w+(?::[^=]+)? = z\s*\.(?!lazy\()/m;
+
+/** What `agentry run` loads before its first request: the CLI, the run command, the file tool. */
+const RUN_PATH = ["src/cli/start.ts", "src/cli/commands/run.ts", "src/tools/file/index.ts"];
 
 function eagerSchemas(entry: string): string[] {
   return [...staticClosure(entry).files]
@@ -35,6 +39,18 @@ describe("agentry run's start-up", () => {
       ...staticClosure("src/cli/commands/run.ts").packages,
     ]);
     expect([...packages].filter((name) => name === "node:tty" || name === "chalk")).toEqual([]);
+  });
+
+  test("nor, in the executable (its build's module swaps applied), node:crypto or node:net: both load Bun's JS stream machinery", () => {
+    const packages = (swaps: Readonly<Record<string, string>>) =>
+      new Set(
+        RUN_PATH.flatMap((entry) => [...staticClosure(entry, swaps).packages]).filter((name) =>
+          /^node:(crypto|net|stream|tls|http|https|zlib)$/.test(name),
+        ),
+      );
+    expect([...packages(EXECUTABLE_SWAPS)]).toEqual([]);
+    // Without the swaps (the library) the digests and the state key import node:crypto: the scan sees it.
+    expect([...packages({})]).toEqual(["node:crypto"]);
   });
 
   test("the scan sees a zod import where there is one", () => {

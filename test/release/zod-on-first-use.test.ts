@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { zodOnFirstUse } from "../../scripts/build.ts";
+import { executableSwaps } from "../../scripts/build.ts";
 import { ROOT } from "../support/static-imports.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "zod-on-first-use-"));
@@ -22,7 +22,7 @@ async function bundle(plugins: Bun.BunPlugin[]): Promise<string> {
 }
 
 test("the executable's build puts on-first-use.ts in place of src/lazy-zod/index.ts: zod is required when first used", async () => {
-  const built = await bundle([zodOnFirstUse]);
+  const built = await bundle([executableSwaps]);
   const has = (text: string) => built.includes(text);
   // zod's own modules are wrapped to initialise on that first require, not when the bundle loads.
   expect({

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { Mode } from "../../config/schema.ts";
 import { modelToolName } from "../../config/tool-patterns.ts";
+import { randomHex } from "../../digest/random.ts";
 import type { ApprovalDecision, ApprovalOutcome, RecordedDecision } from "../../spec/approval.ts";
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
@@ -34,7 +34,7 @@ export const DEFAULT_APPROVAL_TIMEOUT_MS = 5 * 60_000;
  * claimed by a model that chooses a call id; unguessable, so nobody can decide on it blind.
  */
 export function newApprovalId(runId: string): string {
-  return `${runId}-${randomBytes(8).toString("hex")}`;
+  return `${runId}-${randomHex(8)}`;
 }
 
 interface RunApprovals {

@@ -1,5 +1,5 @@
 import { sortStrings } from "../../audit/canonical-json.ts";
-import { sha256Hex } from "../../audit/hash.ts";
+import { sha256Hex } from "../../digest/index.ts";
 import type { Middleware } from "../../spec/middleware.ts";
 import { STOPS } from "../layer-names.ts";
 import { refuse } from "../refusal.ts";

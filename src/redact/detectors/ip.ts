@@ -1,4 +1,4 @@
-import { isIPv6 } from "node:net";
+import { isIpv6Text } from "./ipv6-text.ts";
 import { collect, type Detection } from "./types.ts";
 
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
@@ -8,12 +8,12 @@ const NOT_PERSONAL = new Set(["0.0.0.0", "127.0.0.1", "255.255.255.255", "::", "
 
 /**
  * IPv4 and IPv6 addresses. Loopback and unspecified addresses are left alone (they identify
- * nobody, and tools need them); IPv6 candidates are confirmed with `net.isIPv6`, so times
- * (`12:30:45`) and MAC addresses are not matched.
+ * nobody, and tools need them); IPv6 candidates are confirmed with `isIpv6Text` (exactly
+ * node:net's `isIPv6`), so times (`12:30:45`) and MAC addresses are not matched.
  */
 export function detectIps(text: string, out: Detection[]): void {
   if (text.includes(".")) collect(IPV4, text, out, "ip", (value) => !NOT_PERSONAL.has(value));
   if (text.includes(":")) {
-    collect(IPV6, text, out, "ip", (value) => isIPv6(value) && !NOT_PERSONAL.has(value.toLowerCase()));
+    collect(IPV6, text, out, "ip", (value) => isIpv6Text(value) && !NOT_PERSONAL.has(value.toLowerCase()));
   }
 }
