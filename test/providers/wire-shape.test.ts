@@ -175,3 +175,41 @@ test("openai: a growing history is sent the same as a fresh conversion on every 
   });
   expect(JSON.parse(openAiBody({ model: "m", messages: [], tools: [] }, cache, false)).messages).toEqual([]);
 });
+
+test("openai: a conversation whose earlier messages were replaced or removed is sent as it now is", async () => {
+  const { openAiBody } = await import("../../src/providers/openai/request.ts");
+  const { createJsonCache } = await import("../../src/providers/openai/json-cache.ts");
+  const cache = createJsonCache();
+  const history: Message[] = HISTORY.map((message) => ({ ...message }));
+  const body = (system?: string) =>
+    openAiBody(
+      { model: "m", ...ask("", { messages: history, tools: [], ...(system ? { system } : {}) }) },
+      cache,
+      false,
+    );
+  const fresh = (system?: string) =>
+    openAiBody(
+      {
+        model: "m",
+        ...ask("", { messages: structuredClone(history), tools: [], ...(system ? { system } : {}) }),
+      },
+      createJsonCache(),
+      false,
+    );
+  expect(body()).toBe(fresh());
+  // An earlier message replaced by another object (as repaired tool arguments are written back).
+  history[1] = { role: "user", content: "replaced" };
+  expect(body()).toBe(fresh());
+  expect(JSON.parse(body()).messages).toContainEqual({ role: "user", content: "replaced" });
+  // The last message replaced, then one appended.
+  history[history.length - 1] = { role: "user", content: "last, replaced" };
+  history.push({ role: "user", content: "appended" });
+  expect(body("be brief")).toBe(fresh("be brief"));
+  // Fewer messages than were sent before.
+  history.splice(1, 2);
+  expect(body()).toBe(fresh());
+  history.length = 0;
+  expect(JSON.parse(body("only the system")).messages).toEqual([
+    { role: "system", content: "only the system" },
+  ]);
+});

@@ -37,8 +37,8 @@ function toOpenAiTools(tools: readonly ToolSchema[]): unknown {
 
 /**
  * The request body as JSON text. The conversation is system first, tool results as `role:
- * "tool"`; each message is serialised once (`cache`, see json-cache.ts) and its text reused on
- * later turns. Streams always ask for usage (`stream_options.include_usage`). OpenAI proper
+ * "tool"`; each message is serialised once and the conversation's text grows with it (`cache`,
+ * see json-cache.ts). Streams always ask for usage (`stream_options.include_usage`). OpenAI proper
  * takes `max_completion_tokens` (required by reasoning models); compatible servers get the older
  * `max_tokens`.
  */
@@ -54,9 +54,11 @@ export function openAiBody(
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
   });
   const parts = [`{"model":${JSON.stringify(request.model)},"messages":[`];
-  if (request.system) parts.push(JSON.stringify({ role: "system", content: request.system }), ",");
-  for (const message of request.messages) parts.push(cache.message(message, toOpenAiMessage), ",");
-  if (parts.length > 1) parts.pop();
+  if (request.system) parts.push(JSON.stringify({ role: "system", content: request.system }));
+  if (request.messages.length > 0) {
+    if (request.system) parts.push(",");
+    parts.push(cache.conversation(request.messages, toOpenAiMessage));
+  }
   parts.push('],"stream":true,"stream_options":{"include_usage":true}');
   if (request.tools.length) parts.push(',"tools":', cache.tools(request.tools, toOpenAiTools));
   if (options !== "{}") parts.push(",", options.slice(1, -1));
