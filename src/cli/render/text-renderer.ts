@@ -197,6 +197,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
 
   return {
     onEvent(event: RunEvent) {
+      if (options.quiet && !shownWhenQuiet(event)) return;
       const refusalOfPending =
         (event.type === "tool_result" && pendingCalls.has(event.id)) ||
         (event.type === "approval" &&
@@ -216,4 +217,13 @@ export function textRenderer(options: TextRendererOptions): Renderer {
 /** The warning a pipeline layer emits when it refuses a call; its `tool_result` line says the same. */
 function isRefusalWarning(event: RunEvent): boolean {
   return event.type === "warning" && typeof event.data?.["call_id"] === "string";
+}
+
+/**
+ * The events `--quiet` output depends on: the answer (streamed or at the end) and whether it is
+ * held back for a schema check. Every other event only makes stderr lines and spinner text, which
+ * quiet mode never shows, so they are not built.
+ */
+function shownWhenQuiet(event: RunEvent): boolean {
+  return event.type === "text_delta" || event.type === "run_start" || event.type === "run_end";
 }
