@@ -1,8 +1,7 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { z } from "zod";
 import { canonicalJson } from "./canonical-json.ts";
 import { recordHash } from "./hash.ts";
+import { auditLogLines } from "./log-lines.ts";
 import { genesisOf } from "./records.ts";
 
 /** Outcome of `verifyAuditFile`. `line` is 1-based; `warnings` name runs without a `run_end`. */
@@ -43,11 +42,7 @@ export async function verifyAuditFile(path: string): Promise<AuditVerification> 
   let lineNumber = 0;
   let records = 0;
   let blankAt = 0;
-  const lines = createInterface({
-    input: createReadStream(path, "utf8"),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  for await (const line of lines) {
+  for await (const line of auditLogLines(path)) {
     lineNumber += 1;
     if (line.trim() === "") {
       blankAt ||= lineNumber;

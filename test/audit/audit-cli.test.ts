@@ -8,7 +8,7 @@ import { runBinary } from "../support/binary.ts";
 const dir = mkdtempSync(join(tmpdir(), "agentry-audit-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function sampleLog(name: string): Promise<string> {
+async function sampleLog(name: string, output = (i: number) => `output ${i}`): Promise<string> {
   const path = join(dir, name);
   const log = openAuditLog(path, { clock: () => new Date("2025-05-06T07:08:09.000Z") });
   for (const [run, agent, tool] of [
@@ -26,7 +26,7 @@ async function sampleLog(name: string): Promise<string> {
         args: { n: i },
         decision: "executed",
         ok: true,
-        output: `output ${i}`,
+        output: output(i),
         duration_ms: 2,
       });
     }
@@ -46,6 +46,23 @@ describe("agentry audit verify", () => {
     const result = await runBinary(["audit", "verify", await sampleLog("ok.jsonl")]);
     expect(result.stdout).toBe("ok: 8 records, 2 runs\n");
     expect(result.code).toBe(0);
+  });
+
+  test("records whose strings hold U+2028 or U+2029 verify and show (each is one line)", async () => {
+    // JSON.stringify leaves both unescaped; Bun's readline ended a line at them, so a tool output
+    // holding one made the log "not valid JSON" there and nothing after it was verified.
+    const path = await sampleLog("separators.jsonl", (i) => `page ${i}\u2028next\u2029end`);
+    const verified = await runBinary(["audit", "verify", path]);
+    expect(verified.stderr).toBe("");
+    expect(verified.stdout).toBe("ok: 8 records, 2 runs\n");
+    expect(verified.code).toBe(0);
+    editLines(path, (lines) => lines.map((line, i) => (i === 6 ? line.replace("page 1", "page X") : line)));
+    const tampered = await runBinary(["audit", "verify", path]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain("line 7: hash mismatch");
+    const shown = await runBinary(["audit", "show", path, "--tool", "sh"]);
+    expect(shown.stderr).toBe("");
+    expect(shown.stdout.trimEnd().split("\n")).toHaveLength(2);
   });
 
   test("a tampered line is named with its number (exit 1)", async () => {

@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { auditLogLines } from "../../audit/log-lines.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
@@ -93,13 +92,9 @@ export default async function auditShowCommand(
 ): Promise<ExitCodeValue> {
   const options = withGlobals(ownOptions, command);
   const path = await auditPathFor(file, options);
-  const lines = createInterface({
-    input: createReadStream(path, "utf8"),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
   let lineNumber = 0;
   const out: string[] = [];
-  for await (const line of lines) {
+  for await (const line of auditLogLines(path)) {
     lineNumber += 1;
     if (line.trim() === "") continue;
     let record: Record<string, unknown>;
