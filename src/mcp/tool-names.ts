@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../digest/index.ts";
 
 /** Provider tool-name rules (OpenAI's are the strictest): `^[a-zA-Z0-9_-]{1,64}$`. */
 export const MAX_TOOL_NAME = 64;
@@ -6,7 +6,7 @@ const HASH_LENGTH = 8;
 
 /** A short, stable hex digest of the server and tool names as the server spelled them. */
 function shortHash(server: string, tool: string): string {
-  return createHash("sha256").update(`${server}\u0000${tool}`).digest("hex").slice(0, HASH_LENGTH);
+  return sha256Hex(`${server}\u0000${tool}`).slice(0, HASH_LENGTH);
 }
 
 /**

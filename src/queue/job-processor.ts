@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { DelayedError, type Job, type Processor, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import { RunStop } from "../agent/run-stop.ts";
 import type { Budget } from "../agent/usage-meter.ts";
 import type { Config } from "../config/schema.ts";
+import { randomHex } from "../digest/random.ts";
 import { failedLine, type JobResultLine, resultLine } from "../jobs/job-result.ts";
 import type { RunResult } from "../runtime/run-request.ts";
 import type { RunEvent } from "../spec/events.ts";
@@ -241,7 +241,7 @@ export function attemptRunId(bullId: string, attempt: number): string {
   const id = jobIdOf(bullId)
     .replace(/[^A-Za-z0-9._-]/g, "_")
     .slice(0, 96);
-  return `job.${id}.${attempt}.${randomBytes(3).toString("hex")}`;
+  return `job.${id}.${attempt}.${randomHex(3)}`;
 }
 
 function isRateLimited(result: RunResult): boolean {

@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
+import { isExecutableFile } from "../process/executable-file.ts";
 import { isWithin, locate } from "./sandbox-policy.ts";
 
 /**
@@ -31,13 +31,4 @@ export function findLauncher(
     ok: false,
     reason: `${name} was not found in PATH (install bubblewrap, e.g. apt-get install bubblewrap)`,
   };
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../digest/random.ts";
 import { buildRunTree } from "../observe/run-tree.ts";
 import type { RunEvent } from "../spec/events.ts";
 import { runToOtlp, type SpanDeps } from "./otlp-spans.ts";
@@ -28,7 +28,7 @@ export async function exportRun(
   const tree = buildRunTree(events);
   if (!tree) return { ok: "skipped" };
   const body = runToOtlp(tree, settings, {
-    randomHex: deps.randomHex ?? ((bytes) => randomBytes(bytes).toString("hex")),
+    randomHex: deps.randomHex ?? randomHex,
     providerName: deps.providerName ?? ((ref) => ref.split("/")[0] ?? ref),
     ...(deps.version ? { version: deps.version } : {}),
   });

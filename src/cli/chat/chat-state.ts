@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../../digest/random.ts";
 import type { UsageTotals } from "../../spec/events.ts";
 
 /** What a chat carries from one message to the next; the conversation itself is in its session. */
@@ -23,5 +23,5 @@ export function newChatSessionName(now: Date = new Date()): string {
     .replace(/\.\d+Z$/, "")
     .replace(/[-:]/g, "")
     .replace("T", "-");
-  return `chat-${stamp}-${randomBytes(2).toString("hex")}`;
+  return `chat-${stamp}-${randomHex(2)}`;
 }

@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { isExecutableFile } from "../../process/executable-file.ts";
 
 /**
  * Finds the program to run. The child's environment may lack PATH (it is emptied unless listed),
@@ -13,7 +13,7 @@ export function resolveExecutable(
 ): string | undefined {
   if (name.includes("/") || (process.platform === "win32" && name.includes("\\"))) {
     const path = isAbsolute(name) ? name : resolve(cwd ?? process.cwd(), name);
-    return isExecutable(path) ? path : undefined;
+    return isExecutableFile(path) ? path : undefined;
   }
   const search = childPath ?? process.env["PATH"] ?? "";
   const extensions = process.platform === "win32" ? ["", ".exe", ".cmd", ".bat"] : [""];
@@ -21,17 +21,8 @@ export function resolveExecutable(
     if (dir === "") continue;
     for (const ext of extensions) {
       const candidate = join(dir, name + ext);
-      if (isExecutable(candidate)) return candidate;
+      if (isExecutableFile(candidate)) return candidate;
     }
   }
   return undefined;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
