@@ -59,18 +59,27 @@ export function runToolCalls(
   else deps.context.signal.addEventListener("abort", onRunAbort);
   return Promise.all(
     calls.map(async (call): Promise<SettledCall> => {
-      const { result, repairedArguments } = await runOne(call, deps, turn.signal, truncated);
-      if (!result.ok && result.failFast && !turn.signal.aborted) {
+      const ran = await runOne(call, deps, turn.signal, truncated);
+      if (!ran.result.ok && ran.result.failFast && !turn.signal.aborted) {
         turn.abort(new RunStop("cancelled", `${call.name} (call ${call.id}) failed`));
       }
-      return repairedArguments === undefined ? { call, result } : { call, result, repairedArguments };
+      return settledCall(call, ran);
     }),
   ).finally(() => deps.context.signal.removeEventListener("abort", onRunAbort));
 }
 
 async function runAlone(call: ToolCall, deps: ToolCallDeps, truncated: boolean): Promise<SettledCall[]> {
-  const { result, repairedArguments } = await runOne(call, deps, deps.context.signal, truncated);
-  return [repairedArguments === undefined ? { call, result } : { call, result, repairedArguments }];
+  return [settledCall(call, await runOne(call, deps, deps.context.signal, truncated))];
+}
+
+/** What running one call gave: its result, and the arguments as repaired when they had to be. */
+interface RanCall {
+  result: ToolResult;
+  repairedArguments?: string;
+}
+
+function settledCall(call: ToolCall, { result, repairedArguments }: RanCall): SettledCall {
+  return repairedArguments === undefined ? { call, result } : { call, result, repairedArguments };
 }
 
 /**
@@ -102,7 +111,7 @@ async function runOne(
   deps: ToolCallDeps,
   signal: AbortSignal,
   truncated: boolean,
-): Promise<{ result: ToolResult; repairedArguments?: string }> {
+): Promise<RanCall> {
   const started = deps.now();
   const tool = deps.tools.get(call.name);
   const parsed = tool && !truncated ? deps.parseArguments(call.arguments, tool.parameters) : undefined;

@@ -9,7 +9,6 @@ import type { Message, ToolSchema } from "../../spec/model.ts";
  * and owned by one provider instance (no module state): a dropped history frees its text.
  */
 export interface JsonCache {
-  message(message: Message, toWire: (message: Message) => unknown): string;
   /**
    * The messages' texts joined with commas. Reuses the text of the same array's previous call
    * when the messages it covered are still its first ones, the same objects in the same order;
@@ -39,7 +38,6 @@ export function createJsonCache(): JsonCache {
     return json;
   };
   return {
-    message,
     conversation(list, toWire) {
       let built = conversations.get(list);
       if (!built || !stillCovers(built.covered, list)) {
