@@ -1,6 +1,6 @@
 import type { RuntimeMounts } from "./runtime-dirs.ts";
 import type { SandboxNetwork } from "./sandbox-policy.ts";
-import type { SandboxMounts } from "./verify-mounts.ts";
+import { PRIVATE_TMP, type SandboxMounts } from "./verify-mounts.ts";
 
 /** Everything `bwrapArgs` turns into a command line. */
 export interface BwrapPlan {
@@ -48,7 +48,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     "/proc/sys",
     "/proc/sys",
     "--tmpfs",
-    "/tmp",
+    PRIVATE_TMP,
   ];
   for (const path of plan.runtime?.hide ?? []) args.push("--tmpfs", path);
   for (const path of plan.runtime?.keep ?? []) args.push("--ro-bind", path, path);

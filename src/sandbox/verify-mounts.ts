@@ -7,7 +7,11 @@ import { isWithin, locate, type SandboxPolicy } from "./sandbox-policy.ts";
 export interface SandboxMounts {
   /** Writable roots (real paths). */
   writable: string[];
-  /** Paths inside writable roots that stay read-only (`.git`, the configuration files). */
+  /**
+   * Read-only binds over the writable roots and the private /tmp: paths inside writable roots that
+   * stay read-only (`.git`, the configuration files, agentry's executable) and the host's
+   * read-only paths under /tmp, bound back.
+   */
   readOnly: string[];
   /** Denied directories (real paths), each covered by an empty, inaccessible tmpfs. */
   hideDirs: string[];
@@ -17,6 +21,9 @@ export interface SandboxMounts {
 
 /** Kept read-only inside every writable root: git runs its hooks and config outside the sandbox later. */
 const PROTECTED_NAMES = [".git"] as const;
+
+/** The directory every sandbox covers with a fresh, private tmpfs (`bwrapArgs`). */
+export const PRIVATE_TMP = "/tmp";
 
 /**
  * The mounts of one launch, or why the sandbox cannot be trusted now. A writable root must still
@@ -60,6 +67,15 @@ export function verifyMounts(
       const found = locate(path);
       if (found && isWithin(found.real, root) && found.real !== root) readOnly.add(found.real);
     }
+  }
+  // The host's read-only paths (agentry's executable, the configuration files) are visible
+  // everywhere else through the read-only root, but the private /tmp would hide those under /tmp
+  // (a binary copied there): agentry re-executes itself inside the sandbox (the network bridge,
+  // `sandbox check`'s probe), so they are bound back, read-only.
+  for (const path of host.readOnly) {
+    const found = locate(path);
+    if (found && isWithin(found.real, PRIVATE_TMP) && !writable.some((root) => isWithin(found.real, root)))
+      readOnly.add(found.real);
   }
   const denied = [...hidden.keys()].sort((a, b) => a.length - b.length);
   const outer = denied.filter(

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runBinary } from "../support/binary.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
 import { HAS_BWRAP, makeSandboxWorkspace, type SandboxWorkspace } from "../support/sandbox-workspace.ts";
 
 /** `agentry sandbox check [TOOL]` (issue 19) on the compiled binary with the real bubblewrap. */
@@ -83,4 +83,25 @@ describe.skipIf(!HAS_BWRAP)("agentry sandbox check", () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('did you mean "ws"?');
   }, 90_000);
+  test("a binary copied under /tmp (hidden by the sandbox's private /tmp) still runs its probe: exit 0", async () => {
+    ws = makeSandboxWorkspace();
+    const copyDir = mkdtempSync("/tmp/agentry-copied-");
+    try {
+      const copy = join(copyDir, "agentry");
+      copyFileSync(BINARY, copy);
+      chmodSync(copy, 0o755);
+      writeFileSync(join(ws.dir, "agentry.toml"), CONFIG);
+      const result = await runBinary(["sandbox", "check", "ws"], {
+        binary: copy,
+        cwd: ws.dir,
+        env: { AGENTRY_STATE_DIR: ws.stateDir, HOME: ws.home },
+        timeoutMs: 60_000,
+      });
+      expect(result.stdout).not.toContain("FAIL");
+      expect(result.stdout).toContain("every configured protection holds");
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(copyDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { sandboxHostOf } from "../../src/sandbox/host.ts";
@@ -42,5 +42,23 @@ describe("sandboxHostOf", () => {
     const policy = sandboxPolicy({ sandbox: "workspace-write" }, dirname(executable), host);
     const verified = policy && verifyMounts(policy, host);
     expect(verified && verified.ok && verified.mounts.readOnly).toContain(executable);
+  });
+
+  test("a read-only host path under the private /tmp (agentry copied there) is bound back, read-only", () => {
+    // agentry re-executes itself inside the sandbox (network bridge, `sandbox check`'s probe);
+    // under a fresh /tmp a binary in /tmp would not be there to run.
+    dir = mkdtempSync("/tmp/sandbox-host-exe-");
+    const executable = join(dir, "agentry");
+    writeFileSync(executable, "");
+    const work = mkdtempSync("/var/tmp/sandbox-host-work-");
+    try {
+      const host = { ...sandboxHostOf({ HOME: "/nonexistent-home" }), readOnly: [executable] };
+      const policy = sandboxPolicy({ sandbox: "workspace-write" }, work, host);
+      const verified = policy && verifyMounts(policy, host);
+      expect(verified?.ok && verified.mounts.readOnly).toEqual([realpathSync(executable)]);
+      expect(verified?.ok && verified.mounts.writable).not.toContain(dir);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
