@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import {
   existsSync,
   mkdirSync,
@@ -11,6 +11,7 @@ import {
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
+import { compileMockMcpServer, type MockMcpExecutable } from "../support/mock-mcp-executable.ts";
 import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
 /**
@@ -59,12 +60,11 @@ function workspace(): string {
   return ws;
 }
 
-/** The mock MCP server, sandboxed read-only, allowed to reach only the test server. */
-function mcpServer(port: number): string {
+/** The mock MCP server (`executable`), sandboxed read-only, allowed to reach only the test server. */
+function mcpServer(port: number, executable: string): string {
   return `
 [mcp.srv]
-command = ${JSON.stringify(process.execPath)}
-args = [${JSON.stringify(join(import.meta.dir, "../support/mock-mcp-server.ts"))}]
+command = ${JSON.stringify(executable)}
 env = ["PATH", "HOME"]
 required = true
 sandbox = "read-only"
@@ -143,6 +143,12 @@ function text(event: Record<string, unknown> | undefined): string {
 }
 
 describe.skipIf(!HAS_BWRAP)("allow-listed network (network_allow) through agentry's proxy", () => {
+  let server: MockMcpExecutable | undefined;
+  beforeAll(() => {
+    server = compileMockMcpServer();
+  });
+  afterAll(() => server?.remove());
+
   test("curl reaches a listed host; an unlisted name, port or address, a direct connection and a raw socket do not; each call sees only its own proxy", async () => {
     const ws = workspace();
     const port = startServer();
@@ -209,7 +215,7 @@ describe.skipIf(!HAS_BWRAP)("allow-listed network (network_allow) through agentr
     const ws = workspace();
     const port = startServer();
     const result = await run(
-      mcpServer(port),
+      mcpServer(port, server?.path ?? ""),
       ["mcp:srv"],
       [
         ["mcp__srv__fetch", { url: `http://localhost:${port}/from-mcp` }],

@@ -1,16 +1,15 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
+import { compileMockMcpServer, type MockMcpExecutable } from "../support/mock-mcp-executable.ts";
 import { eventually, processesWithArgv } from "../support/processes.ts";
 import { HAS_BWRAP, makeSandboxWorkspace, type SandboxWorkspace } from "../support/sandbox-workspace.ts";
 import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
 /** The sandbox of issue 19 on the compiled binary with the real bubblewrap. */
-const MOCK_SERVER = join(import.meta.dir, "../support/mock-mcp-server.ts");
-const BUN = process.execPath;
 
 let mock: MockProvider | undefined;
 let ws: SandboxWorkspace | undefined;
@@ -283,10 +282,14 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
 });
 
 describe.skipIf(!HAS_BWRAP)("sandboxed stdio MCP servers (bubblewrap)", () => {
+  let executable: MockMcpExecutable | undefined;
+  beforeAll(() => {
+    executable = compileMockMcpServer();
+  });
+  afterAll(() => executable?.remove());
   const server = (extra = "") => `
 [mcp.srv]
-command = ${JSON.stringify(BUN)}
-args = [${JSON.stringify(MOCK_SERVER)}]
+command = ${JSON.stringify(executable?.path)}
 env = ["PATH", "HOME"]
 required = true
 sandbox = "read-only"
