@@ -1,10 +1,10 @@
 import { namedEntry } from "../config/named-entry.ts";
-import { modelToolName } from "../config/tool-patterns.ts";
 import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
 import { createBuiltinTool, toolSchemaOf } from "../tools/registry.ts";
+import { toolEntries } from "../tools/sub-agent/delegate-definition.ts";
 import type { AgentSettings } from "./agent-settings.ts";
 import type { ChildRunner } from "./child-runs.ts";
 import { delegateTool } from "./delegate-tool.ts";
@@ -29,13 +29,6 @@ export interface AgentTools {
   fixed: ReadonlyMap<string, Tool> | undefined;
 }
 
-/** One of the agent's tool entries with the name the model sees (`agent:x` → `agent_x`). */
-export interface ToolEntry {
-  entry: string;
-  visible: string;
-  isDelegate: boolean;
-}
-
 /**
  * Assembles the tools an agent lists: built-ins from `[tools.*]` (built once per runtime and
  * shared between agents), `agent:NAME` sub-agents (offered as `agent_NAME`), `kind = "agent"`
@@ -52,13 +45,9 @@ export async function assembleTools(
 ): Promise<AgentTools> {
   const configured = rt.loaded.config.tools ?? {};
   const keep = rt.toolFilter ?? (() => true);
-  const entries: ToolEntry[] = (settings.config.tools ?? [])
-    .map((entry) => ({
-      entry,
-      visible: modelToolName(entry),
-      isDelegate: namedEntry(configured, entry)?.kind === "delegate",
-    }))
-    .filter(({ entry, visible }) => entry.startsWith(MCP_ENTRY_PREFIX) || keep([entry, visible]));
+  const entries = toolEntries(configured, settings.config.tools ?? []).filter(
+    ({ entry, visible }) => entry.startsWith(MCP_ENTRY_PREFIX) || keep([entry, visible]),
+  );
   const tools: (Tool | ChildTool)[] = [];
   for (const { entry, visible } of entries) {
     if (entry.startsWith(MCP_ENTRY_PREFIX)) continue;

@@ -1,15 +1,20 @@
 import type { z } from "zod";
 import { RunStop } from "../agent/run-stop.ts";
 import type { AgentConfig } from "../config/schema.ts";
-import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { toolSchemaOf } from "../tools/registry.ts";
+import {
+  DEFAULT_DELEGATE_MAX_TURNS,
+  delegableEntries,
+  type delegateParameters,
+  delegateToolDefinition,
+  type ToolEntry,
+} from "../tools/sub-agent/delegate-definition.ts";
 import type { AgentSettings } from "./agent-settings.ts";
-import type { ChildTool, ToolEntry } from "./agent-tools.ts";
+import type { ChildTool } from "./agent-tools.ts";
 import { ChildRefused, type ChildRunner, childToolResult } from "./child-runs.ts";
 import { runControl, type Step, type StepResult } from "./control-flow.ts";
 
-const DEFAULT_MAX_TURNS = 8;
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
 /** The delegate tool's settings, from `[tools.NAME]` of kind `delegate`. */
@@ -29,27 +34,6 @@ export interface DelegateParent {
   entries: readonly ToolEntry[];
 }
 
-/** Built on first use (`lazySchema`): most agents have no delegate tool (start-up, docs/benchmarks/turns.md). */
-const delegateParameters = lazySchema((z) =>
-  z.object({
-    goal: z.string().min(1).describe("What the sub-agent must achieve, with all the context it needs"),
-    tools: z
-      .array(z.string())
-      .optional()
-      .describe("Names of your tools the sub-agent may use (default: all except delegate)"),
-    max_turns: z.number().int().positive().optional().describe("Model turns the sub-agent may take"),
-    plan: z
-      .object({
-        mode: z.enum(["sequence", "parallel", "fallback"]),
-        steps: z.array(z.string().min(1)).min(1).describe("One sub-goal per step"),
-      })
-      .optional()
-      .describe(
-        "Split the goal into steps, each run by its own sub-agent: in sequence, in parallel, or as fallbacks",
-      ),
-  }),
-);
-
 type DelegateArgs = z.infer<ReturnType<typeof delegateParameters>>;
 
 /**
@@ -58,18 +42,9 @@ type DelegateArgs = z.infer<ReturnType<typeof delegateParameters>>;
  * `sequence`, `parallel` or `fallback`.
  */
 export function delegateTool(parent: DelegateParent, settings: DelegateSettings): ChildTool {
-  const maxTurns = settings.maxTurns ?? DEFAULT_MAX_TURNS;
-  const available = parent.entries.filter(
-    (item) => !item.isDelegate && (settings.allowed === undefined || settings.allowed.includes(item.entry)),
-  );
-  const definition = {
-    name: settings.name,
-    description:
-      settings.description ??
-      `Hand a self-contained goal to a focused sub-agent that works on its own and returns its answer. It can use: ${available.map((item) => item.visible).join(", ") || "no tools"}. At most ${maxTurns} turns each.`,
-    parameters: delegateParameters(),
-    readOnly: false,
-  };
+  const maxTurns = settings.maxTurns ?? DEFAULT_DELEGATE_MAX_TURNS;
+  const available = delegableEntries(parent.entries, settings.allowed);
+  const definition = delegateToolDefinition(available, settings);
   const bind = (children: ChildRunner): Tool<DelegateArgs> => ({
     ...definition,
     async execute(args, ctx): Promise<ToolResult> {

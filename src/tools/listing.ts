@@ -4,8 +4,15 @@ import { UsageError } from "../spec/errors.ts";
 import type { JsonSchema } from "../spec/model.ts";
 import { fileParameters } from "./file/index.ts";
 import { httpParameters } from "./http/index.ts";
-import { agentTaskParameters, createBuiltinTool, parametersJsonSchema, toolSchemaOf } from "./registry.ts";
+import { createBuiltinTool, parametersJsonSchema, toolSchemaOf } from "./registry.ts";
 import { shellParameters } from "./shell/index.ts";
+import { agentToolDefinition } from "./sub-agent/agent-definition.ts";
+import {
+  delegableEntries,
+  delegateToolDefinition,
+  type ToolEntry,
+  toolEntries,
+} from "./sub-agent/delegate-definition.ts";
 
 /** One row of `agentry tools`: what the model would see of a tool, and how it is governed. */
 export interface ToolListing {
@@ -15,7 +22,7 @@ export interface ToolListing {
   server?: string;
   read_only: boolean;
   description: string;
-  /** Null when the schema only exists at run time (`delegate`, `mcp`). */
+  /** Null when the schema only exists at run time (an MCP server that is not up). */
   parameters: JsonSchema | null;
   /** Why the tool could not be built as configured (e.g. a file root that does not exist). */
   problem?: string;
@@ -30,31 +37,57 @@ const PLACEHOLDER_ENV = new Proxy<Record<string, string | undefined>>(
 const STATIC_PARAMETERS = { shell: shellParameters, http: httpParameters, file: fileParameters() } as const;
 
 function agentListing(name: string, agent: string, config: Config, entry?: ToolConfig): ToolListing {
-  const target = namedEntry(config.agents, agent);
+  const schema = toolSchemaOf(
+    agentToolDefinition(config, {
+      child: agent,
+      toolName: name,
+      ...(entry?.description ? { description: entry.description } : {}),
+    }),
+  );
   return {
     name,
     kind: "agent",
     read_only: entry?.read_only ?? false,
-    description:
-      entry?.description ??
-      target?.description ??
-      `Delegates a task to the agent "${agent}" and returns its answer.`,
-    parameters: parametersJsonSchema(agentTaskParameters()),
+    description: schema.description,
+    parameters: schema.parameters,
   };
 }
 
-async function configuredListing(name: string, entry: ToolConfig, config: Config): Promise<ToolListing> {
+/**
+ * A delegate tool as the model sees it. Its description names the tools of the agent that lists
+ * it (`parent`); listed without an agent, it shows the configured description or says so.
+ */
+function delegateListing(
+  name: string,
+  entry: Extract<ToolConfig, { kind: "delegate" }>,
+  parent: readonly ToolEntry[] | undefined,
+): ToolListing {
+  const definition = delegateToolDefinition(delegableEntries(parent ?? [], entry.tools), {
+    name,
+    ...(entry.description ? { description: entry.description } : {}),
+    ...(entry.max_turns ? { maxTurns: entry.max_turns } : {}),
+  });
+  const schema = toolSchemaOf(definition);
+  return {
+    name,
+    kind: "delegate",
+    read_only: entry.read_only ?? false,
+    description: parent ? schema.description : (entry.description ?? "built by the agent runtime"),
+    parameters: schema.parameters,
+  };
+}
+
+async function configuredListing(
+  name: string,
+  entry: ToolConfig,
+  config: Config,
+  parent?: readonly ToolEntry[],
+): Promise<ToolListing> {
   switch (entry.kind) {
     case "agent":
       return agentListing(name, entry.agent, config, entry);
     case "delegate":
-      return {
-        name,
-        kind: "delegate",
-        read_only: entry.read_only ?? false,
-        description: entry.description ?? "built by the agent runtime",
-        parameters: null,
-      };
+      return delegateListing(name, entry, parent);
     default:
       try {
         const tool = await createBuiltinTool(name, entry, { env: PLACEHOLDER_ENV });
@@ -95,6 +128,7 @@ export async function listTools(config: Config, agent?: string): Promise<ToolLis
     const known = Object.keys(config.agents ?? {}).join(", ") || "none";
     throw new UsageError(`unknown agent ${JSON.stringify(agent)} (agents: ${known})`);
   }
+  const parent = toolEntries(tools, agentConfig.tools ?? []);
   return Promise.all(
     (agentConfig.tools ?? [])
       .filter((reference) => !reference.startsWith("mcp:"))
@@ -106,7 +140,7 @@ export async function listTools(config: Config, agent?: string): Promise<ToolLis
         const entry = tools[reference];
         if (!entry)
           throw new UsageError(`agent ${agent} refers to the unknown tool ${JSON.stringify(reference)}`);
-        return configuredListing(reference, entry, config);
+        return configuredListing(reference, entry, config, parent);
       }),
   );
 }

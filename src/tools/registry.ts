@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import type { ToolConfig } from "../config/schema.ts";
 import { zod } from "../lazy-zod/index.ts";
-import { lazySchema } from "../lazy-zod/lazy-schema.ts";
 import type { SandboxHost } from "../sandbox/host.ts";
 import { ConfigError } from "../spec/errors.ts";
 import type { JsonSchema, ToolSchema } from "../spec/model.ts";
@@ -76,13 +75,6 @@ export async function createBuiltinTool(
       return undefined;
   }
 }
-
-/** Parameters of an `agent:NAME` tool, offered to the model as `agent_NAME` (SPEC §12). */
-export const agentTaskParameters = lazySchema((z) =>
-  z.object({
-    task: z.string().describe("The task for the agent, with everything it needs to know"),
-  }),
-);
 
 function tidy(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(tidy);

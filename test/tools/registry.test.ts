@@ -2,12 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { tmpdir } from "node:os";
 import { z } from "zod";
 import type { Tool } from "../../src/spec/tool.ts";
-import {
-  agentTaskParameters,
-  createBuiltinTool,
-  parametersJsonSchema,
-  toolSchemaOf,
-} from "../../src/tools/registry.ts";
+import { createBuiltinTool, parametersJsonSchema, toolSchemaOf } from "../../src/tools/registry.ts";
+import { agentTaskParameters } from "../../src/tools/sub-agent/agent-definition.ts";
 
 describe("tool registry", () => {
   test("a fresh copy of the registry builds every kind: it keeps no state that must be loaded first", async () => {

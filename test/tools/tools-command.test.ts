@@ -70,9 +70,11 @@ describe("agentry tools (compiled binary)", () => {
     expect(tools[0]?.description).toContain("git *");
     expect(tools[1]?.parameters?.properties?.["method"]?.enum).toEqual(["GET"]);
     expect(tools[2]?.parameters?.required).toEqual(["task"]);
-    expect(tools[2]?.description).toBe("Finds things out");
-    expect(tools[3]?.description).toBe("built by the agent runtime");
-    expect(tools[3]?.parameters).toBeNull();
+    expect(tools[2]?.description).toBe(
+      'Delegate a task to the "researcher" agent: Finds things out. It works on its own and returns its final answer.',
+    );
+    expect(tools[3]?.description).toContain("It can use: sh, web, agent_researcher.");
+    expect(tools[3]?.parameters?.required).toEqual(["goal"]);
   });
 
   test("without an agent every configured tool is listed, as text, with -c naming the file", async () => {
