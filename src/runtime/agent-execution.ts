@@ -8,7 +8,7 @@ import { openModel } from "../providers/registry.ts";
 import type { ModelHandle } from "../providers/types.ts";
 import type { Clock } from "../spec/clock.ts";
 import type { UsageTotals } from "../spec/events.ts";
-import type { Message, ToolCall } from "../spec/model.ts";
+import type { FallbackInfo, Message, RetryInfo, ToolCall } from "../spec/model.ts";
 import { parseToolArguments } from "../tools/arguments.ts";
 import { type AgentSettings, settingsForRequest } from "./agent-settings.ts";
 import { toolsForRun } from "./agent-tools.ts";
@@ -89,6 +89,25 @@ export async function executeAgent(
         ? loadAnswerCheck(settings.outputSchema)
         : undefined;
   const textRepeats = createTextRepeatDetector(settings.textRepeatLimit);
+  const onRetry = (info: RetryInfo) =>
+    emit({
+      type: "warning",
+      message: `${info.providerId}/${info.model}: ${info.error.message}; retry ${info.attempt} in ${Math.round(info.delayMs)}ms`,
+      data: {
+        retry: info.attempt,
+        delay_ms: Math.round(info.delayMs),
+        error_kind: info.error.kind,
+        ...(info.error.status !== undefined ? { status: info.error.status } : {}),
+        ...(info.error.retryAfterMs !== undefined ? { retry_after_ms: info.error.retryAfterMs } : {}),
+      },
+    });
+  const onFallback = (info: FallbackInfo) => {
+    scope.redactor.addSecrets([...rt.secrets]);
+    emit({
+      type: "warning",
+      message: `${info.from} failed (${info.error.message}); falling back to ${info.to}`,
+    });
+  };
   rt.pacer.enter();
   let result: LoopResult;
   try {
@@ -99,30 +118,7 @@ export async function executeAgent(
         ref: model.ref,
         stream: (modelRequest) => {
           rt.pacer.tick();
-          return model.stream({
-            ...modelRequest,
-            onRetry: (info) =>
-              emit({
-                type: "warning",
-                message: `${info.providerId}/${info.model}: ${info.error.message}; retry ${info.attempt} in ${Math.round(info.delayMs)}ms`,
-                data: {
-                  retry: info.attempt,
-                  delay_ms: Math.round(info.delayMs),
-                  error_kind: info.error.kind,
-                  ...(info.error.status !== undefined ? { status: info.error.status } : {}),
-                  ...(info.error.retryAfterMs !== undefined
-                    ? { retry_after_ms: info.error.retryAfterMs }
-                    : {}),
-                },
-              }),
-            onFallback: (info) => {
-              scope.redactor.addSecrets([...rt.secrets]);
-              emit({
-                type: "warning",
-                message: `${info.from} failed (${info.error.message}); falling back to ${info.to}`,
-              });
-            },
-          });
+          return model.stream({ ...modelRequest, onRetry, onFallback });
         },
       },
       system: system.text,

@@ -92,4 +92,32 @@ describe("retryingStream (issue 12 item 19)", () => {
     expect(last?.type).toBe("error");
     expect(last?.type === "error" && last.error.retryable).toBe(true);
   });
+
+  test("events decoded before a failing message of the same chunk arrive before the error, and end retries", async () => {
+    const failing = encoder.encode(`data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`);
+    const oneChunk = new Uint8Array([...delta("Hello"), ...failing]);
+    const { post, posts } = scriptedPost([
+      { frames: [oneChunk] },
+      { frames: [delta("Hello again"), finish] },
+    ]);
+    const { settings: s, sleeps } = settings(post);
+    const list = await events(retryingStream(s, request));
+    expect(posts).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(list[0]).toEqual({ type: "text-delta", text: "Hello" });
+    expect(list).toHaveLength(2);
+    expect(list[1]?.type === "error" && list[1].error.message).toContain("reported an error mid-stream");
+  });
+
+  test("a chunk of several messages arrives in order and ends at finish, ignoring what follows it", async () => {
+    const done = encoder.encode("data: [DONE]\n\n");
+    const oneChunk = new Uint8Array([...delta("a"), ...delta("b"), ...finish, ...done, ...delta("after")]);
+    const { post } = scriptedPost([{ frames: [oneChunk] }]);
+    const list = await events(retryingStream(settings(post).settings, request));
+    expect(list).toEqual([
+      { type: "text-delta", text: "a" },
+      { type: "text-delta", text: "b" },
+      { type: "finish", reason: "stop" },
+    ]);
+  });
 });

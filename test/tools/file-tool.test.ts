@@ -186,9 +186,33 @@ test("the file tool's written-out JSON Schema is exactly what zod derives from i
   expect(JSON.stringify(FILE_PARAMETERS_JSON)).toBe(JSON.stringify(derived));
   const dir = mkdtempSync(join(tmpdir(), "agentry-file-schema-"));
   try {
-    const tool = createFileTool("files", { kind: "file", root: dir });
+    const tool = createFileTool("files", { kind: "file", root: dir, write: true });
     expect(JSON.stringify(toolSchemaOf(tool).parameters)).toBe(JSON.stringify(derived));
+    expect(tool.description).toContain("- `write`: replaces the file");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a read-only file tool offers the model no write: no `write` op, no `content`, no write in its description", async () => {
+  const derived = parametersJsonSchema(fileParameters()) as {
+    properties: Record<string, { enum?: string[] }>;
+  };
+  const tool = createFileTool("files", { kind: "file", root });
+  const shown = toolSchemaOf(tool);
+  const { content: _content, op, ...rest } = derived.properties;
+  expect(shown.parameters).toEqual({
+    ...derived,
+    properties: { op: { ...op, enum: ["read", "list", "search"] }, ...rest },
+  });
+  expect(JSON.stringify(shown.parameters)).not.toContain("write");
+  expect(shown.description).not.toContain("write");
+  expect(shown.description).toContain("This tool is read-only.");
+  // validation is unchanged: a write sent anyway is refused by the tool, not by the schema
+  const parsed = fileParameters().safeParse({ op: "write", path: "a.txt", content: "x" });
+  expect(parsed.success).toBe(true);
+  const refused = await tool.execute({ op: "write", path: "a.txt", content: "x" }, ctx);
+  expect(refused.ok).toBe(false);
+  expect(!refused.ok && refused.error).toContain("read-only");
+  expect(existsSync(join(root, "a.txt"))).toBe(false);
 });

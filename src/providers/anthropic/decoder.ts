@@ -124,7 +124,9 @@ export class AnthropicDecoder implements StreamDecoder {
     }
     if (kind === "input_json_delta") {
       const index = this.#toolIndexOfBlock.get(block);
-      return index === undefined ? [] : this.#calls.append(index, text(delta, "partial_json") ?? "");
+      const appended =
+        index === undefined ? undefined : this.#calls.append(index, text(delta, "partial_json") ?? "");
+      return appended ? [appended] : [];
     }
     return [];
   }

@@ -95,10 +95,9 @@ export class GeminiDecoder implements StreamDecoder {
       const index = this.#calls.size;
       const id = text(call, "id") || syntheticCallId(this.#request, index);
       const args = field(call, "args");
-      return [
-        this.#calls.start(index, id, text(call, "name") ?? ""),
-        ...this.#calls.append(index, JSON.stringify(args ?? {})),
-      ];
+      const start = this.#calls.start(index, id, text(call, "name") ?? "");
+      const appended = this.#calls.append(index, JSON.stringify(args ?? {}));
+      return appended ? [start, appended] : [start];
     }
     const piece = text(part, "text");
     if (!piece || field(part, "thought") === true) return [];

@@ -1,7 +1,7 @@
 import { ProviderError } from "../../spec/errors.ts";
 import type { ModelEvent, ModelRequest } from "../../spec/model.ts";
 import type { Clock, RetryInfo } from "../types.ts";
-import { type AttemptSettings, abortedError, attemptStream } from "./attempt.ts";
+import { type AttemptSettings, abortedError, attemptBatches } from "./attempt.ts";
 import { retryDelay } from "./retry-delay.ts";
 
 /** Retry knobs on top of one attempt's settings. */
@@ -34,9 +34,9 @@ export async function* retryingStream(s: RetrySettings, request: ModelRequest): 
     let yielded = false;
     let failure: ProviderError;
     try {
-      for await (const event of attemptStream(s, request)) {
+      for await (const batch of attemptBatches(s, request)) {
         yielded = true;
-        yield event;
+        for (let i = 0; i < batch.length; i++) yield batch[i] as ModelEvent;
       }
       return;
     } catch (err) {

@@ -2,7 +2,7 @@ import { ProviderError } from "../../spec/errors.ts";
 import type { FinishReason, ModelEvent, Usage } from "../../spec/model.ts";
 import { type ErrorContext, errorDetail, protocolError } from "../http/classify.ts";
 import type { SseMessage, StreamDecoder } from "../http/wire-protocol.ts";
-import { count, field, parseJsonObject, text } from "../shared/json.ts";
+import { asObject, finiteNumber, type JsonObject, parseJsonObject } from "../shared/json.ts";
 import { ToolCallAssembler } from "../shared/tool-call-assembler.ts";
 
 /** Maps OpenAI's `finish_reason` onto agentry's. */
@@ -25,10 +25,11 @@ export function openAiFinish(reason: string | undefined, hasToolCalls: boolean):
 }
 
 function readUsage(raw: unknown): Usage | undefined {
-  const input = count(raw, "prompt_tokens");
-  const output = count(raw, "completion_tokens");
+  const usage = asObject(raw);
+  const input = finiteNumber(usage?.["prompt_tokens"]);
+  const output = finiteNumber(usage?.["completion_tokens"]);
   if (input === undefined && output === undefined) return undefined;
-  const cached = count(field(raw, "prompt_tokens_details"), "cached_tokens");
+  const cached = finiteNumber(asObject(usage?.["prompt_tokens_details"])?.["cached_tokens"]);
   return {
     inputTokens: input ?? 0,
     outputTokens: output ?? 0,
@@ -62,23 +63,25 @@ export class OpenAiDecoder implements StreamDecoder {
         { provider: this.#ctx.providerId, kind: "server" },
       );
     }
-    const usage = readUsage(chunk.usage);
+    const usage = readUsage(chunk["usage"]);
     if (usage) this.#usage = usage;
     const events: ModelEvent[] = [];
-    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-    for (const choice of choices) {
-      if ((count(choice, "index") ?? 0) !== 0) continue;
-      const delta = field(choice, "delta");
-      const content = text(delta, "content");
-      if (content) events.push({ type: "text-delta", text: content });
-      const toolCalls = field(delta, "tool_calls");
+    const choices = chunk["choices"];
+    if (!Array.isArray(choices)) return events;
+    for (let c = 0; c < choices.length; c++) {
+      const choice = asObject(choices[c]);
+      if ((finiteNumber(choice?.["index"]) ?? 0) !== 0) continue;
+      const delta = asObject(choice?.["delta"]);
+      const content = delta?.["content"];
+      if (typeof content === "string" && content) events.push({ type: "text-delta", text: content });
+      const toolCalls = delta?.["tool_calls"];
       if (Array.isArray(toolCalls)) {
-        toolCalls.forEach((entry: unknown, position: number) => {
-          events.push(...this.#toolDelta(entry, position));
-        });
+        for (let position = 0; position < toolCalls.length; position++) {
+          this.#toolDelta(asObject(toolCalls[position]), position, events);
+        }
       }
-      const reason = text(choice, "finish_reason");
-      if (reason) this.#finishReason = reason;
+      const reason = choice?.["finish_reason"];
+      if (typeof reason === "string" && reason) this.#finishReason = reason;
     }
     return events;
   }
@@ -90,16 +93,24 @@ export class OpenAiDecoder implements StreamDecoder {
     return this.#complete();
   }
 
-  #toolDelta(entry: unknown, position: number): ModelEvent[] {
-    const index = count(entry, "index") ?? position;
-    const fn = field(entry, "function");
-    const events: ModelEvent[] = [];
+  /** Appends the events of one `tool_calls` entry to `events`. */
+  #toolDelta(entry: JsonObject | undefined, position: number, events: ModelEvent[]): void {
+    const index = finiteNumber(entry?.["index"]) ?? position;
+    const fn = asObject(entry?.["function"]);
     if (!this.#calls.has(index)) {
-      const id = text(entry, "id") ?? `call_${index}`;
-      events.push(this.#calls.start(index, id, text(fn, "name") ?? ""));
+      const id = entry?.["id"];
+      const name = fn?.["name"];
+      events.push(
+        this.#calls.start(
+          index,
+          typeof id === "string" ? id : `call_${index}`,
+          typeof name === "string" ? name : "",
+        ),
+      );
     }
-    events.push(...this.#calls.append(index, text(fn, "arguments") ?? ""));
-    return events;
+    const fragment = fn?.["arguments"];
+    const appended = this.#calls.append(index, typeof fragment === "string" ? fragment : "");
+    if (appended) events.push(appended);
   }
 
   #complete(): ModelEvent[] {

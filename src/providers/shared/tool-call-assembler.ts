@@ -26,11 +26,11 @@ export class ToolCallAssembler {
   }
 
   /** Appends an argument fragment; returns no event for an empty fragment or an unknown index. */
-  append(index: number, fragment: string): ModelEvent[] {
+  append(index: number, fragment: string): ModelEvent | undefined {
     const call = this.#calls.get(index);
-    if (!call || fragment === "") return [];
+    if (!call || fragment === "") return undefined;
     call.arguments += fragment;
-    return [{ type: "tool-call-delta", index, argumentsDelta: fragment }];
+    return { type: "tool-call-delta", index, argumentsDelta: fragment };
   }
 
   get size(): number {

@@ -20,7 +20,7 @@ import {
   openDirAt,
   READ_FLAGS,
 } from "./open-in-root.ts";
-import { FILE_PARAMETERS_JSON } from "./parameters-json.ts";
+import { FILE_PARAMETERS_JSON, FILE_READ_ONLY_PARAMETERS_JSON } from "./parameters-json.ts";
 import {
   type FileWindow,
   handleReader,
@@ -109,15 +109,17 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
   const maxRead = config.max_read ?? DEFAULT_MAX_READ;
   const writable = config.write ?? false;
   const preface = config.description ? `${config.description}\n\n` : "";
-  const access = writable ? "Writing is enabled." : "This tool is read-only: `write` is refused.";
+  const access = writable
+    ? "\n- `write`: replaces the file at `path` with `content` (creating parent directories)."
+    : "\n\nThis tool is read-only.";
 
   return {
     name,
-    description: `${preface}${description.trim()}\n\nRoot: ${config.root}. ${access}`,
+    description: `${preface}${description.trim()}${access}\n\nRoot: ${config.root}.`,
     get parameters() {
       return fileParameters();
     },
-    inputSchema: FILE_PARAMETERS_JSON,
+    inputSchema: writable ? FILE_PARAMETERS_JSON : FILE_READ_ONLY_PARAMETERS_JSON,
     readOnly: !writable,
     async execute(args, ctx): Promise<ToolResult> {
       try {
