@@ -100,17 +100,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
   const layers: Middleware[] = [];
+  const builtIn = new Set<Middleware>();
   for (const name of LAYER_NAMES) {
     const layer = built[name];
-    if (layer) layers.push(layer);
+    if (layer) {
+      layers.push(layer);
+      builtIn.add(layer);
+    }
     for (const extra of options.extraLayers ?? []) if (extra.after === name) layers.push(extra.layer);
   }
-  return composePipeline(layers, (ctx, call) =>
-    call.tool.execute(call.args, {
-      signal: call.signal,
-      runId: ctx.runId,
-      agent: ctx.agent,
-      callId: call.id,
-    }),
+  return composePipeline(
+    layers,
+    (ctx, call) =>
+      call.tool.execute(call.args, {
+        signal: call.signal,
+        runId: ctx.runId,
+        agent: ctx.agent,
+        callId: call.id,
+      }),
+    { trusted: builtIn },
   );
 }

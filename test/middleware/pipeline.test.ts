@@ -84,6 +84,23 @@ describe("createPipeline", () => {
     ).toThrow(/unknown layer "nope"/);
   });
 
+  test("an extra layer calling next twice is caught: the tool runs once and the call fails", async () => {
+    const twice: Middleware = async (_ctx, call, next) => {
+      await next(call);
+      return next(call);
+    };
+    const tool = fakeTool();
+    const pipeline = createPipeline({
+      mode: "auto",
+      clock: manualClock(),
+      extraLayers: [{ after: "rate-limit", layer: twice }],
+    });
+    const result = await pipeline(fakeContext(), callOf(tool));
+    expect(result).toMatchObject({ ok: false, stop: { by: "exception" } });
+    expect(result.error).toContain("more than once");
+    expect(tool.calls).toHaveLength(1);
+  });
+
   test("a throwing tool becomes a tool error and the run goes on", async () => {
     const tool = fakeTool("sh", async () => {
       throw new Error("boom");
