@@ -6,7 +6,7 @@ import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
 import type { Tool, ToolFailure } from "../spec/tool.ts";
 import { stopReasonOf } from "./run-stop.ts";
-import type { GraceTimer } from "./run-stop-race.ts";
+import { type GraceTimer, RunStopRace } from "./run-stop-race.ts";
 import {
   type ArgumentParser,
   type GovernedExecutor,
@@ -107,20 +107,18 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     now: options.now,
   };
 
+  const callDeps = {
+    tools: options.tools,
+    parseArguments: options.parseArguments,
+    execute: options.execute,
+    context,
+    emit,
+    now: options.now,
+    runStop: new RunStopRace(options.signal, options.timer ?? systemClock),
+  };
+
   const runCalls = async (calls: ToolCall[], truncated = false): Promise<LoopResult | undefined> => {
-    const settled = await runToolCalls(
-      calls,
-      {
-        tools: options.tools,
-        parseArguments: options.parseArguments,
-        execute: options.execute,
-        context,
-        emit,
-        now: options.now,
-        timer: options.timer ?? systemClock,
-      },
-      truncated,
-    );
+    const settled = await runToolCalls(calls, callDeps, truncated);
     writeBackArguments(messages, settled);
     const pendingCalls: PendingCall[] = [];
     let halt: StopReason | undefined;

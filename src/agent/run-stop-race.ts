@@ -8,56 +8,82 @@ import { stopReasonOf } from "./run-stop.ts";
  */
 export const RUN_STOP_GRACE_MS = 1000;
 
-/** Timers for `untilRunStops`: part of the one `Clock`, injected so tests use a fake one. */
+/** Timers for `RunStopRace`: part of the one `Clock`, injected so tests use a fake one. */
 export type GraceTimer = Pick<Clock, "setTimeout" | "clearTimeout">;
 
 /**
- * The call's result, or — when the run stops (its signal aborts) and the call has not settled
- * `graceMs` later — a tool error saying it was abandoned, so a tool that ignores cancellation
- * (a blocking read, a process that escaped its group) cannot hold the run past its deadline or
- * a Ctrl-C. The abandoned call is left to finish or die with the process. (The listener needs no
- * `once`: a signal aborts at most once, and the option makes each call's registration cost twice
- * as much.)
+ * Races the tool calls of one run against the run's stop: `untilRunStops` gives a call's result,
+ * or — when the run stops (its signal aborts) and the call has not settled `graceMs` later — a
+ * tool error saying it was abandoned, so a tool that ignores cancellation (a blocking read, a
+ * process that escaped its group) cannot hold the run past its deadline or a Ctrl-C. The abandoned
+ * call is left to finish or die with the process.
+ *
+ * Benchmark-driven (issue 13, `scripts/bench/batch.ts`): one per run, it listens to the run's
+ * signal once, on its first call, and keeps the calls in flight in a set, instead of adding and
+ * removing an abort listener per call (an add/remove pair costs several times a set's add/delete).
  */
-export function untilRunStops(
-  pending: Promise<ToolResult>,
-  runSignal: AbortSignal,
-  timer: GraceTimer,
-  graceMs = RUN_STOP_GRACE_MS,
-): Promise<ToolResult> {
-  return new Promise<ToolResult>((resolve, reject) => {
-    let grace: unknown;
-    let settled = false;
-    const abandon = () => {
-      grace = timer.setTimeout(() => {
-        if (settled) return;
+export class RunStopRace {
+  private readonly inFlight = new Set<() => void>();
+  private listening = false;
+
+  constructor(
+    private readonly runSignal: AbortSignal,
+    private readonly timer: GraceTimer,
+    private readonly graceMs = RUN_STOP_GRACE_MS,
+  ) {}
+
+  /** `pending`'s outcome, or the abandoned-call error `graceMs` after the run stopped. */
+  untilRunStops(pending: Promise<ToolResult>): Promise<ToolResult> {
+    const { runSignal, timer, graceMs, inFlight } = this;
+    return new Promise<ToolResult>((resolve, reject) => {
+      let grace: unknown;
+      let settled = false;
+      const abandon = () => {
+        grace = timer.setTimeout(() => {
+          if (settled) return;
+          settled = true;
+          resolve({
+            ok: false,
+            output: "",
+            error: `abandoned: the run stopped (${stopReasonOf(runSignal)}) and the tool did not finish within ${graceMs}ms of being cancelled`,
+            stop: { reason: "cancelled", by: "run" },
+          });
+        }, graceMs);
+      };
+      const done = () => {
         settled = true;
-        resolve({
-          ok: false,
-          output: "",
-          error: `abandoned: the run stopped (${stopReasonOf(runSignal)}) and the tool did not finish within ${graceMs}ms of being cancelled`,
-          stop: { reason: "cancelled", by: "run" },
-        });
-      }, graceMs);
-    };
-    const done = () => {
-      settled = true;
-      runSignal.removeEventListener("abort", abandon);
-      if (grace !== undefined) timer.clearTimeout(grace);
-    };
-    if (runSignal.aborted) abandon();
-    else runSignal.addEventListener("abort", abandon);
-    pending.then(
-      (result) => {
-        if (settled) return;
-        done();
-        resolve(result);
-      },
-      (err: unknown) => {
-        if (settled) return;
-        done();
-        reject(err);
-      },
-    );
-  });
+        inFlight.delete(abandon);
+        if (grace !== undefined) timer.clearTimeout(grace);
+      };
+      if (runSignal.aborted) abandon();
+      else {
+        this.listen();
+        inFlight.add(abandon);
+      }
+      pending.then(
+        (result) => {
+          if (settled) return;
+          done();
+          resolve(result);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          done();
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** Listens to the run's signal (once per run): on abort, every call in flight starts its grace. */
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    const inFlight = this.inFlight;
+    this.runSignal.addEventListener("abort", () => {
+      const abandons = [...inFlight];
+      inFlight.clear();
+      for (const abandon of abandons) abandon();
+    });
+  }
 }

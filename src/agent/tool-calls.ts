@@ -4,7 +4,7 @@ import type { PipelineCall, PipelineContext } from "../spec/middleware.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { RunStop } from "./run-stop.ts";
-import { type GraceTimer, untilRunStops } from "./run-stop-race.ts";
+import type { RunStopRace } from "./run-stop-race.ts";
 
 /** Lenient argument parsing (SPEC §8), injected so the loop stays independent of the tools layer. */
 export type ArgumentParser = (
@@ -22,8 +22,8 @@ export interface ToolCallDeps {
   context: PipelineContext;
   emit(event: RunEventInput): void;
   now(): number;
-  /** Timers for the grace a call gets after its run stopped (`untilRunStops`). */
-  timer: GraceTimer;
+  /** The run's race against its stop: the grace a call gets after its run stopped. One per run. */
+  runStop: RunStopRace;
 }
 
 /**
@@ -146,24 +146,39 @@ async function runOne(
       stop: { reason: "arguments", by: "arguments" },
     };
   } else {
-    result = await untilRunStops(
+    result = await deps.runStop.untilRunStops(
       deps.execute(deps.context, { id: call.id, tool, name: call.name, args: asRecord(parsed.args), signal }),
-      deps.context.signal,
-      deps.timer,
     );
   }
-  deps.emit({
-    type: "tool_result",
-    id: call.id,
-    name: call.name,
-    ok: result.ok,
-    ...(result.ok ? { output: result.output } : { error: result.error, output: result.output }),
-    duration_ms: Math.round(deps.now() - started),
-    ...(!result.ok && result.stop ? { stopped_by: result.stop.by } : {}),
-  });
+  deps.emit(resultEvent(call, result, Math.round(deps.now() - started)));
   return parsed?.ok && parsed.repaired
     ? { result, repairedArguments: JSON.stringify(parsed.args) }
     : { result };
+}
+
+/** The `tool_result` event of a call, its keys in the documented order, built without spreads. */
+function resultEvent(call: ToolCall, result: ToolResult, durationMs: number): RunEventInput {
+  if (result.ok) {
+    return {
+      type: "tool_result",
+      id: call.id,
+      name: call.name,
+      ok: true,
+      output: result.output,
+      duration_ms: durationMs,
+    };
+  }
+  const event: Extract<RunEventInput, { type: "tool_result" }> = {
+    type: "tool_result",
+    id: call.id,
+    name: call.name,
+    ok: false,
+    error: result.error,
+    output: result.output,
+    duration_ms: durationMs,
+  };
+  if (result.stop) event.stopped_by = result.stop.by;
+  return event;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

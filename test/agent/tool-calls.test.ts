@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { RunStop } from "../../src/agent/run-stop.ts";
+import { RunStopRace } from "../../src/agent/run-stop-race.ts";
 import { runToolCalls, type ToolCallDeps } from "../../src/agent/tool-calls.ts";
 import type { ToolCall } from "../../src/spec/model.ts";
 import type { Tool, ToolResult } from "../../src/spec/tool.ts";
@@ -18,7 +19,7 @@ function depsFor(tools: Tool[], run: AbortController): ToolCallDeps {
     context,
     emit: () => {},
     now: () => clock.now(),
-    timer: clock,
+    runStop: new RunStopRace(run.signal, clock),
   };
 }
 
