@@ -4,6 +4,7 @@ import { buildInfo } from "./build-info.ts";
 import { addExamplesAndExitCodes } from "./help-text.ts";
 import { stdoutStream } from "./output.ts";
 import { declareOnly } from "./program-subset.ts";
+import { RUN_OPTIONS, type RunOptionScope, runOptionDefault } from "./run-option-table.ts";
 import { settleCommand, verboseIn } from "./settle-command.ts";
 
 /** Options every subcommand accepts. */
@@ -47,63 +48,32 @@ export interface RunOptions extends CommonOptions {
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
-function withCommon(cmd: Command): Command {
-  return cmd
-    .option("-c, --config <file>", "configuration file (default ./agentry.toml, then the user config dir)")
-    .option("-q, --quiet", "print only the answer and errors")
-    .option("-v, --verbose", "print more detail, including stack traces");
+/** Declares the options of `RUN_OPTIONS` (src/cli/run-option-table.ts) of one scope on `cmd`, in the table's order. */
+function declareRunOptions(cmd: Command, scope: RunOptionScope): Command {
+  for (const spec of RUN_OPTIONS) {
+    if (spec.scope !== scope) continue;
+    const flags = `${spec.short ? `${spec.short}, ` : ""}${spec.long}${spec.value ? ` ${spec.value}` : ""}`;
+    const option = new Option(flags, spec.description).default(runOptionDefault(spec));
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.kind === "collect") option.argParser(collect);
+    cmd.addOption(option);
+  }
+  return cmd;
 }
 
+/** The options every subcommand accepts: `-c`, `-q`, `-v`. */
+function withCommon(cmd: Command): Command {
+  return declareRunOptions(cmd, "common");
+}
+
+/** The options `run`, `batch` and `resume` share. */
 function withRunOptions(cmd: Command): Command {
-  return withCommon(cmd)
-    .addOption(
-      new Option("--output <format>", "output format").choices(["text", "json", "ndjson"]).default("text"),
-    )
-    .option("--model <provider/model>", "override the agent's model")
-    .option("--max-turns <n>", "maximum model requests")
-    .option("--timeout <duration>", "wall-clock limit, e.g. 10m")
-    .option("--budget-usd <usd>", "stop after spending this much")
-    .option("--max-budget-usd <usd>", "alias of --budget-usd")
-    .option("--budget-tokens <n>", "stop after this many tokens")
-    .option("--session <id>", "continue (or start) a saved conversation")
-    .option("--ephemeral", "write no state (no session, no deferred runs)")
-    .option("--record <file>", "record model turns to a cassette (JSONL)")
-    .option("--replay <file>", "replay model turns from a cassette instead of calling the provider")
-    .addOption(new Option("--approve <mode>", "approval mode").choices(["ask", "deny", "defer", "auto"]))
-    .option("--output-schema <file>", "JSON Schema the final answer must satisfy")
-    .option("--fail-on-refusal", "exit 3 when any tool call was refused (run_end.refused_calls > 0)")
-    .option(
-      "--var <key=value>",
-      "template variable (repeatable)",
-      (v: string, acc: string[]) => [...acc, v],
-      [],
-    )
-    .option(
-      "--tools <kinds>",
-      "without a configuration file: built-in tools for the assistant, file (read-only) and/or shell (asks first)",
-      collect,
-    );
+  return declareRunOptions(withCommon(cmd), "run-batch-resume");
 }
 
 /** The flags only `run` has: agent choice, session continuation, prompt and tool narrowing. */
 function withRunOnlyOptions(cmd: Command): Command {
-  return cmd
-    .option("-a, --agent <name>", "the agent or flow to run; every positional word is then prompt text")
-    .option("--json", "same as --output json")
-    .option("--continue", "continue the last conversation of this directory")
-    .option("-C, --cd <dir>", "run as if started in DIR (configuration lookup, tools, --continue)")
-    .option("--system-prompt <text>", "replace the agent's instructions for this run")
-    .option("--append-system-prompt <text>", "add to the agent's instructions for this run")
-    .option(
-      "--allowed-tools <globs>",
-      "keep only tools matching these names/globs (comma list, repeatable; narrows, never adds)",
-      collect,
-    )
-    .option(
-      "--disallowed-tools <globs>",
-      "remove tools matching these names/globs (comma list, repeatable; wins over --allowed-tools)",
-      collect,
-    );
+  return declareRunOptions(cmd, "run");
 }
 
 /** Keeps options parseable (so using them can be refused with a reason) but out of `--help`. */

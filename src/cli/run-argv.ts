@@ -1,4 +1,5 @@
 import type { RunOptions } from "./main.ts";
+import { RUN_OPTIONS, runOptionDefault } from "./run-option-table.ts";
 
 /**
  * Start-up: loading commander and declaring the program cost `agentry run` ≈ 3.5 ms of CPU
@@ -7,51 +8,10 @@ import type { RunOptions } from "./main.ts";
  * `--name=value`, `-c value`, words) into exactly what commander would hand the `run` action,
  * and declines everything else — `--help`, `--`, joined short flags (`-qv`, `-cFILE`), a value
  * starting with `-`, an unknown option, a value outside `choices` — so that commander parses it
- * with its own help and errors. `RUN_OPTIONS` mirrors the options `buildProgram` declares for
- * `run` (main.ts); test/cli/run-argv.test.ts compares the two tables and the two parsers.
+ * with its own help and errors. It reads argv by `RUN_OPTIONS` (run-option-table.ts), from which
+ * main.ts declares the same options to commander; test/cli/run-argv.test.ts checks the two
+ * parsers agree.
  */
-
-/** How an option takes its value: none (`true`), one (the last given wins), or one per use collected in a list. */
-export type RunOptionKind = "flag" | "value" | "collect";
-
-/** One option of `agentry run` as main.ts declares it. */
-export interface RunOptionSpec {
-  long: string;
-  short?: string;
-  kind: RunOptionKind;
-  choices?: readonly string[];
-}
-
-/** The options of `agentry run`, in main.ts's order. */
-export const RUN_OPTIONS: readonly RunOptionSpec[] = [
-  { long: "--config", short: "-c", kind: "value" },
-  { long: "--quiet", short: "-q", kind: "flag" },
-  { long: "--verbose", short: "-v", kind: "flag" },
-  { long: "--output", kind: "value", choices: ["text", "json", "ndjson"] },
-  { long: "--model", kind: "value" },
-  { long: "--max-turns", kind: "value" },
-  { long: "--timeout", kind: "value" },
-  { long: "--budget-usd", kind: "value" },
-  { long: "--max-budget-usd", kind: "value" },
-  { long: "--budget-tokens", kind: "value" },
-  { long: "--session", kind: "value" },
-  { long: "--ephemeral", kind: "flag" },
-  { long: "--record", kind: "value" },
-  { long: "--replay", kind: "value" },
-  { long: "--approve", kind: "value", choices: ["ask", "deny", "defer", "auto"] },
-  { long: "--output-schema", kind: "value" },
-  { long: "--fail-on-refusal", kind: "flag" },
-  { long: "--var", kind: "collect" },
-  { long: "--tools", kind: "collect" },
-  { long: "--agent", short: "-a", kind: "value" },
-  { long: "--json", kind: "flag" },
-  { long: "--continue", kind: "flag" },
-  { long: "--cd", short: "-C", kind: "value" },
-  { long: "--system-prompt", kind: "value" },
-  { long: "--append-system-prompt", kind: "value" },
-  { long: "--allowed-tools", kind: "collect" },
-  { long: "--disallowed-tools", kind: "collect" },
-];
 
 /** What the `run` action receives: its two arguments, the options, and whether `--output` was given. */
 export interface RunArgv {
@@ -68,7 +28,9 @@ function attributeName(long: string): string {
 
 /** The arguments after `run`, as commander would parse them, or undefined to let commander parse them. */
 export function parseRunArgv(args: readonly string[]): RunArgv | undefined {
-  const values: Record<string, unknown> = { output: "text", var: [] };
+  const values: Record<string, unknown> = {};
+  for (const spec of RUN_OPTIONS)
+    if (spec.default !== undefined) values[attributeName(spec.long)] = runOptionDefault(spec);
   const operands: string[] = [];
   let outputGiven = false;
   for (let i = 0; i < args.length; i++) {

@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
 import type { Command, Option } from "commander";
 import { buildProgram } from "../../src/cli/main.ts";
-import { parseRunArgv, RUN_OPTIONS, type RunOptionSpec } from "../../src/cli/run-argv.ts";
+import { parseRunArgv } from "../../src/cli/run-argv.ts";
+import { RUN_OPTIONS, type RunOptionSpec } from "../../src/cli/run-option-table.ts";
 import { positionalsAfterDoubleDash } from "../../src/cli/run-target.ts";
 import { seededRandom as random } from "../support/seeded-random.ts";
 import { staticClosure } from "../support/static-imports.ts";
@@ -50,7 +51,10 @@ function runCommand(): Command {
   return run;
 }
 
-function specOf(option: Option): Omit<RunOptionSpec, "kind"> & { kind: string } {
+type ParseSpec = Pick<RunOptionSpec, "long" | "short" | "choices"> & { kind: string };
+
+/** How commander parses an option: its names, whether it takes a value and collects it, its choices. */
+function specOf(option: Option): ParseSpec {
   const collects = (parse: (value: string, previous: unknown) => unknown) =>
     Bun.deepEquals(parse("y", ["x"]), ["x", "y"]) &&
     (option.defaultValue !== undefined || Bun.deepEquals(parse("x", undefined), ["x"]));
@@ -70,15 +74,42 @@ function specOf(option: Option): Omit<RunOptionSpec, "kind"> & { kind: string } 
   };
 }
 
-test("RUN_OPTIONS are the options main.ts declares for run, with the same defaults", () => {
+function parseSpecOf(spec: RunOptionSpec): ParseSpec {
+  return {
+    long: spec.long,
+    ...(spec.short ? { short: spec.short } : {}),
+    kind: spec.kind,
+    ...(spec.choices ? { choices: spec.choices } : {}),
+  };
+}
+
+test("main.ts declares run's options from RUN_OPTIONS: commander parses each as the fast parser does", () => {
   const run = runCommand();
-  expect(RUN_OPTIONS as readonly unknown[]).toEqual(run.options.map(specOf));
+  expect(run.options.map(specOf)).toEqual(RUN_OPTIONS.map(parseSpecOf));
   const defaults = Object.fromEntries(
     run.options
       .filter((option) => option.defaultValue !== undefined)
       .map((o) => [o.attributeName(), o.defaultValue]),
   );
   expect(defaults).toEqual({ output: "text", var: [] });
+  expect(parseRunArgv([])?.options).toEqual({ output: "text", var: [] });
+});
+
+test("a list default is a fresh array in every parse: one run's --var never leaks into the next", () => {
+  const first = parseRunArgv([])?.options.var;
+  first?.push("leak=1");
+  expect(parseRunArgv([])?.options.var).toEqual([]);
+  expect(RUN_OPTIONS.find((spec) => spec.long === "--var")?.default).toEqual([]);
+});
+
+test("batch and resume declare the common and shared options in the table's order; every command -c, -q, -v", () => {
+  const program = buildProgram(() => {});
+  const longs = (name: string) =>
+    program.commands.find((command) => command.name() === name)?.options.map((option) => option.long);
+  const shared = RUN_OPTIONS.filter((spec) => spec.scope !== "run").map((spec) => spec.long);
+  expect(longs("batch")?.slice(0, shared.length)).toEqual(shared);
+  expect(longs("resume")).toEqual(shared);
+  expect(longs("validate")).toEqual(["--config", "--quiet", "--verbose"]);
 });
 
 const VALUES = [
