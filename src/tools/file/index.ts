@@ -121,29 +121,54 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     },
     inputSchema: writable ? FILE_PARAMETERS_JSON : FILE_READ_ONLY_PARAMETERS_JSON,
     readOnly: !writable,
-    async execute(args, ctx): Promise<ToolResult> {
-      try {
-        return await run(args, ctx.signal);
-      } catch (err) {
-        if (ctx.signal.aborted) return toolError("cancelled");
-        return toolError(`${args.op} failed: ${err instanceof Error ? err.message : String(err)}`);
+    execute(args, ctx): Promise<ToolResult> {
+      if (args.op === "read" && local) {
+        let small: ToolResult | undefined;
+        try {
+          small = readSmall(local, args, ctx.signal);
+        } catch (err) {
+          return Promise.resolve(failure(args, ctx.signal, err));
+        }
+        if (small) return Promise.resolve(small);
       }
+      return general(args, ctx.signal);
     },
   };
+
+  /** What a call that threw answers: `cancelled` once its signal aborted, else what failed. */
+  function failure(args: FileArgs, signal: AbortSignal, err: unknown): ToolResult {
+    if (signal.aborted) return toolError("cancelled");
+    return toolError(`${args.op} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  async function general(args: FileArgs, signal: AbortSignal): Promise<ToolResult> {
+    try {
+      return await run(args, signal);
+    } catch (err) {
+      return failure(args, signal, err);
+    }
+  }
+
+  /**
+   * A read of a small local file, made synchronously (local-read.ts); undefined when the fast path
+   * does not apply, and the general path then answers. Synchronous all through, so a call it
+   * answers allocates no async frames.
+   */
+  function readSmall(rootDir: LocalRootDir, args: FileArgs, signal: AbortSignal): ToolResult | undefined {
+    const small = openLocalFile(rootDir, args.path);
+    if (!small) return undefined;
+    try {
+      scratch ??= localReadBuffer();
+      const content = readLocalFile(small, scratch);
+      return content ? readContent(args, content, small.size, small.shown, signal) : undefined;
+    } finally {
+      closeSync(small.fd);
+    }
+  }
 
   async function run(args: FileArgs, signal: AbortSignal): Promise<ToolResult> {
     if (args.op === "write" && !writable)
       return toolRefusal("refused: this file tool is read-only (write = false)");
-    const small = args.op === "read" && local ? openLocalFile(local, args.path) : undefined;
-    if (small) {
-      try {
-        scratch ??= localReadBuffer();
-        const content = readLocalFile(small, scratch);
-        if (content) return readContent(args, content, small.size, small.shown, signal);
-      } finally {
-        closeSync(small.fd);
-      }
-    }
     const target = await resolveInRoot(root.path, args.path);
     if (!target.ok) return toolRefusal(target.error);
     const shown = target.relative;
@@ -241,14 +266,15 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
   }
 
   function windowRequest(args: FileArgs, size: number, signal: AbortSignal): WindowRequest {
-    return {
+    const request: WindowRequest = {
       offset: args.offset ?? 1,
       limit: args.limit ?? DEFAULT_READ_LINES,
-      ...(args.byte_offset !== undefined ? { byteOffset: args.byte_offset } : {}),
       maxBytes: maxRead,
       size,
       signal,
     };
+    if (args.byte_offset !== undefined) request.byteOffset = args.byte_offset;
+    return request;
   }
 
   async function list(args: FileArgs, dir: DirRef, shown: string, signal: AbortSignal): Promise<ToolResult> {
@@ -291,16 +317,9 @@ function pastTheEnd(args: FileArgs, size: number, shown: string): ToolResult | u
 
 function readResult(window: FileWindow, size: number, shown: string): ToolResult {
   if (window.binary) return toolError(`${shown} is a binary file`);
-  return {
-    ok: true,
-    output: window.text + continuationNote(window, size),
-    meta: {
-      path: shown,
-      lines: window.lines,
-      bytes: size,
-      ...(window.next ? { next_byte: window.next.byte } : {}),
-    },
-  };
+  const meta: Record<string, unknown> = { path: shown, lines: window.lines, bytes: size };
+  if (window.next) meta["next_byte"] = window.next.byte;
+  return { ok: true, output: window.text + continuationNote(window, size), meta };
 }
 
 /**
