@@ -16,6 +16,11 @@ import { type AuditRecordInput, genesisOf } from "./records.ts";
  */
 export interface AuditLog {
   readonly path: string;
+  /**
+   * Chains and queues one record. The record is left as it is, unless it holds the `prev`, `seq`
+   * and `ts` slots with its keys in sorted order: such a record is handed over to the log, which
+   * completes it in place (the audit layer builds its `tool_call` records so).
+   */
   append(record: AuditRecordInput): void;
   /** Writes every queued line. Rejects with `AuditWriteError` if a write failed. */
   flush(): Promise<void>;
@@ -55,9 +60,9 @@ const RESERVED = new Set(["seq", "ts", "prev", "hash"]);
 /**
  * The stored record without `hash`, its keys in sorted order at every depth, so that
  * `JSON.stringify` of it is its canonical JSON. A record whose keys come in sorted order and that
- * holds the `prev`, `seq` and `ts` slots (the audit layer builds its records so) is copied in one
- * step and the slots filled; one in sorted order without them takes one pass that slots them in;
- * any other is sorted.
+ * holds the `prev`, `seq` and `ts` slots (the audit layer builds its records so, for the log to
+ * take over) is completed in place: its slots filled, its nested values sorted; one in sorted order
+ * without them is copied in one pass that slots them in; any other is sorted into a copy.
  */
 function canonicalBody(
   record: AuditRecordInput,
@@ -73,7 +78,7 @@ function canonicalBody(
     if (key === "prev" || key === "seq" || key === "ts") slots += 1;
   }
   if (slots === 3) {
-    const body: Record<string, unknown> = { ...record };
+    const body = record as unknown as Record<string, unknown>;
     body["prev"] = prev;
     body["seq"] = seq;
     body["ts"] = ts;

@@ -180,6 +180,42 @@ describe("openAuditLog", () => {
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 5 });
   });
 
+  test("a record is left as it was given, unless it holds the slots the audit layer hands over", async () => {
+    const path = tempFile();
+    const log = openAuditLog(path, { clock: fixed });
+    const start = { type: "run_start", run_id: "r", agent: "a", model: "m" } as const;
+    const plain = { agent: "a", args: { b: 1, a: 2 }, run_id: "r", type: "run_end", status: "ok" } as const;
+    const slotted = {
+      agent: "a",
+      args: { b: 1, a: 2 },
+      call_id: "c1",
+      decision: "executed",
+      duration_ms: 1,
+      ok: true,
+      prev: undefined,
+      run_id: "r",
+      seq: undefined,
+      tool: "sh",
+      ts: undefined,
+      type: "tool_call",
+    } as const;
+    const copies = [structuredClone(start), structuredClone(plain)];
+    log.append(start);
+    log.append(plain as never);
+    log.append({ ...slotted });
+    await log.close();
+    expect([start, plain]).toEqual(copies as never);
+    expect(Object.keys(start)).toEqual(Object.keys(copies[0] ?? {}));
+    expect(Object.keys(plain.args)).toEqual(["b", "a"]);
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    expect(JSON.parse(lines[2] ?? "")).toMatchObject({
+      seq: 3,
+      args: { a: 2, b: 1 },
+      ts: "2025-01-02T03:04:05.000Z",
+    });
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 3 });
+  });
+
   test("without an injected clock ts is the current time in ISO form", async () => {
     const path = tempFile();
     const log = openAuditLog(path);
