@@ -158,12 +158,17 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     if (stopped) return stopped;
   }
 
+  const onText = (text: string) => emit({ type: "text_delta", text });
+  let firstOutput: number | undefined;
+  const onFirstOutput = () => {
+    firstOutput = options.now();
+  };
   while (true) {
     if (options.signal.aborted) return interrupted(stop, options.signal);
     if (turns >= options.maxTurns) return stop("failed", "max_turns");
     turns += 1;
     const requested = options.now();
-    let firstOutput: number | undefined;
+    firstOutput = undefined;
     const turn = await consumeTurn(
       options.model.stream({
         system: options.system,
@@ -171,10 +176,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         tools: options.toolSchemas,
         signal: options.signal,
       }),
-      (text) => emit({ type: "text_delta", text }),
-      () => {
-        firstOutput = options.now();
-      },
+      onText,
+      onFirstOutput,
     );
     if (turn.usage) {
       const cost = options.cost(turn.usage);

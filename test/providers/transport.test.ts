@@ -4,7 +4,7 @@ import { transportFor } from "../../src/providers/http/transport.ts";
 
 /** A server streaming `parts` one by one; `cancelled` resolves when the client drops the body. */
 let server: ReturnType<typeof Bun.serve>;
-let cancelled: PromiseWithResolvers<void>;
+let cancelled: { promise: Promise<void>; resolve: () => void };
 const parts = ["data: one\n\n", "data: two\n\n", "data: three\n\n"];
 
 beforeAll(() => {
