@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { IsoStamp } from "../clock/iso-stamp.ts";
 import { sha256Hex } from "../digest/index.ts";
 import { AgentryError } from "../spec/errors.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
@@ -147,8 +148,7 @@ class FileAuditLog implements AuditLog {
   private closed = false;
   private failure: AuditWriteError | undefined;
   private readonly onExit = () => this.drain();
-  private stampedAt = Number.NaN;
-  private stamp = "";
+  private readonly stamp = new IsoStamp();
 
   constructor(
     readonly path: string,
@@ -176,15 +176,9 @@ class FileAuditLog implements AuditLog {
     }
   }
 
-  /** `ts` of a record: the injected clock's time, else the current millisecond, formatted once per millisecond. */
+  /** `ts` of a record: the injected clock's time, else the current millisecond (`IsoStamp`). */
   private timestamp(): string {
-    if (this.clock) return this.clock().toISOString();
-    const ms = Date.now();
-    if (ms !== this.stampedAt) {
-      this.stampedAt = ms;
-      this.stamp = new Date(ms).toISOString();
-    }
-    return this.stamp;
+    return this.clock ? this.clock().toISOString() : this.stamp.now();
   }
 
   flush(): Promise<void> {

@@ -1,3 +1,4 @@
+import { IsoStamp } from "../clock/iso-stamp.ts";
 import { EVENT_VERSION, type RunEvent, type RunEventInput } from "../spec/events.ts";
 
 /** Receives every event of a run and of its sub-agents, already enveloped and redacted. */
@@ -11,15 +12,17 @@ export type EventListener = (event: RunEvent) => void;
  */
 export class EventBus {
   private readonly heldText = new Map<string, string>();
+  private readonly stamp = new IsoStamp();
 
   /**
+   * `clock` defaults to the current time, formatted once per millisecond (`IsoStamp`).
    * `deltas: false` drops streamed text before it is built or redacted: run records and traces
    * take the whole `message` instead, so a run nobody watches does not pay for every delta.
    */
   constructor(
     private readonly listener: EventListener,
     private readonly scrub: <T>(value: T) => T,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock?: () => Date,
     private readonly deltas = true,
   ) {}
 
@@ -27,14 +30,12 @@ export class EventBus {
   emitterFor(runId: string, agent: string): (event: RunEventInput) => void {
     const key = `${runId}\u0000${agent}`;
     const send = (event: RunEventInput) => {
-      const enveloped = {
-        v: EVENT_VERSION,
-        type: event.type,
-        ts: this.clock().toISOString(),
-        run_id: runId,
-        agent,
-      };
-      this.listener(this.scrub({ ...enveloped, ...event }) as RunEvent);
+      const ts = this.clock ? this.clock().toISOString() : this.stamp.now();
+      const enveloped = Object.assign(
+        { v: EVENT_VERSION, type: event.type, ts, run_id: runId, agent },
+        event,
+      );
+      this.listener(this.scrub(enveloped) as RunEvent);
     };
     return (event) => {
       const held = this.heldText.get(key) ?? "";
