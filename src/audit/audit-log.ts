@@ -133,7 +133,9 @@ interface Chain {
  * chain: its first record has `prev = "genesis:<run_id>"` and `seq = 1`. A record for a run this
  * process has not seen, other than `run_start`, continues that run's chain from the file, so a run
  * resumed in another process (`agentry resume`) stays verifiable; it must not append a second
- * `run_start`.
+ * `run_start`. A run's chain is held in memory only until its `run_end` line is written: a
+ * long-lived runtime (`serve`, workers) does not grow with every run it ever audited, and a record
+ * that comes later (an approval of a deferred run, a resume) continues the chain from the file.
  */
 export function openAuditLog(path: string, options: AuditLogOptions = {}): AuditLog {
   return new FileAuditLog(path, options.clock);
@@ -141,6 +143,8 @@ export function openAuditLog(path: string, options: AuditLogOptions = {}): Audit
 
 class FileAuditLog implements AuditLog {
   private readonly chains = new Map<string, Chain>();
+  /** Runs whose `run_end` is queued: their chains are let go once the queued lines are written. */
+  private ended: string[] = [];
   private pending: string[] = [];
   private pendingBytes = 0;
   private scheduled = false;
@@ -166,6 +170,7 @@ class FileAuditLog implements AuditLog {
     const hash = sha256Hex(chain.prev + canonical);
     chain.seq = seq;
     chain.prev = hash;
+    if (record.type === "run_end") this.ended.push(record.run_id);
     const line = `${canonical.slice(0, -1)},"hash":"${hash}"}\n`;
     this.pending.push(line);
     this.pendingBytes += line.length;
@@ -212,6 +217,16 @@ class FileAuditLog implements AuditLog {
       this.chains.set(runId, chain);
     }
     return chain;
+  }
+
+  /**
+   * Forgets the chains of runs whose `run_end` is now in the file. A chain that took another record
+   * after its `run_end` (still queued, or written with it) is dropped too: its tip is in the file.
+   */
+  private releaseEndedChains(): void {
+    if (this.ended.length === 0) return;
+    for (const runId of this.ended) this.chains.delete(runId);
+    this.ended = [];
   }
 
   private recoverChain(runId: string): Chain {
@@ -261,6 +276,7 @@ class FileAuditLog implements AuditLog {
       }
       let offset = 0;
       while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
+      this.releaseEndedChains();
     } catch (err) {
       this.failure ??= new AuditWriteError(`cannot write audit log ${this.path}: ${(err as Error).message}`, {
         path: this.path,

@@ -118,6 +118,48 @@ describe("openAuditLog", () => {
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 4, runs: 1 });
   });
 
+  test("a long-lived log lets a run's chain go once its run_end is written; a later record continues from the file", async () => {
+    const approval = (id: string) => ({
+      type: "approval" as const,
+      run_id: "r1",
+      agent: "ops",
+      approval_id: id,
+      tool: "sh",
+      decision: "approve" as const,
+    });
+    const deferred = (log: ReturnType<typeof openAuditLog>) => {
+      log.append({ type: "run_start", run_id: "r1", agent: "ops" });
+      log.append({
+        type: "run_end",
+        run_id: "r1",
+        agent: "ops",
+        status: "awaiting_approval",
+        stop_reason: "awaiting_approval",
+      });
+      log.flushSync();
+    };
+    // the same log, later (a server approving the deferred run): the chain goes on unbroken
+    const path = tempFile();
+    const log = openAuditLog(path, { clock: fixed });
+    deferred(log);
+    log.append(approval("r1-c1"));
+    await log.close();
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 3, runs: 1 });
+    // proof the tip came from the file, not from memory: keep only run_start, then append
+    const other = tempFile();
+    const held = openAuditLog(other, { clock: fixed });
+    deferred(held);
+    const [first] = readFileSync(other, "utf8").split("\n");
+    writeFileSync(other, `${first}\n`);
+    held.append(approval("r1-c2"));
+    await held.close();
+    const seqs = readFileSync(other, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line).seq);
+    expect(seqs).toEqual([1, 2]);
+  });
+
   test("every line is the canonical JSON of its record, whatever the key order it was given in", async () => {
     const path = tempFile();
     const log = openAuditLog(path, { clock: fixed });
