@@ -181,12 +181,22 @@ export const sandboxFields = {
 
 const toolBase = {
   description: z.string().optional(),
+};
+
+/**
+ * `read_only`: the operator's word that a shell or http tool only reads, so `mode = "readonly"`
+ * runs it. Only these kinds take it: a file tool is read-only exactly when it cannot write
+ * (`write`), and an agent or delegate tool runs sub-agents whose tools may write whatever it
+ * says, so there the key is refused with the reason (`refused-keys.ts`), never ignored.
+ */
+const readOnlyClaim = {
   read_only: z.boolean().optional(),
 };
 
 export const shellToolSchema = z.strictObject({
   kind: z.literal("shell"),
   ...toolBase,
+  ...readOnlyClaim,
   allow: globList.optional(),
   deny: globList.optional(),
   env: z.array(z.string()).optional(),
@@ -202,6 +212,7 @@ export const shellToolSchema = z.strictObject({
 export const httpToolSchema = z.strictObject({
   kind: z.literal("http"),
   ...toolBase,
+  ...readOnlyClaim,
   allow_hosts: z.array(z.string()).optional(),
   /** Private, loopback or link-local hosts/CIDRs that may be reached despite the SSRF guard. */
   allow_private: z.array(z.string()).optional(),

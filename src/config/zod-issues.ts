@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { ConfigIssue } from "../spec/errors.ts";
 import { describeFound, oneOf } from "./describe-value.ts";
 import { formatKeyPath, isTable, type KeyPath, type PathSegment, valueAt } from "./key-path.ts";
+import { refusedKeyIssue } from "./refused-keys.ts";
 import { allowedKeysAt, describeExpected, schemaAt } from "./schema-introspect.ts";
 import { suggest } from "./suggest.ts";
 import type { SourceLocator } from "./toml-locator.ts";
@@ -18,7 +19,10 @@ type ZodIssue = z.core.$ZodIssue;
 
 const NAME_EXPECTED = 'a name of letters, digits, "_" and "-" (1 to 64 characters)';
 
-/** Turns zod's issues into located, worded configuration issues (one zod issue may give several). */
+/**
+ * Turns zod's issues into located, worded configuration issues (one zod issue may give several).
+ * An unknown key that its table refuses on purpose (`refused-keys.ts`) is worded with the reason.
+ */
 export function issuesFromZod(issues: readonly ZodIssue[], ctx: IssueContext): ConfigIssue[] {
   return issues.flatMap((issue) => mapIssue(issue, [], ctx));
 }
@@ -126,7 +130,10 @@ function mapIssue(issue: ZodIssue, base: KeyPath, ctx: IssueContext): ConfigIssu
 
 function unknownKeys(keys: readonly string[], path: KeyPath, ctx: IssueContext): ConfigIssue[] {
   const allowed = allowedKeysAt(ctx.schema, path, ctx.raw);
+  const table = valueAt(ctx.raw, path);
   return keys.map((key) => {
+    const refused = refusedKeyIssue(path, key, table);
+    if (refused) return make(ctx, [...path, key], "key", refused);
     const suggestion = suggest(key, allowed);
     return make(ctx, [...path, key], "key", {
       message: `unknown key "${key}"`,

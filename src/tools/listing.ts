@@ -3,7 +3,7 @@ import type { Config, ToolConfig } from "../config/schema.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { JsonSchema } from "../spec/model.ts";
 import { fileParameters } from "./file/index.ts";
-import { httpParameters } from "./http/index.ts";
+import { httpParameters, httpToolReadOnly } from "./http/index.ts";
 import { createBuiltinTool, parametersJsonSchema, toolSchemaOf } from "./registry.ts";
 import { shellParameters } from "./shell/index.ts";
 import { agentToolDefinition } from "./sub-agent/agent-definition.ts";
@@ -37,17 +37,16 @@ const PLACEHOLDER_ENV = new Proxy<Record<string, string | undefined>>(
 const STATIC_PARAMETERS = { shell: shellParameters, http: httpParameters, file: fileParameters() } as const;
 
 function agentListing(name: string, agent: string, config: Config, entry?: ToolConfig): ToolListing {
-  const schema = toolSchemaOf(
-    agentToolDefinition(config, {
-      child: agent,
-      toolName: name,
-      ...(entry?.description ? { description: entry.description } : {}),
-    }),
-  );
+  const definition = agentToolDefinition(config, {
+    child: agent,
+    toolName: name,
+    ...(entry?.description ? { description: entry.description } : {}),
+  });
+  const schema = toolSchemaOf(definition);
   return {
     name,
     kind: "agent",
-    read_only: entry?.read_only ?? false,
+    read_only: definition.readOnly,
     description: schema.description,
     parameters: schema.parameters,
   };
@@ -71,10 +70,22 @@ function delegateListing(
   return {
     name,
     kind: "delegate",
-    read_only: entry.read_only ?? false,
+    read_only: definition.readOnly,
     description: parent ? schema.description : (entry.description ?? "built by the agent runtime"),
     parameters: schema.parameters,
   };
+}
+
+/** How the runtime would flag a built-in tool, for a row whose tool could not be built. */
+function configuredReadOnly(entry: Extract<ToolConfig, { kind: "shell" | "http" | "file" }>): boolean {
+  switch (entry.kind) {
+    case "shell":
+      return entry.read_only ?? false;
+    case "http":
+      return httpToolReadOnly(entry);
+    case "file":
+      return entry.write !== true;
+  }
 }
 
 async function configuredListing(
@@ -104,7 +115,7 @@ async function configuredListing(
         return {
           name,
           kind: entry.kind,
-          read_only: entry.read_only ?? false,
+          read_only: configuredReadOnly(entry),
           description: entry.description ?? "",
           parameters: parametersJsonSchema(STATIC_PARAMETERS[entry.kind]),
           problem: err instanceof Error ? err.message : String(err),

@@ -124,7 +124,6 @@ const configTools: Check = record(
     file: strictObject({
       kind: required(oneOf("file")),
       description: optional(string()),
-      read_only: optional(boolean),
       root: required(string()),
       write: optional(boolean),
       max_read: optional(size),
@@ -132,13 +131,11 @@ const configTools: Check = record(
     agent: strictObject({
       kind: required(oneOf("agent")),
       description: optional(string()),
-      read_only: optional(boolean),
       agent: required(string()),
     }),
     delegate: strictObject({
       kind: required(oneOf("delegate")),
       description: optional(string()),
-      read_only: optional(boolean),
       tools: optional(array(string())),
       max_turns: optional(positiveInt),
       timeout: optional(duration),

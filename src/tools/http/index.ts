@@ -65,6 +65,14 @@ function describeConfig(config: HttpToolConfig): string {
 }
 
 /**
+ * Whether `mode = "readonly"` may run this http tool: as `read_only` says, else when its methods
+ * are only GET and HEAD. Per tool, not per call.
+ */
+export function httpToolReadOnly(config: HttpToolConfig): boolean {
+  return config.read_only ?? config.methods?.every((m) => m === "GET" || m === "HEAD") ?? false;
+}
+
+/**
  * Builds an http tool. Configured headers are resolved now (unset `${VAR}` → ConfigError), sent
  * on every request to the original origin, reported through `onSecrets` and scrubbed from all
  * output. Every hop is checked against `allow_hosts`, the methods and the SSRF guard.
@@ -80,7 +88,6 @@ export function createHttpTool(
   const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
   const maxResponse = config.max_response ?? DEFAULT_MAX_RESPONSE;
   const maxRedirects = config.max_redirects ?? DEFAULT_MAX_REDIRECTS;
-  const onlySafe = config.methods?.every((m) => m === "GET" || m === "HEAD") ?? false;
   const preface = config.description ? `${config.description}\n\n` : "";
   const scrub = (text: string) => scrubSecrets(text, secrets);
 
@@ -95,7 +102,7 @@ export function createHttpTool(
             .describe(`HTTP method, default GET`),
         })
       : httpParameters,
-    readOnly: config.read_only ?? onlySafe,
+    readOnly: httpToolReadOnly(config),
     async execute(args, ctx): Promise<ToolResult> {
       let method: string = args.method ?? "GET";
       if (!methods.has(method))
