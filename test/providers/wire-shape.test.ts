@@ -176,6 +176,33 @@ test("openai: a growing history is sent the same as a fresh conversion on every 
   expect(JSON.parse(openAiBody({ model: "m", messages: [], tools: [] }, cache, false)).messages).toEqual([]);
 });
 
+test("openai: a history grown one message at a time over 2 000 turns is sent exactly, and the last body is valid JSON", async () => {
+  const { openAiBody } = await import("../../src/providers/openai/request.ts");
+  const { createJsonCache } = await import("../../src/providers/openai/json-cache.ts");
+  const cache = createJsonCache();
+  const history: Message[] = [];
+  let body = "";
+  for (let turn = 0; turn < 2_000; turn++) {
+    history.push({ role: turn % 2 ? "assistant" : "user", content: `message ${turn} \u00e9\u2028"` });
+    body = openAiBody({ model: "m", ...ask("", { messages: history, tools: [WEATHER_TOOL] }) }, cache, false);
+  }
+  const fresh = openAiBody(
+    {
+      model: "m",
+      ...ask("", { messages: structuredClone(history), tools: [structuredClone(WEATHER_TOOL)] }),
+    },
+    createJsonCache(),
+    false,
+  );
+  expect(body).toBe(fresh);
+  expect(
+    JSON.parse(body)
+      .messages.slice(-2_000)
+      .map((m: { content: string }) => m.content),
+  ).toEqual(history.map((m) => m.content));
+  expect(new TextDecoder().decode(new TextEncoder().encode(body))).toBe(body);
+});
+
 test("openai: a conversation whose earlier messages were replaced or removed is sent as it now is", async () => {
   const { openAiBody } = await import("../../src/providers/openai/request.ts");
   const { createJsonCache } = await import("../../src/providers/openai/json-cache.ts");
