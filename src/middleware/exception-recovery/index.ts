@@ -5,8 +5,10 @@ import { STOPS } from "../layer-names.ts";
 
 /**
  * Layer 1: anything thrown below (a tool bug, a layer bug) becomes a tool error
- * `stop.reason: "exception"` with an `error` event, so one bad call never crashes the run. A
- * promise chain rather than an `async` function: one frame less per call.
+ * `stop.reason: "exception"` with an `error` event, so one bad call never crashes the run. A throw
+ * passes the redaction layer (7) unredacted, so the message is redacted here with the run's
+ * redactor before the model sees it. A promise chain rather than an `async` function: one frame
+ * less per call.
  */
 export function exceptionRecovery(): Middleware {
   return (ctx, call, next) => {
@@ -25,7 +27,7 @@ export function exceptionRecovery(): Middleware {
       return {
         ok: false,
         output: "",
-        error: `${call.name} failed unexpectedly (${error.name}: ${error.message}); try another approach`,
+        error: `${call.name} failed unexpectedly (${ctx.redactor.redact(`${error.name}: ${error.message}`)}); try another approach`,
         stop: STOPS.exception,
       };
     });
