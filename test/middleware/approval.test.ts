@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { approval } from "../../src/middleware/approval/index.ts";
+import { createRedactor } from "../../src/redact/index.ts";
 import type {
   ApprovalDecision,
   ApprovalRequest,
@@ -8,7 +9,7 @@ import type {
   RecordedDecision,
   RecordedDecisions,
 } from "../../src/spec/approval.ts";
-import type { Tool } from "../../src/spec/tool.ts";
+import type { Tool, ToolResult } from "../../src/spec/tool.ts";
 import { createShellTool } from "../../src/tools/shell/index.ts";
 import { callOf, fakeContext, fakeTool, manualClock, runTool } from "./support.ts";
 
@@ -246,6 +247,33 @@ describe("approval: recorded decisions of a resumed run", () => {
     const result = await layer(resumed(recorded), callOf(tool, {}, "c1"), runTool);
     expect(result).toMatchObject({ ok: true, output: "done before" });
     expect(tool.calls).toHaveLength(0);
+  });
+
+  test("an approved call that throws during a resume has its message saved redacted", async () => {
+    const secret = "correct-horse-battery-staple-42";
+    const saved: ToolResult[] = [];
+    const recorded: RecordedDecisions = {
+      take: (runId, callId) =>
+        runId === "run1" && callId === "c1"
+          ? {
+              approvalId: "run1-0123456789abcdef",
+              decision: approve,
+              starting: () => {},
+              finished: (result) => saved.push(result),
+            }
+          : undefined,
+    };
+    const ctx = fakeContext(undefined, "run1", {
+      approver: scripted(),
+      recorded,
+      redactor: createRedactor({ secrets: [secret] }),
+    });
+    const tool = fakeTool("sh", async () => {
+      throw new Error(`key ${secret} rejected for alice@example.com`);
+    });
+    await expect(layer(ctx, callOf(tool, {}, "c1"), runTool)).rejects.toThrow("rejected");
+    expect(saved).toHaveLength(1);
+    expect(saved[0]?.error).toMatch(/^key \[PII:secret:[0-9a-f]+\] rejected for \[PII:email:[0-9a-f]+\]$/);
   });
 
   test("a recorded denial refuses with the human's reason", async () => {

@@ -174,7 +174,7 @@ export function approval(options: ApprovalOptions): Middleware {
           recorded.finished({
             ok: false,
             output: "",
-            error: err instanceof Error ? err.message : String(err),
+            error: ctx.redactor.redact(err instanceof Error ? err.message : String(err)),
           });
           throw err;
         },
