@@ -121,6 +121,25 @@ describe("governance on the compiled binary", () => {
     expect(readFileSync(join(e2e.ws.dir, "audit.jsonl"), "utf8")).not.toContain(email);
   });
 
+  test("a deny pattern judges the arguments the tool runs with: a copied placeholder does not slip past it", async () => {
+    await setup((body, index) => {
+      if (index === 0) return sh("d1", "cat hosts.txt");
+      if (index === 1) {
+        const output = body.messages.at(-1)?.content ?? "";
+        const placeholder = /\[PII:ip:[0-9a-f]+\]/.exec(output)?.[0] ?? "missing";
+        return sh("d2", `echo ${placeholder} > reached.txt`);
+      }
+      return { text: "done" };
+    }, 'mode = "auto"\n[agents.gov.policy]\napproval = { deny = ["sh:*169.254.169.254*"] }');
+    e2e.ws.write("hosts.txt", "metadata 169.254.169.254\n");
+    const result = await agentry(["run", "--output", "ndjson", "gov", "go"]);
+    expect(result.code).toBe(0);
+    const denied = parseNdjson(result.stdout).find((e) => e.type === "tool_result" && e.id === "d2");
+    expect(denied).toMatchObject({ ok: false, stopped_by: "approval" });
+    expect(String(denied?.error)).toContain("sh call denied by policy (matches deny pattern");
+    expect(existsSync(join(e2e.ws.dir, "reached.txt"))).toBe(false);
+  });
+
   test("configured secrets never appear in stdout, stderr, events, audit or model requests", async () => {
     await setup([sh("s1", 'echo "token is $SERVICE_TOKEN"'), { text: `the token was ${TOKEN}` }]);
     for (const format of ["text", "ndjson"]) {

@@ -44,6 +44,7 @@ interface RunApprovals {
 
 /**
  * Layer 6, human approval (SPEC §6). `deny` patterns refuse without asking in every mode;
+ * `deny` and `except` patterns judge the arguments with placeholders restored (what the tool runs);
  * `readonly` runs only `tool.readOnly` tools; `auto` asks nobody (audited as `auto`); `ask` asks
  * the run's approver (`ctx.approver`; decisions of a resumed run come from `ctx.recorded`) for
  * tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`, `agent:NAME` for the
@@ -66,7 +67,7 @@ export function approval(options: ApprovalOptions): Middleware {
   const idFor = options.newApprovalId ?? newApprovalId;
 
   return (ctx, call, next) => {
-    const denied = deny.length ? judgeCall(deny, call, "any") : undefined;
+    const denied = deny.length ? judgeCall(deny, asRun(ctx, call), "any") : undefined;
     if (denied) {
       const why =
         denied.kind === "match"
@@ -92,7 +93,7 @@ export function approval(options: ApprovalOptions): Middleware {
     }
     if (options.mode === "auto") return next(call).then(approvedByMode);
     if (askingPattern(call.name) === undefined) return next(call);
-    if (except.length && judgeCall(except, call, "every")?.kind === "match") return next(call);
+    if (except.length && judgeCall(except, asRun(ctx, call), "every")?.kind === "match") return next(call);
     return decide(ctx, call, next);
   };
 
@@ -242,6 +243,16 @@ export function approval(options: ApprovalOptions): Middleware {
       }
     }
   }
+}
+
+/**
+ * The call as the tool will run it: placeholders the model copied from redacted output restored
+ * (as layer 7 does), so `deny` and `except` patterns judge the real values, never the placeholders
+ * a model could use to slip past a pattern. The call passed on keeps its placeholders.
+ */
+function asRun(ctx: PipelineContext, call: PipelineCall): PipelineCall {
+  const args = ctx.redactor.restore(call.args);
+  return args === call.args ? call : { ...call, args };
 }
 
 function approvedByMode(result: ToolResult): ToolResult {
