@@ -213,3 +213,54 @@ mode = "readonly"
     expect(refusedByMode).toEqual(Object.fromEntries(names.map((name) => [name, !flags[name]])));
   });
 });
+
+describe("doctor warns about read_only claims nothing backs (compiled binary)", () => {
+  test("a shell tool without an allow list or read-only sandbox, an http tool allowing writes", async () => {
+    mock = await startMockProvider({ turns: [{ text: "done" }] });
+    ws = makeWorkspace(`${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+[tools.sh_open]
+kind = "shell"
+read_only = true
+
+[tools.sh_listed]
+kind = "shell"
+allow = ["ls *"]
+read_only = true
+
+[tools.sh_sandboxed]
+kind = "shell"
+sandbox = "read-only"
+read_only = true
+
+[tools.sh_unclaimed]
+kind = "shell"
+
+[tools.web_any]
+kind = "http"
+read_only = true
+
+[tools.web_post]
+kind = "http"
+methods = ["GET", "POST"]
+read_only = true
+
+[tools.web_get]
+kind = "http"
+methods = ["GET", "HEAD"]
+read_only = true
+
+[agents.ops]
+`);
+    const result = await runBinary(["doctor", "-c", ws.configPath], {
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir },
+    });
+    expect(result.code).toBe(0);
+    const warnings = result.stdout.split("\n").filter((line) => line.startsWith("warn"));
+    expect(warnings).toEqual([
+      'warn  tools.sh_open: read_only = true without an allow list or sandbox = "read-only": readonly mode runs any command given to it, writes included; allow only programs that read, or add sandbox = "read-only"',
+      "warn  tools.web_any: read_only = true while methods allow POST, PUT, PATCH, DELETE: readonly mode lets the model send them; list only GET and HEAD in methods, or drop read_only",
+      "warn  tools.web_post: read_only = true while methods allow POST: readonly mode lets the model send them; list only GET and HEAD in methods, or drop read_only",
+    ]);
+  });
+});

@@ -20,6 +20,9 @@ const DEFAULT_BASE_URL: Record<string, string> = {
 
 const REACH_TIMEOUT_MS = 2000;
 
+/** The methods an http tool allows when it lists none. */
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
 interface Check {
   ok: boolean;
   text: string;
@@ -32,7 +35,8 @@ interface Check {
  * is set (or has a default; values are never printed); every provider's base URL answers over
  * HTTP within 2 s (the runtime's fetch, undici on Node; any response counts; replay providers: the cassette loads as `run` loads it). Contacts no
  * host but those the configuration names (or the SPEC default of a provider kind). Every enabled
- * `[mcp.*]` server is started, listed and stopped (see `mcpChecks`). Exit 0 when everything
+ * `[mcp.*]` server is started, listed and stopped (see `mcpChecks`). Controls that promise more than
+ * they hold are warnings (deny-only shell rules, `read_only` claims nothing backs). Exit 0 when everything
  * passes, 1 when a check fails, 2 when the configuration is invalid.
  */
 export default async function doctorCommand(options: CommonOptions): Promise<ExitCodeValue> {
@@ -55,7 +59,7 @@ export default async function doctorCommand(options: CommonOptions): Promise<Exi
     },
   ];
   checks.push(...variableChecks(loaded, env));
-  checks.push(...shellRuleChecks(loaded));
+  checks.push(...shellRuleChecks(loaded), ...readOnlyClaimChecks(loaded));
   const providers = Object.entries(loaded.config.providers ?? {});
   checks.push(
     ...(await Promise.all(providers.map(([name, provider]) => providerCheck(name, provider, env)))),
@@ -118,6 +122,39 @@ function shellRuleChecks(loaded: LoadedConfig): Check[] {
         ]
       : [],
   );
+}
+
+/**
+ * A warning for each `read_only = true` that nothing backs (docs/SECURITY.md, "Read-only mode"):
+ * a shell tool with no allow list and no read-only sandbox (readonly mode would run any command
+ * given to it), an http tool whose methods include one that writes.
+ */
+function readOnlyClaimChecks(loaded: LoadedConfig): Check[] {
+  return Object.entries(loaded.config.tools ?? {}).flatMap(([name, tool]): Check[] => {
+    if (tool.kind === "shell" && tool.read_only && !tool.allow?.length && tool.sandbox !== "read-only") {
+      return [
+        {
+          ok: true,
+          warn: true,
+          text: `tools.${name}: read_only = true without an allow list or sandbox = "read-only": readonly mode runs any command given to it, writes included; allow only programs that read, or add sandbox = "read-only"`,
+        },
+      ];
+    }
+    if (tool.kind === "http" && tool.read_only) {
+      const writing = (tool.methods ?? HTTP_METHODS).filter(
+        (method) => method !== "GET" && method !== "HEAD",
+      );
+      if (writing.length === 0) return [];
+      return [
+        {
+          ok: true,
+          warn: true,
+          text: `tools.${name}: read_only = true while methods allow ${writing.join(", ")}: readonly mode lets the model send them; list only GET and HEAD in methods, or drop read_only`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 function variableChecks(loaded: LoadedConfig, env: Record<string, string | undefined>): Check[] {
