@@ -213,7 +213,8 @@ describe("http tool", () => {
     });
     const result = await tool({ allow_private: ["127.0.0.1"] }).execute({ url: server.url }, ctx());
     expect(result.ok).toBe(false);
-    expect(result.error).toBe("HTTP 404 Not Found");
+    expect(result.error).toBe("HTTP 404");
+    expect(result.output).toStartWith("HTTP 404 Not Found\n");
     expect(result.output).toEndWith("no such thing");
   });
 

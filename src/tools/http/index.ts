@@ -177,8 +177,7 @@ export function createHttpTool(
           duration_ms: Math.round(performance.now() - started),
         };
         const output = scrub(render(response, maxResponse));
-        if (response.status >= 400)
-          return toolError(`HTTP ${response.status} ${response.statusText}`.trimEnd(), meta, output);
+        if (response.status >= 400) return toolError(`HTTP ${response.status}`, meta, output);
         return { ok: true, output, meta };
       }
     },
