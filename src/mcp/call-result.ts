@@ -48,7 +48,9 @@ export function capText(text: string, maxBytes: number | undefined): string {
 /**
  * An MCP `tools/call` result as a tool result: text blocks joined by newlines, other content types
  * summarised (type, size); with no content, the structured content as JSON. `isError` makes it a
- * tool error the model sees. The text is capped at `maxOutput` bytes (the server's `max_output`).
+ * tool error the model sees; the server's text stays the output, so the context-enrichment layer
+ * frames it as untrusted data (a tool error's own text is not framed). The text is capped at
+ * `maxOutput` bytes (the server's `max_output`).
  */
 export function toToolResult(result: CallToolResult, maxOutput?: number): ToolResult {
   const parts = (result.content ?? []).map(describeBlock);
@@ -58,7 +60,9 @@ export function toToolResult(result: CallToolResult, maxOutput?: number): ToolRe
   const text = capText(parts.join("\n"), maxOutput);
   const meta = { blocks: result.content?.length ?? 0 };
   if (result.isError) {
-    return { ok: false, output: "", error: text || "the MCP tool reported an error without a message", meta };
+    return text
+      ? { ok: false, output: text, error: "the MCP tool reported an error", meta }
+      : { ok: false, output: "", error: "the MCP tool reported an error without a message", meta };
   }
   return { ok: true, output: text, meta };
 }

@@ -52,15 +52,20 @@ export function mcpTool(name: string, tool: McpTool, source: McpToolSource): Too
         });
         return withNetworkReport(toToolResult(result, source.maxOutput));
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const timedOut = error instanceof McpCallTimeout;
+        const meta = { server: source.server };
+        if (error instanceof McpCallTimeout) {
+          return withNetworkReport({
+            ok: false,
+            output: "",
+            error: `MCP tool "${tool.name}" of server "${source.server}" timed out after ${source.timeoutMs} ms (tool_timeout)`,
+            meta: { ...meta, timed_out: true },
+          });
+        }
         return withNetworkReport({
           ok: false,
-          output: "",
-          error: timedOut
-            ? `MCP tool "${tool.name}" of server "${source.server}" timed out after ${source.timeoutMs} ms (tool_timeout)`
-            : `MCP tool "${tool.name}" of server "${source.server}" failed: ${message}`,
-          meta: { server: source.server, ...(timedOut ? { timed_out: true } : {}) },
+          output: error instanceof Error ? error.message : String(error),
+          error: `MCP tool "${tool.name}" of server "${source.server}" failed`,
+          meta,
         });
       }
     },

@@ -153,7 +153,7 @@ describe("MCP client on the compiled binary", () => {
     expect(String(end?.["answer"])).toContain("echo: hello");
   });
 
-  test("an isError result is a tool error; an image is summarised by type and size", async () => {
+  test("an isError result is a tool error whose text the model sees framed as untrusted; an image is summarised", async () => {
     await setup(stdioServer(), "", [
       {
         toolCalls: [
@@ -167,7 +167,14 @@ describe("MCP client on the compiled binary", () => {
     expect(result.code).toBe(0);
     const byId = new Map(results(result.stdout).map((event) => [event["id"], event]));
     expect(byId.get("f")?.["ok"]).toBe(false);
-    expect(String(byId.get("f")?.["error"])).toContain("failed on purpose");
+    expect(String(byId.get("f")?.["error"])).toBe("the MCP tool reported an error");
+    expect(String(byId.get("f")?.["output"])).toContain("failed on purpose");
+    const seen = toolMessages(mock?.requests.at(-1)?.body as RequestBody).find((text) =>
+      text.includes("failed on purpose"),
+    );
+    expect(seen).toMatch(
+      /^error: the MCP tool reported an error\n<tool_output [^>]*untrusted="true">\n.*failed on purpose/,
+    );
     expect(byId.get("i")?.["ok"]).toBe(true);
     expect(String(byId.get("i")?.["output"])).toContain("here is the picture");
     expect(String(byId.get("i")?.["output"])).toMatch(/\[image content: image\/png, \d+ bytes/);

@@ -28,10 +28,16 @@ describe("MCP call results as tool results", () => {
     });
   });
 
-  test("isError is a tool error with the server's text; structured content stands in for missing content", () => {
+  test("isError is a tool error whose output is the server's text; structured content stands in for missing content", () => {
     expect(toToolResult({ content: [{ type: "text", text: "boom" }], isError: true })).toMatchObject({
       ok: false,
-      error: "boom",
+      output: "boom",
+      error: "the MCP tool reported an error",
+    });
+    expect(toToolResult({ content: [], isError: true })).toMatchObject({
+      ok: false,
+      output: "",
+      error: "the MCP tool reported an error without a message",
     });
     expect(toToolResult({ content: [], structuredContent: { n: 1 } }).output).toBe('{"n":1}');
   });
