@@ -233,9 +233,15 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
 
   test("kill -9 of agentry mid-call takes the sandbox down with it (--die-with-parent)", async () => {
     const { dir, home, stateDir } = workspace();
+    // unique to this test process: another test run on the machine must not be counted
+    const seconds = String(100_000 + (process.pid % 100_000));
     mock = await startMockProvider({
       turns: [
-        { toolCalls: [{ id: "c0", name: "ws", arguments: { command: "touch started; exec sleep 3741" } }] },
+        {
+          toolCalls: [
+            { id: "c0", name: "ws", arguments: { command: `touch started; exec sleep ${seconds}` } },
+          ],
+        },
       ],
     });
     const path = join(dir, "agentry.toml");
@@ -246,9 +252,9 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
       stdio: "ignore",
     });
     expect(await eventually(() => existsSync(join(dir, "started")), 30_000)).toBe(true);
-    expect(await eventually(() => processesWithArgv(["sleep", "3741"]).length === 1)).toBe(true);
+    expect(await eventually(() => processesWithArgv(["sleep", seconds]).length === 1)).toBe(true);
     child.kill("SIGKILL");
-    expect(await eventually(() => processesWithArgv(["sleep", "3741"]).length === 0)).toBe(true);
+    expect(await eventually(() => processesWithArgv(["sleep", seconds]).length === 0)).toBe(true);
   }, 90_000);
 
   test("without bwrap on PATH the call is refused, nothing runs, and the run exits 3", async () => {
