@@ -15,11 +15,15 @@ export class UsageMeter {
 
   constructor(private readonly budget: Budget = {}) {}
 
-  /** Adds one response's usage and its cost. */
+  /**
+   * Adds one response's usage and its cost. A figure that is negative or not a number counts as
+   * zero: whatever a provider, a cassette or a library host's model reports, a response can only
+   * bring the budget closer, never take back what was spent (an infinite one crosses it).
+   */
   add(usage: Usage, costUsd: number): void {
-    this.inputTokens += usage.inputTokens;
-    this.outputTokens += usage.outputTokens;
-    this.costUsd += costUsd;
+    this.inputTokens += spent(usage.inputTokens);
+    this.outputTokens += spent(usage.outputTokens);
+    this.costUsd += spent(costUsd);
   }
 
   /** Which limit is crossed, if any. */
@@ -47,6 +51,11 @@ export class UsageMeter {
       cost_usd: roundUsd(this.costUsd),
     };
   }
+}
+
+/** `value` when it is more than zero (`Infinity` included), else 0 (negative numbers, NaN). */
+function spent(value: number): number {
+  return value > 0 ? value : 0;
 }
 
 /** Rounds to a millionth of a dollar so sums print without float noise. */

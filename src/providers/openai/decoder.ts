@@ -2,7 +2,7 @@ import { ProviderError } from "../../spec/errors.ts";
 import type { FinishReason, ModelEvent, Usage } from "../../spec/model.ts";
 import { type ErrorContext, errorDetail, protocolError } from "../http/classify.ts";
 import type { SseMessage, StreamDecoder } from "../http/wire-protocol.ts";
-import { asObject, finiteNumber, type JsonObject, parseJsonObject } from "../shared/json.ts";
+import { asObject, countValue, type JsonObject, parseJsonObject } from "../shared/json.ts";
 import { ToolCallAssembler } from "../shared/tool-call-assembler.ts";
 
 /** Maps OpenAI's `finish_reason` onto agentry's. */
@@ -26,10 +26,10 @@ export function openAiFinish(reason: string | undefined, hasToolCalls: boolean):
 
 function readUsage(raw: unknown): Usage | undefined {
   const usage = asObject(raw);
-  const input = finiteNumber(usage?.["prompt_tokens"]);
-  const output = finiteNumber(usage?.["completion_tokens"]);
+  const input = countValue(usage?.["prompt_tokens"]);
+  const output = countValue(usage?.["completion_tokens"]);
   if (input === undefined && output === undefined) return undefined;
-  const cached = finiteNumber(asObject(usage?.["prompt_tokens_details"])?.["cached_tokens"]);
+  const cached = countValue(asObject(usage?.["prompt_tokens_details"])?.["cached_tokens"]);
   return {
     inputTokens: input ?? 0,
     outputTokens: output ?? 0,
@@ -70,7 +70,8 @@ export class OpenAiDecoder implements StreamDecoder {
     if (!Array.isArray(choices)) return events;
     for (let c = 0; c < choices.length; c++) {
       const choice = asObject(choices[c]);
-      if ((finiteNumber(choice?.["index"]) ?? 0) !== 0) continue;
+      const index = choice?.["index"];
+      if (typeof index === "number" && index !== 0) continue;
       const delta = asObject(choice?.["delta"]);
       const content = delta?.["content"];
       if (typeof content === "string" && content) events.push({ type: "text-delta", text: content });
@@ -95,7 +96,7 @@ export class OpenAiDecoder implements StreamDecoder {
 
   /** Appends the events of one `tool_calls` entry to `events`. */
   #toolDelta(entry: JsonObject | undefined, position: number, events: ModelEvent[]): void {
-    const index = finiteNumber(entry?.["index"]) ?? position;
+    const index = countValue(entry?.["index"]) ?? position;
     const fn = asObject(entry?.["function"]);
     if (!this.#calls.has(index)) {
       const id = entry?.["id"];

@@ -27,9 +27,9 @@ export function asObject(value: unknown): JsonObject | undefined {
   return value && typeof value === "object" ? (value as JsonObject) : undefined;
 }
 
-/** `value` when it is a finite number, else undefined (as `count` reads one key). */
-export function finiteNumber(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+/** `value` when it is a non-negative integer (a count or an index), else undefined: `count` for one key. */
+export function countValue(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
 /** `value[key]` when value is an object, else undefined. */
@@ -40,8 +40,8 @@ export function field(value: unknown, key: string): unknown {
 /** A non-negative integer field, accepting camelCase or snake_case spelling. */
 export function count(value: unknown, ...keys: string[]): number | undefined {
   for (const key of keys) {
-    const found = field(value, key);
-    if (typeof found === "number" && Number.isFinite(found)) return found;
+    const found = countValue(field(value, key));
+    if (found !== undefined) return found;
   }
   return undefined;
 }
