@@ -6,6 +6,7 @@ import { displayPath } from "../../config/source-files.ts";
 import { loadCassette } from "../../providers/replay/cassette.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
+import { writingMethods } from "../../tools/http/methods.ts";
 import { findConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer } from "../output.ts";
@@ -19,9 +20,6 @@ const DEFAULT_BASE_URL: Record<string, string> = {
 };
 
 const REACH_TIMEOUT_MS = 2000;
-
-/** The methods an http tool allows when it lists none. */
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 interface Check {
   ok: boolean;
@@ -141,9 +139,7 @@ function readOnlyClaimChecks(loaded: LoadedConfig): Check[] {
       ];
     }
     if (tool.kind === "http" && tool.read_only) {
-      const writing = (tool.methods ?? HTTP_METHODS).filter(
-        (method) => method !== "GET" && method !== "HEAD",
-      );
+      const writing = writingMethods(tool.methods);
       if (writing.length === 0) return [];
       return [
         {

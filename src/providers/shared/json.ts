@@ -34,7 +34,7 @@ export function countValue(value: unknown): number | undefined {
 
 /** `value[key]` when value is an object, else undefined. */
 export function field(value: unknown, key: string): unknown {
-  return value && typeof value === "object" ? (value as JsonObject)[key] : undefined;
+  return asObject(value)?.[key];
 }
 
 /** A non-negative integer field, accepting camelCase or snake_case spelling. */

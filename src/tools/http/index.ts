@@ -5,14 +5,13 @@ import type { Tool, ToolResult } from "../../spec/tool.ts";
 import { scrubSecrets, toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
 import { type HopResponse, RefusedConnection, sendHop } from "./guarded-request.ts";
+import { HTTP_METHODS, writingMethods } from "./methods.ts";
 import { createNetworkPolicy } from "./network-policy.ts";
-
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** Arguments the model passes to an http tool. */
 export const httpParameters = z.object({
   url: z.string().describe("Absolute http:// or https:// URL"),
-  method: z.enum(METHODS).optional().describe("HTTP method, default GET"),
+  method: z.enum(HTTP_METHODS).optional().describe("HTTP method, default GET"),
   headers: z.record(z.string(), z.string()).optional().describe("Request headers"),
   body: z.string().optional().describe("Request body as text"),
 });
@@ -69,7 +68,7 @@ function describeConfig(config: HttpToolConfig): string {
  * are only GET and HEAD. Per tool, not per call.
  */
 export function httpToolReadOnly(config: HttpToolConfig): boolean {
-  return config.read_only ?? config.methods?.every((m) => m === "GET" || m === "HEAD") ?? false;
+  return config.read_only ?? (config.methods !== undefined && writingMethods(config.methods).length === 0);
 }
 
 /**
@@ -84,7 +83,7 @@ export function createHttpTool(
 ): Tool<HttpArgs> {
   const { headers: configured, secrets } = resolveHeaders(name, config, options);
   const policy = createNetworkPolicy(config.allow_hosts, config.allow_private);
-  const methods = new Set<string>(config.methods ?? METHODS);
+  const methods = new Set<string>(config.methods ?? HTTP_METHODS);
   const timeoutMs = config.timeout ?? DEFAULT_TIMEOUT_MS;
   const maxResponse = config.max_response ?? DEFAULT_MAX_RESPONSE;
   const maxRedirects = config.max_redirects ?? DEFAULT_MAX_REDIRECTS;
