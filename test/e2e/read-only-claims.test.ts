@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockDefaultsToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockDefaultsToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /**
  * `read_only` is the operator's claim that a tool only reads, so `mode = "readonly"` may run it.
@@ -12,15 +12,7 @@ import { makeWorkspace, mockDefaultsToml, parseNdjson, type Workspace } from "..
  * key is a configuration error (exit 2) naming the file and key path, never accepted and ignored.
  */
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const fx = e2eFixture();
 
 const AGENT_MESSAGE =
   'tools.helper.read_only: a tool of kind "agent" takes no read_only key: the sub-agent it runs uses its own tools, which may write whatever the key says, so agentry always treats the tool as read-write (mode = "readonly" never runs it)';
@@ -30,8 +22,8 @@ const AGENT_MESSAGE =
  * `head` goes before every table (`include = [...]`).
  */
 async function readonlyAgent(tools: string, names: string[], head = ""): Promise<Workspace> {
-  mock = await startMockProvider({ turns: [{ text: "done" }] });
-  ws = makeWorkspace(`${head}
+  const mock = await fx.mock([{ text: "done" }]);
+  return fx.workspace(`${head}
 ${mockDefaultsToml(mock.baseUrls.openai, "ops")}
 ${tools}
 
@@ -45,7 +37,6 @@ tools = ["sh"]
 [tools.sh]
 kind = "shell"
 `);
-  return ws;
 }
 
 describe("read_only where it cannot be honoured is a configuration error (compiled binary)", () => {
@@ -73,7 +64,7 @@ describe("read_only where it cannot be honoured is a configuration error (compil
       expect(result.stderr).toContain(
         'expected no read_only key (to keep the sub-agent from writing, give agent "child" mode = "readonly" or only read-only tools), found read_only = true',
       );
-      expect(mock?.requests).toHaveLength(0);
+      expect(fx.provider.requests).toHaveLength(0);
     });
   }
 
@@ -101,7 +92,7 @@ describe("read_only where it cannot be honoured is a configuration error (compil
     expect(result.stderr).toContain(
       'more/files.toml:5:1: tools.files.read_only: a tool of kind "file" takes no read_only key: the write key decides it (a file tool is read-only unless write = true)',
     );
-    expect(mock?.requests).toHaveLength(0);
+    expect(fx.provider.requests).toHaveLength(0);
   });
 });
 
@@ -129,13 +120,11 @@ describe("what agentry tools calls read-only is what readonly mode runs (compile
       helper: { task: "look" },
       handoff: { goal: "look" },
     };
-    mock = await startMockProvider({
-      turns: [
-        { toolCalls: names.map((name) => ({ id: `c_${name}`, name, arguments: calls[name] ?? {} })) },
-        { text: "done" },
-      ],
-    });
-    ws = makeWorkspace(`${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+    const mock = await fx.mock([
+      { toolCalls: names.map((name) => ({ id: `c_${name}`, name, arguments: calls[name] ?? {} })) },
+      { text: "done" },
+    ]);
+    const ws = fx.workspace(`${mockDefaultsToml(mock.baseUrls.openai, "ops")}
 [tools.sh_ro]
 kind = "shell"
 read_only = true
@@ -216,8 +205,8 @@ mode = "readonly"
 
 describe("doctor warns about read_only claims nothing backs (compiled binary)", () => {
   test("a shell tool without an allow list or read-only sandbox, an http tool allowing writes", async () => {
-    mock = await startMockProvider({ turns: [{ text: "done" }] });
-    ws = makeWorkspace(`${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+    const mock = await fx.mock([{ text: "done" }]);
+    const ws = fx.workspace(`${mockDefaultsToml(mock.baseUrls.openai, "ops")}
 [tools.sh_open]
 kind = "shell"
 read_only = true

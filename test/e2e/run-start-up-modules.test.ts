@@ -1,18 +1,11 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockDefaultsToml, type Workspace } from "../support/workspace.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockDefaultsToml } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const fx = e2eFixture();
 
 interface ProfileNode {
   id: number;
@@ -37,8 +30,8 @@ function stacks(nodes: ProfileNode[]): string[][] {
 const STREAM_MODULE = /^(?:node:stream|internal:streams?\/.*|internal:stream)$/;
 
 test("a run of the compiled binary (file tool, redaction, audit) loads neither node:crypto nor node:net, and the stream machinery only for its output", async () => {
-  mock = await startMockProvider({ turns: [{ text: "done" }] });
-  ws = makeWorkspace(
+  const mock = await fx.mock([{ text: "done" }]);
+  const ws = fx.workspace(
     `${mockDefaultsToml(mock.baseUrls.openai, "a")}
 [tools.read]
 kind = "file"

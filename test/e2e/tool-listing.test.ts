@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { describe, expect, test } from "bun:test";
 import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockDefaultsToml, type Workspace } from "../support/workspace.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockDefaultsToml } from "../support/workspace.ts";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const fx = e2eFixture();
 
 interface ShownTool {
   name: string;
@@ -26,8 +18,8 @@ interface OpenAiTool {
 
 describe("agentry tools shows exactly what the model is given (compiled binary)", () => {
   test("agent:NAME, kind = agent and delegate tools: names, descriptions and JSON schemas match the request's tools", async () => {
-    mock = await startMockProvider({ turns: [{ text: "done" }] });
-    ws = makeWorkspace(`${mockDefaultsToml(mock.baseUrls.openai, "lead")}
+    const mock = await fx.mock([{ text: "done" }]);
+    const ws = fx.workspace(`${mockDefaultsToml(mock.baseUrls.openai, "lead")}
 [tools.sh]
 kind = "shell"
 allow = ["git *"]
