@@ -4,6 +4,7 @@ import {
   createTextRepeatDetector,
   loopDetection,
 } from "../../src/middleware/loop-detection/index.ts";
+import { createRedactor } from "../../src/redact/index.ts";
 import { callOf, fakeContext, fakeTool, runTool } from "./support.ts";
 
 describe("loopDetection", () => {
@@ -34,6 +35,22 @@ describe("loopDetection", () => {
     expect((await layer(ctx, callOf(fakeTool("b"), { x: 1 }), runTool)).ok).toBe(true);
     expect((await layer(ctx, callOf(fakeTool("a"), { x: 2 }), runTool)).ok).toBe(true);
     expect((await layer(ctx, callOf(fakeTool("a"), { x: 1 }), runTool)).ok).toBe(false);
+  });
+
+  test("a placeholder and the value it stands for are one call: alternating them does not double the limit", async () => {
+    const redactor = createRedactor();
+    const shown = redactor.redact("host 10.20.30.40");
+    const placeholder = shown.slice("host ".length);
+    expect(placeholder).toMatch(/^\[PII:ip:[0-9a-f]+\]$/);
+    const tool = fakeTool();
+    const layer = loopDetection({ maxRepeats: 2 });
+    const ctx = fakeContext(undefined, "run1", { redactor });
+    const results = [];
+    for (const host of ["10.20.30.40", placeholder, "10.20.30.40", placeholder]) {
+      results.push((await layer(ctx, callOf(tool, { cmd: `ping ${host}` }), runTool)).ok);
+    }
+    expect(results).toEqual([true, true, false, false]);
+    expect(tool.calls).toHaveLength(2);
   });
 
   test("fingerprints ignore key order and whitespace but not case", () => {

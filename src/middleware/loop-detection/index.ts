@@ -56,14 +56,16 @@ export function callFingerprint(tool: string, args: Record<string, unknown>): st
  * Layer 4: an identical call executes at most `maxRepeats` times per run. The next identical call
  * is refused with a tool error telling the model it is repeating itself; if the model insists (a
  * second refusal of the same call) the result also carries `halt: "loop"` and the run ends after
- * the turn. Per run it keeps one attempt count per distinct call: the first `maxRepeats` attempts
+ * the turn. Calls are compared as the tool would run them, with placeholders restored (layer 7
+ * restores them after this one): a placeholder the model copied from redacted output and the
+ * value it stands for are one call, so alternating them does not double the limit. Per run it keeps one attempt count per distinct call: the first `maxRepeats` attempts
  * executed, the rest were refused.
  */
 export function loopDetection(options: LoopDetectionOptions): Middleware {
   const runs = new RunScoped(() => new Map<string, number>());
   return (ctx, call, next) => {
     const seen = runs.get(ctx.runId);
-    const key = callFingerprint(call.name, call.args);
+    const key = callFingerprint(call.name, ctx.redactor.restore(call.args));
     const attempts = (seen.get(key) ?? 0) + 1;
     seen.set(key, attempts);
     if (attempts <= options.maxRepeats) return next(call);
