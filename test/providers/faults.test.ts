@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { openModel } from "../../src/providers/registry.ts";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { type ManualClock, manualClock } from "../../src/testing/manual-clock.ts";
@@ -249,6 +251,43 @@ describe("provider-specific faults", () => {
     );
     expect(error.message).toContain("[REDACTED]");
     expect(error.message).not.toContain(KEY);
+  });
+
+  test("an error answer whose body never ends is reported without reading it to the end", async () => {
+    const openai = PROTOCOLS[0];
+    let closed = false;
+    const server = createServer((_req, res) => {
+      res.writeHead(502, { "content-type": "text/plain" });
+      res.write("upstream overloaded ");
+      const drip = setInterval(() => res.write("x".repeat(4096)), 2);
+      res.on("close", () => {
+        closed = true;
+        clearInterval(drip);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { options } = testOptions(openai);
+      const config = {
+        providers: {
+          openai: {
+            kind: "openai" as const,
+            api_key: `\${OPENAI_API_KEY}`,
+            base_url: `http://127.0.0.1:${port}/v1`,
+            retries: 0,
+          },
+        },
+      };
+      const error = lastError(await events(openModel(config, "openai/gpt-4.1", options).stream(ask("hi"))));
+      expect(error.status).toBe(502);
+      expect(error.message).toContain("upstream overloaded");
+      for (let i = 0; i < 200 && !closed; i++) await Bun.sleep(5);
+      expect(closed).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   test("connection refused is a retryable network error", async () => {

@@ -19,6 +19,7 @@ export interface AttemptSettings {
   clock: Pick<Clock, "now" | "setTimeout" | "clearTimeout">;
 }
 
+/** The most of an error answer's body read for its message; the rest is not waited for. */
 const MAX_ERROR_BODY = 64 * 1024;
 type AbortCause = "user" | "timeout" | "stall";
 
@@ -163,7 +164,10 @@ export async function* attemptBatches(
       const utf8 = new TextDecoder();
       for await (const chunk of response.body) {
         touch();
-        if (text.length < MAX_ERROR_BODY) text += utf8.decode(chunk, { stream: true });
+        text += utf8.decode(chunk, { stream: true });
+        // Enough to explain the error: stop reading (leaving the loop cancels the body), so an
+        // error body that never ends cannot hold the run until its timeout.
+        if (text.length >= MAX_ERROR_BODY) break;
       }
       throw s.protocol.errorFromResponse(response.status, text, response.headers(), s.errors, s.now());
     }
