@@ -10,6 +10,7 @@ import { detectPrivateKeys } from "../../src/redact/detectors/private-key.ts";
 import { detectSecretAssignments, shannonEntropy } from "../../src/redact/detectors/secret-assignment.ts";
 import { detectSsns } from "../../src/redact/detectors/ssn.ts";
 import type { Detection, Detector } from "../../src/redact/detectors/types.ts";
+import { createRedactor } from "../../src/redact/index.ts";
 
 function found(detector: Detector, text: string): string[] {
   const out: Detection[] = [];
@@ -87,6 +88,26 @@ describe("IP addresses", () => {
       found(detectIps, "from 192.168.1.20 and 2001:db8::8a2e:370:7334, fe80::1 via 127.0.0.1 and ::1"),
     ).toEqual(["192.168.1.20", "2001:db8::8a2e:370:7334", "fe80::1"]);
     expect(found(detectIps, "at 12:30:45 mac aa:bb:cc:dd:ee:ff version 1.2.3.4.5 or 999.1.1.1")).toEqual([]);
+  });
+
+  test("an IPv6 address ending in a dotted IPv4 address is found whole", () => {
+    expect(
+      found(
+        detectIps,
+        "mapped ::ffff:192.168.1.20, [::ffff:10.0.0.1]:8080 and 64:ff9b::10.1.2.3 or 1:2:3:4:5:6:7.8.9.10",
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        "::ffff:192.168.1.20",
+        "::ffff:10.0.0.1",
+        "64:ff9b::10.1.2.3",
+        "1:2:3:4:5:6:7.8.9.10",
+      ]),
+    );
+    const redactor = createRedactor();
+    const shown = redactor.redact("host ::ffff:192.168.1.20 up");
+    expect(shown).toMatch(/^host \[PII:ip:[0-9a-f]+\] up$/);
+    expect(redactor.restore(shown)).toBe("host ::ffff:192.168.1.20 up");
   });
 });
 

@@ -142,12 +142,12 @@ describe("the IPv6 check of the redactor (in-repo, not node:net)", () => {
       "a 2001:DB8::1 b fe80::abcd:1 c ::ffff:10.0.0.1 d 1:2:3:4:5:6:7:8 e 12:30:45 f aa:bb:cc:dd:ee:ff g ::1";
     const out: Detection[] = [];
     detectIps(text, out);
-    // (An embedded IPv4 tail is redacted as its own IPv4 address; the rest as IPv6.)
+    // (An embedded IPv4 tail is found on its own too; the redactor keeps the whole IPv6 address.)
     expect(out.map((d) => text.slice(d.start, d.end))).toEqual([
       "10.0.0.1",
       "2001:DB8::1",
       "fe80::abcd:1",
-      "::ffff:10",
+      "::ffff:10.0.0.1",
       "1:2:3:4:5:6:7:8",
     ]);
   });

@@ -3,7 +3,13 @@ import { collect, type Detection } from "./types.ts";
 
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, "g");
-const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
+/**
+ * An IPv6 candidate. The dotted IPv4 tail is tried before a hex group and no match may stop before
+ * `.digit`: otherwise `::ffff:10.0.0.1` matched as `::ffff:10` and the rest of the IPv4 address
+ * stayed in the text beside the placeholder.
+ */
+const IPV6 =
+  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)/g;
 const NOT_PERSONAL = new Set(["0.0.0.0", "127.0.0.1", "255.255.255.255", "::", "::1"]);
 
 /**
