@@ -3,12 +3,12 @@ import { failedLine, resultLine } from "../../jobs/job-result.ts";
 import type { JobSpec } from "../../jobs/job-spec.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
-import { ensureHttpSlots } from "../http-slots.ts";
 import { readJobsFile } from "../jobs-input.ts";
 import type { RunOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { exitCodeAfterRefusals, requestFromFlags } from "../run-options.ts";
 import { openCliRun } from "../run-session.ts";
+import { restartForManyRuns } from "../start-up-settings.ts";
 
 /**
  * `agentry batch JOBS.jsonl` (`-` reads the jobs from stdin): many independent runs in one
@@ -22,12 +22,13 @@ export default async function batchCommand(
   command: Command,
 ): Promise<ExitCodeValue> {
   rejectIgnoredOptions(options, command);
-  const jobs = await readJobsFile(file);
   const concurrency = Number(options.concurrency ?? 8);
   if (!Number.isInteger(concurrency) || concurrency <= 0) {
     throw new UsageError(`--concurrency: expected a positive integer, found "${options.concurrency}"`);
   }
-  ensureHttpSlots(concurrency);
+  // Before the jobs are read: a restarted process could not read them from stdin again.
+  restartForManyRuns(concurrency, { ftl: false });
+  const jobs = await readJobsFile(file);
   const session = await openCliRun(
     { ...options, approve: options.approve ?? "deny" },
     { events: false, concurrency: Math.min(concurrency, jobs.length) },

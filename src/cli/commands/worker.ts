@@ -4,9 +4,9 @@ import { startWorker } from "../../queue/worker-host.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { createCliRuntime } from "../cli-runtime.ts";
-import { ensureHttpSlots } from "../http-slots.ts";
 import { writeInfo } from "../output.ts";
 import { openCliQueue, type QueueOptions } from "../queue-session.ts";
+import { restartForManyRuns } from "../start-up-settings.ts";
 
 interface WorkerOptions extends QueueOptions {
   concurrency: string;
@@ -30,7 +30,7 @@ export default async function workerCommand(
   const graceMs = parseDuration(options.grace);
   if (graceMs === undefined)
     throw new UsageError(`--grace: expected a duration such as 30s, found "${options.grace}"`);
-  ensureHttpSlots(concurrency);
+  restartForManyRuns(concurrency, { ftl: true });
   const { client, loaded } = await openCliQueue(options, { configRequired: true });
   if (!loaded) throw new UsageError("agentry worker needs a configuration");
   const configured = loaded.config.defaults?.approve;

@@ -148,6 +148,21 @@ instructions = "Answer."
     }
   });
 
+  test("`batch -` with a concurrency that makes the process restart itself still runs every job from stdin", async () => {
+    await setup(() => ({ text: "done" }), "\n[agents.a]\n");
+    const jobs = ["j1", "j2", "j3"].map((id) => JSON.stringify({ id, prompt: id })).join("\n");
+    const result = await agentry(["batch", "-c", ws?.configPath as string, "--concurrency", "300", "-"], {
+      stdin: `${jobs}\n`,
+    });
+    expect(result.stderr).not.toContain("holds no jobs");
+    expect(result.code).toBe(0);
+    expect(
+      parseNdjson(result.stdout)
+        .map((l) => l.id)
+        .sort(),
+    ).toEqual(["j1", "j2", "j3"]);
+  });
+
   test("item 18: repaired arguments are written back; unparsable ones reach Anthropic as text, never {}", async () => {
     mock = await startMockProvider({
       turns: [
