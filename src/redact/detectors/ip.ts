@@ -4,12 +4,16 @@ import { collect, type Detection } from "./types.ts";
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, "g");
 /**
- * An IPv6 candidate. The dotted IPv4 tail is tried before a hex group and no match may stop before
- * `.digit`: otherwise `::ffff:10.0.0.1` matched as `::ffff:10` and the rest of the IPv4 address
- * stayed in the text beside the placeholder.
+ * An IPv6 candidate: at least two colons, then up to eight colon-ended groups (`::1:2:3:4:5:6:7`
+ * has eight) and a last piece that is a dotted IPv4 address (tried first, so `::ffff:10.0.0.1`
+ * is not cut after `10`), a hex group, or the second colon of a trailing `::`. It never ends on a
+ * single colon, so an address followed by one (`ping: 2001:db8::1: unknown host`) is still found.
+ * It may not be followed by a word character, by another group (`:` then a hex digit or colon) or
+ * by the rest of a dotted IPv4 address (`.d.d`): a single `.digits` after it is a port as tcpdump
+ * and BSD netstat print one (`2001:db8::1.443`), so the address before it is found.
  */
 const IPV6 =
-  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)/g;
+  /(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)(?:[0-9A-Fa-f]{0,4}:){1,8}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}|:)(?!\w|:[\w:]|\.\d{1,3}\.\d)/g;
 const NOT_PERSONAL = new Set(["0.0.0.0", "127.0.0.1", "255.255.255.255", "::", "::1"]);
 
 /**
