@@ -1,3 +1,4 @@
+import { selfCommand } from "../sandbox/self-command.ts";
 import { TIER_UP_CONCURRENCY } from "./jit-tier-up.ts";
 
 /** Bun keeps at most this many fetch requests in flight unless told otherwise at start-up. */
@@ -42,7 +43,11 @@ export function startUpSettingsFor(
 /**
  * Re-executes the process once with `startUpSettingsFor` added to its environment, when that adds
  * anything and the runtime is Bun with `process.execve`; returns otherwise (`execve` replaces the
- * process). Call it before reading stdin or anything else the new process could not read again.
+ * process). It starts agentry the way this process was started (`selfCommand`: the compiled
+ * binary, or bun with `cmd/agentry.ts` in a checkout, where `process.execPath` is bun and the
+ * script must be passed again) with the same arguments; where that is unknown it does not
+ * restart (the command then runs with Bun's defaults). Call it before reading stdin or anything
+ * else the new process could not read again.
  */
 export function restartForManyRuns(
   concurrency: number,
@@ -54,5 +59,9 @@ export function restartForManyRuns(
   if (!execve || typeof process.versions["bun"] !== "string") return;
   const wanted = startUpSettingsFor(concurrency, options, env);
   if (Object.keys(wanted).length === 0) return;
-  execve(process.execPath, [process.execPath, ...process.argv.slice(2)], { ...env, ...wanted });
+  const self = selfCommand();
+  // In a checkout, only when bun runs cmd/agentry.ts itself (not, say, a test runner): then the
+  // arguments after it are agentry's.
+  if (!self || (self.length > 1 && self[1] !== process.argv[1])) return;
+  execve(self[0] as string, [...self, ...process.argv.slice(2)], { ...env, ...wanted });
 }

@@ -1,6 +1,9 @@
 import { expect, test } from "bun:test";
+import { join } from "node:path";
 import { TIER_UP_CONCURRENCY } from "../../src/cli/jit-tier-up.ts";
 import { startUpSettingsFor } from "../../src/cli/start-up-settings.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockDefaultsToml, parseNdjson } from "../support/workspace.ts";
 
 test("few runs need no start-up settings", () => {
   expect(startUpSettingsFor(8, { ftl: false }, {})).toEqual({});
@@ -27,4 +30,51 @@ test("what the environment already sets is left as it is, so a restarted process
   expect(startUpSettingsFor(500, { ftl: false }, set)).toEqual({});
   const restarted = { ...startUpSettingsFor(500, { ftl: false }, {}) };
   expect(startUpSettingsFor(500, { ftl: false }, restarted)).toEqual({});
+});
+
+const fixture = e2eFixture();
+
+test("bun running cmd/agentry.ts in a checkout restarts as bun with the script again: `batch -` runs every job", async () => {
+  // process.execPath is bun there; restarting it with the arguments alone ran `bun batch …`.
+  const mock = await fixture.mock(() => ({ text: "done" }));
+  const ws = fixture.workspace(`${mockDefaultsToml(mock.baseUrls.openai, "a")}\n[agents.a]\n`);
+  const jobs = ["j1", "j2"].map((id) => JSON.stringify({ id, prompt: id })).join("\n");
+  const child = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, "../../cmd/agentry.ts"),
+      "batch",
+      "-c",
+      ws.configPath,
+      "--concurrency",
+      "300",
+      "-",
+    ],
+    {
+      cwd: ws.dir,
+      env: {
+        PATH: process.env["PATH"],
+        HOME: process.env["HOME"],
+        NO_COLOR: "1",
+        AGENTRY_STATE_DIR: ws.stateDir,
+      },
+      stdin: new Blob([`${jobs}\n`]),
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: 60_000,
+    },
+  );
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  const result = { stdout, stderr, code };
+  expect(result.stderr).not.toContain("not found");
+  expect(result.code).toBe(0);
+  expect(
+    parseNdjson(result.stdout)
+      .map((line) => line["id"])
+      .sort(),
+  ).toEqual(["j1", "j2"]);
 });
