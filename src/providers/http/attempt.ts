@@ -110,14 +110,41 @@ function decodeMessages(decoder: StreamDecoder, messages: readonly SseMessage[])
 }
 
 /**
+ * The start of an error answer's body, enough to explain the error: up to MAX_ERROR_BODY
+ * characters, then reading stops (leaving the loop cancels the body), so a body that never ends
+ * cannot hold the run. When one of the attempt's own timers (`cutShort`) stops the read, what
+ * arrived before is the answer's text; any other failure (the user's abort, a lost connection)
+ * is thrown.
+ */
+async function readErrorBody(
+  body: AsyncIterable<Uint8Array>,
+  touch: () => void,
+  cutShort: () => boolean,
+): Promise<string> {
+  let text = "";
+  const utf8 = new TextDecoder();
+  try {
+    for await (const chunk of body) {
+      touch();
+      text += utf8.decode(chunk, { stream: true });
+      if (text.length >= MAX_ERROR_BODY) break;
+    }
+  } catch (err) {
+    if (!cutShort()) throw err;
+  }
+  return text;
+}
+
+/**
  * One HTTP attempt: sends the request, turns a non-2xx answer into the protocol's error and
  * streams the decoded events otherwise, as one batch per body chunk (never empty, ending with the
  * `finish` event when the stream completes): benchmark-driven, one generator step per chunk
  * instead of per event (a tool call's answer is ≈ 10 events in one chunk; issue 13). Throws a
  * ProviderError on any failure; the caller decides about retries. The request timeout covers the
- * wait for response headers; the stall timer covers silence mid-body but is paused while the
- * consumer holds a batch. Activity only stamps the time; the stall timer re-arms itself for the
- * rest of the period when it fires early.
+ * wait for response headers, and for an error answer the reading of its body too (cut short by a
+ * timer, the error is reported with what arrived); the stall timer covers silence mid-body but
+ * is paused while the consumer holds a batch. Activity only stamps the time; the stall timer
+ * re-arms itself for the rest of the period when it fires early.
  */
 export async function* attemptBatches(
   s: AttemptSettings,
@@ -156,19 +183,14 @@ export async function* attemptBatches(
       body: wire.body,
       signal: controller.signal,
     });
-    clock.clearTimeout(headerTimer);
     phase = "body";
+    // An error answer's body is part of the answer: the request timer keeps running while it is
+    // read, so a body that trickles in more often than stall_timeout cannot hold the run.
+    if (response.status < 300) clock.clearTimeout(headerTimer);
     touch();
     if (response.status >= 300) {
-      let text = "";
-      const utf8 = new TextDecoder();
-      for await (const chunk of response.body) {
-        touch();
-        text += utf8.decode(chunk, { stream: true });
-        // Enough to explain the error: stop reading (leaving the loop cancels the body), so an
-        // error body that never ends cannot hold the run until its timeout.
-        if (text.length >= MAX_ERROR_BODY) break;
-      }
+      const ownTimerFired = () => cause === "timeout" || cause === "stall";
+      const text = await readErrorBody(response.body, touch, ownTimerFired);
       throw s.protocol.errorFromResponse(response.status, text, response.headers(), s.errors, s.now());
     }
     const decoder = s.protocol.createDecoder(s.errors, request);
