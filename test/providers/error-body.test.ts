@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
 import { type AttemptSettings, attemptBatches } from "../../src/providers/http/attempt.ts";
 import type { PostStream } from "../../src/providers/http/transport.ts";
-import { openAiProtocol } from "../../src/providers/openai/protocol.ts";
 import { ProviderError } from "../../src/spec/errors.ts";
 import { manualClock } from "../../src/testing/manual-clock.ts";
+import { fakeTransportProtocol } from "./support.ts";
 
 const encoder = new TextEncoder();
 const request = { model: "m", system: "", messages: [{ role: "user" as const, content: "hi" }], tools: [] };
@@ -40,14 +40,7 @@ test("an error answer's body trickling in faster than stall_timeout is cut at re
   const clock = manualClock();
   const server = tricklingPost(502, "upstream overloaded ");
   const settings: AttemptSettings = {
-    errors: { providerId: "p", keyVariable: undefined, secrets: [] },
-    protocol: openAiProtocol({
-      baseUrl: "http://mock.invalid/v1",
-      apiKey: undefined,
-      headers: {},
-      legacyMaxTokens: false,
-      maxOutputTokens: undefined,
-    }),
+    ...fakeTransportProtocol(),
     post: server.post,
     requestTimeoutMs: 1_000,
     stallTimeoutMs: 100,

@@ -1,9 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { type RetrySettings, retryingStream } from "../../src/providers/http/retrying-stream.ts";
 import type { PostStream } from "../../src/providers/http/transport.ts";
-import { openAiProtocol } from "../../src/providers/openai/protocol.ts";
 import { ProviderError } from "../../src/spec/errors.ts";
-import { events, fakeClock } from "./support.ts";
+import { events, fakeClock, fakeTransportProtocol } from "./support.ts";
 
 const encoder = new TextEncoder();
 const frame = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
@@ -39,14 +38,7 @@ function settings(post: PostStream): { settings: RetrySettings; sleeps: number[]
   return {
     sleeps: fake.sleeps,
     settings: {
-      errors: { providerId: "p", keyVariable: undefined, secrets: [] },
-      protocol: openAiProtocol({
-        baseUrl: "http://mock.invalid/v1",
-        apiKey: undefined,
-        headers: {},
-        legacyMaxTokens: false,
-        maxOutputTokens: undefined,
-      }),
+      ...fakeTransportProtocol(),
       post,
       requestTimeoutMs: 60_000,
       stallTimeoutMs: 60_000,

@@ -1,5 +1,8 @@
 import { systemClock } from "../../src/clock/system-clock.ts";
 import type { Config, ProviderConfig } from "../../src/config/schema.ts";
+import type { ErrorContext } from "../../src/providers/http/classify.ts";
+import type { WireProtocol } from "../../src/providers/http/wire-protocol.ts";
+import { openAiProtocol } from "../../src/providers/openai/protocol.ts";
 import type { ProviderOptions } from "../../src/providers/registry.ts";
 import type { Clock } from "../../src/spec/clock.ts";
 import type { ModelEvent, ModelRequest, ToolSchema } from "../../src/spec/model.ts";
@@ -110,4 +113,18 @@ export function lastError(list: ModelEvent[]) {
   const last = list.at(-1);
   if (last?.type !== "error") throw new Error(`expected an error event, got ${JSON.stringify(last)}`);
   return last.error;
+}
+
+/** The error context and OpenAI wire protocol of provider "p", for tests that fake the transport. */
+export function fakeTransportProtocol(): { errors: ErrorContext; protocol: WireProtocol } {
+  return {
+    errors: { providerId: "p", keyVariable: undefined, secrets: [] },
+    protocol: openAiProtocol({
+      baseUrl: "http://mock.invalid/v1",
+      apiKey: undefined,
+      headers: {},
+      legacyMaxTokens: false,
+      maxOutputTokens: undefined,
+    }),
+  };
 }
