@@ -21,6 +21,13 @@ export interface AttemptSettings {
 
 /** The most of an error answer's body read for its message; the rest is not waited for. */
 const MAX_ERROR_BODY = 64 * 1024;
+/**
+ * The most characters of one SSE message (a line without its end, or data lines without the blank
+ * line closing them) held while it arrives: a provider sends far less per event (a whole answer of
+ * 128k tokens is a few MB), and a message that keeps growing would otherwise take memory until the
+ * process dies, the stall timer never firing while bytes flow.
+ */
+const MAX_SSE_MESSAGE = 16 * 1024 * 1024;
 type AbortCause = "user" | "timeout" | "stall";
 
 /** The error a cancelled request ends with. */
@@ -195,11 +202,24 @@ export async function* attemptBatches(
     }
     const decoder = s.protocol.createDecoder(s.errors, request);
     const pending: SseMessage[] = [];
-    const parser = createParser({ onEvent: (message) => pending.push(message) });
+    let overflow = false;
+    const parser = createParser({
+      onEvent: (message) => pending.push(message),
+      maxBufferSize: MAX_SSE_MESSAGE,
+      onError: (error) => {
+        if (error.type === "max-buffer-size-exceeded") overflow = true;
+      },
+    });
     const text = new TextDecoder();
     for await (const chunk of response.body) {
       touch();
       parser.feed(text.decode(chunk, { stream: true }));
+      if (overflow) {
+        throw protocolError(
+          s.errors,
+          `an SSE message grew past ${MAX_SSE_MESSAGE} characters without ending`,
+        );
+      }
       const decoded = decodeMessages(decoder, pending);
       pending.length = 0;
       if (decoded.events.length > 0) {

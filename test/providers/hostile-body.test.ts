@@ -36,17 +36,22 @@ function tricklingPost(status: number, first: string) {
   return { post, drip: () => next?.(), cancelled: () => cancelled };
 }
 
-test("an error answer's body trickling in faster than stall_timeout is cut at request_timeout and reported with its status", async () => {
-  const clock = manualClock();
-  const server = tricklingPost(502, "upstream overloaded ");
-  const settings: AttemptSettings = {
+/** One attempt's settings: request_timeout 1 s and stall_timeout 100 ms on `clock`, transport `post`. */
+function settingsFor(post: PostStream, clock = manualClock()): AttemptSettings {
+  return {
     ...fakeTransportProtocol(),
-    post: server.post,
+    post,
     requestTimeoutMs: 1_000,
     stallTimeoutMs: 100,
     now: clock.epochMs,
     clock,
   };
+}
+
+test("an error answer's body trickling in faster than stall_timeout is cut at request_timeout and reported with its status", async () => {
+  const clock = manualClock();
+  const server = tricklingPost(502, "upstream overloaded ");
+  const settings = settingsFor(server.post, clock);
   let failure: unknown;
   let done = false;
   const attempt = (async () => {
@@ -73,4 +78,37 @@ test("an error answer's body trickling in faster than stall_timeout is cut at re
   expect({ status: error.status, kind: error.kind }).toEqual({ status: 502, kind: "server" });
   expect(error.message).toContain("upstream overloaded x");
   expect(server.cancelled()).toBe(true);
+});
+
+test("an SSE message that never ends is a protocol error once it passes 16 MiB, and the body is cancelled", async () => {
+  // Bytes keep flowing, so the stall timer never fires: before, the parser held the growing line
+  // until the process ran out of memory.
+  let pulled = 0;
+  let cancelled = false;
+  const mebibyte = encoder.encode("x".repeat(1 << 20));
+  const post: PostStream = async () => ({
+    status: 200,
+    headers: () => ({}),
+    body: (async function* () {
+      try {
+        yield encoder.encode('data: {"choices":[{"index":0,"delta":{"content":"');
+        for (; pulled < 24; pulled++) yield mebibyte;
+      } finally {
+        cancelled = true;
+      }
+    })(),
+  });
+  let failure: unknown;
+  try {
+    for await (const _ of attemptBatches(settingsFor(post), request)) {
+      // nothing complete arrives
+    }
+  } catch (err) {
+    failure = err;
+  }
+  expect(failure).toBeInstanceOf(ProviderError);
+  expect((failure as ProviderError).kind).toBe("protocol");
+  expect((failure as ProviderError).message).toContain("SSE message grew past");
+  expect(pulled).toBeLessThan(20);
+  expect(cancelled).toBe(true);
 });
