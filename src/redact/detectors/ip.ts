@@ -8,9 +8,10 @@ const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`,
  * has eight) and a last piece that is a dotted IPv4 address (tried first, so `::ffff:10.0.0.1`
  * is not cut after `10`), a hex group, or the second colon of a trailing `::`. It never ends on a
  * single colon, so an address followed by one (`ping: 2001:db8::1: unknown host`) is still found.
- * It may not be followed by a word character, by another group (`:` then a hex digit or colon) or
- * by the rest of a dotted IPv4 address (`.d.d`): a single `.digits` after it is a port as tcpdump
- * and BSD netstat print one (`2001:db8::1.443`), so the address before it is found.
+ * It may not be followed by a word character, by what could be another group (`:` then a word
+ * character or a colon) or by the rest of a dotted IPv4 address (`.d.d`): a single `.digits`
+ * after it is a port as tcpdump and BSD netstat print one (`2001:db8::1.443`), so the address
+ * before it is found.
  */
 const IPV6 =
   /(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)(?:[0-9A-Fa-f]{0,4}:){1,8}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}|:)(?!\w|:[\w:]|\.\d{1,3}\.\d)/g;
