@@ -87,7 +87,9 @@ describe("IP addresses", () => {
     expect(
       found(detectIps, "from 192.168.1.20 and 2001:db8::8a2e:370:7334, fe80::1 via 127.0.0.1 and ::1"),
     ).toEqual(["192.168.1.20", "2001:db8::8a2e:370:7334", "fe80::1"]);
-    expect(found(detectIps, "at 12:30:45 mac aa:bb:cc:dd:ee:ff version 1.2.3.4.5 or 999.1.1.1")).toEqual([]);
+    expect(found(detectIps, "at 12:30:45 mac aa:bb:cc:dd:ee:ff version 1.2.3.4.5.6 or 999.1.1.1")).toEqual(
+      [],
+    );
   });
 
   test("an IPv6 address ending in a dotted IPv4 address is found whole", () => {

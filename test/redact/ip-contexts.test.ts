@@ -9,8 +9,8 @@ const PLACEHOLDER = /^\[PII:ip:[0-9a-f]{6,}\]$/;
 const CONTEXTS: readonly (readonly [string, string])[] = [
   ["host ", " up"],
   ["ping: ", ": Name or service not known"],
-  ["IP6 ", ".443 > peer.51234: Flags [S]"],
-  ["tcp6  0  0  ", ".22  *.*  LISTEN"],
+  ["IP ", ".443 > peer.51234: Flags [S]"],
+  ["tcp  0  0  ", ".22  *.*  LISTEN"],
   ["curl http://[", "]:8080/"],
   ["(", "),"],
   ["addr=", ";"],
@@ -68,6 +68,29 @@ describe("IP addresses in tool output are redacted whole", () => {
     ] as const) {
       expectRedactedWhole(before, address, after);
     }
+  });
+
+  test("an IPv4 address before a port dot, as tcpdump and BSD/macOS netstat print it, but not in a longer dotted run", () => {
+    expectRedactedWhole("IP ", "192.168.1.20", ".443 > peer.5555: Flags [S]");
+    expectRedactedWhole("tcp4  0  0  ", "10.0.0.5", ".54321  *.*  LISTEN");
+    expectRedactedWhole("reached ", "203.0.113.9", ".22.");
+    const redactor = createRedactor();
+    for (const text of ["oid 1.3.6.1.4.1.2021", "version 1.2.3.4.5.6"])
+      expect(redactor.redact(text)).toBe(text);
+  });
+
+  test("generated IPv4 addresses in every context: nothing of them is left beside the placeholder", () => {
+    const random = seededRandom(4);
+    let checked = 0;
+    for (let index = 0; index < 1500; index++) {
+      const address = Array.from({ length: 4 }, () => String(Math.floor(random() * 256))).join(".");
+      if (address === "0.0.0.0" || address === "127.0.0.1" || address === "255.255.255.255") continue;
+      for (const [before, after] of CONTEXTS) {
+        expectRedactedWhole(before, address, after);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10_000);
   });
 
   test("generated IPv6 addresses in every context: nothing of them is left beside the placeholder", () => {

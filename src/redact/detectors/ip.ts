@@ -2,7 +2,12 @@ import { isIpv6Text } from "./ipv6-text.ts";
 import { collect, type Detection } from "./types.ts";
 
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, "g");
+/**
+ * A dotted IPv4 address, not inside a longer dotted run of numbers (an OID `1.3.6.1.4.1`, a version
+ * `1.2.3.4.5.6`); a single `.digits` after it is a port as tcpdump and BSD/macOS netstat print
+ * one (`192.168.1.20.443`), so the address before it is found.
+ */
+const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?!\\w|\\.\\d+\\.\\d)`, "g");
 /**
  * An IPv6 candidate: at least two colons, then up to eight colon-ended groups (`::1:2:3:4:5:6:7`
  * has eight) and a last piece that is a dotted IPv4 address (tried first, so `::ffff:10.0.0.1`
