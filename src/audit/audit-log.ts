@@ -31,9 +31,11 @@ export interface AuditLog {
   close(): Promise<void>;
   /**
    * Loads the chain of a run recorded earlier (a resumed run), so a log that cannot be read
-   * fails here, before any tool executes, instead of forking the chain. Throws `AuditReadError`.
+   * fails here, before any tool executes, instead of forking the chain. Returns the highest `n` of
+   * the sub-agent runs (`<runId>.<n>`) the log holds for it, 0 for none, so a resumed run numbers
+   * its next sub-agents after them. Throws `AuditReadError`.
    */
-  continueChain(runId: string): void;
+  continueChain(runId: string): number;
 }
 
 export interface AuditLogOptions {
@@ -206,14 +208,16 @@ class FileAuditLog implements AuditLog {
     if (this.failure) throw this.failure;
   }
 
-  continueChain(runId: string): void {
-    if (!this.chains.has(runId)) this.chains.set(runId, this.recoverChain(runId));
+  continueChain(runId: string): number {
+    const found = this.scan(runId);
+    if (!this.chains.has(runId)) this.chains.set(runId, found.chain);
+    return found.subRuns;
   }
 
   private chainOf(runId: string, type: string): Chain {
     let chain = this.chains.get(runId);
     if (!chain) {
-      chain = type === "run_start" ? { seq: 0, prev: genesisOf(runId) } : this.recoverChain(runId);
+      chain = type === "run_start" ? { seq: 0, prev: genesisOf(runId) } : this.scan(runId).chain;
       this.chains.set(runId, chain);
     }
     return chain;
@@ -229,14 +233,19 @@ class FileAuditLog implements AuditLog {
     this.ended = [];
   }
 
-  private recoverChain(runId: string): Chain {
+  /**
+   * Reads the file for a run: the tip of its chain (genesis when it has no record) and the highest
+   * `n` of its sub-agent runs `<runId>.<n>`.
+   */
+  private scan(runId: string): { chain: Chain; subRuns: number } {
     const chain: Chain = { seq: 0, prev: genesisOf(runId) };
+    let subRuns = 0;
     let text: string;
     try {
       text = readFileSync(this.path, "utf8");
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return chain;
+      if (code === "ENOENT") return { chain, subRuns };
       throw new AuditReadError(
         `cannot read audit log ${this.path} to continue run ${runId}: ${code ?? (err as Error).message}`,
         {
@@ -246,7 +255,12 @@ class FileAuditLog implements AuditLog {
       );
     }
     const needle = `"run_id":${JSON.stringify(runId)}`;
+    const subNeedle = `${needle.slice(0, -1)}.`;
     for (const line of text.split("\n")) {
+      if (line.includes(subNeedle)) {
+        subRuns = Math.max(subRuns, subRunNumber(line, runId));
+        continue;
+      }
       if (!line.includes(needle)) continue;
       try {
         const parsed = JSON.parse(line) as { seq?: unknown; hash?: unknown; run_id?: unknown };
@@ -260,7 +274,7 @@ class FileAuditLog implements AuditLog {
         /* a corrupt line is verify's business, not the writer's */
       }
     }
-    return chain;
+    return { chain, subRuns };
   }
 
   private drain(): void {
@@ -282,5 +296,17 @@ class FileAuditLog implements AuditLog {
         path: this.path,
       });
     }
+  }
+}
+
+/** The `n` of a line whose record belongs to the sub-agent run `<runId>.<n>`; 0 for any other. */
+function subRunNumber(line: string, runId: string): number {
+  try {
+    const id = (JSON.parse(line) as { run_id?: unknown }).run_id;
+    if (typeof id !== "string" || !id.startsWith(`${runId}.`)) return 0;
+    const suffix = id.slice(runId.length + 1);
+    return /^[1-9]\d{0,8}$/.test(suffix) ? Number(suffix) : 0;
+  } catch {
+    return 0;
   }
 }

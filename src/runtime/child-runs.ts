@@ -6,6 +6,7 @@ import type { RunEventInput } from "../spec/events.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
 import { recordPolicyStop } from "./policy-stop.ts";
+import { recordRunEnd, recordRunStart } from "./run-boundaries.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
 /** Default bounds of SPEC §7 when `[limits]` leaves them unset. */
@@ -63,6 +64,10 @@ export type ExecuteAgent = (
  * Runs a sub-agent with `execute` under the run's bounds (depth, fan-out per parent, total
  * concurrency), announcing it with `subagent_start`/`subagent_end` on the parent's run and
  * charging its usage to the parent's meter. The child's own `timeout` is applied by `execute`.
+ * The child is a run of its own in the audit log: `run_start` (with `parent_run_id`) once it has
+ * a slot, `run_end` when it ends however it ends, so its chain is complete and let go. Its id is
+ * `<top-level run>.<n>`, numbered on from the sub-agent runs of earlier executions of a resumed
+ * run (`RunPlan.subRuns`), so no id, and no chain, is used twice.
  */
 export async function runChild(
   rt: RuntimeContext,
@@ -95,9 +100,16 @@ export async function runChild(
     ...(spec.callId ? { call_id: spec.callId } : {}),
   });
   try {
-    const outcome = await scope.concurrency.run(
-      () =>
-        execute(rt, scope, {
+    const outcome = await scope.concurrency.run(async () => {
+      recordRunStart(rt.audit, {
+        runId,
+        agent: spec.agent,
+        prompt: scope.redactor.redact(spec.task),
+        parentRunId: parent.runId,
+      });
+      let ended: AgentOutcome | undefined;
+      try {
+        ended = await execute(rt, scope, {
           agent: spec.agent,
           runId,
           messages: [{ role: "user", content: spec.task }],
@@ -105,10 +117,20 @@ export async function runChild(
           signal,
           ...(spec.inline ? { inline: spec.inline } : {}),
           ...(spec.budgetCap ? { budgetCap: spec.budgetCap } : {}),
-        }),
-      signal,
-    );
-    recordPolicyStop(rt.audit, runId, spec.agent, outcome);
+        });
+        recordPolicyStop(rt.audit, runId, spec.agent, ended);
+        return ended;
+      } finally {
+        recordRunEnd(rt.audit, {
+          runId,
+          agent: spec.agent,
+          status: ended?.status ?? "failed",
+          stopReason: ended?.stopReason ?? "error",
+          turns: ended?.turns ?? 0,
+          usage: ended?.meter.totals() ?? { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+        });
+      }
+    }, signal);
     parent.meter?.add(
       { inputTokens: outcome.meter.inputTokens, outputTokens: outcome.meter.outputTokens },
       outcome.meter.costUsd,

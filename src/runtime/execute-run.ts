@@ -19,6 +19,7 @@ import { EventBus } from "./event-bus.ts";
 import { executeFlow } from "./flow-execution.ts";
 import { recordPolicyStop } from "./policy-stop.ts";
 import { type AssembledAgent, agentConfig, resolveAgent } from "./resolve-agent.ts";
+import { recordRunEnd, recordRunStart } from "./run-boundaries.ts";
 import { observeRun } from "./run-observers.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
@@ -36,6 +37,8 @@ export interface RunPlan {
   /** The deferred run's decisions, each bound to its exact call. */
   recorded?: RecordedDecisions;
   resumes?: number;
+  /** Sub-agent runs the run already started before it was deferred: its next one is numbered after them. */
+  subRuns?: number;
 }
 
 /**
@@ -95,7 +98,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     approver: approverFor(request.approve ?? rt.loaded.config.defaults?.approve ?? "deny", rt.ask),
     ...(plan.recorded ? { recorded: plan.recorded } : {}),
     emitFor: (id, name) => countingRefusals(bus?.emitterFor(id, name) ?? ignoreEvent, refusals),
-    children: { started: 0 },
+    children: { started: plan.subRuns ?? 0 },
     concurrency: new Semaphore(rt.loaded.config.limits?.max_concurrency ?? DEFAULT_LIMITS.maxConcurrency),
   };
   const emit = scope.emitFor(runId, target);
@@ -114,15 +117,8 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
       ? { budget: settings.budget }
       : {}),
   });
-  if (!resuming) {
-    rt.audit?.append({
-      run_id: runId,
-      agent: target,
-      type: "run_start",
-      model,
-      prompt: redactor.redact(request.prompt),
-    });
-  }
+  if (!resuming)
+    recordRunStart(rt.audit, { runId, agent: target, model, prompt: redactor.redact(request.prompt) });
 
   let outcome: AgentOutcome | undefined;
   try {
@@ -183,15 +179,14 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     ...(result.error ? { error: result.error } : {}),
   });
   recordPolicyStop(rt.audit, runId, target, { stopReason: result.stopReason, haltedBy: outcome.haltedBy });
-  rt.audit?.append({
-    run_id: runId,
+  recordRunEnd(rt.audit, {
+    runId,
     agent: target,
-    type: "run_end",
     status: result.status,
-    stop_reason: result.stopReason,
+    stopReason: result.stopReason,
     turns: result.turns,
     usage: result.usage,
-    refused_calls: result.refusedCalls,
+    refusedCalls: result.refusedCalls,
   });
   await rt.audit?.flush();
   await observers.finish(result);

@@ -48,7 +48,7 @@ export async function resumeRun(
         );
       }
       agentConfig(rt, saved.agent);
-      rt.audit?.continueChain(runId);
+      const subRuns = rt.audit?.continueChain(runId) ?? 0;
       const recorded = recordedDecisions(store, saved);
       const sealed = store.unseal(saved);
       prompt = sealed.prompt;
@@ -61,6 +61,7 @@ export async function resumeRun(
         usage: saved.usage,
         recorded,
         resumes: saved.resumes + 1,
+        subRuns,
       };
     } catch (err) {
       if (err instanceof StateIntegrityError) await auditRefusal(rt, runId, err);

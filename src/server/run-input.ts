@@ -38,6 +38,12 @@ export interface RunInput {
  * trusted: the conversation comes from the session the server saved, so a client cannot forge
  * assistant turns or tool results. An absent `runId` gets a fresh one.
  */
+/**
+ * The ids sub-agent runs get (`<run>.<n>`, src/runtime/child-runs.ts): a client may not choose one,
+ * or its run and another run's sub-agent would share one audit chain.
+ */
+const SUB_AGENT_RUN_ID = /\.[0-9]+$/;
+
 export function parseRunInput(
   body: unknown,
   newRunId: () => string,
@@ -53,6 +59,8 @@ export function parseRunInput(
   }
   const { runId, threadId, messages, forwardedProps, resume } = parsed.data;
   if (!SERVER_RUN_ID.test(runId)) return { ok: false, message: "runId: use letters, digits, . _ - (1-128)" };
+  if (SUB_AGENT_RUN_ID.test(runId))
+    return { ok: false, message: "runId: an id ending in .<digits> is reserved for sub-agent runs" };
   if (!THREAD_ID.test(threadId))
     return { ok: false, message: "threadId: use letters, digits, . _ - (1-128)" };
   const props = forwardedPropsSchema.safeParse(forwardedProps ?? {});

@@ -383,6 +383,20 @@ describe("continuing a run's chain (issue 12 item 17)", () => {
     ).toThrow(AuditReadError);
   });
 
+  test("continuing a run tells how many sub-agent runs (<run>.<n>) it already has in the log", async () => {
+    const path = tempFile();
+    await writeRun(path, "r1", 1);
+    await writeRun(path, "r1.1", 1);
+    await writeRun(path, "r1.3", 0);
+    await writeRun(path, "r10.7", 1);
+    await writeRun(path, "r1.x", 1);
+    const log = openAuditLog(path, { clock: fixed });
+    expect(log.continueChain("r1")).toBe(3);
+    expect(log.continueChain("r10")).toBe(7);
+    expect(log.continueChain("r2")).toBe(0);
+    await log.close();
+  });
+
   test("an existing chain is continued where it stopped", async () => {
     const path = tempFile();
     await writeRun(path, "r1", 2);

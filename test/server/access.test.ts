@@ -82,6 +82,21 @@ test("RunAgentInput: the prompt is the last user message; forwardedProps allows 
   for (const body of rejected) expect(parseRunInput(body, () => "gen").ok).toBe(false);
 });
 
+test("a client may not choose a sub-agent run id (<run>.<n>): its run would share that sub-agent's audit chain", () => {
+  const body = (runId: string) => ({
+    threadId: "t",
+    runId,
+    messages: [{ id: "1", role: "user", content: "x" }],
+  });
+  expect(parseRunInput(body("r20261130T100000-abc123.1"), () => "gen")).toEqual({
+    ok: false,
+    message: "runId: an id ending in .<digits> is reserved for sub-agent runs",
+  });
+  expect(parseRunInput(body("job.7.12"), () => "gen").ok).toBe(false);
+  for (const allowed of ["my-run-1", "v1.2.x", "run.1a", "r20261130T100000-abc123"])
+    expect(parseRunInput(body(allowed), () => "gen")).toMatchObject({ ok: true, input: { runId: allowed } });
+});
+
 test("a client's budget only tightens the configured one", () => {
   expect(clampBudget({ usd: 5, tokens: 10 }, { usd: 1 })).toEqual({ usd: 1, tokens: 10 });
   expect(clampBudget({ usd: 0.5 }, { usd: 1, tokens: 100 })).toEqual({ usd: 0.5, tokens: 100 });
