@@ -254,14 +254,12 @@ class FileAuditLog implements AuditLog {
         },
       );
     }
+    // Both needles also match a nested member (a tool argument `{"run_id": …}`): only the record's
+    // own `run_id`, parsed, decides which run a line belongs to.
     const needle = `"run_id":${JSON.stringify(runId)}`;
     const subNeedle = `${needle.slice(0, -1)}.`;
     for (const line of text.split("\n")) {
-      if (line.includes(subNeedle)) {
-        subRuns = Math.max(subRuns, subRunNumber(line, runId));
-        continue;
-      }
-      if (!line.includes(needle)) continue;
+      if (!line.includes(needle) && !line.includes(subNeedle)) continue;
       try {
         const parsed = JSON.parse(line) as { seq?: unknown; hash?: unknown; run_id?: unknown };
         if (parsed.run_id === runId && typeof parsed.seq === "number" && typeof parsed.hash === "string") {
@@ -269,7 +267,7 @@ class FileAuditLog implements AuditLog {
             chain.seq = parsed.seq;
             chain.prev = parsed.hash;
           }
-        }
+        } else subRuns = Math.max(subRuns, subRunNumber(parsed.run_id, runId));
       } catch {
         /* a corrupt line is verify's business, not the writer's */
       }
@@ -299,14 +297,9 @@ class FileAuditLog implements AuditLog {
   }
 }
 
-/** The `n` of a line whose record belongs to the sub-agent run `<runId>.<n>`; 0 for any other. */
-function subRunNumber(line: string, runId: string): number {
-  try {
-    const id = (JSON.parse(line) as { run_id?: unknown }).run_id;
-    if (typeof id !== "string" || !id.startsWith(`${runId}.`)) return 0;
-    const suffix = id.slice(runId.length + 1);
-    return /^[1-9]\d{0,8}$/.test(suffix) ? Number(suffix) : 0;
-  } catch {
-    return 0;
-  }
+/** The `n` of a record's `run_id` when it is the sub-agent run `<runId>.<n>`; 0 for any other. */
+function subRunNumber(id: unknown, runId: string): number {
+  if (typeof id !== "string" || !id.startsWith(`${runId}.`)) return 0;
+  const suffix = id.slice(runId.length + 1);
+  return /^[1-9]\d{0,8}$/.test(suffix) ? Number(suffix) : 0;
 }

@@ -397,6 +397,27 @@ describe("continuing a run's chain (issue 12 item 17)", () => {
     await log.close();
   });
 
+  test("a run's own record whose arguments name one of its sub-agent runs still continues its chain", async () => {
+    const path = tempFile();
+    await writeRun(path, "r1", 1);
+    const first = openAuditLog(path, { clock: fixed });
+    first.append({
+      type: "approval",
+      run_id: "r1",
+      agent: "ops",
+      approval_id: "a1",
+      tool: "runs",
+      decision: "approve",
+      args: { run_id: "r1.4" },
+    });
+    await first.close();
+    const log = openAuditLog(path, { clock: fixed });
+    expect(log.continueChain("r1")).toBe(0);
+    log.append({ type: "policy_stop", run_id: "r1", agent: "ops", reason: "budget" });
+    await log.close();
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true });
+  });
+
   test("an existing chain is continued where it stopped", async () => {
     const path = tempFile();
     await writeRun(path, "r1", 2);
