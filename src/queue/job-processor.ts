@@ -4,6 +4,7 @@ import type { Budget } from "../agent/usage-meter.ts";
 import type { Config } from "../config/schema.ts";
 import { randomHex } from "../digest/random.ts";
 import { failedLine, type JobResultLine, resultLine } from "../jobs/job-result.ts";
+import { isSubAgentRunId } from "../runtime/run-id.ts";
 import type { RunResult } from "../runtime/run-request.ts";
 import type { RunEvent } from "../spec/events.ts";
 import type { Completion, JobLock, JobRecord } from "./job-store.ts";
@@ -235,13 +236,18 @@ function retryPauseMs(event: RunEvent): number | undefined {
 /**
  * The run id of a job's attempt: `job.<job id>.<attempt>.<random>`, so that an audit record, a run
  * record or `agentry runs` names the job and attempt it belongs to. Characters a run id cannot
- * hold become `_` (the queue keeps the exact mapping: `agentry jobs show`).
+ * hold become `_` (the queue keeps the exact mapping: `agentry jobs show`). `<random>` is six hex
+ * digits, never all decimal: a run id ending in `.<digits>` has the form of a sub-agent run's,
+ * which the runtime refuses.
  */
 export function attemptRunId(bullId: string, attempt: number): string {
   const id = jobIdOf(bullId)
     .replace(/[^A-Za-z0-9._-]/g, "_")
     .slice(0, 96);
-  return `job.${id}.${attempt}.${randomHex(3)}`;
+  let runId: string;
+  do runId = `job.${id}.${attempt}.${randomHex(3)}`;
+  while (isSubAgentRunId(runId));
+  return runId;
 }
 
 function isRateLimited(result: RunResult): boolean {

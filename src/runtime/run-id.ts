@@ -1,5 +1,16 @@
 import { randomHex } from "../digest/random.ts";
 
+/** `<run>.<n>`: the form of sub-agent run ids (src/runtime/child-runs.ts). */
+const SUB_AGENT_RUN_ID = /\.[0-9]+$/;
+
+/**
+ * Whether `runId` has the form of a sub-agent run id (`<run>.<n>`): a top-level run may not take
+ * one, or it and another run's sub-agent could share one audit chain (a fork `audit verify` fails).
+ */
+export function isSubAgentRunId(runId: string): boolean {
+  return SUB_AGENT_RUN_ID.test(runId);
+}
+
 /** A sortable, unique run id: `r` + UTC timestamp + random suffix, e.g. `r20261123T204833-9f3a1c`. */
 export function newRunId(now: Date = new Date()): string {
   const stamp = now

@@ -10,7 +10,8 @@ export interface RunRequest {
   target?: string;
   /**
    * The run id (letters, digits, `.`, `_`, `-`; at most 128), e.g. a client's AG-UI `runId`;
-   * a fresh one when omitted. Refused when a deferred run already has it.
+   * a fresh one when omitted. Refused when a deferred run already has it, and when it ends in
+   * `.<digits>`, the form of sub-agent run ids (`<run>.<n>`).
    */
   runId?: string;
   prompt: string;

@@ -21,7 +21,7 @@ import { collectorFor, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
 import { McpServers } from "./mcp-servers.ts";
 import { resumeRun } from "./resume-run.ts";
 import { openRunAudit } from "./run-audit.ts";
-import { newRunId } from "./run-id.ts";
+import { isSubAgentRunId, newRunId } from "./run-id.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { ExtraLayer, RuntimeContext } from "./runtime-context.ts";
 import { type ToolNamePatterns, toolNameFilter } from "./tool-name-filter.ts";
@@ -159,6 +159,11 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
       }
       if (request.runId !== undefined && deferred.has(request.runId)) {
         throw new UsageError(`run id "${request.runId}" is taken by a deferred run`);
+      }
+      if (request.runId !== undefined && isSubAgentRunId(request.runId)) {
+        throw new UsageError(`run id "${request.runId}" ends in .<digits>, the form of sub-agent run ids`, {
+          hint: "choose a run id that does not end in a dot and digits",
+        });
       }
       const runId = request.runId ?? newRunId();
       const plan: RunPlan = { runId, target, history: [], turns: 0, resumeCalls: [] };

@@ -2,6 +2,7 @@ import type { RunAgentInput } from "@ag-ui/core";
 import { RunAgentInputSchema } from "@ag-ui/core/schemas";
 import { z } from "zod";
 import type { Budget } from "../agent/usage-meter.ts";
+import { isSubAgentRunId } from "../runtime/run-id.ts";
 import { SERVER_RUN_ID } from "./server-state.ts";
 
 const THREAD_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -36,14 +37,10 @@ export interface RunInput {
  * `threadId` is the session id, the prompt is the last message (a user message), and
  * `forwardedProps` may carry `vars` and a `budget`. Earlier messages in the input are not
  * trusted: the conversation comes from the session the server saved, so a client cannot forge
- * assistant turns or tool results. An absent `runId` gets a fresh one.
+ * assistant turns or tool results. An absent `runId` gets a fresh one; a `runId` of the
+ * sub-agent form (`<run>.<n>`) is refused, or its run and another run's sub-agent would share one
+ * audit chain.
  */
-/**
- * The ids sub-agent runs get (`<run>.<n>`, src/runtime/child-runs.ts): a client may not choose one,
- * or its run and another run's sub-agent would share one audit chain.
- */
-const SUB_AGENT_RUN_ID = /\.[0-9]+$/;
-
 export function parseRunInput(
   body: unknown,
   newRunId: () => string,
@@ -59,7 +56,7 @@ export function parseRunInput(
   }
   const { runId, threadId, messages, forwardedProps, resume } = parsed.data;
   if (!SERVER_RUN_ID.test(runId)) return { ok: false, message: "runId: use letters, digits, . _ - (1-128)" };
-  if (SUB_AGENT_RUN_ID.test(runId))
+  if (isSubAgentRunId(runId))
     return { ok: false, message: "runId: an id ending in .<digits> is reserved for sub-agent runs" };
   if (!THREAD_ID.test(threadId))
     return { ok: false, message: "threadId: use letters, digits, . _ - (1-128)" };

@@ -114,6 +114,14 @@ describe("runStream", () => {
     expect(() => rt.run({ prompt: "x", runId: "../escape" })).toThrow("invalid run id");
   });
 
+  test("a host may not choose a run id of the sub-agent form <run>.<n>: it could share another run's audit chain", async () => {
+    const rt = await start([{ text: "chosen" }], [echo]);
+    expect(() => rt.run({ prompt: "x", runId: "host-run.1" })).toThrow(UsageError);
+    expect(() => rt.run({ prompt: "x", runId: "host-run.17" })).toThrow("sub-agent run ids");
+    const { result } = runStream(rt, { prompt: "x", runId: "host-run.v2" });
+    expect((await result).runId).toBe("host-run.v2");
+  });
+
   test("a run that cannot start rejects result and throws from the iteration", async () => {
     const rt = await start([{ text: "x" }], [echo]);
     const { events, result } = runStream(rt, { target: "nobody", prompt: "x" });
