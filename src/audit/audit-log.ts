@@ -30,10 +30,12 @@ export interface AuditLog {
   /** Flushes and closes the file; later appends throw. */
   close(): Promise<void>;
   /**
-   * Loads the chain of a run recorded earlier (a resumed run), so a log that cannot be read
-   * fails here, before any tool executes, instead of forking the chain. Returns the highest `n` of
-   * the sub-agent runs (`<runId>.<n>`) the log holds for it, 0 for none, so a resumed run numbers
-   * its next sub-agents after them. Throws `AuditReadError`.
+   * Loads the chain of a run recorded earlier (a resumed run, a decision on a deferred run) from
+   * the file, after writing this log's queued lines: also when this log holds the run's chain,
+   * since another process (`agentry approvals`, `agentry resume`) may have added to it since. A
+   * log that cannot be read fails here, before any tool executes, instead of forking the chain.
+   * Returns the highest `n` of the sub-agent runs (`<runId>.<n>`) the log holds for it, 0 for
+   * none, so a resumed run numbers its next sub-agents after them. Throws `AuditReadError`.
    */
   continueChain(runId: string): number;
 }
@@ -209,8 +211,9 @@ class FileAuditLog implements AuditLog {
   }
 
   continueChain(runId: string): number {
+    this.drain();
     const found = this.scan(runId);
-    if (!this.chains.has(runId)) this.chains.set(runId, found.chain);
+    this.chains.set(runId, found.chain);
     return found.subRuns;
   }
 

@@ -17,8 +17,10 @@ export type DecideOutcome =
 
 /**
  * Records a decision on a pending approval (SPEC §6): saved in the deferred run and appended to
- * the audit chain (who, when, why). Executes nothing; `resume` does. Recording the same decision
- * twice changes nothing (`repeated`); a different decision on a decided approval is a conflict.
+ * the audit chain (who, when, why), continued from the file (another process may have recorded
+ * a decision on the same run since this one last did). Executes nothing; `resume` does. Recording
+ * the same decision twice changes nothing (`repeated`); a different decision on a decided
+ * approval is a conflict. Throws `AuditReadError`, before deciding, when the log cannot be read.
  */
 export function decideApproval(
   store: DeferredRunStore,
@@ -35,6 +37,7 @@ export function decideApproval(
       ? { ok: true, run, pending, repeated: true }
       : { ok: false, reason: "conflict", pending };
   }
+  audit?.continueChain(run.run_id);
   store.decide(run, pending, {
     decision: verdict.decision,
     by: verdict.by,

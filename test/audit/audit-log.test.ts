@@ -418,6 +418,35 @@ describe("continuing a run's chain (issue 12 item 17)", () => {
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true });
   });
 
+  test("continuing a run reads the file even when this log holds the run's chain: another process may have added to it", async () => {
+    const path = tempFile();
+    const server = openAuditLog(path, { clock: fixed });
+    server.append({ type: "run_start", run_id: "r1", agent: "ops" });
+    server.append({
+      type: "approval",
+      run_id: "r1",
+      agent: "ops",
+      approval_id: "a1",
+      tool: "sh",
+      decision: "defer",
+    });
+    await server.flush();
+    const cli = openAuditLog(path, { clock: fixed });
+    cli.append({
+      type: "approval",
+      run_id: "r1",
+      agent: "ops",
+      approval_id: "a1",
+      tool: "sh",
+      decision: "approve",
+    });
+    await cli.close();
+    server.continueChain("r1");
+    server.append({ type: "run_end", run_id: "r1", agent: "ops", status: "ok", stop_reason: "answer" });
+    await server.close();
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 4, warnings: [] });
+  });
+
   test("an existing chain is continued where it stopped", async () => {
     const path = tempFile();
     await writeRun(path, "r1", 2);

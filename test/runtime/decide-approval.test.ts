@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { openAuditLog } from "../../src/audit/index.ts";
+import { openAuditLog, verifyAuditFile } from "../../src/audit/index.ts";
 import { decideApproval } from "../../src/runtime/decide-approval.ts";
 import type { DeferredRunStore } from "../../src/state/deferred-runs.ts";
 import { createDeferredRun, tempDirs } from "../support/deferred-run.ts";
@@ -50,4 +50,28 @@ test("a different decision on a decided approval is a conflict; an unknown id is
     ok: false,
     reason: "unknown",
   });
+});
+
+test("decisions on one deferred run recorded by two processes (serve, agentry approvals) keep one chain", async () => {
+  const dir = tempDir("agentry-decide-");
+  const calls = ["c1", "c2", "c3"].map((id) => ({
+    approval_id: `r1-${id}`,
+    id,
+    name: "sh",
+    arguments: "{}",
+    args: {},
+  }));
+  const store = createDeferredRun(dir, { prompt: "go", shownPrompt: "go", calls });
+  const auditPath = join(dir, "audit.jsonl");
+  const server = openAuditLog(auditPath);
+  expect(decideApproval(store, server, "r1-c1", { decision: "approve", by: "server:operator" }).ok).toBe(
+    true,
+  );
+  await server.flush();
+  const cli = openAuditLog(auditPath);
+  expect(decideApproval(store, cli, "r1-c2", { decision: "approve", by: "alice" }).ok).toBe(true);
+  await cli.close();
+  expect(decideApproval(store, server, "r1-c3", { decision: "deny", by: "server:operator" }).ok).toBe(true);
+  await server.close();
+  expect(await verifyAuditFile(auditPath)).toMatchObject({ ok: true, records: 3 });
 });
