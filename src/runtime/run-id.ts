@@ -11,6 +11,17 @@ export function isSubAgentRunId(runId: string): boolean {
   return SUB_AGENT_RUN_ID.test(runId);
 }
 
+/** The form of the ids `newRunId` makes. */
+const GENERATED_RUN_ID = /^r[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$/;
+
+/**
+ * Whether `runId` has the form agentry generates (`newRunId`): the id of a CLI, batch, scheduled
+ * or chat run, or of a library run without a chosen id, which a `serve` client must not take.
+ */
+export function isGeneratedRunId(runId: string): boolean {
+  return GENERATED_RUN_ID.test(runId);
+}
+
 /** A sortable, unique run id: `r` + UTC timestamp + random suffix, e.g. `r20261123T204833-9f3a1c`. */
 export function newRunId(now: Date = new Date()): string {
   const stamp = now

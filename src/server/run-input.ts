@@ -2,7 +2,7 @@ import type { RunAgentInput } from "@ag-ui/core";
 import { RunAgentInputSchema } from "@ag-ui/core/schemas";
 import { z } from "zod";
 import type { Budget } from "../agent/usage-meter.ts";
-import { isSubAgentRunId } from "../runtime/run-id.ts";
+import { isGeneratedRunId, isSubAgentRunId } from "../runtime/run-id.ts";
 import { SERVER_RUN_ID } from "./server-state.ts";
 
 const THREAD_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -37,18 +37,17 @@ export interface RunInput {
  * `threadId` is the session id, the prompt is the last message (a user message), and
  * `forwardedProps` may carry `vars` and a `budget`. Earlier messages in the input are not
  * trusted: the conversation comes from the session the server saved, so a client cannot forge
- * assistant turns or tool results. An absent `runId` gets a fresh one; a `runId` of the
- * sub-agent form (`<run>.<n>`) is refused, or its run and another run's sub-agent would share one
- * audit chain.
+ * assistant turns or tool results. An absent `runId` gets a fresh one. A client's `runId` of the
+ * sub-agent form (`<run>.<n>`) or of the form agentry generates (`newRunId`, the ids of CLI,
+ * batch and scheduled runs, which the server does not know) is refused: its run would share one
+ * audit chain with that other run (a fork `audit verify` fails).
  */
 export function parseRunInput(
   body: unknown,
   newRunId: () => string,
 ): { ok: true; input: RunInput } | { ok: false; message: string } {
-  const withRunId =
-    body !== null && typeof body === "object" && !Array.isArray(body) && !("runId" in body)
-      ? { ...body, runId: newRunId() }
-      : body;
+  const fresh = body !== null && typeof body === "object" && !Array.isArray(body) && !("runId" in body);
+  const withRunId = fresh ? { ...body, runId: newRunId() } : body;
   const parsed = RunAgentInputSchema.safeParse(withRunId);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -58,6 +57,11 @@ export function parseRunInput(
   if (!SERVER_RUN_ID.test(runId)) return { ok: false, message: "runId: use letters, digits, . _ - (1-128)" };
   if (isSubAgentRunId(runId))
     return { ok: false, message: "runId: an id ending in .<digits> is reserved for sub-agent runs" };
+  if (!fresh && isGeneratedRunId(runId))
+    return {
+      ok: false,
+      message: "runId: an id of the form r<date>T<time>-<hex> is reserved for the runs agentry names itself",
+    };
   if (!THREAD_ID.test(threadId))
     return { ok: false, message: "threadId: use letters, digits, . _ - (1-128)" };
   const props = forwardedPropsSchema.safeParse(forwardedProps ?? {});

@@ -93,8 +93,22 @@ test("a client may not choose a sub-agent run id (<run>.<n>): its run would shar
     message: "runId: an id ending in .<digits> is reserved for sub-agent runs",
   });
   expect(parseRunInput(body("job.7.12"), () => "gen").ok).toBe(false);
-  for (const allowed of ["my-run-1", "v1.2.x", "run.1a", "r20261130T100000-abc123"])
+  for (const allowed of ["my-run-1", "v1.2.x", "run.1a", "r20261130T100000-abc123x"])
     expect(parseRunInput(body(allowed), () => "gen")).toMatchObject({ ok: true, input: { runId: allowed } });
+});
+
+test("a client may not choose an id of the form agentry generates: it may name a CLI, batch or scheduled run", () => {
+  const body = (runId?: string) => ({
+    threadId: "t",
+    ...(runId === undefined ? {} : { runId }),
+    messages: [{ id: "1", role: "user", content: "x" }],
+  });
+  expect(parseRunInput(body("r20261130T100000-abc123"), () => "gen")).toEqual({
+    ok: false,
+    message: "runId: an id of the form r<date>T<time>-<hex> is reserved for the runs agentry names itself",
+  });
+  const generated = "r20261130T100000-9f3a1c";
+  expect(parseRunInput(body(), () => generated)).toMatchObject({ ok: true, input: { runId: generated } });
 });
 
 test("a client's budget only tightens the configured one", () => {
