@@ -191,7 +191,8 @@ function childRunner(
   parent: { runId: string; agent: string; depth: number; meter: UsageMeter },
   model: string,
 ): ChildRunner {
-  const from = { ...parent, activeChildren: { count: 0 } };
+  // A sub-agent (depth ≥ 1) was started by `runChild` and holds a concurrency slot while it runs.
+  const from = { ...parent, activeChildren: { count: 0 }, holdsSlot: parent.depth > 0 };
   return {
     agent: parent.agent,
     model,

@@ -19,6 +19,11 @@ export interface ChildParent {
   depth: number;
   meter?: UsageMeter;
   activeChildren: { count: number };
+  /**
+   * Whether the parent holds a slot of the run's concurrency bound (it is a sub-agent itself).
+   * It lends the slot while it has children and takes it back after the last one ends.
+   */
+  holdsSlot?: boolean;
 }
 
 /** One sub-agent to run: a declared agent, or an ephemeral one (`inline`) built by `delegate`. */
@@ -62,7 +67,8 @@ export type ExecuteAgent = (
 
 /**
  * Runs a sub-agent with `execute` under the run's bounds (depth, fan-out per parent, total
- * concurrency), announcing it with `subagent_start`/`subagent_end` on the parent's run and
+ * concurrency: sub-agents running at once; a sub-agent waiting for its own children lends its slot
+ * to them), announcing it with `subagent_start`/`subagent_end` on the parent's run and
  * charging its usage to the parent's meter. The child's own `timeout` is applied by `execute`.
  * The child is a run of its own in the audit log: `run_start` (with `parent_run_id`) once it has
  * a slot, `run_end` when it ends however it ends, so its chain is complete and let go. Its id is
@@ -88,6 +94,7 @@ export async function runChild(
       `fan-out limit (${maxFanout} sub-agents at once) reached; wait for the others to finish`,
     );
   }
+  if (parent.activeChildren.count === 0 && parent.holdsSlot) scope.concurrency.lend();
   parent.activeChildren.count += 1;
   scope.children.started += 1;
   const runId = `${scope.runId}.${scope.children.started}`;
@@ -143,8 +150,19 @@ export async function runChild(
       stop_reason: outcome.stopReason,
     });
     return { ...outcome, runId };
+  } catch (err) {
+    // Cancelled while it waited for a slot, or failed outside its loop: its start still gets an end.
+    emit({
+      type: "subagent_end",
+      child_run_id: runId,
+      child_agent: spec.agent,
+      status: signal.aborted ? "stopped" : "failed",
+      stop_reason: signal.aborted ? "cancelled" : "error",
+    });
+    throw err;
   } finally {
     parent.activeChildren.count -= 1;
+    if (parent.activeChildren.count === 0 && parent.holdsSlot) await scope.concurrency.reclaim();
   }
 }
 

@@ -15,6 +15,20 @@ export class Semaphore {
     }
   }
 
+  /**
+   * Gives up a slot the caller holds (it runs inside `run`) until `reclaim`: a task that only waits
+   * for tasks it started must not keep them from running, or nested tasks deadlock once every slot
+   * is held by a waiting parent.
+   */
+  lend(): void {
+    this.release();
+  }
+
+  /** Takes back a slot given up with `lend`, waiting for one without a time limit. */
+  reclaim(): Promise<void> {
+    return this.acquire();
+  }
+
   private acquire(signal?: AbortSignal): Promise<void> {
     if (this.active < this.limit) {
       this.active += 1;

@@ -192,6 +192,94 @@ instructions = "BOTTOM"
     expect(events.some((e) => e.type === "subagent_start" && e.child_agent === "bottom")).toBe(false);
   });
 
+  test("max_concurrency = 1 with sub-agents three deep: a sub-agent waiting for its own lends its slot, so the run ends", async () => {
+    const main = await e2e.mock((request) => {
+      const system = systemOf(request);
+      if (lastOf(request).role !== "user") return { text: `${system} done` };
+      if (system === "TOP")
+        return {
+          toolCalls: [
+            { id: "m1", name: "agent_middle", arguments: { task: "first branch" } },
+            { id: "m2", name: "agent_middle", arguments: { task: "second branch" } },
+          ],
+        };
+      if (system === "MIDDLE")
+        return { toolCalls: [{ id: "b1", name: "agent_bottom", arguments: { task: "deepest" } }] };
+      return { text: "bottom reached" };
+    });
+    e2e.workspace(`
+[defaults]
+agent = "top"
+model = "mock/gpt-4.1-mini"
+timeout = "20s"
+${providers(main)}
+[limits]
+max_concurrency = 1
+
+[agents.top]
+instructions = "TOP"
+tools = ["agent:middle"]
+mode = "auto"
+[agents.middle]
+instructions = "MIDDLE"
+tools = ["agent:bottom"]
+mode = "auto"
+[agents.bottom]
+instructions = "BOTTOM"
+`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(0);
+    const events = parseNdjson(result.stdout);
+    expect(events.at(-1)).toMatchObject({ type: "run_end", status: "ok", stop_reason: "answer" });
+    const starts = events.filter((e) => e.type === "subagent_start").map((e) => e.child_run_id);
+    const ends = events.filter((e) => e.type === "subagent_end").map((e) => e.child_run_id);
+    expect(starts).toHaveLength(4);
+    expect([...ends].sort()).toEqual([...starts].sort());
+    expect(events.filter((e) => e.type === "subagent_end").every((e) => e.status === "ok")).toBe(true);
+  });
+
+  test("sub-agents cancelled while they wait for a slot still end: every subagent_start has its subagent_end", async () => {
+    const main = await e2e.mock((request) => {
+      const system = systemOf(request);
+      if (system === "TOP" && lastOf(request).role === "user")
+        return {
+          toolCalls: [
+            { id: "k1", name: "agent_bad", arguments: { task: "fail" } },
+            { id: "k2", name: "agent_fine", arguments: { task: "one" } },
+            { id: "k3", name: "agent_fine", arguments: { task: "two" } },
+          ],
+        };
+      return { text: `${system} done` };
+    });
+    const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
+    e2e.workspace(`
+[defaults]
+agent = "top"
+model = "mock/gpt-4.1-mini"
+${providers(main, broken)}
+[limits]
+max_concurrency = 1
+
+[agents.top]
+instructions = "TOP"
+tools = ["agent:bad", "agent:fine"]
+mode = "auto"
+[agents.bad]
+instructions = "BAD"
+model = "broken/gpt-4.1-mini"
+[agents.fine]
+instructions = "FINE"
+`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(0);
+    const events = parseNdjson(result.stdout);
+    const starts = events.filter((e) => e.type === "subagent_start").map((e) => e.child_run_id);
+    const ends = events.filter((e) => e.type === "subagent_end");
+    expect(starts).toHaveLength(3);
+    expect(ends.map((e) => e.child_run_id).sort()).toEqual([...starts].sort());
+    expect(ends.filter((e) => e.stop_reason === "cancelled")).toHaveLength(2);
+  });
+
   test("delegate: an ephemeral sub-agent gets a subset of tools, never delegate itself", async () => {
     const main = await e2e.mock((request) => {
       const body = request.body as { tools?: { function: { name: string } }[] };
