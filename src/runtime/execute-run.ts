@@ -37,7 +37,10 @@ export interface RunPlan {
   /** The deferred run's decisions, each bound to its exact call. */
   recorded?: RecordedDecisions;
   resumes?: number;
-  /** Sub-agent runs the run already started before it was deferred: its next one is numbered after them. */
+  /**
+   * Sub-agent runs the run started so far (when resuming: before it was deferred), so the next one
+   * is numbered after them; saved with a deferred run.
+   */
   subRuns?: number;
 }
 
@@ -165,7 +168,17 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   };
   if (failure === undefined && sessions)
     sessions.save({ id: request.session as string, agent: target, messages: redactor.redactValue(messages) });
-  if (failure === undefined) recordDeferral(rt, request, plan, outcome, result, messages, redactor, emit);
+  if (failure === undefined)
+    recordDeferral(
+      rt,
+      request,
+      { ...plan, subRuns: scope.children.started },
+      outcome,
+      result,
+      messages,
+      redactor,
+      emit,
+    );
   emit({
     type: "run_end",
     status: result.status,
@@ -249,6 +262,7 @@ function recordDeferral(
         call: { id: call.id, name: call.name, arguments: redactor.redact(call.arguments) },
       })),
       resumes: plan.resumes ?? 0,
+      sub_runs: plan.subRuns ?? 0,
       ...(awaiting
         ? {}
         : {

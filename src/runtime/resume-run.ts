@@ -48,7 +48,8 @@ export async function resumeRun(
         );
       }
       agentConfig(rt, saved.agent);
-      const subRuns = rt.audit?.continueChain(runId) ?? 0;
+      // The saved count covers sub-agents the audit log never saw (audit off, cancelled in a queue).
+      const subRuns = Math.max(saved.sub_runs ?? 0, rt.audit?.continueChain(runId) ?? 0);
       const recorded = recordedDecisions(store, saved);
       const sealed = store.unseal(saved);
       prompt = sealed.prompt;

@@ -97,6 +97,8 @@ const deferredRunSchema = lazySchema((z) =>
     usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }),
     pending: z.array(pendingSchema()),
     resumes: z.number(),
+    /** Sub-agent runs started before the run was deferred (`<run>.<n>` ids up to n); absent in older files. */
+    sub_runs: z.number().int().nonnegative().optional(),
     result: z
       .object({
         status: z.string(),

@@ -93,4 +93,22 @@ describe("a sub-agent run is a run of its own in the audit log", () => {
     expect(verify.code).toBe(0);
     expect(verify.stderr).not.toContain("warning");
   });
+
+  test("with the audit log off, a resumed run still numbers its sub-agents on (the deferred run keeps the count)", async () => {
+    const mock = await e2e.mock(turns);
+    e2e.workspace(`${CONFIG(mock.baseUrls.openai, "ask")}\n[audit]\nenabled = false\n`);
+    const deferred = await e2e.agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
+    expect(deferred.code).toBe(5);
+    const events = parseNdjson(deferred.stdout);
+    const root = String(events[0]?.run_id);
+    expect(events.filter((e) => e.type === "subagent_start").map((e) => e.child_run_id)).toEqual([
+      `${root}.1`,
+    ]);
+    const asked = events.find((e) => e.type === "approval" && e.state === "deferred");
+    expect((await e2e.agentry(["approvals", "approve", String(asked?.approval_id)])).code).toBe(0);
+    const resumed = await e2e.agentry(["resume", root, "--output", "ndjson"]);
+    expect(resumed.code).toBe(0);
+    const started = parseNdjson(resumed.stdout).filter((e) => e.type === "subagent_start");
+    expect(started.map((e) => e.child_run_id)).toEqual([`${root}.2`]);
+  });
 });
