@@ -13,6 +13,48 @@ function providers(main: MockProvider, broken?: MockProvider): string {
 ${mockProviderToml(main.baseUrls.openai)}${broken ? mockProviderToml(broken.baseUrls.openai, { name: "broken" }) : ""}`;
 }
 
+/**
+ * Agents `top` → `middle` → `bottom` (each delegates once per call; `top` starts `middle`
+ * `branches` times in one turn) under `[limits] LIMITS`, with `extraDefaults` in `[defaults]`.
+ */
+async function threeLevels(branches: number, limits: string, extraDefaults = ""): Promise<void> {
+  const main = await e2e.mock((request) => {
+    const system = systemOf(request);
+    if (lastOf(request).role !== "user") return { text: `${system} done` };
+    if (system === "TOP")
+      return {
+        toolCalls: Array.from({ length: branches }, (_, i) => ({
+          id: `m${i}`,
+          name: "agent_middle",
+          arguments: { task: `branch ${i}` },
+        })),
+      };
+    if (system === "MIDDLE")
+      return { toolCalls: [{ id: "b1", name: "agent_bottom", arguments: { task: "deepest" } }] };
+    return { text: "bottom reached" };
+  });
+  e2e.workspace(`
+[defaults]
+agent = "top"
+model = "mock/gpt-4.1-mini"
+${extraDefaults}
+${providers(main)}
+[limits]
+${limits}
+
+[agents.top]
+instructions = "TOP"
+tools = ["agent:middle"]
+mode = "auto"
+[agents.middle]
+instructions = "MIDDLE"
+tools = ["agent:bottom"]
+mode = "auto"
+[agents.bottom]
+instructions = "BOTTOM"
+`);
+}
+
 describe("sub-agents, flows and batch on the compiled binary", () => {
   test("three sub-agents in parallel: one fails hard, the other two are cancelled before their tools write", async () => {
     const main = await e2e.mock((request) => {
@@ -156,34 +198,7 @@ steps = ["one", "two"]
   });
 
   test("the depth limit is enforced", async () => {
-    const main = await e2e.mock((request) => {
-      const system = systemOf(request);
-      if (lastOf(request).role !== "user") return { text: `${system} done` };
-      if (system === "TOP")
-        return { toolCalls: [{ id: "d1", name: "agent_middle", arguments: { task: "go deeper" } }] };
-      if (system === "MIDDLE")
-        return { toolCalls: [{ id: "d2", name: "agent_bottom", arguments: { task: "deepest" } }] };
-      return { text: "bottom reached" };
-    });
-    e2e.workspace(`
-[defaults]
-agent = "top"
-model = "mock/gpt-4.1-mini"
-${providers(main)}
-[limits]
-max_depth = 1
-
-[agents.top]
-instructions = "TOP"
-tools = ["agent:middle"]
-mode = "auto"
-[agents.middle]
-instructions = "MIDDLE"
-tools = ["agent:bottom"]
-mode = "auto"
-[agents.bottom]
-instructions = "BOTTOM"
-`);
+    await threeLevels(1, "max_depth = 1");
     const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
     const events = parseNdjson(result.stdout);
@@ -193,40 +208,7 @@ instructions = "BOTTOM"
   });
 
   test("max_concurrency = 1 with sub-agents three deep: a sub-agent waiting for its own lends its slot, so the run ends", async () => {
-    const main = await e2e.mock((request) => {
-      const system = systemOf(request);
-      if (lastOf(request).role !== "user") return { text: `${system} done` };
-      if (system === "TOP")
-        return {
-          toolCalls: [
-            { id: "m1", name: "agent_middle", arguments: { task: "first branch" } },
-            { id: "m2", name: "agent_middle", arguments: { task: "second branch" } },
-          ],
-        };
-      if (system === "MIDDLE")
-        return { toolCalls: [{ id: "b1", name: "agent_bottom", arguments: { task: "deepest" } }] };
-      return { text: "bottom reached" };
-    });
-    e2e.workspace(`
-[defaults]
-agent = "top"
-model = "mock/gpt-4.1-mini"
-timeout = "20s"
-${providers(main)}
-[limits]
-max_concurrency = 1
-
-[agents.top]
-instructions = "TOP"
-tools = ["agent:middle"]
-mode = "auto"
-[agents.middle]
-instructions = "MIDDLE"
-tools = ["agent:bottom"]
-mode = "auto"
-[agents.bottom]
-instructions = "BOTTOM"
-`);
+    await threeLevels(2, "max_concurrency = 1", 'timeout = "20s"');
     const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
     const events = parseNdjson(result.stdout);

@@ -51,6 +51,24 @@ instructions = "HELPER"
 mode = "auto"
 `;
 
+/**
+ * Runs the lead with `--approve defer` (exit 5), approves its pending call and resumes it (exit 0);
+ * the run id and the sub-agent run ids started before and after the deferral.
+ */
+async function deferApproveResume(): Promise<{ root: string; before: unknown[]; after: unknown[] }> {
+  const deferred = await e2e.agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
+  expect(deferred.code).toBe(5);
+  const events = parseNdjson(deferred.stdout);
+  const root = String(events[0]?.run_id);
+  const asked = events.find((e) => e.type === "approval" && e.state === "deferred");
+  expect((await e2e.agentry(["approvals", "approve", String(asked?.approval_id)])).code).toBe(0);
+  const resumed = await e2e.agentry(["resume", root, "--output", "ndjson"]);
+  expect(resumed.code).toBe(0);
+  const children = (list: Record<string, unknown>[]) =>
+    list.filter((e) => e.type === "subagent_start").map((e) => e.child_run_id);
+  return { root, before: children(events), after: children(parseNdjson(resumed.stdout)) };
+}
+
 describe("a sub-agent run is a run of its own in the audit log", () => {
   test("each sub-agent run gets one run_start (naming its parent) and one run_end; audit verify has no warning", async () => {
     const mock = await e2e.mock(turns);
@@ -77,16 +95,9 @@ describe("a sub-agent run is a run of its own in the audit log", () => {
   test("a resumed run numbers its sub-agents after those of its first part: no id, and no chain, is used twice", async () => {
     const mock = await e2e.mock(turns);
     const ws = e2e.workspace(CONFIG(mock.baseUrls.openai, "ask"));
-    const deferred = await e2e.agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
-    expect(deferred.code).toBe(5);
-    const events = parseNdjson(deferred.stdout);
-    const root = String(events[0]?.run_id);
-    const asked = events.find((e) => e.type === "approval" && e.state === "deferred");
-    expect((await e2e.agentry(["approvals", "approve", String(asked?.approval_id)])).code).toBe(0);
-    const resumed = await e2e.agentry(["resume", root, "--output", "ndjson"]);
-    expect(resumed.code).toBe(0);
-    const started = parseNdjson(resumed.stdout).filter((e) => e.type === "subagent_start");
-    expect(started.map((e) => e.child_run_id)).toEqual([`${root}.2`]);
+    const { root, before, after } = await deferApproveResume();
+    expect(before).toEqual([`${root}.1`]);
+    expect(after).toEqual([`${root}.2`]);
     const records = auditOf(ws.stateDir);
     expect(countByRun(records, "run_start")).toEqual({ [root]: 1, [`${root}.1`]: 1, [`${root}.2`]: 1 });
     const verify = await e2e.agentry(["audit", "verify"]);
@@ -97,18 +108,8 @@ describe("a sub-agent run is a run of its own in the audit log", () => {
   test("with the audit log off, a resumed run still numbers its sub-agents on (the deferred run keeps the count)", async () => {
     const mock = await e2e.mock(turns);
     e2e.workspace(`${CONFIG(mock.baseUrls.openai, "ask")}\n[audit]\nenabled = false\n`);
-    const deferred = await e2e.agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
-    expect(deferred.code).toBe(5);
-    const events = parseNdjson(deferred.stdout);
-    const root = String(events[0]?.run_id);
-    expect(events.filter((e) => e.type === "subagent_start").map((e) => e.child_run_id)).toEqual([
-      `${root}.1`,
-    ]);
-    const asked = events.find((e) => e.type === "approval" && e.state === "deferred");
-    expect((await e2e.agentry(["approvals", "approve", String(asked?.approval_id)])).code).toBe(0);
-    const resumed = await e2e.agentry(["resume", root, "--output", "ndjson"]);
-    expect(resumed.code).toBe(0);
-    const started = parseNdjson(resumed.stdout).filter((e) => e.type === "subagent_start");
-    expect(started.map((e) => e.child_run_id)).toEqual([`${root}.2`]);
+    const { root, before, after } = await deferApproveResume();
+    expect(before).toEqual([`${root}.1`]);
+    expect(after).toEqual([`${root}.2`]);
   });
 });
