@@ -173,6 +173,18 @@ export function isHardFailure(outcome: AgentOutcome): boolean {
   );
 }
 
+/**
+ * What the parent model sees of a sub-agent cancelled before it could start (it waited for a
+ * concurrency slot when its run stopped or a sibling failed hard); undefined while `signal` has
+ * not aborted, i.e. for any other failure.
+ */
+export function childCancelledResult(agent: string, signal: AbortSignal): ToolResult | undefined {
+  if (!signal.aborted) return undefined;
+  const reason = signal.reason;
+  const because = reason instanceof RunStop && reason.detail ? ` because ${reason.detail}` : "";
+  return { ok: false, output: "", error: `sub-agent "${agent}" cancelled before it started${because}` };
+}
+
 /** What the parent model sees of a child's outcome: its answer, or its partial answer and why it stopped. */
 export function childToolResult(agent: string, outcome: ChildOutcome, signal: AbortSignal): ToolResult {
   const meta = {

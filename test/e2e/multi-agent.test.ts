@@ -260,6 +260,12 @@ instructions = "FINE"
     expect(starts).toHaveLength(3);
     expect(ends.map((e) => e.child_run_id).sort()).toEqual([...starts].sort());
     expect(ends.filter((e) => e.stop_reason === "cancelled")).toHaveLength(2);
+    const fine = events.filter((e) => e.type === "tool_result" && e.name === "agent_fine");
+    expect(fine).toHaveLength(2);
+    for (const result of fine)
+      expect(String(result.error)).toMatch(
+        /^sub-agent "fine" cancelled (before it started )?because agent_bad/,
+      );
   });
 
   test("delegate: an ephemeral sub-agent gets a subset of tools, never delegate itself", async () => {
