@@ -7,6 +7,7 @@ import type { ToolResult } from "../spec/tool.ts";
 import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
 import { recordPolicyStop } from "./policy-stop.ts";
 import { recordRunEnd, recordRunStart } from "./run-boundaries.ts";
+import { subAgentRunId } from "./run-id.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
 /** Default bounds of SPEC §7 when `[limits]` leaves them unset. */
@@ -97,7 +98,7 @@ export async function runChild(
   if (parent.activeChildren.count === 0 && parent.holdsSlot) scope.concurrency.lend();
   parent.activeChildren.count += 1;
   scope.children.started += 1;
-  const runId = `${scope.runId}.${scope.children.started}`;
+  const runId = subAgentRunId(scope.runId, scope.children.started);
   const emit: (event: RunEventInput) => void = scope.emitFor(parent.runId, parent.agent);
   emit({
     type: "subagent_start",

@@ -1,7 +1,15 @@
 import { randomHex } from "../digest/random.ts";
 
-/** `<run>.<n>`: the form of sub-agent run ids (src/runtime/child-runs.ts). */
+/** `<run>.<n>`: the form of sub-agent run ids (`subAgentRunId`). */
 const SUB_AGENT_RUN_ID = /\.[0-9]+$/;
+
+/**
+ * The id of the `n`th sub-agent run (1-based) started under the top-level run `runId`:
+ * `<runId>.<n>`, one counter per top-level run, grandchildren included.
+ */
+export function subAgentRunId(runId: string, n: number): string {
+  return `${runId}.${n}`;
+}
 
 /**
  * Whether `runId` has the form of a sub-agent run id (`<run>.<n>`): a top-level run may not take

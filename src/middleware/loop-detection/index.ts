@@ -58,8 +58,9 @@ export function callFingerprint(tool: string, args: Record<string, unknown>): st
  * second refusal of the same call) the result also carries `halt: "loop"` and the run ends after
  * the turn. Calls are compared as the tool would run them, with placeholders restored (layer 7
  * restores them after this one): a placeholder the model copied from redacted output and the
- * value it stands for are one call, so alternating them does not double the limit. Per run it keeps one attempt count per distinct call: the first `maxRepeats` attempts
- * executed, the rest were refused.
+ * value it stands for are one call, so alternating them does not double the limit. Per run it
+ * keeps one attempt count per distinct call: the first `maxRepeats` attempts executed, the rest
+ * were refused.
  */
 export function loopDetection(options: LoopDetectionOptions): Middleware {
   const runs = new RunScoped(() => new Map<string, number>());
