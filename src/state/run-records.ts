@@ -72,6 +72,11 @@ export interface RunRecorder {
  */
 export class RunRecords {
   private startedSincePrune = Number.POSITIVE_INFINITY;
+  /** The queued-line writers of the records open now; written out if the process exits first. */
+  private readonly unflushed = new Set<() => void>();
+  private readonly flushAll = () => {
+    for (const flush of this.unflushed) flush();
+  };
 
   constructor(
     private readonly stateDir: string,
@@ -102,17 +107,38 @@ export class RunRecords {
     if (prunes) this.startedSincePrune = 0;
     this.startedSincePrune += 1;
     let fd: number | undefined = openSync(this.eventsPath(runId), "a", 0o600);
+    // Benchmark-driven (issue 13, `scripts/bench/turns.ts`): a turn's events (usage, tool call,
+    // tool result, …) are queued and written in one write once the current work is done, like the
+    // audit log's lines, instead of one write each on the way to the next model request. Written
+    // out at the run's end, and by a process exit hook while any record has lines queued.
+    let queued = "";
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      this.unflushed.delete(flush);
+      if (this.unflushed.size === 0) process.off("exit", this.flushAll);
+      if (fd === undefined || queued === "") return;
+      const lines = queued;
+      queued = "";
+      try {
+        writeSync(fd, lines);
+      } catch {
+        closeSync(fd);
+        fd = undefined;
+      }
+    };
     return {
       write: (event) => {
         if (fd === undefined || event.type === "text_delta") return;
-        try {
-          writeSync(fd, `${JSON.stringify(event)}\n`);
-        } catch {
-          closeSync(fd);
-          fd = undefined;
-        }
+        queued += `${JSON.stringify(event)}\n`;
+        if (scheduled) return;
+        scheduled = true;
+        if (this.unflushed.size === 0) process.on("exit", this.flushAll);
+        this.unflushed.add(flush);
+        setImmediate(flush);
       },
       finish: (ending) => {
+        flush();
         if (fd !== undefined) closeSync(fd);
         fd = undefined;
         if (prunes) this.prune();

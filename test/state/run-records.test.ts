@@ -79,3 +79,38 @@ test("retention runs when a run ends, not before it starts (nothing is listed be
   expect(records.list().map((run) => [run.run_id, run.status])).toEqual([["r-2", "ok"]]);
   expect(readdirSync(records.dir).sort()).toEqual(["r-2.json", "r-2.ndjson"]);
 });
+
+test("a run's events are written once the current work is done, and at its end", async () => {
+  dir = mkdtempSync(join(tmpdir(), "agentry-records-"));
+  const records = new RunRecords(dir);
+  const exitHooks = process.listenerCount("exit");
+  const recorder = records.open("r-queued", { agent: "a", model: "m" });
+  recorder?.write(event("r-queued", "run_start"));
+  recorder?.write(event("r-queued", "run_start"));
+  expect(process.listenerCount("exit")).toBe(exitHooks + 1);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(records.events("r-queued")).toHaveLength(2);
+  expect(process.listenerCount("exit")).toBe(exitHooks);
+  recorder?.write(event("r-queued", "run_start"));
+  recorder?.finish(ending);
+  expect(records.events("r-queued")).toHaveLength(3);
+  expect(process.listenerCount("exit")).toBe(exitHooks);
+});
+
+test("events still queued when the process exits are written", async () => {
+  dir = mkdtempSync(join(tmpdir(), "agentry-records-"));
+  const script = join(dir, "exit-mid-run.ts");
+  const module = join(import.meta.dir, "../../src/state/run-records.ts");
+  await Bun.write(
+    script,
+    `import { RunRecords } from ${JSON.stringify(module)};
+const records = new RunRecords(${JSON.stringify(dir)});
+const recorder = records.open("r-exit", { agent: "a", model: "m" });
+recorder.write({ v: 1, type: "run_start", ts: "2026-11-30T00:00:00.000Z", run_id: "r-exit", agent: "a", model: "m", prompt: "p" });
+process.exit(3);
+`,
+  );
+  const child = Bun.spawn([process.execPath, script], { stdout: "ignore", stderr: "pipe" });
+  expect(await child.exited).toBe(3);
+  expect(new RunRecords(dir).events("r-exit").map((e) => e.type)).toEqual(["run_start"]);
+});
