@@ -375,7 +375,7 @@ function countRedactions(event: RunEvent, counts: Record<string, number>): void 
   }
 }
 
-/** Tool output without the `<tool_output … untrusted="true">` frame put around it for the model. */
+/** Tool output without the `<tool_output … untrusted='true'>` frame put around it for the model. */
 function unframed(output: string): string {
   return FRAME.exec(output)?.[1] ?? output;
 }

@@ -173,7 +173,7 @@ describe("MCP client on the compiled binary", () => {
       text.includes("failed on purpose"),
     );
     expect(seen).toMatch(
-      /^error: the MCP tool reported an error\n<tool_output [^>]*untrusted="true">\n.*failed on purpose/,
+      /^error: the MCP tool reported an error\n<tool_output [^>]*untrusted='true'>\n.*failed on purpose/,
     );
     expect(byId.get("i")?.["ok"]).toBe(true);
     expect(String(byId.get("i")?.["output"])).toContain("here is the picture");

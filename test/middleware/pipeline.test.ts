@@ -39,7 +39,7 @@ describe("createPipeline", () => {
     expect(result.ok).toBe(true);
     expect(result.output).toContain(`mailed mail ${placeholder}`);
     expect(result.output).not.toContain(email);
-    expect(result.output.startsWith('<tool_output tool="sh" call_id="c1" ok="true" untrusted="true">')).toBe(
+    expect(result.output.startsWith("<tool_output tool='sh' call_id='c1' ok='true' untrusted='true'>")).toBe(
       true,
     );
     expect(lines).toHaveLength(1);

@@ -21,7 +21,7 @@ const FRAME_OPEN = /^<tool_output [^>\n]*>\n?/;
 const FRAME_CLOSE = /\n?<\/tool_output>$/;
 
 /**
- * Tool output as the tool produced it: the `<tool_output … untrusted="true">` frame that context
+ * Tool output as the tool produced it: the `<tool_output … untrusted='true'>` frame that context
  * enrichment puts around it for the model is display noise here.
  */
 function unframed(output: string): string {

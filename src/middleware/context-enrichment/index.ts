@@ -14,11 +14,12 @@ export interface ContextEnrichmentOptions {
 export const DEFAULT_MAX_OUTPUT = 32 * 1024;
 
 const CLOSING = /<\/tool_output/gi;
-const NEEDS_ESCAPE = /[&"<]/;
+const NEEDS_ESCAPE = /[&'<]/;
 
+/** A value for a single-quoted attribute of the frame. */
 function attr(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return value.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/</g, "&lt;");
 }
 
 function safeFileName(value: string): string {
@@ -29,8 +30,11 @@ function safeFileName(value: string): string {
  * Layer 8: output longer than `maxOutput` is cut to its head, its tail and the lines matching
  * words from the call's arguments; the full text is saved under `spillRoot` and its path given to
  * the model. Every non-empty output (and every successful one) is then framed as untrusted data:
- * `<tool_output tool="sh" call_id="c1" ok="true" untrusted="true">…</tool_output>`, with any
- * closing tag inside the output neutralised so tool output cannot end the frame early.
+ * `<tool_output tool='sh' call_id='c1' ok='true' untrusted='true'>…</tool_output>`, with any
+ * closing tag inside the output neutralised so tool output cannot end the frame early. The
+ * attributes are single-quoted: benchmark-driven (issue 13, `scripts/bench/turns.ts`), a double
+ * quote costs an escape in the JSON of every later request that carries the result, for the
+ * provider to parse each turn (8 per tool result).
  */
 export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middleware {
   const limit = options.maxOutput ?? DEFAULT_MAX_OUTPUT;
@@ -57,7 +61,7 @@ export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middl
       }
       if (output === "" && !result.ok) return result;
       const body = output.includes("</") ? output.replace(CLOSING, "<\\/tool_output") : output;
-      const open = `<tool_output tool="${attr(call.name)}" call_id="${attr(call.id)}" ok="${result.ok}" untrusted="true">`;
+      const open = `<tool_output tool='${attr(call.name)}' call_id='${attr(call.id)}' ok='${result.ok}' untrusted='true'>`;
       const framed = `${open}\n${body}\n</tool_output>`;
       return meta === result.meta ? { ...result, output: framed } : { ...result, output: framed, meta };
     });
