@@ -168,6 +168,23 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   };
   if (failure === undefined && sessions)
     sessions.save({ id: request.session as string, agent: target, messages: redactor.redactValue(messages) });
+  recordPolicyStop(rt.audit, runId, target, { stopReason: result.stopReason, haltedBy: outcome.haltedBy });
+  recordRunEnd(rt.audit, {
+    runId,
+    agent: target,
+    status: result.status,
+    stopReason: result.stopReason,
+    turns: result.turns,
+    usage: result.usage,
+    refusedCalls: result.refusedCalls,
+  });
+  // The run's audit lines are written before its deferred state is saved: once saved, another
+  // process may record a decision on it, continuing the chain from the file, which must by then
+  // hold every line of this run (else both would write the same seq).
+  let auditFailure: unknown;
+  await rt.audit?.flush().catch((err: unknown) => {
+    auditFailure = err;
+  });
   if (failure === undefined)
     recordDeferral(
       rt,
@@ -191,17 +208,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     refused_calls: result.refusedCalls,
     ...(result.error ? { error: result.error } : {}),
   });
-  recordPolicyStop(rt.audit, runId, target, { stopReason: result.stopReason, haltedBy: outcome.haltedBy });
-  recordRunEnd(rt.audit, {
-    runId,
-    agent: target,
-    status: result.status,
-    stopReason: result.stopReason,
-    turns: result.turns,
-    usage: result.usage,
-    refusedCalls: result.refusedCalls,
-  });
-  await rt.audit?.flush();
+  if (auditFailure !== undefined) throw auditFailure;
   await observers.finish(result);
   return result;
 }

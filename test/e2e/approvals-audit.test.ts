@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadConfig } from "../../src/config/loader.ts";
+import { createRuntime } from "../../src/runtime/runtime.ts";
+import { BINARY } from "../support/binary.ts";
 import { e2eFixture } from "../support/e2e-fixture.ts";
 import { shellCall } from "../support/mock-turns.ts";
 import { mockDefaultsToml, parseNdjson, SHELL_TOOL_TOML } from "../support/workspace.ts";
@@ -59,4 +62,52 @@ policy = { approval = { tools = ["sh"] } }
       expect(verify.code).toBe(0);
     },
   );
+});
+
+describe("a deferred run becomes decidable only once its audit lines are written", () => {
+  test("an approval recorded by another process the moment the run ends continues the chain: audit verify passes", async () => {
+    const mock = await e2e.mock([shellCall("d1", "echo hi")]);
+    const ws = e2e.workspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+${SHELL_TOOL_TOML}
+[agents.ops]
+tools = ["sh"]
+mode = "ask"
+policy = { approval = { tools = ["sh"] } }
+`);
+    const runtime = createRuntime(await loadConfig(ws.configPath), { stateDir: ws.stateDir });
+    const decided: number[] = [];
+    let approvalId = "";
+    const result = await runtime.run({
+      prompt: "go",
+      approve: "defer",
+      onEvent: (event) => {
+        if (event.type === "approval" && event.state === "deferred") approvalId = String(event.approval_id);
+        // The earliest a host can learn the run is waiting: another process decides right then.
+        if (event.type !== "run_end") return;
+        const approve = Bun.spawnSync(
+          [BINARY, "approvals", "approve", approvalId, "--by", "alice", "-c", ws.configPath],
+          { env: { ...process.env, AGENTRY_STATE_DIR: ws.stateDir }, stdout: "pipe", stderr: "pipe" },
+        );
+        decided.push(approve.exitCode);
+      },
+    });
+    await runtime.close();
+    expect(result.status).toBe("awaiting_approval");
+    expect(decided).toEqual([0]);
+    const log = records(join(ws.stateDir, "audit.jsonl"));
+    const own = log.filter((r) => r.run_id === result.runId);
+    expect(own.map((r) => r.type)).toEqual([
+      "run_start",
+      "approval",
+      "tool_call",
+      "policy_stop",
+      "run_end",
+      "approval",
+    ]);
+    expect(own.at(-1)).toMatchObject({ approval_id: approvalId, decision: "approve", by: "alice" });
+    // (It warns that the run has not ended yet: a decided run waits for `resume`.)
+    const verify = await e2e.agentry(["audit", "verify"]);
+    expect(verify.code).toBe(0);
+  });
 });
