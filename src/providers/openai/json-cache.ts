@@ -44,17 +44,12 @@ export function createJsonCache(): JsonCache {
         built = { covered: [], text: "" };
         conversations.set(list, built);
       }
-      if (built.covered.length === list.length) return built.text;
-      const parts = built.covered.length > 0 ? [built.text] : [];
       for (let i = built.covered.length; i < list.length; i++) {
         const entry = list[i] as Message;
-        parts.push(message(entry, toWire));
+        const json = message(entry, toWire);
+        built.text = i === 0 ? json : `${built.text},${json}`;
         built.covered.push(entry);
       }
-      // One join per turn keeps the text flat: appended with `+` it would be a rope with a piece per
-      // message, which every request body built from it walks again (JavaScriptCore does not
-      // flatten a rope in place when it is joined into another string).
-      built.text = parts.join(",");
       return built.text;
     },
     tools(tools, toWire) {
