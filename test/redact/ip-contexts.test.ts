@@ -79,6 +79,15 @@ describe("IP addresses in tool output are redacted whole", () => {
       expect(redactor.redact(text)).toBe(text);
   });
 
+  test("a zero-padded IPv4 address is redacted whole; padded loopback is left alone like loopback", () => {
+    expectRedactedWhole("host ", "192.168.01.20", " up");
+    expectRedactedWhole("from ", "10.000.0.05", ":22");
+    expectRedactedWhole("IP ", "192.168.001.020", ".443 > peer.5555: Flags [S]");
+    const redactor = createRedactor();
+    for (const text of ["listen 127.000.000.001:80", "bind 0.0.0.00", "oid 1.3.06.1.4.1.2021"])
+      expect(redactor.redact(text)).toBe(text);
+  });
+
   test("generated IPv4 addresses in every context: nothing of them is left beside the placeholder", () => {
     const random = seededRandom(4);
     let checked = 0;
