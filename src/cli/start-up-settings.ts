@@ -1,4 +1,4 @@
-import { selfCommand } from "../sandbox/self-command.ts";
+import { selfCommand } from "../process/self-command.ts";
 import { TIER_UP_CONCURRENCY } from "./jit-tier-up.ts";
 
 /** Bun keeps at most this many fetch requests in flight unless told otherwise at start-up. */

@@ -1,10 +1,10 @@
 import { loadConfig } from "../../config/loader.ts";
 import type { SandboxConfig } from "../../config/schema.ts";
 import { suggest } from "../../config/suggest.ts";
+import { selfCommand } from "../../process/self-command.ts";
 import { type CheckLine, checkSandbox } from "../../sandbox/check/check-sandbox.ts";
 import { sandboxHostForConfig } from "../../sandbox/host.ts";
 import { createSandbox } from "../../sandbox/sandbox.ts";
-import { selfCommand } from "../../sandbox/self-command.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";

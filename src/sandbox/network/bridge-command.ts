@@ -1,4 +1,4 @@
-import { selfCommand } from "../self-command.ts";
+import { selfCommand } from "../../process/self-command.ts";
 
 /** The hidden subcommand `cmd/agentry.ts` dispatches before loading the CLI. */
 export const BRIDGE_SUBCOMMAND = "__sandbox-bridge";
