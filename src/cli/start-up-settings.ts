@@ -40,22 +40,26 @@ export function startUpSettingsFor(
   return wanted;
 }
 
+/** `process.execve` as Bun has it: replaces the process, or throws when it cannot. */
+type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
+
 /**
  * Re-executes the process once with `startUpSettingsFor` added to its environment, when that adds
  * anything and the runtime is Bun with `process.execve`; returns otherwise (`execve` replaces the
  * process). It starts agentry the way this process was started (`selfCommand`: the compiled
  * binary, or bun with `cmd/agentry.ts` in a checkout, where `process.execPath` is bun and the
  * script must be passed again) with the same arguments; where that is unknown it does not
- * restart (the command then runs with Bun's defaults). Call it before reading stdin or anything
- * else the new process could not read again.
+ * restart. When the restart fails (the binary was replaced or removed since it started, a seccomp
+ * filter forbids `execve`) it says so on stderr and returns. In every case it returns, the
+ * command runs with Bun's defaults. Call it before reading stdin or anything else the new process
+ * could not read again.
  */
 export function restartForManyRuns(
   concurrency: number,
   options: ManyRunsOptions,
   env: NodeJS.ProcessEnv = process.env,
+  execve: Execve | undefined = (process as { execve?: Execve }).execve,
 ): void {
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
-    .execve;
   if (!execve || typeof process.versions["bun"] !== "string") return;
   const wanted = startUpSettingsFor(concurrency, options, env);
   if (Object.keys(wanted).length === 0) return;
@@ -63,5 +67,11 @@ export function restartForManyRuns(
   // In a checkout, only when bun runs cmd/agentry.ts itself (not, say, a test runner): then the
   // arguments after it are agentry's.
   if (!self || (self.length > 1 && self[1] !== process.argv[1])) return;
-  execve(self[0] as string, [...self, ...process.argv.slice(2)], { ...env, ...wanted });
+  try {
+    execve(self[0] as string, [...self, ...process.argv.slice(2)], { ...env, ...wanted });
+  } catch (err) {
+    process.stderr.write(
+      `warning: could not restart with ${Object.keys(wanted).join(", ")} set (${(err as Error).message}); running with Bun's defaults\n`,
+    );
+  }
 }

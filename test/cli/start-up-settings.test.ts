@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { TIER_UP_CONCURRENCY } from "../../src/cli/jit-tier-up.ts";
-import { startUpSettingsFor } from "../../src/cli/start-up-settings.ts";
+import { restartForManyRuns, startUpSettingsFor } from "../../src/cli/start-up-settings.ts";
 import { e2eFixture } from "../support/e2e-fixture.ts";
 import { mockDefaultsToml, parseNdjson } from "../support/workspace.ts";
 
@@ -30,6 +30,34 @@ test("what the environment already sets is left as it is, so a restarted process
   expect(startUpSettingsFor(500, { ftl: false }, set)).toEqual({});
   const restarted = { ...startUpSettingsFor(500, { ftl: false }, {}) };
   expect(startUpSettingsFor(500, { ftl: false }, restarted)).toEqual({});
+});
+
+test("a restart that fails is reported on stderr and the command goes on with Bun's defaults", () => {
+  const entry = join(import.meta.dir, "../../cmd/agentry.ts");
+  const argv = process.argv;
+  const write = process.stderr.write;
+  const tried: string[][] = [];
+  const warnings: string[] = [];
+  process.argv = [process.execPath, entry, "batch", "jobs.jsonl", "--concurrency", "500"];
+  process.stderr.write = ((text: string) => {
+    warnings.push(text);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    restartForManyRuns(500, { ftl: false }, {}, (file, args) => {
+      tried.push([file, ...args]);
+      throw new Error("execve failed: ENOENT");
+    });
+  } finally {
+    process.argv = argv;
+    process.stderr.write = write;
+  }
+  expect(tried).toEqual([
+    [process.execPath, process.execPath, entry, "batch", "jobs.jsonl", "--concurrency", "500"],
+  ]);
+  expect(warnings).toEqual([
+    "warning: could not restart with BUN_CONFIG_MAX_HTTP_REQUESTS, BUN_JSC_useFTLJIT set (execve failed: ENOENT); running with Bun's defaults\n",
+  ]);
 });
 
 const fixture = e2eFixture();
