@@ -1,6 +1,6 @@
 import type { Clock } from "../spec/clock.ts";
 import type { ToolResult } from "../spec/tool.ts";
-import { stopReasonOf } from "./run-stop.ts";
+import { RunStop, stopReasonOf } from "./run-stop.ts";
 
 /**
  * How long a call may take to wind down after its run was stopped (deadline, Ctrl-C) before the
@@ -45,7 +45,7 @@ export class RunStopRace {
           resolve({
             ok: false,
             output: "",
-            error: `abandoned: the run stopped (${stopReasonOf(runSignal)}) and the tool did not finish within ${graceMs}ms of being cancelled`,
+            error: `abandoned: ${whyStopped(runSignal)} and the tool did not finish within ${graceMs}ms of being cancelled`,
             stop: { reason: "cancelled", by: "run" },
           });
         }, graceMs);
@@ -75,6 +75,15 @@ export class RunStopRace {
     });
   }
 
+  /**
+   * The race of the calls of one turn that share `turnSignal`, which follows the run's signal and
+   * also aborts when one of them fails hard (cancelling its siblings): a sibling that ignores
+   * that cancellation is abandoned one grace period later too, with the same timer and grace.
+   */
+  forTurn(turnSignal: AbortSignal): RunStopRace {
+    return new RunStopRace(turnSignal, this.timer, this.graceMs);
+  }
+
   /** Listens to the run's signal (once per run): on abort, every call in flight starts its grace. */
   private listen(): void {
     if (this.listening) return;
@@ -86,4 +95,13 @@ export class RunStopRace {
       for (const abandon of abandons) abandon();
     });
   }
+}
+
+/** Why the calls were cancelled: the run's stop, or a sibling's hard failure (a `RunStop` with `cancelled` and a detail). */
+function whyStopped(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof RunStop && reason.reason === "cancelled" && reason.detail) {
+    return `cancelled because ${reason.detail}`;
+  }
+  return `the run stopped (${stopReasonOf(signal)})`;
 }

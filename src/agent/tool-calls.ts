@@ -43,7 +43,8 @@ export interface SettledCall {
  * each gets a tool error saying so, and the model may send it again.
  *
  * Calls share a turn signal that follows the run's and also aborts when a call fails with
- * `failFast`, cancelling its siblings. A turn of one call has no sibling to cancel, so it runs
+ * `failFast`, cancelling its siblings; a sibling still running one grace period after that is
+ * abandoned (`RunStopRace.forTurn`). A turn of one call has no sibling to cancel, so it runs
  * under the run's signal itself, without a controller and a listener of its own
  * (benchmark-driven: one call per turn is the common case, issue 13's 500-agent batch).
  */
@@ -57,9 +58,10 @@ export function runToolCalls(
   const onRunAbort = () => turn.abort(deps.context.signal.reason);
   if (deps.context.signal.aborted) onRunAbort();
   else deps.context.signal.addEventListener("abort", onRunAbort);
+  const turnDeps = { ...deps, runStop: deps.runStop.forTurn(turn.signal) };
   return Promise.all(
     calls.map(async (call): Promise<SettledCall> => {
-      const ran = await runOne(call, deps, turn.signal, truncated);
+      const ran = await runOne(call, turnDeps, turn.signal, truncated);
       if (!ran.result.ok && ran.result.failFast && !turn.signal.aborted) {
         turn.abort(new RunStop("cancelled", `${call.name} (call ${call.id}) failed`));
       }

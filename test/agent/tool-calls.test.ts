@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { RunStop } from "../../src/agent/run-stop.ts";
-import { RunStopRace } from "../../src/agent/run-stop-race.ts";
+import { RUN_STOP_GRACE_MS, RunStopRace } from "../../src/agent/run-stop-race.ts";
 import { runToolCalls, type ToolCallDeps } from "../../src/agent/tool-calls.ts";
 import type { ToolCall } from "../../src/spec/model.ts";
 import type { Tool, ToolResult } from "../../src/spec/tool.ts";
@@ -8,8 +8,7 @@ import { parseToolArguments } from "../../src/tools/arguments.ts";
 import { fakeContext, fakeTool, manualClock } from "../middleware/support.ts";
 
 /** Deps whose executor runs the tool directly under the call's signal, in a run of `run`'s signal. */
-function depsFor(tools: Tool[], run: AbortController): ToolCallDeps {
-  const clock = manualClock();
+function depsFor(tools: Tool[], run: AbortController, clock = manualClock()): ToolCallDeps {
   const context = { ...fakeContext(clock), signal: run.signal };
   return {
     tools: new Map(tools.map((tool) => [tool.name, tool])),
@@ -81,6 +80,27 @@ describe("runToolCalls", () => {
     expect(settled.map((item) => item.result)).toMatchObject([
       { error: "provider down" },
       { error: "cancelled: run stopped: cancelled (hard (call c1) failed)" },
+    ]);
+    expect(run.signal.aborted).toBe(false);
+  });
+
+  test("a sibling that ignores the cancellation is abandoned one grace period later; the turn does not wait for it", async () => {
+    const run = new AbortController();
+    const clock = manualClock();
+    const ignores = fakeTool("stuck", () => new Promise<ToolResult>(() => {})) as Tool;
+    const settled = runToolCalls(
+      [callOf("hard", "c1"), callOf("stuck", "c2")],
+      depsFor([hardFailure(), ignores], run, clock),
+    );
+    await Bun.sleep(0);
+    clock.advance(RUN_STOP_GRACE_MS);
+    expect((await settled).map((item) => item.result)).toMatchObject([
+      { error: "provider down" },
+      {
+        ok: false,
+        error: `abandoned: cancelled because hard (call c1) failed and the tool did not finish within ${RUN_STOP_GRACE_MS}ms of being cancelled`,
+        stop: { reason: "cancelled", by: "run" },
+      },
     ]);
     expect(run.signal.aborted).toBe(false);
   });
