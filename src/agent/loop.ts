@@ -4,8 +4,8 @@ import type { ProviderError, SerializedError } from "../spec/errors.ts";
 import type { RunEventInput, RunStatus, StopReason } from "../spec/events.ts";
 import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
+import { stopReasonOf } from "../spec/run-stop.ts";
 import type { Tool, ToolFailure } from "../spec/tool.ts";
-import { stopReasonOf } from "./run-stop.ts";
 import { type GraceTimer, RunStopRace } from "./run-stop-race.ts";
 import {
   type ArgumentParser,

@@ -1,6 +1,6 @@
 import type { Clock } from "../spec/clock.ts";
+import { describeStop } from "../spec/run-stop.ts";
 import type { ToolResult } from "../spec/tool.ts";
-import { RunStop, stopReasonOf } from "./run-stop.ts";
 
 /**
  * How long a call may take to wind down after its run was stopped (deadline, Ctrl-C) before the
@@ -45,7 +45,7 @@ export class RunStopRace {
           resolve({
             ok: false,
             output: "",
-            error: `abandoned: ${whyStopped(runSignal)} and the tool did not finish within ${graceMs}ms of being cancelled`,
+            error: `abandoned: ${describeStop(runSignal)} and the tool did not finish within ${graceMs}ms of being cancelled`,
             stop: { reason: "cancelled", by: "run" },
           });
         }, graceMs);
@@ -97,11 +97,3 @@ export class RunStopRace {
   }
 }
 
-/** Why the calls were cancelled: the run's stop, or a sibling's hard failure (a `RunStop` with `cancelled` and a detail). */
-function whyStopped(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof RunStop && reason.reason === "cancelled" && reason.detail) {
-    return `cancelled because ${reason.detail}`;
-  }
-  return `the run stopped (${stopReasonOf(signal)})`;
-}

@@ -2,8 +2,8 @@ import type { ZodType } from "zod";
 import type { RunEventInput } from "../spec/events.ts";
 import type { PipelineCall, PipelineContext } from "../spec/middleware.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
-import { RunStop } from "./run-stop.ts";
 import type { RunStopRace } from "./run-stop-race.ts";
 
 /** Lenient argument parsing (SPEC §8), injected so the loop stays independent of the tools layer. */

@@ -1,5 +1,5 @@
-import { RunStop } from "../agent/run-stop.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import { writeInfo } from "./output.ts";
 
 /**

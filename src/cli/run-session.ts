@@ -1,10 +1,10 @@
-import { RunStop } from "../agent/run-stop.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import type { ApproveMode } from "../config/schema.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { Approver } from "../spec/approval.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { RunEvent } from "../spec/events.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import { resolveStateDir } from "../state/state-dir.ts";
 import { buildInfo } from "./build-info.ts";
 import { type ConfigSource, loadCliConfig } from "./cli-config.ts";

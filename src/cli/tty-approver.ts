@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { RunStop } from "../agent/run-stop.ts";
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import { currentUser } from "./current-user.ts";
 import { preview } from "./render/format.ts";
 

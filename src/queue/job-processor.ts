@@ -1,5 +1,4 @@
 import { DelayedError, type Job, type Processor, UnrecoverableError, WaitingError, Worker } from "bullmq";
-import { RunStop } from "../agent/run-stop.ts";
 import type { Budget } from "../agent/usage-meter.ts";
 import type { Config } from "../config/schema.ts";
 import { randomHex } from "../digest/random.ts";
@@ -7,6 +6,7 @@ import { failedLine, type JobResultLine, resultLine } from "../jobs/job-result.t
 import { isSubAgentRunId } from "../runtime/run-id.ts";
 import type { RunResult } from "../runtime/run-request.ts";
 import type { RunEvent } from "../spec/events.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import type { Completion, JobLock, JobRecord } from "./job-store.ts";
 import { park, parkedJob, queueDecisions, restoreDeferredRun } from "./parked-run.ts";
 import type { ProcessorContext } from "./processor-context.ts";

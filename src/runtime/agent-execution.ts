@@ -1,5 +1,4 @@
 import { type LoopResult, runLoop } from "../agent/loop.ts";
-import { RunStop } from "../agent/run-stop.ts";
 import { renderTemplate } from "../agent/template.ts";
 import { type Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
@@ -9,6 +8,7 @@ import type { ModelHandle } from "../providers/types.ts";
 import type { Clock } from "../spec/clock.ts";
 import type { UsageTotals } from "../spec/events.ts";
 import type { FallbackInfo, Message, RetryInfo, ToolCall } from "../spec/model.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import { parseToolArguments } from "../tools/arguments.ts";
 import { type AgentSettings, settingsForRequest } from "./agent-settings.ts";
 import { toolsForRun } from "./agent-tools.ts";

@@ -1,8 +1,8 @@
-import { RunStop } from "../agent/run-stop.ts";
 import type { Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import type { Clock } from "../spec/clock.ts";
 import type { RunEventInput } from "../spec/events.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
 import { recordPolicyStop } from "./policy-stop.ts";

@@ -1,6 +1,6 @@
-import { RunStop } from "../agent/run-stop.ts";
 import type { SerializedError } from "../spec/errors.ts";
 import type { RunStatus, StopReason } from "../spec/events.ts";
+import { RunStop } from "../spec/run-stop.ts";
 
 /** The outcome of one step or of a whole control node. */
 export interface StepResult {

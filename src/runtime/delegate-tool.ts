@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { RunStop } from "../agent/run-stop.ts";
 import type { AgentConfig } from "../config/schema.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import type { Tool, ToolResult } from "../spec/tool.ts";
 import { toolSchemaOf } from "../tools/registry.ts";
 import {

@@ -1,5 +1,4 @@
 import { exitCodeFor } from "../agent/exit-code.ts";
-import { RunStop } from "../agent/run-stop.ts";
 import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
 import { namedEntry } from "../config/named-entry.ts";
 import { newApprovalId } from "../middleware/approval/index.ts";
@@ -10,6 +9,7 @@ import { AgentryError, type SerializedError, serializeError, UsageError } from "
 import type { RunEventInput, UsageTotals } from "../spec/events.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import { SessionStore } from "../state/session-store.ts";
 import { type AgentOutcome, executeAgent } from "./agent-execution.ts";
 import { type AgentSettings, resolveSettings, settingsForRequest } from "./agent-settings.ts";

@@ -1,12 +1,12 @@
 import type { Interrupt } from "@ag-ui/core";
 import type { EventEncoder } from "@ag-ui/encoder";
-import { RunStop } from "../agent/run-stop.ts";
 import type { LoadedConfig } from "../config/loader.ts";
 import type { ApprovalVerdict } from "../runtime/decide-approval.ts";
 import { newRunId } from "../runtime/run-id.ts";
 import type { RunRequest, RunResult } from "../runtime/run-request.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { RunEndEvent, RunEvent } from "../spec/events.ts";
+import { RunStop } from "../spec/run-stop.ts";
 import { AguiTranslator } from "./agui-translate.ts";
 import type { AskedApproval, InterruptBook } from "./interrupt-book.ts";
 import { clampBudget, type RunInput } from "./run-input.ts";

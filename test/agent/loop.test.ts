@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
 import { type LoopOptions, type ModelPort, runLoop } from "../../src/agent/loop.ts";
-import { RunStop } from "../../src/agent/run-stop.ts";
 import { UsageMeter } from "../../src/agent/usage-meter.ts";
 import { createRedactor } from "../../src/redact/index.ts";
 import { ProviderError } from "../../src/spec/errors.ts";
 import type { RunEventInput } from "../../src/spec/events.ts";
 import type { Message, ModelEvent, ToolCall } from "../../src/spec/model.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
 import type { Tool, ToolResult } from "../../src/spec/tool.ts";
 import { unexpectedApprover } from "../middleware/support.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { RunStop } from "../../src/agent/run-stop.ts";
 import { RUN_STOP_GRACE_MS, RunStopRace } from "../../src/agent/run-stop-race.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
 import type { ToolResult } from "../../src/spec/tool.ts";
 import { manualClock } from "../../src/testing/manual-clock.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { RunStop } from "../../src/agent/run-stop.ts";
 import { RUN_STOP_GRACE_MS, RunStopRace } from "../../src/agent/run-stop-race.ts";
 import { runToolCalls, type ToolCallDeps } from "../../src/agent/tool-calls.ts";
 import type { ToolCall } from "../../src/spec/model.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
 import type { Tool, ToolResult } from "../../src/spec/tool.ts";
 import { parseToolArguments } from "../../src/tools/arguments.ts";
 import { fakeContext, fakeTool, manualClock } from "../middleware/support.ts";

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { RunStop } from "../../src/agent/run-stop.ts";
 import { RUN_STOP_GRACE_MS } from "../../src/agent/run-stop-race.ts";
 import { createRuntime, defineTool, loadConfigText, type Runtime } from "../../src/index.ts";
 import type { RunRequest } from "../../src/runtime/run-request.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
 import {
   type ManualClock,
   type MockRequest,

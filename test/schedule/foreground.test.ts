@@ -2,7 +2,6 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RunStop } from "../../src/agent/run-stop.ts";
 import type { ScheduleConfig } from "../../src/config/schema.ts";
 import type { RunRequest, RunResult } from "../../src/runtime/run-request.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
@@ -11,6 +10,7 @@ import { runForeground, runOnce, type ScheduleHost } from "../../src/schedule/fo
 import type { ScheduleLine } from "../../src/schedule/schedule-run.ts";
 import { UsageError } from "../../src/spec/errors.ts";
 import { ExitCode } from "../../src/spec/exit-codes.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
 import { FakeClock, settle } from "./fake-clock.ts";
 
 const T0 = Date.parse("2025-03-10T12:00:00.000Z");

@@ -1,8 +1,8 @@
-import { RunStop } from "../../agent/run-stop.ts";
 import { namedEntry } from "../../config/named-entry.ts";
 import type { ApproveMode, Config } from "../../config/schema.ts";
 import type { RunResult } from "../../runtime/run-request.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
+import { RunStop } from "../../spec/run-stop.ts";
 import type { RunOptions } from "../main.ts";
 import { renderError } from "../render-error.ts";
 import { listenerFor, rendererFor } from "../run-session.ts";

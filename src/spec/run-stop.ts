@@ -1,4 +1,4 @@
-import type { StopReason } from "../spec/events.ts";
+import type { StopReason } from "./events.ts";
 
 /**
  * The reason given to `AbortController.abort()` when a run is stopped from outside the loop
@@ -18,4 +18,17 @@ export class RunStop extends Error {
 /** The stop reason carried by an aborted signal, `cancelled` when it is not a `RunStop`. */
 export function stopReasonOf(signal: AbortSignal): RunStop["reason"] {
   return signal.reason instanceof RunStop ? signal.reason.reason : "cancelled";
+}
+
+/**
+ * Why the calls under `signal` were cancelled, for the error of a call abandoned after it: a
+ * sibling's hard failure (`cancelled because hard (call c1) failed`) or the run's stop (`the run
+ * stopped (interrupted)`).
+ */
+export function describeStop(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof RunStop && reason.reason === "cancelled" && reason.detail) {
+    return `cancelled because ${reason.detail}`;
+  }
+  return `the run stopped (${stopReasonOf(signal)})`;
 }
