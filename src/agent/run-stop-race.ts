@@ -1,12 +1,17 @@
+import { STOPS } from "../middleware/layer-names.ts";
+import { CANCEL_GRACE_MS } from "../middleware/timeout/index.ts";
 import type { Clock } from "../spec/clock.ts";
 import { describeStop } from "../spec/run-stop.ts";
 import type { ToolResult } from "../spec/tool.ts";
 
 /**
- * How long a call may take to wind down after its run was stopped (deadline, Ctrl-C) before the
- * loop stops waiting for it. A tool that honours its AbortSignal finishes well within it.
+ * How long the loop waits for a call after its run was stopped (deadline, Ctrl-C) or its turn
+ * cancelled. A backstop: the pipeline's timeout layer abandons a cancelled call CANCEL_GRACE_MS
+ * after it was cancelled, with a result the audit layer records; the loop gives up on its own
+ * only when the pipeline does not settle even then (a library layer below the timeout layer that
+ * ignores cancellation).
  */
-export const RUN_STOP_GRACE_MS = 1000;
+export const RUN_STOP_GRACE_MS = CANCEL_GRACE_MS + 500;
 
 /** Timers for `RunStopRace`: part of the one `Clock`, injected so tests use a fake one. */
 export type GraceTimer = Pick<Clock, "setTimeout" | "clearTimeout">;
@@ -46,7 +51,7 @@ export class RunStopRace {
             ok: false,
             output: "",
             error: `abandoned: ${describeStop(runSignal)} and the tool did not finish within ${graceMs}ms of being cancelled`,
-            stop: { reason: "cancelled", by: "run" },
+            stop: STOPS.abandoned,
           });
         }, graceMs);
       };
@@ -96,4 +101,3 @@ export class RunStopRace {
     });
   }
 }
-

@@ -44,11 +44,13 @@ export const STOPS = {
   timeout: { reason: "timeout", by: STOPPED_BY.timeout },
   rateLimit: { reason: "rate_limit", by: STOPPED_BY.rateLimit },
   breaker: { reason: "breaker", by: STOPPED_BY.circuitBreaker },
+  /** A call still running a grace period after it was cancelled (its run stopped, or a sibling failed hard). */
+  abandoned: { reason: "cancelled", by: "run" },
 } as const satisfies Record<string, ToolStop>;
 
 /** Stops after which the tool did run (or started to): the audit log records the call as executed. */
 export function ranDespiteStop(stop: ToolStop): boolean {
-  return stop.reason === "timeout" || stop.reason === "exception";
+  return stop.reason === "timeout" || stop.reason === "exception" || stop.reason === "cancelled";
 }
 
 /**
@@ -59,7 +61,10 @@ export function ranDespiteStop(stop: ToolStop): boolean {
  */
 export function isToolFailure(result: ToolResult): boolean {
   if (result.ok) return false;
-  return result.stop === undefined || ranDespiteStop(result.stop) || result.stop.reason === "tool_policy";
+  if (result.stop === undefined) return true;
+  // An abandoned call ran, but failed because the run (or its turn) was stopped, not by itself.
+  if (result.stop.reason === "cancelled") return false;
+  return ranDespiteStop(result.stop) || result.stop.reason === "tool_policy";
 }
 
 /**

@@ -5,9 +5,12 @@ import { join } from "node:path";
 import { openAuditLog } from "../../src/audit/audit-log.ts";
 import { verifyAuditFile } from "../../src/audit/verify.ts";
 import { createPipeline, mergePolicy } from "../../src/middleware/index.ts";
+import { CANCEL_GRACE_MS } from "../../src/middleware/timeout/index.ts";
 import { createRedactor } from "../../src/redact/index.ts";
 import type { Approver } from "../../src/spec/approval.ts";
 import type { Middleware } from "../../src/spec/middleware.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
+import type { ToolResult } from "../../src/spec/tool.ts";
 import { callOf, fakeContext, fakeTool, manualClock } from "./support.ts";
 
 const dirs: string[] = [];
@@ -18,6 +21,48 @@ afterEach(() => {
 const approveOnce: Approver = async () => ({ decision: "approve", scope: "once", by: "tester" });
 
 describe("createPipeline", () => {
+  test("a call abandoned after its run stopped is audited as executed and failed, with tool_timeout = 0 too", async () => {
+    for (const toolTimeout of [600_000, 0]) {
+      const dir = mkdtempSync(join(tmpdir(), "agentry-pipeline-"));
+      dirs.push(dir);
+      const path = join(dir, "audit.jsonl");
+      const audit = openAuditLog(path);
+      const clock = manualClock();
+      const pipeline = createPipeline({
+        mode: "auto",
+        audit,
+        clock,
+        policy: mergePolicy({}, { tool_timeout: toolTimeout }),
+      });
+      const run = new AbortController();
+      const ctx = { ...fakeContext(clock), signal: run.signal };
+      const ignores = fakeTool("sh", () => new Promise<ToolResult>(() => {}));
+      audit.append({ type: "run_start", run_id: "run1", agent: "ops" });
+      const pending = pipeline(ctx, {
+        ...callOf(ignores, { command: "sleep 99" }, "c1"),
+        signal: run.signal,
+      });
+      await Bun.sleep(0);
+      run.abort(new RunStop("interrupted", "Ctrl-C"));
+      clock.advance(CANCEL_GRACE_MS);
+      const result = await pending;
+      expect(result).toMatchObject({ ok: false, stop: { reason: "cancelled", by: "run" } });
+      await audit.close();
+      const records = readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(records[1]).toMatchObject({
+        type: "tool_call",
+        call_id: "c1",
+        decision: "executed",
+        ok: false,
+        error: expect.stringContaining("abandoned: the run stopped (interrupted)"),
+      });
+      expect(records[1]).not.toHaveProperty("refused_by");
+    }
+  });
+
   test("runs the tool through every layer: restores placeholders, redacts and frames output, audits", async () => {
     const dir = mkdtempSync(join(tmpdir(), "agentry-pipeline-"));
     dirs.push(dir);

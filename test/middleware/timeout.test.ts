@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { timeout } from "../../src/middleware/timeout/index.ts";
+import { CANCEL_GRACE_MS, timeout } from "../../src/middleware/timeout/index.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
 import type { ToolResult } from "../../src/spec/tool.ts";
 import { callOf, fakeContext, fakeTool, manualClock, runTool } from "./support.ts";
 
@@ -96,5 +97,51 @@ test("one abort of the run's signal reaches every call in flight, and a finished
   const late = await layer(fakeContext(clock), { ...callOf(waits), signal: run.signal }, runTool);
   expect(late).toEqual({ ok: false, output: "", error: "aborted" });
   expect(seen.map((signal) => signal.reason)).toEqual(["stop", "stop", "stop"]);
+  expect(clock.pending()).toBe(0);
+});
+
+test("a call still running a grace period after it was cancelled is abandoned, also without a deadline", async () => {
+  for (const ms of [5000, 0]) {
+    const clock = manualClock();
+    const run = new AbortController();
+    const ignores = fakeTool("sh", () => new Promise<ToolResult>(() => {}));
+    const pending = timeout({ ms, clock })(
+      fakeContext(clock),
+      { ...callOf(ignores), signal: run.signal },
+      runTool,
+    );
+    run.abort(new RunStop("interrupted", "Ctrl-C"));
+    clock.advance(CANCEL_GRACE_MS - 1);
+    let settled = false;
+    void pending.then(() => {
+      settled = true;
+    });
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    clock.advance(1);
+    expect(await pending).toEqual({
+      ok: false,
+      output: "",
+      error: `abandoned: the run stopped (interrupted) and the tool did not finish within ${CANCEL_GRACE_MS}ms of being cancelled`,
+      stop: { reason: "cancelled", by: "run" },
+    });
+    expect(clock.pending()).toBe(0);
+  }
+});
+
+test("a cancelled call that winds down within the grace keeps its own result and leaves no timer", async () => {
+  const clock = manualClock();
+  const run = new AbortController();
+  let wind: (result: ToolResult) => void = () => {};
+  const slow = fakeTool("sh", () => new Promise<ToolResult>((resolve) => (wind = resolve)));
+  const pending = timeout({ ms: 0, clock })(
+    fakeContext(clock),
+    { ...callOf(slow), signal: run.signal },
+    runTool,
+  );
+  run.abort(new RunStop("cancelled", "hard (call c1) failed"));
+  clock.advance(CANCEL_GRACE_MS - 1);
+  wind({ ok: false, output: "", error: "stopped" });
+  expect(await pending).toEqual({ ok: false, output: "", error: "stopped" });
   expect(clock.pending()).toBe(0);
 });
