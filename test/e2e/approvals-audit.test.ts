@@ -17,19 +17,22 @@ const records = (file: string) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-describe("approvals approve|deny without [audit].path", () => {
-  test.each(["approve", "deny"])(
-    "%s is audited in the state dir's audit.jsonl, the log the deferred run wrote",
-    async (decision) => {
-      const mock = await e2e.mock([shellCall("d1", "echo hi")]);
-      const ws = e2e.workspace(`
-${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+/** An agent `ops` whose `sh` calls need approval. */
+const opsAskingForSh = (baseUrl: string) => `
+${mockDefaultsToml(baseUrl, "ops")}
 ${SHELL_TOOL_TOML}
 [agents.ops]
 tools = ["sh"]
 mode = "ask"
 policy = { approval = { tools = ["sh"] } }
-`);
+`;
+
+describe("approvals approve|deny without [audit].path", () => {
+  test.each(["approve", "deny"])(
+    "%s is audited in the state dir's audit.jsonl, the log the deferred run wrote",
+    async (decision) => {
+      const mock = await e2e.mock([shellCall("d1", "echo hi")]);
+      const ws = e2e.workspace(opsAskingForSh(mock.baseUrls.openai));
       const deferred = await e2e.agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
       expect(deferred.code).toBe(5);
       const asked = parseNdjson(deferred.stdout).find((e) => e.type === "approval" && e.state === "deferred");
@@ -67,14 +70,7 @@ policy = { approval = { tools = ["sh"] } }
 describe("a deferred run becomes decidable only once its audit lines are written", () => {
   test("an approval recorded by another process the moment the run ends continues the chain: audit verify passes", async () => {
     const mock = await e2e.mock([shellCall("d1", "echo hi")]);
-    const ws = e2e.workspace(`
-${mockDefaultsToml(mock.baseUrls.openai, "ops")}
-${SHELL_TOOL_TOML}
-[agents.ops]
-tools = ["sh"]
-mode = "ask"
-policy = { approval = { tools = ["sh"] } }
-`);
+    const ws = e2e.workspace(opsAskingForSh(mock.baseUrls.openai));
     const runtime = createRuntime(await loadConfig(ws.configPath), { stateDir: ws.stateDir });
     const decided: number[] = [];
     let approvalId = "";
