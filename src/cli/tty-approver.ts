@@ -64,10 +64,11 @@ export function ttyApprover(
 }
 
 /**
- * The approval questions of `--approve ask` over any line source: shows the agent, the tool and
- * its arguments, then reads y (approve once) / n (deny, with an optional reason for the model) /
- * a (approve with `scope: "run"`; `always` names what that covers, e.g. "for this run").
- * Questions queue, so each is answered exactly once, in order.
+ * The approval questions of `--approve ask` over any line source: shows the agent, the tool, its
+ * arguments and the real values of the placeholders in them that name its target, then reads y
+ * (approve once) / n (deny, with an optional reason for the model) / a (approve with `scope:
+ * "run"`; `always` names what that covers, e.g. "for this run"). Questions queue, so each is
+ * answered exactly once, in order.
  */
 export function questionApprover(
   ask: AskLine,
@@ -77,8 +78,11 @@ export function questionApprover(
   const { user } = options;
   let queue: Promise<unknown> = Promise.resolve();
   const decide = async (request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision> => {
+    const targets = Object.entries(request.targets ?? {})
+      .map(([placeholder, value]) => `  ${placeholder} is ${preview(value, 200)}\n`)
+      .join("");
     write(
-      `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${request.tool}\n  ${preview(request.args, 300)}\n  why: ${request.why}\n`,
+      `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${request.tool}\n  ${preview(request.args, 300)}\n${targets}  why: ${request.why}\n`,
     );
     while (!signal.aborted) {
       const answer = (await ask(`  [y]es / [n]o / [a]lways ${options.always} > `, signal))

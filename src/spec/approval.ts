@@ -9,6 +9,13 @@ export interface ApprovalRequest {
   callId: string;
   tool: string;
   args: Record<string, unknown>;
+  /**
+   * The real values of the placeholders in `args` that name where the call goes (IP addresses,
+   * e-mail addresses, phone numbers), keyed by placeholder: the tool runs with them, the model
+   * only saw the placeholders. Show them to the human deciding. Other kinds (secrets, keys, card
+   * numbers) are never revealed. Absent when `args` holds no such placeholder.
+   */
+  targets?: Readonly<Record<string, string>>;
   /** Why approval is needed, e.g. `policy.approval.tools includes "sh"`. */
   why: string;
 }

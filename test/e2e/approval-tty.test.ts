@@ -50,4 +50,41 @@ policy = { approval = { tools = ["sh", "files"] } }
     expect(denied.messages.at(-1)?.content).toContain("not today");
     expect(result.stdout).toContain("finished");
   });
+
+  test("the prompt shows the real address behind a placeholder the model copied from redacted output", async () => {
+    const mock = await e2e.mock((request) => {
+      const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
+      const tools = messages.filter((m) => m.role === "tool");
+      if (tools.length === 0) return call("r1", "files", { op: "read", path: "hosts.txt" });
+      if (tools.length === 1) {
+        const placeholder = /\[PII:ip:[0-9a-f]+\]/.exec(String(tools[0]?.content))?.[0] ?? "none";
+        return call("s1", "sh", { command: `echo reach ${placeholder} >> calls.log` });
+      }
+      return { text: "finished" };
+    });
+    const ws = e2e.workspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "tty")}
+${SHELL_TOOL_TOML}
+[tools.files]
+kind = "file"
+root = "."
+
+[agents.tty]
+tools = ["sh", "files"]
+mode = "ask"
+policy = { approval = { tools = ["sh"] } }
+`);
+    ws.write("hosts.txt", "db at 10.20.30.40\n");
+    const command = [BINARY, "run", "-c", ws.configPath, "go"].map(quote).join(" ");
+    const result = await runBinary(["-q", "-e", "-f", "-c", command, "/dev/null"], {
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" },
+      stdin: "y\n",
+      binary: "script",
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/echo reach \[PII:ip:[0-9a-f]+\] >> calls\.log/);
+    expect(result.stdout).toMatch(/\[PII:ip:[0-9a-f]+\] is 10\.20\.30\.40/);
+    expect(readFileSync(join(ws.dir, "calls.log"), "utf8")).toBe("reach 10.20.30.40\n");
+  });
 });

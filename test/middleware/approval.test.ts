@@ -67,6 +67,29 @@ describe("approval: readonly and auto", () => {
 });
 
 describe("approval: ask", () => {
+  test("the approver is shown the real target behind an ip, e-mail or phone placeholder, never a secret's", async () => {
+    const approver = scripted(
+      { decision: "approve", scope: "once", by: "alice" },
+      { decision: "approve", scope: "once", by: "alice" },
+    );
+    const secret = "sk-live-0123456789abcdef";
+    const redactor = createRedactor({ secrets: [secret] });
+    const shown = redactor.redact(`hosts 10.20.30.40 and ops@example.com, key ${secret}`);
+    const [ip, email, key] = shown.match(/\[PII:[a-z_]+:[0-9a-f]+\]/g) ?? [];
+    expect(key).toStartWith("[PII:secret:");
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"] } });
+    const ctx = fakeContext(undefined, "run1", { approver, redactor });
+    const command = `curl -H 'x-key: ${key}' http://${ip}/ --mail ${email}`;
+    expect((await layer(ctx, callOf(fakeTool("sh"), { command }), runTool)).ok).toBe(true);
+    expect(approver.requests[0]?.args).toEqual({ command });
+    expect(approver.requests[0]?.targets).toEqual({
+      [ip as string]: "10.20.30.40",
+      [email as string]: "ops@example.com",
+    });
+    await layer(ctx, callOf(fakeTool("sh"), { command: "ls" }), runTool);
+    expect(approver.requests[1]).not.toHaveProperty("targets");
+  });
+
   test("only listed tools ask; except patterns match the primary argument", async () => {
     const approver = scripted({ decision: "approve", scope: "once", by: "alice" });
     const layer = approval({ mode: "ask", policy: { tools: ["sh"], except: ["sh:git status*"] } });

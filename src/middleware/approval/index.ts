@@ -1,7 +1,12 @@
 import type { Mode } from "../../config/schema.ts";
 import { modelToolName } from "../../config/tool-patterns.ts";
 import { randomHex } from "../../digest/random.ts";
-import type { ApprovalDecision, ApprovalOutcome, RecordedDecision } from "../../spec/approval.ts";
+import type {
+  ApprovalDecision,
+  ApprovalOutcome,
+  ApprovalRequest,
+  RecordedDecision,
+} from "../../spec/approval.ts";
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
@@ -11,6 +16,7 @@ import { refuse, refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
 import { askWithTimeout } from "./ask.ts";
 import { judgeCall } from "./call-patterns.ts";
+import { approvalTargets } from "./targets.ts";
 
 export interface ApprovalOptions {
   mode: Mode;
@@ -121,13 +127,15 @@ export function approval(options: ApprovalOptions): Middleware {
       args: call.args,
       rule: why,
     });
-    const request = {
+    const targets = approvalTargets(call.args, ctx.redactor);
+    const request: ApprovalRequest = {
       approvalId: id,
       runId: ctx.runId,
       agent: ctx.agent,
       callId: call.id,
       tool: call.name,
       args: call.args,
+      ...(targets ? { targets } : {}),
       why,
     };
     const pending = askWithTimeout(ctx.approver, request, call.signal, timeoutMs, clock);
