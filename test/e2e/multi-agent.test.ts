@@ -126,6 +126,53 @@ mode = "auto"
     expect(existsSync(join(ws.dir, "slow2.txt"))).toBe(false);
   });
 
+  test("a sibling abandoned after a sub-agent's hard failure does not reset the failure limits' consecutive count", async () => {
+    const lead = await e2e.mock([
+      { toolCalls: [{ id: "f1", name: "sh", arguments: { command: "exit 3" } }] },
+      {
+        toolCalls: [
+          { id: "k1", name: "agent_bad", arguments: { task: "fail" } },
+          { id: "k2", name: "sh", arguments: { command: "trap '' TERM; sleep 3" } },
+        ],
+      },
+      { toolCalls: [{ id: "f3", name: "sh", arguments: { command: "exit 4" } }] },
+      { text: "went on failing" },
+    ]);
+    const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
+    e2e.workspace(`
+[defaults]
+agent = "lead"
+model = "mock/gpt-4.1-mini"
+${providers(lead, broken)}
+[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+
+[agents.lead]
+tools = ["sh", "agent:bad"]
+mode = "auto"
+[agents.lead.policy]
+failures = { max_consecutive = 2 }
+
+[agents.bad]
+instructions = "BAD"
+model = "broken/gpt-4.1-mini"
+mode = "auto"
+`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    const events = parseNdjson(result.stdout);
+    const root = events[0]?.run_id;
+    const results = events.filter((e) => e.type === "tool_result" && e.run_id === root);
+    expect(results.find((e) => e.id === "k2")?.error).toStartWith("abandoned: cancelled because agent_bad");
+    // f1, k1 and f3 failed one after the other: the abandoned k2 is no success between them.
+    expect(result.code).toBe(1);
+    expect(events.at(-1)).toMatchObject({ type: "run_end", status: "failed", stop_reason: "tool_error" });
+    expect(results.find((e) => e.id === "f3")?.error).toContain(
+      "failure limit exceeded: 3 consecutive tool failures",
+    );
+  });
+
   test("a fallback flow picks the second agent when the first fails", async () => {
     const main = await e2e.mock(() => ({ text: "answer from second" }));
     const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });

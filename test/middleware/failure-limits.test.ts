@@ -42,6 +42,24 @@ test("a success resets the consecutive count; refusals by other layers do not co
   }
 });
 
+test("a call abandoned after it was cancelled neither counts as a failure nor resets the consecutive count", async () => {
+  const layer = failureLimits({ maxConsecutive: 2, maxTotal: 100 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  const abandoned = async (): Promise<ToolResult> => ({
+    ok: false,
+    output: "",
+    error: "abandoned: the run stopped (interrupted)",
+    stop: { reason: "cancelled", by: "run" },
+  });
+  await layer(ctx, callOf(tool), fail);
+  await layer(ctx, callOf(tool), fail);
+  expect((await layer(ctx, callOf(tool), abandoned)).halt).toBeUndefined();
+  const third = await layer(ctx, callOf(tool), fail);
+  expect(third.halt).toBe("failures");
+  expect(third.error).toContain("3 consecutive tool failures (limit 2)");
+});
+
 test("max_total counts across successes; throws and timeouts count as failures", async () => {
   const layer = failureLimits({ maxConsecutive: 100, maxTotal: 2 });
   const ctx = fakeContext();

@@ -24,7 +24,8 @@ interface Counts {
 /**
  * Layer 5: counts tool failures per run (a failed, thrown or timed-out tool; refusals by approval,
  * policy, rate limit, loop detection or an open breaker do not count; a success resets the
- * consecutive count). The failure that exceeds a limit is returned with `halt: "failures"`, and
+ * consecutive count, a call abandoned after it was cancelled (`stop.reason: "cancelled"`) is
+ * neither: it leaves the counts as they were). The failure that exceeds a limit is returned with `halt: "failures"`, and
  * every later call of the run is refused with `halt: "failures"`.
  *
  * Parallel calls reserve a slot before they run: a call starts only while, even if every call in
@@ -44,9 +45,9 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
   const fits = (counts: Counts) =>
     counts.total + counts.inFlight <= options.maxTotal &&
     counts.consecutive + counts.inFlight <= options.maxConsecutive;
-  const settle = (counts: Counts, failed: boolean): string | undefined => {
+  const settle = (counts: Counts, failed: boolean, abandoned = false): string | undefined => {
     counts.inFlight -= 1;
-    const exceeded = record(counts, failed);
+    const exceeded = abandoned ? undefined : record(counts, failed);
     if (counts.waiting.length > 0) {
       const waiting = counts.waiting;
       counts.waiting = [];
@@ -82,7 +83,8 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
     counts.inFlight += 1;
     return next(call).then(
       (result): ToolResult => {
-        const exceeded = settle(counts, isToolFailure(result));
+        const failed = isToolFailure(result);
+        const exceeded = settle(counts, failed, !failed && result.stop?.reason === "cancelled");
         if (!exceeded || result.ok) return result;
         ctx.emit({
           type: "warning",
