@@ -208,8 +208,10 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     refused_calls: result.refusedCalls,
     ...(result.error ? { error: result.error } : {}),
   });
-  if (auditFailure !== undefined) throw auditFailure;
+  // The run's record is closed with its outcome even when the audit log could not be written:
+  // else it stayed `running` and, in a long-lived process (`serve`), kept its file open.
   await observers.finish(result);
+  if (auditFailure !== undefined) throw auditFailure;
   return result;
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
@@ -166,6 +166,33 @@ keep_runs = 2
     expect(run.code).toBe(0);
     expect(readdirSync(offState)).not.toContain("records");
   }, 90_000);
+
+  test.skipIf(!existsSync("/dev/full"))(
+    "a run whose audit log cannot be written still closes its record with its outcome (exit 1)",
+    async () => {
+      mock = await startMockProvider({ turns: () => ({ text: "fine" }) });
+      ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/m"
+${mockProviderToml(mock.baseUrls.openai)}
+[audit]
+path = "/dev/full"
+[agents.a]
+`);
+      const run = await runBinary(["run", "-c", ws.configPath, "--output", "json", "hi"], {
+        cwd: ws.dir,
+        env: { AGENTRY_STATE_DIR: ws.stateDir },
+        timeoutMs: 30_000,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("cannot write audit log /dev/full");
+      const runId = (JSON.parse(run.stdout) as { run_id: string }).run_id;
+      const summary = JSON.parse(readFileSync(join(ws.stateDir, "records", `${runId}.json`), "utf8"));
+      expect(summary).toMatchObject({ run_id: runId, status: "ok", stop_reason: "answer" });
+      expect(summary).not.toHaveProperty("pid");
+    },
+  );
 
   test("runs show --follow draws a run that is still going and returns when it ends", async () => {
     mock = await startMockProvider({
