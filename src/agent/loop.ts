@@ -145,10 +145,13 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     if (pendingCalls.length > 0) {
       return stop("awaiting_approval", "awaiting_approval", { pendingCalls, haltedBy: "approval" });
     }
+    // A run stopped from outside ends so even when a layer halted in the same turn: the calls its
+    // stop cancelled fail, and may trip failure limits, which must not turn a Ctrl-C (exit 130) or
+    // a sibling's cancellation into a tool error.
+    if (options.signal.aborted) return interrupted(stop, options.signal);
     const by = haltedBy ? { haltedBy } : {};
     if (halt === "approval_denied" || halt === "sandbox") return stop("stopped", halt, by);
     if (halt) return stop("failed", halt, by);
-    if (options.signal.aborted) return interrupted(stop, options.signal);
     return undefined;
   };
 

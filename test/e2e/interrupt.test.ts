@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
 let ws: Workspace | undefined;
@@ -71,5 +71,121 @@ mode = "auto"
     const audit = readFileSync(join(ws.dir, "audit.jsonl"), "utf8").trim().split("\n");
     expect(JSON.parse(audit.at(-1) ?? "{}")).toMatchObject({ type: "run_end", status: "interrupted" });
     expect(existsSync(join(ws.stateDir, "sessions", "int1.json"))).toBe(true);
+  });
+
+  test("Ctrl-C is exit 130 even when the call it kills exceeds the failure limits", async () => {
+    const marker = `sleep 42.${process.pid}`;
+    mock = await startMockProvider({
+      turns: [
+        { toolCalls: [{ id: "f1", name: "sh", arguments: { command: "exit 3" } }] },
+        { toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] },
+        { text: "unreachable" },
+      ],
+    });
+    ws = makeWorkspace(`
+[defaults]
+agent = "slow"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[tools.sh]
+kind = "shell"
+env = ["PATH"]
+
+[agents.slow]
+tools = ["sh"]
+mode = "auto"
+[agents.slow.policy]
+failures = { max_consecutive = 1 }
+`);
+    const child = spawn(BINARY, ["run", "-c", ws.configPath, "--output", "ndjson", "go"], {
+      cwd: ws.dir,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "",
+        AGENTRY_STATE_DIR: ws.stateDir,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 10_000;
+    while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
+    expect(processAlive(marker)).toBe(true);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    const events = parseNdjson(stdout);
+    expect(events.find((e) => e.type === "tool_result" && e.id === "s1")?.error).toContain(
+      "failure limit exceeded",
+    );
+    expect(events.at(-1)).toMatchObject({
+      type: "run_end",
+      status: "interrupted",
+      stop_reason: "interrupted",
+    });
+  });
+
+  test("a call that only gets its turn after Ctrl-C starts no process", async () => {
+    const marker = `sleep 41.${process.pid}`;
+    mock = await startMockProvider({
+      turns: [
+        { toolCalls: [{ id: "f1", name: "sh", arguments: { command: "exit 3" } }] },
+        {
+          toolCalls: [
+            { id: "s1", name: "sh", arguments: { command: `trap '' TERM INT; ${marker}` } },
+            { id: "s2", name: "sh", arguments: { command: "echo ran > late.txt" } },
+          ],
+        },
+        { text: "unreachable" },
+      ],
+    });
+    // After f1 failed, failure limits let one call of the next turn run at a time: s2 waits for s1,
+    // which ignores the interrupt and is abandoned; only then does s2 get its slot.
+    ws = makeWorkspace(`
+[defaults]
+agent = "slow"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+
+[agents.slow]
+tools = ["sh"]
+mode = "auto"
+[agents.slow.policy]
+failures = { max_consecutive = 1 }
+`);
+    const child = spawn(BINARY, ["run", "-c", ws.configPath, "--output", "ndjson", "go"], {
+      cwd: ws.dir,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "",
+        AGENTRY_STATE_DIR: ws.stateDir,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 10_000;
+    while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
+    expect(processAlive(marker)).toBe(true);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(processAlive(marker)).toBe(false);
+    const results = parseNdjson(stdout).filter((e) => e.type === "tool_result");
+    expect(results.find((e) => e.id === "s1")?.error).toStartWith("abandoned: the run stopped (interrupted)");
+    expect(results.find((e) => e.id === "s2")?.error).toStartWith(
+      "cancelled before it started: nothing was run",
+    );
+    expect(existsSync(join(ws.dir, "late.txt"))).toBe(false);
   });
 });

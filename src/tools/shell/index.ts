@@ -129,6 +129,13 @@ export function createShellTool(
         launch = prepared.launch;
         release = prepared.launch.release;
       }
+      // A call whose signal aborted before it got here (it waited for a failure-limits slot or an
+      // approval while its run was interrupted, or its turn cancelled) starts nothing: a process
+      // spawned now would be killed at once, but not before a short command had done its work.
+      if (ctx.signal.aborted) {
+        await release();
+        return toolError("cancelled before it started: nothing was run", { argv });
+      }
       const started = performance.now();
       const outcome = await runProcessTree({
         file: launch.file,
