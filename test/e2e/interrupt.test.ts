@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
+import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY } from "../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
@@ -19,16 +19,10 @@ function processAlive(pattern: string): boolean {
   return result.stdout.toString().trim() !== "";
 }
 
-describe("Ctrl-C during a run", () => {
-  test("SIGINT kills running tools, flushes the audit log, saves the session and exits 130", async () => {
-    const marker = `sleep 37.${process.pid}`;
-    mock = await startMockProvider({
-      turns: [
-        { toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] },
-        { text: "unreachable" },
-      ],
-    });
-    ws = makeWorkspace(`
+/** A workspace whose agent `slow` runs `turns` with one `sh` tool (`shTable` adds to `[tools.sh]`). */
+async function slowAgent(turns: MockTurn[], extra: { shTable?: string; agentTable?: string } = {}) {
+  mock = await startMockProvider({ turns });
+  ws = makeWorkspace(`
 [defaults]
 agent = "slow"
 model = "mock/gpt-4.1-mini"
@@ -37,86 +31,74 @@ ${mockProviderToml(mock.baseUrls.openai)}
 [tools.sh]
 kind = "shell"
 env = ["PATH"]
-
+${extra.shTable ?? ""}
 [audit]
 path = "audit.jsonl"
 
 [agents.slow]
 tools = ["sh"]
 mode = "auto"
-`);
-    const child = spawn(BINARY, ["run", "-c", ws.configPath, "--session", "int1", "go"], {
-      cwd: ws.dir,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "",
-        NO_COLOR: "1",
-        AGENTRY_STATE_DIR: ws.stateDir,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    const deadline = Date.now() + 10_000;
-    while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
-    expect(processAlive(marker)).toBe(true);
-    child.kill("SIGINT");
-    const code = await exited;
+${extra.agentTable ?? ""}`);
+  return ws;
+}
+
+/** Runs `agentry run ARGS` in `workspace`, sends SIGINT once a process matching `marker` runs. */
+async function interruptedRun(workspace: Workspace, args: string[], marker: string) {
+  const child = spawn(BINARY, ["run", "-c", workspace.configPath, ...args], {
+    cwd: workspace.dir,
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      HOME: process.env["HOME"] ?? "",
+      NO_COLOR: "1",
+      AGENTRY_STATE_DIR: workspace.stateDir,
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const deadline = Date.now() + 10_000;
+  while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
+  expect(processAlive(marker)).toBe(true);
+  child.kill("SIGINT");
+  const code = await exited;
+  return { code, stdout, stderr };
+}
+
+describe("Ctrl-C during a run", () => {
+  test("SIGINT kills running tools, flushes the audit log, saves the session and exits 130", async () => {
+    const marker = `sleep 37.${process.pid}`;
+    const workspace = await slowAgent([
+      { toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] },
+      { text: "unreachable" },
+    ]);
+    const { code, stderr } = await interruptedRun(workspace, ["--session", "int1", "go"], marker);
     expect(code).toBe(130);
     expect(stderr).toContain("SIGINT");
     expect(processAlive(marker)).toBe(false);
-    const audit = readFileSync(join(ws.dir, "audit.jsonl"), "utf8").trim().split("\n");
+    const audit = readFileSync(join(workspace.dir, "audit.jsonl"), "utf8").trim().split("\n");
     expect(JSON.parse(audit.at(-1) ?? "{}")).toMatchObject({ type: "run_end", status: "interrupted" });
-    expect(existsSync(join(ws.stateDir, "sessions", "int1.json"))).toBe(true);
+    expect(existsSync(join(workspace.stateDir, "sessions", "int1.json"))).toBe(true);
   });
 
   test("Ctrl-C is exit 130 even when the call it kills exceeds the failure limits", async () => {
     const marker = `sleep 42.${process.pid}`;
-    mock = await startMockProvider({
-      turns: [
+    const workspace = await slowAgent(
+      [
         { toolCalls: [{ id: "f1", name: "sh", arguments: { command: "exit 3" } }] },
         { toolCalls: [{ id: "s1", name: "sh", arguments: { command: marker } }] },
         { text: "unreachable" },
       ],
-    });
-    ws = makeWorkspace(`
-[defaults]
-agent = "slow"
-model = "mock/gpt-4.1-mini"
-
-${mockProviderToml(mock.baseUrls.openai)}
-[tools.sh]
-kind = "shell"
-env = ["PATH"]
-
-[agents.slow]
-tools = ["sh"]
-mode = "auto"
-[agents.slow.policy]
-failures = { max_consecutive = 1 }
-`);
-    const child = spawn(BINARY, ["run", "-c", ws.configPath, "--output", "ndjson", "go"], {
-      cwd: ws.dir,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "",
-        AGENTRY_STATE_DIR: ws.stateDir,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    const deadline = Date.now() + 10_000;
-    while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
-    expect(processAlive(marker)).toBe(true);
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
+      { agentTable: "[agents.slow.policy]\nfailures = { max_consecutive = 1 }" },
+    );
+    const { code, stdout } = await interruptedRun(workspace, ["--output", "ndjson", "go"], marker);
+    expect(code).toBe(130);
     const events = parseNdjson(stdout);
     expect(events.find((e) => e.type === "tool_result" && e.id === "s1")?.error).toContain(
       "failure limit exceeded",
@@ -130,8 +112,10 @@ failures = { max_consecutive = 1 }
 
   test("a call that only gets its turn after Ctrl-C starts no process", async () => {
     const marker = `sleep 41.${process.pid}`;
-    mock = await startMockProvider({
-      turns: [
+    // After f1 failed, failure limits let one call of the next turn run at a time: s2 waits for s1,
+    // which ignores the interrupt and is abandoned; only then does s2 get its slot.
+    const workspace = await slowAgent(
+      [
         { toolCalls: [{ id: "f1", name: "sh", arguments: { command: "exit 3" } }] },
         {
           toolCalls: [
@@ -141,51 +125,16 @@ failures = { max_consecutive = 1 }
         },
         { text: "unreachable" },
       ],
-    });
-    // After f1 failed, failure limits let one call of the next turn run at a time: s2 waits for s1,
-    // which ignores the interrupt and is abandoned; only then does s2 get its slot.
-    ws = makeWorkspace(`
-[defaults]
-agent = "slow"
-model = "mock/gpt-4.1-mini"
-
-${mockProviderToml(mock.baseUrls.openai)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
-[agents.slow]
-tools = ["sh"]
-mode = "auto"
-[agents.slow.policy]
-failures = { max_consecutive = 1 }
-`);
-    const child = spawn(BINARY, ["run", "-c", ws.configPath, "--output", "ndjson", "go"], {
-      cwd: ws.dir,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "",
-        AGENTRY_STATE_DIR: ws.stateDir,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    const deadline = Date.now() + 10_000;
-    while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
-    expect(processAlive(marker)).toBe(true);
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
+      { shTable: "shell = true", agentTable: "[agents.slow.policy]\nfailures = { max_consecutive = 1 }" },
+    );
+    const { code, stdout } = await interruptedRun(workspace, ["--output", "ndjson", "go"], marker);
+    expect(code).toBe(130);
     expect(processAlive(marker)).toBe(false);
     const results = parseNdjson(stdout).filter((e) => e.type === "tool_result");
     expect(results.find((e) => e.id === "s1")?.error).toStartWith("abandoned: the run stopped (interrupted)");
     expect(results.find((e) => e.id === "s2")?.error).toStartWith(
       "cancelled before it started: nothing was run",
     );
-    expect(existsSync(join(ws.dir, "late.txt"))).toBe(false);
+    expect(existsSync(join(workspace.dir, "late.txt"))).toBe(false);
   });
 });

@@ -14,6 +14,29 @@ ${mockProviderToml(main.baseUrls.openai)}${broken ? mockProviderToml(broken.base
 }
 
 /**
+ * A workspace with agent `lead` as default on `main`, a `sh` shell tool and agent `bad`, whose
+ * model always answers HTTP 400 (a hard failure); `agents` declares `lead` and the others.
+ */
+async function withFailingAgent(main: MockProvider, agents: string) {
+  const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
+  return e2e.workspace(`
+[defaults]
+agent = "lead"
+model = "mock/gpt-4.1-mini"
+${providers(main, broken)}
+[tools.sh]
+kind = "shell"
+shell = true
+env = ["PATH"]
+
+[agents.bad]
+instructions = "BAD"
+model = "broken/gpt-4.1-mini"
+mode = "auto"
+${agents}`);
+}
+
+/**
  * Agents `top` → `middle` → `bottom` (each delegates once per call; `top` starts `middle`
  * `branches` times in one turn) under `[limits] LIMITS`, with `extraDefaults` in `[defaults]`.
  */
@@ -79,17 +102,9 @@ describe("sub-agents, flows and batch on the compiled binary", () => {
       }
       return { text: "wrote it" };
     });
-    const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
-    const ws = e2e.workspace(`
-[defaults]
-agent = "lead"
-model = "mock/gpt-4.1-mini"
-${providers(main, broken)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+    const ws = await withFailingAgent(
+      main,
+      `
 [agents.lead]
 instructions = "LEAD"
 tools = ["agent:slow1", "agent:slow2", "agent:bad"]
@@ -104,12 +119,8 @@ mode = "auto"
 instructions = "SLOW2"
 tools = ["sh"]
 mode = "auto"
-
-[agents.bad]
-instructions = "BAD"
-model = "broken/gpt-4.1-mini"
-mode = "auto"
-`);
+`,
+    );
     const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
     const events = parseNdjson(result.stdout);
@@ -138,28 +149,16 @@ mode = "auto"
       { toolCalls: [{ id: "f3", name: "sh", arguments: { command: "exit 4" } }] },
       { text: "went on failing" },
     ]);
-    const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
-    e2e.workspace(`
-[defaults]
-agent = "lead"
-model = "mock/gpt-4.1-mini"
-${providers(lead, broken)}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+    await withFailingAgent(
+      lead,
+      `
 [agents.lead]
 tools = ["sh", "agent:bad"]
 mode = "auto"
 [agents.lead.policy]
 failures = { max_consecutive = 2 }
-
-[agents.bad]
-instructions = "BAD"
-model = "broken/gpt-4.1-mini"
-mode = "auto"
-`);
+`,
+    );
     const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     const events = parseNdjson(result.stdout);
     const root = events[0]?.run_id;
