@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { interruptedDecision } from "../middleware/approval/ask.ts";
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
-import { RunStop } from "../spec/run-stop.ts";
 import { currentUser } from "./current-user.ts";
 import { preview } from "./render/format.ts";
 
@@ -90,7 +90,7 @@ export function questionApprover(
         .toLowerCase();
       if (answer === undefined) {
         return signal.aborted
-          ? stopped(signal)
+          ? interruptedDecision(signal)
           : { decision: "deny", by: user, reason: "no answer (input closed)" };
       }
       if (answer === "y" || answer === "yes") return { decision: "approve", scope: "once", by: user };
@@ -100,24 +100,11 @@ export function questionApprover(
         return { decision: "deny", by: user, ...(reason ? { reason } : {}) };
       }
     }
-    return stopped(signal);
+    return interruptedDecision(signal);
   };
   return (request, signal) => {
     const turn = queue.then(() => decide(request, signal));
     queue = turn.catch(() => undefined);
     return turn;
-  };
-}
-
-/**
- * The outcome of a question the run stopped while it was open (Ctrl-C, timeout, a cancelled
- * sibling): recorded as the interruption it is, `by: "interrupt"`, never as a person's denial.
- */
-function stopped(signal: AbortSignal): ApprovalDecision {
-  const why = signal.reason instanceof RunStop ? signal.reason.reason : "cancelled";
-  return {
-    decision: "deny",
-    by: "interrupt",
-    reason: `no decision: the run was ${why} while the question was open`,
   };
 }

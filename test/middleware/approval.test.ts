@@ -9,6 +9,7 @@ import type {
   RecordedDecision,
   RecordedDecisions,
 } from "../../src/spec/approval.ts";
+import { RunStop } from "../../src/spec/run-stop.ts";
 import type { Tool, ToolResult } from "../../src/spec/tool.ts";
 import { createShellTool } from "../../src/tools/shell/index.ts";
 import { callOf, fakeContext, fakeTool, manualClock, runTool } from "./support.ts";
@@ -176,6 +177,34 @@ describe("approval: ask", () => {
     expect(result).toMatchObject({ ok: false, stop: { by: "approval" } });
     expect(result.error).toContain("denied by timeout: no decision within 1m");
     expect(aborted).toBe(true);
+  });
+
+  test("a call cancelled while its approver ignores the cancellation is denied as interrupted, never approved later", async () => {
+    let answer: ((decision: ApprovalDecision) => void) | undefined;
+    const deaf: Approver = () =>
+      new Promise((resolve) => {
+        answer = resolve;
+      });
+    const layer = approval({ mode: "ask", policy: { tools: ["sh"] } });
+    const run = new AbortController();
+    let ran = false;
+    const pending = layer(
+      fakeContext(undefined, "run1", { approver: deaf }),
+      { ...callOf(fakeTool("sh")), signal: run.signal },
+      async () => {
+        ran = true;
+        return { ok: true, output: "" };
+      },
+    );
+    await Promise.resolve();
+    run.abort(new RunStop("interrupted"));
+    const result = await pending;
+    answer?.({ decision: "approve", scope: "once", by: "late" });
+    expect(result).toMatchObject({ ok: false, stop: { by: "approval" } });
+    expect(result.error).toContain(
+      "denied by interrupt: no decision: the run was interrupted while the question was open",
+    );
+    expect(ran).toBe(false);
   });
 
   test("a failing approver denies instead of crashing", async () => {

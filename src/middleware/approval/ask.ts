@@ -1,4 +1,5 @@
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../../spec/approval.ts";
+import { stopReasonOf } from "../../spec/run-stop.ts";
 import type { PipelineClock } from "../clock.ts";
 
 function formatMs(ms: number): string {
@@ -8,8 +9,23 @@ function formatMs(ms: number): string {
 }
 
 /**
- * Asks the approver, turning a timeout into a deny `by: "timeout"` and an approver failure into a
- * deny `by: "approver"`. The approver's signal aborts on timeout or when the call is cancelled.
+ * The outcome of a question the run stopped while it was open (Ctrl-C, timeout, a cancelled
+ * sibling): recorded as the interruption it is, `by: "interrupt"`, never as a person's denial.
+ */
+export function interruptedDecision(signal: AbortSignal): ApprovalDecision {
+  return {
+    decision: "deny",
+    by: "interrupt",
+    reason: `no decision: the run was ${stopReasonOf(signal)} while the question was open`,
+  };
+}
+
+/**
+ * Asks the approver, turning a timeout into a deny `by: "timeout"`, an approver failure into a
+ * deny `by: "approver"` and the call's cancellation (its run stopped) into `interruptedDecision`,
+ * whether or not the approver honours its signal: an approver that ignores it cannot hold the
+ * call past its run, nor approve it afterwards. The approver's signal aborts on timeout or when
+ * the call is cancelled.
  */
 export function askWithTimeout(
   approver: Approver,
@@ -26,12 +42,16 @@ export function askWithTimeout(
       if (settled) return;
       settled = true;
       clock.clearTimeout(timer);
+      callSignal.removeEventListener("abort", onCancel);
       resolve(decision);
     };
+    const onCancel = () => settle(interruptedDecision(callSignal));
     const timer = clock.setTimeout(() => {
       settle({ decision: "deny", by: "timeout", reason: `no decision within ${formatMs(timeoutMs)}` });
       controller.abort();
     }, timeoutMs);
+    if (callSignal.aborted) return onCancel();
+    callSignal.addEventListener("abort", onCancel, { once: true });
     approver(request, signal).then(settle, (err: unknown) =>
       settle({
         decision: "deny",
