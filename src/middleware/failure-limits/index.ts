@@ -25,8 +25,8 @@ interface Counts {
  * Layer 5: counts tool failures per run (a failed, thrown or timed-out tool; refusals by approval,
  * policy, rate limit, loop detection or an open breaker do not count; a success resets the
  * consecutive count, a call abandoned after it was cancelled (`stop.reason: "cancelled"`) is
- * neither: it leaves the counts as they were). The failure that exceeds a limit is returned with `halt: "failures"`, and
- * every later call of the run is refused with `halt: "failures"`.
+ * neither: it leaves the counts as they were). The failure that exceeds a limit is returned with
+ * `halt: "failures"`, and every later call of the run is refused with `halt: "failures"`.
  *
  * Parallel calls reserve a slot before they run: a call starts only while, even if every call in
  * flight failed, the limits would not be exceeded before it (`total + in flight <= max_total`,
