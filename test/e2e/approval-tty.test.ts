@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { MockTurn } from "../../src/testing/index.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
 import { e2eFixture } from "../support/e2e-fixture.ts";
-import { mockDefaultsToml, SHELL_TOOL_TOML } from "../support/workspace.ts";
+import { mockDefaultsToml, SHELL_TOOL_TOML, type Workspace } from "../support/workspace.ts";
 
 const e2e = e2eFixture();
 
@@ -15,6 +15,31 @@ const call = (id: string, name: string, args: Record<string, unknown>): MockTurn
 /** Quotes a word for /bin/sh (the `script` command runs its argument through a shell). */
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
+/** An agent `tty` with a shell and a file tool, asking before the tools in `asking`. */
+const ttyAgent = (baseUrl: string, asking: string[]) => `
+${mockDefaultsToml(baseUrl, "tty")}
+${SHELL_TOOL_TOML}
+[tools.files]
+kind = "file"
+root = "."
+
+[agents.tty]
+tools = ["sh", "files"]
+mode = "ask"
+policy = { approval = { tools = ${JSON.stringify(asking)} } }
+`;
+
+/** `agentry run go` in the workspace through a pseudo-terminal, `answers` typed into it. */
+function runInTerminal(ws: Workspace, answers: string) {
+  const command = [BINARY, "run", "-c", ws.configPath, "go"].map(quote).join(" ");
+  return runBinary(["-q", "-e", "-f", "-c", command, "/dev/null"], {
+    cwd: ws.dir,
+    env: { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" },
+    stdin: answers,
+    binary: "script",
+  });
+}
+
 describe("--approve ask through a pseudo-terminal", () => {
   test("approve, deny with a reason the model sees, and approve-for-run", async () => {
     const mock = await e2e.mock([
@@ -24,25 +49,8 @@ describe("--approve ask through a pseudo-terminal", () => {
       call("a4", "files", { op: "read", path: "calls.log" }),
       { text: "finished" },
     ]);
-    const ws = e2e.workspace(`
-${mockDefaultsToml(mock.baseUrls.openai, "tty")}
-${SHELL_TOOL_TOML}
-[tools.files]
-kind = "file"
-root = "."
-
-[agents.tty]
-tools = ["sh", "files"]
-mode = "ask"
-policy = { approval = { tools = ["sh", "files"] } }
-`);
-    const command = [BINARY, "run", "-c", ws.configPath, "go"].map(quote).join(" ");
-    const result = await runBinary(["-q", "-e", "-f", "-c", command, "/dev/null"], {
-      cwd: ws.dir,
-      env: { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" },
-      stdin: "y\nn\nnot today\na\n",
-      binary: "script",
-    });
+    const ws = e2e.workspace(ttyAgent(mock.baseUrls.openai, ["sh", "files"]));
+    const result = await runInTerminal(ws, "y\nn\nnot today\na\n");
     expect(result.code).toBe(0);
     expect(result.stdout.match(/approval needed/g)).toHaveLength(3);
     expect(readFileSync(join(ws.dir, "calls.log"), "utf8")).toBe("approved\n");
@@ -62,26 +70,9 @@ policy = { approval = { tools = ["sh", "files"] } }
       }
       return { text: "finished" };
     });
-    const ws = e2e.workspace(`
-${mockDefaultsToml(mock.baseUrls.openai, "tty")}
-${SHELL_TOOL_TOML}
-[tools.files]
-kind = "file"
-root = "."
-
-[agents.tty]
-tools = ["sh", "files"]
-mode = "ask"
-policy = { approval = { tools = ["sh"] } }
-`);
+    const ws = e2e.workspace(ttyAgent(mock.baseUrls.openai, ["sh"]));
     ws.write("hosts.txt", "db at 10.20.30.40\n");
-    const command = [BINARY, "run", "-c", ws.configPath, "go"].map(quote).join(" ");
-    const result = await runBinary(["-q", "-e", "-f", "-c", command, "/dev/null"], {
-      cwd: ws.dir,
-      env: { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" },
-      stdin: "y\n",
-      binary: "script",
-    });
+    const result = await runInTerminal(ws, "y\n");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/echo reach \[PII:ip:[0-9a-f]+\] >> calls\.log/);
     expect(result.stdout).toMatch(/\[PII:ip:[0-9a-f]+\] is 10\.20\.30\.40/);

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { spawn } from "node:child_process";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
-import { BINARY, runBinary } from "../support/binary.ts";
+import { runBinary, startBinary } from "../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
@@ -38,22 +37,14 @@ describe("batch edge cases", () => {
       "\n",
     );
     const file = workspace.write("jobs.jsonl", jobs);
-    const child = spawn(BINARY, ["batch", file, "-c", workspace.configPath, "--concurrency", "2"], {
+    const running = startBinary(["batch", file, "-c", workspace.configPath, "--concurrency", "2"], {
       cwd: workspace.dir,
-      env: { PATH: process.env["PATH"] ?? "", NO_COLOR: "1", AGENTRY_STATE_DIR: workspace.stateDir },
+      env: { HOME: undefined, AGENTRY_STATE_DIR: workspace.stateDir },
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    while (!stdout.includes("\n")) await Bun.sleep(20);
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
+    while (!running.stdout().includes("\n")) await Bun.sleep(20);
+    running.child.kill("SIGINT");
+    const { code, stdout, stderr } = await running.finished;
+    expect(code).toBe(130);
     const lines = parseNdjson(stdout);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThan(40);

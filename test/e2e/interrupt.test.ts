@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
-import { BINARY } from "../support/binary.ts";
+import { startBinary } from "../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 let mock: MockProvider | undefined;
@@ -44,31 +43,15 @@ ${extra.agentTable ?? ""}`);
 
 /** Runs `agentry run ARGS` in `workspace`, sends SIGINT once a process matching `marker` runs. */
 async function interruptedRun(workspace: Workspace, args: string[], marker: string) {
-  const child = spawn(BINARY, ["run", "-c", workspace.configPath, ...args], {
+  const running = startBinary(["run", "-c", workspace.configPath, ...args], {
     cwd: workspace.dir,
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      HOME: process.env["HOME"] ?? "",
-      NO_COLOR: "1",
-      AGENTRY_STATE_DIR: workspace.stateDir,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
+    env: { AGENTRY_STATE_DIR: workspace.stateDir },
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const deadline = Date.now() + 10_000;
   while (!processAlive(marker) && Date.now() < deadline) await Bun.sleep(25);
   expect(processAlive(marker)).toBe(true);
-  child.kill("SIGINT");
-  const code = await exited;
-  return { code, stdout, stderr };
+  running.child.kill("SIGINT");
+  return running.finished;
 }
 
 describe("Ctrl-C during a run", () => {
