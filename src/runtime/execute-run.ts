@@ -166,8 +166,26 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
           : ExitCode.agentFailed,
     ...(outcome.error ? { error: outcome.error } : {}),
   };
-  if (failure === undefined && sessions)
-    sessions.save({ id: request.session as string, agent: target, messages: redactor.redactValue(messages) });
+  // What the run saves at its end (session, audit lines, deferred state) may fail (a full disk, an
+  // unwritable state dir): the run still emits its `run_end` and closes its record, then the
+  // first such failure is thrown.
+  const saveFailures: unknown[] = [];
+  const saving = (save: () => void) => {
+    try {
+      save();
+    } catch (err) {
+      saveFailures.push(err);
+    }
+  };
+  if (failure === undefined && sessions) {
+    saving(() =>
+      sessions.save({
+        id: request.session as string,
+        agent: target,
+        messages: redactor.redactValue(messages),
+      }),
+    );
+  }
   recordPolicyStop(rt.audit, runId, target, { stopReason: result.stopReason, haltedBy: outcome.haltedBy });
   recordRunEnd(rt.audit, {
     runId,
@@ -181,21 +199,23 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   // The run's audit lines are written before its deferred state is saved: once saved, another
   // process may record a decision on it, continuing the chain from the file, which must by then
   // hold every line of this run (else both would write the same seq).
-  let auditFailure: unknown;
   await rt.audit?.flush().catch((err: unknown) => {
-    auditFailure = err;
+    saveFailures.push(err);
   });
-  if (failure === undefined)
-    recordDeferral(
-      rt,
-      request,
-      { ...plan, subRuns: scope.children.started },
-      outcome,
-      result,
-      messages,
-      redactor,
-      emit,
+  if (failure === undefined) {
+    saving(() =>
+      recordDeferral(
+        rt,
+        request,
+        { ...plan, subRuns: scope.children.started },
+        outcome,
+        result,
+        messages,
+        redactor,
+        emit,
+      ),
     );
+  }
   emit({
     type: "run_end",
     status: result.status,
@@ -208,10 +228,10 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     refused_calls: result.refusedCalls,
     ...(result.error ? { error: result.error } : {}),
   });
-  // The run's record is closed with its outcome even when the audit log could not be written:
-  // else it stayed `running` and, in a long-lived process (`serve`), kept its file open.
+  // The run's record is closed with its outcome even when something could not be saved: else it
+  // stayed `running` and, in a long-lived process (`serve`), kept its file open.
   await observers.finish(result);
-  if (auditFailure !== undefined) throw auditFailure;
+  if (saveFailures.length > 0) throw saveFailures[0];
   return result;
 }
 

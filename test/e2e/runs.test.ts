@@ -1,12 +1,28 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
+import { shellCall } from "../support/mock-turns.ts";
 import { OBSERVED_SECRETS, observedEnv, startObservedRun } from "../support/observed-run.ts";
 import { runInTerminal } from "../support/terminal.ts";
-import { makeWorkspace, mockProviderToml, type Workspace } from "../support/workspace.ts";
+import {
+  makeWorkspace,
+  mockDefaultsToml,
+  mockProviderToml,
+  parseNdjson,
+  SHELL_TOOL_TOML,
+  type Workspace,
+} from "../support/workspace.ts";
 
 const FIXTURE = join(import.meta.dir, "../fixtures/runs/observed");
 const FIXTURE_RUN = "r20261130T062014-e5701f";
@@ -193,6 +209,35 @@ path = "/dev/full"
       expect(summary).not.toHaveProperty("pid");
     },
   );
+
+  test("a deferred run whose state cannot be saved still emits run_end and closes its record, then fails (exit 1)", async () => {
+    mock = await startMockProvider({ turns: [shellCall("d1", "echo hi")] });
+    ws = makeWorkspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+${SHELL_TOOL_TOML}
+[agents.ops]
+tools = ["sh"]
+mode = "ask"
+policy = { approval = { tools = ["sh"] } }
+`);
+    mkdirSync(ws.stateDir, { recursive: true });
+    writeFileSync(join(ws.stateDir, "runs"), "not a directory");
+    const run = await runBinary(
+      ["run", "-c", ws.configPath, "--approve", "defer", "--output", "ndjson", "go"],
+      {
+        cwd: ws.dir,
+        env: { AGENTRY_STATE_DIR: ws.stateDir },
+        timeoutMs: 30_000,
+      },
+    );
+    expect(run.code).toBe(1);
+    const events = parseNdjson(run.stdout);
+    expect(events.at(-1)).toMatchObject({ type: "run_end", status: "awaiting_approval" });
+    const runId = String(events[0]?.run_id);
+    const summary = JSON.parse(readFileSync(join(ws.stateDir, "records", `${runId}.json`), "utf8"));
+    expect(summary).toMatchObject({ run_id: runId, status: "awaiting_approval" });
+    expect(summary).not.toHaveProperty("pid");
+  });
 
   test("runs show --follow draws a run that is still going and returns when it ends", async () => {
     mock = await startMockProvider({
