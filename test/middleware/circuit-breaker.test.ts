@@ -50,3 +50,22 @@ test("a failed trial reopens; refusals from layers above never count", async () 
   clock.advance(1);
   expect((await layer(ctx, callOf(tool), succeed)).ok).toBe(true);
 });
+
+test("a trial call cancelled before it settles reopens the circuit: a tool that never settles cannot hold it half-open", async () => {
+  const clock = manualClock();
+  const ctx = fakeContext(clock);
+  const layer = circuitBreaker({ failures: 1, cooldownMs: 1000 });
+  const tool = fakeTool("web");
+  await layer(ctx, callOf(tool), fail);
+  clock.advance(1000);
+  const cancel = new AbortController();
+  void layer(ctx, { ...callOf(tool), signal: cancel.signal }, () => new Promise<ToolResult>(() => {}));
+  expect((await layer(ctx, callOf(tool), succeed)).error).toContain("a trial call is in progress");
+  cancel.abort();
+  const refused = await layer(ctx, callOf(tool), succeed);
+  expect(refused).toMatchObject({ stop: { by: "circuit_breaker" }, meta: { circuit: "open" } });
+  expect(refused.error).toContain("retry in 1s");
+  clock.advance(1000);
+  expect((await layer(ctx, callOf(tool), succeed)).ok).toBe(true);
+  expect((await layer(ctx, callOf(tool), succeed)).ok).toBe(true);
+});

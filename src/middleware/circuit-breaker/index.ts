@@ -22,8 +22,9 @@ interface Circuit {
 /**
  * Layer 11, per tool: closed → open after `failures` consecutive tool failures → half-open after
  * `cooldownMs` (exactly one trial call; others are refused meanwhile) → closed on success, open
- * again on failure. Only the tool's own failures count: refusals by layers above never reach it.
- * An open circuit refuses at once with `stop.by: "circuit_breaker"`.
+ * again on failure, or when the trial call is cancelled before it settles. Only the tool's own
+ * failures count: refusals by layers above never reach it. An open circuit refuses at once with
+ * `stop.by: "circuit_breaker"`.
  */
 export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
   const circuits = new Map<string, Circuit>();
@@ -60,6 +61,14 @@ export function circuitBreaker(options: CircuitBreakerOptions): Middleware {
         );
       }
       circuit.state = "half-open";
+      // A trial whose call is cancelled (its run stopped, its tool timed out) counts as failed at
+      // once: a tool that never settles would otherwise hold the circuit half-open, refusing every
+      // later call of the tool for the life of the process.
+      const trialCancelled = () => {
+        if (circuit.state === "half-open") settle(circuit, true, now);
+      };
+      if (call.signal.aborted) trialCancelled();
+      else call.signal.addEventListener("abort", trialCancelled, { once: true });
     }
     return next(call).then(
       (result) => {
