@@ -14,12 +14,21 @@ export interface ContextEnrichmentOptions {
 export const DEFAULT_MAX_OUTPUT = 32 * 1024;
 
 const CLOSING = /<\/tool_output/gi;
-const NEEDS_ESCAPE = /[&'<]/;
+const NEEDS_ESCAPE = /[&'<>\n\r]/;
 
-/** A value for a single-quoted attribute of the frame. */
+/**
+ * A value for a single-quoted attribute of the frame: nothing in it can end the attribute, the
+ * tag (`>`) or the line the tag is on.
+ */
 function attr(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/</g, "&lt;");
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/'/g, "&#39;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\n/g, "&#10;")
+    .replace(/\r/g, "&#13;");
 }
 
 function safeFileName(value: string): string {
