@@ -2,7 +2,7 @@ import type { Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import type { Clock } from "../spec/clock.ts";
 import type { RunEventInput } from "../spec/events.ts";
-import { RunStop } from "../spec/run-stop.ts";
+import { stopDetailOf } from "../spec/run-stop.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
 import { recordPolicyStop } from "./policy-stop.ts";
@@ -175,14 +175,16 @@ export function isHardFailure(outcome: AgentOutcome): boolean {
 }
 
 /**
- * What the parent model sees of a sub-agent cancelled before it could start (it waited for a
- * concurrency slot when its run stopped or a sibling failed hard); undefined while `signal` has
- * not aborted, i.e. for any other failure.
+ * What the parent model sees when starting a sub-agent threw `err`: a refusal by the run's bounds
+ * (`ChildRefused`) as its message, a sub-agent cancelled before it could start (it waited for a
+ * concurrency slot when its run stopped or a sibling failed hard) as such; any other error is
+ * thrown on.
  */
-export function childCancelledResult(agent: string, signal: AbortSignal): ToolResult | undefined {
-  if (!signal.aborted) return undefined;
-  const reason = signal.reason;
-  const because = reason instanceof RunStop && reason.detail ? ` because ${reason.detail}` : "";
+export function childFailureResult(agent: string, err: unknown, signal: AbortSignal): ToolResult {
+  if (err instanceof ChildRefused) return { ok: false, output: "", error: err.message };
+  if (!signal.aborted) throw err;
+  const detail = stopDetailOf(signal);
+  const because = detail ? ` because ${detail}` : "";
   return { ok: false, output: "", error: `sub-agent "${agent}" cancelled before it started${because}` };
 }
 
@@ -196,9 +198,10 @@ export function childToolResult(agent: string, outcome: ChildOutcome, signal: Ab
   };
   if (outcome.status === "ok") return { ok: true, output: outcome.answer, meta };
   const partial = outcome.answer ? `partial answer:\n${outcome.answer}` : "";
+  const detail = stopDetailOf(signal);
   const why =
-    outcome.stopReason === "cancelled" && signal.reason instanceof RunStop && signal.reason.detail
-      ? `cancelled because ${signal.reason.detail}`
+    outcome.stopReason === "cancelled" && detail
+      ? `cancelled because ${detail}`
       : `${outcome.status} (${outcome.stopReason})${outcome.error ? `: ${outcome.error.message}` : ""}`;
   return {
     ok: false,

@@ -12,7 +12,7 @@ import {
 } from "../tools/sub-agent/delegate-definition.ts";
 import type { AgentSettings } from "./agent-settings.ts";
 import type { ChildTool } from "./agent-tools.ts";
-import { ChildRefused, type ChildRunner, childCancelledResult, childToolResult } from "./child-runs.ts";
+import { type ChildRunner, childFailureResult, childToolResult } from "./child-runs.ts";
 import { runControl, type Step, type StepResult } from "./control-flow.ts";
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -102,10 +102,7 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
           ? { ok: true, output: result.answer }
           : { ok: false, output: result.answer, error: result.error?.message ?? `plan ${result.stopReason}` };
       } catch (err) {
-        if (err instanceof ChildRefused) return { ok: false, output: "", error: err.message };
-        const cancelled = childCancelledResult("delegate", signal);
-        if (cancelled) return cancelled;
-        throw err;
+        return childFailureResult("delegate", err, signal);
       } finally {
         children.clock.clearTimeout(timer);
       }

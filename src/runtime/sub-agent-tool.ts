@@ -8,7 +8,7 @@ import {
   agentToolDefinition,
 } from "../tools/sub-agent/agent-definition.ts";
 import type { ChildTool } from "./agent-tools.ts";
-import { ChildRefused, childCancelledResult, childToolResult } from "./child-runs.ts";
+import { childFailureResult, childToolResult } from "./child-runs.ts";
 
 /**
  * `agent:NAME` as a tool: runs the declared agent on `{ task }` with its own model, tools,
@@ -31,10 +31,7 @@ export function subAgentTool(config: Config, spec: AgentToolSpec): ChildTool {
           );
           return childToolResult(spec.child, outcome, ctx.signal);
         } catch (err) {
-          if (err instanceof ChildRefused) return { ok: false, output: "", error: err.message };
-          const cancelled = childCancelledResult(spec.child, ctx.signal);
-          if (cancelled) return cancelled;
-          throw err;
+          return childFailureResult(spec.child, err, ctx.signal);
         }
       },
     }),

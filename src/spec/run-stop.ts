@@ -20,15 +20,18 @@ export function stopReasonOf(signal: AbortSignal): RunStop["reason"] {
   return signal.reason instanceof RunStop ? signal.reason.reason : "cancelled";
 }
 
+/** The detail a `RunStop` on an aborted signal gives (e.g. `hard (call c1) failed`), if any. */
+export function stopDetailOf(signal: AbortSignal): string | undefined {
+  return signal.reason instanceof RunStop ? signal.reason.detail : undefined;
+}
+
 /**
  * Why the calls under `signal` were cancelled, for the error of a call abandoned after it: a
  * sibling's hard failure (`cancelled because hard (call c1) failed`) or the run's stop (`the run
  * stopped (interrupted)`).
  */
 export function describeStop(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof RunStop && reason.reason === "cancelled" && reason.detail) {
-    return `cancelled because ${reason.detail}`;
-  }
-  return `the run stopped (${stopReasonOf(signal)})`;
+  const reason = stopReasonOf(signal);
+  const detail = stopDetailOf(signal);
+  return reason === "cancelled" && detail ? `cancelled because ${detail}` : `the run stopped (${reason})`;
 }
