@@ -250,6 +250,8 @@ function haltReason(halt: NonNullable<ToolFailure["halt"]>): StopReason {
       return "tool_error";
     case "sandbox":
       return "sandbox";
+    case "audit":
+      return "audit";
     case "approval_denied":
     case "awaiting_approval":
       return "approval_denied";

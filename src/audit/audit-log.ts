@@ -27,6 +27,13 @@ export interface AuditLog {
   flush(): Promise<void>;
   /** Synchronous `flush` for signal and exit handlers. */
   flushSync(): void;
+  /**
+   * The write failure that stopped this log, if any (it sticks: lines of a failed write are lost,
+   * so the chain cannot be continued soundly). Before the file's first write, opens it and writes
+   * the queued lines now, so a log that cannot be written at all is found before the first tool
+   * call runs rather than a macrotask later. The audit layer refuses every call once this is set.
+   */
+  writeFailure(): AuditWriteError | undefined;
   /** Flushes and closes the file; later appends throw. */
   close(): Promise<void>;
   /**
@@ -200,6 +207,14 @@ class FileAuditLog implements AuditLog {
     if (this.failure) throw this.failure;
   }
 
+  writeFailure(): AuditWriteError | undefined {
+    if (this.fd === undefined && !this.failure && !this.closed) {
+      if (this.pending.length > 0) this.drain();
+      else this.attempt(() => this.openFile());
+    }
+    return this.failure;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.drain();
@@ -284,14 +299,27 @@ class FileAuditLog implements AuditLog {
     const data = Buffer.from(this.pending.join(""), "utf8");
     this.pending = [];
     this.pendingBytes = 0;
-    try {
-      if (this.fd === undefined) {
-        mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-        this.fd = openSync(this.path, "a", 0o600);
-      }
+    this.attempt(() => {
+      const fd = this.openFile();
       let offset = 0;
-      while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
+      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
       this.releaseEndedChains();
+    });
+  }
+
+  /** The file's descriptor, opened (and its folder made) on first use. */
+  private openFile(): number {
+    if (this.fd === undefined) {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      this.fd = openSync(this.path, "a", 0o600);
+    }
+    return this.fd;
+  }
+
+  /** Runs a write step; its error becomes the log's sticky `failure` (the first one is kept). */
+  private attempt(step: () => void): void {
+    try {
+      step();
     } catch (err) {
       this.failure ??= new AuditWriteError(`cannot write audit log ${this.path}: ${(err as Error).message}`, {
         path: this.path,

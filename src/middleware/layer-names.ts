@@ -30,6 +30,7 @@ export const STOPPED_BY = {
   timeout: "timeout",
   rateLimit: "rate_limit",
   circuitBreaker: "circuit_breaker",
+  audit: "audit",
   toolPolicy: TOOL_POLICY,
 } as const;
 
@@ -44,6 +45,7 @@ export const STOPS = {
   timeout: { reason: "timeout", by: STOPPED_BY.timeout },
   rateLimit: { reason: "rate_limit", by: STOPPED_BY.rateLimit },
   breaker: { reason: "breaker", by: STOPPED_BY.circuitBreaker },
+  audit: { reason: "audit", by: STOPPED_BY.audit },
   /** A call still running a grace period after it was cancelled (its run stopped, or a sibling failed hard). */
   abandoned: { reason: "cancelled", by: "run" },
 } as const satisfies Record<string, ToolStop>;

@@ -22,6 +22,8 @@ export type StopReason =
   | "approval_denied"
   /** A tool's configured sandbox could not be enforced on this host; the call was refused (exit 3). */
   | "sandbox"
+  /** The audit log could not be written; the call that found it was refused and the run failed (exit 1). */
+  | "audit"
   | "awaiting_approval"
   | "provider_error"
   | "tool_error"

@@ -36,6 +36,8 @@ export type StopCause =
   | "truncated"
   | "tool_policy"
   | "sandbox"
+  /** The audit log cannot be written: no call runs unrecorded (the run stops). */
+  | "audit"
   | "cancelled"
   | "custom";
 
@@ -76,7 +78,7 @@ export interface ToolFailure extends ToolOutcomeBase {
    * Set by a governance layer when the run must end after this turn (loop detected, failure
    * limits exceeded, approval deferred). The loop finishes the turn, then stops with this reason.
    */
-  halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied" | "sandbox";
+  halt?: "loop" | "failures" | "awaiting_approval" | "approval_denied" | "sandbox" | "audit";
   /** With `halt: "awaiting_approval"`: the approval id and arguments the deferred run saves. */
   deferral?: DeferredCall;
   /** The layer that set `halt` on a call it did not stop itself (failure limits after a tool's own failure). */

@@ -210,6 +210,34 @@ path = "/dev/full"
     },
   );
 
+  test.skipIf(!existsSync("/dev/full"))(
+    "an audit log that cannot be written fails closed: the model's tool call is refused, nothing runs, the run fails (exit 1)",
+    async () => {
+      mock = await startMockProvider({ turns: [shellCall("t1", "touch ran-unaudited"), { text: "done" }] });
+      ws = makeWorkspace(`
+${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+${SHELL_TOOL_TOML}
+[audit]
+path = "/dev/full"
+[agents.ops]
+tools = ["sh"]
+mode = "auto"
+`);
+      const run = await runBinary(["run", "-c", ws.configPath, "--output", "ndjson", "go"], {
+        cwd: ws.dir,
+        env: { AGENTRY_STATE_DIR: ws.stateDir },
+        timeoutMs: 30_000,
+      });
+      expect(run.code).toBe(1);
+      expect(existsSync(join(ws.dir, "ran-unaudited"))).toBe(false);
+      const events = parseNdjson(run.stdout);
+      expect(events.find((e) => e.type === "tool_result")).toMatchObject({ ok: false, stopped_by: "audit" });
+      expect(events.at(-1)).toMatchObject({ type: "run_end", status: "failed", stop_reason: "audit" });
+      expect(mock.requests).toHaveLength(1);
+      expect(run.stderr).toContain("cannot write audit log /dev/full");
+    },
+  );
+
   test("a deferred run whose state cannot be saved still emits run_end and closes its record, then fails (exit 1)", async () => {
     mock = await startMockProvider({ turns: [shellCall("d1", "echo hi")] });
     ws = makeWorkspace(`

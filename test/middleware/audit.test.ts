@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAuditLog } from "../../src/audit/audit-log.ts";
@@ -82,4 +82,52 @@ test("a throw below is recorded and rethrown", async () => {
     ).rejects.toThrow("bug");
   });
   expect(out[0]).toMatchObject({ type: "tool_call", ok: false, error: "threw: bug" });
+});
+
+test("fails closed: once the log cannot be written, a call is refused before anything below runs, and halts the run", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-audit-layer-"));
+  dirs.push(dir);
+  writeFileSync(join(dir, "not-a-dir"), "");
+  const log = openAuditLog(join(dir, "not-a-dir", "a.jsonl"));
+  const layer = auditLayer({ log });
+  let ran = 0;
+  const result = await layer(fakeContext(), callOf(fakeTool("sh"), { cmd: "touch x" }, "c1"), async () => {
+    ran += 1;
+    return { ok: true, output: "ran" };
+  });
+  expect(ran).toBe(0);
+  expect(result).toMatchObject({ ok: false, stop: { reason: "audit", by: "audit" }, halt: "audit" });
+  expect(result.ok ? "" : result.error).not.toContain(dir);
+  await expect(log.close()).rejects.toThrow("cannot write audit log");
+});
+
+test.skipIf(!existsSync("/dev/full"))(
+  "a log whose first write fails is found before the next macrotask: the call in the same task is refused",
+  async () => {
+    const log = openAuditLog("/dev/full");
+    log.append({ type: "run_start", run_id: "run1", agent: "ops", model: "m", prompt: "p" });
+    const layer = auditLayer({ log });
+    let ran = 0;
+    const result = await layer(fakeContext(), callOf(fakeTool("sh"), {}, "c1"), async () => {
+      ran += 1;
+      return { ok: true, output: "ran" };
+    });
+    expect(ran).toBe(0);
+    expect(result).toMatchObject({ ok: false, halt: "audit" });
+    await expect(log.close()).rejects.toThrow("cannot write audit log /dev/full");
+  },
+);
+
+test("a writable log lets calls through (its file is opened by the check)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-audit-layer-"));
+  dirs.push(dir);
+  const log = openAuditLog(join(dir, "sub", "a.jsonl"));
+  expect(log.writeFailure()).toBeUndefined();
+  expect(existsSync(join(dir, "sub", "a.jsonl"))).toBe(true);
+  const result = await auditLayer({ log })(fakeContext(), callOf(fakeTool("sh")), async () => ({
+    ok: true,
+    output: "ok",
+  }));
+  expect(result.ok).toBe(true);
+  await log.close();
 });

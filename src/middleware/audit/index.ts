@@ -33,6 +33,21 @@ function approvalRecord(
   return record;
 }
 
+/**
+ * The result of a call refused because the audit log cannot be written. It does not name the log's
+ * path or the error (the model does not need to know where the log is); the run's end reports both.
+ */
+function auditRefusal(): ToolResult {
+  return {
+    ok: false,
+    output: "",
+    error:
+      "refused: the audit log cannot be written, and no call runs unrecorded; nothing was run and the run stops",
+    stop: STOPS.audit,
+    halt: "audit",
+  };
+}
+
 export interface AuditLayerOptions {
   log: AuditLog;
   /** Characters of output kept in a `tool_call` record (the rest is counted in `output_chars`). Default 2000. */
@@ -48,11 +63,18 @@ export interface AuditLayerOptions {
  * is written once, by the run (`runtime/execute-run.ts`), which alone knows every stop reason. The `tool_call` record is built with its keys
  * in sorted order, including the empty `prev`, `seq` and `ts` slots the log fills, so the log
  * copies it in one step instead of sorting it.
+ *
+ * It fails closed: once the log cannot be written (`AuditLog.writeFailure`: disk full, permissions,
+ * a read-only mount), every later call is refused before the layers below it run, with
+ * `halt: "audit"`, so the run stops (`stop_reason: "audit"`, exit 1) instead of acting unrecorded.
+ * The refusal itself is not appended: the log has already lost lines, and the run's end reports
+ * the write error.
  */
 export function auditLayer(options: AuditLayerOptions): Middleware {
   const { log } = options;
   const maxOutput = options.maxOutputChars ?? 2000;
   return (ctx, call, next) => {
+    if (log.writeFailure()) return Promise.resolve(auditRefusal());
     const now = options.now ?? ctx.now;
     const started = now();
     return next(call).then(
