@@ -59,6 +59,20 @@ describe("loopDetection", () => {
     );
     expect(callFingerprint("t", { a: "P" })).not.toBe(callFingerprint("t", { a: "p" }));
   });
+
+  test("an own __proto__ argument (as JSON.parse makes one) is part of the fingerprint, sorted or not", () => {
+    const parsed = (json: string) => JSON.parse(json) as Record<string, unknown>;
+    for (const [one, other] of [
+      ['{"b":1,"a":2,"__proto__":{"x":1}}', '{"b":1,"a":2,"__proto__":{"x":2}}'],
+      ['{"b":1,"a":"  q","__proto__":"one"}', '{"b":1,"a":"  q","__proto__":"two"}'],
+      ['{"__proto__":{"x":1},"a":2}', '{"__proto__":{"x":2},"a":2}'],
+    ] as const) {
+      expect(callFingerprint("t", parsed(one))).not.toBe(callFingerprint("t", parsed(other)));
+    }
+    expect(callFingerprint("t", parsed('{"b":1,"__proto__":{"y":2,"x":1}}'))).toBe(
+      callFingerprint("t", parsed('{"__proto__":{"x":1,"y":2},"b":1}')),
+    );
+  });
 });
 
 describe("createTextRepeatDetector", () => {

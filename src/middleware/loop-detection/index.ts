@@ -41,7 +41,9 @@ function normalise(value: unknown): unknown {
     else if (normalise(record[key]) !== record[key]) unchanged = false;
   }
   if (unchanged) return record;
-  const out: Record<string, unknown> = {};
+  // Null prototype: an own `__proto__` argument (JSON.parse makes one) stays a key of the copy,
+  // instead of setting its prototype and vanishing from the fingerprint.
+  const out: Record<string, unknown> = Object.create(null);
   for (const key of sortStrings(keys)) out[key] = normalise(record[key]);
   return out;
 }
