@@ -32,6 +32,18 @@ export class PlaceholderTable {
     return placeholder;
   }
 
+  /**
+   * Takes over a placeholder an earlier table of the same run issued (a resumed run), so it is
+   * restored to `value` and `value` is redacted to it again. Ignored when `placeholder` is not of
+   * the `[PII:kind:hex]` form or this table already maps it.
+   */
+  adopt(placeholder: string, value: string): void {
+    const kind = /^\[PII:([a-z_]+):[0-9a-f]{6,64}\]$/.exec(placeholder)?.[1];
+    if (kind === undefined || this.byPlaceholder.has(placeholder)) return;
+    this.byValue.set(`${kind}\u0000${value}`, placeholder);
+    this.byPlaceholder.set(placeholder, value);
+  }
+
   /** The real value behind a placeholder this table issued, if any. */
   valueOf(placeholder: string): string | undefined {
     return this.byPlaceholder.get(placeholder);

@@ -39,6 +39,12 @@ export interface RedactorOptions {
   patterns?: readonly string[];
   /** Exact secret values; matched longest first, values shorter than 4 characters are ignored. */
   secrets?: readonly string[];
+  /**
+   * Placeholders an earlier redactor of the same run issued, with their real values (a resumed
+   * run): restored and reused as this redactor's own. Placeholders are otherwise meaningful only
+   * to the redactor that issued them.
+   */
+  known?: Readonly<Record<string, string>>;
 }
 
 const PII_DETECTORS: Detector[] = [
@@ -72,6 +78,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     ...(options.pii === false ? [] : PII_DETECTORS),
   ];
   const table = new PlaceholderTable();
+  for (const [placeholder, value] of Object.entries(options.known ?? {})) table.adopt(placeholder, value);
 
   let lastIn = "";
   let lastOut = "";

@@ -79,6 +79,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     pii: settings.policy.redact?.pii ?? true,
     patterns: settings.policy.redact?.patterns ?? [],
     secrets: [...rt.secrets],
+    ...(request.restore ? { known: request.restore } : {}),
   });
   const started = rt.now();
   const controller = new AbortController();
@@ -98,7 +99,11 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     request,
     redactor,
     signal: controller.signal,
-    approver: approverFor(request.approve ?? rt.loaded.config.defaults?.approve ?? "deny", rt.ask),
+    approver: approverFor(
+      request.approve ?? rt.loaded.config.defaults?.approve ?? "deny",
+      rt.ask,
+      request.onDeferred,
+    ),
     ...(plan.recorded ? { recorded: plan.recorded } : {}),
     emitFor: (id, name) => countingRefusals(bus?.emitterFor(id, name) ?? ignoreEvent, refusals),
     children: { started: plan.subRuns ?? 0 },

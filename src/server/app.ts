@@ -149,7 +149,7 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
   }
 
   function pendingList() {
-    return interrupts.pending().map(describeInterrupt);
+    return interrupts.pending().map((record) => describeInterrupt(record, runs.targetsOf(record.id)));
   }
 
   return async (request) => {
@@ -207,7 +207,12 @@ function describeRun(run: ServerRun) {
   };
 }
 
-function describeInterrupt(record: InterruptRecord) {
+/**
+ * An interrupt as the authenticated interrupt list shows it: the AG-UI interrupt, its context and,
+ * while this server holds them, the `targets` (real values behind the ip, e-mail and phone
+ * placeholders of its arguments). Never used for a run's event stream, which keeps placeholders.
+ */
+function describeInterrupt(record: InterruptRecord, targets: Readonly<Record<string, string>> | undefined) {
   return {
     ...toInterrupt(record),
     runId: record.runId,
@@ -215,6 +220,7 @@ function describeInterrupt(record: InterruptRecord) {
     agent: record.agent,
     tool: record.tool,
     args: record.args,
+    ...(targets ? { targets } : {}),
     rule: record.rule,
     createdAt: record.createdAt,
   };

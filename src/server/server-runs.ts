@@ -5,6 +5,7 @@ import type { ApprovalVerdict } from "../runtime/decide-approval.ts";
 import { newRunId } from "../runtime/run-id.ts";
 import type { RunRequest, RunResult } from "../runtime/run-request.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { ApprovalRequest } from "../spec/approval.ts";
 import type { RunEndEvent, RunEvent } from "../spec/events.ts";
 import { RunStop } from "../spec/run-stop.ts";
 import { AguiTranslator } from "./agui-translate.ts";
@@ -67,6 +68,12 @@ export class ServerRuns {
   private readonly continuing = new Set<string>();
   /** Decisions on interrupts whose run already continued, so a retried POST stays idempotent. */
   private readonly decided = new Map<string, { verdict: ApprovalVerdict; agentryRunId: string }>();
+  /**
+   * The `targets` of deferred approvals by approval id (placeholder → real ip, e-mail or phone),
+   * in memory only: never in an event, an interrupt record or anything saved. A restart forgets
+   * them; the continued run restores exactly these.
+   */
+  private readonly targets = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(private readonly options: ServerRunsOptions) {}
 
@@ -97,6 +104,15 @@ export class ServerRuns {
       this.options.runtime.run({ ...request, ...extra }),
     );
     return { ok: true, run };
+  }
+
+  /**
+   * The real values behind the ip, e-mail and phone placeholders of a pending interrupt's
+   * arguments, for authenticated readers of the interrupt list only; undefined when there are
+   * none or the server restarted since the run asked.
+   */
+  targetsOf(interruptId: string): Readonly<Record<string, string>> | undefined {
+    return this.targets.get(interruptId);
   }
 
   /** A run by id: live or recently finished in memory, else saved on disk. */
@@ -252,14 +268,31 @@ export class ServerRuns {
           agentryRunId,
         });
     }
+    const restore = this.takeTargets(deferred.pending.map((item) => item.approval_id));
     this.continuing.add(agentryRunId);
     this.options.interrupts.close(agentryRunId);
     this.markContinued(origin.runId, id);
     return this.launch(
       { id, threadId: origin.threadId, agent: deferred.agent, agentryRunId },
-      (extra) => this.options.runtime.resume(agentryRunId, { approve: "defer", ...extra }),
+      (extra) =>
+        this.options.runtime.resume(agentryRunId, {
+          approve: "defer",
+          ...extra,
+          ...(restore ? { restore } : {}),
+        }),
       () => this.continuing.delete(agentryRunId),
     );
+  }
+
+  /** The targets shown for these approvals, merged, and forgotten here: the continued run has them now. */
+  private takeTargets(approvalIds: readonly string[]): Record<string, string> | undefined {
+    let merged: Record<string, string> | undefined;
+    for (const id of approvalIds) {
+      const targets = this.targets.get(id);
+      this.targets.delete(id);
+      if (targets) merged = { ...merged, ...targets };
+    }
+    return merged;
   }
 
   private markContinued(originId: string, id: string): void {
@@ -271,7 +304,11 @@ export class ServerRuns {
 
   private launch(
     meta: { id: string; threadId: string; agent: string; agentryRunId?: string },
-    execute: (extra: { signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<RunResult>,
+    execute: (extra: {
+      signal: AbortSignal;
+      onEvent: (event: RunEvent) => void;
+      onDeferred: (request: ApprovalRequest) => void;
+    }) => Promise<RunResult>,
     onDone: () => void = () => {},
   ): LiveRun {
     const controller = new AbortController();
@@ -297,10 +334,13 @@ export class ServerRuns {
       if (event.type === "run_end" && event.run_id === run.agentryRunId) run.summary = event;
       push(translator.translate(event));
     };
+    const onDeferred = (request: ApprovalRequest) => {
+      if (request.targets) this.targets.set(request.approvalId, request.targets);
+    };
     this.live.set(run.id, run);
     this.busyThreads.set(run.threadId, run.id);
     run.done = Promise.resolve()
-      .then(() => execute({ signal: controller.signal, onEvent }))
+      .then(() => execute({ signal: controller.signal, onEvent, onDeferred }))
       .then(
         (result) => {
           run.status = result.status;

@@ -100,3 +100,23 @@ describe("createRedactor", () => {
     }
   });
 });
+
+describe("createRedactor with known placeholders (a resumed run)", () => {
+  test("restores a placeholder an earlier redactor issued and redacts its value to it again", () => {
+    const earlier = createRedactor();
+    const placeholder = earlier.redact("10.20.30.40");
+    expect(placeholder).toMatch(/^\[PII:ip:[0-9a-f]{6}\]$/);
+    const resumed = createRedactor({ known: { [placeholder]: "10.20.30.40" } });
+    expect(resumed.restore({ command: `curl http://${placeholder}/` })).toEqual({
+      command: "curl http://10.20.30.40/",
+    });
+    expect(resumed.redact("reached 10.20.30.40")).toBe(`reached ${placeholder}`);
+  });
+
+  test("without them an earlier placeholder stays text; malformed entries are ignored", () => {
+    const placeholder = createRedactor().redact("10.20.30.40");
+    expect(createRedactor().restore(placeholder)).toBe(placeholder);
+    const resumed = createRedactor({ known: { "[PII:ip:xyz]": "1.2.3.4", "not a placeholder": "x" } });
+    expect(resumed.restore("[PII:ip:xyz] not a placeholder")).toBe("[PII:ip:xyz] not a placeholder");
+  });
+});
