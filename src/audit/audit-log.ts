@@ -31,7 +31,8 @@ export interface AuditLog {
    * The write failure that stopped this log, if any (it sticks: lines of a failed write are lost,
    * so the chain cannot be continued soundly). Before the file's first write, opens it and writes
    * the queued lines now, so a log that cannot be written at all is found before the first tool
-   * call runs rather than a macrotask later. The audit layer refuses every call once this is set.
+   * call runs rather than a macrotask later. A closed log answers that it is closed. The audit
+   * layer refuses every call while this returns an error.
    */
   writeFailure(): AuditWriteError | undefined;
   /** Flushes and closes the file; later appends throw. */
@@ -208,7 +209,8 @@ class FileAuditLog implements AuditLog {
   }
 
   writeFailure(): AuditWriteError | undefined {
-    if (this.fd === undefined && !this.failure && !this.closed) {
+    if (this.closed) return this.failure ?? new AuditWriteError("audit log is closed", { path: this.path });
+    if (this.fd === undefined && !this.failure) {
       if (this.pending.length > 0) this.drain();
       else this.attempt(() => this.openFile());
     }

@@ -131,3 +131,17 @@ test("a writable log lets calls through (its file is opened by the check)", asyn
   expect(result.ok).toBe(true);
   await log.close();
 });
+
+test("a closed log refuses calls too: nothing runs that could no longer be recorded", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-audit-layer-"));
+  dirs.push(dir);
+  const log = openAuditLog(join(dir, "a.jsonl"));
+  await log.close();
+  let ran = 0;
+  const result = await auditLayer({ log })(fakeContext(), callOf(fakeTool("sh")), async () => {
+    ran += 1;
+    return { ok: true, output: "ran" };
+  });
+  expect(ran).toBe(0);
+  expect(result).toMatchObject({ ok: false, halt: "audit" });
+});
