@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { IsoStamp } from "../clock/iso-stamp.ts";
 import { sha256Hex } from "../digest/index.ts";
@@ -6,6 +6,7 @@ import { AgentryError } from "../spec/errors.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
 import { sortKeys, sortStrings } from "./canonical-json.ts";
 import { type AuditRecordInput, genesisOf } from "./records.ts";
+import { findRunTip } from "./run-tip.ts";
 
 /**
  * An append-only, hash-chained audit log (SPEC §9). `append` is synchronous and cheap: it chains
@@ -255,17 +256,19 @@ class FileAuditLog implements AuditLog {
 
   /**
    * Reads the file for a run: the tip of its chain (genesis when it has no record) and the highest
-   * `n` of its sub-agent runs `<runId>.<n>`.
+   * `n` of its sub-agent runs `<runId>.<n>`, from the file's end back to the run's `run_start`
+   * (`findRunTip`).
    */
   private scan(runId: string): { chain: Chain; subRuns: number } {
-    const chain: Chain = { seq: 0, prev: genesisOf(runId) };
-    let subRuns = 0;
-    let text: string;
     try {
-      text = readFileSync(this.path, "utf8");
+      const tip = findRunTip(this.path, runId);
+      return {
+        chain: tip.hash === undefined ? { seq: 0, prev: genesisOf(runId) } : { seq: tip.seq, prev: tip.hash },
+        subRuns: tip.subRuns,
+      };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return { chain, subRuns };
+      if (code === "ENOENT") return { chain: { seq: 0, prev: genesisOf(runId) }, subRuns: 0 };
       throw new AuditReadError(
         `cannot read audit log ${this.path} to continue run ${runId}: ${code ?? (err as Error).message}`,
         {
@@ -274,25 +277,6 @@ class FileAuditLog implements AuditLog {
         },
       );
     }
-    // Both needles also match a nested member (a tool argument `{"run_id": …}`): only the record's
-    // own `run_id`, parsed, decides which run a line belongs to.
-    const needle = `"run_id":${JSON.stringify(runId)}`;
-    const subNeedle = `${needle.slice(0, -1)}.`;
-    for (const line of text.split("\n")) {
-      if (!line.includes(needle) && !line.includes(subNeedle)) continue;
-      try {
-        const parsed = JSON.parse(line) as { seq?: unknown; hash?: unknown; run_id?: unknown };
-        if (parsed.run_id === runId && typeof parsed.seq === "number" && typeof parsed.hash === "string") {
-          if (parsed.seq > chain.seq) {
-            chain.seq = parsed.seq;
-            chain.prev = parsed.hash;
-          }
-        } else subRuns = Math.max(subRuns, subRunNumber(parsed.run_id, runId));
-      } catch {
-        /* a corrupt line is verify's business, not the writer's */
-      }
-    }
-    return { chain, subRuns };
   }
 
   private drain(): void {
@@ -328,11 +312,4 @@ class FileAuditLog implements AuditLog {
       });
     }
   }
-}
-
-/** The `n` of a record's `run_id` when it is the sub-agent run `<runId>.<n>`; 0 for any other. */
-function subRunNumber(id: unknown, runId: string): number {
-  if (typeof id !== "string" || !id.startsWith(`${runId}.`)) return 0;
-  const suffix = id.slice(runId.length + 1);
-  return /^[1-9]\d{0,8}$/.test(suffix) ? Number(suffix) : 0;
 }
