@@ -12,21 +12,37 @@ const TOKEN = "browser-test-token-0123456789abcdefABCDEF";
 
 const e2e = e2eFixture();
 
-test("in headless Chromium: enter the token, see the pending approval, approve it, the run finishes", async () => {
+test("in headless Chromium: enter the token, see the pending approval and its real target, approve it, the run finishes", async () => {
   requireChromium();
-  const mock = await e2e.mock([
-    { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: "echo deployed >> deploy.log" } }] },
-    { text: "Deployed after approval." },
-  ]);
+  const mock = await e2e.mock((request) => {
+    const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
+    const tools = messages.filter((m) => m.role === "tool");
+    if (tools.length === 0)
+      return { toolCalls: [{ id: "call-0", name: "files", arguments: { op: "read", path: "hosts.txt" } }] };
+    if (tools.length === 1) {
+      const host = /\[PII:ip:[0-9a-f]+\]/.exec(String(tools[0]?.content))?.[0] ?? "none";
+      return {
+        toolCalls: [
+          { id: "call-1", name: "sh", arguments: { command: `echo deployed to ${host} >> deploy.log` } },
+        ],
+      };
+    }
+    return { text: "Deployed after approval." };
+  });
   const ws = e2e.workspace(`
 ${mockDefaultsToml(mock.baseUrls.openai, "ops")}
 ${SHELL_TOOL_TOML}
+[tools.files]
+kind = "file"
+root = "."
+
 [agents.ops]
-tools = ["sh"]
+tools = ["sh", "files"]
 mode = "ask"
 [agents.ops.policy]
 approval = { tools = ["sh"] }
 `);
+  ws.write("hosts.txt", "production host: 10.20.30.40\n");
   const server = await startServerProcess(["--listen", "127.0.0.1:0", "-c", ws.configPath], {
     cwd: ws.dir,
     env: { AGENTRY_STATE_DIR: ws.stateDir, AGENTRY_SERVER_TOKEN: TOKEN },
@@ -68,7 +84,10 @@ approval = { tools = ["sh"] }
     await page.click("#save-token");
     const card = page.locator(`.interrupt[data-id="${interruptId}"]`);
     await card.waitFor();
-    expect(await card.textContent()).toContain("echo deployed >> deploy.log");
+    expect(await card.textContent()).toMatch(/echo deployed to \[PII:ip:[0-9a-f]+\] >> deploy\.log/);
+    expect(await card.locator("ul.targets").textContent()).toMatch(
+      /^\[PII:ip:[0-9a-f]+\] is 10\.20\.30\.40$/,
+    );
     expect(await card.textContent()).toContain('policy.approval.tools includes "sh"');
     expect(await page.locator("#token-form").isVisible()).toBe(false);
     expect(page.url()).not.toContain(TOKEN);
@@ -80,7 +99,7 @@ approval = { tools = ["sh"] }
     await page.locator("#log .finished").waitFor();
     expect(await page.locator("#log .finished").textContent()).toContain("Deployed after approval.");
     await page.locator("#empty").waitFor();
-    expect(readFileSync(join(ws.dir, "deploy.log"), "utf8")).toBe("deployed\n");
+    expect(readFileSync(join(ws.dir, "deploy.log"), "utf8")).toBe("deployed to 10.20.30.40\n");
     expect(problems).toEqual([]);
   } finally {
     await context.close();

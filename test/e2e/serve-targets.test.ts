@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import type { MockTurn } from "../../src/testing/index.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
 import { readSse, type ServerProcess, startServerProcess } from "../support/server-process.ts";
-import { makeWorkspace, mockDefaultsToml, SHELL_TOOL_TOML, type Workspace } from "../support/workspace.ts";
+import { mockDefaultsToml, SHELL_TOOL_TOML, type Workspace } from "../support/workspace.ts";
 
 const TOKEN = "test-operator-token-0123456789abcdefABCDEF";
 const APPROVER = "test-approver-token-0123456789abcdefABCDEF";
@@ -16,36 +17,24 @@ interface InterruptView {
   targets?: Record<string, string>;
 }
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-const servers: ServerProcess[] = [];
-
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.stop("SIGKILL");
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const e2e = e2eFixture();
 
 /**
  * The model reads hosts.txt (its output reaches the model redacted), then asks to run a shell
  * command with the ip placeholder it saw; the shell tool needs approval, so the run is interrupted.
  */
 async function setup(): Promise<Workspace> {
-  mock = await startMockProvider({
-    turns: (request) => {
-      const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
-      const tools = messages.filter((m) => m.role === "tool");
-      if (tools.length === 0) return call("r1", "files", { op: "read", path: "hosts.txt" });
-      if (tools.length === 1) {
-        const placeholder = PLACEHOLDER.exec(String(tools[0]?.content))?.[0] ?? "none";
-        return call("s1", "sh", { command: `echo reach ${placeholder} >> calls.log` });
-      }
-      return { text: "finished" };
-    },
+  const mock = await e2e.mock((request) => {
+    const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
+    const tools = messages.filter((m) => m.role === "tool");
+    if (tools.length === 0) return call("r1", "files", { op: "read", path: "hosts.txt" });
+    if (tools.length === 1) {
+      const placeholder = PLACEHOLDER.exec(String(tools[0]?.content))?.[0] ?? "none";
+      return call("s1", "sh", { command: `echo reach ${placeholder} >> calls.log` });
+    }
+    return { text: "finished" };
   });
-  ws = makeWorkspace(`
+  const ws = e2e.workspace(`
 ${mockDefaultsToml(mock.baseUrls.openai, "ops")}
 ${SHELL_TOOL_TOML}
 [tools.files]
@@ -77,7 +66,7 @@ async function serve(workspace: Workspace): Promise<ServerProcess> {
       AGENTRY_APPROVER_TOKEN: APPROVER,
     },
   });
-  servers.push(server);
+  e2e.afterThis(() => server.stop("SIGKILL"));
   return server;
 }
 
@@ -163,7 +152,6 @@ describe("agentry serve shows approvers the targets behind placeholders", () => 
     expect(readFileSync(join(workspace.dir, "calls.log"), "utf8")).toBe(`reach ${IP}\n`);
 
     expect(await server.stop("SIGTERM")).toBe(0);
-    servers.splice(servers.indexOf(server), 1);
     expect(server.stderr()).not.toContain(IP);
     const saved = filesUnder(workspace.stateDir);
     saved.set(join(workspace.dir, "audit.jsonl"), readFileSync(join(workspace.dir, "audit.jsonl"), "latin1"));
@@ -177,7 +165,6 @@ describe("agentry serve shows approvers the targets behind placeholders", () => 
     await interruptedRun(first, "run-r");
     expect((await interrupts(first))[0]?.targets).toBeDefined();
     expect(await first.stop("SIGTERM")).toBe(0);
-    servers.splice(servers.indexOf(first), 1);
 
     const second = await serve(workspace);
     const [pending] = await interrupts(second);
