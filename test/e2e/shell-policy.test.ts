@@ -41,13 +41,19 @@ env = ["PATH"]
 kind = "shell"
 env = ["PATH"]
 
+[tools.finder]
+kind = "shell"
+shell = true
+allow = ["find *", "echo *"]
+env = ["PATH"]
+
 [tools.gated]
 kind = "shell"
 shell = true
 env = ["PATH"]
 
 [agents.probe]
-tools = ["open", "sh", "direct", "plain", "gated"]
+tools = ["open", "sh", "direct", "plain", "gated", "finder"]
 mode = "ask"
 
 [agents.probe.policy]
@@ -151,6 +157,25 @@ describe("shell policy on the compiled binary (issue 11)", () => {
     expect(results[0]?.error).toContain('the redirection "> pwned" is refused');
     expect(results[1]?.error).toContain('the redirection ">> pwned" is refused');
     expect(results[2]).toEqual({ ok: true, error: "" });
+  });
+
+  test("review 7: an expansion or pattern cannot steer find, sh -c or timeout past allow and deny rules", async () => {
+    const results = await probe([
+      ["finder", "find . -name victim -delete$NOPE"],
+      ["finder", "find . -name victim -exec$NOPE rm {} \\;"],
+      ["finder", "find . -name victim -exec$NOPE sh -c 'touch pwned' \\;"],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, ${IFS} is for sh
+      ["sh", 'sh -c "echo a${IFS}rm victim"'],
+      ["sh", "timeout $NOPE 5 rm victim"],
+      ["finder", "find . -name victim"],
+    ]);
+    for (const result of results.slice(0, 5)) {
+      expect(result).toEqual({
+        ok: false,
+        error: expect.stringContaining("is expanded or rewritten by the shell"),
+      });
+    }
+    expect(results[5]).toEqual({ ok: true, error: "" });
   });
 
   test("doctor warns that deny rules without an allow list are best-effort", async () => {

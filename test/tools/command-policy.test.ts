@@ -180,3 +180,42 @@ describe("attacker review: the program/argument boundary and descriptor numbers"
     expect(allow.check("chmod 644 f 2>/dev/null")).toBeUndefined();
   });
 });
+
+describe("attacker review 7: words the shell rewrites cannot steer a wrapper (shell = true)", () => {
+  const allow = policy({ shell: true, allow: ["find *", "echo *", "sh *", "timeout *", "env *", "grep *"] });
+  const deny = policy({ shell: true, deny: ["rm *"] });
+
+  test.each([
+    // an unset variable vanishes: find sees -exec / -delete
+    "find . -name victim -exec$NOPE rm {} \\;",
+    'find . -name victim "-delete$NOPE"',
+    // ${IFS} holds a newline: the outer shell hands sh a two-line script
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, ${IFS} is for sh
+    'sh -c "echo a${IFS}rm victim"',
+    // a vanishing operand shifts the command word
+    "timeout $NOPE 5 rm victim",
+    // $0 is "sh", "$@" the script's arguments, a glob a file name
+    "env $0 -c 'rm victim'",
+    "sh -c 'env \"$@\"' _ rm victim",
+    "env /usr/bin/r[m] victim",
+    "env ~/rm victim",
+    "env {r,}m victim",
+  ])("%j is refused under an allow list and under a deny list", (command) => {
+    for (const rules of [allow, deny])
+      expect(rules.check(command)).toContain("is expanded or rewritten by the shell");
+  });
+
+  test("quoted patterns, {} and variables after the command word still pass", () => {
+    expect(allow.check("find . -name '*.ts' -exec grep -l x {} +")).toBeUndefined();
+    expect(allow.check('find "$HOME" -name x')).toContain("is expanded or rewritten");
+    expect(allow.check("env grep x $HOME/notes *.md")).toBeUndefined();
+    expect(deny.check("find . -name x -exec rm {} \\;")).toContain('denied by the rule "rm *"');
+  });
+
+  test("sudo -s and -i hand the command to a shell, so they cannot be checked", () => {
+    const direct = policy({ deny: ["rm *"] });
+    for (const command of ["sudo -s 'rm$IFS-rf$IFS/'", "sudo -i rm x", "sudo --shell rm x", "doas -s"]) {
+      expect(direct.check(command)).toContain("cannot be determined");
+    }
+  });
+});

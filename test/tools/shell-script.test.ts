@@ -70,6 +70,7 @@ describe("parseShellScript agrees with sh", () => {
           { op: "<&", target: "-", harmless: true },
           { op: ">", target: "out", harmless: false },
         ],
+        rewritten: [false, false],
       },
     ]);
   });

@@ -24,7 +24,7 @@ export function analyzeCommand(command: string, shell: boolean, lookup: ProgramL
     const parsed = parseShellScript(command);
     if (!parsed.ok) return parsed;
     for (const simple of parsed.commands) {
-      const found = commandSubjects(simple.argv, simple.redirections, names);
+      const found = commandSubjects(simple, names);
       if (!found.ok) return found;
       subjects.push(...found.subjects);
     }
@@ -32,7 +32,7 @@ export function analyzeCommand(command: string, shell: boolean, lookup: ProgramL
   }
   const split = splitArgv(command);
   if (!split.ok) return { ok: false, reason: split.error };
-  return commandSubjects(split.argv, [], names);
+  return commandSubjects({ argv: split.argv, redirections: [], rewritten: [] }, names);
 }
 
 /** How a subject is shown to the model: its argv, with `…` for unknown trailing words. */

@@ -20,6 +20,12 @@ export interface Redirection {
 export interface SimpleCommand {
   argv: string[];
   redirections: Redirection[];
+  /**
+   * Per argv word: the shell may still rewrite it (an expansion, pattern, `~` or brace list;
+   * `WordToken.rewritten`), so its final text, or whether it is one word at all, is unknown.
+   * Missing entries are words taken as they are (argv split without a shell).
+   */
+  rewritten: boolean[];
 }
 
 /** The simple commands of a script, or why it cannot be vouched for. */
@@ -92,7 +98,7 @@ export function parseShellScript(line: string): ScriptParse {
   const lexed = tokenizeShell(line);
   if (!lexed.ok) return lexed;
   const commands: SimpleCommand[] = [];
-  let current: SimpleCommand = { argv: [], redirections: [] };
+  let current: SimpleCommand = { argv: [], redirections: [], rewritten: [] };
   let pendingOperator: string | undefined;
   const tokens = lexed.tokens;
   const finish = (separator: string): string | undefined => {
@@ -101,7 +107,7 @@ export function parseShellScript(line: string): ScriptParse {
       return `"${separator}" without a command before it`;
     }
     commands.push(current);
-    current = { argv: [], redirections: [] };
+    current = { argv: [], redirections: [], rewritten: [] };
     return undefined;
   };
   for (let index = 0; index < tokens.length; index++) {
@@ -151,6 +157,7 @@ export function parseShellScript(line: string): ScriptParse {
       if (problem) return { ok: false, reason: problem };
     }
     current.argv.push(token.text);
+    current.rewritten.push(token.rewritten);
     pendingOperator = undefined;
   }
   if (pendingOperator) return { ok: false, reason: `the command ends with "${pendingOperator}"` };

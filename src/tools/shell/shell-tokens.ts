@@ -21,6 +21,12 @@ export interface WordToken {
   pattern: boolean;
   /** A `<` or `>` follows with no blank in between (an IO number or `{fd}` redirection). */
   beforeRedirect: boolean;
+  /**
+   * The shell may still turn it into other text or into several words, or remove it: it holds an
+   * expansion (an unset `$NAME` vanishes, `${IFS}` splits), an unquoted `*`, `?` or `[`, a leading
+   * unquoted `~`, or an unquoted brace list (`{a,b}`, `{1..3}` in bash). `{}` alone stays literal.
+   */
+  rewritten: boolean;
 }
 
 /** A control or redirection operator, or a newline. */
@@ -61,6 +67,10 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 const SPECIAL_PARAMETER = /[0-9@*#?\-$!]/;
 const PATTERN_CHARS = new Set(["*", "?", "[", "{", "}"]);
 const DOUBLE_QUOTE_ESCAPES = new Set(['"', "\\", "$", "`"]);
+/** Unquoted characters that make pathname expansion rewrite a word. */
+const GLOB = /[*?[]/;
+/** An unquoted brace list or sequence, which bash expands into several words. */
+const BRACE_LIST = /\{.*(,|\.\.).*\}/;
 
 class Refusal {
   constructor(readonly reason: string) {}
@@ -135,8 +145,10 @@ class Lexer {
       expands: false,
       pattern: false,
       beforeRedirect: false,
+      rewritten: false,
     };
     const start = this.i;
+    let unquoted = "";
     for (;;) {
       this.skipContinuations();
       const ch = this.line[this.i];
@@ -157,10 +169,15 @@ class Lexer {
       else if (ch === "`") throw new Refusal("command substitution (`…`) cannot be checked");
       else {
         if (PATTERN_CHARS.has(ch) || (ch === "~" && this.i === start)) token.pattern = true;
+        if (ch === "~" && this.i === start) token.rewritten = true;
         token.text += ch;
+        unquoted += ch;
         this.i += 1;
+        continue;
       }
+      unquoted += "_";
     }
+    if (token.expands || GLOB.test(unquoted) || BRACE_LIST.test(unquoted)) token.rewritten = true;
     return token;
   }
 
