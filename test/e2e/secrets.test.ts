@@ -106,3 +106,43 @@ describe("secrets on the compiled binary (issue 11 items 11, 12)", () => {
     ]);
   });
 });
+
+describe("a deny pattern's refusal on the compiled binary (review 7)", () => {
+  test("why a call with a copied placeholder cannot be checked reaches the model without the secret it stands for", async () => {
+    mock = await startMockProvider({
+      turns: (request) => {
+        const messages = (request.body as { messages: { role: string; content?: unknown }[] }).messages;
+        const results = messages.filter((message) => message.role === "tool");
+        if (results.length === 0)
+          return { toolCalls: [{ id: "p1", name: "sh", arguments: { command: "printenv MY_SECRET" } }] };
+        if (results.length > 1) return { text: "done" };
+        const placeholder = /\[PII:secret:[0-9a-f]+\]/.exec(String(results[0]?.content))?.[0] ?? "none";
+        return { toolCalls: [{ id: "p2", name: "sh", arguments: { command: `env --${placeholder}` } }] };
+      },
+    });
+    ws = makeWorkspace(`
+[defaults]
+agent = "sec"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai, { apiKeyVar: "MOCK_KEY" })}
+[tools.sh]
+kind = "shell"
+env = ["PATH", "MY_SECRET"]
+
+[agents.sec]
+mode = "auto"
+tools = ["sh"]
+policy = { approval = { deny = ["sh:rm *"] } }
+`);
+    const result = await agentry(ws, ["run", "--output", "ndjson", "probe"]);
+    expect(result.code).toBe(0);
+    const refusal = parseNdjson(result.stdout).find(
+      (event) => event.type === "tool_result" && event.id === "p2",
+    );
+    expect(String(refusal?.error)).toContain('cannot be checked against deny pattern "sh:rm *"');
+    const modelSaw = JSON.stringify(mock.requests.map((request) => request.body));
+    expect(modelSaw).toMatch(/option agentry does not know \(--\[PII:secret:[0-9a-f]+\]\)/);
+    expect(modelSaw).not.toContain(PASSED);
+  });
+});

@@ -372,6 +372,23 @@ describe("approval patterns on shell tools match the parsed argv (issue 11 item 
     expect(result.error).toContain('builtin "eval"');
   });
 
+  test("why a line with a restored secret cannot be checked reaches the model with the placeholder, never the secret", async () => {
+    const secret = "s3cr3t-Value-Zq81";
+    const redactor = createRedactor({ secrets: [secret] });
+    const placeholder = redactor.redact(secret);
+    const layer = approval({ mode: "auto", policy: { deny: ["sh:rm *"] } });
+    for (const command of [`find ${placeholder} -exec`, `env --${placeholder}`]) {
+      const result = await layer(
+        fakeContext(undefined, "run1", { approver: scripted(), redactor }),
+        callOf(shellTool("sh", false), { command }),
+        runTool,
+      );
+      expect(result.error).toContain('cannot be checked against deny pattern "sh:rm *"');
+      expect(result.error).toContain(placeholder);
+      expect(result.error).not.toContain(secret);
+    }
+  });
+
   test("except sh:git status* exempts a line only when every simple command matches", async () => {
     const approver = scripted({ decision: "deny", by: "alice" }, { decision: "deny", by: "alice" });
     const layer = approval({ mode: "ask", policy: { tools: ["sh"], except: ["sh:git status*"] } });

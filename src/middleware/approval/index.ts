@@ -50,7 +50,9 @@ interface RunApprovals {
 
 /**
  * Layer 6, human approval (SPEC §6). `deny` patterns refuse without asking in every mode;
- * `deny` and `except` patterns judge the arguments with placeholders restored (what the tool runs);
+ * `deny` and `except` patterns judge the arguments with placeholders restored (what the tool runs),
+ * so why a call could not be checked (it may quote those arguments) is redacted before the model,
+ * which sees this layer's refusals unredacted (layer 7 is below), reads it;
  * `readonly` runs only `tool.readOnly` tools; `auto` asks nobody (audited as `auto`); `ask` asks
  * the run's approver (`ctx.approver`; decisions of a resumed run come from `ctx.recorded`) for
  * tools matching a `policy.approval.tools` glob (`*`, `mcp__github__*`, `agent:NAME` for the
@@ -78,7 +80,7 @@ export function approval(options: ApprovalOptions): Middleware {
       const why =
         denied.kind === "match"
           ? `matches deny pattern "${denied.pattern.source}"`
-          : `cannot be checked against deny pattern "${denied.pattern.source}": ${denied.reason}`;
+          : `cannot be checked against deny pattern "${denied.pattern.source}": ${ctx.redactor.redact(denied.reason)}`;
       return refused(
         ctx,
         call,
