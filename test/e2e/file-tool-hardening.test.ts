@@ -97,6 +97,20 @@ describe("file tool on the compiled binary (issue 11 items 4, 6, 9)", () => {
     expect(String(run.results.get("search")?.output)).toContain("\nno matches\n");
   }, 30_000);
 
+  test("review 7: a search whose regular expression backtracks catastrophically stops at the tool timeout", async () => {
+    agent = await scriptedAgent(
+      `${FILES("./root")}\n[defaults.policy]\ntool_timeout = "2s"\n`,
+      ["files"],
+      [{ id: "redos", name: "files", arguments: { op: "search", path: ".", pattern: "/(a+)+$/" } }],
+    );
+    mkdirSync(join(agent.ws.dir, "root"));
+    // 90 000 lines of about a second each: without pauses the search would hold the process a day
+    agent.ws.write("root/evil.txt", `${"a".repeat(40)}!\n`.repeat(90_000));
+    const run = await agent.run({ timeoutMs: 90_000 });
+    expect(run.code).toBe(0);
+    expect(run.results.get("redos")).toMatchObject({ ok: false, stopped_by: "timeout" });
+  }, 120_000);
+
   test("item 6: a root holding devices refuses them as non-regular files", async () => {
     agent = await scriptedAgent(FILES("/dev"), ["files"], [read("zero", "zero"), read("null", "null")]);
     const run = await agent.run({ timeoutMs: 15_000 });

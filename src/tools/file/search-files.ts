@@ -17,6 +17,13 @@ const MAX_LINE_SHOWN = 200;
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Directory entries one search examines at most, so a huge tree cannot keep a call busy forever. */
 const MAX_ENTRIES = 100_000;
+/**
+ * Longest stretch (ms) a search matches lines without letting the event loop turn. The model
+ * writes the pattern: a regular expression that backtracks catastrophically (`/(a+)+$/`) takes up
+ * to seconds per line, so without these pauses one search over a file of such lines would hold the
+ * process for hours, and no timeout, Ctrl-C or other agent could run until it ended.
+ */
+const MATCH_SLICE_MS = 20;
 
 /**
  * Turns the model's pattern into a matcher: `/regex/flags` is a regular expression, anything
@@ -129,7 +136,13 @@ async function searchOpened(state: SearchState, file: FileHandle, stat: Stats, s
     signal: state.signal,
   });
   if (window.binary) return;
+  let slice = performance.now();
   for (const entry of window.text.split("\n")) {
+    if (performance.now() - slice > MATCH_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      state.signal.throwIfAborted();
+      slice = performance.now();
+    }
     const tab = entry.indexOf("\t");
     const text = entry.slice(tab + 1);
     if (tab < 0 || !state.matches(text)) continue;
