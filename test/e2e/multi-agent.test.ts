@@ -8,6 +8,12 @@ import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
 const e2e = e2eFixture();
 
+/** Blocks this process (not the binary under test) until `path` exists, for at most 20 s. */
+function waitForFile(path: string): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 20_000 && !existsSync(path); waited += 10) Atomics.wait(tick, 0, 0, 10);
+}
+
 function providers(main: MockProvider, broken?: MockProvider): string {
   return `
 ${mockProviderToml(main.baseUrls.openai)}${broken ? mockProviderToml(broken.baseUrls.openai, { name: "broken" }) : ""}`;
@@ -15,10 +21,16 @@ ${mockProviderToml(main.baseUrls.openai)}${broken ? mockProviderToml(broken.base
 
 /**
  * A workspace with agent `lead` as default on `main`, a `sh` shell tool and agent `bad`, whose
- * model always answers HTTP 400 (a hard failure); `agents` declares `lead` and the others.
+ * model always answers HTTP 400 (a hard failure), after `beforeFailing` returns; `agents` declares
+ * `lead` and the others.
  */
-async function withFailingAgent(main: MockProvider, agents: string) {
-  const broken = await e2e.mock(() => ({ text: "never" }), { faults: () => ({ status: 400 }) });
+async function withFailingAgent(main: MockProvider, agents: string, beforeFailing?: () => void) {
+  const broken = await e2e.mock(() => ({ text: "never" }), {
+    faults: () => {
+      beforeFailing?.();
+      return { status: 400 };
+    },
+  });
   return e2e.workspace(`
 [defaults]
 agent = "lead"
@@ -143,13 +155,15 @@ mode = "auto"
       {
         toolCalls: [
           { id: "k1", name: "agent_bad", arguments: { task: "fail" } },
-          { id: "k2", name: "sh", arguments: { command: "trap '' TERM; sleep 3" } },
+          { id: "k2", name: "sh", arguments: { command: "trap '' TERM; touch trapped; sleep 3" } },
         ],
       },
       { toolCalls: [{ id: "f3", name: "sh", arguments: { command: "exit 4" } }] },
       { text: "went on failing" },
     ]);
-    await withFailingAgent(
+    // agent_bad fails only once k2 ignores SIGTERM: cancelled before its trap, k2 would die at once.
+    let dir = "";
+    const ws = await withFailingAgent(
       lead,
       `
 [agents.lead]
@@ -158,7 +172,9 @@ mode = "auto"
 [agents.lead.policy]
 failures = { max_consecutive = 2 }
 `,
+      () => waitForFile(join(dir, "trapped")),
     );
+    dir = ws.dir;
     const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     const events = parseNdjson(result.stdout);
     const root = events[0]?.run_id;
