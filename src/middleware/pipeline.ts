@@ -47,9 +47,9 @@ export interface PipelineOptions {
  * `call.tool.execute(call.args, { signal, runId, agent, callId })`. Built once per agent and
  * runtime (`resolveAgent`) and shared by that agent's runs: per-run values (approver, redactor,
  * decisions of a resumed run) come from the `PipelineContext`; loop, failure and approve-for-run
- * state is kept per run id, rate-limit and breaker state per pipeline, i.e. per agent. Layers
- * whose input is absent (no audit log, no log sink, no rate configured) are left out, which costs
- * nothing; the timeout layer stays with `tool_timeout = 0` (no deadline) for the grace it gives
+ * state is kept per run (per context, `RunScoped`), rate-limit and breaker state per pipeline,
+ * i.e. per agent. Layers whose input is absent (no audit log, no log sink, no rate configured) are
+ * left out, which costs nothing; the timeout layer stays with `tool_timeout = 0` (no deadline) for the grace it gives
  * a cancelled call.
  */
 export function createPipeline(options: PipelineOptions): Pipeline {

@@ -22,7 +22,9 @@ export interface TextRedactor {
 /**
  * What each middleware layer can see and do: the values of one run of one agent. A pipeline is
  * built once per agent and shared by all its runs, so everything that differs between runs (run
- * id, approver, redactor, decisions of a resumed run, events, signal) travels here.
+ * id, approver, redactor, decisions of a resumed run, events, signal) travels here. One context
+ * object per run, handed to each of its calls: layers keep per-run state by it (`RunScoped`), so a
+ * new object is a new run even under the same run id.
  */
 export interface PipelineContext {
   runId: string;

@@ -159,18 +159,18 @@ describe("createPipeline", () => {
     expect(result.error).toContain("boom");
   });
 
-  test("per-run state: loop counters of one run do not affect another", async () => {
+  test("per-run state: loop counters of one run do not affect another, even one reusing its run id", async () => {
     const tool = fakeTool();
     const pipeline = createPipeline({
       mode: "auto",
       clock: manualClock(),
       policy: { loop: { max_repeats: 1 } },
     });
-    expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).ok).toBe(true);
-    expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).stop?.by).toBe(
-      "loop_detection",
-    );
+    const a = fakeContext(undefined, "a");
+    expect((await pipeline(a, callOf(tool, { x: 1 }))).ok).toBe(true);
+    expect((await pipeline(a, callOf(tool, { x: 1 }))).stop?.by).toBe("loop_detection");
     expect((await pipeline(fakeContext(undefined, "b"), callOf(tool, { x: 1 }))).ok).toBe(true);
+    expect((await pipeline(fakeContext(undefined, "a"), callOf(tool, { x: 1 }))).ok).toBe(true);
   });
 });
 

@@ -106,7 +106,7 @@ export function approval(options: ApprovalOptions): Middleware {
   };
 
   async function decide(ctx: PipelineContext, call: PipelineCall, next: Next): Promise<ToolResult> {
-    const approvals = runs.get(ctx.runId);
+    const approvals = runs.get(ctx);
     const recorded = ctx.recorded?.take(ctx.runId, call.id, call.name, call.args);
     if (recorded) return applyRecorded(ctx, call, next, recorded, approvals);
     const inFlight = approvals.asking.get(call.name);

@@ -117,7 +117,7 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
     return run(ctx, call, next, counts);
   };
   return (ctx, call, next) => {
-    const counts = runs.get(ctx.runId);
+    const counts = runs.get(ctx);
     if (counts.exceeded) return refuseExceeded(ctx, call, counts);
     if (!fits(counts)) return waitForSlot(ctx, call, next, counts);
     return run(ctx, call, next, counts);

@@ -67,7 +67,7 @@ export function callFingerprint(tool: string, args: Record<string, unknown>): st
 export function loopDetection(options: LoopDetectionOptions): Middleware {
   const runs = new RunScoped(() => new Map<string, number>());
   return (ctx, call, next) => {
-    const seen = runs.get(ctx.runId);
+    const seen = runs.get(ctx);
     const key = callFingerprint(call.name, ctx.redactor.restore(call.args));
     const attempts = (seen.get(key) ?? 0) + 1;
     seen.set(key, attempts);
