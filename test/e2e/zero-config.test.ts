@@ -2,8 +2,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
+import { readSse, startServerProcess } from "../support/server-process.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /** Issue 15: runs without a configuration file, providers and model from the environment. */
@@ -279,5 +282,106 @@ describe("zero-config: init --from-env, validate, agents, tools", () => {
     const tools = await agentry(["tools", "--json"], openAiEnv());
     expect(tools.code).toBe(0);
     expect(JSON.parse(tools.stdout)).toEqual([]);
+  });
+});
+
+describe("zero-config: doctor, serve and mcp serve", () => {
+  test("doctor checks what zero-config resolved: the key variable and the provider's base URL; without one it is exit 2", async () => {
+    await setup();
+    project();
+    const doctor = await agentry(["doctor"], openAiEnv());
+    expect(doctor.stdout).toContain(
+      "ok    no configuration file (zero-config: providers from the environment: openai; model openai/gpt-4.1-mini (default)",
+    );
+    expect(doctor.stdout).toContain("${OPENAI_API_KEY} is set");
+    expect(doctor.stdout).toContain(`ok    provider openai (openai): ${mock?.baseUrls.openai} is reachable`);
+    expect(doctor.stdout).toContain("all checks passed");
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout + doctor.stderr).not.toContain(KEY);
+    const none = await agentry(["doctor"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("no provider is configured in the environment");
+  });
+
+  test("serve runs the built-in assistant without a configuration file", async () => {
+    await setup([{ text: "served without a file" }]);
+    const dir = project();
+    if (!ws) throw new Error("no workspace");
+    const token = "zero-config-serve-token-0123456789abcdef";
+    const server = await startServerProcess(["--listen", "127.0.0.1:0"], {
+      cwd: dir,
+      env: {
+        HOME: join(ws.dir, "home"),
+        XDG_CONFIG_HOME: join(ws.dir, "xdg"),
+        AGENTRY_STATE_DIR: ws.stateDir,
+        AGENTRY_SERVER_TOKEN: token,
+        ...openAiEnv(),
+      },
+    });
+    try {
+      const headers = { Authorization: `Bearer ${token}` };
+      const agents = await fetch(`${server.url}/v1/agents`, { headers });
+      expect(await agents.json()).toEqual({
+        agents: [
+          {
+            name: "assistant",
+            description: "General-purpose assistant (built in)",
+            model: "openai/gpt-4.1-mini",
+            default: true,
+          },
+        ],
+      });
+      const run = await fetch(`${server.url}/v1/agents/assistant/runs`, {
+        method: "POST",
+        headers: { ...headers, "Content-Type": "application/json", Accept: "text/event-stream" },
+        body: JSON.stringify({
+          threadId: "t1",
+          runId: "run-1",
+          messages: [{ id: "m1", role: "user", content: "hi" }],
+          tools: [],
+          context: [],
+        }),
+      });
+      expect(run.status).toBe(200);
+      const text = (await readSse(run))
+        .filter((message) => message.data["type"] === "TEXT_MESSAGE_CONTENT")
+        .map((message) => message.data["delta"])
+        .join("");
+      expect(text).toBe("served without a file");
+      expect(server.stderr()).not.toContain(KEY);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("mcp serve offers the built-in assistant as a tool without a configuration file", async () => {
+    await setup([{ text: "answered over MCP" }]);
+    const dir = project();
+    if (!ws) throw new Error("no workspace");
+    const client = new Client({ name: "zero-config-test", version: "1.0.0" });
+    await client.connect(
+      new StdioClientTransport({
+        command: BINARY,
+        args: ["mcp", "serve"],
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          HOME: join(ws.dir, "home"),
+          XDG_CONFIG_HOME: join(ws.dir, "xdg"),
+          AGENTRY_STATE_DIR: ws.stateDir,
+          NO_COLOR: "1",
+          ...openAiEnv(),
+        },
+        cwd: dir,
+        stderr: "ignore",
+      }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toEqual(["assistant"]);
+      const result = await client.callTool({ name: "assistant", arguments: { prompt: "hi" } });
+      expect(result.content).toEqual([{ type: "text", text: "answered over MCP" }]);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -1,13 +1,14 @@
 import { hasReferences, interpolate, listReferences } from "../../config/interpolate.ts";
 import { formatKeyPath, isTable, type KeyPath } from "../../config/key-path.ts";
-import { type LoadedConfig, loadConfig } from "../../config/loader.ts";
+import type { LoadedConfig } from "../../config/loader.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { displayPath } from "../../config/source-files.ts";
 import { loadCassette } from "../../providers/replay/cassette.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { writingMethods } from "../../tools/http/methods.ts";
-import { findConfigPath } from "../config-path.ts";
+import { describeConfigSource, loadCliConfig } from "../cli-config.ts";
+import { locateConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer } from "../output.ts";
 
@@ -29,7 +30,8 @@ interface Check {
 }
 
 /**
- * `agentry doctor`: a checklist on stdout — the configuration loads; every `${VAR}` it references
+ * `agentry doctor`: a checklist on stdout — the configuration loads (without a configuration file:
+ * what zero-config mode resolved from the environment, as `run` would use it); every `${VAR}` it references
  * is set (or has a default; values are never printed); every provider's base URL answers over
  * HTTP within 2 s (the runtime's fetch, undici on Node; any response counts; replay providers: the cassette loads as `run` loads it). Contacts no
  * host but those the configuration names (or the SPEC default of a provider kind). Every enabled
@@ -39,23 +41,24 @@ interface Check {
  */
 export default async function doctorCommand(options: CommonOptions): Promise<ExitCodeValue> {
   const cwd = process.cwd();
-  const path = findConfigPath(options.config, cwd);
+  const path = locateConfigPath(options.config, cwd);
   let loaded: LoadedConfig;
+  let source: string;
   try {
-    loaded = await loadConfig(path, { cwd });
+    const cli = await loadCliConfig(options.config !== undefined ? { config: options.config } : {}, cwd);
+    loaded = cli.loaded;
+    source =
+      cli.source.kind === "file"
+        ? `configuration ${displayPath(cli.source.path, cwd)} loads (${loaded.files.length} file${loaded.files.length === 1 ? "" : "s"})`
+        : describeConfigSource(cli.source, cwd);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError && path !== undefined) {
       writeAnswer(`FAIL  configuration ${displayPath(path, cwd)}: ${err.message}\n`);
     }
     throw err;
   }
   const env = process.env;
-  const checks: Check[] = [
-    {
-      ok: true,
-      text: `configuration ${displayPath(path, cwd)} loads (${loaded.files.length} file${loaded.files.length === 1 ? "" : "s"})`,
-    },
-  ];
+  const checks: Check[] = [{ ok: true, text: source }];
   checks.push(...variableChecks(loaded, env));
   checks.push(...shellRuleChecks(loaded), ...readOnlyClaimChecks(loaded));
   const providers = Object.entries(loaded.config.providers ?? {});

@@ -1,10 +1,9 @@
 import type { Command } from "commander";
-import { loadConfig } from "../../config/loader.ts";
 import type { ApproveMode } from "../../config/schema.ts";
 import { serveMcp } from "../../mcp/serve/index.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { buildInfo } from "../build-info.ts";
-import { findConfigPath } from "../config-path.ts";
+import { loadCliConfig } from "../cli-config.ts";
 import type { CommonOptions } from "../main.ts";
 
 interface ServeFlags extends CommonOptions {
@@ -20,7 +19,7 @@ export default async function mcpServeCommand(
   options: ServeFlags,
   _command: Command,
 ): Promise<ExitCodeValue> {
-  const loaded = await loadConfig(findConfigPath(options.config));
+  const { loaded } = await loadCliConfig(options.config !== undefined ? { config: options.config } : {});
   const controller = new AbortController();
   const server = serveMcp({
     loaded,

@@ -1,11 +1,10 @@
 import type { Command } from "commander";
-import { loadConfig } from "../../config/loader.ts";
 import { parseDuration, parseSize } from "../../config/units.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
+import { loadCliConfig } from "../cli-config.ts";
 import { createCliRuntime } from "../cli-runtime.ts";
-import { findConfigPath } from "../config-path.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeInfo } from "../output.ts";
 
@@ -35,7 +34,7 @@ export default async function serveCommand(options: ServeOptions, _command: Comm
   const maxBodyBytes = sizeFlag("--max-body", options.maxBody);
   const interruptTtlMs = durationFlag("--interrupt-ttl", options.interruptTtl);
   const graceMs = durationFlag("--grace", options.grace);
-  const loaded = await loadConfig(findConfigPath(options.config));
+  const { loaded } = await loadCliConfig(options.config !== undefined ? { config: options.config } : {});
   const stateDir = resolveStateDir(loaded.config.defaults?.state_dir);
   const operator = loadServerToken(process.env, stateDir);
   const approver = loadApproverToken(process.env);
