@@ -51,7 +51,7 @@ export class RunStopRace {
             ok: false,
             output: "",
             error: `abandoned: ${describeStop(runSignal)} and the tool did not finish within ${graceMs}ms of being cancelled`,
-            stop: STOPS.abandoned,
+            stop: STOPS.cancelled,
           });
         }, graceMs);
       };

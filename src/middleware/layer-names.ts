@@ -46,8 +46,11 @@ export const STOPS = {
   rateLimit: { reason: "rate_limit", by: STOPPED_BY.rateLimit },
   breaker: { reason: "breaker", by: STOPPED_BY.circuitBreaker },
   audit: { reason: "audit", by: STOPPED_BY.audit },
-  /** A call still running a grace period after it was cancelled (its run stopped, or a sibling failed hard). */
-  abandoned: { reason: "cancelled", by: "run" },
+  /**
+   * A call its run or turn cancelled (the run stopped, or a sibling failed hard): one that failed
+   * after its signal aborted, or one still running a grace period later (abandoned).
+   */
+  cancelled: { reason: "cancelled", by: "run" },
 } as const satisfies Record<string, ToolStop>;
 
 /** Stops after which the tool did run (or started to): the audit log records the call as executed. */

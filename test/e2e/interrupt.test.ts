@@ -70,7 +70,7 @@ describe("Ctrl-C during a run", () => {
     expect(existsSync(join(workspace.stateDir, "sessions", "int1.json"))).toBe(true);
   });
 
-  test("Ctrl-C is exit 130 even when the call it kills exceeds the failure limits", async () => {
+  test("Ctrl-C is exit 130; the call it kills is stopped by the run, not a failure that trips the failure limits", async () => {
     const marker = `sleep 42.${process.pid}`;
     const workspace = await slowAgent(
       [
@@ -83,9 +83,12 @@ describe("Ctrl-C during a run", () => {
     const { code, stdout } = await interruptedRun(workspace, ["--output", "ndjson", "go"], marker);
     expect(code).toBe(130);
     const events = parseNdjson(stdout);
-    expect(events.find((e) => e.type === "tool_result" && e.id === "s1")?.error).toContain(
-      "failure limit exceeded",
-    );
+    const killed = events.find((e) => e.type === "tool_result" && e.id === "s1");
+    expect(killed).toMatchObject({
+      stopped_by: "run",
+      error: expect.stringContaining("cancelled; the command and its children were killed"),
+    });
+    expect(String(killed?.error)).not.toContain("failure limit exceeded");
     expect(events.at(-1)).toMatchObject({
       type: "run_end",
       status: "interrupted",

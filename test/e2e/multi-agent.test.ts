@@ -149,43 +149,53 @@ mode = "auto"
     expect(existsSync(join(ws.dir, "slow2.txt"))).toBe(false);
   });
 
-  test("a sibling abandoned after a sub-agent's hard failure does not reset the failure limits' consecutive count", async () => {
-    const lead = await e2e.mock([
-      { toolCalls: [{ id: "f1", name: "sh", arguments: { command: "exit 3" } }] },
-      {
-        toolCalls: [
-          { id: "k1", name: "agent_bad", arguments: { task: "fail" } },
-          { id: "k2", name: "sh", arguments: { command: "trap '' TERM; touch trapped; sleep 3" } },
-        ],
-      },
-      { toolCalls: [{ id: "f3", name: "sh", arguments: { command: "exit 4" } }] },
-      { text: "went on failing" },
-    ]);
-    // agent_bad fails only once k2 ignores SIGTERM: cancelled before its trap, k2 would die at once.
-    let dir = "";
-    const ws = await withFailingAgent(
-      lead,
-      `
+  test("a sibling killed or abandoned after a sub-agent's hard failure is no tool failure and does not reset the consecutive count", async () => {
+    const siblings = [
+      // Dies at once when cancelled: its failure comes after the turn cancelled it (stopped by the run).
+      { command: "touch ready; sleep 3", error: "cancelled; the command and its children were killed" },
+      // Ignores SIGTERM: abandoned after the grace.
+      { command: "trap '' TERM; touch ready; sleep 3", error: "abandoned: cancelled because agent_bad" },
+    ];
+    for (const sibling of siblings) {
+      const lead = await e2e.mock([
+        { toolCalls: [{ id: "f1", name: "sh", arguments: { command: "exit 3" } }] },
+        {
+          toolCalls: [
+            { id: "k1", name: "agent_bad", arguments: { task: "fail" } },
+            { id: "k2", name: "sh", arguments: { command: sibling.command } },
+          ],
+        },
+        { toolCalls: [{ id: "f3", name: "sh", arguments: { command: "exit 4" } }] },
+        { text: "went on failing" },
+      ]);
+      // agent_bad fails only once k2 runs (and, when it traps, ignores SIGTERM).
+      let dir = "";
+      const ws = await withFailingAgent(
+        lead,
+        `
 [agents.lead]
 tools = ["sh", "agent:bad"]
 mode = "auto"
 [agents.lead.policy]
 failures = { max_consecutive = 2 }
 `,
-      () => waitForFile(join(dir, "trapped")),
-    );
-    dir = ws.dir;
-    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
-    const events = parseNdjson(result.stdout);
-    const root = events[0]?.run_id;
-    const results = events.filter((e) => e.type === "tool_result" && e.run_id === root);
-    expect(results.find((e) => e.id === "k2")?.error).toStartWith("abandoned: cancelled because agent_bad");
-    // f1, k1 and f3 failed one after the other: the abandoned k2 is no success between them.
-    expect(result.code).toBe(1);
-    expect(events.at(-1)).toMatchObject({ type: "run_end", status: "failed", stop_reason: "tool_error" });
-    expect(results.find((e) => e.id === "f3")?.error).toContain(
-      "failure limit exceeded: 3 consecutive tool failures",
-    );
+        () => waitForFile(join(dir, "ready")),
+      );
+      dir = ws.dir;
+      const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+      const events = parseNdjson(result.stdout);
+      const root = events[0]?.run_id;
+      const results = events.filter((e) => e.type === "tool_result" && e.run_id === root);
+      const k2 = results.find((e) => e.id === "k2");
+      expect(String(k2?.error)).toStartWith(sibling.error);
+      expect(k2?.stopped_by).toBe("run");
+      // f1, k1 and f3 failed one after the other: k2, ended by its turn, is neither a failure nor a success.
+      expect(result.code).toBe(1);
+      expect(events.at(-1)).toMatchObject({ type: "run_end", status: "failed", stop_reason: "tool_error" });
+      expect(results.find((e) => e.id === "f3")?.error).toContain(
+        "failure limit exceeded: 3 consecutive tool failures",
+      );
+    }
   });
 
   test("a fallback flow picks the second agent when the first fails", async () => {

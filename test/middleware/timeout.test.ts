@@ -37,7 +37,12 @@ test("a fast call clears its timer; the run's signal reaches the tool while it r
   const call = { ...callOf(tool), signal: run.signal };
   const pending = timeout({ ms: 5000, clock })(fakeContext(clock), call, runTool);
   run.abort("interrupted");
-  expect(await pending).toEqual({ ok: false, output: "", error: "aborted: interrupted" });
+  expect(await pending).toEqual({
+    ok: false,
+    output: "",
+    error: "aborted: interrupted",
+    stop: { reason: "cancelled", by: "run" },
+  });
   expect(clock.pending()).toBe(0);
   const fast = fakeTool("sh", async () => ({ ok: true, output: "done" }));
   expect(await timeout({ ms: 5000, clock })(fakeContext(clock), callOf(fast), runTool)).toEqual({
@@ -89,13 +94,16 @@ test("one abort of the run's signal reaches every call in flight, and a finished
     layer(fakeContext(clock), { ...callOf(waits), signal: run.signal }, runTool),
   );
   run.abort("stop");
-  expect(await Promise.all(pending)).toEqual([
-    { ok: false, output: "", error: "aborted" },
-    { ok: false, output: "", error: "aborted" },
-  ]);
+  const cancelled: ToolResult = {
+    ok: false,
+    output: "",
+    error: "aborted",
+    stop: { reason: "cancelled", by: "run" },
+  };
+  expect(await Promise.all(pending)).toEqual([cancelled, cancelled]);
   expect(seen.map((signal) => signal.reason)).toEqual(["stop", "stop"]);
   const late = await layer(fakeContext(clock), { ...callOf(waits), signal: run.signal }, runTool);
-  expect(late).toEqual({ ok: false, output: "", error: "aborted" });
+  expect(late).toEqual(cancelled);
   expect(seen.map((signal) => signal.reason)).toEqual(["stop", "stop", "stop"]);
   expect(clock.pending()).toBe(0);
 });
@@ -129,7 +137,7 @@ test("a call still running a grace period after it was cancelled is abandoned, a
   }
 });
 
-test("a cancelled call that winds down within the grace keeps its own result and leaves no timer", async () => {
+test("a cancelled call that winds down within the grace keeps its own error, marked as stopped by the run, and leaves no timer", async () => {
   const clock = manualClock();
   const run = new AbortController();
   let wind: (result: ToolResult) => void = () => {};
@@ -142,6 +150,45 @@ test("a cancelled call that winds down within the grace keeps its own result and
   run.abort(new RunStop("cancelled", "hard (call c1) failed"));
   clock.advance(CANCEL_GRACE_MS - 1);
   wind({ ok: false, output: "", error: "stopped" });
-  expect(await pending).toEqual({ ok: false, output: "", error: "stopped" });
+  // The run or turn ended it: failure limits and the breaker do not count it as the tool's failure.
+  expect(await pending).toEqual({
+    ok: false,
+    output: "",
+    error: "stopped",
+    stop: { reason: "cancelled", by: "run" },
+  });
   expect(clock.pending()).toBe(0);
+});
+
+test("after a cancellation a success stays a success and a stop of the tool's own is kept", async () => {
+  const outcomes: ToolResult[] = [
+    { ok: true, output: "done anyway" },
+    { ok: false, output: "", error: "refused", stop: { reason: "tool_policy", by: "tool_policy" } },
+  ];
+  for (const outcome of outcomes) {
+    const clock = manualClock();
+    const run = new AbortController();
+    let wind: (result: ToolResult) => void = () => {};
+    const slow = fakeTool("sh", () => new Promise<ToolResult>((resolve) => (wind = resolve)));
+    const pending = timeout({ ms: 0, clock })(
+      fakeContext(clock),
+      { ...callOf(slow), signal: run.signal },
+      runTool,
+    );
+    run.abort(new RunStop("interrupted", "Ctrl-C"));
+    wind(outcome);
+    expect(await pending).toEqual(outcome);
+  }
+});
+
+test("a failure that came before any cancellation stays the tool's own", async () => {
+  const clock = manualClock();
+  const run = new AbortController();
+  const fails = fakeTool("sh", async () => ({ ok: false, output: "", error: "exit 3" }));
+  const result = await timeout({ ms: 0, clock })(
+    fakeContext(clock),
+    { ...callOf(fails), signal: run.signal },
+    runTool,
+  );
+  expect(result).toEqual({ ok: false, output: "", error: "exit 3" });
 });

@@ -24,8 +24,8 @@ interface Counts {
 /**
  * Layer 5: counts tool failures per run (a failed, thrown or timed-out tool; refusals by approval,
  * policy, rate limit, loop detection or an open breaker do not count; a success resets the
- * consecutive count, a call abandoned after it was cancelled (`stop.reason: "cancelled"`) is
- * neither: it leaves the counts as they were). The failure that exceeds a limit is returned with
+ * consecutive count, a call its run or turn cancelled (`stop.reason: "cancelled"`: killed, or
+ * abandoned after the grace) is neither: it leaves the counts as they were). The failure that exceeds a limit is returned with
  * `halt: "failures"`, and every later call of the run is refused with `halt: "failures"`.
  *
  * Parallel calls reserve a slot before they run: a call starts only while, even if every call in

@@ -1,6 +1,6 @@
 import type { Middleware } from "../../spec/middleware.ts";
 import { describeStop } from "../../spec/run-stop.ts";
-import type { ToolResult } from "../../spec/tool.ts";
+import type { ToolFailure, ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
 import { STOPS } from "../layer-names.ts";
 import { createDeadlines } from "./deadlines.ts";
@@ -21,6 +21,11 @@ export interface TimeoutOptions {
 
 function describe(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** A tool's failure that came after its run or turn cancelled the call, marked as stopped by `run`. */
+function cancelledByRun(result: ToolFailure): ToolFailure {
+  return { ...result, stop: STOPS.cancelled };
 }
 
 /** What a call in flight does when the signal it was given aborts: passes it on, starts its grace. */
@@ -59,7 +64,9 @@ function signalFanOut(): (parent: AbortSignal, onCancel: OnCancel) => Set<OnCanc
  * still running CANCEL_GRACE_MS after the call's own signal aborted (the run stopped, or a
  * sibling of its turn failed hard) is abandoned: answered with a tool error stopped by `run`,
  * which the audit layer above records like any outcome, the tool left to finish or die with the
- * process. Present in every pipeline; `tool_timeout = 0` only drops the deadline.
+ * process. A call that fails after its own signal aborted (a killed command) is stopped by `run`
+ * too: the run or turn ended it, so failure limits and the breaker do not count it as the tool's
+ * failure. Present in every pipeline; `tool_timeout = 0` only drops the deadline.
  */
 export function timeout(options: TimeoutOptions): Middleware {
   const clock = options.clock ?? systemClock;
@@ -88,7 +95,7 @@ export function timeout(options: TimeoutOptions): Middleware {
             ok: false,
             output: "",
             error: `abandoned: ${describeStop(parent)} and the tool did not finish within ${CANCEL_GRACE_MS}ms of being cancelled`,
-            stop: STOPS.abandoned,
+            stop: STOPS.cancelled,
           });
         }, CANCEL_GRACE_MS);
       };
@@ -109,7 +116,9 @@ export function timeout(options: TimeoutOptions): Middleware {
         (result) => {
           if (done) return;
           finish();
-          resolve(result);
+          resolve(
+            !result.ok && result.stop === undefined && parent.aborted ? cancelledByRun(result) : result,
+          );
         },
         (err: unknown) => {
           if (done) return;
