@@ -3,6 +3,7 @@ import type { Budget } from "../agent/usage-meter.ts";
 import type { Config } from "../config/schema.ts";
 import { randomHex } from "../digest/random.ts";
 import { failedLine, type JobResultLine, resultLine } from "../jobs/job-result.ts";
+import { jobSpecSchema } from "../jobs/job-spec.ts";
 import { isSubAgentRunId } from "../runtime/run-id.ts";
 import type { RunResult } from "../runtime/run-request.ts";
 import type { RunEvent } from "../spec/events.ts";
@@ -43,6 +44,8 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
     await ctx.store.recordAttempt(jobId, attempt);
     const stored = await ctx.store.result(jobId);
     if (stored) return stored;
+    const invalid = invalidSpec(job.data?.spec);
+    if (invalid) return refuseJob(ctx, job, token, invalid);
     const started = performance.now();
     const cancelled = await ctx.store.cancelled(jobId);
     if (cancelled) return finishCancelled(ctx, job, token, `cancelled by ${cancelled.by}`);
@@ -128,6 +131,39 @@ export function createProcessor(ctx: ProcessorContext): Processor<QueuedJobData,
     ctx.onFinished(completion.record, job, performance.now() - started);
     return completion.record;
   };
+}
+
+/**
+ * Why a job's data, as read from Redis, is not a job line `agentry submit` would have sent, or
+ * undefined when it is one. Anything that can write to Redis can add a job, so the worker checks
+ * the line itself: a budget that is not a positive number would otherwise compare as NaN and lift
+ * the configured budget.
+ */
+function invalidSpec(spec: unknown): string | undefined {
+  const parsed = jobSpecSchema.safeParse(spec);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `${issue?.path.join(".") || "job"}: ${issue?.message}`;
+}
+
+/** Stores a failed result for a job whose data is not a valid job line and fails it without retry; nothing runs. */
+async function refuseJob(
+  ctx: ProcessorContext,
+  job: Job<QueuedJobData, JobRecord>,
+  token: string | undefined,
+  why: string,
+): Promise<never> {
+  const error = new Error(`invalid job in the queue: ${why}`);
+  const spec: unknown = job.data?.spec;
+  const id = spec !== null && typeof spec === "object" && "id" in spec ? String(spec.id) : String(job.id);
+  const line = failedLine(id, error);
+  const completion = await ctx.store.complete(
+    job.id as string,
+    record(ctx, job, line),
+    lockOf(ctx, job, token),
+  );
+  if (completion.outcome === "written") ctx.onFinished(completion.record, job, 0);
+  throw new UnrecoverableError(error.message);
 }
 
 function lockOf(

@@ -64,22 +64,25 @@ export function parkedJob(
 ): ParkedJob {
   const run = ctx.runtime.deferred.load(result.runId);
   const { format: _format, sealed: _sealed, mac: _mac, ...draft } = run;
-  return {
+  const readable = {
     job_id: job.id as string,
-    parked_at: new Date().toISOString(),
-    worker: ctx.worker,
     run_id: result.runId,
     run: draft as unknown as Record<string, unknown>,
-    ...ctx.parkedState.store(
-      { job_id: job.id as string, run_id: result.runId },
-      ctx.runtime.deferred.unseal(run) as unknown as Record<string, unknown>,
-    ),
     pending: run.pending.map((item) => ({
       approval_id: item.approval_id,
       agent: item.agent,
       tool: item.call.name,
       arguments: item.call.arguments,
     })),
+  };
+  return {
+    ...readable,
+    parked_at: new Date().toISOString(),
+    worker: ctx.worker,
+    ...ctx.parkedState.store(
+      readable,
+      ctx.runtime.deferred.unseal(run) as unknown as Record<string, unknown>,
+    ),
     line: resultLine(job.data.spec.id, result),
   };
 }

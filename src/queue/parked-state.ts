@@ -1,5 +1,7 @@
+import { canonicalJson } from "../audit/canonical-json.ts";
 import { interpolate } from "../config/interpolate.ts";
 import type { QueueConfig } from "../config/schema.ts";
+import { sha256Hex } from "../digest/index.ts";
 import { UsageError } from "../spec/errors.ts";
 import { type StateKey, stateKeyFromSecret } from "../state/state-key.ts";
 import type { ParkedJob } from "./job-store.ts";
@@ -10,15 +12,15 @@ const MIN_SECRET_CHARS = 32;
 /**
  * How a parked run's raw state (conversation, tool outputs, exact call arguments) is kept in
  * Redis: in plain text, or, with `[queue] state_secret` (the same on every worker of the queue),
- * sealed with AES-256-GCM under a key derived from it and bound to the job and run, so that a
- * reader of Redis cannot read it and a writer cannot alter it or move it to another job.
+ * sealed with AES-256-GCM under a key derived from it and bound to the job, the run and the
+ * parked job's readable part (the deferred run's agent, request, usage… and the pending calls
+ * shown to deciders), so that a reader of Redis cannot read it and a writer cannot alter any of it
+ * or move it to another job: the worker that resumes would otherwise take the readable part as it
+ * finds it (another agent, a raised budget, other instructions) and sign it as its own.
  */
 export interface ParkedStateCodec {
   /** What a parked job stores for its raw state. */
-  store(
-    ids: { job_id: string; run_id: string },
-    state: Record<string, unknown>,
-  ): Pick<ParkedJob, "state" | "state_sealed">;
+  store(parked: ParkedBinding, state: Record<string, unknown>): Pick<ParkedJob, "state" | "state_sealed">;
   /**
    * The raw state back. Throws when it cannot be opened: sealed under another secret or altered,
    * sealed while this worker has no secret, or stored in plain text while this worker has one.
@@ -40,10 +42,9 @@ export function parkedStateCodec(
       hint: "generate one with: openssl rand -base64 32",
     });
   const key: StateKey | undefined = secret === undefined ? undefined : stateKeyFromSecret(secret);
-  const context = (ids: { job_id: string; run_id: string }) => `queue-parked:${ids.job_id}:${ids.run_id}`;
   return {
-    store: (ids, state) =>
-      key ? { state_sealed: key.seal(JSON.stringify(state), context(ids)) } : { state },
+    store: (parked, state) =>
+      key ? { state_sealed: key.seal(JSON.stringify(state), sealContext(parked)) } : { state },
     open: (parked) => {
       if (!key) {
         if (parked.state) return parked.state;
@@ -52,7 +53,7 @@ export function parkedStateCodec(
         );
       }
       const plain =
-        parked.state_sealed === undefined ? undefined : key.unseal(parked.state_sealed, context(parked));
+        parked.state_sealed === undefined ? undefined : key.unseal(parked.state_sealed, sealContext(parked));
       if (plain === undefined)
         throw new Error(
           parked.state_sealed === undefined
@@ -62,4 +63,13 @@ export function parkedStateCodec(
       return JSON.parse(plain) as Record<string, unknown>;
     },
   };
+}
+
+/** What of a parked job its seal covers besides the raw state. */
+export type ParkedBinding = Pick<ParkedJob, "job_id" | "run_id" | "run" | "pending">;
+
+/** The seal's associated data: the job, the run, and a digest of the readable part. */
+function sealContext(parked: ParkedBinding): string {
+  const readable = sha256Hex(canonicalJson({ run: parked.run, pending: parked.pending }));
+  return `queue-parked:${parked.job_id}:${parked.run_id}:${readable}`;
 }
