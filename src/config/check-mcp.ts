@@ -1,4 +1,4 @@
-import { parseMcpEntry } from "../mcp/entries.ts";
+import { ambiguousServerName, parseMcpEntry } from "../mcp/entries.ts";
 import { isHttpUrl } from "./check-providers.ts";
 import { expectedName, type SemanticInput } from "./issue-report.ts";
 import { suggest } from "./suggest.ts";
@@ -16,6 +16,9 @@ export function checkMcp(input: SemanticInput): void {
   const { config, declared, report } = input;
   for (const [name, server] of Object.entries(config.mcp ?? {})) {
     const path = ["mcp", name];
+    const ambiguous = ambiguousServerName(name);
+    if (ambiguous)
+      report(path, { message: `the MCP server name ${ambiguous}`, found: JSON.stringify(name) }, "key");
     if ((server.command === undefined) === (server.url === undefined)) {
       report(
         path,

@@ -29,3 +29,28 @@ export function mcpServersOf(tools: readonly string[] | undefined): string[] {
   }
   return [...servers];
 }
+
+/**
+ * Longest server name whose `mcp__<server>__` prefix survives the cut of a long tool name (at 55
+ * characters, see `mcpToolName`), so every tool of the server still matches `mcp__<server>__*`.
+ * Kept here, not beside `mcpToolName`, so that configuration checks load nothing else of MCP.
+ */
+export const MAX_MCP_SERVER_NAME = 55 - "mcp____".length;
+
+/**
+ * Why a server name would let another server's tool read as this server's (or this server's tools
+ * escape its own patterns), or undefined. Tool names are `mcp__<server>__<tool>` and a server picks
+ * its tool names: with servers `a` and `a__b`, server `a`'s tool `b__x` is `mcp__a__b__x`, which
+ * rules written for `a__b` (`except = ["mcp__a__b__*"]`) match; likewise `a` and `a_` (tool `_x`).
+ * Without `__` in a name and without a trailing `_`, the server of a tool name is the text
+ * between `mcp__` and the next `__`.
+ */
+export function ambiguousServerName(name: string): string | undefined {
+  if (name.includes("__"))
+    return 'contains "__", the separator of mcp__<server>__<tool>: another server could offer a tool whose name reads as this server\'s';
+  if (name.endsWith("_"))
+    return 'ends with "_": another server could offer a tool whose name reads as this server\'s (mcp__<server>__<tool>)';
+  if (name.length > MAX_MCP_SERVER_NAME)
+    return `is longer than ${MAX_MCP_SERVER_NAME} characters: a cut tool name (64 at most) would lose its mcp__<server>__ prefix and escape rules naming the server`;
+  return undefined;
+}

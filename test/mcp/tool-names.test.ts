@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { mcpServersOf, parseMcpEntry } from "../../src/mcp/entries.ts";
+import {
+  ambiguousServerName,
+  MAX_MCP_SERVER_NAME,
+  mcpServersOf,
+  parseMcpEntry,
+} from "../../src/mcp/entries.ts";
 import { MAX_TOOL_NAME, mcpToolName, uniqueMcpToolName } from "../../src/mcp/tool-names.ts";
 
 describe("MCP tool names", () => {
@@ -34,5 +39,26 @@ describe("mcp: entries of an agent's tools", () => {
     expect(parseMcpEntry("mcp:fs/dir/read")).toEqual({ server: "fs", tool: "dir/read" });
     expect(parseMcpEntry("sh")).toBeUndefined();
     expect(mcpServersOf(["sh", "mcp:a", "mcp:b/x", "mcp:a/y"])).toEqual(["a", "b"]);
+  });
+});
+
+describe("server names the configuration accepts keep tool names unambiguous", () => {
+  test("a cut tool name keeps mcp__<server>__ for every accepted server name; longer names are refused", () => {
+    const tool = "t".repeat(80);
+    for (let length = 1; length <= MAX_MCP_SERVER_NAME; length++) {
+      const server = "s".repeat(length);
+      expect(ambiguousServerName(server)).toBeUndefined();
+      expect(mcpToolName(server, tool).startsWith(`mcp__${server}__`)).toBe(true);
+    }
+    expect(ambiguousServerName("s".repeat(MAX_MCP_SERVER_NAME + 1))).toContain("longer than");
+    const cutInside = "s".repeat(MAX_MCP_SERVER_NAME + 2);
+    expect(mcpToolName(cutInside, tool).startsWith(`mcp__${cutInside}__`)).toBe(false);
+  });
+
+  test("'__' inside or '_' at the end of a server name is refused; other names pass", () => {
+    expect(ambiguousServerName("docs__admin")).toContain('contains "__"');
+    expect(ambiguousServerName("docs_")).toContain('ends with "_"');
+    for (const name of ["docs", "docs_admin", "_docs", "docs-1", "a_b-c"])
+      expect(ambiguousServerName(name)).toBeUndefined();
   });
 });
