@@ -449,14 +449,19 @@ describe("agentry chat", () => {
   });
 
   test("/help, /model, /tools, /cost, /clear and /save", async () => {
-    await workspace([{ text: "before clear" }, { text: "after clear" }]);
+    await workspace(
+      [{ text: "before clear" }, { text: "after clear" }],
+      'mode = "ask"\npolicy = { approval = { tools = ["sh"], except = ["sh:echo *"], deny = ["sh:sleep 9*"] } }',
+    );
     const session = startChat(["--session", "slash"]);
     await prompt(session, 1);
     session.type("/help\r");
     await session.waitFor(/\/save \[NAME\]/);
     await prompt(session, 2);
     session.type("/tools\r");
-    await session.waitFor(/sh {2}\(shell, read-write\) · asks first/);
+    await session.waitFor(
+      /sh {2}\(shell, read-write\) · asks first \(not for sh:echo \*\) · refused when sh:sleep 9\*/,
+    );
     await prompt(session, 3);
     session.type("/model nonsense\r");
     await session.waitFor(/--model: expected provider\/model, found "nonsense"/);

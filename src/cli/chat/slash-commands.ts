@@ -1,6 +1,6 @@
 import { namedEntry } from "../../config/named-entry.ts";
 import type { Config } from "../../config/schema.ts";
-import { globMatch } from "../../middleware/glob.ts";
+import { toolApprovalRule } from "../../middleware/approval/patterns.ts";
 import { resolveSettings } from "../../runtime/agent-settings.ts";
 import { SessionStore } from "../../state/session-store.ts";
 import { listTools } from "../../tools/listing.ts";
@@ -99,23 +99,22 @@ function changeModel(ctx: SlashContext, next: string | undefined): string {
 
 async function describeTools(ctx: SlashContext): Promise<string> {
   const settings = agentSettings(ctx.config, ctx.state.agent);
-  const asks = settings.policy.approval?.tools ?? [];
   const listed = await listTools(ctx.config, ctx.state.agent);
   const servers = (settings.config.tools ?? []).filter((reference) => reference.startsWith("mcp:"));
   if (listed.length === 0 && servers.length === 0) return `agent ${ctx.state.agent} has no tools`;
   const rule = (name: string, readOnly: boolean): string => {
-    switch (settings.mode) {
-      case "readonly":
-        return readOnly ? "runs" : "refused (readonly mode)";
-      case "auto":
-        return "runs without asking (auto mode)";
-      case "ask":
-        return asks.some((pattern) => globMatch(pattern, name)) ? "asks first" : "runs";
-      default: {
-        const unreachable: never = settings.mode;
-        return unreachable;
-      }
-    }
+    const found = toolApprovalRule(settings.mode, settings.policy.approval, { name, readOnly });
+    const verdict =
+      found.verdict === "asks"
+        ? "asks first"
+        : found.verdict === "refused"
+          ? `refused (${found.why})`
+          : settings.mode === "auto"
+            ? "runs without asking (auto mode)"
+            : "runs";
+    const except = found.except.length > 0 ? ` (not for ${found.except.join(", ")})` : "";
+    const deny = found.deny.length > 0 ? ` · refused when ${found.deny.join(", ")}` : "";
+    return `${verdict}${except}${deny}`;
   };
   const rows = listed.map(
     (tool) =>

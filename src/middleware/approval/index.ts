@@ -1,5 +1,4 @@
 import type { Mode } from "../../config/schema.ts";
-import { modelToolName } from "../../config/tool-patterns.ts";
 import { randomHex } from "../../digest/random.ts";
 import type {
   ApprovalDecision,
@@ -10,12 +9,12 @@ import type {
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
 import { type PipelineClock, systemClock } from "../clock.ts";
-import { globMatch, parseCallPatterns } from "../glob.ts";
 import { STOPS } from "../layer-names.ts";
 import { refuse, refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
 import { askWithTimeout } from "./ask.ts";
 import { judgeCall } from "./call-patterns.ts";
+import { approvalPatterns } from "./patterns.ts";
 import { approvalTargets } from "./targets.ts";
 
 export interface ApprovalOptions {
@@ -65,10 +64,7 @@ interface RunApprovals {
  * The outcome is put on `result.approval` for the audit layer.
  */
 export function approval(options: ApprovalOptions): Middleware {
-  const deny = parseCallPatterns(options.policy?.deny);
-  const except = parseCallPatterns(options.policy?.except);
-  const asks = (options.policy?.tools ?? []).map((source) => ({ source, tool: modelToolName(source) }));
-  const askingPattern = (tool: string) => asks.find((pattern) => globMatch(pattern.tool, tool))?.source;
+  const { deny, except, askingPattern } = approvalPatterns(options.policy);
   const timeoutMs = options.policy?.timeout ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   const clock = options.clock ?? systemClock;
   const runs = new RunScoped<RunApprovals>(() => ({ tools: new Set(), asking: new Map() }));
