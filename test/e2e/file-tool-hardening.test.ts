@@ -111,6 +111,46 @@ describe("file tool on the compiled binary (issue 11 items 4, 6, 9)", () => {
     expect(run.results.get("redos")).toMatchObject({ ok: false, stopped_by: "timeout" });
   }, 120_000);
 
+  test("review 7: a FIFO is refused without being opened, so no writer or reader waiting on it is woken", async () => {
+    agent = await scriptedAgent(
+      FILES("./root"),
+      ["files"],
+      [
+        read("fifo-r", "to-read"),
+        { id: "fifo-w", name: "files", arguments: { op: "write", path: "to-write", content: "x" } },
+        { id: "search", name: "files", arguments: { op: "search", path: ".", pattern: "x" } },
+      ],
+    );
+    const rootDir = join(agent.ws.dir, "root");
+    mkdirSync(rootDir);
+    execFileSync("mkfifo", [join(rootDir, "to-read"), join(rootDir, "to-write")]);
+    // each waits in open() for a partner; an open by the tool would release it and make its marker
+    const waiters = [
+      spawn("sh", ["-c", "exec 3>root/to-read; touch released-by-read"], {
+        cwd: agent.ws.dir,
+        stdio: "ignore",
+      }),
+      spawn("sh", ["-c", "exec 3<root/to-write; touch released-by-write"], {
+        cwd: agent.ws.dir,
+        stdio: "ignore",
+      }),
+    ];
+    try {
+      const run = await agent.run({ timeoutMs: 15_000 });
+      expect(run.code).toBe(0);
+      expect(run.results.get("fifo-r")).toMatchObject({
+        ok: false,
+        error: "to-read is a named pipe (FIFO), not a regular file",
+      });
+      expect(String(run.results.get("fifo-w")?.error)).toStartWith("to-write is a named pipe (FIFO)");
+      expect(run.results.get("search")?.ok).toBe(true);
+      expect(existsSync(join(agent.ws.dir, "released-by-read"))).toBe(false);
+      expect(existsSync(join(agent.ws.dir, "released-by-write"))).toBe(false);
+    } finally {
+      for (const waiter of waiters) waiter.kill("SIGKILL");
+    }
+  }, 30_000);
+
   test("item 6: a root holding devices refuses them as non-regular files", async () => {
     agent = await scriptedAgent(FILES("/dev"), ["files"], [read("zero", "zero"), read("null", "null")]);
     const run = await agent.run({ timeoutMs: 15_000 });

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   fstatSync,
   openSync,
   readlinkSync,
@@ -9,7 +10,7 @@ import {
   statSync,
 } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { DIR_FLAGS, type FileRoot, READ_FLAGS } from "./open-in-root.ts";
+import { DIR_FLAGS, type FileRoot, PATH_ONLY } from "./open-in-root.ts";
 import { CHUNK_BYTES } from "./read-window.ts";
 import { isInside } from "./root-path.ts";
 
@@ -134,25 +135,42 @@ export function openLocalFile(rootDir: LocalRootDir, requested: string): LocalFi
   if (rootFd === undefined) return undefined;
   let dirFd = rootFd;
   for (let index = 0; index < names.length; index++) {
-    const last = index === names.length - 1;
-    const opened = openVerified(
-      root,
-      `/proc/self/fd/${dirFd}/${names[index]}`,
-      last ? READ_FLAGS : DIR_FLAGS,
-    );
+    const path = `/proc/self/fd/${dirFd}/${names[index]}`;
+    if (index === names.length - 1) {
+      const file = openSmallFile(root, path);
+      if (dirFd !== rootFd) closeSync(dirFd);
+      return file && { ...file, shown };
+    }
+    const opened = openVerified(root, path, DIR_FLAGS);
     if (dirFd !== rootFd) closeSync(dirFd);
     if (!opened) return undefined;
-    if (!last) {
-      dirFd = opened.fd;
-      continue;
-    }
-    if (!opened.stat.isFile() || opened.stat.size > LOCAL_READ_MAX) {
-      closeSync(opened.fd);
-      return undefined;
-    }
-    return { fd: opened.fd, size: opened.stat.size, shown };
+    dirFd = opened.fd;
   }
   return undefined;
+}
+
+/**
+ * Opens `path` for reading if it is a regular file of at most `LOCAL_READ_MAX` bytes on the root's
+ * device inside the root: judged on an `O_PATH` descriptor (no FIFO partner woken, no device
+ * driver's `open` run), then that very file is reopened through it.
+ */
+function openSmallFile(root: LocalRoot, path: string): { fd: number; size: number } | undefined {
+  let named: number;
+  try {
+    named = openSync(path, PATH_ONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(named);
+    if (!stat.isFile() || stat.size > LOCAL_READ_MAX || stat.dev !== root.dev) return undefined;
+    if (!insideRoot(root.path, readlinkSync(`/proc/self/fd/${named}`))) return undefined;
+    return { fd: openSync(`/proc/self/fd/${named}`, constants.O_RDONLY), size: stat.size };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(named);
+  }
 }
 
 /** A buffer a small file fits in: one per tool, reused by every fast read (they run synchronously). */
