@@ -1,5 +1,5 @@
 import type { ApproveMode } from "../config/schema.ts";
-import type { ApprovalRequest, Approver } from "../spec/approval.ts";
+import type { Approver } from "../spec/approval.ts";
 
 /** `--approve deny`: every call that needs approval is refused (the default without a TTY). */
 export const denyAll: Approver = async () => ({
@@ -18,27 +18,15 @@ export const approveAll: Approver = async () => ({
 /** `--approve defer`: nobody decides now; the run saves its state and exits 5. */
 export const deferAll: Approver = async () => ({ decision: "defer" });
 
-/**
- * Picks the approver for a mode; `ask` needs the host's interactive approver, else it denies.
- * `onDeferred` is told of each request `defer` defers.
- */
-export function approverFor(
-  mode: ApproveMode,
-  ask?: Approver,
-  onDeferred?: (request: ApprovalRequest) => void,
-): Approver {
+/** Picks the approver for a mode; `ask` needs the host's interactive approver, else it denies. */
+export function approverFor(mode: ApproveMode, ask?: Approver): Approver {
   switch (mode) {
     case "ask":
       return ask ?? denyAll;
     case "deny":
       return denyAll;
     case "defer":
-      return onDeferred
-        ? (request, signal) => {
-            onDeferred(request);
-            return deferAll(request, signal);
-          }
-        : deferAll;
+      return deferAll;
     case "auto":
       return approveAll;
     default: {

@@ -2,6 +2,7 @@ import { exitCodeFor } from "../agent/exit-code.ts";
 import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
 import { namedEntry } from "../config/named-entry.ts";
 import { newApprovalId } from "../middleware/approval/index.ts";
+import { isTargetPlaceholder, placeholderValues } from "../middleware/approval/targets.ts";
 import { isRefusal } from "../middleware/layer-names.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
 import type { RecordedDecisions } from "../spec/approval.ts";
@@ -42,6 +43,11 @@ export interface RunPlan {
    * is numbered after them; saved with a deferred run.
    */
   subRuns?: number;
+  /**
+   * A resumed run's placeholders (copied by the model into its pending calls) with their real
+   * values, from the sealed state: its redactor restores them like its own.
+   */
+  restore?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -79,7 +85,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     pii: settings.policy.redact?.pii ?? true,
     patterns: settings.policy.redact?.patterns ?? [],
     secrets: [...rt.secrets],
-    ...(request.restore ? { known: request.restore } : {}),
+    ...(plan.restore ? { known: plan.restore } : {}),
   });
   const started = rt.now();
   const controller = new AbortController();
@@ -99,11 +105,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     request,
     redactor,
     signal: controller.signal,
-    approver: approverFor(
-      request.approve ?? rt.loaded.config.defaults?.approve ?? "deny",
-      rt.ask,
-      request.onDeferred,
-    ),
+    approver: approverFor(request.approve ?? rt.loaded.config.defaults?.approve ?? "deny", rt.ask),
     ...(plan.recorded ? { recorded: plan.recorded } : {}),
     emitFor: (id, name) => countingRefusals(bus?.emitterFor(id, name) ?? ignoreEvent, refusals),
     children: { started: plan.subRuns ?? 0 },
@@ -308,8 +310,28 @@ function recordDeferral(
             },
           }),
     },
-    { prompt: request.prompt, messages, calls },
+    { prompt: request.prompt, messages, calls, ...sealedPlaceholders(calls, redactor) },
   );
+}
+
+/**
+ * What the sealed state keeps of the run's placeholder table: the real ip, e-mail and phone values
+ * behind the placeholders in the pending calls' arguments as shown (copied by the model from
+ * redacted output, or standing for values it wrote), so the approved calls run with them after a
+ * resume (a new redactor would not know them) and `approvals list` can show their targets. Only
+ * those values, and only sealed; secrets, keys, card numbers and the like are never written.
+ */
+function sealedPlaceholders(
+  calls: readonly { arguments: string }[],
+  redactor: Redactor,
+): { restore?: Record<string, string> } {
+  const shown = calls.map((call) => redactor.redact(call.arguments)).join("\n");
+  const restore = placeholderValues(
+    shown,
+    (placeholder) => redactor.restore(placeholder),
+    isTargetPlaceholder,
+  );
+  return restore ? { restore } : {};
 }
 
 /**

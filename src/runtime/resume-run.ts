@@ -63,6 +63,7 @@ export async function resumeRun(
         recorded,
         resumes: saved.resumes + 1,
         subRuns,
+        ...(sealed.restore ? { restore: sealed.restore } : {}),
       };
     } catch (err) {
       if (err instanceof StateIntegrityError) await auditRefusal(rt, runId, err);

@@ -1,6 +1,5 @@
 import type { Budget } from "../agent/usage-meter.ts";
 import type { ApproveMode } from "../config/schema.ts";
-import type { ApprovalRequest } from "../spec/approval.ts";
 import type { SerializedError } from "../spec/errors.ts";
 import type { RunEvent, RunStatus, StopReason, UsageTotals } from "../spec/events.ts";
 import type { ExitCodeValue } from "../spec/exit-codes.ts";
@@ -40,20 +39,6 @@ export interface RunRequest {
   appendInstructions?: string;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
-  /**
-   * Told of each approval request the run defers (`approve: "defer"`), with its `targets`: the
-   * real values behind the ip, e-mail and phone placeholders in its arguments. A host that
-   * decides in the same process (`serve`) may keep them in memory to show the approver and pass
-   * them back as `restore` when it resumes the run. agentry writes them nowhere.
-   */
-  onDeferred?: (request: ApprovalRequest) => void;
-  /**
-   * For a resumed run: placeholders of its deferred calls with their real values, as the host got
-   * them from this run's `onDeferred` and showed them to the approver. The resumed run restores
-   * them in tool arguments like its own; without them such a placeholder, issued by the
-   * redactor of the run before it was deferred, reaches the tool as text.
-   */
-  restore?: Readonly<Record<string, string>>;
 }
 
 /** How a run ended, with the exit code the CLI uses. */

@@ -149,7 +149,7 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
   }
 
   function pendingList() {
-    return interrupts.pending().map((record) => describeInterrupt(record, runs.targetsOf(record.id)));
+    return interrupts.pending().map((record) => describeInterrupt(record, runs.targetsOf(record)));
   }
 
   return async (request) => {

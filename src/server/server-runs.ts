@@ -1,18 +1,18 @@
 import type { Interrupt } from "@ag-ui/core";
 import type { EventEncoder } from "@ag-ui/encoder";
 import type { LoadedConfig } from "../config/loader.ts";
+import { targetsIn } from "../middleware/approval/targets.ts";
 import type { ApprovalVerdict } from "../runtime/decide-approval.ts";
 import { newRunId } from "../runtime/run-id.ts";
 import type { RunRequest, RunResult } from "../runtime/run-request.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { ApprovalRequest } from "../spec/approval.ts";
 import type { RunEndEvent, RunEvent } from "../spec/events.ts";
 import { RunStop } from "../spec/run-stop.ts";
 import { AguiTranslator } from "./agui-translate.ts";
 import type { AskedApproval, InterruptBook } from "./interrupt-book.ts";
 import { clampBudget, type RunInput } from "./run-input.ts";
 import { RunLog } from "./run-log.ts";
-import type { RunRecord, ServerState } from "./server-state.ts";
+import type { InterruptRecord, RunRecord, ServerState } from "./server-state.ts";
 
 /** Finished runs kept in memory for replay; older ones are read back from disk. */
 const KEPT_FINISHED = 256;
@@ -68,12 +68,6 @@ export class ServerRuns {
   private readonly continuing = new Set<string>();
   /** Decisions on interrupts whose run already continued, so a retried POST stays idempotent. */
   private readonly decided = new Map<string, { verdict: ApprovalVerdict; agentryRunId: string }>();
-  /**
-   * The `targets` of deferred approvals by approval id (placeholder → real ip, e-mail or phone),
-   * in memory only: never in an event, an interrupt record or anything saved. A restart forgets
-   * them; the continued run restores exactly these.
-   */
-  private readonly targets = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(private readonly options: ServerRunsOptions) {}
 
@@ -108,11 +102,17 @@ export class ServerRuns {
 
   /**
    * The real values behind the ip, e-mail and phone placeholders of a pending interrupt's
-   * arguments, for authenticated readers of the interrupt list only; undefined when there are
-   * none or the server restarted since the run asked.
+   * arguments, from its deferred run's sealed state (`targetsIn`), for authenticated readers of
+   * the interrupt list only; undefined when there are none or the state does not open.
    */
-  targetsOf(interruptId: string): Readonly<Record<string, string>> | undefined {
-    return this.targets.get(interruptId);
+  targetsOf(interrupt: InterruptRecord): Readonly<Record<string, string>> | undefined {
+    const store = this.options.runtime.deferred;
+    try {
+      const known = store.unseal(store.load(interrupt.agentryRunId)).restore;
+      return known ? targetsIn(JSON.stringify(interrupt.args), known) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** A run by id: live or recently finished in memory, else saved on disk. */
@@ -268,31 +268,14 @@ export class ServerRuns {
           agentryRunId,
         });
     }
-    const restore = this.takeTargets(deferred.pending.map((item) => item.approval_id));
     this.continuing.add(agentryRunId);
     this.options.interrupts.close(agentryRunId);
     this.markContinued(origin.runId, id);
     return this.launch(
       { id, threadId: origin.threadId, agent: deferred.agent, agentryRunId },
-      (extra) =>
-        this.options.runtime.resume(agentryRunId, {
-          approve: "defer",
-          ...extra,
-          ...(restore ? { restore } : {}),
-        }),
+      (extra) => this.options.runtime.resume(agentryRunId, { approve: "defer", ...extra }),
       () => this.continuing.delete(agentryRunId),
     );
-  }
-
-  /** The targets shown for these approvals, merged, and forgotten here: the continued run has them now. */
-  private takeTargets(approvalIds: readonly string[]): Record<string, string> | undefined {
-    let merged: Record<string, string> | undefined;
-    for (const id of approvalIds) {
-      const targets = this.targets.get(id);
-      this.targets.delete(id);
-      if (targets) merged = { ...merged, ...targets };
-    }
-    return merged;
   }
 
   private markContinued(originId: string, id: string): void {
@@ -304,11 +287,7 @@ export class ServerRuns {
 
   private launch(
     meta: { id: string; threadId: string; agent: string; agentryRunId?: string },
-    execute: (extra: {
-      signal: AbortSignal;
-      onEvent: (event: RunEvent) => void;
-      onDeferred: (request: ApprovalRequest) => void;
-    }) => Promise<RunResult>,
+    execute: (extra: { signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<RunResult>,
     onDone: () => void = () => {},
   ): LiveRun {
     const controller = new AbortController();
@@ -334,13 +313,10 @@ export class ServerRuns {
       if (event.type === "run_end" && event.run_id === run.agentryRunId) run.summary = event;
       push(translator.translate(event));
     };
-    const onDeferred = (request: ApprovalRequest) => {
-      if (request.targets) this.targets.set(request.approvalId, request.targets);
-    };
     this.live.set(run.id, run);
     this.busyThreads.set(run.threadId, run.id);
     run.done = Promise.resolve()
-      .then(() => execute({ signal: controller.signal, onEvent, onDeferred }))
+      .then(() => execute({ signal: controller.signal, onEvent }))
       .then(
         (result) => {
           run.status = result.status;

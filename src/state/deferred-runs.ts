@@ -63,6 +63,12 @@ const sealedStateSchema = lazySchema((z) =>
         args: z.record(z.string(), z.unknown()),
       }),
     ),
+    /**
+     * The real ip, e-mail and phone values behind the placeholders in the pending calls' arguments
+     * (copied by the model from redacted output), so the approved calls run with them after a
+     * resume, as they would have run had they been approved at once.
+     */
+    restore: z.record(z.string(), z.string()).optional(),
   }),
 );
 

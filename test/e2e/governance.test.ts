@@ -161,6 +161,43 @@ describe("governance on the compiled binary", () => {
     expect(audit).toMatch(/\[PII:secret:[0-9a-f]+\]/);
   });
 
+  test("a deferred call to a host the model saw as a placeholder: approvals list shows the host, and after approval it runs with it", async () => {
+    const ip = "10.20.30.40";
+    await setup((body, index) => {
+      if (index === 0)
+        return { toolCalls: [{ id: "r1", name: "files", arguments: { op: "read", path: "hosts.txt" } }] };
+      if (index === 1) {
+        const placeholder =
+          /\[PII:ip:[0-9a-f]+\]/.exec(body.messages.at(-1)?.content ?? "")?.[0] ?? "missing";
+        return sh("d1", `echo reach ${placeholder} > reached.txt`);
+      }
+      return { text: "reached" };
+    }, 'mode = "ask"\n[agents.gov.policy]\napproval = { tools = ["sh"] }');
+    e2e.ws.write("hosts.txt", `web ${ip}\n`);
+    const deferred = await agentry(["run", "--approve", "defer", "--output", "ndjson", "gov", "go"]);
+    expect(deferred.code).toBe(5);
+    const events = parseNdjson(deferred.stdout);
+    const approvalId = events.find((e) => e.type === "approval" && e.state === "deferred")
+      ?.approval_id as string;
+    const runId = events[0]?.run_id as string;
+    // Nothing real in plain text at rest: the run file keeps placeholders, the value is sealed.
+    const saved = readFileSync(join(e2e.ws.stateDir, "runs", `${runId}.json`), "utf8");
+    expect(saved).toContain("[PII:ip:");
+    expect(saved).not.toContain(ip);
+
+    const list = await agentry(["approvals", "list"]);
+    expect(list.code).toBe(0);
+    const row = list.stdout.split("\n").find((line) => line.startsWith(approvalId)) ?? "";
+    expect(row).toMatch(/\t\[PII:ip:[0-9a-f]+\] is 10\.20\.30\.40$/);
+
+    expect((await agentry(["approvals", "approve", approvalId, "--by", "alice"])).code).toBe(0);
+    const resumed = await agentry(["resume", runId]);
+    expect(resumed.code).toBe(0);
+    expect(readFileSync(join(e2e.ws.dir, "reached.txt"), "utf8")).toBe(`reach ${ip}\n`);
+    for (const request of e2e.provider.requests) expect(JSON.stringify(request.body)).not.toContain(ip);
+    expect(readFileSync(join(e2e.ws.dir, "audit.jsonl"), "utf8")).not.toContain(ip);
+  });
+
   test("defer → exit 5 → approve → resume executes the call once; a second resume changes nothing", async () => {
     await setup(
       [sh("d1", "echo ran >> calls.log"), { text: "all done after approval" }],

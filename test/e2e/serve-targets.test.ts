@@ -159,7 +159,7 @@ describe("agentry serve shows approvers the targets behind placeholders", () => 
     for (const [path, text] of saved) if (text.includes(IP)) throw new Error(`${path} holds the real ip`);
   });
 
-  test("after a restart the server no longer knows the value: no targets, and the approved call runs with the placeholder text", async () => {
+  test("after a restart the targets are still listed (sealed with the run) and the approved call still runs with the ip", async () => {
     const workspace = await setup();
     const first = await serve(workspace);
     await interruptedRun(first, "run-r");
@@ -169,9 +169,9 @@ describe("agentry serve shows approvers the targets behind placeholders", () => 
     const second = await serve(workspace);
     const [pending] = await interrupts(second);
     if (!pending) throw new Error("no pending interrupt");
-    expect(pending.targets).toBeUndefined();
     const placeholder = PLACEHOLDER.exec(pending.args.command)?.[0] ?? "";
+    expect(pending.targets).toEqual({ [placeholder]: IP });
     await approve(second, pending.id);
-    expect(readFileSync(join(workspace.dir, "calls.log"), "utf8")).toBe(`reach ${placeholder}\n`);
+    expect(readFileSync(join(workspace.dir, "calls.log"), "utf8")).toBe(`reach ${IP}\n`);
   });
 });

@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config/loader.ts";
+import { targetsIn } from "../../middleware/approval/targets.ts";
 import { decideApproval } from "../../runtime/decide-approval.ts";
 import { openRunAudit } from "../../runtime/run-audit.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
-import { DeferredRunStore, noPendingApproval } from "../../state/deferred-runs.ts";
+import { type DeferredRun, DeferredRunStore, noPendingApproval } from "../../state/deferred-runs.ts";
+import { StateIntegrityError } from "../../state/integrity-error.ts";
 import { resolveStateDir } from "../../state/state-dir.ts";
 import { findOptionalConfigPath } from "../config-path.ts";
 import { currentUser } from "../current-user.ts";
@@ -67,6 +69,30 @@ export default async function approvalsCommand(
   }
 }
 
+/**
+ * The real ip, e-mail and phone values behind the placeholders of a pending call's arguments, as
+ * a last column (`\t[PII:ip:3f2a1c] is 10.20.30.40; …`), or nothing: the human deciding sees
+ * where the call goes. Other kinds (secrets, keys, card numbers) stay placeholders.
+ */
+function shownTargets(args: string, known: Readonly<Record<string, string>>): string {
+  const targets = targetsIn(args, known);
+  if (!targets) return "";
+  return `\t${Object.entries(targets)
+    .map(([placeholder, value]) => `${placeholder} is ${value}`)
+    .join("; ")}`;
+}
+
+/** The sealed placeholder values of a run; none (with a warning) when its sealed state does not open. */
+function sealedTargets(store: DeferredRunStore, run: DeferredRun): Readonly<Record<string, string>> {
+  try {
+    return store.unseal(run).restore ?? {};
+  } catch (err) {
+    if (!(err instanceof StateIntegrityError)) throw err;
+    writeInfo(`warning: ${err.message}`);
+    return {};
+  }
+}
+
 /** Pending approvals, arguments redacted; a run failing its integrity check is named on stderr, not shown. */
 function list(store: DeferredRunStore): ExitCodeValue {
   const runs = store
@@ -77,10 +103,12 @@ function list(store: DeferredRunStore): ExitCodeValue {
     return ExitCode.ok;
   }
   for (const run of runs) {
+    const known = sealedTargets(store, run);
     for (const item of run.pending) {
       const state = item.decision ? `${item.decision.decision}d by ${item.decision.by}` : "pending";
+      const targets = shownTargets(item.call.arguments, known);
       writeAnswer(
-        `${item.approval_id}\t${state}\t${run.agent}\t${item.call.name}\t${preview(item.call.arguments, 80)}\n`,
+        `${item.approval_id}\t${state}\t${run.agent}\t${item.call.name}\t${preview(item.call.arguments, 80)}${targets}\n`,
       );
     }
   }
