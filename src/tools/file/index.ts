@@ -6,6 +6,7 @@ import type { FileToolConfig } from "../../config/schema.ts";
 import { lazySchema } from "../../lazy-zod/lazy-schema.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
+import { matchSpellings } from "../argument-spellings.ts";
 import { toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
 import { LocalRootDir, localReadBuffer, localRoot, openLocalFile, readLocalFile } from "./local-read.ts";
@@ -21,6 +22,7 @@ import {
   READ_FLAGS,
 } from "./open-in-root.ts";
 import { FILE_PARAMETERS_JSON, FILE_READ_ONLY_PARAMETERS_JSON } from "./parameters-json.ts";
+import { patternPaths } from "./pattern-paths.ts";
 import {
   type FileWindow,
   handleReader,
@@ -121,6 +123,12 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     },
     inputSchema: writable ? FILE_PARAMETERS_JSON : FILE_READ_ONLY_PARAMETERS_JSON,
     readOnly: !writable,
+    matchArguments(args, globs, mode) {
+      const { op, path } = args;
+      if (typeof op !== "string" || typeof path !== "string") return { kind: "no_match" };
+      const canonical = patternPaths(root.path, config.root, path)?.map((spelling) => `${op} ${spelling}`);
+      return matchSpellings(globs, `${op} ${path}`, canonical, mode);
+    },
     execute(args, ctx): Promise<ToolResult> {
       if (args.op === "read" && local) {
         let small: ToolResult | undefined;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { interpolate } from "../../config/interpolate.ts";
 import type { HttpToolConfig } from "../../config/schema.ts";
 import type { Tool, ToolResult } from "../../spec/tool.ts";
+import { matchSpellings } from "../argument-spellings.ts";
 import { scrubSecrets, toolError, toolRefusal } from "../tool-result.ts";
 import description from "./description.txt" with { type: "text" };
 import { type HopResponse, RefusedConnection, sendHop } from "./guarded-request.ts";
@@ -56,6 +57,22 @@ function render(response: HopResponse, maxResponse: number): string {
   return `${lines.join("\n")}\n\n${response.body.toString("utf8")}${marker}`;
 }
 
+/**
+ * The spelling approval patterns judge an http call's URL by: `METHOD url` as the request will go
+ * (WHATWG-normalised: lower-case scheme and host, percent-decoded host, no default port, dot
+ * segments resolved, no trailing dot on the host). Undefined for a URL the tool refuses.
+ */
+function patternUrl(method: string, url: string): string[] | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
+    parsed.hostname = parsed.hostname.replace(/\.$/, "");
+    return [`${method} ${parsed.href}`];
+  } catch {
+    return undefined;
+  }
+}
+
 function describeConfig(config: HttpToolConfig): string {
   const lines: string[] = [];
   if (config.allow_hosts?.length) lines.push(`Allowed hosts: ${config.allow_hosts.join(", ")}`);
@@ -102,6 +119,11 @@ export function createHttpTool(
         })
       : httpParameters,
     readOnly: httpToolReadOnly(config),
+    matchArguments(args, globs, mode) {
+      if (typeof args["url"] !== "string") return { kind: "no_match" };
+      const method = typeof args["method"] === "string" ? args["method"].toUpperCase() : "GET";
+      return matchSpellings(globs, `${method} ${args["url"]}`, patternUrl(method, args["url"]), mode);
+    },
     async execute(args, ctx): Promise<ToolResult> {
       let method: string = args.method ?? "GET";
       if (!methods.has(method))
