@@ -39,7 +39,8 @@ type DelegateArgs = z.infer<ReturnType<typeof delegateParameters>>;
 /**
  * `delegate`: the model creates ephemeral sub-agents for a goal with a subset of its own tools
  * (never `delegate` itself), clamped turns and time, optionally as a plan of steps run as
- * `sequence`, `parallel` or `fallback`.
+ * `sequence`, `parallel` or `fallback`. Like an `agent:NAME` sub-agent, each runs under what is
+ * left of its parent's budget when it starts (the parent's own budget, `--budget-*` included).
  */
 export function delegateTool(parent: DelegateParent, settings: DelegateSettings): ChildTool {
   const maxTurns = settings.maxTurns ?? DEFAULT_DELEGATE_MAX_TURNS;
@@ -75,8 +76,15 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
       );
       const signal = AbortSignal.any([ctx.signal, timeout.signal]);
       const spawn = async (goal: string, stepSignal: AbortSignal) => {
+        const budgetCap = children.remaining();
         const outcome = await children.run(
-          { agent: `${children.agent}.delegate`, task: goal, inline, callId: ctx.callId },
+          {
+            agent: `${children.agent}.delegate`,
+            task: goal,
+            inline,
+            callId: ctx.callId,
+            ...(budgetCap ? { budgetCap } : {}),
+          },
           stepSignal,
         );
         return { outcome, result: childToolResult("delegate", outcome, stepSignal) };

@@ -391,6 +391,52 @@ mode = "auto"
     expect(result.stdout).toBe("parent got: ok\n");
   });
 
+  test("delegate: the ephemeral sub-agent spends only what is left of its parent's budget", async () => {
+    const usage = { inputTokens: 10, outputTokens: 10 };
+    let childTurns = 0;
+    const main = await e2e.mock((request) => {
+      if (systemOf(request).startsWith("You are a focused sub-agent")) {
+        childTurns += 1;
+        return {
+          toolCalls: [{ id: `e${childTurns}`, name: "sh", arguments: { command: `echo ${childTurns}` } }],
+          usage,
+        };
+      }
+      if (lastOf(request).role === "user") {
+        return { toolCalls: [{ id: "g1", name: "helper", arguments: { goal: "keep working" } }], usage };
+      }
+      return { text: "parent done", usage };
+    });
+    e2e.workspace(`
+[defaults]
+agent = "boss"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[tools.sh]
+kind = "shell"
+allow = ["echo *"]
+env = ["PATH"]
+
+[tools.helper]
+kind = "delegate"
+max_turns = 8
+
+[agents.boss]
+instructions = "BOSS"
+tools = ["sh", "helper"]
+mode = "auto"
+`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "--budget-tokens", "50", "go"]);
+    const events = parseNdjson(result.stdout);
+    // 20 tokens per response: the parent's first leaves 30, so the child stops after its second.
+    expect(events.find((e) => e.type === "subagent_end")).toMatchObject({
+      status: "stopped",
+      stop_reason: "budget",
+    });
+    expect(childTurns).toBe(2);
+    expect(result.code).toBe(3);
+  });
+
   test("batch: 200 jobs against the mock all come back correct", async () => {
     const main = await e2e.mock((request) => ({ text: `answer to ${lastOf(request).content}` }));
     const ws = e2e.workspace(`
