@@ -97,6 +97,15 @@ describe("file tool", () => {
     expect(bad.error).toContain("invalid regular expression");
   });
 
+  test("search returns at most 10 000 matches whatever limit the model asks for (review 7)", async () => {
+    writeFileSync(join(root, "many.txt"), "hit\n".repeat(12_000));
+    const result = await reader().execute(
+      { op: "search", path: "many.txt", pattern: "hit", limit: 1e9 },
+      ctx,
+    );
+    expect(result.meta).toEqual({ matches: 10_000, more: true });
+  });
+
   test("search does not follow symlinks out of the root", async () => {
     const result = await reader().execute({ op: "search", path: ".", pattern: "secret" }, ctx);
     expect(result.output).toBe("no matches");

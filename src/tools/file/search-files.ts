@@ -15,6 +15,12 @@ import { handleReader, readWindow } from "./read-window.ts";
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 const MAX_LINE_SHOWN = 200;
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/**
+ * Matches one search returns at most, whatever `limit` the model asks for: the lines are held in
+ * memory, and a tree of text files with `limit: 1e9` and a pattern matching every line would
+ * otherwise fill it (about 10 MB at most here, with lines cut at 200 characters).
+ */
+export const MAX_MATCHES = 10_000;
 /** Directory entries one search examines at most, so a huge tree cannot keep a call busy forever. */
 const MAX_ENTRIES = 100_000;
 /**
@@ -71,7 +77,15 @@ export async function searchFiles(
   maxMatches: number,
   signal: AbortSignal,
 ): Promise<SearchResult> {
-  const state: SearchState = { root, matches, maxMatches, signal, found: [], entries: 0, more: false };
+  const state: SearchState = {
+    root,
+    matches,
+    maxMatches: Math.min(maxMatches, MAX_MATCHES),
+    signal,
+    found: [],
+    entries: 0,
+    more: false,
+  };
   await searchDir(state, start, relative === "." ? "" : relative);
   return { lines: state.found, more: state.more };
 }
@@ -85,7 +99,15 @@ export async function searchOneFile(
   maxMatches: number,
   signal: AbortSignal,
 ): Promise<SearchResult> {
-  const state: SearchState = { root, matches, maxMatches, signal, found: [], entries: 0, more: false };
+  const state: SearchState = {
+    root,
+    matches,
+    maxMatches: Math.min(maxMatches, MAX_MATCHES),
+    signal,
+    found: [],
+    entries: 0,
+    more: false,
+  };
   await searchOpened(state, file.file, file.stat, shown);
   return { lines: state.found, more: state.more };
 }
