@@ -12,6 +12,7 @@ import {
 import { interpolate } from "../config/interpolate.ts";
 import type { McpServerConfig } from "../config/schema.ts";
 import type { NetworkReport, NetworkReporter } from "../sandbox/network/network-report.ts";
+import { boundedFetch } from "./bounded-fetch.ts";
 import { authProviderOf, type SecretSource } from "./http-auth.ts";
 import { stdioLaunch } from "./launch.ts";
 import { GroupStdioTransport } from "./stdio-transport.ts";
@@ -224,7 +225,7 @@ async function connectHttp(
   };
   try {
     return await attempt(
-      new StreamableHTTPClientTransport(url, { requestInit: { headers }, ...auth }),
+      new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: boundedFetch(), ...auth }),
       "streamable-http",
     );
   } catch (error) {
@@ -235,7 +236,10 @@ async function connectHttp(
     }
   }
   try {
-    return await attempt(new SSEClientTransport(url, { requestInit: { headers }, ...auth }), "sse");
+    return await attempt(
+      new SSEClientTransport(url, { requestInit: { headers }, fetch: boundedFetch(), ...auth }),
+      "sse",
+    );
   } catch (error) {
     throw new McpStartError(
       `MCP server "${server}" failed to start over streamable HTTP and legacy HTTP+SSE: ${error instanceof Error ? error.message : String(error)}`,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import { killProcessTree, signalGroup } from "../process/process-group.ts";
 import type { NetworkReporter } from "../sandbox/network/network-report.ts";
+import { MAX_MCP_MESSAGE } from "./bounded-fetch.ts";
 
 /** How to start a stdio server: the program, its arguments, the whole environment it gets, its directory. */
 export interface StdioLaunch {
@@ -18,7 +19,7 @@ export interface StdioLaunch {
 }
 
 const MAX_STDERR_TAIL = 4096;
-const MAX_LINE = 16 * 1024 * 1024;
+const MAX_LINE = MAX_MCP_MESSAGE;
 const IS_WINDOWS = process.platform === "win32";
 
 /**

@@ -389,6 +389,26 @@ describe("MCP over HTTP: OAuth client_credentials and the legacy HTTP+SSE transp
     const [echo] = results(result.stdout);
     expect(String(echo?.["output"])).toContain("echo: old");
   });
+
+  for (const transport of ["http", "sse", "stdio"]) {
+    test(`a ${transport} server's answer over 16 MiB is a failed call, never read whole; the server's other tools still answer`, async () => {
+      const server =
+        transport === "stdio"
+          ? stdioServer()
+          : `[mcp.srv]\nurl = "${await startHttpMock(["--transport", transport])}"`;
+      await setup(`${server}\ntool_timeout = "5s"`, "", [
+        call("f", "mcp__srv__flood", { mib: 40 }),
+        call("s", "mcp__srv__flood", { mib: 1 }),
+        { text: "ok" },
+      ]);
+      const result = await agentry(["run", "a", "go"]);
+      expect(result.code).toBe(0);
+      const [flood, small] = results(result.stdout);
+      expect(flood?.["ok"]).toBe(false);
+      expect(String(flood?.["output"]).length).toBeLessThan(10_000);
+      if (transport !== "stdio") expect(small?.["ok"]).toBe(true);
+    }, 60_000);
+  }
 });
 
 describe("agentry tools and agentry doctor with MCP servers", () => {
@@ -442,7 +462,7 @@ tools = ["mcp:srv/e*"]
     ws = makeWorkspace(`${provider}${server("")}`);
     const optional = await runBinary(["doctor", "-c", ws.configPath], { cwd: ws.dir, timeoutMs: 30_000 });
     expect(optional.stdout).toMatch(
-      /ok {4}mcp server srv: up \(stdio, protocol 2026-07-28\), 9 tools: mcp__srv__echo/,
+      /ok {4}mcp server srv: up \(stdio, protocol 2026-07-28\), 10 tools: mcp__srv__echo/,
     );
     expect(optional.stdout).toMatch(/warn {2}mcp server broken: unavailable/);
     expect(optional.code).toBe(0);

@@ -21,7 +21,7 @@
  *
  * Tools: echo {text}, fail, hang (never answers), image (a PNG), danger {target}, env {name}
  * (the value of an environment variable or "<unset>"), read {path} (a file's text, or the error
- * reading it; for sandbox tests), add_tool (adds tool "added" and sends
+ * reading it; for sandbox tests), flood {mib} (a text result of MIB mebibytes), add_tool (adds tool "added" and sends
  * tools/list_changed).
  */
 import { spawn } from "node:child_process";
@@ -73,6 +73,11 @@ function buildServer(versions?: string[]): McpServer {
     "echo",
     { description: "Echoes the text back", inputSchema: z.object({ text: z.string() }) },
     async ({ text: value }) => text(`echo: ${value}`),
+  );
+  server.registerTool(
+    "flood",
+    { description: "Returns a huge text", inputSchema: z.object({ mib: z.number() }) },
+    async ({ mib }) => text("x".repeat(mib * 1024 * 1024)),
   );
   server.registerTool("fail", { description: "Always fails" }, async () => ({
     content: [{ type: "text" as const, text: "the mock tool failed on purpose" }],
