@@ -2,6 +2,7 @@ import { type LoopResult, runLoop } from "../agent/loop.ts";
 import { renderTemplate } from "../agent/template.ts";
 import { type Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
+import type { Pipeline } from "../middleware/compose.ts";
 import { createTextRepeatDetector } from "../middleware/index.ts";
 import { openModel } from "../providers/registry.ts";
 import type { ModelHandle } from "../providers/types.ts";
@@ -30,6 +31,8 @@ export interface AgentExecution {
   budgetCap?: Budget;
   /** An ephemeral agent (built by `delegate`) instead of a declared one. */
   inline?: AgentConfig;
+  /** The pipeline an `inline` agent's calls go through (its parent's); else its own. */
+  pipeline?: Pipeline;
   /** Continuing a deferred run: turns and usage so far, and the decided calls to execute first. */
   resume?: { turns: number; calls: ToolCall[]; usage?: UsageTotals };
   /** The top-level agent, already resolved by the run. */
@@ -55,7 +58,9 @@ export async function executeAgent(
 ): Promise<AgentOutcome> {
   const assembled =
     exec.assembled ??
-    (await (exec.inline ? resolveInlineAgent(rt, exec.agent, exec.inline) : resolveAgent(rt, exec.agent)));
+    (await (exec.inline
+      ? resolveInlineAgent(rt, exec.agent, exec.inline, exec.pipeline)
+      : resolveAgent(rt, exec.agent)));
   const isTop = exec.depth === 0;
   const settings = isTop ? settingsForRequest(assembled.settings, scope.request) : assembled.settings;
   const emit = scope.emitFor(exec.runId, exec.agent);
@@ -80,7 +85,13 @@ export async function executeAgent(
   const deadline = isTop ? undefined : childDeadline(rt.clock, exec.signal, settings.timeoutMs);
   const signal = deadline?.signal ?? exec.signal;
   const tools = toolsForRun(assembled.tools, () =>
-    childRunner(rt, scope, { runId: exec.runId, agent: exec.agent, depth: exec.depth, meter }, model.ref),
+    childRunner(
+      rt,
+      scope,
+      { runId: exec.runId, agent: exec.agent, depth: exec.depth, meter },
+      model.ref,
+      assembled.pipeline,
+    ),
   );
   const answerCheck =
     settings.outputSchema === assembled.settings.outputSchema
@@ -190,6 +201,7 @@ function childRunner(
   scope: RunScope,
   parent: { runId: string; agent: string; depth: number; meter: UsageMeter },
   model: string,
+  pipeline: Pipeline,
 ): ChildRunner {
   // A sub-agent (depth ≥ 1) was started by `runChild` and holds a concurrency slot while it runs.
   const from = { ...parent, activeChildren: { count: 0 }, holdsSlot: parent.depth > 0 };
@@ -197,6 +209,7 @@ function childRunner(
     agent: parent.agent,
     model,
     clock: rt.clock,
+    pipeline,
     remaining: () => parent.meter.remaining(),
     run: (spec, signal) => runChild(rt, scope, from, spec, signal, executeAgent),
   };

@@ -1,5 +1,6 @@
 import type { Budget, UsageMeter } from "../agent/usage-meter.ts";
 import type { AgentConfig } from "../config/schema.ts";
+import type { Pipeline } from "../middleware/compose.ts";
 import type { Clock } from "../spec/clock.ts";
 import type { RunEventInput } from "../spec/events.ts";
 import { stopDetailOf } from "../spec/run-stop.ts";
@@ -32,6 +33,8 @@ export interface ChildSpec {
   agent: string;
   task: string;
   inline?: AgentConfig;
+  /** The governed executor of an `inline` child's calls: its parent's (see `ChildRunner.pipeline`). */
+  pipeline?: Pipeline;
   budgetCap?: Budget;
   /** The tool call starting the child, so run records and traces hang it under that call. */
   callId?: string;
@@ -57,6 +60,11 @@ export interface ChildRunner {
   readonly model: string;
   /** The runtime's clock, for a child tool's own timers (e.g. `delegate`'s timeout). */
   readonly clock: Clock;
+  /**
+   * The parent agent's pipeline: `delegate`'s children, carved from the parent with its policy,
+   * run their calls through it, so they share its rate-limit buckets and breakers.
+   */
+  readonly pipeline: Pipeline;
 }
 
 /** Executes one agent of a run; injected so this module does not depend on the executor. */
@@ -124,6 +132,7 @@ export async function runChild(
           depth: parent.depth + 1,
           signal,
           ...(spec.inline ? { inline: spec.inline } : {}),
+          ...(spec.pipeline ? { pipeline: spec.pipeline } : {}),
           ...(spec.budgetCap ? { budgetCap: spec.budgetCap } : {}),
         });
         recordPolicyStop(rt.audit, runId, spec.agent, ended);

@@ -40,7 +40,9 @@ type DelegateArgs = z.infer<ReturnType<typeof delegateParameters>>;
  * `delegate`: the model creates ephemeral sub-agents for a goal with a subset of its own tools
  * (never `delegate` itself), clamped turns and time, optionally as a plan of steps run as
  * `sequence`, `parallel` or `fallback`. Like an `agent:NAME` sub-agent, each runs under what is
- * left of its parent's budget when it starts (the parent's own budget, `--budget-*` included).
+ * left of its parent's budget when it starts (the parent's own budget, `--budget-*` included),
+ * and its calls go through the parent's pipeline: the parent's rate limits and breakers hold for
+ * it, whatever turns or tools the model picks for it.
  */
 export function delegateTool(parent: DelegateParent, settings: DelegateSettings): ChildTool {
   const maxTurns = settings.maxTurns ?? DEFAULT_DELEGATE_MAX_TURNS;
@@ -82,6 +84,7 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
             agent: `${children.agent}.delegate`,
             task: goal,
             inline,
+            pipeline: children.pipeline,
             callId: ctx.callId,
             ...(budgetCap ? { budgetCap } : {}),
           },

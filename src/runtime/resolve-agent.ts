@@ -61,15 +61,20 @@ export function resolveAgent(rt: RuntimeContext, name: string): Promise<Assemble
 }
 
 /**
- * An ephemeral agent (built by `delegate`), assembled once per distinct configuration, so its
- * rate limits and breaker also hold across the calls and runs that create it.
+ * An ephemeral agent (built by `delegate`), assembled once per distinct configuration. Given
+ * `pipeline` (its parent's), its calls go through that instead of a pipeline of its own: the
+ * model picks its turns and tools, so a pipeline per configuration would give it fresh rate-limit
+ * buckets and closed breakers at will.
  */
 export function resolveInlineAgent(
   rt: RuntimeContext,
   name: string,
   config: AgentConfig,
+  pipeline?: Pipeline,
 ): Promise<AssembledAgent> {
-  return assembledOnce(rt, `inline:${name}:${JSON.stringify(config)}`, () => assembleAgent(rt, name, config));
+  return assembledOnce(rt, `inline:${name}:${JSON.stringify(config)}`, () =>
+    assembleAgent(rt, name, config, pipeline),
+  );
 }
 
 /**
@@ -92,7 +97,12 @@ function assembledOnce(
   return attempt;
 }
 
-async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConfig): Promise<AssembledAgent> {
+async function assembleAgent(
+  rt: RuntimeContext,
+  name: string,
+  config: AgentConfig,
+  given?: Pipeline,
+): Promise<AssembledAgent> {
   const settings = resolveSettings(rt.loaded.config, name, config);
   const secrets: string[] = [];
   const onSecrets = (values: string[]) => {
@@ -113,9 +123,11 @@ async function assembleAgent(rt: RuntimeContext, name: string, config: AgentConf
       extraLayers: rt.extraLayers,
       ...(rt.log ? { log: rt.log } : {}),
     });
-  const pipeline = withServerPolicies(pipelineWith(settings.policy), mcp, rt.loaded.config.mcp ?? {}, (own) =>
-    pipelineWith(mergePolicy(settings.policy, own)),
-  );
+  const pipeline =
+    given ??
+    withServerPolicies(pipelineWith(settings.policy), mcp, rt.loaded.config.mcp ?? {}, (own) =>
+      pipelineWith(mergePolicy(settings.policy, own)),
+    );
   const instructions = config.instructions_file
     ? readFileSync(config.instructions_file, "utf8")
     : (config.instructions ?? "");

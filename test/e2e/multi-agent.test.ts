@@ -437,6 +437,60 @@ mode = "auto"
     expect(result.code).toBe(3);
   });
 
+  test("delegate: the ephemeral sub-agent's calls count against its parent's rate limit", async () => {
+    const main = await e2e.mock((request) => {
+      const done = (request.body as { messages: { role: string }[] }).messages.filter(
+        (m) => m.role === "tool",
+      );
+      if (systemOf(request).startsWith("You are a focused sub-agent")) {
+        if (done.length >= 3) return { text: "child done" };
+        return {
+          toolCalls: [
+            { id: `c${done.length + 1}`, name: "sh", arguments: { command: `echo c${done.length + 1}` } },
+          ],
+        };
+      }
+      if (done.length === 0)
+        return { toolCalls: [{ id: "p1", name: "sh", arguments: { command: "echo p1" } }] };
+      // Each max_turns is another configuration of the ephemeral agent: it must not buy a new bucket.
+      if (done.length === 1)
+        return {
+          toolCalls: [
+            { id: "g1", name: "helper", arguments: { goal: "echo things", max_turns: 4 } },
+            { id: "g2", name: "helper", arguments: { goal: "echo things", max_turns: 5 } },
+          ],
+        };
+      return { text: "parent done" };
+    });
+    e2e.workspace(`
+[defaults]
+agent = "boss"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[tools.sh]
+kind = "shell"
+allow = ["echo *"]
+env = ["PATH"]
+
+[tools.helper]
+kind = "delegate"
+max_turns = 5
+
+[agents.boss]
+instructions = "BOSS"
+tools = ["sh", "helper"]
+mode = "auto"
+policy = { rate = { per_minute = 5 } }
+`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(0);
+    const shell = parseNdjson(result.stdout).filter((e) => e.type === "tool_result" && e.name === "sh");
+    // p1, g1 and g2 take three of the five calls a minute: two are left for both children.
+    expect(shell).toHaveLength(7);
+    expect(shell.filter((e) => e.ok)).toHaveLength(3);
+    expect(shell.filter((e) => e.stopped_by === "rate_limit")).toHaveLength(4);
+  });
+
   test("batch: 200 jobs against the mock all come back correct", async () => {
     const main = await e2e.mock((request) => ({ text: `answer to ${lastOf(request).content}` }));
     const ws = e2e.workspace(`
