@@ -77,15 +77,7 @@ export async function searchFiles(
   maxMatches: number,
   signal: AbortSignal,
 ): Promise<SearchResult> {
-  const state: SearchState = {
-    root,
-    matches,
-    maxMatches: Math.min(maxMatches, MAX_MATCHES),
-    signal,
-    found: [],
-    entries: 0,
-    more: false,
-  };
+  const state = newState(root, matches, maxMatches, signal);
   await searchDir(state, start, relative === "." ? "" : relative);
   return { lines: state.found, more: state.more };
 }
@@ -99,7 +91,18 @@ export async function searchOneFile(
   maxMatches: number,
   signal: AbortSignal,
 ): Promise<SearchResult> {
-  const state: SearchState = {
+  const state = newState(root, matches, maxMatches, signal);
+  await searchOpened(state, file.file, file.stat, shown);
+  return { lines: state.found, more: state.more };
+}
+
+function newState(
+  root: FileRoot,
+  matches: (line: string) => boolean,
+  maxMatches: number,
+  signal: AbortSignal,
+): SearchState {
+  return {
     root,
     matches,
     maxMatches: Math.min(maxMatches, MAX_MATCHES),
@@ -108,8 +111,6 @@ export async function searchOneFile(
     entries: 0,
     more: false,
   };
-  await searchOpened(state, file.file, file.stat, shown);
-  return { lines: state.found, more: state.more };
 }
 
 async function searchDir(state: SearchState, dir: DirRef, prefix: string): Promise<void> {
