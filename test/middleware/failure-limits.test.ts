@@ -112,3 +112,20 @@ test("a waiting call runs once the calls in flight succeed", async () => {
   const results = await Promise.all(Array.from({ length: 5 }, () => layer(ctx, callOf(tool), succeed)));
   expect(results.every((result) => result.ok)).toBe(true);
 });
+
+test("a throw that exceeds a limit halts like any failure, reported as layer 1 reports a throw", async () => {
+  const layer = failureLimits({ maxConsecutive: 1, maxTotal: 10 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  const throws = async (): Promise<ToolResult> => {
+    throw new Error("tool bug");
+  };
+  await expect(layer(ctx, callOf(tool), throws)).rejects.toThrow("tool bug");
+  const second = await layer(ctx, callOf(tool), throws);
+  expect(second).toMatchObject({ ok: false, stop: { by: "exception" }, halt: "failures" });
+  expect(second.error).toContain("failed unexpectedly (Error: tool bug)");
+  expect(second.error).toContain(
+    "(failure limit exceeded: 2 consecutive tool failures (limit 1); the run stops)",
+  );
+  expect(ctx.events.map((event) => event.type)).toEqual(["error", "warning"]);
+});

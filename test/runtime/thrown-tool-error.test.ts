@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { createRuntime, defineTool, loadConfigText } from "../../src/index.ts";
 import { type MockRequest, startMockProvider } from "../../src/testing/index.ts";
-import { mockProviderToml } from "../support/workspace.ts";
+import { mockDefaultsToml, mockProviderToml } from "../support/workspace.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -78,4 +78,43 @@ mode = "auto"
     expect(text).not.toContain(KEY);
     expect(text).not.toContain(EMAIL);
   }
+});
+
+test("a throwing tool that exceeds failures.max_consecutive stops the run after that turn (tool_error)", async () => {
+  const mock = await startMockProvider({
+    turns: (request) => {
+      const results = (request.body as { messages: { role: string }[] }).messages.filter(
+        (m) => m.role === "tool",
+      );
+      return results.length >= 2
+        ? { text: "carried on" }
+        : { toolCalls: [{ id: `c${results.length}`, name: "lookup", arguments: { n: results.length } }] };
+    },
+  });
+  cleanups.push(() => mock.close());
+  const dir = mkdtempSync(join(tmpdir(), "agentry-thrown-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const lookup = defineTool({
+    name: "lookup",
+    description: "Looks a customer up.",
+    parameters: z.object({ n: z.number() }),
+    readOnly: true,
+    execute: () => {
+      throw new Error("upstream down");
+    },
+  });
+  const loaded = await loadConfigText(
+    `${mockDefaultsToml(mock.baseUrls.openai, "a")}
+[agents.a]
+tools = ["lookup"]
+mode = "auto"
+policy = { failures = { max_consecutive = 1 } }
+`,
+    { tools: [lookup] },
+  );
+  const runtime = createRuntime(loaded, { tools: [lookup], stateDir: dir, collectGarbage: false });
+  cleanups.push(() => runtime.close());
+  const result = await runtime.run({ prompt: "look it up" });
+  expect([result.status, result.stopReason, result.exitCode]).toEqual(["failed", "tool_error", 1]);
+  expect(mock.requests).toHaveLength(2);
 });

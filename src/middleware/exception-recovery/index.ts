@@ -1,14 +1,13 @@
-import { serializeError } from "../../spec/errors.ts";
 import type { Middleware } from "../../spec/middleware.ts";
 import type { ToolResult } from "../../spec/tool.ts";
-import { STOPS } from "../layer-names.ts";
+import { thrownResult } from "../thrown-result.ts";
 
 /**
  * Layer 1: anything thrown below (a tool bug, a layer bug) becomes a tool error
  * `stop.reason: "exception"` with an `error` event, so one bad call never crashes the run. A throw
  * passes the redaction layer (7) unredacted, so the message is redacted here with the run's
- * redactor before the model sees it. A promise chain rather than an `async` function: one frame
- * less per call.
+ * redactor before the model sees it (`thrownResult`). A promise chain rather than an `async`
+ * function: one frame less per call.
  */
 export function exceptionRecovery(): Middleware {
   return (ctx, call, next) => {
@@ -18,18 +17,6 @@ export function exceptionRecovery(): Middleware {
     } catch (err) {
       pending = Promise.reject(err);
     }
-    return pending.catch((err: unknown): ToolResult => {
-      const error = serializeError(err);
-      ctx.emit({
-        type: "error",
-        error: { ...error, data: { ...error.data, tool: call.name, call_id: call.id } },
-      });
-      return {
-        ok: false,
-        output: "",
-        error: `${call.name} failed unexpectedly (${ctx.redactor.redact(`${error.name}: ${error.message}`)}); try another approach`,
-        stop: STOPS.exception,
-      };
-    });
+    return pending.catch((err: unknown): ToolResult => thrownResult(ctx, call, err));
   };
 }

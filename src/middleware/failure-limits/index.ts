@@ -1,8 +1,9 @@
 import type { Middleware, Next, PipelineCall, PipelineContext } from "../../spec/middleware.ts";
-import type { ToolResult } from "../../spec/tool.ts";
+import type { ToolFailure, ToolResult } from "../../spec/tool.ts";
 import { isToolFailure, STOPPED_BY, STOPS } from "../layer-names.ts";
 import { refused } from "../refusal.ts";
 import { RunScoped } from "../run-scoped.ts";
+import { thrownResult } from "../thrown-result.ts";
 
 export interface FailureLimitsOptions {
   /** Consecutive tool failures allowed in a run (`failures.max_consecutive`). */
@@ -25,8 +26,9 @@ interface Counts {
  * Layer 5: counts tool failures per run (a failed, thrown or timed-out tool; refusals by approval,
  * policy, rate limit, loop detection or an open breaker do not count; a success resets the
  * consecutive count, a call its run or turn cancelled (`stop.reason: "cancelled"`: killed, or
- * abandoned after the grace) is neither: it leaves the counts as they were). The failure that exceeds a limit is returned with
- * `halt: "failures"`, and every later call of the run is refused with `halt: "failures"`.
+ * abandoned after the grace) is neither: it leaves the counts as they were). The failure that
+ * exceeds a limit is returned with `halt: "failures"` (a throw as layer 1 would report it, so the
+ * halt is not lost), and every later call of the run is refused with `halt: "failures"`.
  *
  * Parallel calls reserve a slot before they run: a call starts only while, even if every call in
  * flight failed, the limits would not be exceeded before it (`total + in flight <= max_total`,
@@ -86,23 +88,28 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
         const failed = isToolFailure(result);
         const exceeded = settle(counts, failed, !failed && result.stop?.reason === "cancelled");
         if (!exceeded || result.ok) return result;
-        ctx.emit({
-          type: "warning",
-          message: `failure limit exceeded: ${exceeded}; the run stops after this turn`,
-          data: { stopped_by: STOPPED_BY.failures, tool: call.name, call_id: call.id, halt: "failures" },
-        });
-        return {
-          ...result,
-          error: `${result.error} (failure limit exceeded: ${exceeded}; the run stops)`,
-          halt: "failures",
-          haltBy: STOPPED_BY.failures,
-        };
+        return halting(ctx, call, result, exceeded);
       },
       (err: unknown) => {
-        settle(counts, true);
-        throw err;
+        const exceeded = settle(counts, true);
+        if (!exceeded) throw err;
+        // A throw that exceeds a limit must halt too: layer 1 would turn it into a plain error.
+        return halting(ctx, call, thrownResult(ctx, call, err), exceeded);
       },
     );
+  };
+  const halting = (ctx: PipelineContext, call: PipelineCall, result: ToolFailure, exceeded: string) => {
+    ctx.emit({
+      type: "warning",
+      message: `failure limit exceeded: ${exceeded}; the run stops after this turn`,
+      data: { stopped_by: STOPPED_BY.failures, tool: call.name, call_id: call.id, halt: "failures" },
+    });
+    return {
+      ...result,
+      error: `${result.error} (failure limit exceeded: ${exceeded}; the run stops)`,
+      halt: "failures",
+      haltBy: STOPPED_BY.failures,
+    } satisfies ToolFailure;
   };
   const waitForSlot = async (
     ctx: PipelineContext,
