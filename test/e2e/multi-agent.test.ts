@@ -49,6 +49,33 @@ ${agents}`);
 }
 
 /**
+ * Agent `boss` (default, on `main`, mode auto) with a `sh` tool that may only `echo` and a
+ * `delegate` tool `helper` of `maxTurns` turns; `policy` is added to `[agents.boss]`.
+ */
+function delegatingBoss(main: MockProvider, maxTurns: number, policy = ""): void {
+  e2e.workspace(`
+[defaults]
+agent = "boss"
+model = "mock/gpt-4.1-mini"
+${providers(main)}
+[tools.sh]
+kind = "shell"
+allow = ["echo *"]
+env = ["PATH"]
+
+[tools.helper]
+kind = "delegate"
+max_turns = ${maxTurns}
+
+[agents.boss]
+instructions = "BOSS"
+tools = ["sh", "helper"]
+mode = "auto"
+${policy}
+`);
+}
+
+/**
  * Agents `top` → `middle` → `bottom` (each delegates once per call; `top` starts `middle`
  * `branches` times in one turn) under `[limits] LIMITS`, with `extraDefaults` in `[defaults]`.
  */
@@ -407,25 +434,7 @@ mode = "auto"
       }
       return { text: "parent done", usage };
     });
-    e2e.workspace(`
-[defaults]
-agent = "boss"
-model = "mock/gpt-4.1-mini"
-${providers(main)}
-[tools.sh]
-kind = "shell"
-allow = ["echo *"]
-env = ["PATH"]
-
-[tools.helper]
-kind = "delegate"
-max_turns = 8
-
-[agents.boss]
-instructions = "BOSS"
-tools = ["sh", "helper"]
-mode = "auto"
-`);
+    delegatingBoss(main, 8);
     const result = await e2e.agentry(["run", "--output", "ndjson", "--budget-tokens", "50", "go"]);
     const events = parseNdjson(result.stdout);
     // 20 tokens per response: the parent's first leaves 30, so the child stops after its second.
@@ -462,26 +471,7 @@ mode = "auto"
         };
       return { text: "parent done" };
     });
-    e2e.workspace(`
-[defaults]
-agent = "boss"
-model = "mock/gpt-4.1-mini"
-${providers(main)}
-[tools.sh]
-kind = "shell"
-allow = ["echo *"]
-env = ["PATH"]
-
-[tools.helper]
-kind = "delegate"
-max_turns = 5
-
-[agents.boss]
-instructions = "BOSS"
-tools = ["sh", "helper"]
-mode = "auto"
-policy = { rate = { per_minute = 5 } }
-`);
+    delegatingBoss(main, 5, "policy = { rate = { per_minute = 5 } }");
     const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
     expect(result.code).toBe(0);
     const shell = parseNdjson(result.stdout).filter((e) => e.type === "tool_result" && e.name === "sh");

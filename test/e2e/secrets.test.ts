@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
+import {
+  type MockProvider,
+  type MockRequest,
+  type MockTurn,
+  startMockProvider,
+} from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
 import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
@@ -21,9 +26,17 @@ afterEach(async () => {
   ws = undefined;
 });
 
-async function setup(turns: MockTurn[]): Promise<Workspace> {
+/**
+ * Agent `sec` with a `sh` tool passing the secrets through. `turns`: the first answers the prompt,
+ * the second every tool result; or a function of the request. `policy` goes in `[agents.sec]`.
+ */
+async function setup(
+  turns: MockTurn[] | ((request: MockRequest) => MockTurn),
+  policy = "",
+): Promise<Workspace> {
   mock = await startMockProvider({
     turns: (request) => {
+      if (typeof turns === "function") return turns(request);
       const body = request.body as { messages: { role: string }[] };
       return (body.messages.at(-1)?.role === "tool" ? turns[1] : turns[0]) ?? { text: "?" };
     },
@@ -44,6 +57,7 @@ path = "audit.jsonl"
 [agents.sec]
 mode = "auto"
 tools = ["sh"]
+${policy}
 `);
   return ws;
 }
@@ -109,39 +123,22 @@ describe("secrets on the compiled binary (issue 11 items 11, 12)", () => {
 
 describe("a deny pattern's refusal on the compiled binary (review 7)", () => {
   test("why a call with a copied placeholder cannot be checked reaches the model without the secret it stands for", async () => {
-    mock = await startMockProvider({
-      turns: (request) => {
-        const messages = (request.body as { messages: { role: string; content?: unknown }[] }).messages;
-        const results = messages.filter((message) => message.role === "tool");
-        if (results.length === 0)
-          return { toolCalls: [{ id: "p1", name: "sh", arguments: { command: "printenv MY_SECRET" } }] };
-        if (results.length > 1) return { text: "done" };
-        const placeholder = /\[PII:secret:[0-9a-f]+\]/.exec(String(results[0]?.content))?.[0] ?? "none";
-        return { toolCalls: [{ id: "p2", name: "sh", arguments: { command: `env --${placeholder}` } }] };
-      },
-    });
-    ws = makeWorkspace(`
-[defaults]
-agent = "sec"
-model = "mock/gpt-4.1-mini"
-
-${mockProviderToml(mock.baseUrls.openai, { apiKeyVar: "MOCK_KEY" })}
-[tools.sh]
-kind = "shell"
-env = ["PATH", "MY_SECRET"]
-
-[agents.sec]
-mode = "auto"
-tools = ["sh"]
-policy = { approval = { deny = ["sh:rm *"] } }
-`);
-    const result = await agentry(ws, ["run", "--output", "ndjson", "probe"]);
+    const workspace = await setup((request) => {
+      const messages = (request.body as { messages: { role: string; content?: unknown }[] }).messages;
+      const results = messages.filter((message) => message.role === "tool");
+      if (results.length === 0)
+        return { toolCalls: [{ id: "p1", name: "sh", arguments: { command: "printenv MY_SECRET" } }] };
+      if (results.length > 1) return { text: "done" };
+      const placeholder = /\[PII:secret:[0-9a-f]+\]/.exec(String(results[0]?.content))?.[0] ?? "none";
+      return { toolCalls: [{ id: "p2", name: "sh", arguments: { command: `env --${placeholder}` } }] };
+    }, 'policy = { approval = { deny = ["sh:rm *"] } }');
+    const result = await agentry(workspace, ["run", "--output", "ndjson", "probe"]);
     expect(result.code).toBe(0);
     const refusal = parseNdjson(result.stdout).find(
       (event) => event.type === "tool_result" && event.id === "p2",
     );
     expect(String(refusal?.error)).toContain('cannot be checked against deny pattern "sh:rm *"');
-    const modelSaw = JSON.stringify(mock.requests.map((request) => request.body));
+    const modelSaw = JSON.stringify(mock?.requests.map((request) => request.body));
     expect(modelSaw).toMatch(/option agentry does not know \(--\[PII:secret:[0-9a-f]+\]\)/);
     expect(modelSaw).not.toContain(PASSED);
   });
