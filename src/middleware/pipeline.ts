@@ -49,8 +49,8 @@ export interface PipelineOptions {
  * decisions of a resumed run) come from the `PipelineContext`; loop, failure and approve-for-run
  * state is kept per run (per context, `RunScoped`), rate-limit and breaker state per pipeline,
  * i.e. per agent. Layers whose input is absent (no audit log, no log sink, no rate configured) are
- * left out, which costs nothing; the timeout layer stays with `tool_timeout = 0` (no deadline) for the grace it gives
- * a cancelled call.
+ * left out, which costs nothing; the timeout layer stays with `tool_timeout = 0` (no deadline) for
+ * the grace it gives a cancelled call.
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const policy = options.policy ?? {};
