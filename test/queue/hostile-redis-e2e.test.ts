@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseNdjson } from "../support/workspace.ts";
-import { jobLines, type QueueWorld, queueTestRedis, queueWorld } from "./support.ts";
+import { jobLines, type QueueWorld, queueTestRedis, queueWorld, storedResult } from "./support.ts";
 
 const redis = queueTestRedis();
 
@@ -15,17 +15,6 @@ function addRawJob(world: QueueWorld, id: string, spec: Record<string, unknown>)
     { encoding: "utf8", timeout: 30_000 },
   );
   expect(added.status).toBe(0);
-}
-
-async function resultOf(world: QueueWorld, id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 600; i++) {
-    const shown = await world.cli(["jobs", "show", id]);
-    const result =
-      shown.code === 0 ? (JSON.parse(shown.stdout).result as Record<string, unknown> | null) : null;
-    if (result) return result;
-    await Bun.sleep(50);
-  }
-  throw new Error(`job ${id} never got a result`);
 }
 
 describe("job data read from Redis is validated by the worker", () => {
@@ -41,7 +30,7 @@ describe("job data read from Redis is validated by the worker", () => {
     const worker = world.startWorker("a");
     await worker.waitFor("concurrency 4");
     addRawJob(world, "lifted", { id: "lifted", prompt: "hello", budget: { tokens: "lots", usd: {} } });
-    const result = await resultOf(world, "lifted");
+    const result = await storedResult(world, "lifted");
     expect(result["status"]).toBe("failed");
     expect(result["run_id"]).toBeNull();
     expect(JSON.stringify(result["error"])).toContain("budget");
@@ -60,7 +49,7 @@ describe("job data read from Redis is validated by the worker", () => {
     const worker = world.startWorker("a");
     await worker.waitFor("concurrency 4");
     addRawJob(world, "odd", { id: "odd", prompt: { text: "hello" }, vars: { x: { y: 1 } } });
-    const result = await resultOf(world, "odd");
+    const result = await storedResult(world, "odd");
     expect(result).toMatchObject({ status: "failed", run_id: null });
     expect(world.mock.requests.length).toBe(0);
   }, 60_000);
@@ -123,7 +112,7 @@ describe("[queue] state_secret binds a parked run's readable part too", () => {
     expect(approved.code).toBe(0);
     const before = world.mock.requests.length;
     world.startWorker("second", [], { QUEUE_SECRET: SECRET });
-    const result = await resultOf(world, "bound");
+    const result = await storedResult(world, "bound");
     expect(result).toMatchObject({
       status: "failed",
       error: { message: expect.stringContaining("altered") },

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseNdjson } from "../support/workspace.ts";
-import { jobLines, type QueueWorld, queueTestRedis, queueWorld } from "./support.ts";
+import { jobLines, type QueueWorld, queueTestRedis, queueWorld, storedResult } from "./support.ts";
 
 const redis = queueTestRedis();
 
@@ -76,12 +76,7 @@ describe("[queue] state_secret: a parked run's raw state is sealed in Redis", ()
     const { world: made, approvalId, ranFile } = await parkedWorld("foreign");
     await approve(made, approvalId);
     made.startWorker("other", [], { QUEUE_SECRET: OTHER });
-    let shown: { result: Record<string, unknown> | null } = { result: null };
-    for (let i = 0; i < 600 && !shown.result; i++) {
-      shown = JSON.parse((await made.cli(["jobs", "show", "foreign"])).stdout);
-      if (!shown.result) await Bun.sleep(50);
-    }
-    expect(shown.result).toMatchObject({
+    expect(await storedResult(made, "foreign")).toMatchObject({
       status: "failed",
       error: { message: expect.stringContaining("sealed under another [queue] state_secret, or altered") },
     });

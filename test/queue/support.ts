@@ -202,3 +202,15 @@ export function auditRunEnds(stateDir: string): Record<string, unknown>[] {
 export function finishedIds(stderr: string): string[] {
   return [...stderr.matchAll(/^ok (\S+) \(/gm)].map((match) => match[1] as string);
 }
+
+/** The result a job gets stored, once it has one (`agentry jobs show`); throws after about 30 s. */
+export async function storedResult(world: QueueWorld, id: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 600; i++) {
+    const shown = await world.cli(["jobs", "show", id]);
+    const result =
+      shown.code === 0 ? (JSON.parse(shown.stdout).result as Record<string, unknown> | null) : null;
+    if (result) return result;
+    await Bun.sleep(50);
+  }
+  throw new Error(`job ${id} never got a result`);
+}
