@@ -169,6 +169,7 @@ export async function rendererFor(
         writeErr: (text) => process.stderr.write(text),
         paint: !colorDisabled() && isTerminal(2) ? await ansiColor() : noColor,
         ...(spinnerFactory ? { spinner: spinnerFactory } : {}),
+        answerToTerminal: isTerminal(1),
         quiet: Boolean(options.quiet),
         verbose: Boolean(options.verbose),
         asksHuman: settings.asksHuman ?? true,

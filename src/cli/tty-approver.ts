@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { interruptedDecision } from "../middleware/approval/ask.ts";
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
 import { currentUser } from "./current-user.ts";
-import { preview } from "./render/format.ts";
+import { preview, terminalSafe } from "./render/format.ts";
 
 /**
  * Shows `question` and resolves with the next line typed, or undefined when the input closed or
@@ -82,7 +82,7 @@ export function questionApprover(
       .map(([placeholder, value]) => `  ${placeholder} is ${preview(value, 200)}\n`)
       .join("");
     write(
-      `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${request.tool}\n  ${preview(request.args, 300)}\n${targets}  why: ${request.why}\n`,
+      `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${terminalSafe(request.tool)}\n  ${preview(request.args, 300)}\n${targets}  why: ${request.why}\n`,
     );
     while (!signal.aborted) {
       const answer = (await ask(`  [y]es / [n]o / [a]lways ${options.always} > `, signal))

@@ -1,7 +1,24 @@
-/** Short, single-line previews for the terminal. */
+/**
+ * Characters a terminal acts on instead of showing: C0 controls but tab, line feed and carriage
+ * return (ESC starts colour, cursor, title and clipboard sequences), DEL, C1 controls, and the
+ * bidirectional overrides and isolates that reorder what is shown.
+ */
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` as a terminal should show text it did not write itself (a model's answer and arguments,
+ * tool output, a provider's error): every character in TERMINAL_CONTROLS is spelled out as
+ * `\u{1b}`, so such text can neither colour, move, retitle nor write the clipboard, nor hide
+ * what is shown.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (char) => `\\u{${(char.codePointAt(0) as number).toString(16)}}`);
+}
+
+/** Short, single-line previews for the terminal, with terminal controls spelled out (`terminalSafe`). */
 export function preview(value: unknown, max = 100): string {
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
-  const line = text.replace(/\s+/g, " ").trim();
+  const line = terminalSafe(text.replace(/\s+/g, " ").trim());
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 

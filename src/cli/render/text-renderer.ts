@@ -1,6 +1,6 @@
 import type { Ora } from "ora";
 import type { RunEvent } from "../../spec/events.ts";
-import { formatDuration, formatUsd, preview } from "./format.ts";
+import { formatDuration, formatUsd, preview, terminalSafe } from "./format.ts";
 import type { Paint } from "./paint.ts";
 import type { Renderer } from "./renderer.ts";
 
@@ -26,6 +26,8 @@ export interface TextRendererOptions {
    * before the question; otherwise an `asked` event is answered by the approval mode itself.
    */
   asksHuman?: boolean;
+  /** Whether stdout is a terminal: the answer's terminal controls are then spelled out (`terminalSafe`). */
+  answerToTerminal?: boolean;
   quiet: boolean;
   verbose: boolean;
   /**
@@ -66,7 +68,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
 
   const out = (text: string) => {
     if (text === "") return;
-    options.writeOut(text);
+    options.writeOut(options.answerToTerminal ? terminalSafe(text) : text);
     lastOut = text;
   };
   const err = (line: string) => {
@@ -93,7 +95,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
   };
   const waitForModel = () => showSpinner("model", `waiting for ${model}`);
   const callLine = (name: string, args: unknown) =>
-    `${paint.cyan("→")} ${name} ${paint.dim(preview(args, 300))}`;
+    `${paint.cyan("→")} ${terminalSafe(name)} ${paint.dim(preview(args, 300))}`;
   const flushCalls = () => {
     cancelFlush?.();
     cancelFlush = undefined;
@@ -111,7 +113,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
         out(event.text);
         break;
       case "tool_call":
-        running.set(event.id, event.name);
+        running.set(event.id, terminalSafe(event.name));
         pendingCalls.set(event.id, callLine(event.name, event.args));
         cancelFlush ??= defer(flushCalls);
         showSpinner("tools", `running ${[...running.values()].join(", ")}`);
@@ -125,13 +127,13 @@ export function textRenderer(options: TextRendererOptions): Renderer {
         pendingCalls.delete(event.id);
         if (event.ok) {
           if (call) err(call);
-          err(`${paint.green("✓")} ${event.name} ${took}`);
+          err(`${paint.green("✓")} ${terminalSafe(event.name)} ${took}`);
           break;
         }
         const by = event.stopped_by ? paint.dim(` [${event.stopped_by}]`) : "";
         const shown = call
           ? call.replace(paint.cyan("→"), paint.red("✗"))
-          : `${paint.red("✗")} ${event.name}`;
+          : `${paint.red("✗")} ${terminalSafe(event.name)}`;
         err(`${shown} ${took}${by}: ${preview(event.error, 160)}`);
         break;
       }
@@ -143,22 +145,22 @@ export function textRenderer(options: TextRendererOptions): Renderer {
         if (event.state === "denied") break;
         err(
           paint.yellow(
-            `approval ${event.state}: ${event.tool} (${event.approval_id})${event.reason ? ` — ${event.reason}` : ""}`,
+            `approval ${event.state}: ${terminalSafe(event.tool)} (${event.approval_id})${event.reason ? ` — ${terminalSafe(event.reason)}` : ""}`,
           ),
         );
         break;
       case "subagent_start":
-        err(paint.cyan(`▶ ${event.child_agent}: ${preview(event.task)}`));
+        err(paint.cyan(`▶ ${terminalSafe(event.child_agent)}: ${preview(event.task)}`));
         break;
       case "subagent_end":
-        err(paint.cyan(`■ ${event.child_agent}: ${event.status} (${event.stop_reason})`));
+        err(paint.cyan(`■ ${terminalSafe(event.child_agent)}: ${event.status} (${event.stop_reason})`));
         break;
       case "warning":
         if (isRefusalWarning(event)) break;
-        err(paint.yellow(`warning: ${event.message}`));
+        err(paint.yellow(`warning: ${terminalSafe(event.message)}`));
         break;
       case "error":
-        err(paint.red(`error: ${event.error.message}`));
+        err(paint.red(`error: ${terminalSafe(event.error.message)}`));
         break;
       case "usage":
         if (options.verbose)
@@ -167,7 +169,8 @@ export function textRenderer(options: TextRendererOptions): Renderer {
       case "run_end": {
         stopSpinner();
         if (!streamed && event.answer !== "" && (!holdAnswer || event.status === "ok")) out(event.answer);
-        if (event.error && event.stop_reason !== "error") err(paint.red(`error: ${event.error.message}`));
+        if (event.error && event.stop_reason !== "error")
+          err(paint.red(`error: ${terminalSafe(event.error.message)}`));
         if (lastOut !== "" && !lastOut.endsWith("\n")) out("\n");
         const tokens = event.usage.input_tokens + event.usage.output_tokens;
         const status =

@@ -38,6 +38,30 @@ ${policy}
 }
 
 describe("issue 12 on a real terminal", () => {
+  test("what a model wrote cannot drive the terminal: escape sequences are spelled out on screen, kept for a pipe", async () => {
+    const turns = [
+      { toolCalls: [{ id: "c1", name: "sh", arguments: '{"command": "echo \u001b]0;pwned\u0007" "x": }' }] },
+      { toolCalls: [{ id: "c2", name: "nosuch\u001b[2J", arguments: { a: 1 } }] },
+      { text: "safe \u001b]52;c;aGk=\u0007 answer" },
+    ];
+    mock = await startMockProvider({
+      turns: (_request, index) => turns[index % turns.length] ?? { text: "" },
+    });
+    ws = makeWorkspace(config(mock.baseUrls.openai));
+    const env = { AGENTRY_STATE_DIR: ws.stateDir, TERM: "dumb" };
+    const onScreen = await runInTerminal(["run", "-c", ws.configPath, "go"], { cwd: ws.dir, env });
+    expect(onScreen.code).toBe(0);
+    expect(onScreen.stdout).not.toContain("\x1b");
+    expect(onScreen.stdout).not.toContain("\x07");
+    expect(onScreen.stdout).toContain("echo \\u{1b}]0;pwned\\u{7}");
+    expect(onScreen.stdout).toContain("nosuch\\u{1b}[2J");
+    expect(onScreen.stdout).toContain("safe \\u{1b}]52;c;aGk=\\u{7} answer");
+    const piped = await runBinary(["run", "-c", ws.configPath, "go"], { cwd: ws.dir, env });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe("safe \u001b]52;c;aGk=\u0007 answer\n");
+    expect(piped.stderr).not.toContain("\x1b");
+  });
+
   test("item 1: with colours and a spinner, the tool's arguments are still shown before it runs", async () => {
     mock = await startMockProvider({
       turns: [
