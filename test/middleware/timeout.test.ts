@@ -137,7 +137,11 @@ test("a call still running a grace period after it was cancelled is abandoned, a
   }
 });
 
-test("a cancelled call that winds down within the grace keeps its own error, marked as stopped by the run, and leaves no timer", async () => {
+/**
+ * A call without a deadline whose tool answers when the test calls `wind`; `run` is the signal
+ * it was given, `pending` its result through the layer.
+ */
+function windingCall() {
   const clock = manualClock();
   const run = new AbortController();
   let wind: (result: ToolResult) => void = () => {};
@@ -147,6 +151,11 @@ test("a cancelled call that winds down within the grace keeps its own error, mar
     { ...callOf(slow), signal: run.signal },
     runTool,
   );
+  return { clock, run, pending, wind: (result: ToolResult) => wind(result) };
+}
+
+test("a cancelled call that winds down within the grace keeps its own error, marked as stopped by the run, and leaves no timer", async () => {
+  const { clock, run, pending, wind } = windingCall();
   run.abort(new RunStop("cancelled", "hard (call c1) failed"));
   clock.advance(CANCEL_GRACE_MS - 1);
   wind({ ok: false, output: "", error: "stopped" });
@@ -166,15 +175,7 @@ test("after a cancellation a success stays a success and a stop of the tool's ow
     { ok: false, output: "", error: "refused", stop: { reason: "tool_policy", by: "tool_policy" } },
   ];
   for (const outcome of outcomes) {
-    const clock = manualClock();
-    const run = new AbortController();
-    let wind: (result: ToolResult) => void = () => {};
-    const slow = fakeTool("sh", () => new Promise<ToolResult>((resolve) => (wind = resolve)));
-    const pending = timeout({ ms: 0, clock })(
-      fakeContext(clock),
-      { ...callOf(slow), signal: run.signal },
-      runTool,
-    );
+    const { run, pending, wind } = windingCall();
     run.abort(new RunStop("interrupted", "Ctrl-C"));
     wind(outcome);
     expect(await pending).toEqual(outcome);
