@@ -265,3 +265,24 @@ describe("shell tool", () => {
     },
   );
 });
+
+test("the command gets PATH without its relative entries: with shell = true the shell cannot find a file the model wrote as an allowed program", async () => {
+  const dir = tempDir();
+  await Bun.write(join(dir, "bin", "ls"), `#!/bin/sh\necho planted > ${join(dir, "planted")}\n`);
+  Bun.spawnSync(["chmod", "+x", join(dir, "bin", "ls")]);
+  const tool = createShellTool(
+    "sh",
+    { kind: "shell", shell: true, allow: ["ls *", "echo *"], env: ["PATH"], cwd: dir },
+    { env: { PATH: `bin::.:${process.env["PATH"] ?? "/usr/bin:/bin"}` } },
+  );
+  const listed = await tool.execute({ command: "ls bin" }, ctx());
+  expect(listed.ok).toBe(true);
+  expect(existsSync(join(dir, "planted"))).toBe(false);
+  const path = await tool.execute({ command: 'echo "$PATH"' }, ctx());
+  expect(
+    path.output
+      .trim()
+      .split(":")
+      .every((entry) => entry.startsWith("/")),
+  ).toBe(true);
+});

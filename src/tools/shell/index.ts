@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { delimiter, isAbsolute } from "node:path";
 import { z } from "zod";
 import { interpolate } from "../../config/interpolate.ts";
 import type { ShellToolConfig } from "../../config/schema.ts";
@@ -57,7 +58,21 @@ function childEnvironment(name: string, config: ShellToolConfig, options: ShellT
     secrets.push(...resolved.secrets);
   }
   if (secrets.length > 0) options.onSecrets?.(secrets);
+  if (env["PATH"] !== undefined) env["PATH"] = absoluteEntries(env["PATH"]);
   return env;
+}
+
+/**
+ * PATH with its empty and relative entries (`.`, `bin`) dropped: the child finds programs where
+ * agentry judged them (`resolveExecutable` skips those entries too), so with `shell = true` the
+ * shell's own lookup cannot run a file the model wrote into the working directory under the name
+ * of an allowed program.
+ */
+function absoluteEntries(path: string): string {
+  return path
+    .split(delimiter)
+    .filter((entry) => isAbsolute(entry))
+    .join(delimiter);
 }
 
 function describeConfig(config: ShellToolConfig, timeoutMs: number): string {
