@@ -2,7 +2,7 @@ import { exitCodeFor } from "../agent/exit-code.ts";
 import { roundUsd, UsageMeter } from "../agent/usage-meter.ts";
 import { namedEntry } from "../config/named-entry.ts";
 import { newApprovalId } from "../middleware/approval/index.ts";
-import { isTargetPlaceholder, placeholderValues } from "../middleware/approval/targets.ts";
+import { targetsIn } from "../middleware/approval/targets.ts";
 import { isRefusal } from "../middleware/layer-names.ts";
 import { createRedactor, type Redactor } from "../redact/index.ts";
 import type { RecordedDecisions } from "../spec/approval.ts";
@@ -266,6 +266,7 @@ function recordDeferral(
     arguments: call.arguments,
     args: deferral?.args ?? {},
   }));
+  const shown = calls.map((call) => redactor.redact(call.arguments));
   rt.deferred.create(
     {
       run_id: plan.runId,
@@ -292,10 +293,10 @@ function recordDeferral(
       messages: redactor.redactValue(messages),
       turns: result.turns,
       usage: result.usage,
-      pending: calls.map((call) => ({
+      pending: calls.map((call, index) => ({
         approval_id: call.approval_id,
         agent: plan.target,
-        call: { id: call.id, name: call.name, arguments: redactor.redact(call.arguments) },
+        call: { id: call.id, name: call.name, arguments: shown[index] as string },
       })),
       resumes: plan.resumes ?? 0,
       sub_runs: plan.subRuns ?? 0,
@@ -310,7 +311,7 @@ function recordDeferral(
             },
           }),
     },
-    { prompt: request.prompt, messages, calls, ...sealedPlaceholders(calls, redactor) },
+    { prompt: request.prompt, messages, calls, ...sealedPlaceholders(shown, redactor) },
   );
 }
 
@@ -322,15 +323,10 @@ function recordDeferral(
  * those values, and only sealed; secrets, keys, card numbers and the like are never written.
  */
 function sealedPlaceholders(
-  calls: readonly { arguments: string }[],
+  shown: readonly string[],
   redactor: Redactor,
 ): { restore?: Record<string, string> } {
-  const shown = calls.map((call) => redactor.redact(call.arguments)).join("\n");
-  const restore = placeholderValues(
-    shown,
-    (placeholder) => redactor.restore(placeholder),
-    isTargetPlaceholder,
-  );
+  const restore = targetsIn(shown.join("\n"), (placeholder) => redactor.restore(placeholder));
   return restore ? { restore } : {};
 }
 

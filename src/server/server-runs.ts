@@ -109,7 +109,9 @@ export class ServerRuns {
     const store = this.options.runtime.deferred;
     try {
       const known = store.unseal(store.load(interrupt.agentryRunId)).restore;
-      return known ? targetsIn(JSON.stringify(interrupt.args), known) : undefined;
+      return known
+        ? targetsIn(JSON.stringify(interrupt.args), (placeholder) => known[placeholder])
+        : undefined;
     } catch {
       return undefined;
     }

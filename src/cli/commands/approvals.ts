@@ -75,7 +75,7 @@ export default async function approvalsCommand(
  * where the call goes. Other kinds (secrets, keys, card numbers) stay placeholders.
  */
 function shownTargets(args: string, known: Readonly<Record<string, string>>): string {
-  const targets = targetsIn(args, known);
+  const targets = targetsIn(args, (placeholder) => known[placeholder]);
   if (!targets) return "";
   return `\t${Object.entries(targets)
     .map(([placeholder, value]) => `${placeholder} is ${value}`)

@@ -16,49 +16,28 @@ export function approvalTargets(
   args: Record<string, unknown>,
   redactor: Pick<Redactor, "restore">,
 ): Record<string, string> | undefined {
-  return placeholderValues(
-    JSON.stringify(args),
-    (placeholder) => redactor.restore(placeholder),
-    isTargetPlaceholder,
-  );
-}
-
-/** Whether a placeholder is of a kind an approver is shown the real value of (ip, e-mail, phone). */
-export function isTargetPlaceholder(placeholder: string): boolean {
-  return TARGET_KINDS.has(placeholder.slice("[PII:".length, placeholder.indexOf(":", "[PII:".length)));
+  return targetsIn(JSON.stringify(args), (placeholder) => redactor.restore(placeholder));
 }
 
 /**
- * The real values of the placeholders in `text` that `accept` takes, as `lookup` knows them (a
- * redactor's `restore`, which answers an unknown placeholder with itself), keyed by placeholder;
- * undefined when there are none.
- */
-export function placeholderValues(
-  text: string,
-  lookup: (placeholder: string) => string | undefined,
-  accept: (placeholder: string) => boolean = () => true,
-): Record<string, string> | undefined {
-  if (!text.includes("[PII:")) return undefined;
-  const values: Record<string, string> = {};
-  let found = false;
-  for (const [placeholder] of text.matchAll(PLACEHOLDER)) {
-    if (!accept(placeholder)) continue;
-    const value = lookup(placeholder);
-    if (value === undefined || value === placeholder) continue;
-    values[placeholder] = value;
-    found = true;
-  }
-  return found ? values : undefined;
-}
-
-/**
- * The ip, e-mail and phone entries of `known` (placeholder → real value, e.g. a deferred run's
- * sealed placeholders) whose placeholder appears in `text` (a pending call's arguments as shown);
- * undefined when there are none.
+ * The real values of the ip, e-mail and phone placeholders in `text`, as `lookup` knows them (a
+ * redactor's `restore`, which answers an unknown placeholder with itself, or a deferred run's
+ * sealed values), keyed by placeholder; undefined when there are none.
  */
 export function targetsIn(
   text: string,
-  known: Readonly<Record<string, string>>,
+  lookup: (placeholder: string) => string | undefined,
 ): Record<string, string> | undefined {
-  return placeholderValues(text, (placeholder) => known[placeholder], isTargetPlaceholder);
+  if (!text.includes("[PII:")) return undefined;
+  const targets: Record<string, string> = {};
+  let found = false;
+  for (const [placeholder] of text.matchAll(PLACEHOLDER)) {
+    if (!TARGET_KINDS.has(placeholder.slice("[PII:".length, placeholder.indexOf(":", "[PII:".length))))
+      continue;
+    const value = lookup(placeholder);
+    if (value === undefined || value === placeholder) continue;
+    targets[placeholder] = value;
+    found = true;
+  }
+  return found ? targets : undefined;
 }
