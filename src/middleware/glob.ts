@@ -49,3 +49,8 @@ export function parseCallPatterns(patterns: readonly string[] = []): CallPattern
     return { source, tool: modelToolName(tool), args: args ?? "*" };
   });
 }
+
+/** The patterns of `patterns` whose tool glob matches `tool` (the name the model calls it by). */
+export function patternsFor(patterns: readonly CallPattern[], tool: string): CallPattern[] {
+  return patterns.filter((pattern) => globMatch(pattern.tool, tool));
+}

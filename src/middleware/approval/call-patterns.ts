@@ -1,5 +1,5 @@
 import type { PipelineCall } from "../../spec/middleware.ts";
-import { type CallPattern, globMatch } from "../glob.ts";
+import { type CallPattern, globMatch, patternsFor } from "../glob.ts";
 import { primaryArgument } from "../primary-argument.ts";
 
 /** How `tool:argglob` patterns judged a call: matched by a pattern, unverifiable, or not matched. */
@@ -19,7 +19,7 @@ export function judgeCall(
   call: PipelineCall,
   mode: "any" | "every",
 ): CallPatternVerdict {
-  const forTool = patterns.filter((pattern) => globMatch(pattern.tool, call.name));
+  const forTool = patternsFor(patterns, call.name);
   const first = forTool[0];
   if (first === undefined) return undefined;
   const whole = forTool.find((pattern) => pattern.args === "*");

@@ -1,6 +1,6 @@
 import type { Mode } from "../../config/schema.ts";
 import { modelToolName } from "../../config/tool-patterns.ts";
-import { type CallPattern, globMatch, parseCallPatterns } from "../glob.ts";
+import { type CallPattern, globMatch, parseCallPatterns, patternsFor } from "../glob.ts";
 
 /** The parts of `policy.approval` that decide who is asked and what is refused. */
 export interface ApprovalPatternPolicy {
@@ -50,8 +50,7 @@ export function toolApprovalRule(
   tool: { name: string; readOnly: boolean },
 ): ToolApprovalRule {
   const patterns = approvalPatterns(policy);
-  const forTool = (list: CallPattern[]) =>
-    list.filter((pattern) => globMatch(pattern.tool, tool.name)).map((pattern) => pattern.source);
+  const forTool = (list: CallPattern[]) => patternsFor(list, tool.name).map((pattern) => pattern.source);
   const deny = forTool(patterns.deny);
   const except = forTool(patterns.except);
   switch (mode) {
