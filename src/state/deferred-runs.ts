@@ -6,7 +6,7 @@ import { UsageError } from "../spec/errors.ts";
 import { StateIntegrityError } from "./integrity-error.ts";
 import { readJsonIfExists, writeJsonAtomic } from "./json-file.ts";
 import { messageSchema } from "./message-schema.ts";
-import { acquireLock } from "./run-lock.ts";
+import { acquireLock, acquireLockWaiting } from "./run-lock.ts";
 import { openStateKey, type StateKey } from "./state-key.ts";
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -74,6 +74,9 @@ const sealedStateSchema = lazySchema((z) =>
 
 /** Version of the deferred-run file format; files without it predate integrity protection. */
 const FORMAT = 2;
+
+/** How long recording a decision waits for another process recording one on the same run. */
+const DECISION_LOCK_WAIT_MS = 5000;
 
 const deferredRunSchema = lazySchema((z) =>
   z.object({
@@ -309,6 +312,21 @@ export class DeferredRunStore {
     const path = this.pathOf(runId);
     if (!existsSync(path)) this.load(runId);
     return acquireLock(`${path}.lock`, `run ${runId}`);
+  }
+
+  /**
+   * Holds the lock under which a decision on a run is recorded (read the run, check, save, audit),
+   * so processes deciding on one run at once (`agentry approvals`, `serve`) take turns and each
+   * sees the decisions recorded before it. Held for milliseconds: a caller waits up to
+   * DECISION_LOCK_WAIT_MS for another holder, then gets a usage error naming it. Returns the
+   * release function.
+   */
+  lockDecisions(runId: string): () => void {
+    return acquireLockWaiting(
+      `${this.pathOf(runId)}.decide.lock`,
+      `decisions on run ${runId}`,
+      DECISION_LOCK_WAIT_MS,
+    );
   }
 }
 

@@ -71,6 +71,31 @@ export function acquireLock(
   throw new UsageError(`${what} is in use by another process (lock ${path})`, { hint: "try again" });
 }
 
+/**
+ * `acquireLock` for a critical section of milliseconds: while a live process holds the lock, tries
+ * again every few milliseconds, blocking the thread, for up to `waitMs`; then throws
+ * `acquireLock`'s usage error naming the holder.
+ */
+export function acquireLockWaiting(
+  path: string,
+  what: string,
+  waitMs: number,
+  alive: (pid: number, started?: string) => boolean = processAlive,
+): () => void {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return acquireLock(path, what, alive);
+    } catch (err) {
+      if (!(err instanceof UsageError) || Date.now() >= deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_RETRY_MS);
+    }
+  }
+}
+
+/** How long `acquireLockWaiting` sleeps between two tries. */
+const LOCK_RETRY_MS = 5;
+
 function tryCreate(path: string, content: string): boolean {
   const temp = `${path}.${process.pid}.${randomHex(6)}.tmp`;
   writeFileSync(temp, content, { mode: 0o600, flag: "wx" });

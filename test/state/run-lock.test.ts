@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireLock, processAlive, processStart } from "../../src/state/run-lock.ts";
+import { acquireLock, acquireLockWaiting, processAlive, processStart } from "../../src/state/run-lock.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -70,4 +70,23 @@ test("a lock naming a live pid that started at another time (a reused pid) is st
   expect(processAlive(process.pid, started)).toBe(true);
   acquireLock(path, "run r1")();
   expect(existsSync(path)).toBe(false);
+});
+
+test("a waiting acquire tries again while the holder lives, and takes the lock once it is gone", () => {
+  const path = lockPath();
+  writeFileSync(path, owner(4242));
+  let checks = 0;
+  const release = acquireLockWaiting(path, "decisions on run r1", 60_000, () => ++checks < 4);
+  expect(checks).toBe(4);
+  expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(process.pid);
+  release();
+});
+
+test("a waiting acquire gives up after its wait with the holder named", () => {
+  const path = lockPath();
+  writeFileSync(path, owner(4242));
+  expect(() => acquireLockWaiting(path, "decisions on run r1", 20, () => true)).toThrow(
+    "decisions on run r1 is in use by process 4242",
+  );
+  expect(readFileSync(path, "utf8")).toBe(owner(4242));
 });
