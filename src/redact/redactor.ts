@@ -30,6 +30,15 @@ export interface Redactor {
   restore<T>(value: T): T;
   /** Adds exact secret values (e.g. interpolated `${VAR}`s) to redact from now on. */
   addSecrets(values: readonly string[]): void;
+  /**
+   * How many characters at the start of `text`, the held part of a text still streaming in, can be
+   * redacted and shown now (0: hold it all). The cut is just after a whitespace character at least
+   * `STREAM_HOLD` characters (or the longest configured secret holding whitespace) before the end,
+   * so a value still arriving is never shown in part, and only where redacting the two sides
+   * apart gives what redacting the whole gives, so no detected value (a passphrase, a card number
+   * written with spaces, a private key) is split.
+   */
+  streamCut(text: string): number;
 }
 
 export interface RedactorOptions {
@@ -56,6 +65,12 @@ const PII_DETECTORS: Detector[] = [
   detectIps,
 ];
 const SECRET_DETECTORS: Detector[] = [detectPrivateKeys, detectJwts, detectApiKeys, detectSecretAssignments];
+
+/**
+ * Characters of streamed text always held back: more than the longest value with whitespace a
+ * detector finds whole (an IBAN in groups, a card or phone number with spaces).
+ */
+export const STREAM_HOLD = 64;
 
 /** Short texts remembered with their redaction (tool names, approval fields, small outputs). */
 const CACHED_TEXT_MAX = 1024;
@@ -117,8 +132,24 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       ? text.replace(PLACEHOLDER, (placeholder) => table.valueOf(placeholder) ?? placeholder)
       : text;
 
+  const streamCut = (text: string): number => {
+    const limit = text.length - Math.max(STREAM_HOLD, literals.longestSpaced);
+    if (limit <= 0) return 0;
+    const cut =
+      Math.max(
+        text.lastIndexOf(" ", limit - 1),
+        text.lastIndexOf("\n", limit - 1),
+        text.lastIndexOf("\t", limit - 1),
+      ) + 1;
+    if (cut === 0) return 0;
+    const whole = redact(text);
+    if (whole === text) return cut;
+    return redact(text.slice(0, cut)) + redact(text.slice(cut)) === whole ? cut : 0;
+  };
+
   return {
     redact,
+    streamCut,
     redactValue: <T>(value: T): T => mapStrings(value, redact) as T,
     restore: <T>(value: T): T => mapStrings(value, restoreText) as T,
     addSecrets: (values) => {

@@ -1,14 +1,22 @@
 import { IsoStamp } from "../clock/iso-stamp.ts";
 import { EVENT_VERSION, type RunEvent, type RunEventInput } from "../spec/events.ts";
 
+/** What the bus needs of the run's redactor. */
+export interface EventScrubber {
+  redactValue<T>(value: T): T;
+  /** How much of held streamed text can be released now (see `Redactor.streamCut`). */
+  streamCut(text: string): number;
+}
+
 /** Receives every event of a run and of its sub-agents, already enveloped and redacted. */
 export type EventListener = (event: RunEvent) => void;
 
 /**
  * Puts the SPEC §2 envelope on events and passes them through the redactor before anyone sees
  * them, so no listener (terminal, ndjson, library host) can observe a secret or PII value.
- * Streamed text is released word by word: the unfinished last word is held back until the next
- * whitespace or event, so a secret split across deltas is still redacted whole.
+ * Streamed text is released in pieces the redactor says are safe (`EventScrubber.streamCut`): the
+ * last words are held back until more text or another event arrives, so a secret split across
+ * deltas, also one holding spaces, is still redacted whole.
  */
 export class EventBus {
   private readonly heldText = new Map<string, string>();
@@ -21,7 +29,7 @@ export class EventBus {
    */
   constructor(
     private readonly listener: EventListener,
-    private readonly scrub: <T>(value: T) => T,
+    private readonly scrubber: EventScrubber,
     private readonly clock?: () => Date,
     private readonly deltas = true,
   ) {}
@@ -35,14 +43,14 @@ export class EventBus {
         { v: EVENT_VERSION, type: event.type, ts, run_id: runId, agent },
         event,
       );
-      this.listener(this.scrub(enveloped) as RunEvent);
+      this.listener(this.scrubber.redactValue(enveloped) as RunEvent);
     };
     return (event) => {
       const held = this.heldText.get(key) ?? "";
       if (event.type === "text_delta") {
         if (!this.deltas) return;
         const text = held + event.text;
-        const cut = Math.max(text.lastIndexOf(" "), text.lastIndexOf("\n"), text.lastIndexOf("\t")) + 1;
+        const cut = this.scrubber.streamCut(text);
         this.heldText.set(key, text.slice(cut));
         if (cut > 0) send({ type: "text_delta", text: text.slice(0, cut) });
         return;

@@ -97,9 +97,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   const model = flow ? `flow:${flow.kind}` : (settings.model ?? "");
   const observers = observeRun(rt, request, runId, { agent: target, model });
   const listener = observers.listener;
-  const bus = listener
-    ? new EventBus(listener, (value) => redactor.redactValue(value), undefined, observers.deltas)
-    : undefined;
+  const bus = listener ? new EventBus(listener, redactor, undefined, observers.deltas) : undefined;
   const scope: RunScope = {
     runId,
     request,

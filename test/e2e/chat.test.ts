@@ -28,8 +28,9 @@ async function workspace(
   turns: MockTurn[],
   agent = 'mode = "ask"\npolicy = { approval = { tools = ["sh"] } }',
   faults: MockProviderOptions["faults"] = {},
+  textChunkSize?: number,
 ) {
-  mock = await startMockProvider({ turns, faults });
+  mock = await startMockProvider({ turns, faults, ...(textChunkSize ? { textChunkSize } : {}) });
   ws = makeWorkspace(`
 [defaults]
 agent = "pal"
@@ -258,10 +259,12 @@ describe("agentry chat", () => {
   });
 
   test("Ctrl-C while the answer streams cancels the turn; the next message gets a fresh answer", async () => {
+    const first = "streaming slowly, word by word, and the last 64 characters are held back a while; ";
     await workspace(
-      [{ text: "streaming slowly, word by word, until someone presses Ctrl-C" }, { text: "fresh answer" }],
+      [{ text: `${first}until someone presses Ctrl-C` }, { text: "fresh answer" }],
       'mode = "auto"',
       { 0: { frameGapMs: 400 } },
+      first.length,
     );
     const session = startChat();
     await prompt(session, 1);

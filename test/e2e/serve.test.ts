@@ -224,7 +224,8 @@ describe("agentry serve on the compiled binary", () => {
   });
 
   test("a client that disconnects mid-run loses no event: Last-Event-ID replays, then follows", async () => {
-    await setup([{ text: ANSWER }], { textChunkSize: 2, frameGapMs: 15 });
+    const answer = `${ANSWER} Streamed text is released once 64 more characters follow it. ${ANSWER}`;
+    await setup([{ text: answer }], { textChunkSize: 2, frameGapMs: 15 });
     const server = await serve();
     const first = await readSse(
       await startRun(server, { threadId: "t", runId: "run-d", messages: userMessage("go") }),
@@ -238,7 +239,7 @@ describe("agentry serve on the compiled binary", () => {
     const all = [...first, ...rest];
     expectAguiEvents(all, "run-d");
     expect(rest.length).toBeGreaterThan(5);
-    expect(textOf(all)).toBe(ANSWER);
+    expect(textOf(all)).toBe(answer);
     expect(all.at(-1)?.data["type"]).toBe("RUN_FINISHED");
     const replay = await readSse(await fetch(`${server.url}/v1/runs/run-d/events`, { headers: auth() }));
     expect(replay.map((m) => m.data)).toEqual(all.map((m) => m.data));

@@ -14,6 +14,12 @@ function escapeRegex(value: string): string {
 export class LiteralSecrets {
   private readonly values = new Set<string>();
   private regex: RegExp | undefined;
+  private spaced = 0;
+
+  /** Length of the longest value holding whitespace (0 if none): streamed text is cut at whitespace. */
+  get longestSpaced(): number {
+    return this.spaced;
+  }
 
   /** Adds values; those shorter than `MIN_SECRET_LENGTH` are skipped. */
   add(values: readonly string[]): void {
@@ -21,6 +27,7 @@ export class LiteralSecrets {
     for (const value of values) {
       if (value.length >= MIN_SECRET_LENGTH && !this.values.has(value)) {
         this.values.add(value);
+        if (/\s/.test(value)) this.spaced = Math.max(this.spaced, value.length);
         changed = true;
       }
     }

@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type MockProvider, type MockProviderOptions, startMockProvider } from "../../src/testing/index.ts";
+import { runBinary } from "../support/binary.ts";
+import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+
+/** A passphrase: configured (passed through as `MY_PASSPHRASE`), with spaces, like many are. */
+const PASSPHRASE = "open sesame zebra 4217";
+/** An API key that looks like no known format: only its registration as a secret hides it. */
+const KEY = "zq-Vp4rT9mKx2LwQ8sNb";
+
+let mock: MockProvider | undefined;
+let ws: Workspace | undefined;
+
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+  ws?.remove();
+  ws = undefined;
+});
+
+/** Agent `a` (mode auto) with a shell tool passing the secrets through, against a scripted mock. */
+async function setup(options: MockProviderOptions, extraToml = ""): Promise<Workspace> {
+  mock = await startMockProvider(options);
+  ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai, { apiKeyVar: "MOCK_KEY" })}
+[tools.sh]
+kind = "shell"
+env = ["PATH", "MY_PASSPHRASE", "MY_TOKEN"]
+
+[audit]
+path = "audit.jsonl"
+
+[agents.a]
+mode = "auto"
+tools = ["sh"]
+${extraToml}
+`);
+  return ws;
+}
+
+function agentry(workspace: Workspace, args: string[]) {
+  return runBinary([...args, "-c", workspace.configPath], {
+    cwd: workspace.dir,
+    env: {
+      MOCK_KEY: "mock-provider-key-0001",
+      MY_PASSPHRASE: PASSPHRASE,
+      MY_TOKEN: KEY,
+      AGENTRY_STATE_DIR: workspace.stateDir,
+    },
+    timeoutMs: 60_000,
+  });
+}
+
+/** Every file the run left in the workspace (audit log, state, cassettes) but the config, as text. */
+function filesOf(workspace: Workspace): string {
+  const texts: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (path !== workspace.configPath) texts.push(`${path}\n${readFileSync(path, "utf8")}`);
+    }
+  };
+  walk(workspace.dir);
+  return texts.join("\n");
+}
+
+describe("streamed answers (review 8)", () => {
+  test("a passphrase and a card number with spaces, echoed by the model in small chunks, are redacted on stdout and in text_delta events", async () => {
+    const answer = `Sure. The passphrase is ${PASSPHRASE} and the card is 4111 1111 1111 1111, as asked.`;
+    const workspace = await setup({ turns: () => ({ text: answer }), textChunkSize: 3 });
+    const text = await agentry(workspace, ["run", `repeat: ${PASSPHRASE} and 4111 1111 1111 1111`]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("The passphrase is [PII:secret:");
+    expect(text.stdout).toContain("the card is [PII:card:");
+    const ndjson = await agentry(workspace, ["run", "--output", "ndjson", "repeat it"]);
+    expect(ndjson.code).toBe(0);
+    const deltas = parseNdjson(ndjson.stdout).filter((event) => event.type === "text_delta");
+    expect(deltas.length).toBeGreaterThan(1);
+    const streamed = deltas.map((event) => String(event.text)).join("");
+    expect(streamed).toContain("The passphrase is [PII:secret:");
+    for (const place of [text.stdout, text.stderr, ndjson.stdout, ndjson.stderr, filesOf(workspace)]) {
+      expect(place).not.toContain("sesame zebra");
+      expect(place).not.toContain("1111 1111");
+    }
+    for (const delta of deltas) expect(String(delta.text)).not.toMatch(/sesame|zebra|4217|1111/);
+  });
+});
