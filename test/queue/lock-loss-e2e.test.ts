@@ -9,6 +9,7 @@ import {
   type QueueWorld,
   queueTestRedis,
   queueWorld,
+  SHORT_LOCKS,
 } from "./support.ts";
 
 const redis = queueTestRedis();
@@ -32,7 +33,7 @@ describe("a worker that loses its lock on a job (frozen past lock_duration) and 
     ["while another worker still runs the job", true],
   ] as const) {
     test(`${label}: the job finishes once on the other worker; the woken worker neither stores nor reports it`, async () => {
-      world = await queueWorld(redis.url);
+      world = await queueWorld(redis.url, SHORT_LOCKS);
       const marks = join(world.ws.dir, "marks");
       mkdirSync(marks);
       const release = held ? join(world.ws.dir, "release") : undefined;
@@ -65,6 +66,7 @@ describe("a worker that loses its lock on a job (frozen past lock_duration) and 
       const lines = parseNdjson(result.stdout);
       expect(lines.map((line) => line.id).sort()).toEqual(jobs.map((job) => job.id).sort());
       for (const line of lines) expect(line).toMatchObject({ status: "ok", stop_reason: "answer" });
+      expect(await Promise.all(others.map((worker) => worker?.stop()))).toEqual([0, 0]);
       expect(finishedIds(frozen.stderr)).toEqual([]);
       const reported = others.flatMap((worker) => finishedIds(worker?.stderr ?? ""));
       expect(reported.sort()).toEqual(jobs.map((job) => job.id).sort());
@@ -79,6 +81,7 @@ describe("a worker that loses its lock on a job (frozen past lock_duration) and 
         expect(frozenRuns.has(shown.result.run_id)).toBe(false);
       }
 
+      // The woken worker, alone now, still takes jobs and runs them.
       const after = await world.cli(["submit", "-", "--wait"], {
         stdin: jobLines(Array.from({ length: 6 }, (_, i) => ({ id: `later-${i}`, prompt: `hello ${i}` }))),
       });

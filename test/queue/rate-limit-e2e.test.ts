@@ -61,6 +61,7 @@ describe("provider rate limits are shared by every worker of the queue", () => {
       const during = provider.arrivals.slice(1).filter((at) => at < limitedAt + 3_000);
       expect(during).toEqual([]);
       expect(world.mock.requests.length).toBe(jobs.length + 1);
+      expect(await Promise.all(workers.map((worker) => worker.stop()))).toEqual([0, 0, 0]);
       const reported = workers.flatMap((worker: WorkerProcess) => finishedIds(worker.stderr));
       expect(reported.sort()).toEqual(jobs.map((job) => job.id).sort());
       const shown = JSON.parse((await world.cli(["jobs", "show", "first"])).stdout);

@@ -32,6 +32,7 @@ describe("[queue] keep_finished: retention of finished jobs", () => {
     for (const line of lines)
       expect(line).toMatchObject({ status: "ok", answer: `done: job ${String(line.id).slice(5)}` });
     expect(world.mock.requests.length).toBe(6);
+    expect(await worker.stop()).toBe(0);
     expect(finishedIds(worker.stderr).sort()).toEqual(jobs.map((job) => job.id).sort());
   }, 60_000);
 });

@@ -21,7 +21,20 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
   /** Resolves once the worker's stderr contains `text`. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Stops the worker with SIGTERM and resolves with its exit code once it has exited: only then
+   * is `stderr` everything it printed and its audit log complete. A worker reports a job after
+   * storing its result, so `submit --wait` can return before the report reaches the test.
+   */
+  stop(): Promise<number | null>;
 }
+
+/**
+ * `[queue]` lock settings for tests of workers that die or freeze: a lost lock is noticed within
+ * about three seconds. Other tests keep the defaults (60 s lock, 30 s stalled check), so a worker
+ * slowed down by a loaded machine never loses a job to another worker and runs it twice.
+ */
+export const SHORT_LOCKS = 'lock_duration = "2s"\nstalled_interval = "1s"';
 
 /** A workspace whose config points at a mock provider and a fresh queue on the test Redis. */
 export interface QueueWorld {
@@ -102,8 +115,6 @@ mode = "auto"
 [queue]
 url = "\${REDIS_URL}"
 name = "${queue}"
-lock_duration = "2s"
-stalled_interval = "1s"
 ${extra}
 `);
   const workers: WorkerProcess[] = [];
@@ -163,6 +174,10 @@ ${extra}
               },
             });
           }),
+        stop: () => {
+          child.kill("SIGTERM");
+          return exited;
+        },
       };
       workers.push(worker);
       return worker;

@@ -10,6 +10,7 @@ import {
   type QueueWorld,
   queueTestRedis,
   queueWorld,
+  SHORT_LOCKS,
 } from "./support.ts";
 
 const redis = queueTestRedis();
@@ -30,25 +31,24 @@ describe("agentry worker on a Redis queue", () => {
       const index = String(line.id).slice("job-".length);
       expect(line).toMatchObject({ status: "ok", answer: `done: tool:echo ${index}`, stop_reason: "answer" });
     }
-    const ran = workers.flatMap((worker) => finishedIds(worker?.stderr ?? ""));
-    expect(ran.sort()).toEqual(jobs.map((job) => job.id).sort());
-    expect(workers.every((worker) => finishedIds(worker?.stderr ?? "").length > 0)).toBe(true);
-    // One run per job, unless a worker lost its lock on a job (it stalled past lock_duration
-    // under load) while another took the job over: the late attempt's run is then discarded,
-    // and its worker says so; it is neither stored nor reported.
-    const runEnds = workers.flatMap((worker) => auditRunEnds(worker?.stateDir ?? ""));
-    const discarded = workers.flatMap((worker) => [...(worker?.stderr ?? "").matchAll(/ discarded \(/g)]);
-    expect(runEnds.length).toBe(300 + discarded.length);
 
     const again = await world.cli(["submit", "-", "--wait", "-q"], { stdin: jobLines(jobs.slice(0, 10)) });
     expect(again.code).toBe(0);
     expect(parseNdjson(again.stdout).length).toBe(10);
-    const ranAfter = workers.flatMap((worker) => finishedIds(worker?.stderr ?? ""));
-    expect(ranAfter.length).toBe(300);
+    expect(await Promise.all(workers.map((worker) => worker?.stop()))).toEqual([0, 0, 0]);
+    const ran = workers.flatMap((worker) => finishedIds(worker?.stderr ?? ""));
+    expect(ran.sort()).toEqual(jobs.map((job) => job.id).sort());
+    expect(workers.every((worker) => finishedIds(worker?.stderr ?? "").length > 0)).toBe(true);
+    // One run per job, unless a worker lost its lock on a job (it stalled past lock_duration)
+    // while another took the job over: the late attempt's run is then discarded, and its worker
+    // says so; it is neither stored nor reported.
+    const runEnds = workers.flatMap((worker) => auditRunEnds(worker?.stateDir ?? ""));
+    const discarded = workers.flatMap((worker) => [...(worker?.stderr ?? "").matchAll(/ discarded \(/g)]);
+    expect(runEnds.length).toBe(300 + discarded.length);
   }, 120_000);
 
   test("a worker killed with SIGKILL mid-run: its jobs finish on the others, nothing lost or duplicated", async () => {
-    world = await queueWorld(redis.url);
+    world = await queueWorld(redis.url, SHORT_LOCKS);
     const marks = join(world.ws.dir, "marks");
     mkdirSync(marks);
     const victim = world.startWorker("victim", ["--concurrency", "4"]);
@@ -68,6 +68,7 @@ describe("agentry worker on a Redis queue", () => {
     const lines = parseNdjson(result.stdout);
     expect(lines.map((line) => line.id).sort()).toEqual(jobs.map((job) => job.id).sort());
     for (const line of lines) expect(line).toMatchObject({ status: "ok", stop_reason: "answer" });
+    expect(await Promise.all(survivors.map((worker) => worker?.stop()))).toEqual([0, 0]);
     expect(finishedIds(victim.stderr)).toEqual([]);
     const reported = survivors.flatMap((worker) => finishedIds(worker?.stderr ?? ""));
     expect(reported.sort()).toEqual(jobs.map((job) => job.id).sort());
