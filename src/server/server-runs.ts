@@ -6,35 +6,31 @@ import type { ApprovalVerdict } from "../runtime/decide-approval.ts";
 import { newRunId } from "../runtime/run-id.ts";
 import type { RunRequest, RunResult } from "../runtime/run-request.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { RunEndEvent, RunEvent } from "../spec/events.ts";
+import type { RunEvent } from "../spec/events.ts";
 import { RunStop } from "../spec/run-stop.ts";
 import { AguiTranslator } from "./agui-translate.ts";
 import type { AskedApproval, InterruptBook } from "./interrupt-book.ts";
 import { clampBudget, type RunInput } from "./run-input.ts";
 import { RunLog } from "./run-log.ts";
-import type { InterruptRecord, RunRecord, ServerState } from "./server-state.ts";
+import { fromRecord, type ServerRun, toRecord } from "./server-run.ts";
+import type { InterruptRecord, ServerState } from "./server-state.ts";
+import { ThreadQueue } from "./thread-queue.ts";
 
 /** Finished runs kept in memory for replay; older ones are read back from disk. */
 const KEPT_FINISHED = 256;
 
-/** One run the server started (a new run, or the continuation of an interrupted one). */
-export interface ServerRun {
-  id: string;
-  threadId: string;
-  agent: string;
-  created: string;
-  /** The agentry run id (audit log, `agentry approvals`); a continuation shares its origin's. */
-  agentryRunId?: string;
-  status: "running" | RunEndEvent["status"];
-  summary?: RunEndEvent;
-  /** The run that continued this one after its interrupts were decided. */
-  continuedBy?: string;
-  log: RunLog;
-}
-
 interface LiveRun extends ServerRun {
   controller: AbortController;
   done: Promise<void>;
+}
+
+type Execute = (extra: { signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<RunResult>;
+
+/** A continuation announced to clients (its run exists, `queued`) that waits for its thread. */
+interface QueuedContinuation {
+  run: LiveRun;
+  execute: Execute;
+  onDone: () => void;
 }
 
 /** A refusal with its HTTP status and a machine-readable code. */
@@ -58,14 +54,18 @@ export interface ServerRunsOptions {
 /**
  * The server's runs: starts them on the runtime with approvals deferred (an `ask` becomes an
  * AG-UI interrupt), translates their events into each run's replayable log, keeps one active run
- * per thread, continues a run once all its interrupts are decided, cancels, and saves every
+ * per thread, continues a run once all its interrupts are decided (when its thread is busy, as
+ * soon as the thread's run ends, in the order the decisions came), cancels, and saves every
  * finished run so replay and summaries survive a restart. Runs do not depend on any client.
  */
 export class ServerRuns {
   private readonly live = new Map<string, LiveRun>();
   private readonly finished: string[] = [];
   private readonly busyThreads = new Map<string, string>();
+  /** Agentry runs continued or queued to continue: each continues once. */
   private readonly continuing = new Set<string>();
+  private readonly waiting = new ThreadQueue<QueuedContinuation>();
+  private stopping = false;
   /** Decisions on interrupts whose run already continued, so a retried POST stays idempotent. */
   private readonly decided = new Map<string, { verdict: ApprovalVerdict; agentryRunId: string }>();
 
@@ -129,6 +129,8 @@ export class ServerRuns {
   cancel(id: string): { ok: true } | Refusal {
     const run = this.live.get(id);
     if (!run && !this.options.state.loadRun(id)) return refusal(404, "unknown_run", `no run "${id}"`);
+    if (run?.status === "queued")
+      return refusal(409, "not_running", `run "${id}" waits for its thread; cancel it once it runs`);
     if (run?.status !== "running") return refusal(409, "not_running", `run "${id}" is not running`);
     run.controller.abort(new RunStop("cancelled", "cancelled over HTTP"));
     return { ok: true };
@@ -187,16 +189,32 @@ export class ServerRuns {
     };
   }
 
-  /** Continues runs whose interrupts were all decided while the server was down. */
+  /**
+   * Continues runs whose interrupts were all decided while the server was down, or whose
+   * continuation was still waiting for its thread when it stopped: such a continuation keeps the
+   * run id it was announced with (its origin's `continuedBy`).
+   */
   continueDecided(): void {
-    for (const agentryRunId of this.options.interrupts.decidedRuns()) this.continueWhenDecided(agentryRunId);
+    for (const agentryRunId of this.options.interrupts.decidedRuns()) {
+      const origin = this.options.interrupts.recordsOf(agentryRunId)[0];
+      const announced = origin ? this.options.state.loadRun(origin.runId)?.continuedBy : undefined;
+      const unused = announced && !this.live.has(announced) && !this.options.state.loadRun(announced);
+      this.continueWhenDecided(agentryRunId, unused ? announced : newRunId());
+    }
   }
 
   /**
    * Lets running runs finish for up to `graceMs`, then stops the rest as interrupted (tools
-   * killed, session saved) and waits for them to save their state.
+   * killed, session saved) and waits for them to save their state. Continuations waiting for
+   * their thread do not start: their streams end, and their decided interrupts stay on disk for
+   * the next start (`continueDecided`).
    */
   async drain(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const { run } of this.waiting.takeAll()) {
+      run.log.end();
+      this.live.delete(run.id);
+    }
     const running = [...this.live.values()].filter((run) => run.status === "running");
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((resolve) => {
@@ -250,8 +268,13 @@ export class ServerRuns {
       : refusal(409, "undecided", "some interrupts of that run are not answered yet");
   }
 
+  /**
+   * Continues the agentry run once every interrupt of it is decided: now, or when its thread is
+   * busy, queued behind the thread's run (announced as `queued` under `id` already). Its
+   * interrupts are closed when it starts, so a stop before that leaves them for the next start.
+   */
   private continueWhenDecided(agentryRunId: string, id: string = newRunId()): ServerRun | undefined {
-    if (this.continuing.has(agentryRunId)) return undefined;
+    if (this.continuing.has(agentryRunId) || this.stopping) return undefined;
     let deferred: ReturnType<Runtime["deferred"]["load"]>;
     try {
       deferred = this.options.runtime.deferred.load(agentryRunId);
@@ -261,7 +284,7 @@ export class ServerRuns {
     if (deferred.status !== "awaiting_approval" || deferred.pending.some((item) => !item.decision))
       return undefined;
     const origin = this.options.interrupts.recordsOf(agentryRunId)[0];
-    if (!origin || this.busyThreads.has(origin.threadId)) return undefined;
+    if (!origin) return undefined;
     for (const item of deferred.pending) {
       const decision = item.decision;
       if (decision)
@@ -271,13 +294,19 @@ export class ServerRuns {
         });
     }
     this.continuing.add(agentryRunId);
-    this.options.interrupts.close(agentryRunId);
     this.markContinued(origin.runId, id);
-    return this.launch(
-      { id, threadId: origin.threadId, agent: deferred.agent, agentryRunId },
-      (extra) => this.options.runtime.resume(agentryRunId, { approve: "defer", ...extra }),
-      () => this.continuing.delete(agentryRunId),
-    );
+    const run = this.register({ id, threadId: origin.threadId, agent: deferred.agent, agentryRunId });
+    const execute: Execute = (extra) => {
+      this.options.interrupts.close(agentryRunId);
+      return this.options.runtime.resume(agentryRunId, { approve: "defer", ...extra });
+    };
+    const onDone = () => this.continuing.delete(agentryRunId);
+    if (this.busyThreads.has(run.threadId)) {
+      this.waiting.add(run.threadId, { run, execute, onDone });
+      return run;
+    }
+    this.begin(run, execute, onDone);
+    return run;
   }
 
   private markContinued(originId: string, id: string): void {
@@ -289,18 +318,34 @@ export class ServerRuns {
 
   private launch(
     meta: { id: string; threadId: string; agent: string; agentryRunId?: string },
-    execute: (extra: { signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<RunResult>,
-    onDone: () => void = () => {},
+    execute: Execute,
   ): LiveRun {
-    const controller = new AbortController();
+    const run = this.register(meta);
+    this.begin(run, execute, () => {});
+    return run;
+  }
+
+  /** A run known to clients (`GET /v1/runs/{id}`, its events) before it starts. */
+  private register(meta: { id: string; threadId: string; agent: string; agentryRunId?: string }): LiveRun {
     const run: LiveRun = {
       ...meta,
       created: this.options.now().toISOString(),
-      status: "running",
+      status: "queued",
       log: new RunLog(meta.id),
-      controller,
+      controller: new AbortController(),
       done: Promise.resolve(),
     };
+    this.live.set(run.id, run);
+    return run;
+  }
+
+  /**
+   * Runs `execute` as `run`, the one run of its thread, and when it ends starts the continuation
+   * waiting next for the thread (before its own stream ends).
+   */
+  private begin(run: LiveRun, execute: Execute, onDone: () => void): void {
+    run.status = "running";
+    const { controller } = run;
     const asked = new Map<string, AskedApproval>();
     const translator = new AguiTranslator({ threadId: run.threadId, runId: run.id }, () =>
       this.openInterrupts(run, asked),
@@ -315,7 +360,6 @@ export class ServerRuns {
       if (event.type === "run_end" && event.run_id === run.agentryRunId) run.summary = event;
       push(translator.translate(event));
     };
-    this.live.set(run.id, run);
     this.busyThreads.set(run.threadId, run.id);
     run.done = Promise.resolve()
       .then(() => execute({ signal: controller.signal, onEvent }))
@@ -331,11 +375,12 @@ export class ServerRuns {
       .finally(() => {
         onDone();
         this.busyThreads.delete(run.threadId);
+        const next = this.stopping ? undefined : this.waiting.next(run.threadId);
+        if (next) this.begin(next.run, next.execute, next.onDone);
         run.log.end();
         this.options.state.saveRun(toRecord(run));
         this.retire(run.id);
       });
-    return run;
   }
 
   /** The interrupts of a run that stopped awaiting approval; none when its state cannot be read. */
@@ -372,36 +417,4 @@ function verdictOf(entry: RunInput["resume"][number]): Omit<ApprovalVerdict, "by
 
 function refusal(status: number, code: string, message: string): Refusal {
   return { ok: false, status, code, message };
-}
-
-/** What a run and its saved record share: names and links, the optional ones only when set. */
-function sharedFields(
-  run: Pick<ServerRun, "id" | "threadId" | "agent" | "created" | "agentryRunId" | "continuedBy">,
-) {
-  return {
-    id: run.id,
-    threadId: run.threadId,
-    agent: run.agent,
-    created: run.created,
-    ...(run.agentryRunId ? { agentryRunId: run.agentryRunId } : {}),
-    ...(run.continuedBy ? { continuedBy: run.continuedBy } : {}),
-  };
-}
-
-function toRecord(run: ServerRun): RunRecord {
-  return {
-    ...sharedFields(run),
-    status: run.status,
-    frames: run.log.texts(),
-    ...(run.summary ? { summary: run.summary as unknown as Record<string, unknown> } : {}),
-  };
-}
-
-function fromRecord(record: RunRecord): ServerRun {
-  return {
-    ...sharedFields(record),
-    status: record.status as ServerRun["status"],
-    log: new RunLog(record.id, record.frames, true),
-    ...(record.summary ? { summary: record.summary as unknown as RunEndEvent } : {}),
-  };
 }

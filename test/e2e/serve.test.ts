@@ -455,6 +455,89 @@ describe("approvals as AG-UI interrupts", () => {
     expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
   });
 
+  test("a continuation whose thread is busy waits for it: two interrupted runs of one thread, decided while the server was down, both continue, one after the other", async () => {
+    const call = (id: string) => ({
+      toolCalls: [{ id: `call-${id}`, name: "sh", arguments: { command: `echo ${id} >> calls.log` } }],
+    });
+    await setup([call("a"), call("b"), { text: "continued a" }, { text: "continued b" }], {
+      agentExtra: approvalConfig,
+    });
+    // An expired interrupt no longer holds its thread, so a second run of the thread can defer too.
+    const first = await serve(["--interrupt-ttl", "0s"]);
+    const interrupts = [await interruptedRun(first, "run-a"), await interruptedRun(first, "run-b")];
+    expect(await first.stop("SIGTERM")).toBe(0);
+    servers.splice(servers.indexOf(first), 1);
+    for (const interrupt of interrupts) {
+      const approved = await runBinary(["approvals", "approve", interrupt.id, "-c", ws?.configPath ?? ""], {
+        cwd: ws?.dir ?? "",
+        env: { AGENTRY_STATE_DIR: ws?.stateDir },
+      });
+      expect(approved.code).toBe(0);
+    }
+
+    const second = await serve();
+    const origins = await Promise.all(
+      ["run-a", "run-b"].map(
+        async (id) =>
+          (await (await fetch(`${second.url}/v1/runs/${id}`, { headers: auth() })).json()) as Json,
+      ),
+    );
+    const continuations = origins.map((origin) => origin["continuedBy"]);
+    expect(continuations.map((id) => typeof id)).toEqual(["string", "string"]);
+    for (const [index, id] of continuations.entries()) {
+      const continued = await readSse(await fetch(`${second.url}/v1/runs/${id}/events`, { headers: auth() }));
+      expectAguiEvents(continued, String(id));
+      expect(textOf(continued)).toBe(index === 0 ? "continued a" : "continued b");
+      expect(continued.at(-1)?.data).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "success" } });
+    }
+    expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("a\nb\n");
+    const verify = await runBinary(["audit", "verify", join(ws?.dir ?? "", "audit.jsonl")]);
+    expect(verify.code).toBe(0);
+  });
+
+  test("a continuation still waiting for its thread when the server stops keeps its run id and continues at the next start", async () => {
+    await setup(
+      [
+        {
+          toolCalls: [{ id: "call-a", name: "sh", arguments: { command: "sleep 30; echo a >> calls.log" } }],
+        },
+        { toolCalls: [{ id: "call-b", name: "sh", arguments: { command: "echo b >> calls.log" } }] },
+        { text: "continued b" },
+      ],
+      { agentExtra: approvalConfig },
+    );
+    const first = await serve(["--interrupt-ttl", "0s", "--grace", "0s"]);
+    const interrupts = [await interruptedRun(first, "run-a"), await interruptedRun(first, "run-b")];
+    expect(await first.stop("SIGTERM")).toBe(0);
+    servers.splice(servers.indexOf(first), 1);
+    for (const interrupt of interrupts) {
+      const approved = await runBinary(["approvals", "approve", interrupt.id, "-c", ws?.configPath ?? ""], {
+        cwd: ws?.dir ?? "",
+        env: { AGENTRY_STATE_DIR: ws?.stateDir },
+      });
+      expect(approved.code).toBe(0);
+    }
+    const second = await serve(["--grace", "0s"]);
+    const origin = async (server: ServerProcess) =>
+      (await (await fetch(`${server.url}/v1/runs/run-b`, { headers: auth() })).json()) as Json;
+    const announced = String((await origin(second))["continuedBy"]);
+    const waiting = (await (
+      await fetch(`${second.url}/v1/runs/${announced}`, { headers: auth() })
+    ).json()) as Json;
+    expect(waiting["status"]).toBe("queued");
+    expect(await second.stop("SIGTERM")).toBe(0);
+    servers.splice(servers.indexOf(second), 1);
+    expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
+
+    const third = await serve();
+    expect((await origin(third))["continuedBy"]).toBe(announced);
+    const continued = await readSse(
+      await fetch(`${third.url}/v1/runs/${announced}/events`, { headers: auth() }),
+    );
+    expect(textOf(continued)).toBe("continued b");
+    expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("b\n");
+  });
+
   test("the approver token decides but cannot start runs; an AG-UI resume run continues a denied call", async () => {
     await setup([...turns().slice(0, 1), { text: "understood, not running it" }], {
       agentExtra: approvalConfig,

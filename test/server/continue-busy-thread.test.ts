@@ -1,0 +1,83 @@
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EventEncoder } from "@ag-ui/encoder";
+import { createRuntime, loadConfigText } from "../../src/index.ts";
+import { InterruptBook } from "../../src/server/interrupt-book.ts";
+import type { ServerRun } from "../../src/server/server-run.ts";
+import { ServerRuns } from "../../src/server/server-runs.ts";
+import { ServerState } from "../../src/server/server-state.ts";
+import { startMockProvider } from "../../src/testing/index.ts";
+import { mockDefaultsToml, SHELL_TOOL_TOML } from "../support/workspace.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Resolves once the run's stream has ended (after its last event). */
+function ended(run: ServerRun): Promise<void> {
+  return new Promise((resolve) => {
+    run.log.follow(0, (frame) => {
+      if (!frame) resolve();
+    });
+  });
+}
+
+test("the last interrupt decided while its own run still holds the thread: the continuation waits for the thread, then runs the call once", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-busy-thread-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, "calls.log");
+  const mock = await startMockProvider({
+    turns: [
+      { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: `echo ran >> ${log}` } }] },
+      { text: "done after approval" },
+    ],
+  });
+  cleanups.push(() => mock.close());
+  const loaded = await loadConfigText(
+    `${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+${SHELL_TOOL_TOML}
+[agents.ops]
+tools = ["sh"]
+mode = "ask"
+[agents.ops.policy]
+approval = { tools = ["sh"] }
+`,
+  );
+  const runtime = createRuntime(loaded, { stateDir: dir, env: { PATH: process.env["PATH"] } });
+  cleanups.push(() => runtime.close());
+  const state = new ServerState(dir);
+  const now = () => new Date();
+  const interrupts = new InterruptBook(state, runtime, 60_000, now);
+  const runs = new ServerRuns({ runtime, loaded, state, interrupts, encoder: new EventEncoder(), now });
+
+  // An approver watching the interrupt list decides the moment the interrupt appears: the run
+  // that deferred it has not ended yet, so its thread is still busy.
+  let decided: ReturnType<ServerRuns["decide"]> | undefined;
+  interrupts.watch(() => {
+    const [pending] = interrupts.pending();
+    if (decided || !pending) return;
+    decided = runs.decide(pending.id, { decision: "approve", by: "test" });
+  });
+  const started = runs.start("ops", {
+    runId: "run-1",
+    threadId: "th",
+    prompt: "deploy",
+    resume: [],
+  });
+  if (!started.ok) throw new Error(started.message);
+  await ended(started.run);
+
+  if (!decided?.ok) throw new Error(`no decision: ${JSON.stringify(decided)}`);
+  expect(decided.continuedAs).toBeString();
+  const continued = runs.get(decided.continuedAs ?? "");
+  if (!continued) throw new Error("the continuation is unknown");
+  await ended(continued);
+  expect(continued.status).toBe("ok");
+  expect(continued.summary?.answer).toBe("done after approval");
+  expect(runs.get("run-1")?.continuedBy).toBe(decided.continuedAs);
+  expect(readFileSync(log, "utf8")).toBe("ran\n");
+  expect(interrupts.pending()).toEqual([]);
+});
