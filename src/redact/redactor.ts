@@ -22,11 +22,12 @@ export interface Redactor {
   /** The text with every detected value replaced by its placeholder. */
   redact(text: string): string;
   /**
-   * `redact` applied to every string inside a JSON value (object keys are kept). Objects and arrays
-   * are copied where something changed; an untouched value is returned as is (never mutated).
+   * `redact` applied to every string inside a JSON value, object keys included (a model chooses
+   * the keys of free-form arguments such as an http call's headers). Objects and arrays are copied
+   * where something changed; an untouched value is returned as is (never mutated).
    */
   redactValue<T>(value: T): T;
-  /** Placeholders this redactor issued, inside any string of a JSON value, back to real values. */
+  /** Placeholders this redactor issued, inside any string or key of a JSON value, back to real values. */
   restore<T>(value: T): T;
   /** Adds exact secret values (e.g. interpolated `${VAR}`s) to redact from now on. */
   addSecrets(values: readonly string[]): void;
@@ -75,6 +76,8 @@ export const STREAM_HOLD = 64;
 /** Short texts remembered with their redaction (tool names, approval fields, small outputs). */
 const CACHED_TEXT_MAX = 1024;
 const CACHED_TEXTS = 64;
+/** Object keys remembered with their redaction: event and record keys repeat on every event. */
+const CACHED_KEYS = 256;
 
 /**
  * Creates a redactor. Throws `RedactPatternError` when a user pattern is not a valid regex.
@@ -127,6 +130,18 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return replaceSpans(text, resolveOverlaps(text.length, found, priority), table);
   };
 
+  const keys = new Map<string, string>();
+  const redactKey = (key: string): string => {
+    if (key.length < 4) return key;
+    let out = keys.get(key);
+    if (out === undefined) {
+      out = redactUncached(key);
+      if (keys.size >= CACHED_KEYS) keys.clear();
+      keys.set(key, out);
+    }
+    return out;
+  };
+
   const restoreText = (text: string): string =>
     text.includes("[PII:")
       ? text.replace(PLACEHOLDER, (placeholder) => table.valueOf(placeholder) ?? placeholder)
@@ -150,13 +165,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   return {
     redact,
     streamCut,
-    redactValue: <T>(value: T): T => mapStrings(value, redact) as T,
-    restore: <T>(value: T): T => mapStrings(value, restoreText) as T,
+    redactValue: <T>(value: T): T => mapStrings(value, redact, redactKey) as T,
+    restore: <T>(value: T): T => mapStrings(value, restoreText, restoreText) as T,
     addSecrets: (values) => {
       literals.add(values);
       lastIn = "";
       lastOut = "";
       recent.clear();
+      keys.clear();
     },
   };
 }
@@ -200,15 +216,19 @@ function replaceSpans(text: string, spans: Detection[], table: PlaceholderTable)
   return out + text.slice(cursor);
 }
 
-/** `fn` over every string of a JSON value; returns the value itself when no string changed. */
-function mapStrings(value: unknown, fn: (text: string) => string): unknown {
+/**
+ * `fn` over every string of a JSON value and `key` over every object key; returns the value itself
+ * when nothing changed. A changed object is rebuilt in its key order with data properties, so a
+ * key `__proto__` stays an ordinary key.
+ */
+function mapStrings(value: unknown, fn: (text: string) => string, key: (text: string) => string): unknown {
   if (typeof value === "string") return fn(value);
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const mapped = mapStrings(item, fn);
+      const mapped = mapStrings(item, fn, key);
       if (mapped !== item) {
         copy ??= value.slice();
         copy[i] = mapped;
@@ -217,15 +237,18 @@ function mapStrings(value: unknown, fn: (text: string) => string): unknown {
     return copy ?? value;
   }
   const record = value as Record<string, unknown>;
-  let copy: Record<string, unknown> | undefined;
-  for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
-    const item = record[key];
-    const mapped = mapStrings(item, fn);
-    if (mapped !== item) {
-      copy ??= { ...record };
-      copy[key] = mapped;
+  let entries: [string, unknown][] | undefined;
+  let kept = 0;
+  for (const name in record) {
+    if (!Object.hasOwn(record, name)) continue;
+    const item = record[name];
+    const mapped = mapStrings(item, fn, key);
+    const mappedName = key(name);
+    if (entries === undefined && (mapped !== item || mappedName !== name)) {
+      entries = Object.entries(record).slice(0, kept);
     }
+    if (entries) entries.push([mappedName, mapped]);
+    else kept++;
   }
-  return copy ?? value;
+  return entries ? Object.fromEntries(entries) : value;
 }

@@ -33,12 +33,16 @@ ${mockProviderToml(mock.baseUrls.openai, { apiKeyVar: "MOCK_KEY" })}
 kind = "shell"
 env = ["PATH", "MY_PASSPHRASE", "MY_TOKEN"]
 
+[tools.web]
+kind = "http"
+allow_hosts = ["example.invalid"]
+
 [audit]
 path = "audit.jsonl"
 
 [agents.a]
 mode = "auto"
-tools = ["sh"]
+tools = ["sh", "web"]
 ${extraToml}
 `);
   return ws;
@@ -90,5 +94,64 @@ describe("streamed answers (review 8)", () => {
       expect(place).not.toContain("1111 1111");
     }
     for (const delta of deltas) expect(String(delta.text)).not.toMatch(/sesame|zebra|4217|1111/);
+  });
+});
+
+describe("what the model chooses besides values (review 8)", () => {
+  test("a secret the model puts in an argument's key (an http header name) is redacted in events, audit and run records", async () => {
+    const workspace = await setup({
+      turns: [
+        {
+          toolCalls: [
+            {
+              id: "h1",
+              name: "web",
+              arguments: { url: "https://example.invalid/", headers: { [KEY]: "1" } },
+            },
+          ],
+        },
+        { text: "done" },
+      ],
+    });
+    const result = await agentry(workspace, ["run", "--output", "ndjson", `call it with header ${KEY}`]);
+    expect(result.code).toBe(0);
+    const call = parseNdjson(result.stdout).find((event) => event.type === "tool_call");
+    expect(JSON.stringify(call?.args)).toMatch(/"headers":\{"\[PII:secret:[0-9a-f]+\]":"1"\}/);
+    const audit = readFileSync(join(workspace.dir, "audit.jsonl"), "utf8");
+    expect(audit).toContain('"type":"tool_call"');
+    for (const place of [result.stdout, result.stderr, filesOf(workspace)]) expect(place).not.toContain(KEY);
+  });
+
+  test("a secret in a tool name the model made up is redacted in the cassette, which still replays", async () => {
+    const workspace = await setup({
+      turns: [
+        { toolCalls: [{ id: "t1", name: `x_${KEY}`, arguments: { command: "echo hi" } }] },
+        { text: "done" },
+      ],
+    });
+    const prompt = `use ${KEY}`;
+    const recorded = await agentry(workspace, [
+      "run",
+      "--output",
+      "json",
+      "--record",
+      "run.cassette",
+      prompt,
+    ]);
+    expect(recorded.code).toBe(0);
+    const cassette = readFileSync(join(workspace.dir, "run.cassette"), "utf8");
+    expect(cassette).toContain("x_[PII:secret:");
+    for (const place of [recorded.stdout, recorded.stderr, filesOf(workspace)])
+      expect(place).not.toContain(KEY);
+    const replayed = await agentry(workspace, [
+      "run",
+      "--output",
+      "json",
+      "--replay",
+      "run.cassette",
+      prompt,
+    ]);
+    expect(replayed.code).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ status: "ok", answer: "done" });
   });
 });

@@ -57,15 +57,35 @@ describe("createRedactor", () => {
     expect(() => createRedactor({ patterns: ["(unclosed"] })).toThrow(RedactPatternError);
   });
 
-  test("redactValue and restore walk JSON values and keep keys", () => {
-    const redactor = createRedactor();
-    const value = { "bob@example.com": ["call +44 20 7946 0958", 3, null, { ip: "10.1.2.3" }] };
+  test("redactValue and restore walk JSON values, keys included, in key order", () => {
+    const redactor = createRedactor({ secrets: ["key-of-mine"] });
+    const value = {
+      first: 1,
+      "bob@example.com": ["call +44 20 7946 0958", 3, null, { ip: "10.1.2.3" }],
+      "x-key-of-mine": "header",
+      last: true,
+    };
     const redacted = redactor.redactValue(value);
-    expect(Object.keys(redacted)).toEqual(["bob@example.com"]);
-    expect(JSON.stringify(redacted)).not.toContain("7946");
-    expect(JSON.stringify(redacted)).not.toContain("10.1.2.3");
+    expect(Object.keys(redacted)).toEqual([
+      "first",
+      expect.stringMatching(/^\[PII:email:[0-9a-f]{6}\]$/),
+      expect.stringMatching(/^x-\[PII:secret:[0-9a-f]{6}\]$/),
+      "last",
+    ]);
+    expect(JSON.stringify(redacted)).not.toMatch(/7946|10\.1\.2\.3|bob@|key-of-mine/);
     expect(redactor.restore(redacted)).toEqual(value);
     expect(value["bob@example.com"][0]).toBe("call +44 20 7946 0958");
+    const untouched = { type: "tool_call", args: { command: "ls" } };
+    expect(redactor.redactValue(untouched)).toBe(untouched);
+  });
+
+  test("a redacted key __proto__ stays an ordinary key", () => {
+    const redactor = createRedactor({ secrets: ["key-of-mine"] });
+    const value = JSON.parse('{"__proto__": {"polluted": 1}, "key-of-mine": 2}') as object;
+    const redacted = redactor.redactValue(value) as Record<string, unknown>;
+    expect(Object.hasOwn(redacted, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(redacted)).toBe(Object.prototype);
+    expect(Object.keys(redacted)).toEqual(["__proto__", expect.stringMatching(/^\[PII:secret:/)]);
   });
 
   test("overlapping detections: the higher-priority one wins and nothing leaks", () => {

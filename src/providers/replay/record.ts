@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { ModelEvent } from "../../spec/model.ts";
 import type { ModelHandle } from "../types.ts";
 import { CASSETTE_VERSION, type CassetteTurn, summarizeMessage, turnNumber } from "./cassette.ts";
-import { type CassetteRedactor, redactEvents } from "./redact-cassette.ts";
+import { type CassetteRedactor, redactEvents, redactSummary } from "./redact-cassette.ts";
 
 /**
  * One cassette being written (`--record FILE`, mode 0600; a directory made for it 0700). The first turn truncates the file and writes the
@@ -41,7 +41,8 @@ export function createCassetteWriter(file: string): CassetteWriter {
 /**
  * Wraps a model so each successful turn is written to a cassette (JSONL) through `writer`.
  * Turns that end in an error are not recorded. Events pass through unchanged. With `redact` (the
- * run's redactor), stored user messages, text and tool arguments are redacted (`redactEvents`).
+ * run's redactor), stored user messages, text, tool names, call ids and arguments are redacted
+ * (`redactSummary`, `redactEvents`).
  */
 export function recordModel(
   inner: ModelHandle,
@@ -61,9 +62,7 @@ export function recordModel(
             turn: turnNumber(request),
             model: inner.ref,
             request: {
-              messages: redact
-                ? summaries.map((m) => (m.role === "user" ? { ...m, content: redact(m.content) } : m))
-                : summaries,
+              messages: redact ? summaries.map((m) => redactSummary(m, redact)) : summaries,
             },
             events: [...(redact ? redactEvents(events, redact) : events), event] as CassetteTurn["events"],
           });

@@ -1,4 +1,5 @@
 import type { ModelEvent } from "../../spec/model.ts";
+import type { MessageSummary } from "./cassette.ts";
 
 /** Redacts text for a cassette: secret values (and personal data) become placeholders. */
 export type CassetteRedactor = (text: string) => string;
@@ -27,7 +28,9 @@ export function sameRecordedText(recorded: string, actual: string): boolean {
  * A turn's events as a cassette stores them: where a run of consecutive text deltas, or a tool
  * call's arguments, hold something to redact, they are redacted whole (one delta, and the end
  * event), so a secret split across stream fragments is still caught; otherwise the events are
- * kept as they streamed. Replay yields what was stored.
+ * kept as they streamed. Tool names and call ids (which the model or provider chose) are redacted
+ * too, like `redactSummary` does in the recorded requests, so a replay stays consistent. Replay
+ * yields what was stored.
  */
 export function redactEvents(events: readonly ModelEvent[], redact: CassetteRedactor): ModelEvent[] {
   const out: ModelEvent[] = [];
@@ -53,13 +56,35 @@ export function redactEvents(events: readonly ModelEvent[], redact: CassetteReda
       continue;
     }
     flushText();
+    if (event.type === "tool-call-start") {
+      out.push({ ...event, id: redact(event.id), name: redact(event.name) });
+      continue;
+    }
     const args = "index" in event ? redactedArgs.get(event.index) : undefined;
-    if (args === undefined) out.push(event);
-    else if (event.type === "tool-call-end") {
-      out.push({ type: "tool-call-delta", index: event.index, argumentsDelta: args });
-      out.push({ ...event, call: { ...event.call, arguments: args } });
-    } else if (event.type !== "tool-call-delta") out.push(event);
+    if (event.type === "tool-call-end") {
+      if (args !== undefined) out.push({ type: "tool-call-delta", index: event.index, argumentsDelta: args });
+      const { id, name, arguments: raw } = event.call;
+      out.push({ ...event, call: { id: redact(id), name: redact(name), arguments: args ?? raw } });
+    } else if (args === undefined || event.type !== "tool-call-delta") out.push(event);
   }
   flushText();
   return out;
+}
+
+/**
+ * A recorded request's message as a cassette stores it: the user's text, and the tool names and
+ * call ids of assistant and tool messages, redacted.
+ */
+export function redactSummary(message: MessageSummary, redact: CassetteRedactor): MessageSummary {
+  switch (message.role) {
+    case "user":
+      return { ...message, content: redact(message.content) };
+    case "assistant":
+      return {
+        ...message,
+        toolCalls: message.toolCalls.map((call) => ({ id: redact(call.id), name: redact(call.name) })),
+      };
+    case "tool":
+      return { ...message, toolCallId: redact(message.toolCallId), toolName: redact(message.toolName) };
+  }
 }
