@@ -33,6 +33,10 @@ ${mockProviderToml(mock.baseUrls.openai, { apiKeyVar: "MOCK_KEY" })}
 kind = "shell"
 env = ["PATH", "MY_PASSPHRASE", "MY_TOKEN"]
 
+[tools.files]
+kind = "file"
+root = "."
+
 [tools.web]
 kind = "http"
 allow_hosts = ["example.invalid"]
@@ -42,7 +46,7 @@ path = "audit.jsonl"
 
 [agents.a]
 mode = "auto"
-tools = ["sh", "web"]
+tools = ["sh", "web", "files"]
 ${extraToml}
 `);
   return ws;
@@ -153,5 +157,26 @@ describe("what the model chooses besides values (review 8)", () => {
     ]);
     expect(replayed.code).toBe(0);
     expect(JSON.parse(replayed.stdout)).toMatchObject({ status: "ok", answer: "done" });
+  });
+});
+
+describe("cut tool output (review 8)", () => {
+  test("a large output cut through a configured secret leaves no piece of it (redacted before the cut)", async () => {
+    const workspace = await setup(
+      {
+        turns: [
+          { toolCalls: [{ id: "f1", name: "files", arguments: { op: "read", path: "big.txt" } }] },
+          { text: "done" },
+        ],
+      },
+      "policy = { enrich = { max_output = 1000 } }",
+    );
+    workspace.write("big.txt", `${"A".repeat(390)}${KEY}${"B".repeat(3000)}`);
+    const result = await agentry(workspace, ["run", "--output", "ndjson", "read big.txt"]);
+    expect(result.code).toBe(0);
+    const output = String(parseNdjson(result.stdout).find((event) => event.type === "tool_result")?.output);
+    expect(output).toContain("characters omitted");
+    const written = [result.stdout, result.stderr, filesOf(workspace).replace(/^.*big\.txt\n.*$/m, "")];
+    for (const place of written) expect(place).not.toContain(KEY.slice(0, 8));
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contextEnrichment } from "../../src/middleware/context-enrichment/index.ts";
+import { createRedactor } from "../../src/redact/index.ts";
 import type { ToolResult } from "../../src/spec/tool.ts";
 import { callOf, fakeContext, fakeTool } from "./support.ts";
 
@@ -77,4 +78,20 @@ test("caps large output to head, relevant lines and tail, and spills the full te
   expect(result.output).toContain("ERROR disk quota on node-7");
   expect(result.output).toContain(`saved to ${path}`);
   expect(result.meta).toMatchObject({ truncated: true, output_chars: full.length, full_output_path: path });
+});
+
+test("output is redacted before it is cut, so a cut never leaves a piece of a secret (review 8)", async () => {
+  const secret = "zq-Vp4rT9mKx2LwQ8sNbHh";
+  const redactor = createRedactor({ secrets: [secret] });
+  for (let at = 380; at <= 400; at += 4) {
+    const full = `${"A".repeat(at)}${secret}${"B".repeat(3000)}${secret}${"C".repeat(at)}`;
+    const result = await contextEnrichment({ maxOutput: 1000 })(
+      fakeContext(undefined, "run1", { redactor }),
+      callOf(fakeTool("files"), { op: "read", path: "big.txt" }, "c1"),
+      async () => ({ ok: true, output: full }),
+    );
+    expect(result.output).toContain("characters omitted");
+    for (let start = 0; start + 6 <= secret.length; start++)
+      expect(result.output).not.toContain(secret.slice(start, start + 6));
+  }
 });

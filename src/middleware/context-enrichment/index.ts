@@ -36,9 +36,10 @@ function safeFileName(value: string): string {
 }
 
 /**
- * Layer 8: output longer than `maxOutput` is cut to its head, its tail and the lines matching
- * words from the call's arguments; the full text is saved under `spillRoot` and its path given to
- * the model. Every non-empty output (and every successful one) is then framed as untrusted data:
+ * Layer 8: output longer than `maxOutput` is redacted, and if still longer cut to its head, its
+ * tail and the lines matching words from the call's arguments; the full (redacted) text is saved
+ * under `spillRoot` and its path given to the model. Redacting before cutting matters: a cut
+ * through a secret would leave a piece of it that no detector recognises. Every non-empty output (and every successful one) is then framed as untrusted data:
  * `<tool_output tool='sh' call_id='c1' ok='true' untrusted='true'>…</tool_output>`, with any
  * closing tag inside the output neutralised so tool output cannot end the frame early. The
  * attributes are single-quoted: benchmark-driven (issue 13, `scripts/bench/turns.ts`), a double
@@ -51,6 +52,7 @@ export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middl
     next(call).then((result) => {
       let output = result.output;
       let meta = result.meta;
+      if (output.length > limit) output = ctx.redactor.redact(output);
       if (output.length > limit) {
         let note = "the full output was not saved";
         if (options.spillRoot) {
@@ -58,7 +60,7 @@ export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middl
           const path = join(dir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
           try {
             mkdirSync(dir, { recursive: true, mode: 0o700 });
-            writeFileSync(path, ctx.redactor.redact(output), { mode: 0o600 });
+            writeFileSync(path, output, { mode: 0o600 });
             note = `full output (${output.length} characters) saved to ${path}; read that file for the rest`;
             meta = { ...meta, full_output_path: path };
           } catch (err) {
