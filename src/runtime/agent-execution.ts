@@ -1,7 +1,6 @@
 import { type LoopResult, runLoop } from "../agent/loop.ts";
 import { renderTemplate } from "../agent/template.ts";
 import { type Budget, UsageMeter } from "../agent/usage-meter.ts";
-import type { AgentConfig } from "../config/schema.ts";
 import type { Pipeline } from "../middleware/compose.ts";
 import { createTextRepeatDetector } from "../middleware/index.ts";
 import { openModel } from "../providers/registry.ts";
@@ -15,7 +14,13 @@ import { type AgentSettings, settingsForRequest } from "./agent-settings.ts";
 import { toolsForRun } from "./agent-tools.ts";
 import { type ChildRunner, runChild } from "./child-runs.ts";
 import { loadAnswerCheck } from "./output-schema.ts";
-import { type AssembledAgent, missingModel, resolveAgent, resolveInlineAgent } from "./resolve-agent.ts";
+import {
+  type AssembledAgent,
+  type InlineAgent,
+  missingModel,
+  resolveAgent,
+  resolveInlineAgent,
+} from "./resolve-agent.ts";
 import type { RunRequest } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 
@@ -29,10 +34,8 @@ export interface AgentExecution {
   signal: AbortSignal;
   /** A cap from the parent (its remaining budget share); the tighter of this and the agent's own. */
   budgetCap?: Budget;
-  /** An ephemeral agent (built by `delegate`) instead of a declared one. */
-  inline?: AgentConfig;
-  /** The pipeline an `inline` agent's calls go through (its parent's); else its own. */
-  pipeline?: Pipeline;
+  /** An ephemeral agent (built by `delegate`) instead of a declared one, with its parent's pipeline. */
+  inline?: InlineAgent;
   /** Continuing a deferred run: turns and usage so far, and the decided calls to execute first. */
   resume?: { turns: number; calls: ToolCall[]; usage?: UsageTotals };
   /** The top-level agent, already resolved by the run. */
@@ -59,7 +62,7 @@ export async function executeAgent(
   const assembled =
     exec.assembled ??
     (await (exec.inline
-      ? resolveInlineAgent(rt, exec.agent, exec.inline, exec.pipeline)
+      ? resolveInlineAgent(rt, exec.agent, exec.inline.config, exec.inline.pipeline)
       : resolveAgent(rt, exec.agent)));
   const isTop = exec.depth === 0;
   const settings = isTop ? settingsForRequest(assembled.settings, scope.request) : assembled.settings;

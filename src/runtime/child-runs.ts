@@ -1,5 +1,4 @@
 import type { Budget, UsageMeter } from "../agent/usage-meter.ts";
-import type { AgentConfig } from "../config/schema.ts";
 import type { Pipeline } from "../middleware/compose.ts";
 import type { Clock } from "../spec/clock.ts";
 import type { RunEventInput } from "../spec/events.ts";
@@ -7,6 +6,7 @@ import { stopDetailOf } from "../spec/run-stop.ts";
 import type { ToolResult } from "../spec/tool.ts";
 import type { AgentExecution, AgentOutcome } from "./agent-execution.ts";
 import { recordPolicyStop } from "./policy-stop.ts";
+import type { InlineAgent } from "./resolve-agent.ts";
 import { recordRunEnd, recordRunStart } from "./run-boundaries.ts";
 import { subAgentRunId } from "./run-id.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
@@ -32,9 +32,8 @@ export interface ChildParent {
 export interface ChildSpec {
   agent: string;
   task: string;
-  inline?: AgentConfig;
-  /** The governed executor of an `inline` child's calls: its parent's (see `ChildRunner.pipeline`). */
-  pipeline?: Pipeline;
+  /** Its calls go through `inline.pipeline`, its parent's (see `ChildRunner.pipeline`). */
+  inline?: InlineAgent;
   budgetCap?: Budget;
   /** The tool call starting the child, so run records and traces hang it under that call. */
   callId?: string;
@@ -132,7 +131,6 @@ export async function runChild(
           depth: parent.depth + 1,
           signal,
           ...(spec.inline ? { inline: spec.inline } : {}),
-          ...(spec.pipeline ? { pipeline: spec.pipeline } : {}),
           ...(spec.budgetCap ? { budgetCap: spec.budgetCap } : {}),
         });
         recordPolicyStop(rt.audit, runId, spec.agent, ended);

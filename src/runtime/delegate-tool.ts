@@ -83,8 +83,7 @@ export function delegateTool(parent: DelegateParent, settings: DelegateSettings)
           {
             agent: `${children.agent}.delegate`,
             task: goal,
-            inline,
-            pipeline: children.pipeline,
+            inline: { config: inline, pipeline: children.pipeline },
             callId: ctx.callId,
             ...(budgetCap ? { budgetCap } : {}),
           },

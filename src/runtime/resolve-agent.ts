@@ -40,6 +40,12 @@ export interface AssembledAgent {
   warnings: readonly string[];
 }
 
+/** An ephemeral agent built by `delegate`: its configuration and its parent's pipeline, which its calls go through. */
+export interface InlineAgent {
+  config: AgentConfig;
+  pipeline: Pipeline;
+}
+
 /** Looks up an agent or fails with a usage error listing the known ones. */
 export function agentConfig(rt: RuntimeContext, name: string): AgentConfig {
   const agents = rt.loaded.config.agents;
@@ -57,24 +63,41 @@ export function agentConfig(rt: RuntimeContext, name: string): AgentConfig {
  * agent, ConfigError for an unknown tool or an unset `${VAR}`.
  */
 export function resolveAgent(rt: RuntimeContext, name: string): Promise<AssembledAgent> {
-  return assembledOnce(rt, name, () => assembleAgent(rt, name, agentConfig(rt, name)));
+  return assembledOnce(rt.agents, name, () => assembleAgent(rt, name, agentConfig(rt, name)));
 }
 
 /**
- * An ephemeral agent (built by `delegate`), assembled once per distinct configuration. Given
- * `pipeline` (its parent's), its calls go through that instead of a pipeline of its own: the
- * model picks its turns and tools, so a pipeline per configuration would give it fresh rate-limit
- * buckets and closed breakers at will.
+ * How many ephemeral agents (`delegate`) a runtime keeps assembled. The model chooses their
+ * configuration (`max_turns` times a subset of tools, per parent), so a long-lived runtime
+ * (`serve`, `worker`) would otherwise keep one for every choice it ever made. A delegation whose
+ * configuration was forgotten assembles it again: its tools and model from the runtime's shared
+ * ones, its calls through its parent's pipeline, so nothing of its governance state is lost.
+ */
+export const INLINE_AGENTS_KEPT = 32;
+
+/**
+ * An ephemeral agent (built by `delegate`), assembled once per distinct configuration while it is
+ * among the `INLINE_AGENTS_KEPT` most recently used. Its calls go through `pipeline` (its
+ * parent's) instead of a pipeline of its own: the model picks its turns and tools, so a pipeline
+ * per configuration would give it fresh rate-limit buckets and closed breakers at will, and
+ * forgetting the agent would reset them.
  */
 export function resolveInlineAgent(
   rt: RuntimeContext,
   name: string,
   config: AgentConfig,
-  pipeline?: Pipeline,
+  pipeline: Pipeline,
 ): Promise<AssembledAgent> {
-  return assembledOnce(rt, `inline:${name}:${JSON.stringify(config)}`, () =>
+  return assembledOnce(rt.inlineAgents, `${name}:${JSON.stringify(config)}`, () =>
     assembleAgent(rt, name, config, pipeline),
   );
+}
+
+/** Where assembled agents are kept: a Map, or an LruMap that forgets the least recently used. */
+interface AgentCache {
+  get(key: string): Promise<AssembledAgent> | undefined;
+  set(key: string, value: Promise<AssembledAgent>): unknown;
+  delete(key: string): boolean;
 }
 
 /**
@@ -83,16 +106,16 @@ export function resolveInlineAgent(
  * runs already waiting share the failure.
  */
 function assembledOnce(
-  rt: RuntimeContext,
+  cache: AgentCache,
   key: string,
   assemble: () => Promise<AssembledAgent>,
 ): Promise<AssembledAgent> {
-  const cached = rt.agents.get(key);
+  const cached = cache.get(key);
   if (cached) return cached;
   const attempt = Promise.resolve().then(assemble);
-  rt.agents.set(key, attempt);
+  cache.set(key, attempt);
   attempt.catch(() => {
-    if (rt.agents.get(key) === attempt) rt.agents.delete(key);
+    if (cache.get(key) === attempt) cache.delete(key);
   });
   return attempt;
 }

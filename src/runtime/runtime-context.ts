@@ -16,6 +16,7 @@ import type { DeferredRunStore } from "../state/deferred-runs.ts";
 import type { RunRecords } from "../state/run-records.ts";
 import type { TelemetrySettings } from "../telemetry/settings.ts";
 import type { HeapPacer } from "./heap-pacer.ts";
+import type { LruMap } from "./lru-map.ts";
 import type { McpServers } from "./mcp-servers.ts";
 import type { AssembledAgent } from "./resolve-agent.ts";
 import type { RunRequest } from "./run-request.ts";
@@ -37,8 +38,13 @@ export interface RuntimeContext {
   toolFilter: ToolNameFilter | undefined;
   /** Built-in tools are stateless: built once per runtime and shared by every agent and run. */
   builtinTools: Map<string, Promise<Tool | undefined>>;
-  /** Agents assembled so far (`resolveAgent`), by name; ephemeral ones by their configuration. */
+  /** Declared agents assembled so far (`resolveAgent`), by name: bounded by the configuration. */
   agents: Map<string, Promise<AssembledAgent>>;
+  /**
+   * Ephemeral agents (`delegate`) by their model-chosen configuration, the `INLINE_AGENTS_KEPT`
+   * most recently used: they share their parent's pipeline, so one assembled again loses nothing.
+   */
+  inlineAgents: LruMap<string, Promise<AssembledAgent>>;
   /** The runtime's writer of a `--record` cassette: the first run truncates the file, later ones append. */
   cassette(file: string): CassetteWriter;
   /** The JSON schema of each tool, computed once. */

@@ -18,7 +18,9 @@ import { telemetrySettings } from "../telemetry/settings.ts";
 import { type ApprovalVerdict, type DecideOutcome, decideApproval } from "./decide-approval.ts";
 import { executeRun, type RunPlan } from "./execute-run.ts";
 import { collectorFor, HeapPacer, PACED_RUNS } from "./heap-pacer.ts";
+import { LruMap } from "./lru-map.ts";
 import { McpServers } from "./mcp-servers.ts";
+import { INLINE_AGENTS_KEPT } from "./resolve-agent.ts";
 import { resumeRun } from "./resume-run.ts";
 import { openRunAudit } from "./run-audit.ts";
 import { isSubAgentRunId, newRunId } from "./run-id.ts";
@@ -91,6 +93,44 @@ export interface Runtime {
 
 /** Creates a runtime over a loaded configuration. */
 export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}): Runtime {
+  const rt = createRuntimeContext(loaded, options);
+  const { audit, deferred } = rt;
+  return {
+    deferred,
+    run: (request) => {
+      const target = request.target ?? loaded.config.defaults?.agent;
+      if (!target) {
+        throw new UsageError("no agent given and [defaults].agent is not set", {
+          hint: 'agentry run AGENT "prompt"',
+        });
+      }
+      if (request.runId !== undefined && deferred.has(request.runId)) {
+        throw new UsageError(`run id "${request.runId}" is taken by a deferred run`);
+      }
+      if (request.runId !== undefined && isSubAgentRunId(request.runId)) {
+        throw new UsageError(`run id "${request.runId}" ends in .<digits>, the form of sub-agent run ids`, {
+          hint: "choose a run id that does not end in a dot and digits",
+        });
+      }
+      const runId = request.runId ?? newRunId();
+      const plan: RunPlan = { runId, target, history: [], turns: 0, resumeCalls: [] };
+      return executeRun(rt, { ...request, target }, plan);
+    },
+    resume: (runId, request = {}) => resumeRun(rt, runId, request),
+    decide: (approvalId, verdict) => decideApproval(deferred, audit, approvalId, verdict),
+    close: async () => {
+      await rt.mcp.close();
+      await audit?.close();
+    },
+    flushSync: () => audit?.flushSync(),
+  };
+}
+
+/**
+ * What every run of a runtime shares (`createRuntime` wraps it): the audit log is opened and the
+ * state dir chosen here. Exported for tests of the runtime's internals.
+ */
+export function createRuntimeContext(loaded: LoadedConfig, options: RuntimeOptions = {}): RuntimeContext {
   const toolFilter = toolNameFilter(options.toolNames ?? {});
   const env = options.env ?? process.env;
   const stateDir = options.stateDir ?? resolveStateDir(loaded.config.defaults?.state_dir, env);
@@ -111,6 +151,7 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     toolFilter,
     builtinTools: new Map(),
     agents: new Map(),
+    inlineAgents: new LruMap(INLINE_AGENTS_KEPT),
     cassette: (file) => {
       let writer = cassettes.get(file);
       if (!writer) {
@@ -148,33 +189,5 @@ export function createRuntime(loaded: LoadedConfig, options: RuntimeOptions = {}
     prices: createPriceBook(loaded.config.pricing),
     pools: new ConnectionPools(),
   };
-  return {
-    deferred,
-    run: (request) => {
-      const target = request.target ?? loaded.config.defaults?.agent;
-      if (!target) {
-        throw new UsageError("no agent given and [defaults].agent is not set", {
-          hint: 'agentry run AGENT "prompt"',
-        });
-      }
-      if (request.runId !== undefined && deferred.has(request.runId)) {
-        throw new UsageError(`run id "${request.runId}" is taken by a deferred run`);
-      }
-      if (request.runId !== undefined && isSubAgentRunId(request.runId)) {
-        throw new UsageError(`run id "${request.runId}" ends in .<digits>, the form of sub-agent run ids`, {
-          hint: "choose a run id that does not end in a dot and digits",
-        });
-      }
-      const runId = request.runId ?? newRunId();
-      const plan: RunPlan = { runId, target, history: [], turns: 0, resumeCalls: [] };
-      return executeRun(rt, { ...request, target }, plan);
-    },
-    resume: (runId, request = {}) => resumeRun(rt, runId, request),
-    decide: (approvalId, verdict) => decideApproval(deferred, audit, approvalId, verdict),
-    close: async () => {
-      await rt.mcp.close();
-      await audit?.close();
-    },
-    flushSync: () => audit?.flushSync(),
-  };
+  return rt;
 }
