@@ -455,15 +455,13 @@ describe("approvals as AG-UI interrupts", () => {
     expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
   });
 
-  test("a continuation whose thread is busy waits for it: two interrupted runs of one thread, decided while the server was down, both continue, one after the other", async () => {
-    const call = (id: string) => ({
-      toolCalls: [{ id: `call-${id}`, name: "sh", arguments: { command: `echo ${id} >> calls.log` } }],
-    });
-    await setup([call("a"), call("b"), { text: "continued a" }, { text: "continued b" }], {
-      agentExtra: approvalConfig,
-    });
-    // An expired interrupt no longer holds its thread, so a second run of the thread can defer too.
-    const first = await serve(["--interrupt-ttl", "0s"]);
+  /**
+   * Interrupts runs run-a and run-b of thread th on a server whose interrupts expire at once (an
+   * expired interrupt no longer holds its thread, so the second run can defer too), stops it and
+   * approves both with `agentry approvals`.
+   */
+  async function twoRunsOfOneThreadApprovedOffline(serveArgs: string[]): Promise<void> {
+    const first = await serve(["--interrupt-ttl", "0s", ...serveArgs]);
     const interrupts = [await interruptedRun(first, "run-a"), await interruptedRun(first, "run-b")];
     expect(await first.stop("SIGTERM")).toBe(0);
     servers.splice(servers.indexOf(first), 1);
@@ -474,6 +472,16 @@ describe("approvals as AG-UI interrupts", () => {
       });
       expect(approved.code).toBe(0);
     }
+  }
+
+  test("a continuation whose thread is busy waits for it: two interrupted runs of one thread, decided while the server was down, both continue, one after the other", async () => {
+    const call = (id: string) => ({
+      toolCalls: [{ id: `call-${id}`, name: "sh", arguments: { command: `echo ${id} >> calls.log` } }],
+    });
+    await setup([call("a"), call("b"), { text: "continued a" }, { text: "continued b" }], {
+      agentExtra: approvalConfig,
+    });
+    await twoRunsOfOneThreadApprovedOffline([]);
 
     const second = await serve();
     const origins = await Promise.all(
@@ -506,17 +514,7 @@ describe("approvals as AG-UI interrupts", () => {
       ],
       { agentExtra: approvalConfig },
     );
-    const first = await serve(["--interrupt-ttl", "0s", "--grace", "0s"]);
-    const interrupts = [await interruptedRun(first, "run-a"), await interruptedRun(first, "run-b")];
-    expect(await first.stop("SIGTERM")).toBe(0);
-    servers.splice(servers.indexOf(first), 1);
-    for (const interrupt of interrupts) {
-      const approved = await runBinary(["approvals", "approve", interrupt.id, "-c", ws?.configPath ?? ""], {
-        cwd: ws?.dir ?? "",
-        env: { AGENTRY_STATE_DIR: ws?.stateDir },
-      });
-      expect(approved.code).toBe(0);
-    }
+    await twoRunsOfOneThreadApprovedOffline(["--grace", "0s"]);
     const second = await serve(["--grace", "0s"]);
     const origin = async (server: ServerProcess) =>
       (await (await fetch(`${server.url}/v1/runs/run-b`, { headers: auth() })).json()) as Json;
