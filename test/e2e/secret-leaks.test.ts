@@ -31,6 +31,7 @@ model = "mock/gpt-4.1-mini"
 ${mockProviderToml(mock.baseUrls.openai, { apiKeyVar: "MOCK_KEY" })}
 [tools.sh]
 kind = "shell"
+shell = true
 env = ["PATH", "MY_PASSPHRASE", "MY_TOKEN"]
 
 [tools.files]
@@ -178,5 +179,36 @@ describe("cut tool output (review 8)", () => {
     expect(output).toContain("characters omitted");
     const written = [result.stdout, result.stderr, filesOf(workspace).replace(/^.*big\.txt\n.*$/m, "")];
     for (const place of written) expect(place).not.toContain(KEY.slice(0, 8));
+  });
+});
+
+describe("encoded forms of a configured secret (review 8)", () => {
+  test("a tool printing a passed-through secret in base64 (alone and as basic auth) or percent-encoded shows the model placeholders", async () => {
+    const commands = [
+      'printf %s "$MY_TOKEN" | base64',
+      'printf "admin:%s" "$MY_TOKEN" | base64',
+      'printf "%s" "$MY_PASSPHRASE" | sed "s/ /%20/g"',
+    ];
+    const workspace = await setup({
+      turns: [
+        { toolCalls: commands.map((command, i) => ({ id: `b${i}`, name: "sh", arguments: { command } })) },
+        { text: "done" },
+      ],
+    });
+    const result = await agentry(workspace, ["run", "--output", "ndjson", "encode them"]);
+    expect(result.code).toBe(0);
+    const outputs = parseNdjson(result.stdout)
+      .filter((event) => event.type === "tool_result")
+      .map((event) => String(event.output));
+    expect(outputs).toHaveLength(3);
+    for (const output of outputs) expect(output).toContain("[PII:secret:");
+    const forms = [
+      Buffer.from(KEY).toString("base64").slice(0, 24),
+      Buffer.from(`admin:${KEY}`).toString("base64").slice(8, 32),
+      "open%20sesame%20zebra",
+    ];
+    const modelSaw = JSON.stringify(mock?.requests.map((request) => request.body));
+    for (const place of [result.stdout, result.stderr, filesOf(workspace), modelSaw])
+      for (const form of forms) expect(place).not.toContain(form);
   });
 });

@@ -140,3 +140,24 @@ describe("createRedactor with known placeholders (a resumed run)", () => {
     expect(resumed.restore("[PII:ip:xyz] not a placeholder")).toBe("[PII:ip:xyz] not a placeholder");
   });
 });
+
+test("a configured secret is also found JSON-escaped, percent-encoded and in base64 at any alignment (review 8)", () => {
+  const secret = 'pa"ss\\w0rd/+é~Zq';
+  const redactor = createRedactor({ secrets: [secret] });
+  const texts = [
+    JSON.stringify({ password: secret }),
+    `https://host/login?pw=${encodeURIComponent(secret)}&x=1`,
+    `Authorization: Basic ${Buffer.from(`admin:${secret}`).toString("base64")}`,
+    `data:\n  password: ${Buffer.from(secret).toString("base64")}\n`,
+    Buffer.from(`MY_TOKEN=${secret}\nPATH=/bin\n`).toString("base64url"),
+    ...["", "a", "ab"].map((pad) => Buffer.from(`${pad}${secret}`).toString("base64")),
+  ];
+  for (const text of texts) {
+    const out = redactor.redact(text);
+    expect(out).toContain("[PII:secret:");
+    expect(redactor.restore(out)).toBe(text);
+  }
+  expect(redactor.redact("nothing secret here, just base64 aGVsbG8gd29ybGQ=")).toBe(
+    "nothing secret here, just base64 aGVsbG8gd29ybGQ=",
+  );
+});
