@@ -1,4 +1,4 @@
-import { listReferences } from "./interpolate.ts";
+import { hasReferences, interpolate, listReferences } from "./interpolate.ts";
 import type { Config } from "./schema.ts";
 
 /**
@@ -28,12 +28,30 @@ export function isSecretName(name: string): boolean {
 export function passThroughSecrets(name: string, value: string): string[] {
   if (isSecretName(name)) return [value];
   if (!URL_NAME.test(name)) return [];
+  return userinfoSecrets(value);
+}
+
+/** The password in a URL's or DSN's user info, else its user, raw and percent-decoded. */
+function userinfoSecrets(value: string): string[] {
   const match = USERINFO.exec(value);
   if (!match) return [];
   const credential = match[2] || match[1] || "";
   if (!credential) return [];
   const decoded = safeDecode(credential);
   return decoded === credential ? [credential] : [credential, decoded];
+}
+
+/**
+ * The parts of a URL filled in from `${VAR}`s that may carry a credential: the user info (as
+ * `passThroughSecrets` finds it) and the value of every query parameter (`?key=…`).
+ */
+export function urlSecrets(url: string): string[] {
+  const found = userinfoSecrets(url);
+  const query = url.indexOf("?");
+  if (query >= 0) {
+    for (const [, value] of new URLSearchParams(url.slice(query + 1).split("#")[0])) found.push(value);
+  }
+  return found;
 }
 
 function safeDecode(text: string): string {
@@ -47,7 +65,8 @@ function safeDecode(text: string): string {
 /**
  * Every secret value the configuration can put into play, known before a run starts so the
  * redactor hides it from `run_start` on: the values of `${VAR}`s in provider `api_key` and
- * `headers`, the usual key variable of hosted providers without `api_key`, tool `headers` and
+ * `headers`, the user info and query values of a provider `base_url` that uses `${VAR}`s, the
+ * usual key variable of hosted providers without `api_key`, tool `headers` and
  * `set_env`, the secret-looking variables tools pass through with `env`, and the same for
  * `[mcp.*]` servers plus their `bearer_token_env` and OAuth `client_secret_env`. Unset variables
  * are skipped (whether they are required is checked where they are used).
@@ -69,6 +88,10 @@ export function configuredSecretValues(
     const defaultVariable = defaultKeyVariables[provider.kind];
     fromReferences(provider.api_key ?? (defaultVariable ? `\${${defaultVariable}}` : undefined));
     for (const value of Object.values(provider.headers ?? {})) fromReferences(value);
+    if (provider.base_url !== undefined && hasReferences(provider.base_url)) {
+      const resolved = resolvedOrUndefined(provider.base_url, env);
+      if (resolved !== undefined) found.push(...urlSecrets(resolved));
+    }
   }
   for (const tool of Object.values(config.tools ?? {})) {
     if ("headers" in tool) for (const value of Object.values(tool.headers ?? {})) fromReferences(value);
@@ -94,4 +117,12 @@ export function configuredSecretValues(
     }
   }
   return found;
+}
+
+function resolvedOrUndefined(text: string, env: Record<string, string | undefined>): string | undefined {
+  try {
+    return interpolate(text, "", env).value;
+  } catch {
+    return undefined;
+  }
 }

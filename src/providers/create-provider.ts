@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
-import { interpolate } from "../config/interpolate.ts";
+import { hasReferences, interpolate } from "../config/interpolate.ts";
 import type { ProviderConfig } from "../config/schema.ts";
+import { urlSecrets } from "../config/secret-values.ts";
 import { ConfigError } from "../spec/errors.ts";
 import type { Provider } from "../spec/model.ts";
 import { ANTHROPIC_BASE_URL, anthropicProtocol } from "./anthropic/protocol.ts";
@@ -82,16 +83,21 @@ export function createProvider(id: string, config: ProviderConfig, options: Prov
     headers[name.toLowerCase()] = resolved.value;
     secrets.push(...resolved.secrets);
   }
-  if (secrets.length) options.secrets?.(secrets);
   const rawBase = config.base_url ?? defaultBaseUrl(config.kind);
   if (!rawBase)
     throw configIssue(options, `providers.${id}.base_url`, `kind "${config.kind}" needs a base_url`);
   const baseUrl = interpolate(rawBase, `providers.${id}.base_url`, env, file).value;
+  const fromVariables = hasReferences(rawBase);
+  if (fromVariables) secrets.push(...urlSecrets(baseUrl));
+  if (secrets.length) options.secrets?.(secrets);
   let origin: string;
   try {
     origin = new URL(baseUrl).origin;
   } catch {
-    throw configIssue(options, `providers.${id}.base_url`, `not a URL: ${JSON.stringify(baseUrl)}`);
+    const shown = fromVariables
+      ? `${JSON.stringify(rawBase)} with its variables filled in`
+      : JSON.stringify(baseUrl);
+    throw configIssue(options, `providers.${id}.base_url`, `not a URL: ${shown}`);
   }
   const shared = { baseUrl, apiKey, headers, maxOutputTokens: config.max_output_tokens };
   let protocol: WireProtocol;

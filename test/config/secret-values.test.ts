@@ -1,7 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { parse } from "smol-toml";
 import { type Config, configSchema } from "../../src/config/schema.ts";
-import { configuredSecretValues, isSecretName, passThroughSecrets } from "../../src/config/secret-values.ts";
+import {
+  configuredSecretValues,
+  isSecretName,
+  passThroughSecrets,
+  urlSecrets,
+} from "../../src/config/secret-values.ts";
 
 describe("secret-looking variable names", () => {
   test.each([
@@ -76,4 +81,31 @@ set_env = { X = "\${SET_ME}" }
   expect(configuredSecretValues(config, env, { openai: "OPENAI_API_KEY" }).sort()).toEqual(
     ["b-value", "gh-value", "npm-value", "openai-value", "org-value", "set-value"].sort(),
   );
+});
+
+test("urlSecrets: user info and query values of a URL filled in from variables (review 8)", () => {
+  expect(urlSecrets("https://app:pa%20ss@host/v1?key=K-123456&api-version=2024-02-01#frag")).toEqual([
+    "pa%20ss",
+    "pa ss",
+    "K-123456",
+    "2024-02-01",
+  ]);
+  expect(urlSecrets("https://TOKEN123@host/v1")).toEqual(["TOKEN123"]);
+  expect(urlSecrets("https://host/v1")).toEqual([]);
+  const config: Config = configSchema.parse(
+    parse(`
+[providers.g]
+kind = "openai-compatible"
+base_url = "https://host/v1?key=\${G_KEY}"
+
+[providers.plain]
+kind = "openai-compatible"
+base_url = "https://user:literal@host/v1?x=literal-query"
+
+[providers.unset]
+kind = "openai-compatible"
+base_url = "\${UNSET_BASE}"
+`),
+  );
+  expect(configuredSecretValues(config, { G_KEY: "g-key-value" })).toEqual(["g-key-value"]);
 });

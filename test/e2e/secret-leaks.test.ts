@@ -212,3 +212,68 @@ describe("encoded forms of a configured secret (review 8)", () => {
       for (const form of forms) expect(place).not.toContain(form);
   });
 });
+
+describe("a provider base_url built from variables (review 8)", () => {
+  /** Agent `a` whose provider's base_url is `${BASE}`. */
+  function baseUrlWorkspace(): Workspace {
+    ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+[providers.mock]
+kind = "openai-compatible"
+base_url = "\${BASE}"
+retries = 0
+
+[audit]
+path = "audit.jsonl"
+
+[agents.a]
+mode = "auto"
+`);
+    return ws;
+  }
+
+  function run(workspace: Workspace, base: string, args: string[]) {
+    return runBinary([...args, "-c", workspace.configPath], {
+      cwd: workspace.dir,
+      env: { BASE: base, AGENTRY_STATE_DIR: workspace.stateDir },
+      timeoutMs: 60_000,
+    });
+  }
+
+  test("a malformed one is a configuration error that does not print the key in its query", async () => {
+    const workspace = baseUrlWorkspace();
+    const text = await run(workspace, `http://ex ample.com/v1?key=${KEY}`, ["run", "hi"]);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain(
+      `providers.mock.base_url: not a URL: "\${BASE}" with its variables filled in`,
+    );
+    const ndjson = await run(workspace, `http://ex ample.com/v1?key=${KEY}`, [
+      "run",
+      "--output",
+      "ndjson",
+      "hi",
+    ]);
+    expect(ndjson.code).toBe(2);
+    for (const place of [text.stdout, text.stderr, ndjson.stdout, ndjson.stderr, filesOf(workspace)])
+      expect(place).not.toContain(KEY);
+  });
+
+  test("its user info and query values are secrets: a provider error echoing them shows placeholders", async () => {
+    const echoed = `invalid request for /v1/chat/completions?key=${KEY} by user app:${PASSPHRASE}`;
+    mock = await startMockProvider({ faults: { 0: { status: 400, body: { error: { message: echoed } } } } });
+    const workspace = baseUrlWorkspace();
+    const host = new URL(mock.baseUrls.openai).host;
+    // the fragment swallows the path agentry appends, so the request reaches the mock's route
+    const base = `http://app:${encodeURIComponent(PASSPHRASE)}@${host}/v1/chat/completions?key=${KEY}#`;
+    const result = await run(workspace, base, ["run", "--output", "ndjson", "hi"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain("invalid request for");
+    for (const place of [result.stdout, result.stderr, filesOf(workspace)]) {
+      expect(place).not.toContain(KEY);
+      expect(place).not.toContain("sesame zebra");
+    }
+  });
+});
