@@ -277,3 +277,29 @@ mode = "auto"
     }
   });
 });
+
+describe("doctor and tools quote a failed MCP server (review 8)", () => {
+  test("the server's stderr naming its own key (set_env from a variable) is shown with a placeholder", async () => {
+    ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml("http://127.0.0.1:9/v1")}
+[mcp.srv]
+command = "sh"
+args = ["-c", "echo \\"auth failed for key $API_KEY\\" >&2; exit 1"]
+set_env = { API_KEY = "\${MCP_KEY}" }
+
+[agents.a]
+tools = ["mcp:srv"]
+`);
+    const workspace = ws;
+    const env = { MCP_KEY: KEY, AGENTRY_STATE_DIR: workspace.stateDir };
+    for (const args of [["doctor"], ["tools", "a"], ["tools", "--json"]]) {
+      const result = await runBinary([...args, "-c", workspace.configPath], { cwd: workspace.dir, env });
+      expect(result.stdout).toContain("auth failed for key [PII:secret:");
+      expect(result.stdout + result.stderr).not.toContain(KEY);
+    }
+  });
+});

@@ -4,11 +4,13 @@ import type { LoadedConfig } from "../../config/loader.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import { displayPath } from "../../config/source-files.ts";
 import { loadCassette } from "../../providers/replay/cassette.ts";
+import type { Redactor } from "../../redact/index.ts";
 import { ConfigError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { writingMethods } from "../../tools/http/methods.ts";
 import { describeConfigSource, loadCliConfig } from "../cli-config.ts";
 import { locateConfigPath } from "../config-path.ts";
+import { configSecretsRedactor } from "../config-secrets.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer } from "../output.ts";
 
@@ -58,6 +60,7 @@ export default async function doctorCommand(options: CommonOptions): Promise<Exi
     throw err;
   }
   const env = process.env;
+  const redactor = configSecretsRedactor(loaded.config, env);
   const checks: Check[] = [{ ok: true, text: source }];
   checks.push(...variableChecks(loaded, env));
   checks.push(...shellRuleChecks(loaded), ...readOnlyClaimChecks(loaded));
@@ -65,25 +68,33 @@ export default async function doctorCommand(options: CommonOptions): Promise<Exi
   checks.push(
     ...(await Promise.all(providers.map(([name, provider]) => providerCheck(name, provider, env)))),
   );
-  checks.push(...(await mcpChecks(loaded, env)));
+  checks.push(...(await mcpChecks(loaded, env, redactor)));
   const failed = checks.filter((check) => !check.ok).length;
   const lines = checks.map((check) => `${check.warn ? "warn" : check.ok ? "ok  " : "FAIL"}  ${check.text}`);
   lines.push(failed === 0 ? "all checks passed" : `${failed} check${failed === 1 ? "" : "s"} failed`);
-  writeAnswer(`${lines.join("\n")}\n`);
+  writeAnswer(`${redactor.redact(lines.join("\n"))}\n`);
   return failed === 0 ? ExitCode.ok : ExitCode.agentFailed;
 }
 
 /**
  * Starts every enabled `[mcp.*]` server (in parallel, each within its startup timeout), reports
- * its transport, protocol revision and tool count, and stops it. A required server that fails is
+ * its transport, protocol revision and tool count, and stops it. The secrets a server resolves go
+ * to `redactor`, through which the report is printed. A required server that fails is
  * a failure, an optional one a warning.
  */
-async function mcpChecks(loaded: LoadedConfig, env: Record<string, string | undefined>): Promise<Check[]> {
+async function mcpChecks(
+  loaded: LoadedConfig,
+  env: Record<string, string | undefined>,
+  redactor: Redactor,
+): Promise<Check[]> {
   const servers = loaded.config.mcp ?? {};
   const names = Object.keys(servers);
   if (names.length === 0) return [];
   const { inspectServers } = await import("../../mcp/inspect.ts");
-  const reports = await inspectServers(servers, names, { env, addSecrets: () => {} });
+  const reports = await inspectServers(servers, names, {
+    env,
+    addSecrets: (values) => redactor.addSecrets(values),
+  });
   return reports.map((report): Check => {
     const label = `mcp server ${report.server}${report.required ? " (required)" : ""}`;
     switch (report.state) {

@@ -3,6 +3,7 @@ import { type McpEntry, parseMcpEntry } from "../../mcp/entries.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { listTools, type ToolListing } from "../../tools/listing.ts";
 import { loadCliConfig } from "../cli-config.ts";
+import { configSecretsRedactor } from "../config-secrets.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer } from "../output.ts";
 
@@ -32,7 +33,8 @@ function renderText(tool: ToolListing): string {
 
 /**
  * The MCP servers of the config (or the agent's), started to list what they offer: a row per
- * offered tool, and one `mcp:<server>` row for a server that is disabled or failed to start.
+ * offered tool, and one `mcp:<server>` row for a server that is disabled or failed to start, with
+ * the configuration's secrets redacted (a failed server's stderr is quoted).
  */
 async function mcpListing(config: Config, agent: string | undefined): Promise<ToolListing[]> {
   const servers = config.mcp ?? {};
@@ -44,11 +46,14 @@ async function mcpListing(config: Config, agent: string | undefined): Promise<To
   const names = agent === undefined ? Object.keys(servers) : [...picks.keys()];
   if (names.length === 0) return [];
   const { inspectServers } = await import("../../mcp/inspect.ts");
-  const reports = await inspectServers(
-    servers,
-    names,
-    { env: process.env, addSecrets: () => {} },
-    agent === undefined ? undefined : picks,
+  const redactor = configSecretsRedactor(config, process.env);
+  const reports = redactor.redactValue(
+    await inspectServers(
+      servers,
+      names,
+      { env: process.env, addSecrets: (values) => redactor.addSecrets(values) },
+      agent === undefined ? undefined : picks,
+    ),
   );
   return reports.flatMap((report): ToolListing[] => {
     if (report.state !== "up") {
