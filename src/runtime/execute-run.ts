@@ -158,7 +158,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     agent: target,
     status: outcome.status,
     stopReason: outcome.stopReason,
-    answer: outcome.answer,
+    answer: redactor.redact(outcome.answer),
     usage: outcome.meter.totals(),
     turns: outcome.turns,
     durationMs: Math.round(rt.now() - started),
@@ -169,7 +169,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
         : failure instanceof AgentryError
           ? failure.exitCode
           : ExitCode.agentFailed,
-    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.error ? { error: redactor.redactValue(outcome.error) } : {}),
   };
   // What the run saves at its end (session, audit lines, deferred state) may fail (a full disk, an
   // unwritable state dir): the run still emits its `run_end` and closes its record, then the
@@ -304,7 +304,7 @@ function recordDeferral(
             result: {
               status: result.status,
               stop_reason: result.stopReason,
-              answer: redactor.redact(result.answer),
+              answer: result.answer,
               exit_code: result.exitCode,
             },
           }),

@@ -41,7 +41,12 @@ export interface RunRequest {
   onEvent?: (event: RunEvent) => void;
 }
 
-/** How a run ended, with the exit code the CLI uses. */
+/**
+ * How a run ended, with the exit code the CLI uses. Its `answer` and `error` are redacted like the
+ * `run_end` event (configured secrets and detected values are placeholders): the result leaves
+ * the runtime (batch and `submit --wait` lines, queue results, `mcp serve` answers, `resume`'s
+ * stdout, library hosts).
+ */
 export interface RunResult {
   runId: string;
   agent: string;

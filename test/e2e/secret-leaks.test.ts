@@ -303,3 +303,54 @@ tools = ["mcp:srv"]
     }
   });
 });
+
+describe("what a finished run returns (review 8)", () => {
+  test("batch lines carry the answer and error redacted, like run_end: a failed MCP server's stderr with its key, a passphrase the model repeats", async () => {
+    mock = await startMockProvider({ turns: () => ({ text: `the passphrase is ${PASSPHRASE}` }) });
+    ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[mcp.srv]
+command = "sh"
+args = ["-c", "echo \\"auth failed for key $API_KEY\\" >&2; exit 1"]
+set_env = { API_KEY = "\${MCP_KEY}" }
+required = true
+
+[tools.sh]
+kind = "shell"
+env = ["PATH", "MY_PASSPHRASE"]
+
+[agents.a]
+mode = "auto"
+tools = ["sh"]
+
+[agents.m]
+mode = "auto"
+tools = ["mcp:srv"]
+`);
+    const workspace = ws;
+    const jobs = [
+      { id: "j1", agent: "a", prompt: `say ${PASSPHRASE}` },
+      { id: "j2", agent: "m", prompt: "x" },
+    ];
+    const result = await runBinary(["batch", "-", "-c", workspace.configPath], {
+      cwd: workspace.dir,
+      env: { MY_PASSPHRASE: PASSPHRASE, MCP_KEY: KEY, AGENTRY_STATE_DIR: workspace.stateDir },
+      stdin: jobs.map((job) => JSON.stringify(job)).join("\n"),
+      timeoutMs: 60_000,
+    });
+    const lines = parseNdjson(result.stdout);
+    expect(lines.find((line) => line.id === "j1")?.answer).toMatch(
+      /^the passphrase is \[PII:secret:[0-9a-f]+\]$/,
+    );
+    const failed = lines.find((line) => line.id === "j2") as { error?: { message: string } } | undefined;
+    expect(failed?.error?.message).toContain("auth failed for key [PII:secret:");
+    for (const place of [result.stdout, result.stderr, filesOf(workspace)]) {
+      expect(place).not.toContain(KEY);
+      expect(place).not.toContain("sesame zebra");
+    }
+  });
+});
