@@ -138,14 +138,16 @@ export class ServerRuns {
 
   /**
    * Records a decision on an interrupt (idempotent for the same decision) and, once every
-   * interrupt of its run is decided, continues the run. 404 unknown, 410 expired, 409 conflict.
+   * interrupt of its run is decided, continues the run. A repeated decision continues it too when
+   * it has not continued yet: the decision may have been recorded outside the server (`agentry
+   * approvals` writes the same state). 404 unknown, 410 expired, 409 conflict.
    */
   decide(
     id: string,
     verdict: ApprovalVerdict,
   ): { ok: true; repeated: boolean; decision: ApprovalVerdict; continuedAs?: string } | Refusal {
     const recorded = this.record(id, verdict);
-    if (!recorded.ok || recorded.repeated) return recorded;
+    if (!recorded.ok) return recorded;
     const continued = this.continueWhenDecided(recorded.agentryRunId);
     return { ...recorded, ...(continued ? { continuedAs: continued.id } : {}) };
   }

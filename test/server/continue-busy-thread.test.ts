@@ -81,3 +81,56 @@ approval = { tools = ["sh"] }
   expect(readFileSync(log, "utf8")).toBe("ran\n");
   expect(interrupts.pending()).toEqual([]);
 });
+
+test("an interrupt decided outside the server (agentry approvals) continues its run when the same decision is posted", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-outside-decision-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, "calls.log");
+  const mock = await startMockProvider({
+    turns: [
+      { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: `echo ran >> ${log}` } }] },
+      { text: "done after approval" },
+    ],
+  });
+  cleanups.push(() => mock.close());
+  const loaded = await loadConfigText(
+    `${mockDefaultsToml(mock.baseUrls.openai, "ops")}
+${SHELL_TOOL_TOML}
+[agents.ops]
+tools = ["sh"]
+mode = "ask"
+[agents.ops.policy]
+approval = { tools = ["sh"] }
+`,
+  );
+  const runtime = createRuntime(loaded, { stateDir: dir, env: { PATH: process.env["PATH"] } });
+  cleanups.push(() => runtime.close());
+  const state = new ServerState(dir);
+  const now = () => new Date();
+  const interrupts = new InterruptBook(state, runtime, 60_000, now);
+  const runs = new ServerRuns({ runtime, loaded, state, interrupts, encoder: new EventEncoder(), now });
+  const started = runs.start("ops", { runId: "run-1", threadId: "th", prompt: "deploy", resume: [] });
+  if (!started.ok) throw new Error(started.message);
+  await ended(started.run);
+  const [pending] = interrupts.pending();
+  if (!pending) throw new Error("the run deferred no call");
+
+  // `agentry approvals approve ID` in a shell records the decision in the same state directory.
+  const outside = createRuntime(loaded, { stateDir: dir, env: { PATH: process.env["PATH"] } });
+  expect(outside.decide(pending.id, { decision: "approve", by: "alice" }).ok).toBe(true);
+  await outside.close();
+
+  const decided = runs.decide(pending.id, { decision: "approve", by: "server:approver" });
+  if (!decided.ok) throw new Error(decided.message);
+  expect(decided.repeated).toBe(true);
+  expect(decided.decision.by).toBe("alice");
+  const continued = runs.get(decided.continuedAs ?? "");
+  if (!continued) throw new Error("the run did not continue");
+  await ended(continued);
+  expect(continued.summary?.answer).toBe("done after approval");
+  expect(readFileSync(log, "utf8")).toBe("ran\n");
+  const again = runs.decide(pending.id, { decision: "approve", by: "server:approver" });
+  expect(again).toMatchObject({ ok: true, repeated: true });
+  expect(again).not.toHaveProperty("continuedAs");
+  expect(readFileSync(log, "utf8")).toBe("ran\n");
+});
