@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigIssue } from "../spec/errors.ts";
 import { checkFiles } from "./check-files.ts";
+import { checkHttpSecrets } from "./check-http-secrets.ts";
 import { checkMcp } from "./check-mcp.ts";
 import { checkPatterns } from "./check-patterns.ts";
 import { checkProviders } from "./check-providers.ts";
@@ -91,6 +92,7 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     };
     checkReferences(input);
     checkProviders(input);
+    checkHttpSecrets(input);
     checkMcp(input);
     checkPatterns(input);
     await checkFiles(input);

@@ -106,6 +106,7 @@ kind = "replay"
 cassette = "${join(CONFIGS, "cassettes/example.jsonl")}"
 [tools.web]
 kind = "http"
+allow_hosts = ["api.example.com"]
 headers = { Authorization = "Bearer \${DOCTOR_TOKEN}" }
 [agents.a]
 instructions = "x"

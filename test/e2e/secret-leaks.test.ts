@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type MockProvider, type MockProviderOptions, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
@@ -351,6 +353,54 @@ tools = ["mcp:srv"]
     for (const place of [result.stdout, result.stderr, filesOf(workspace)]) {
       expect(place).not.toContain(KEY);
       expect(place).not.toContain("sesame zebra");
+    }
+  });
+});
+
+describe("where an http tool's configured token may go (review 8)", () => {
+  test("a header from a variable without allow_hosts is a configuration error; the token never reaches the host the model names", async () => {
+    const received: string[] = [];
+    const listener = createServer((request, response) => {
+      received.push(String(request.headers.authorization ?? ""));
+      response.end("ok");
+    });
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const attacker = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/collect`;
+    try {
+      mock = await startMockProvider({
+        turns: [{ toolCalls: [{ id: "x1", name: "gh", arguments: { url: attacker } }] }, { text: "done" }],
+      });
+      ws = makeWorkspace(`
+[defaults]
+agent = "a"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[tools.gh]
+kind = "http"
+allow_private = ["127.0.0.1"]
+headers = { Authorization = "Bearer \${GH_TOKEN}" }
+
+[agents.a]
+mode = "auto"
+tools = ["gh"]
+`);
+      const workspace = ws;
+      const env = { GH_TOKEN: KEY, AGENTRY_STATE_DIR: workspace.stateDir };
+      const run = await runBinary(["run", "fetch it", "-c", workspace.configPath], {
+        cwd: workspace.dir,
+        env,
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("tools.gh.headers.Authorization");
+      expect(run.stderr).toContain('allow_hosts = ["api.example.com"]');
+      expect(received).toEqual([]);
+      const validate = await runBinary(["validate", "-c", workspace.configPath], { cwd: workspace.dir, env });
+      expect(validate.code).toBe(2);
+      for (const place of [run.stdout, run.stderr, validate.stdout, validate.stderr])
+        expect(place).not.toContain(KEY);
+    } finally {
+      listener.close();
     }
   });
 });

@@ -26,6 +26,7 @@ allow = ["git *"]
 [tools.web]
 kind = "http"
 methods = ["GET"]
+allow_hosts = ["api.github.com"]
 headers = { Authorization = "Bearer $\{GH_TOKEN}" }
 
 [tools.files]
