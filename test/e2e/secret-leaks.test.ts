@@ -22,6 +22,13 @@ afterEach(async () => {
   ws = undefined;
 });
 
+/** `[mcp.srv]`: a server that fails to start, writing its key (`set_env` from `MCP_KEY`) to stderr. */
+const FAILING_MCP_TOML = `[mcp.srv]
+command = "sh"
+args = ["-c", "echo \\"auth failed for key $API_KEY\\" >&2; exit 1"]
+set_env = { API_KEY = "\${MCP_KEY}" }
+`;
+
 /** Agent `a` (mode auto) with a shell tool passing the secrets through, against a scripted mock. */
 async function setup(options: MockProviderOptions, extraToml = ""): Promise<Workspace> {
   mock = await startMockProvider(options);
@@ -288,11 +295,7 @@ agent = "a"
 model = "mock/gpt-4.1-mini"
 
 ${mockProviderToml("http://127.0.0.1:9/v1")}
-[mcp.srv]
-command = "sh"
-args = ["-c", "echo \\"auth failed for key $API_KEY\\" >&2; exit 1"]
-set_env = { API_KEY = "\${MCP_KEY}" }
-
+${FAILING_MCP_TOML}
 [agents.a]
 tools = ["mcp:srv"]
 `);
@@ -315,11 +318,7 @@ agent = "a"
 model = "mock/gpt-4.1-mini"
 
 ${mockProviderToml(mock.baseUrls.openai)}
-[mcp.srv]
-command = "sh"
-args = ["-c", "echo \\"auth failed for key $API_KEY\\" >&2; exit 1"]
-set_env = { API_KEY = "\${MCP_KEY}" }
-required = true
+${FAILING_MCP_TOML}required = true
 
 [tools.sh]
 kind = "shell"
