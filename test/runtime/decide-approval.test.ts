@@ -8,18 +8,15 @@ import { createDeferredRun, tempDirs } from "../support/deferred-run.ts";
 
 const tempDir = tempDirs();
 
-function storeWithOnePending(): { store: DeferredRunStore; dir: string } {
+/** Deferred run `r1` awaiting approval of one `sh` call per id (`r1-c1`, …), in a new state dir. */
+function storeWithPending(ids: string[] = ["c1"]): { store: DeferredRunStore; dir: string } {
   const dir = tempDir("agentry-decide-");
-  const store = createDeferredRun(dir, {
-    prompt: "go",
-    shownPrompt: "go",
-    calls: [{ approval_id: "r1-c1", id: "c1", name: "sh", arguments: "{}", args: {} }],
-  });
-  return { store, dir };
+  const calls = ids.map((id) => ({ approval_id: `r1-${id}`, id, name: "sh", arguments: "{}", args: {} }));
+  return { store: createDeferredRun(dir, { prompt: "go", shownPrompt: "go", calls }), dir };
 }
 
 test("a decision is saved and audited once; the same decision again is a harmless repeat", async () => {
-  const { store, dir } = storeWithOnePending();
+  const { store, dir } = storeWithPending();
   const auditPath = join(dir, "audit.jsonl");
   const audit = openAuditLog(auditPath);
   const first = decideApproval(store, audit, "r1-c1", { decision: "approve", by: "alice", reason: "ok" });
@@ -41,7 +38,7 @@ test("a decision is saved and audited once; the same decision again is a harmles
 });
 
 test("a different decision on a decided approval is a conflict; an unknown id is unknown", () => {
-  const { store } = storeWithOnePending();
+  const { store } = storeWithPending();
   decideApproval(store, undefined, "r1-c1", { decision: "deny", by: "alice" });
   const conflict = decideApproval(store, undefined, "r1-c1", { decision: "approve", by: "bob" });
   expect(conflict).toMatchObject({ ok: false, reason: "conflict" });
@@ -53,15 +50,7 @@ test("a different decision on a decided approval is a conflict; an unknown id is
 });
 
 test("decisions on one deferred run recorded by two processes (serve, agentry approvals) keep one chain", async () => {
-  const dir = tempDir("agentry-decide-");
-  const calls = ["c1", "c2", "c3"].map((id) => ({
-    approval_id: `r1-${id}`,
-    id,
-    name: "sh",
-    arguments: "{}",
-    args: {},
-  }));
-  const store = createDeferredRun(dir, { prompt: "go", shownPrompt: "go", calls });
+  const { store, dir } = storeWithPending(["c1", "c2", "c3"]);
   const auditPath = join(dir, "audit.jsonl");
   const server = openAuditLog(auditPath);
   expect(decideApproval(store, server, "r1-c1", { decision: "approve", by: "server:operator" }).ok).toBe(
@@ -103,7 +92,7 @@ release();
 `;
 
 test("two processes deciding one approval at once take turns: the later one sees the first decision as a conflict, and only one is recorded", async () => {
-  const { store, dir } = storeWithOnePending();
+  const { store, dir } = storeWithPending();
   const script = join(dir, "slow-decider.ts");
   writeFileSync(script, SLOW_DECIDER);
   const child = Bun.spawn([process.execPath, script, dir], { stdout: "pipe", stderr: "pipe" });
@@ -131,15 +120,7 @@ test("two processes deciding one approval at once take turns: the later one sees
 });
 
 test("a decision's audit line is written before its lock is let go, so the next decider continues the chain", async () => {
-  const dir = tempDir("agentry-decide-");
-  const calls = ["c1", "c2"].map((id) => ({
-    approval_id: `r1-${id}`,
-    id,
-    name: "sh",
-    arguments: "{}",
-    args: {},
-  }));
-  const store = createDeferredRun(dir, { prompt: "go", shownPrompt: "go", calls });
+  const { store, dir } = storeWithPending(["c1", "c2"]);
   const auditPath = join(dir, "audit.jsonl");
   const server = openAuditLog(auditPath);
   const cli = openAuditLog(auditPath);

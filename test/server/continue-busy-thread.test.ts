@@ -25,8 +25,12 @@ function ended(run: ServerRun): Promise<void> {
   });
 }
 
-test("the last interrupt decided while its own run still holds the thread: the continuation waits for the thread, then runs the call once", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "agentry-busy-thread-"));
+/**
+ * The server's runs over a runtime whose agent `ops` asks before its one `sh` call (which appends
+ * `ran` to `log`), then answers "done after approval"; all in a new state dir.
+ */
+async function serverWithOneAsk() {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-serve-continue-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const log = join(dir, "calls.log");
   const mock = await startMockProvider({
@@ -52,6 +56,11 @@ approval = { tools = ["sh"] }
   const now = () => new Date();
   const interrupts = new InterruptBook(state, runtime, 60_000, now);
   const runs = new ServerRuns({ runtime, loaded, state, interrupts, encoder: new EventEncoder(), now });
+  return { dir, log, loaded, interrupts, runs };
+}
+
+test("the last interrupt decided while its own run still holds the thread: the continuation waits for the thread, then runs the call once", async () => {
+  const { log, interrupts, runs } = await serverWithOneAsk();
 
   // An approver watching the interrupt list decides the moment the interrupt appears: the run
   // that deferred it has not ended yet, so its thread is still busy.
@@ -83,32 +92,7 @@ approval = { tools = ["sh"] }
 });
 
 test("an interrupt decided outside the server (agentry approvals) continues its run when the same decision is posted", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "agentry-outside-decision-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const log = join(dir, "calls.log");
-  const mock = await startMockProvider({
-    turns: [
-      { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: `echo ran >> ${log}` } }] },
-      { text: "done after approval" },
-    ],
-  });
-  cleanups.push(() => mock.close());
-  const loaded = await loadConfigText(
-    `${mockDefaultsToml(mock.baseUrls.openai, "ops")}
-${SHELL_TOOL_TOML}
-[agents.ops]
-tools = ["sh"]
-mode = "ask"
-[agents.ops.policy]
-approval = { tools = ["sh"] }
-`,
-  );
-  const runtime = createRuntime(loaded, { stateDir: dir, env: { PATH: process.env["PATH"] } });
-  cleanups.push(() => runtime.close());
-  const state = new ServerState(dir);
-  const now = () => new Date();
-  const interrupts = new InterruptBook(state, runtime, 60_000, now);
-  const runs = new ServerRuns({ runtime, loaded, state, interrupts, encoder: new EventEncoder(), now });
+  const { dir, log, loaded, interrupts, runs } = await serverWithOneAsk();
   const started = runs.start("ops", { runId: "run-1", threadId: "th", prompt: "deploy", resume: [] });
   if (!started.ok) throw new Error(started.message);
   await ended(started.run);
