@@ -22,6 +22,7 @@ import { recordPolicyStop } from "./policy-stop.ts";
 import { type AssembledAgent, agentConfig, resolveAgent } from "./resolve-agent.ts";
 import { recordRunEnd, recordRunStart } from "./run-boundaries.ts";
 import { observeRun } from "./run-observers.ts";
+import { runRedactionPolicy } from "./run-redaction.ts";
 import type { RunRequest, RunResult } from "./run-request.ts";
 import type { RunScope, RuntimeContext } from "./runtime-context.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -82,8 +83,7 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     }
   }
   const redactor = createRedactor({
-    pii: settings.policy.redact?.pii ?? true,
-    patterns: settings.policy.redact?.patterns ?? [],
+    ...runRedactionPolicy(rt.loaded.config, target, settings.policy.redact),
     secrets: [...rt.secrets],
     ...(plan.restore ? { known: plan.restore } : {}),
   });

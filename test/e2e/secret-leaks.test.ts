@@ -403,3 +403,65 @@ tools = ["gh"]
     }
   });
 });
+
+describe("a sub-agent's own redaction policy (review 8)", () => {
+  test("a helper with pii and a pattern, called by a parent with pii = false, still hides them from the models, events and audit", async () => {
+    const email = "alice.private@example.com";
+    mock = await startMockProvider({
+      turns: (request) => {
+        const messages = (request.body as { messages: { role: string; content?: unknown }[] }).messages;
+        const helper = JSON.stringify(messages[0]).includes("HELPER");
+        if (messages.at(-1)?.role === "tool") return { text: helper ? "helper done" : "parent done" };
+        return helper
+          ? { toolCalls: [{ id: "s1", name: "sh", arguments: { command: `echo ${email} ACME-123456` } }] }
+          : { toolCalls: [{ id: "p1", name: "agent_helper", arguments: { task: "look" } }] };
+      },
+    });
+    ws = makeWorkspace(`
+[defaults]
+agent = "parent"
+model = "mock/gpt-4.1-mini"
+
+${mockProviderToml(mock.baseUrls.openai)}
+[tools.sh]
+kind = "shell"
+env = ["PATH"]
+
+[audit]
+path = "audit.jsonl"
+
+[agents.parent]
+instructions = "PARENT"
+mode = "auto"
+tools = ["agent:helper"]
+policy = { redact = { pii = false } }
+
+[agents.helper]
+instructions = "HELPER"
+mode = "auto"
+tools = ["sh"]
+policy = { redact = { pii = true, patterns = ["ACME-[0-9]{6}"] } }
+`);
+    const workspace = ws;
+    const result = await runBinary(["run", "--output", "ndjson", "go", "-c", workspace.configPath], {
+      cwd: workspace.dir,
+      env: { AGENTRY_STATE_DIR: workspace.stateDir },
+      timeoutMs: 60_000,
+    });
+    expect(result.code).toBe(0);
+    const output = parseNdjson(result.stdout).find(
+      (event) => event.type === "tool_result" && event.id === "s1",
+    );
+    expect(String(output?.output)).toMatch(/\[PII:email:[0-9a-f]+\] \[PII:pattern:[0-9a-f]+\]/);
+    const toolResultsSeen = JSON.stringify(
+      mock.requests.flatMap((request) =>
+        (request.body as { messages: { role: string }[] }).messages.filter((m) => m.role === "tool"),
+      ),
+    );
+    expect(toolResultsSeen).toContain("[PII:email:");
+    for (const place of [result.stdout, result.stderr, filesOf(workspace), toolResultsSeen]) {
+      expect(place).not.toContain(email);
+      expect(place).not.toContain("ACME-123456");
+    }
+  });
+});
