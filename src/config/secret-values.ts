@@ -43,15 +43,20 @@ function userinfoSecrets(value: string): string[] {
 
 /**
  * The parts of a URL filled in from `${VAR}`s that may carry a credential: the user info (as
- * `passThroughSecrets` finds it) and the value of every query parameter (`?key=…`).
+ * `passThroughSecrets` finds it) and the value of every query parameter (`?key=…`), except values
+ * written out in `template` (the URL as configured, before its variables were filled in), such
+ * as `api-version=2024-02-01`: only what came from a variable is a secret.
  */
-export function urlSecrets(url: string): string[] {
-  const found = userinfoSecrets(url);
+export function urlSecrets(url: string, template = ""): string[] {
+  const literal = new Set(queryValues(template).filter((value) => !hasReferences(value)));
+  return [...userinfoSecrets(url), ...queryValues(url).filter((value) => !literal.has(value))];
+}
+
+/** The values of a URL's query parameters, decoded; none without a query. */
+function queryValues(url: string): string[] {
   const query = url.indexOf("?");
-  if (query >= 0) {
-    for (const [, value] of new URLSearchParams(url.slice(query + 1).split("#")[0])) found.push(value);
-  }
-  return found;
+  if (query < 0) return [];
+  return [...new URLSearchParams(url.slice(query + 1).split("#")[0])].map(([, value]) => value);
 }
 
 function safeDecode(text: string): string {
@@ -90,7 +95,7 @@ export function configuredSecretValues(
     for (const value of Object.values(provider.headers ?? {})) fromReferences(value);
     if (provider.base_url !== undefined && hasReferences(provider.base_url)) {
       const resolved = resolvedOrUndefined(provider.base_url, env);
-      if (resolved !== undefined) found.push(...urlSecrets(resolved));
+      if (resolved !== undefined) found.push(...urlSecrets(resolved, provider.base_url));
     }
   }
   for (const tool of Object.values(config.tools ?? {})) {

@@ -88,7 +88,7 @@ export function createProvider(id: string, config: ProviderConfig, options: Prov
     throw configIssue(options, `providers.${id}.base_url`, `kind "${config.kind}" needs a base_url`);
   const baseUrl = interpolate(rawBase, `providers.${id}.base_url`, env, file).value;
   const fromVariables = hasReferences(rawBase);
-  if (fromVariables) secrets.push(...urlSecrets(baseUrl));
+  if (fromVariables) secrets.push(...urlSecrets(baseUrl, rawBase));
   if (secrets.length) options.secrets?.(secrets);
   let origin: string;
   try {

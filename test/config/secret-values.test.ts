@@ -90,6 +90,12 @@ test("urlSecrets: user info and query values of a URL filled in from variables (
     "K-123456",
     "2024-02-01",
   ]);
+  expect(
+    urlSecrets(
+      "https://app:pw-123456@host/v1?key=K-123456&api-version=2024-02-01",
+      `\${BASE}/v1?key=\${KEY}&api-version=2024-02-01`,
+    ),
+  ).toEqual(["pw-123456", "K-123456"]);
   expect(urlSecrets("https://TOKEN123@host/v1")).toEqual(["TOKEN123"]);
   expect(urlSecrets("https://host/v1")).toEqual([]);
   const config: Config = configSchema.parse(
