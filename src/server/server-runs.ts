@@ -10,6 +10,8 @@ import type { RunEvent } from "../spec/events.ts";
 import { RunStop } from "../spec/run-stop.ts";
 import { AguiTranslator } from "./agui-translate.ts";
 import type { AskedApproval, InterruptBook } from "./interrupt-book.ts";
+import { type Refusal, refusal } from "./refusal.ts";
+import { checkResumeAnswers } from "./resume-answers.ts";
 import { clampBudget, type RunInput } from "./run-input.ts";
 import { RunLog } from "./run-log.ts";
 import { fromRecord, type ServerRun, toRecord } from "./server-run.ts";
@@ -31,14 +33,6 @@ interface QueuedContinuation {
   run: LiveRun;
   execute: Execute;
   onDone: () => void;
-}
-
-/** A refusal with its HTTP status and a machine-readable code. */
-export interface Refusal {
-  ok: false;
-  status: number;
-  code: string;
-  message: string;
 }
 
 /** Everything the run registry works with. */
@@ -241,30 +235,18 @@ export class ServerRuns {
   }
 
   private resumeFromInput(agent: string, input: RunInput): { ok: true; run: ServerRun } | Refusal {
-    const runs = new Set<string>();
-    for (const entry of input.resume) {
-      const record = this.options.interrupts.get(entry.interruptId);
-      if (!record || record.threadId !== input.threadId || record.agent !== agent)
-        return refusal(
-          404,
-          "unknown_interrupt",
-          `no interrupt "${entry.interruptId}" on thread "${input.threadId}"`,
-        );
-      const verdict = verdictOf(entry);
-      if (!verdict)
-        return refusal(
-          400,
-          "bad_resume",
-          `resume ${entry.interruptId}: payload.decision must be approve or deny`,
-        );
-      const decided = this.record(entry.interruptId, { ...verdict, by: "server:operator" });
+    const checked = checkResumeAnswers(
+      input.resume,
+      { threadId: input.threadId, agent },
+      this.options.interrupts,
+      this.options.runtime.deferred,
+    );
+    if (!checked.ok) return checked;
+    for (const { interruptId, verdict } of checked.answers) {
+      const decided = this.record(interruptId, { ...verdict, by: "server:operator" });
       if (!decided.ok) return decided;
-      runs.add(decided.agentryRunId);
     }
-    if (runs.size !== 1)
-      return refusal(400, "bad_resume", "resume entries must answer the interrupts of one run");
-    const [agentryRunId] = runs;
-    const run = this.continueWhenDecided(agentryRunId as string, input.runId);
+    const run = this.continueWhenDecided(checked.agentryRunId, input.runId);
     return run
       ? { ok: true, run }
       : refusal(409, "undecided", "some interrupts of that run are not answered yet");
@@ -403,20 +385,4 @@ export class ServerRuns {
       if (oldest !== undefined) this.live.delete(oldest);
     }
   }
-}
-
-function verdictOf(entry: RunInput["resume"][number]): Omit<ApprovalVerdict, "by"> | undefined {
-  if (entry.status === "cancelled") return { decision: "deny", reason: "cancelled" };
-  const payload: unknown = entry.payload;
-  if (payload === null || typeof payload !== "object") return undefined;
-  const { decision, reason } = payload as { decision?: unknown; reason?: unknown };
-  if (decision !== "approve" && decision !== "deny") return undefined;
-  return {
-    decision,
-    ...(typeof reason === "string" && reason !== "" ? { reason: reason.slice(0, 1000) } : {}),
-  };
-}
-
-function refusal(status: number, code: string, message: string): Refusal {
-  return { ok: false, status, code, message };
 }
