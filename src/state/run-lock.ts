@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, readlinkSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomHex } from "../digest/random.ts";
 import { UsageError } from "../spec/errors.ts";
@@ -9,6 +9,21 @@ interface LockOwner {
   nonce: string;
   /** The holder's start time where the OS tells it (Linux `/proc`), so a reused pid is not mistaken for it. */
   started?: string;
+  /**
+   * The holder's PID namespace (Linux `/proc/self/ns/pid`): a process in another one (a container
+   * sharing the state dir and the host name, e.g. with host networking) has a pid that names
+   * another process here, or none, so its liveness cannot be judged from here.
+   */
+  pidns?: string;
+}
+
+/** This process's PID namespace (Linux), or undefined where unknown. */
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return undefined;
+  }
 }
 
 /** A process's start time in clock ticks since boot (Linux), or undefined where unknown. */
@@ -39,9 +54,9 @@ export function processAlive(pid: number, started?: string): boolean {
  * Takes the exclusive lock file `path`, holding this process's pid, host and a random nonce;
  * created atomically (temporary file + hard link), so a holder's lock is never half written.
  * A lock left by a dead process on this host (pid liveness, and on Linux the process start time,
- * so a reused pid does not keep it) is taken over; a lock of a live process, or of another host,
- * is a usage error naming it. Returns the release function,
- * which removes the lock only while it is still ours.
+ * so a reused pid does not keep it) is taken over; a lock of a live process, of another host, or
+ * of another PID namespace on this host (its pid says nothing here), is a usage error naming it.
+ * Returns the release function, which removes the lock only while it is still ours.
  */
 export function acquireLock(
   path: string,
@@ -49,11 +64,13 @@ export function acquireLock(
   alive: (pid: number, started?: string) => boolean = processAlive,
 ): () => void {
   const started = processStart(process.pid);
+  const pidns = pidNamespace();
   const me: LockOwner = {
     pid: process.pid,
     host: hostname(),
     nonce: randomHex(8),
     ...(started ? { started } : {}),
+    ...(pidns ? { pidns } : {}),
   };
   const mine = JSON.stringify(me);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -61,8 +78,11 @@ export function acquireLock(
     const text = readIfExists(path);
     if (text === undefined) continue;
     const owner = parseOwner(text);
-    if (owner && (owner.host !== me.host || alive(owner.pid, owner.started))) {
-      throw new UsageError(`${what} is in use by process ${owner.pid} on ${owner.host} (lock ${path})`, {
+    const elsewhere =
+      owner && (owner.host !== me.host || (owner.pidns !== undefined && owner.pidns !== me.pidns));
+    if (owner && (elsewhere || alive(owner.pid, owner.started))) {
+      const where = owner.host === me.host && elsewhere ? `${owner.host}, another PID namespace` : owner.host;
+      throw new UsageError(`${what} is in use by process ${owner.pid} on ${where} (lock ${path})`, {
         hint: `wait for that process to finish; if it is gone (its machine or container stopped), delete ${path}`,
       });
     }
@@ -155,6 +175,7 @@ function parseOwner(text: string): LockOwner | undefined {
         host: value.host,
         nonce: value.nonce,
         ...(typeof value.started === "string" ? { started: value.started } : {}),
+        ...(typeof value.pidns === "string" ? { pidns: value.pidns } : {}),
       };
     }
   } catch {

@@ -90,3 +90,51 @@ test("a waiting acquire gives up after its wait with the holder named", () => {
   );
   expect(readFileSync(path, "utf8")).toBe(owner(4242));
 });
+
+/**
+ * A process in a PID namespace of its own with its own /proc (a container sharing the state dir
+ * and the host name, e.g. with host networking) that takes the lock, says `held`, and keeps it
+ * until its stdin closes.
+ */
+const HOLDER = `
+import { acquireLock } from "${join(import.meta.dir, "../../src/state/run-lock.ts")}";
+const release = acquireLock(process.argv[2], "run r1");
+process.stdout.write("held " + process.pid + "\\n");
+for await (const _ of Bun.stdin.stream()) {}
+release();
+`;
+
+const canUnshare =
+  process.platform === "linux" &&
+  Bun.spawnSync(["unshare", "-pf", "--mount-proc", "true"], { stdout: "ignore", stderr: "ignore" })
+    .exitCode === 0;
+
+test.skipIf(!canUnshare)(
+  "a lock held from another PID namespace on this host is in use: its pid means nothing here",
+  async () => {
+    const path = lockPath();
+    const script = join(path, "..", "holder.ts");
+    writeFileSync(script, HOLDER);
+    const holder = Bun.spawn(["unshare", "-pf", "--mount-proc", process.execPath, script, path], {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const reader = holder.stdout.getReader();
+      let said = "";
+      while (!said.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the holder ended early: ${await new Response(holder.stderr).text()}`);
+        said += new TextDecoder().decode(value);
+      }
+      expect(said).toBe("held 1\n");
+      expect(() => acquireLock(path, "run r1")).toThrow("run r1 is in use by process 1");
+      expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(1);
+    } finally {
+      holder.stdin.end();
+      await holder.exited;
+    }
+    expect(existsSync(path)).toBe(false);
+  },
+);
