@@ -1,11 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { verifyAuditFile } from "../../src/audit/index.ts";
-import { createRuntime, loadConfigText } from "../../src/index.ts";
-import { startMockProvider } from "../../src/testing/index.ts";
-import { mockDefaultsToml, SHELL_TOOL_TOML } from "../support/workspace.ts";
+import { askingAgent } from "../support/asking-agent.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -41,28 +38,17 @@ await audit.close();
 `;
 
 test("a resume that starts while another process is still recording the run's last decision waits for its audit line: the run's chain does not fork", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "agentry-resume-lock-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const agent = await askingAgent((dir) => [
+    {
+      toolCalls: [
+        { id: "call-1", name: "sh", arguments: { command: `echo ran >> ${join(dir, "calls.log")}` } },
+      ],
+    },
+    { text: "done after approval" },
+  ]);
+  cleanups.push(() => agent.close());
+  const { dir, runtime } = agent;
   const log = join(dir, "calls.log");
-  const mock = await startMockProvider({
-    turns: [
-      { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: `echo ran >> ${log}` } }] },
-      { text: "done after approval" },
-    ],
-  });
-  cleanups.push(() => mock.close());
-  const loaded = await loadConfigText(
-    `${mockDefaultsToml(mock.baseUrls.openai, "ops")}
-${SHELL_TOOL_TOML}
-[agents.ops]
-tools = ["sh"]
-mode = "ask"
-[agents.ops.policy]
-approval = { tools = ["sh"] }
-`,
-  );
-  const runtime = createRuntime(loaded, { stateDir: dir, env: { PATH: process.env["PATH"] } });
-  cleanups.push(() => runtime.close());
   const deferred = await runtime.run({ runId: "r1", prompt: "deploy", approve: "defer" });
   expect(deferred.status).toBe("awaiting_approval");
 
@@ -82,7 +68,6 @@ approval = { tools = ["sh"] }
   writeFileSync(join(dir, "go"), "");
   const resumed = await runtime.resume("r1", {});
   expect(await child.exited).toBe(0);
-  await runtime.close();
 
   expect(resumed.answer).toBe("done after approval");
   expect(readFileSync(log, "utf8")).toBe("ran\n");

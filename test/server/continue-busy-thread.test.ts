@@ -1,62 +1,30 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { EventEncoder } from "@ag-ui/encoder";
-import { createRuntime, loadConfigText } from "../../src/index.ts";
-import { InterruptBook } from "../../src/server/interrupt-book.ts";
-import type { ServerRun } from "../../src/server/server-run.ts";
-import { ServerRuns } from "../../src/server/server-runs.ts";
-import { ServerState } from "../../src/server/server-state.ts";
-import { startMockProvider } from "../../src/testing/index.ts";
-import { mockDefaultsToml, SHELL_TOOL_TOML } from "../support/workspace.ts";
+import { createRuntime } from "../../src/index.ts";
+import type { ServerRuns } from "../../src/server/server-runs.ts";
+import { askingAgent, ended, serverOver } from "../support/asking-agent.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Resolves once the run's stream has ended (after its last event). */
-function ended(run: ServerRun): Promise<void> {
-  return new Promise((resolve) => {
-    run.log.follow(0, (frame) => {
-      if (!frame) resolve();
-    });
-  });
-}
-
 /**
  * The server's runs over a runtime whose agent `ops` asks before its one `sh` call (which appends
  * `ran` to `log`), then answers "done after approval"; all in a new state dir.
  */
 async function serverWithOneAsk() {
-  const dir = mkdtempSync(join(tmpdir(), "agentry-serve-continue-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const log = join(dir, "calls.log");
-  const mock = await startMockProvider({
-    turns: [
-      { toolCalls: [{ id: "call-1", name: "sh", arguments: { command: `echo ran >> ${log}` } }] },
-      { text: "done after approval" },
-    ],
-  });
-  cleanups.push(() => mock.close());
-  const loaded = await loadConfigText(
-    `${mockDefaultsToml(mock.baseUrls.openai, "ops")}
-${SHELL_TOOL_TOML}
-[agents.ops]
-tools = ["sh"]
-mode = "ask"
-[agents.ops.policy]
-approval = { tools = ["sh"] }
-`,
-  );
-  const runtime = createRuntime(loaded, { stateDir: dir, env: { PATH: process.env["PATH"] } });
-  cleanups.push(() => runtime.close());
-  const state = new ServerState(dir);
-  const now = () => new Date();
-  const interrupts = new InterruptBook(state, runtime, 60_000, now);
-  const runs = new ServerRuns({ runtime, loaded, state, interrupts, encoder: new EventEncoder(), now });
-  return { dir, log, loaded, interrupts, runs };
+  const agent = await askingAgent((dir) => [
+    {
+      toolCalls: [
+        { id: "call-1", name: "sh", arguments: { command: `echo ran >> ${join(dir, "calls.log")}` } },
+      ],
+    },
+    { text: "done after approval" },
+  ]);
+  cleanups.push(() => agent.close());
+  return { dir: agent.dir, log: join(agent.dir, "calls.log"), loaded: agent.loaded, ...serverOver(agent) };
 }
 
 test("the last interrupt decided while its own run still holds the thread: the continuation waits for the thread, then runs the call once", async () => {

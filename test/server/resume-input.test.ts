@@ -1,69 +1,33 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { EventEncoder } from "@ag-ui/encoder";
-import { createRuntime, loadConfigText } from "../../src/index.ts";
-import { InterruptBook } from "../../src/server/interrupt-book.ts";
-import type { ServerRun } from "../../src/server/server-run.ts";
-import { ServerRuns } from "../../src/server/server-runs.ts";
-import { ServerState } from "../../src/server/server-state.ts";
-import { startMockProvider } from "../../src/testing/index.ts";
-import { mockDefaultsToml, SHELL_TOOL_TOML } from "../support/workspace.ts";
+import type { ServerRuns } from "../../src/server/server-runs.ts";
+import { askingAgent, ended, serverOver } from "../support/asking-agent.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Resolves once the run's stream has ended (after its last event). */
-function ended(run: ServerRun): Promise<void> {
-  return new Promise((resolve) => {
-    run.log.follow(0, (frame) => {
-      if (!frame) resolve();
-    });
-  });
-}
-
 /** A server's run registry over a run of thread `th` that deferred two shell calls. */
 async function twoInterrupts() {
-  const dir = mkdtempSync(join(tmpdir(), "agentry-resume-input-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const mock = await startMockProvider({
-    turns: [
-      {
-        toolCalls: [
-          { id: "call-1", name: "sh", arguments: { command: "true one" } },
-          { id: "call-2", name: "sh", arguments: { command: "true two" } },
-        ],
-      },
-      { text: "done after approval" },
-    ],
-  });
-  cleanups.push(() => mock.close());
-  const loaded = await loadConfigText(
-    `${mockDefaultsToml(mock.baseUrls.openai, "ops")}
-${SHELL_TOOL_TOML}
-[agents.ops]
-tools = ["sh"]
-mode = "ask"
-[agents.ops.policy]
-approval = { tools = ["sh"] }
-`,
-  );
-  const runtime = createRuntime(loaded, { stateDir: dir, env: { PATH: process.env["PATH"] } });
-  cleanups.push(() => runtime.close());
-  const state = new ServerState(dir);
-  const now = () => new Date();
-  const interrupts = new InterruptBook(state, runtime, 60_000, now);
-  const runs = new ServerRuns({ runtime, loaded, state, interrupts, encoder: new EventEncoder(), now });
+  const agent = await askingAgent(() => [
+    {
+      toolCalls: [
+        { id: "call-1", name: "sh", arguments: { command: "true one" } },
+        { id: "call-2", name: "sh", arguments: { command: "true two" } },
+      ],
+    },
+    { text: "done after approval" },
+  ]);
+  cleanups.push(() => agent.close());
+  const { interrupts, runs } = serverOver(agent);
   const started = runs.start("ops", { runId: "run-1", threadId: "th", prompt: "deploy", resume: [] });
   if (!started.ok) throw new Error(started.message);
   await ended(started.run);
   const ids = interrupts.pending().map((record) => record.id);
   expect(ids).toHaveLength(2);
   const undecided = () =>
-    runtime.deferred.load(started.run.agentryRunId ?? "").pending.filter((item) => !item.decision).length;
+    agent.runtime.deferred.load(started.run.agentryRunId ?? "").pending.filter((item) => !item.decision)
+      .length;
   return { runs, ids, undecided };
 }
 
