@@ -35,9 +35,22 @@ export interface RunningServer {
   stop(graceMs: number): Promise<void>;
 }
 
-/** Starts the HTTP server and continues any run whose interrupts were decided while it was down. */
+/**
+ * Starts the HTTP server and continues any run whose interrupts were decided while it was down.
+ * Throws a usage error when another server uses the state dir (`ServerState.lock`).
+ */
 export function startServer(settings: ServeSettings): RunningServer {
   const state = new ServerState(settings.stateDir);
+  const release = state.lock();
+  try {
+    return serveWith(settings, state, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+function serveWith(settings: ServeSettings, state: ServerState, release: () => void): RunningServer {
   const now = () => new Date();
   const interrupts = new InterruptBook(state, settings.runtime, settings.interruptTtlMs, now);
   const runs = new ServerRuns({
@@ -77,6 +90,7 @@ export function startServer(settings: ServeSettings): RunningServer {
       const closed = server.stop(false);
       await runs.drain(graceMs);
       await Promise.race([closed, server.stop(true)]);
+      release();
     },
   };
 }

@@ -1,6 +1,8 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { readJsonIfExists, writeJsonAtomic } from "../state/json-file.ts";
+import { acquireLock } from "../state/run-lock.ts";
 
 /** Run ids the server accepts from clients (and uses in file names). */
 export const SERVER_RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -53,6 +55,19 @@ export class ServerState {
   loadInterrupts(): InterruptRecord[] {
     const parsed = z.array(interruptSchema).safeParse(readJsonIfExists(this.path("interrupts.json")) ?? []);
     return parsed.success ? parsed.data : [];
+  }
+
+  /**
+   * Makes this process the one server of the state dir (`server/serve.lock`, naming its pid and
+   * host; a lock of a server that died is taken over), or throws a usage error naming the one
+   * that runs. The interrupt list is rewritten whole by its server, and "one run per thread" and
+   * "each run continues once" hold among one server's runs: a second server on the same state dir
+   * would drop the first one's interrupts from `interrupts.json` and run beside it on its threads.
+   * Returns the release function.
+   */
+  lock(): () => void {
+    mkdirSync(this.path(), { recursive: true, mode: 0o700 });
+    return acquireLock(this.path("serve.lock"), `the state dir ${this.stateDir} (agentry serve)`);
   }
 
   saveInterrupts(records: readonly InterruptRecord[]): void {

@@ -569,3 +569,23 @@ describe("approvals as AG-UI interrupts", () => {
     expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
   });
 });
+
+describe("one server per state dir", () => {
+  test("a second agentry serve on the same state dir exits 2 naming the first; after the first stops, it starts", async () => {
+    await setup([]);
+    const first = await serve();
+    if (!ws) throw new Error("no workspace");
+    const second = await runBinary(["serve", "--listen", "127.0.0.1:0", "-c", ws.configPath], {
+      cwd: ws.dir,
+      env: { AGENTRY_STATE_DIR: ws.stateDir, AGENTRY_SERVER_TOKEN: TOKEN },
+      timeoutMs: 20_000,
+    });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`is in use by process ${first.child.pid}`);
+    expect(second.stderr).toContain("serve.lock");
+    expect(await first.stop("SIGTERM")).toBe(0);
+    servers.splice(servers.indexOf(first), 1);
+    const third = await serve();
+    expect((await fetch(`${third.url}/healthz`)).status).toBe(200);
+  });
+});

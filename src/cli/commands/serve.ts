@@ -57,6 +57,7 @@ export default async function serveCommand(options: ServeOptions, _command: Comm
     });
   } catch (err) {
     await runtime.close();
+    if (err instanceof UsageError) throw err;
     throw new UsageError(
       `cannot listen on ${options.listen}: ${err instanceof Error ? err.message : String(err)}`,
     );
