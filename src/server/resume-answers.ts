@@ -14,10 +14,10 @@ export interface ResumeAnswers {
 /**
  * Checks the `resume` entries of an AG-UI run input before any of them is recorded: each names an
  * interrupt of this thread and agent that can still be decided (404 unknown or gone, 410 expired)
- * and carries a decision (400), they answer the interrupts of one run (400), every interrupt of
- * that run not decided yet is answered (409 `undecided`), and none contradicts a decision
- * already recorded (409 `already_decided`). So a refused resume records nothing: a client told
- * 4xx has decided nothing, and may still decide otherwise.
+ * and carries a decision (400), none is answered twice (400), they answer the interrupts of one
+ * run (400), every interrupt of that run not decided yet is answered (409 `undecided`), and none
+ * contradicts a decision already recorded (409 `already_decided`). So a refused resume records
+ * nothing: a client told 4xx has decided nothing, and may still decide otherwise.
  */
 export function checkResumeAnswers(
   entries: RunInput["resume"],
@@ -35,6 +35,8 @@ export function checkResumeAnswers(
         "unknown_interrupt",
         `no interrupt "${entry.interruptId}" on thread "${where.threadId}"`,
       );
+    if (answers.some((answer) => answer.interruptId === entry.interruptId))
+      return refusal(400, "bad_resume", `resume answers interrupt ${entry.interruptId} more than once`);
     const verdict = verdictOf(entry);
     if (!verdict)
       return refusal(

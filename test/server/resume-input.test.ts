@@ -56,6 +56,12 @@ test("an AG-UI resume that is refused records none of its decisions", async () =
   ).toMatchObject({ ok: false, status: 400 });
   expect(undecided()).toBe(2);
 
+  // The same interrupt answered twice, approved then denied: 400, nothing recorded.
+  expect(
+    resume([approve(first), approve(second), { interruptId: first, status: "cancelled" }]),
+  ).toMatchObject({ ok: false, status: 400 });
+  expect(undecided()).toBe(2);
+
   // Denying them now is not a conflict with a decision the refused requests never made.
   expect(runs.decide(first, { decision: "deny", by: "alice" })).toMatchObject({ ok: true, repeated: false });
   const both = runs.decide(second, { decision: "deny", by: "alice" });
