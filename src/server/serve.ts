@@ -23,6 +23,8 @@ export interface ServeSettings {
   maxBodyBytes: number;
   interruptTtlMs: number;
   tokens: { operator: string; approver?: string | undefined };
+  /** Where start-up warnings go (the command's stderr). */
+  warn: (message: string) => void;
 }
 
 /** A running server. */
@@ -41,7 +43,7 @@ export interface RunningServer {
  */
 export function startServer(settings: ServeSettings): RunningServer {
   const state = new ServerState(settings.stateDir);
-  const release = state.lock();
+  const release = state.lock(settings.warn);
   try {
     return serveWith(settings, state, release);
   } catch (err) {

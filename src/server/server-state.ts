@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { readJsonIfExists, writeJsonAtomic } from "../state/json-file.ts";
-import { acquireLock } from "../state/run-lock.ts";
+import { acquireLock, processAlive } from "../state/run-lock.ts";
 
 /** Run ids the server accepts from clients (and uses in file names). */
 export const SERVER_RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -63,11 +63,18 @@ export class ServerState {
    * that runs. The interrupt list is rewritten whole by its server, and "one run per thread" and
    * "each run continues once" hold among one server's runs: a second server on the same state dir
    * would drop the first one's interrupts from `interrupts.json` and run beside it on its threads.
-   * Returns the release function.
+   * A lock written on another host or in another PID namespace (a container restarted after a
+   * crash) cannot be judged from here: it is taken over, and `warn` says so. Returns the release
+   * function.
    */
-  lock(): () => void {
+  lock(warn: (message: string) => void): () => void {
     mkdirSync(this.path(), { recursive: true, mode: 0o700 });
-    return acquireLock(this.path("serve.lock"), `the state dir ${this.stateDir} (agentry serve)`);
+    const path = this.path("serve.lock");
+    return acquireLock(path, `the state dir ${this.stateDir} (agentry serve)`, processAlive, (holder) =>
+      warn(
+        `${path} names ${holder}, which cannot be checked from here; taking it over. If that server still runs on this state dir, stop one of them`,
+      ),
+    );
   }
 
   saveInterrupts(records: readonly InterruptRecord[]): void {

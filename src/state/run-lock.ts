@@ -55,13 +55,16 @@ export function processAlive(pid: number, started?: string): boolean {
  * created atomically (temporary file + hard link), so a holder's lock is never half written.
  * A lock left by a dead process on this host (pid liveness, and on Linux the process start time,
  * so a reused pid does not keep it) is taken over; a lock of a live process, of another host, or
- * of another PID namespace on this host (its pid says nothing here), is a usage error naming it.
- * Returns the release function, which removes the lock only while it is still ours.
+ * of another PID namespace on this host (its pid says nothing here), is a usage error naming it;
+ * given `onForeign`, a lock of another host or namespace is taken over instead, after telling
+ * `onForeign` whose it was (for a lock that guards against mistakes, not against running a call
+ * twice). Returns the release function, which removes the lock only while it is still ours.
  */
 export function acquireLock(
   path: string,
   what: string,
   alive: (pid: number, started?: string) => boolean = processAlive,
+  onForeign?: (holder: string) => void,
 ): () => void {
   const started = processStart(process.pid);
   const pidns = pidNamespace();
@@ -80,8 +83,10 @@ export function acquireLock(
     const owner = parseOwner(text);
     const elsewhere =
       owner && (owner.host !== me.host || (owner.pidns !== undefined && owner.pidns !== me.pidns));
-    if (owner && (elsewhere || alive(owner.pid, owner.started))) {
-      const where = owner.host === me.host && elsewhere ? `${owner.host}, another PID namespace` : owner.host;
+    const where = owner?.host === me.host && elsewhere ? `${owner.host}, another PID namespace` : owner?.host;
+    if (owner && elsewhere && onForeign) {
+      onForeign(`process ${owner.pid} on ${where}`);
+    } else if (owner && (elsewhere || alive(owner.pid, owner.started))) {
       throw new UsageError(`${what} is in use by process ${owner.pid} on ${where} (lock ${path})`, {
         hint: `wait for that process to finish; if it is gone (its machine or container stopped), delete ${path}`,
       });

@@ -54,6 +54,7 @@ export default async function serveCommand(options: ServeOptions, _command: Comm
       maxBodyBytes,
       interruptTtlMs,
       tokens: { operator: operator.token, approver },
+      warn: (message) => writeInfo(`warning: ${message}`),
     });
   } catch (err) {
     await runtime.close();
