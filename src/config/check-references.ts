@@ -4,9 +4,7 @@ import type { KeyPath } from "./key-path.ts";
 import { namedEntry } from "./named-entry.ts";
 import type { FlowStep } from "./schema.ts";
 import { suggest } from "./suggest.ts";
-import { modelToolName } from "./tool-patterns.ts";
-
-const AGENT_PREFIX = "agent:";
+import { AGENT_TOOL_PREFIX, modelToolName } from "./tool-patterns.ts";
 
 /**
  * Checks that every name refers to something declared: the default agent, providers in model
@@ -44,7 +42,10 @@ export function checkReferences(input: SemanticInput): void {
     });
   }
 
-  const toolNames = new Set([...declared.tools, ...[...declared.agents].map((a) => `${AGENT_PREFIX}${a}`)]);
+  const toolNames = new Set([
+    ...declared.tools,
+    ...[...declared.agents].map((a) => `${AGENT_TOOL_PREFIX}${a}`),
+  ]);
   for (const [name, agent] of Object.entries(config.agents ?? {})) {
     checkModel(["agents", name, "model"], agent.model);
     if (agent.model === undefined && config.defaults?.model === undefined) {
@@ -70,8 +71,8 @@ export function checkReferences(input: SemanticInput): void {
         });
       }
       offeredAs.set(visible, tool);
-      if (tool.startsWith(AGENT_PREFIX)) {
-        const target = tool.slice(AGENT_PREFIX.length);
+      if (tool.startsWith(AGENT_TOOL_PREFIX)) {
+        const target = tool.slice(AGENT_TOOL_PREFIX.length);
         if (target === name) report(path, { message: `agent "${name}" cannot use itself as a tool` });
         else if (!declared.agents.has(target)) {
           const others = new Set([...declared.agents].filter((a) => a !== name));
@@ -126,7 +127,7 @@ export function checkReferences(input: SemanticInput): void {
 function usableTools(config: SemanticInput["config"], toolNames: Set<string>, self: string): Set<string> {
   const usable = new Set<string>();
   for (const tool of toolNames) {
-    if (tool === `${AGENT_PREFIX}${self}`) continue;
+    if (tool === `${AGENT_TOOL_PREFIX}${self}`) continue;
     const declared = namedEntry(config.tools, tool);
     if (declared?.kind === "agent" && declared.agent === self) continue;
     usable.add(tool);

@@ -1,4 +1,5 @@
 import { namedEntry } from "../config/named-entry.ts";
+import { AGENT_TOOL_PREFIX } from "../config/tool-patterns.ts";
 import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
@@ -51,8 +52,10 @@ export async function assembleTools(
   const tools: (Tool | ChildTool)[] = [];
   for (const { entry, visible } of entries) {
     if (entry.startsWith(MCP_ENTRY_PREFIX)) continue;
-    if (entry.startsWith("agent:")) {
-      tools.push(subAgentTool(rt.loaded.config, { child: entry.slice("agent:".length), toolName: visible }));
+    if (entry.startsWith(AGENT_TOOL_PREFIX)) {
+      tools.push(
+        subAgentTool(rt.loaded.config, { child: entry.slice(AGENT_TOOL_PREFIX.length), toolName: visible }),
+      );
       continue;
     }
     const custom = rt.customTools.get(entry);

@@ -1,9 +1,8 @@
 import { namedEntry } from "../config/named-entry.ts";
 import type { Config, FlowStep, PolicyConfig } from "../config/schema.ts";
+import { AGENT_TOOL_PREFIX } from "../config/tool-patterns.ts";
 import { parseMcpEntry } from "../mcp/entries.ts";
 import { mergePolicy } from "../middleware/merge-policy.ts";
-
-const AGENT_PREFIX = "agent:";
 
 /** What a run's redactor detects besides secrets (which it always detects). */
 export interface RedactionPolicy {
@@ -40,7 +39,7 @@ export function runRedactionPolicy(
     const policy = mergePolicy(config.defaults?.policy, agent.policy);
     policies.push(policy.redact);
     for (const entry of agent.tools ?? []) {
-      if (entry.startsWith(AGENT_PREFIX)) visit(entry.slice(AGENT_PREFIX.length));
+      if (entry.startsWith(AGENT_TOOL_PREFIX)) visit(entry.slice(AGENT_TOOL_PREFIX.length));
       const mcp = parseMcpEntry(entry);
       const server = mcp ? namedEntry(config.mcp, mcp.server) : undefined;
       if (server) policies.push(mergePolicy(policy, server.policy).redact);

@@ -1,5 +1,6 @@
 import { namedEntry } from "../config/named-entry.ts";
 import type { Config, ToolConfig } from "../config/schema.ts";
+import { AGENT_TOOL_PREFIX } from "../config/tool-patterns.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { JsonSchema } from "../spec/model.ts";
 import { fileParameters } from "./file/index.ts";
@@ -144,8 +145,8 @@ export async function listTools(config: Config, agent?: string): Promise<ToolLis
     (agentConfig.tools ?? [])
       .filter((reference) => !reference.startsWith("mcp:"))
       .map(async (reference) => {
-        if (reference.startsWith("agent:")) {
-          const target = reference.slice("agent:".length);
+        if (reference.startsWith(AGENT_TOOL_PREFIX)) {
+          const target = reference.slice(AGENT_TOOL_PREFIX.length);
           return agentListing(`agent_${target}`, target, config);
         }
         const entry = tools[reference];
