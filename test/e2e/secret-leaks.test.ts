@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type MockProvider, type MockProviderOptions, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
-import { makeWorkspace, mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import type { MockProviderOptions } from "../../src/testing/index.ts";
+import { e2eFixture } from "../support/e2e-fixture.ts";
+import { mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /** A passphrase: configured (passed through as `MY_PASSPHRASE`), with spaces, like many are. */
 const PASSPHRASE = "open sesame zebra 4217";
 /** An API key that looks like no known format: only its registration as a secret hides it. */
 const KEY = "zq-Vp4rT9mKx2LwQ8sNb";
 
-let mock: MockProvider | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-  ws?.remove();
-  ws = undefined;
-});
+const e2e = e2eFixture();
 
 /** `[mcp.srv]`: a server that fails to start, writing its key (`set_env` from `MCP_KEY`) to stderr. */
 const FAILING_MCP_TOML = `[mcp.srv]
@@ -31,8 +23,9 @@ set_env = { API_KEY = "\${MCP_KEY}" }
 
 /** Agent `a` (mode auto) with a shell tool passing the secrets through, against a scripted mock. */
 async function setup(options: MockProviderOptions, extraToml = ""): Promise<Workspace> {
-  mock = await startMockProvider(options);
-  ws = makeWorkspace(`
+  const { turns, ...rest } = options;
+  const mock = await e2e.mock(turns, rest);
+  return e2e.workspace(`
 [defaults]
 agent = "a"
 model = "mock/gpt-4.1-mini"
@@ -59,18 +52,12 @@ mode = "auto"
 tools = ["sh", "web", "files"]
 ${extraToml}
 `);
-  return ws;
 }
 
-function agentry(workspace: Workspace, args: string[]) {
-  return runBinary([...args, "-c", workspace.configPath], {
-    cwd: workspace.dir,
-    env: {
-      MOCK_KEY: "mock-provider-key-0001",
-      MY_PASSPHRASE: PASSPHRASE,
-      MY_TOKEN: KEY,
-      AGENTRY_STATE_DIR: workspace.stateDir,
-    },
+/** `agentry ARGS` in the test's workspace, with the secrets `setup`'s tools pass through. */
+function agentry(args: string[]) {
+  return e2e.agentry(args, {
+    env: { MOCK_KEY: "mock-provider-key-0001", MY_PASSPHRASE: PASSPHRASE, MY_TOKEN: KEY },
     timeoutMs: 60_000,
   });
 }
@@ -93,11 +80,11 @@ describe("streamed answers (review 8)", () => {
   test("a passphrase and a card number with spaces, echoed by the model in small chunks, are redacted on stdout and in text_delta events", async () => {
     const answer = `Sure. The passphrase is ${PASSPHRASE} and the card is 4111 1111 1111 1111, as asked.`;
     const workspace = await setup({ turns: () => ({ text: answer }), textChunkSize: 3 });
-    const text = await agentry(workspace, ["run", `repeat: ${PASSPHRASE} and 4111 1111 1111 1111`]);
+    const text = await agentry(["run", `repeat: ${PASSPHRASE} and 4111 1111 1111 1111`]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("The passphrase is [PII:secret:");
     expect(text.stdout).toContain("the card is [PII:card:");
-    const ndjson = await agentry(workspace, ["run", "--output", "ndjson", "repeat it"]);
+    const ndjson = await agentry(["run", "--output", "ndjson", "repeat it"]);
     expect(ndjson.code).toBe(0);
     const deltas = parseNdjson(ndjson.stdout).filter((event) => event.type === "text_delta");
     expect(deltas.length).toBeGreaterThan(1);
@@ -127,7 +114,7 @@ describe("what the model chooses besides values (review 8)", () => {
         { text: "done" },
       ],
     });
-    const result = await agentry(workspace, ["run", "--output", "ndjson", `call it with header ${KEY}`]);
+    const result = await agentry(["run", "--output", "ndjson", `call it with header ${KEY}`]);
     expect(result.code).toBe(0);
     const call = parseNdjson(result.stdout).find((event) => event.type === "tool_call");
     expect(JSON.stringify(call?.args)).toMatch(/"headers":\{"\[PII:secret:[0-9a-f]+\]":"1"\}/);
@@ -144,27 +131,13 @@ describe("what the model chooses besides values (review 8)", () => {
       ],
     });
     const prompt = `use ${KEY}`;
-    const recorded = await agentry(workspace, [
-      "run",
-      "--output",
-      "json",
-      "--record",
-      "run.cassette",
-      prompt,
-    ]);
+    const recorded = await agentry(["run", "--output", "json", "--record", "run.cassette", prompt]);
     expect(recorded.code).toBe(0);
     const cassette = readFileSync(join(workspace.dir, "run.cassette"), "utf8");
     expect(cassette).toContain("x_[PII:secret:");
     for (const place of [recorded.stdout, recorded.stderr, filesOf(workspace)])
       expect(place).not.toContain(KEY);
-    const replayed = await agentry(workspace, [
-      "run",
-      "--output",
-      "json",
-      "--replay",
-      "run.cassette",
-      prompt,
-    ]);
+    const replayed = await agentry(["run", "--output", "json", "--replay", "run.cassette", prompt]);
     expect(replayed.code).toBe(0);
     expect(JSON.parse(replayed.stdout)).toMatchObject({ status: "ok", answer: "done" });
   });
@@ -182,7 +155,7 @@ describe("cut tool output (review 8)", () => {
       "policy = { enrich = { max_output = 1000 } }",
     );
     workspace.write("big.txt", `${"A".repeat(390)}${KEY}${"B".repeat(3000)}`);
-    const result = await agentry(workspace, ["run", "--output", "ndjson", "read big.txt"]);
+    const result = await agentry(["run", "--output", "ndjson", "read big.txt"]);
     expect(result.code).toBe(0);
     const output = String(parseNdjson(result.stdout).find((event) => event.type === "tool_result")?.output);
     expect(output).toContain("characters omitted");
@@ -204,7 +177,7 @@ describe("encoded forms of a configured secret (review 8)", () => {
         { text: "done" },
       ],
     });
-    const result = await agentry(workspace, ["run", "--output", "ndjson", "encode them"]);
+    const result = await agentry(["run", "--output", "ndjson", "encode them"]);
     expect(result.code).toBe(0);
     const outputs = parseNdjson(result.stdout)
       .filter((event) => event.type === "tool_result")
@@ -216,7 +189,7 @@ describe("encoded forms of a configured secret (review 8)", () => {
       Buffer.from(`admin:${KEY}`).toString("base64").slice(8, 32),
       "open%20sesame%20zebra",
     ];
-    const modelSaw = JSON.stringify(mock?.requests.map((request) => request.body));
+    const modelSaw = JSON.stringify(e2e.provider.requests.map((request) => request.body));
     for (const place of [result.stdout, result.stderr, filesOf(workspace), modelSaw])
       for (const form of forms) expect(place).not.toContain(form);
   });
@@ -225,7 +198,7 @@ describe("encoded forms of a configured secret (review 8)", () => {
 describe("a provider base_url built from variables (review 8)", () => {
   /** Agent `a` whose provider's base_url is `${BASE}`. */
   function baseUrlWorkspace(): Workspace {
-    ws = makeWorkspace(`
+    return e2e.workspace(`
 [defaults]
 agent = "a"
 model = "mock/gpt-4.1-mini"
@@ -241,30 +214,20 @@ path = "audit.jsonl"
 [agents.a]
 mode = "auto"
 `);
-    return ws;
   }
 
-  function run(workspace: Workspace, base: string, args: string[]) {
-    return runBinary([...args, "-c", workspace.configPath], {
-      cwd: workspace.dir,
-      env: { BASE: base, AGENTRY_STATE_DIR: workspace.stateDir },
-      timeoutMs: 60_000,
-    });
+  function run(base: string, args: string[]) {
+    return e2e.agentry(args, { env: { BASE: base }, timeoutMs: 60_000 });
   }
 
   test("a malformed one is a configuration error that does not print the key in its query", async () => {
     const workspace = baseUrlWorkspace();
-    const text = await run(workspace, `http://ex ample.com/v1?key=${KEY}`, ["run", "hi"]);
+    const text = await run(`http://ex ample.com/v1?key=${KEY}`, ["run", "hi"]);
     expect(text.code).toBe(2);
     expect(text.stderr).toContain(
       `providers.mock.base_url: not a URL: "\${BASE}" with its variables filled in`,
     );
-    const ndjson = await run(workspace, `http://ex ample.com/v1?key=${KEY}`, [
-      "run",
-      "--output",
-      "ndjson",
-      "hi",
-    ]);
+    const ndjson = await run(`http://ex ample.com/v1?key=${KEY}`, ["run", "--output", "ndjson", "hi"]);
     expect(ndjson.code).toBe(2);
     for (const place of [text.stdout, text.stderr, ndjson.stdout, ndjson.stderr, filesOf(workspace)])
       expect(place).not.toContain(KEY);
@@ -272,12 +235,14 @@ mode = "auto"
 
   test("its user info and query values are secrets: a provider error echoing them shows placeholders", async () => {
     const echoed = `invalid request for /v1/chat/completions?key=${KEY} by user app:${PASSPHRASE}`;
-    mock = await startMockProvider({ faults: { 0: { status: 400, body: { error: { message: echoed } } } } });
+    const mock = await e2e.mock(undefined, {
+      faults: { 0: { status: 400, body: { error: { message: echoed } } } },
+    });
     const workspace = baseUrlWorkspace();
     const host = new URL(mock.baseUrls.openai).host;
     // the fragment swallows the path agentry appends, so the request reaches the mock's route
     const base = `http://app:${encodeURIComponent(PASSPHRASE)}@${host}/v1/chat/completions?key=${KEY}#`;
-    const result = await run(workspace, base, ["run", "--output", "ndjson", "hi"]);
+    const result = await run(base, ["run", "--output", "ndjson", "hi"]);
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain("invalid request for");
     for (const place of [result.stdout, result.stderr, filesOf(workspace)]) {
@@ -289,7 +254,7 @@ mode = "auto"
 
 describe("doctor and tools quote a failed MCP server (review 8)", () => {
   test("the server's stderr naming its own key (set_env from a variable) is shown with a placeholder", async () => {
-    ws = makeWorkspace(`
+    e2e.workspace(`
 [defaults]
 agent = "a"
 model = "mock/gpt-4.1-mini"
@@ -299,10 +264,8 @@ ${FAILING_MCP_TOML}
 [agents.a]
 tools = ["mcp:srv"]
 `);
-    const workspace = ws;
-    const env = { MCP_KEY: KEY, AGENTRY_STATE_DIR: workspace.stateDir };
     for (const args of [["doctor"], ["tools", "a"], ["tools", "--json"]]) {
-      const result = await runBinary([...args, "-c", workspace.configPath], { cwd: workspace.dir, env });
+      const result = await e2e.agentry(args, { env: { MCP_KEY: KEY } });
       expect(result.stdout).toContain("auth failed for key [PII:secret:");
       expect(result.stdout + result.stderr).not.toContain(KEY);
     }
@@ -311,8 +274,8 @@ tools = ["mcp:srv"]
 
 describe("what a finished run returns (review 8)", () => {
   test("batch lines carry the answer and error redacted, like run_end: a failed MCP server's stderr with its key, a passphrase the model repeats", async () => {
-    mock = await startMockProvider({ turns: () => ({ text: `the passphrase is ${PASSPHRASE}` }) });
-    ws = makeWorkspace(`
+    const mock = await e2e.mock(() => ({ text: `the passphrase is ${PASSPHRASE}` }));
+    const workspace = e2e.workspace(`
 [defaults]
 agent = "a"
 model = "mock/gpt-4.1-mini"
@@ -332,14 +295,12 @@ tools = ["sh"]
 mode = "auto"
 tools = ["mcp:srv"]
 `);
-    const workspace = ws;
     const jobs = [
       { id: "j1", agent: "a", prompt: `say ${PASSPHRASE}` },
       { id: "j2", agent: "m", prompt: "x" },
     ];
-    const result = await runBinary(["batch", "-", "-c", workspace.configPath], {
-      cwd: workspace.dir,
-      env: { MY_PASSPHRASE: PASSPHRASE, MCP_KEY: KEY, AGENTRY_STATE_DIR: workspace.stateDir },
+    const result = await e2e.agentry(["batch", "-"], {
+      env: { MY_PASSPHRASE: PASSPHRASE, MCP_KEY: KEY },
       stdin: jobs.map((job) => JSON.stringify(job)).join("\n"),
       timeoutMs: 60_000,
     });
@@ -366,10 +327,11 @@ describe("where an http tool's configured token may go (review 8)", () => {
     await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
     const attacker = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/collect`;
     try {
-      mock = await startMockProvider({
-        turns: [{ toolCalls: [{ id: "x1", name: "gh", arguments: { url: attacker } }] }, { text: "done" }],
-      });
-      ws = makeWorkspace(`
+      const mock = await e2e.mock([
+        { toolCalls: [{ id: "x1", name: "gh", arguments: { url: attacker } }] },
+        { text: "done" },
+      ]);
+      e2e.workspace(`
 [defaults]
 agent = "a"
 model = "mock/gpt-4.1-mini"
@@ -384,17 +346,13 @@ headers = { Authorization = "Bearer \${GH_TOKEN}" }
 mode = "auto"
 tools = ["gh"]
 `);
-      const workspace = ws;
-      const env = { GH_TOKEN: KEY, AGENTRY_STATE_DIR: workspace.stateDir };
-      const run = await runBinary(["run", "fetch it", "-c", workspace.configPath], {
-        cwd: workspace.dir,
-        env,
-      });
+      const env = { GH_TOKEN: KEY };
+      const run = await e2e.agentry(["run", "fetch it"], { env });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain("tools.gh.headers.Authorization");
       expect(run.stderr).toContain('allow_hosts = ["api.example.com"]');
       expect(received).toEqual([]);
-      const validate = await runBinary(["validate", "-c", workspace.configPath], { cwd: workspace.dir, env });
+      const validate = await e2e.agentry(["validate"], { env });
       expect(validate.code).toBe(2);
       for (const place of [run.stdout, run.stderr, validate.stdout, validate.stderr])
         expect(place).not.toContain(KEY);
@@ -407,17 +365,15 @@ tools = ["gh"]
 describe("a sub-agent's own redaction policy (review 8)", () => {
   test("a helper with pii and a pattern, called by a parent with pii = false, still hides them from the models, events and audit", async () => {
     const email = "alice.private@example.com";
-    mock = await startMockProvider({
-      turns: (request) => {
-        const messages = (request.body as { messages: { role: string; content?: unknown }[] }).messages;
-        const helper = JSON.stringify(messages[0]).includes("HELPER");
-        if (messages.at(-1)?.role === "tool") return { text: helper ? "helper done" : "parent done" };
-        return helper
-          ? { toolCalls: [{ id: "s1", name: "sh", arguments: { command: `echo ${email} ACME-123456` } }] }
-          : { toolCalls: [{ id: "p1", name: "agent_helper", arguments: { task: "look" } }] };
-      },
+    const mock = await e2e.mock((request) => {
+      const messages = (request.body as { messages: { role: string; content?: unknown }[] }).messages;
+      const helper = JSON.stringify(messages[0]).includes("HELPER");
+      if (messages.at(-1)?.role === "tool") return { text: helper ? "helper done" : "parent done" };
+      return helper
+        ? { toolCalls: [{ id: "s1", name: "sh", arguments: { command: `echo ${email} ACME-123456` } }] }
+        : { toolCalls: [{ id: "p1", name: "agent_helper", arguments: { task: "look" } }] };
     });
-    ws = makeWorkspace(`
+    const workspace = e2e.workspace(`
 [defaults]
 agent = "parent"
 model = "mock/gpt-4.1-mini"
@@ -442,12 +398,7 @@ mode = "auto"
 tools = ["sh"]
 policy = { redact = { pii = true, patterns = ["ACME-[0-9]{6}"] } }
 `);
-    const workspace = ws;
-    const result = await runBinary(["run", "--output", "ndjson", "go", "-c", workspace.configPath], {
-      cwd: workspace.dir,
-      env: { AGENTRY_STATE_DIR: workspace.stateDir },
-      timeoutMs: 60_000,
-    });
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"], { timeoutMs: 60_000 });
     expect(result.code).toBe(0);
     const output = parseNdjson(result.stdout).find(
       (event) => event.type === "tool_result" && event.id === "s1",
