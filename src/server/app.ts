@@ -3,6 +3,7 @@ import { newRunId } from "../runtime/run-id.ts";
 import { BASE_HEADERS, corsHeaders, failure, foreignOrigin, json, readJsonBody } from "./http-guard.ts";
 import { type InterruptBook, toInterrupt } from "./interrupt-book.ts";
 import type { ApprovalPage } from "./page/approval-page.ts";
+import type { Refusal } from "./refusal.ts";
 import { parseRunInput } from "./run-input.ts";
 import { lastSeqOf } from "./run-log.ts";
 import type { ServerRun } from "./server-run.ts";
@@ -97,7 +98,7 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
     const parsed = parseRunInput(body.value, () => newRunId());
     if (!parsed.ok) return failure(400, "bad_input", parsed.message);
     const started = runs.start(name, parsed.input);
-    if (!started.ok) return failure(started.status, started.code, started.message);
+    if (!started.ok) return refused(started);
     return runEventStream(started.run.log, 0, {
       ...BASE_HEADERS,
       Location: `/v1/runs/${started.run.id}`,
@@ -112,9 +113,7 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
 
   function cancelRun(id: string): Response {
     const cancelled = runs.cancel(id);
-    return cancelled.ok
-      ? json(202, { runId: id, status: "cancelling" })
-      : failure(cancelled.status, cancelled.code, cancelled.message);
+    return cancelled.ok ? json(202, { runId: id, status: "cancelling" }) : refused(cancelled);
   }
 
   function followRun(request: Request, _role: Role, [id]: string[]): Response {
@@ -139,7 +138,7 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
       by: `server:${role}`,
       ...(reason ? { reason } : {}),
     });
-    if (!decided.ok) return failure(decided.status, decided.code, decided.message);
+    if (!decided.ok) return refused(decided);
     return json(200, {
       id,
       decision: decided.decision.decision,
@@ -183,6 +182,13 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
     const params = (found.pattern.exec(path) ?? []).slice(1);
     return found.handler(request, role, params);
   }
+}
+
+/** The error response for a refusal, with `Retry-After` when trying again later may succeed. */
+function refused(refusal: Refusal): Response {
+  const headers: Record<string, string> =
+    refusal.retryAfter === undefined ? {} : { "Retry-After": String(refusal.retryAfter) };
+  return failure(refusal.status, refusal.code, refusal.message, headers);
 }
 
 function agentList(loaded: LoadedConfig) {

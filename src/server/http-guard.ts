@@ -19,8 +19,13 @@ export function json(status: number, body: unknown, extra: Record<string, string
 }
 
 /** An error response: `{error: {code, message}}`. */
-export function failure(status: number, code: string, message: string): Response {
-  return json(status, { error: { code, message } });
+export function failure(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, string> = {},
+): Response {
+  return json(status, { error: { code, message } }, extra);
 }
 
 /**

@@ -4,9 +4,11 @@ export interface Refusal {
   status: number;
   code: string;
   message: string;
+  /** Seconds after which trying again may succeed (`Retry-After`), for a refusal of a busy resource. */
+  retryAfter?: number;
 }
 
 /** The refusal with `status`, `code` and `message`. */
-export function refusal(status: number, code: string, message: string): Refusal {
-  return { ok: false, status, code, message };
+export function refusal(status: number, code: string, message: string, retryAfter?: number): Refusal {
+  return { ok: false, status, code, message, ...(retryAfter === undefined ? {} : { retryAfter }) };
 }

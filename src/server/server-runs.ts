@@ -8,6 +8,7 @@ import type { RunRequest, RunResult } from "../runtime/run-request.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { RunEvent } from "../spec/events.ts";
 import { RunStop } from "../spec/run-stop.ts";
+import { LockBusyError } from "../state/run-lock.ts";
 import { AguiTranslator } from "./agui-translate.ts";
 import type { AskedApproval, InterruptBook } from "./interrupt-book.ts";
 import { type Refusal, refusal } from "./refusal.ts";
@@ -17,6 +18,13 @@ import { RunLog } from "./run-log.ts";
 import { fromRecord, type ServerRun, toRecord } from "./server-run.ts";
 import type { InterruptRecord, ServerState } from "./server-state.ts";
 import { ThreadQueue } from "./thread-queue.ts";
+
+/**
+ * Seconds a client is told to wait (`Retry-After`) before posting a decision again when the run's
+ * decision lock stayed busy past its wait: a normal holder keeps it for milliseconds, so one still
+ * holding it after seconds is stuck or slow, and hammering it helps nobody.
+ */
+const DECISION_RETRY_AFTER_S = 5;
 
 /** Finished runs kept in memory for replay; older ones are read back from disk. */
 const KEPT_FINISHED = 256;
@@ -134,7 +142,8 @@ export class ServerRuns {
    * Records a decision on an interrupt (idempotent for the same decision) and, once every
    * interrupt of its run is decided, continues the run. A repeated decision continues it too when
    * it has not continued yet: the decision may have been recorded outside the server (`agentry
-   * approvals` writes the same state). 404 unknown, 410 expired, 409 conflict.
+   * approvals` writes the same state). 404 unknown, 410 expired, 409 conflict, 503 (with
+   * `retryAfter`, nothing recorded) when the run's decision lock stays busy past its wait.
    */
   decide(
     id: string,
@@ -165,7 +174,18 @@ export class ServerRuns {
     const state = this.options.interrupts.stateOf(record);
     if (state === "gone") return refusal(404, "unknown_interrupt", `interrupt "${id}" is no longer pending`);
     if (state === "expired") return refusal(410, "expired", `interrupt ${id} expired at ${record.expiresAt}`);
-    const outcome = this.options.runtime.decide(id, verdict);
+    let outcome: ReturnType<Runtime["decide"]>;
+    try {
+      outcome = this.options.runtime.decide(id, verdict);
+    } catch (err) {
+      if (!(err instanceof LockBusyError)) throw err;
+      return refusal(
+        503,
+        "decision_lock_busy",
+        `the decision on interrupt ${id} was not recorded: ${err.message}; try again later`,
+        DECISION_RETRY_AFTER_S,
+      );
+    }
     if (!outcome.ok) {
       return outcome.reason === "unknown"
         ? refusal(404, "unknown_interrupt", `no interrupt "${id}"`)

@@ -17,6 +17,13 @@ interface LockOwner {
   pidns?: string;
 }
 
+/**
+ * A lock held by a live process (or by one on another host or in another PID namespace, whose
+ * liveness cannot be judged from here). A usage error (exit 2) for the CLI; `serve` answers it
+ * with 503 and `Retry-After`, since nothing was done and trying again later may succeed.
+ */
+export class LockBusyError extends UsageError {}
+
 /** This process's PID namespace (Linux), or undefined where unknown. */
 function pidNamespace(): string | undefined {
   try {
@@ -87,19 +94,19 @@ export function acquireLock(
     if (owner && elsewhere && onForeign) {
       onForeign(`process ${owner.pid} on ${where}`);
     } else if (owner && (elsewhere || alive(owner.pid, owner.started))) {
-      throw new UsageError(`${what} is in use by process ${owner.pid} on ${where} (lock ${path})`, {
+      throw new LockBusyError(`${what} is in use by process ${owner.pid} on ${where} (lock ${path})`, {
         hint: `wait for that process to finish; if it is gone (its machine or container stopped), delete ${path}`,
       });
     }
     takeOver(path, text);
   }
-  throw new UsageError(`${what} is in use by another process (lock ${path})`, { hint: "try again" });
+  throw new LockBusyError(`${what} is in use by another process (lock ${path})`, { hint: "try again" });
 }
 
 /**
  * `acquireLock` for a critical section of milliseconds: while a live process holds the lock, tries
  * again every few milliseconds, blocking the thread, for up to `waitMs`; then throws
- * `acquireLock`'s usage error naming the holder.
+ * `acquireLock`'s `LockBusyError` naming the holder.
  */
 export function acquireLockWaiting(
   path: string,
@@ -112,7 +119,7 @@ export function acquireLockWaiting(
     try {
       return acquireLock(path, what, alive);
     } catch (err) {
-      if (!(err instanceof UsageError) || Date.now() >= deadline) throw err;
+      if (!(err instanceof LockBusyError) || Date.now() >= deadline) throw err;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_RETRY_MS);
     }
   }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { EventSchemas } from "@ag-ui/core/schemas";
 import { type MockProvider, type MockTurn, startMockProvider } from "../../src/testing/index.ts";
@@ -559,6 +560,46 @@ describe("approvals as AG-UI interrupts", () => {
     expect(existsSync(join(ws?.dir ?? "", "calls.log"))).toBe(false);
     const toolResult = messages.find((m) => m.data["type"] === "TOOL_CALL_RESULT");
     expect(String(toolResult?.data["content"])).toContain("not today");
+  });
+
+  test("a decision lock held past its wait is 503 with Retry-After and records nothing (POST and AG-UI resume); once it is free the decision continues the run", async () => {
+    await setup(turns(), { agentExtra: approvalConfig });
+    const server = await serve();
+    const interrupt = await interruptedRun(server, "run-l");
+    // A live process (this test) holds the run's decision lock, as a stopped `agentry approvals` would.
+    const lock = join(ws?.stateDir ?? "", "runs", "run-l.json.decide.lock");
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), nonce: "held-by-test" }));
+
+    const busy = await decide(server, interrupt.id, "approve");
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("5");
+    const error = ((await busy.json()) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe("decision_lock_busy");
+    expect(error.message).toContain("was not recorded");
+    expect(error.message).toContain(`in use by process ${process.pid}`);
+    const resumed = await startRun(server, {
+      threadId: "th",
+      runId: "run-l2",
+      resume: [{ interruptId: interrupt.id, status: "resolved", payload: { decision: "deny" } }],
+    });
+    expect(resumed.status).toBe(503);
+    expect(resumed.headers.get("retry-after")).toBe("5");
+    const listed = (await (
+      await fetch(`${server.url}/v1/interrupts`, { headers: auth() })
+    ).json()) as InterruptList;
+    expect(listed.interrupts.map((i) => i.id)).toEqual([interrupt.id]);
+    expect(readFileSync(join(ws?.dir ?? "", "audit.jsonl"), "utf8")).not.toContain('"by":"server:operator"');
+
+    rmSync(lock);
+    const approved = await decide(server, interrupt.id, "approve");
+    expect(approved.status).toBe(200);
+    const body = (await approved.json()) as { continuedAs: string; repeated: boolean };
+    expect(body.repeated).toBe(false);
+    const continued = await readSse(
+      await fetch(`${server.url}/v1/runs/${body.continuedAs}/events`, { headers: auth() }),
+    );
+    expect(continued.at(-1)?.data).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "success" } });
+    expect(readFileSync(join(ws?.dir ?? "", "calls.log"), "utf8")).toBe("ran\n");
   });
 
   test("an expired interrupt answers 410", async () => {
