@@ -80,15 +80,28 @@ export class InterruptBook {
     return this.now().getTime() >= Date.parse(record.expiresAt) ? "expired" : "pending";
   }
 
-  /** Interrupts still waiting for a decision and not expired, oldest first. */
+  /**
+   * Interrupts still waiting for a decision and not expired, oldest first. Forgets (in memory and
+   * in `interrupts.json`) those whose run moved on outside the server (`agentry resume`) or is no
+   * longer on disk, so a long-lived server does not keep them forever; never one whose run merely
+   * could not be read.
+   */
   pending(): InterruptRecord[] {
     const runs = new Map<string, DeferredRun | undefined>();
     const open: InterruptRecord[] = [];
-    for (const record of this.records.values()) {
+    let forgot = false;
+    for (const [id, record] of this.records) {
       if (!runs.has(record.agentryRunId))
         runs.set(record.agentryRunId, this.deferredRun(record.agentryRunId));
-      if (this.stateOf(record, runs.get(record.agentryRunId)) === "pending") open.push(record);
+      const run = runs.get(record.agentryRunId);
+      const state = this.stateOf(record, run);
+      if (state === "pending") open.push(record);
+      if (state === "gone" && (run !== undefined || this.runMissing(record.agentryRunId))) {
+        this.records.delete(id);
+        forgot = true;
+      }
     }
+    if (forgot) this.state.saveInterrupts([...this.records.values()]);
     return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -127,6 +140,15 @@ export class InterruptBook {
   private persist(): void {
     this.state.saveInterrupts([...this.records.values()]);
     this.changed();
+  }
+
+  /** Whether a run's deferred state is known to be absent (not merely unreadable). */
+  private runMissing(agentryRunId: string): boolean {
+    try {
+      return !this.runtime.deferred.has(agentryRunId);
+    } catch {
+      return false;
+    }
   }
 
   private deferredRun(agentryRunId: string): DeferredRun | undefined {

@@ -3,6 +3,7 @@ import type { EventEncoder } from "@ag-ui/encoder";
 import type { LoadedConfig } from "../config/loader.ts";
 import { targetsIn } from "../middleware/approval/targets.ts";
 import type { ApprovalVerdict } from "../runtime/decide-approval.ts";
+import { LruMap } from "../runtime/lru-map.ts";
 import { newRunId } from "../runtime/run-id.ts";
 import type { RunRequest, RunResult } from "../runtime/run-request.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -25,6 +26,12 @@ import { ThreadQueue } from "./thread-queue.ts";
  * holding it after seconds is stuck or slow, and hammering it helps nobody.
  */
 const DECISION_RETRY_AFTER_S = 5;
+
+/**
+ * Decisions on interrupts of continued runs remembered in memory, so posting one again is answered
+ * `repeated` (a few hundred bytes each). Older ones are forgotten: posting one of those is 404.
+ */
+export const KEPT_DECISIONS = 4096;
 
 /** Finished runs kept in memory for replay; older ones are read back from disk. */
 const KEPT_FINISHED = 256;
@@ -51,6 +58,8 @@ export interface ServerRunsOptions {
   interrupts: InterruptBook;
   encoder: EventEncoder;
   now: () => Date;
+  /** Decisions of continued runs remembered for repeated POSTs (default `KEPT_DECISIONS`). */
+  keptDecisions?: number;
 }
 
 /**
@@ -68,10 +77,16 @@ export class ServerRuns {
   private readonly continuing = new Set<string>();
   private readonly waiting = new ThreadQueue<QueuedContinuation>();
   private stopping = false;
-  /** Decisions on interrupts whose run already continued, so a retried POST stays idempotent. */
-  private readonly decided = new Map<string, { verdict: ApprovalVerdict; agentryRunId: string }>();
+  /**
+   * Decisions on interrupts whose run already continued (their records are closed), so a retried
+   * POST stays idempotent: the most recently used `keptDecisions` of them, so a long-lived server
+   * does not grow with every decision it ever took.
+   */
+  private readonly decided: LruMap<string, { verdict: ApprovalVerdict; agentryRunId: string }>;
 
-  constructor(private readonly options: ServerRunsOptions) {}
+  constructor(private readonly options: ServerRunsOptions) {
+    this.decided = new LruMap(options.keptDecisions ?? KEPT_DECISIONS);
+  }
 
   /** Starts a new run of `agent`, or continues interrupted ones when the input carries `resume`. */
   start(agent: string, input: RunInput): { ok: true; run: ServerRun } | Refusal {

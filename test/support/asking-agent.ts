@@ -50,8 +50,14 @@ approval = { tools = ["sh"] }
   };
 }
 
-/** The server's run registry and interrupt book over an agent's runtime, as `agentry serve` builds them. */
-export function serverOver(agent: AskingAgent): { interrupts: InterruptBook; runs: ServerRuns } {
+/**
+ * The server's run registry and interrupt book over an agent's runtime, as `agentry serve` builds
+ * them (`keptDecisions` overrides the registry's default).
+ */
+export function serverOver(
+  agent: AskingAgent,
+  options: { keptDecisions?: number } = {},
+): { interrupts: InterruptBook; runs: ServerRuns } {
   const state = new ServerState(agent.dir);
   const now = () => new Date();
   const interrupts = new InterruptBook(state, agent.runtime, 60_000, now);
@@ -62,6 +68,7 @@ export function serverOver(agent: AskingAgent): { interrupts: InterruptBook; run
     interrupts,
     encoder: new EventEncoder(),
     now,
+    ...options,
   });
   return { interrupts, runs };
 }
