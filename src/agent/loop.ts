@@ -6,6 +6,7 @@ import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
 import { stopReasonOf } from "../spec/run-stop.ts";
 import type { Tool, ToolFailure } from "../spec/tool.ts";
+import { vetCallIds } from "./call-ids.ts";
 import { type GraceTimer, RunStopRace } from "./run-stop-race.ts";
 import {
   type ArgumentParser,
@@ -162,6 +163,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   }
 
   const onText = (text: string) => emit({ type: "text_delta", text });
+  const { redactor } = options.governance;
+  const redact = (text: string) => redactor.redact(text);
   let firstOutput: number | undefined;
   const onFirstOutput = () => {
     firstOutput = options.now();
@@ -202,16 +205,17 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       return stop("failed", "provider_error", { error: turn.error.toJSON(), providerError: turn.error });
     }
     answer = turn.text;
+    const toolCalls = turn.toolCalls.length ? vetCallIds(turn.toolCalls, turns, redact) : turn.toolCalls;
     messages.push({
       role: "assistant",
       content: turn.text,
-      ...(turn.toolCalls.length ? { toolCalls: turn.toolCalls } : {}),
+      ...(toolCalls.length ? { toolCalls } : {}),
     });
     if (turn.text) emit({ type: "message", role: "assistant", content: turn.text });
     if (options.meter.exceeded()) return stop("stopped", "budget");
     if (turn.text && options.textRepeats?.(turn.text)) return stop("failed", "loop");
 
-    if (turn.toolCalls.length === 0) {
+    if (toolCalls.length === 0) {
       const verdict = options.checkAnswer?.(turn.text) ?? { ok: true as const };
       if (verdict.ok) return stop("ok", "answer");
       if (answerRetries >= (options.maxAnswerRetries ?? 2)) {
@@ -226,7 +230,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       });
       continue;
     }
-    const stopped = await runCalls(turn.toolCalls, turn.finish === "length");
+    const stopped = await runCalls(toolCalls, turn.finish === "length");
     if (stopped) return stopped;
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { contextEnrichment } from "../../src/middleware/context-enrichment/index.ts";
 import { createRedactor } from "../../src/redact/index.ts";
 import type { ToolResult } from "../../src/spec/tool.ts";
@@ -67,10 +67,10 @@ test("caps large output to head, relevant lines and tail, and spills the full te
   const full = lines.join("\n");
   const result = await contextEnrichment({ maxOutput: 1000, spillRoot: dir })(
     fakeContext(),
-    callOf(fakeTool("sh"), { command: "grep quota /var/log/syslog" }, "c/2"),
+    callOf(fakeTool("sh"), { command: "grep quota /var/log/syslog" }, "c2"),
     async () => ({ ok: true, output: full }),
   );
-  const path = join(dir, "run1", "run1-c_2.txt");
+  const path = join(dir, "run1", "run1-c2.txt");
   expect(readFileSync(path, "utf8")).toBe(full);
   expect(result.output.length).toBeLessThan(1400);
   expect(result.output).toContain("line 0 ok");
@@ -94,4 +94,38 @@ test("output is redacted before it is cut, so a cut never leaves a piece of a se
     for (let start = 0; start + 6 <= secret.length; start++)
       expect(result.output).not.toContain(secret.slice(start, start + 6));
   }
+});
+
+test("a call id cannot steer, lengthen, collide with or put a secret into a spill file's name", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentry-spill-"));
+  dirs.push(dir);
+  const secret = "zq-Vp4rT9mKx2LwQ8sNbHh";
+  const layer = contextEnrichment({ maxOutput: 100, spillRoot: join(dir, "spill") });
+  const context = fakeContext(undefined, "run1", { redactor: createRedactor({ secrets: [secret] }) });
+  const ids = [
+    "../../../escape",
+    "a/b",
+    "a_b",
+    "x\u0000y",
+    "..",
+    "z".repeat(4000),
+    `call_${secret}`,
+    "plain-1",
+  ];
+  const paths: string[] = [];
+  for (const id of ids) {
+    const output = `${id.slice(0, 20)}:${"o".repeat(500)}`;
+    const result = await layer(context, callOf(fakeTool("sh"), {}, id), async () => ({ ok: true, output }));
+    const path = String(result.meta?.["full_output_path"]);
+    expect(readFileSync(path, "utf8")).toBe(context.redactor.redact(output));
+    paths.push(path);
+  }
+  expect(new Set(paths).size).toBe(ids.length);
+  for (const path of paths) {
+    expect(dirname(path)).toBe(join(dir, "spill", "run1"));
+    expect(basename(path).length).toBeLessThan(80);
+    expect(path).not.toContain(secret);
+  }
+  expect(readdirSync(dir)).toEqual(["spill"]);
+  expect(basename(paths.at(-1) ?? "")).toBe("run1-plain-1.txt");
 });

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { randomHex } from "../../digest/random.ts";
 import type { Middleware } from "../../spec/middleware.ts";
 import { capOutput, termsFromArgs } from "./cap-output.ts";
 
 export interface ContextEnrichmentOptions {
   /** `policy.enrich.max_output` in characters (default 32 KiB). */
   maxOutput?: number;
-  /** Where full outputs of capped calls are saved (`<spillRoot>/<runId>/<runId>-<callId>.txt`, mode 0600, directories 0700; redacted with the run's redactor). */
+  /** Where full outputs of capped calls are saved (`<spillRoot>/<runId>/<runId>-<callId>.txt`, or `…-x.<random hex>.txt` for an id that is not plain; mode 0600, directories 0700; redacted with the run's redactor). */
   spillRoot?: string;
 }
 
@@ -35,6 +36,20 @@ function safeFileName(value: string): string {
   return value.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
+/** A call id usable as it is in a spill file's name: plain characters, at most 64 (no `.`). */
+const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The call's part of its spill file's name. The agent loop gives the pipeline only plain call ids
+ * (`agent/call-ids.ts`), but the layer does not rely on it: an id that is not plain, or that the
+ * redactor would change (it holds a secret), is replaced by a random `x.<hex>` (a `.` no plain id
+ * has), so no id can steer the path, make the name too long, collide with another call's file or
+ * put a secret into a file name.
+ */
+function spillName(id: string, redact: (text: string) => string): string {
+  return PLAIN_ID.test(id) && redact(id) === id ? id : `x.${randomHex(8)}`;
+}
+
 /**
  * Layer 8: output longer than `maxOutput` is redacted, and if still longer cut to its head, its
  * tail and the lines matching words from the call's arguments; the full (redacted) text is saved
@@ -57,7 +72,8 @@ export function contextEnrichment(options: ContextEnrichmentOptions = {}): Middl
         let note = "the full output was not saved";
         if (options.spillRoot) {
           const dir = join(options.spillRoot, safeFileName(ctx.runId));
-          const path = join(dir, `${safeFileName(ctx.runId)}-${safeFileName(call.id)}.txt`);
+          const name = spillName(call.id, (text) => ctx.redactor.redact(text));
+          const path = join(dir, `${safeFileName(ctx.runId)}-${name}.txt`);
           try {
             mkdirSync(dir, { recursive: true, mode: 0o700 });
             writeFileSync(path, output, { mode: 0o600 });
