@@ -54,3 +54,14 @@ export function ambiguousServerName(name: string): string | undefined {
     return `is longer than ${MAX_MCP_SERVER_NAME} characters: a cut tool name (64 at most) would lose its mcp__<server>__ prefix and escape rules naming the server`;
   return undefined;
 }
+
+/**
+ * The server of a tool the model calls `mcp__<server>__<tool>`: the text between `mcp__` and the
+ * next `__` (server names contain no `__`, do not end in `_` and are short enough to survive a cut
+ * name: `ambiguousServerName`), or undefined for a name of another form.
+ */
+export function mcpServerOfToolName(name: string): string | undefined {
+  if (!name.startsWith("mcp__")) return undefined;
+  const end = name.indexOf("__", "mcp__".length + 1);
+  return end === -1 ? undefined : name.slice("mcp__".length, end);
+}

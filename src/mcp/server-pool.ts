@@ -19,10 +19,9 @@ export type ServerState =
   | { state: "failed"; reason: string; cause: unknown }
   | { state: "disabled" };
 
-/** An agent's MCP tools, and for each tool the server it belongs to (its policy applies). */
+/** An agent's MCP tools. */
 export interface McpAgentTools {
   tools: Tool[];
-  serverOf: Map<Tool, string>;
 }
 
 /** Whether a server exposes a tool: `enabled_tools` (if any) must match and no `disabled_tools` may. */
@@ -142,7 +141,7 @@ export class McpServerPool {
       wanted.set(parsed.server, [...(wanted.get(parsed.server) ?? []), parsed]);
     }
     const states = new Map([...wanted.keys()].map((server) => [server, this.state(server)]));
-    const result: McpAgentTools = { tools: [], serverOf: new Map() };
+    const result: McpAgentTools = { tools: [] };
     const taken = new Set<string>();
     for (const [server, picks] of wanted) {
       const config = this.servers[server];
@@ -166,7 +165,6 @@ export class McpServerPool {
           ...(config?.max_output !== undefined ? { maxOutput: config.max_output } : {}),
         });
         result.tools.push(adapted as Tool);
-        result.serverOf.set(adapted as Tool, server);
       }
     }
     return result;

@@ -1,5 +1,5 @@
 import type { McpServerConfig } from "../config/schema.ts";
-import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
+import { MCP_ENTRY_PREFIX, mcpServerOfToolName } from "../mcp/entries.ts";
 import type { SecretSource } from "../mcp/http-auth.ts";
 import type { McpAgentTools, McpServerPool } from "../mcp/server-pool.ts";
 import type { Pipeline } from "../middleware/compose.ts";
@@ -56,23 +56,26 @@ export class McpServers {
 /**
  * The executor of an agent with MCP tools: calls of a server that has `[mcp.<name>.policy]` go
  * through a pipeline built with that policy merged over the agent's; every other call through the
- * agent's own pipeline.
+ * agent's own pipeline. A call's server is read from its name (`mcp__<server>__<tool>`, whose
+ * server part is unambiguous: `ambiguousServerName`), not from the tool object: a `delegate`
+ * child assembles its own MCP tool objects and runs its calls through this executor, and must
+ * meet the server's policy like its parent (before, its calls went through the agent's pipeline
+ * alone, so delegating escaped the server's deny rules).
  */
 export function withServerPolicies(
   base: Pipeline,
-  mcp: McpAgentTools | undefined,
+  listed: readonly string[],
   servers: Readonly<Record<string, McpServerConfig>>,
   build: (policy: NonNullable<McpServerConfig["policy"]>) => Pipeline,
 ): Pipeline {
-  if (!mcp) return base;
   const byServer = new Map<string, Pipeline>();
-  for (const server of new Set(mcp.serverOf.values())) {
+  for (const server of listed) {
     const policy = servers[server]?.policy;
     if (policy) byServer.set(server, build(policy));
   }
   if (byServer.size === 0) return base;
   return (ctx, call) => {
-    const server = mcp.serverOf.get(call.tool);
+    const server = mcpServerOfToolName(call.name);
     return ((server && byServer.get(server)) || base)(ctx, call);
   };
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { AnswerCheck } from "../agent/loop.ts";
 import { namedEntry } from "../config/named-entry.ts";
 import type { AgentConfig } from "../config/schema.ts";
+import { mcpServersOf } from "../mcp/entries.ts";
 import type { Pipeline } from "../middleware/compose.ts";
 import { mergePolicy } from "../middleware/merge-policy.ts";
 import { createPipeline } from "../middleware/pipeline.ts";
@@ -148,8 +149,11 @@ async function assembleAgent(
     });
   const pipeline =
     given ??
-    withServerPolicies(pipelineWith(settings.policy), mcp, rt.loaded.config.mcp ?? {}, (own) =>
-      pipelineWith(mergePolicy(settings.policy, own)),
+    withServerPolicies(
+      pipelineWith(settings.policy),
+      mcpServersOf(config.tools),
+      rt.loaded.config.mcp ?? {},
+      (own) => pipelineWith(mergePolicy(settings.policy, own)),
     );
   const instructions = config.instructions_file
     ? readFileSync(config.instructions_file, "utf8")

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   ambiguousServerName,
   MAX_MCP_SERVER_NAME,
+  mcpServerOfToolName,
   mcpServersOf,
   parseMcpEntry,
 } from "../../src/mcp/entries.ts";
@@ -60,5 +61,26 @@ describe("server names the configuration accepts keep tool names unambiguous", (
     expect(ambiguousServerName("docs_")).toContain('ends with "_"');
     for (const name of ["docs", "docs_admin", "_docs", "docs-1", "a_b-c"])
       expect(ambiguousServerName(name)).toBeUndefined();
+  });
+});
+
+describe("the server of a tool name (review 9b: a server policy follows the name, not the tool object)", () => {
+  test("every accepted server name is read back from each of its tools' names, cut ones included", () => {
+    const tools = ["echo", "a__b", "_x", "t".repeat(80), "dots.and spaces"];
+    for (const server of [
+      "docs",
+      "docs_admin",
+      "_docs",
+      "docs-1",
+      "a_b-c",
+      "s".repeat(MAX_MCP_SERVER_NAME),
+    ]) {
+      for (const tool of tools) expect(mcpServerOfToolName(mcpToolName(server, tool))).toBe(server);
+    }
+  });
+
+  test("names of other forms have no server", () => {
+    for (const name of ["sh", "agent_helper", "mcp_docs__x", "mcp__docs", "mcp____x"])
+      expect(mcpServerOfToolName(name)).toBeUndefined();
   });
 });
