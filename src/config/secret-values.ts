@@ -72,9 +72,10 @@ function safeDecode(text: string): string {
  * redactor hides it from `run_start` on: the values of `${VAR}`s in provider `api_key` and
  * `headers`, the user info and query values of a provider `base_url` that uses `${VAR}`s, the
  * usual key variable of hosted providers without `api_key`, tool `headers` and
- * `set_env`, the secret-looking variables tools pass through with `env`, and the same for
- * `[mcp.*]` servers plus their `bearer_token_env` and OAuth `client_secret_env`. Unset variables
- * are skipped (whether they are required is checked where they are used).
+ * `set_env`, the secret-looking variables tools pass through with `env`, the same for
+ * `[mcp.*]` servers plus their `bearer_token_env` and OAuth `client_secret_env`, and the
+ * credentials of trace export (`telemetrySecrets`). Unset variables are skipped (whether they are
+ * required is checked where they are used).
  */
 export function configuredSecretValues(
   config: Config,
@@ -108,7 +109,7 @@ export function configuredSecretValues(
       }
     }
   }
-  for (const value of Object.values(config.telemetry?.headers ?? {})) fromReferences(value);
+  found.push(...telemetrySecrets(config.telemetry, env));
   for (const server of Object.values(config.mcp ?? {})) {
     for (const value of Object.values(server.headers ?? {})) fromReferences(value);
     for (const value of Object.values(server.set_env ?? {})) fromReferences(value);
@@ -122,6 +123,47 @@ export function configuredSecretValues(
     }
   }
   return found;
+}
+
+/** The OTLP exporter's header variables: `key=value` pairs whose values are credentials. */
+const OTEL_HEADER_VARIABLES = ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] as const;
+
+/** `Bearer TOKEN`, `Basic …`: the credential after an authorization scheme. */
+const AUTH_SCHEME = /^[A-Za-z][A-Za-z0-9_-]*\s+(\S.*)$/;
+
+/**
+ * The credentials of trace export: every header value of `OTEL_EXPORTER_OTLP_HEADERS` and
+ * `OTEL_EXPORTER_OTLP_TRACES_HEADERS` (as written and percent-decoded), every `[telemetry].headers`
+ * value as resolved (written out or from `${VAR}`s), the credential after an authorization
+ * scheme in any of them (`Bearer TOKEN` gives `TOKEN` too), and the user info and query values of
+ * an endpoint from `OTEL_EXPORTER_OTLP_ENDPOINT`/`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. Collected
+ * whether or not export is on: the variables sit in agentry's environment, which a tool can read
+ * (`/proc/PPID/environ`).
+ */
+function telemetrySecrets(telemetry: Config["telemetry"], env: Record<string, string | undefined>): string[] {
+  const values: string[] = [];
+  for (const name of OTEL_HEADER_VARIABLES) {
+    for (const pair of (env[name] ?? "").split(",")) {
+      const at = pair.indexOf("=");
+      if (at <= 0) continue;
+      const raw = pair.slice(at + 1).trim();
+      values.push(raw, safeDecode(raw));
+    }
+  }
+  for (const value of Object.values(telemetry?.headers ?? {})) {
+    for (const { name } of listReferences(value)) values.push(env[name] ?? "");
+    const resolved = resolvedOrUndefined(value, env);
+    if (resolved !== undefined) values.push(resolved);
+  }
+  for (const value of [...values]) {
+    const credential = AUTH_SCHEME.exec(value)?.[1];
+    if (credential) values.push(credential);
+  }
+  for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) {
+    const endpoint = env[name]?.trim();
+    if (endpoint) values.push(...urlSecrets(endpoint));
+  }
+  return [...new Set(values.filter((value) => value !== ""))];
 }
 
 function resolvedOrUndefined(text: string, env: Record<string, string | undefined>): string | undefined {

@@ -115,3 +115,36 @@ base_url = "\${UNSET_BASE}"
   );
   expect(configuredSecretValues(config, { G_KEY: "g-key-value" })).toEqual(["g-key-value"]);
 });
+
+test("trace export credentials: OTLP header values from the environment (raw, decoded, after the scheme), [telemetry].headers values as resolved, endpoint user info and query", () => {
+  const config: Config = configSchema.parse(
+    parse(`
+[telemetry]
+headers = { authorization = "Bearer \${OTEL_TOKEN}", "x-api-key" = "written-out-key-123" }
+`),
+  );
+  const env = {
+    OTEL_TOKEN: "otel-token-value",
+    OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=hc%2Fteam-key,authorization=Basic%20dXNlcjpwYXNz",
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: " api-key = traces-key-456 ",
+    OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector-user:collector-pass@collector.example:4318?token=q-token",
+  };
+  expect(configuredSecretValues(config, env).sort()).toEqual(
+    [
+      "hc%2Fteam-key",
+      "hc/team-key",
+      "Basic%20dXNlcjpwYXNz",
+      "Basic dXNlcjpwYXNz",
+      "dXNlcjpwYXNz",
+      "traces-key-456",
+      "otel-token-value",
+      "Bearer otel-token-value",
+      "written-out-key-123",
+      "collector-pass",
+      "q-token",
+    ].sort(),
+  );
+  expect(configuredSecretValues(configSchema.parse({}), { OTEL_EXPORTER_OTLP_HEADERS: "broken,=x" })).toEqual(
+    [],
+  );
+});

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { MockProviderOptions } from "../../src/testing/index.ts";
 import { e2eFixture } from "../support/e2e-fixture.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
 
 /** A passphrase: configured (passed through as `MY_PASSPHRASE`), with spaces, like many are. */
@@ -54,10 +55,10 @@ ${extraToml}
 `);
 }
 
-/** `agentry ARGS` in the test's workspace, with the secrets `setup`'s tools pass through. */
-function agentry(args: string[]) {
+/** `agentry ARGS` in the test's workspace, with the secrets `setup`'s tools pass through (and `env`). */
+function agentry(args: string[], env: Record<string, string> = {}) {
   return e2e.agentry(args, {
-    env: { MOCK_KEY: "mock-provider-key-0001", MY_PASSPHRASE: PASSPHRASE, MY_TOKEN: KEY },
+    env: { MOCK_KEY: "mock-provider-key-0001", MY_PASSPHRASE: PASSPHRASE, MY_TOKEN: KEY, ...env },
     timeoutMs: 60_000,
   });
 }
@@ -413,6 +414,56 @@ policy = { redact = { pii = true, patterns = ["ACME-[0-9]{6}"] } }
     for (const place of [result.stdout, result.stderr, filesOf(workspace), toolResultsSeen]) {
       expect(place).not.toContain(email);
       expect(place).not.toContain("ACME-123456");
+    }
+  });
+});
+
+describe("trace export credentials", () => {
+  test("OTEL_EXPORTER_OTLP_HEADERS values are secrets: a tool reading agentry's environment, the model repeating them, doctor: placeholders everywhere, while the collector still gets the real headers", async () => {
+    const team = "hc-team-key-5f3a9";
+    const token = "otlp-token-77c1e";
+    const receiver = await startOtlpReceiver();
+    e2e.afterThis(() => receiver.close());
+    const workspace = await setup({
+      turns: [
+        {
+          toolCalls: [
+            {
+              id: "env1",
+              name: "sh",
+              arguments: {
+                command: "tr '\\0' '\\n' < /proc/$PPID/environ | grep ^OTEL_EXPORTER_OTLP_HEADERS=",
+              },
+            },
+          ],
+        },
+        { text: `The collector keys are ${team} and ${token}.` },
+      ],
+    });
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_HEADERS: `x-honeycomb-team=${team},authorization=Bearer%20${token}`,
+    };
+    const result = await agentry(["run", "--output", "ndjson", "show the collector settings"], env);
+    expect(result.code).toBe(0);
+    const output = parseNdjson(result.stdout).find((event) => event.type === "tool_result");
+    expect(String(output?.output)).toContain("OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=[PII:secret:");
+    expect(receiver.exports[0]?.headers["x-honeycomb-team"]).toBe(team);
+    expect(receiver.exports[0]?.headers["authorization"]).toBe(`Bearer ${token}`);
+    const doctor = await agentry(["doctor"], env);
+    const modelSaw = JSON.stringify(e2e.provider.requests.map((request) => request.body));
+    const spans = receiver.exports.map((item) => item.body).join("\n");
+    for (const place of [
+      result.stdout,
+      result.stderr,
+      doctor.stdout,
+      doctor.stderr,
+      filesOf(workspace),
+      modelSaw,
+      spans,
+    ]) {
+      expect(place).not.toContain(team);
+      expect(place).not.toContain(token);
     }
   });
 });
