@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { e2eFixture } from "../support/e2e-fixture.ts";
 import { lastOf, systemOf } from "../support/mock-turns.ts";
@@ -50,4 +52,78 @@ mode = "auto"
     expect(result.stdout).not.toContain("danger done to prod");
     expect(result.code).toBe(0);
   }, 90_000);
+});
+
+/** A local HTTP server counting the paths it was asked for. */
+async function target(): Promise<{ port: number; paths: string[] }> {
+  const paths: string[] = [];
+  const server = createServer((request, response) => {
+    paths.push(request.url ?? "");
+    response.end("reached");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  e2e.afterThis(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as AddressInfo).port, paths };
+}
+
+/** Agent `probe` with http tool `web` (127.0.0.1 allowed) in `mode`, with `approval` as its policy. */
+function webAgent(baseUrl: string, mode: string, approval: string): void {
+  e2e.workspace(`${mockDefaultsToml(baseUrl, "probe")}
+[tools.web]
+kind = "http"
+timeout = "5s"
+allow_private = ["127.0.0.1"]
+
+[agents.probe]
+tools = ["web"]
+mode = "${mode}"
+
+[agents.probe.policy]
+approval = ${approval}
+`);
+}
+
+describe("approval patterns on URLs judge the host the request goes to", () => {
+  test("user info that reads like an exempt host is no exemption: the call asks (denied without a terminal)", async () => {
+    const { port, paths } = await target();
+    // Before, the pattern matched the URL text with its user info, `http://127.0.0.1:9@127.0.0.1:PORT/`.
+    const main = await e2e.mock([
+      {
+        toolCalls: [
+          { id: "w1", name: "web", arguments: { url: `http://127.0.0.1:9@127.0.0.1:${port}/steal` } },
+        ],
+      },
+      { text: "done" },
+    ]);
+    webAgent(main.baseUrls.openai, "ask", '{ tools = ["web"], except = ["web:GET http://127.0.0.1:9*"] }');
+    const result = await e2e.agentry(["run", "--approve", "deny", "--output", "ndjson", "go"]);
+    const call = parseNdjson(result.stdout).find((e) => e.type === "tool_result");
+    expect(call).toMatchObject({ ok: false, stopped_by: "approval" });
+    expect(paths).toEqual([]);
+    expect(result.code).toBe(0);
+  }, 60_000);
+
+  test("a deny pattern refuses the URL however it is spelt: user info, percent-encoded letters", async () => {
+    const { port, paths } = await target();
+    const urls = [
+      `http://someone@127.0.0.1:${port}/admin/users`,
+      `http://127.0.0.1:${port}/%61dmin/users`,
+      `http://127.0.0.1:${port}/%2561dmin`,
+    ];
+    const main = await e2e.mock([
+      { toolCalls: urls.map((url, i) => ({ id: `w${i}`, name: "web", arguments: { url } })) },
+      { text: "done" },
+    ]);
+    webAgent(main.baseUrls.openai, "auto", `{ deny = ["web:* http://127.0.0.1:${port}/admin*"] }`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    const calls = parseNdjson(result.stdout).filter((e) => e.type === "tool_result");
+    expect(calls.map((e) => [e.id, e.ok, e.stopped_by])).toEqual([
+      ["w0", false, "approval"],
+      ["w1", false, "approval"],
+      ["w2", true, undefined],
+    ]);
+    // %2561 is "%61" itself, not "a": that call is not an /admin call and reaches the server as such.
+    expect(paths).toEqual(["/%2561dmin"]);
+    expect(result.code).toBe(0);
+  }, 60_000);
 });

@@ -58,19 +58,39 @@ function render(response: HopResponse, maxResponse: number): string {
 }
 
 /**
- * The spelling approval patterns judge an http call's URL by: `METHOD url` as the request will go
+ * The spellings approval patterns judge an http call's URL by: `METHOD url` as the request will go
  * (WHATWG-normalised: lower-case scheme and host, percent-decoded host, no default port, dot
- * segments resolved, no trailing dot on the host). Undefined for a URL the tool refuses.
+ * segments resolved, no trailing dot on the host), without the user info (sent as credentials,
+ * not where the request goes: `https://api.github.com@evil.example/` goes to `evil.example`) and
+ * without the fragment (never sent). A deny pattern (`any`) also judges the URL with
+ * percent-encoded unreserved characters decoded (`/%61dmin` is `/admin` to most servers); an
+ * except pattern (`every`) exempts a URL only when that decoding changes nothing, since a server
+ * may or may not decode. Undefined for a URL the tool refuses.
  */
-function patternUrl(method: string, url: string): string[] | undefined {
+function patternUrl(method: string, url: string, mode: "any" | "every"): string[] | undefined {
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
     parsed.hostname = parsed.hostname.replace(/\.$/, "");
-    return [`${method} ${parsed.href}`];
+    parsed.username = "";
+    parsed.password = "";
+    parsed.hash = "";
+    const form = `${method} ${parsed.href}`;
+    const decoded = form.replace(PERCENT_ESCAPE, decodeUnreserved);
+    if (decoded === form) return [form];
+    return mode === "any" ? [form, decoded] : [];
   } catch {
     return undefined;
   }
+}
+
+const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/g;
+const UNRESERVED = /^[A-Za-z0-9._~-]$/;
+
+/** `%XX` as its character when that is unreserved (RFC 3986 §2.3: equivalent either way), else as it was. */
+function decodeUnreserved(encoded: string): string {
+  const char = String.fromCharCode(Number.parseInt(encoded.slice(1), 16));
+  return UNRESERVED.test(char) ? char : encoded;
 }
 
 function describeConfig(config: HttpToolConfig): string {
@@ -122,7 +142,7 @@ export function createHttpTool(
     matchArguments(args, globs, mode) {
       if (typeof args["url"] !== "string") return { kind: "no_match" };
       const method = typeof args["method"] === "string" ? args["method"].toUpperCase() : "GET";
-      return matchSpellings(globs, `${method} ${args["url"]}`, patternUrl(method, args["url"]), mode);
+      return matchSpellings(globs, `${method} ${args["url"]}`, patternUrl(method, args["url"], mode), mode);
     },
     async execute(args, ctx): Promise<ToolResult> {
       let method: string = args.method ?? "GET";
