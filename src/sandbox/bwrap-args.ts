@@ -19,9 +19,10 @@ export interface BwrapPlan {
  * The bubblewrap arguments of one launch, before `--` and the command. Order matters, later mounts
  * cover earlier ones: the read-only root, fresh /dev, /proc (of the new PID namespace, its kernel
  * settings read-only) and /tmp, an empty /run (the host's daemon sockets hidden, resolv.conf bound
- * back), then the writable roots, then read-only paths inside them, then the denied paths (an empty
- * tmpfs with mode 000 over a directory, /dev/null — unopenable on a nodev bind — over anything
- * else), so a denied path inside a writable root stays hidden. All capabilities are dropped, so a
+ * back), then the writable roots, the directories that hold protected paths inside them bound onto
+ * themselves (a mount point cannot be renamed), then read-only paths inside them, then the denied
+ * paths (an empty tmpfs with mode 000 over a directory, /dev/null — unopenable on a nodev bind —
+ * over anything else), so a denied path inside a writable root stays hidden. All capabilities are dropped, so a
  * process running as root cannot undo a mount.
  */
 export function bwrapArgs(plan: BwrapPlan): string[] {
@@ -53,6 +54,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   for (const path of plan.runtime?.hide ?? []) args.push("--tmpfs", path);
   for (const path of plan.runtime?.keep ?? []) args.push("--ro-bind", path, path);
   for (const path of plan.mounts.writable) args.push("--bind", path, path);
+  for (const path of plan.mounts.pinned) args.push("--bind", path, path);
   for (const path of plan.mounts.readOnly) args.push("--ro-bind", path, path);
   for (const path of plan.mounts.hideDirs) args.push("--perms", "0000", "--tmpfs", path);
   for (const path of plan.mounts.hideFiles) args.push("--ro-bind", "/dev/null", path);

@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { SandboxHost } from "./host.ts";
 import { isWithin, locate, type SandboxPolicy } from "./sandbox-policy.ts";
 
@@ -13,6 +13,14 @@ export interface SandboxMounts {
    * read-only paths under /tmp, bound back.
    */
   readOnly: string[];
+  /**
+   * Directories between a writable root and a protected path inside it (a read-only or a denied
+   * one), each bound onto itself, parents first. A mount point cannot be renamed or removed from
+   * inside (EBUSY), so the command cannot move a protected path away by renaming its parent and
+   * put its own file in its place, which agentry, outside the sandbox, would then load (a config
+   * file, its executable) or write to (the state dir, the audit log).
+   */
+  pinned: string[];
   /** Denied directories (real paths), each covered by an empty, inaccessible tmpfs. */
   hideDirs: string[];
   /** Denied files, sockets and devices (real paths), each covered by an inaccessible node. */
@@ -85,11 +93,23 @@ export function verifyMounts(
     ok: true,
     mounts: {
       writable,
+      pinned: parentsInside([...readOnly, ...outer], writable),
       readOnly: [...readOnly],
       hideDirs: outer.filter((path) => hidden.get(path)),
       hideFiles: outer.filter((path) => !hidden.get(path)),
     },
   };
+}
+
+/** The directories strictly between each path and the writable root holding it, parents first. */
+function parentsInside(paths: readonly string[], roots: readonly string[]): string[] {
+  const parents = new Set<string>();
+  for (const path of paths) {
+    const root = roots.find((dir) => isWithin(path, dir) && path !== dir);
+    if (root === undefined) continue;
+    for (let dir = dirname(path); dir !== root && isWithin(dir, root); dir = dirname(dir)) parents.add(dir);
+  }
+  return [...parents].sort((a, b) => a.length - b.length || a.localeCompare(b));
 }
 
 function isDirectory(path: string): boolean {

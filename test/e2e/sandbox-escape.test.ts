@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
@@ -24,25 +32,33 @@ afterEach(async () => {
   ws = undefined;
 });
 
-const TOOLS = `
+const tools = (cwd: string) => `
 [tools.ws]
 kind = "shell"
 shell = true
 env = ["PATH", "HOME"]
-cwd = "."
+cwd = "${cwd}"
 sandbox = "workspace-write"
 
 [tools.net]
 kind = "shell"
 shell = true
 env = ["PATH", "HOME"]
-cwd = "."
+cwd = "${cwd}"
 sandbox = "read-only"
 network = "allow"
 `;
 
+/** Where the config file and the state dir lie inside the workspace (its top by default). */
+interface Layout {
+  /** The config file's folder, relative to the workspace; the tools' cwd stays the workspace. */
+  configDir?: string;
+  /** The state dir, relative to the workspace. */
+  stateDir?: string;
+}
+
 /** One model turn making every call, then a final answer; the tool results by call id. */
-async function run(commands: [tool: string, command: string][]) {
+async function run(commands: [tool: string, command: string][], layout: Layout = {}) {
   ws = makeSandboxWorkspace();
   mock = await startMockProvider({
     turns: [
@@ -52,14 +68,16 @@ async function run(commands: [tool: string, command: string][]) {
       { text: "done" },
     ],
   });
-  const path = join(ws.dir, "agentry.toml");
+  const configDir = join(ws.dir, layout.configDir ?? ".");
+  mkdirSync(configDir, { recursive: true });
+  const path = join(configDir, "agentry.toml");
   writeFileSync(
     path,
-    `[defaults]\nagent = "a"\nmodel = "mock/gpt-4.1-mini"\nmax_turns = 3\n\n${mockProviderToml(mock.baseUrls.openai)}\n${TOOLS}\n[agents.a]\ntools = ["ws", "net"]\nmode = "auto"\n`,
+    `[defaults]\nagent = "a"\nmodel = "mock/gpt-4.1-mini"\nmax_turns = 3\n\n${mockProviderToml(mock.baseUrls.openai)}\n${tools(ws.dir)}\n[agents.a]\ntools = ["ws", "net"]\nmode = "auto"\n`,
   );
   const result = await runBinary(["run", "-c", path, "--output", "ndjson", "go"], {
     cwd: ws.dir,
-    env: { AGENTRY_STATE_DIR: ws.stateDir, HOME: ws.home },
+    env: { AGENTRY_STATE_DIR: layout.stateDir ? join(ws.dir, layout.stateDir) : ws.stateDir, HOME: ws.home },
     timeoutMs: 60_000,
   });
   const results = parseNdjson(result.stdout).filter((event) => event["type"] === "tool_result");
@@ -138,4 +156,30 @@ describe.skipIf(!HAS_BWRAP)("sandbox escapes (bubblewrap)", () => {
     expect(said).not.toContain("tools.ws.deny_read[2]");
     expect(said).toContain("deny_read takes paths, not globs: this entry would hide nothing");
   }, 60_000);
+
+  test("a protected path inside the workspace cannot be swapped by renaming its parent: the config and the state dir stay agentry's", async () => {
+    // Renaming `conf` would move the read-only config away and let the command put its own in its
+    // place (loaded, unsandboxed, by the next run); renaming `.agentry` would hand agentry a state
+    // dir of the command's making, with a symlink where the next process opens its audit log.
+    const swap = [
+      "mv conf conf.old",
+      "mkdir -p conf",
+      "echo '# replaced' > conf/agentry.toml",
+      "mv .agentry .agentry.old",
+      "mkdir -p .agentry/state",
+      "ln -s ../../public.txt .agentry/state/audit.jsonl",
+      "echo END",
+    ].join("; ");
+    const { code, result } = await run([["ws", swap]], { configDir: "conf", stateDir: ".agentry/state" });
+    expect(code).toBe(0);
+    const dir = ws?.dir ?? "";
+    expect(result("c0").text).toContain("END");
+    expect(result("c0").text).toContain("Device or resource busy");
+    expect(readFileSync(join(dir, "conf", "agentry.toml"), "utf8")).not.toContain("replaced");
+    expect(existsSync(join(dir, "conf.old"))).toBe(false);
+    expect(existsSync(join(dir, ".agentry.old"))).toBe(false);
+    expect(readdirSync(join(dir, ".agentry", "state"))).toContain("audit.jsonl");
+    expect(readFileSync(join(dir, ".agentry", "state", "audit.jsonl"), "utf8")).toContain('"tool_call"');
+    expect(readFileSync(join(dir, "public.txt"), "utf8")).toBe("public-data\n");
+  }, 90_000);
 });

@@ -3,13 +3,14 @@ import { bwrapArgs, bwrapRanCommand } from "../../src/sandbox/bwrap-args.ts";
 
 const mounts = {
   writable: ["/w"],
+  pinned: ["/w/sub"],
   readOnly: ["/w/.git"],
   hideDirs: ["/home/u/.ssh"],
   hideFiles: ["/w/secret.txt"],
 };
 
 describe("bwrapArgs", () => {
-  test("namespaces, dropped capabilities, read-only root and /proc/sys, an empty /run, then writable, read-only and hidden paths in that order", () => {
+  test("namespaces, dropped capabilities, read-only root and /proc/sys, an empty /run, then writable, pinned, read-only and hidden paths in that order", () => {
     const runtime = { hide: ["/run"], keep: ["/run/systemd/resolve/stub-resolv.conf"] };
     const args = bwrapArgs({ mounts, cwd: "/w", network: { kind: "none" }, runtime, statusFd: 3 });
     expect(args).toEqual([
@@ -41,6 +42,9 @@ describe("bwrapArgs", () => {
       "--bind",
       "/w",
       "/w",
+      "--bind",
+      "/w/sub",
+      "/w/sub",
       "--ro-bind",
       "/w/.git",
       "/w/.git",

@@ -44,12 +44,35 @@ describe("sandboxPolicy and verifyMounts", () => {
     const verified = policy && verifyMounts(policy, host);
     expect(verified?.ok && verified.mounts).toEqual({
       writable: [work],
+      pinned: [join(work, "secrets")],
       readOnly: [join(work, ".git"), join(work, "agentry.toml")],
       hideDirs: [join(home, ".ssh")],
       hideFiles: [join(work, "secrets", "key")],
     });
     expect(sandboxPolicy({ sandbox: "off" }, work, host)).toBeUndefined();
     expect(sandboxPolicy({}, work, host)).toBeUndefined();
+  });
+
+  test("every directory between a writable root and a protected path in it is pinned, parents first; none outside", () => {
+    const { root, work, host } = setup();
+    mkdirSync(join(work, "conf", "agents"), { recursive: true });
+    writeFileSync(join(work, "conf", "agents", "a.toml"), "");
+    mkdirSync(join(work, ".agentry", "state"), { recursive: true });
+    const deeper = {
+      ...host,
+      agentryPaths: [join(work, ".agentry", "state")],
+      readOnly: [...host.readOnly, join(work, "conf", "agents", "a.toml"), join(root, "elsewhere")],
+    };
+    const policy = sandboxPolicy({ sandbox: "workspace-write" }, work, deeper);
+    const verified = policy && verifyMounts(policy, deeper);
+    expect(verified?.ok && verified.mounts.pinned).toEqual([
+      join(work, "conf"),
+      join(work, ".agentry"),
+      join(work, "conf", "agents"),
+    ]);
+    const readOnlySandbox = sandboxPolicy({ sandbox: "read-only" }, work, deeper);
+    const readOnly = readOnlySandbox && verifyMounts(readOnlySandbox, deeper);
+    expect(readOnly?.ok && readOnly.mounts.pinned).toEqual([]);
   });
 
   test("a writable root that became a symlink is refused instead of making its target writable", () => {
