@@ -1,3 +1,4 @@
+import { isRefusal } from "../middleware/layer-names.ts";
 import type { SerializedError } from "../spec/errors.ts";
 import type { RunEndEvent, RunEvent, RunStatus } from "../spec/events.ts";
 
@@ -139,6 +140,12 @@ export function buildRunTree(events: readonly RunEvent[], now: number = Date.now
   const tools = new Map<string, ToolSpan>();
   const pendingRetries = new Map<string, RetrySpan[]>();
   const askedRules = new Map<string, string>();
+  /**
+   * Calls whose refusal a governance layer announced with a warning (run id and call id). A tool
+   * refusing under its own rules (`tool_policy`: a shell deny rule, the SSRF guard, a path outside
+   * the root) says so only in its `tool_result`, so that one is logged from there.
+   */
+  const warnedRefusals = new Set<string>();
   const agentOf = (event: RunEvent): AgentSpan => {
     let agent = agents.get(event.run_id);
     if (!agent) {
@@ -215,6 +222,21 @@ export function buildRunTree(events: readonly RunEvent[], now: number = Date.now
           text: `${event.name}: ${event.ok ? unframed(event.output ?? "") : (event.error ?? "")}`,
           ok: event.ok,
         });
+        if (
+          !event.ok &&
+          isRefusal(event.stopped_by) &&
+          !warnedRefusals.has(`${agent.runId}\u0000${event.id}`)
+        ) {
+          tree.governance.push({
+            at: ts,
+            agent: event.agent,
+            kind: "refusal",
+            decision: `refused (${event.stopped_by})`,
+            tool: event.name,
+            callId: event.id,
+            ...(event.error ? { detail: event.error } : {}),
+          });
+        }
         break;
       }
       case "approval": {
@@ -271,6 +293,7 @@ export function buildRunTree(events: readonly RunEvent[], now: number = Date.now
           pendingRetries.set(agent.runId, retries);
         } else if (typeof data["stopped_by"] === "string") {
           const callId = typeof data["call_id"] === "string" ? data["call_id"] : undefined;
+          if (callId) warnedRefusals.add(`${agent.runId}\u0000${callId}`);
           tree.governance.push({
             at: ts,
             agent: event.agent,
