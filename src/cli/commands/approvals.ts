@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config/loader.ts";
 import { targetsIn } from "../../middleware/approval/targets.ts";
 import { decideApproval } from "../../runtime/decide-approval.ts";
-import { openRunAudit } from "../../runtime/run-audit.ts";
+import { auditLogPath, openRunAudit } from "../../runtime/run-audit.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { ExitCode, type ExitCodeValue } from "../../spec/exit-codes.ts";
 import { type DeferredRun, DeferredRunStore, noPendingApproval } from "../../state/deferred-runs.ts";
@@ -13,6 +13,7 @@ import { currentUser } from "../current-user.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { preview } from "../render/format.ts";
+import { configOfRun } from "../run-configuration.ts";
 
 interface ApprovalsOptions extends CommonOptions {
   reason?: string;
@@ -22,7 +23,8 @@ interface ApprovalsOptions extends CommonOptions {
 
 /**
  * `agentry approvals [list|approve|deny] [ID]`: lists pending approvals of deferred runs, or
- * records a decision (who and why, audited). Deciding executes nothing; `resume` does.
+ * records a decision (who and why, audited in the audit log of the configuration the run was made
+ * with, `configOfRun`). Deciding executes nothing; `resume` does.
  */
 export default async function approvalsCommand(
   action: string,
@@ -46,7 +48,15 @@ export default async function approvalsCommand(
           hint: "agentry approvals list",
         });
       const by = options.by ?? currentUser();
-      const audit = openRunAudit(loaded?.config, stateDir);
+      const found = store.lookupApproval(id);
+      if (!found) throw noPendingApproval(id);
+      const runConfig = await configOfRun(found.run, loaded, options.config !== undefined);
+      const path = auditLogPath(runConfig, stateDir);
+      if (path !== auditLogPath(loaded?.config, stateDir))
+        writeInfo(
+          `note: run ${found.run.run_id} was made with ${found.run.config}; its audit log is ${path}`,
+        );
+      const audit = openRunAudit(runConfig, stateDir);
       const outcome = decideApproval(store, audit, id, {
         decision: action,
         by,
