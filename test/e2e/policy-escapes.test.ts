@@ -3,8 +3,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { e2eFixture } from "../support/e2e-fixture.ts";
-import { lastOf, systemOf } from "../support/mock-turns.ts";
-import { mockDefaultsToml, parseNdjson } from "../support/workspace.ts";
+import { lastOf, shellCall, systemOf } from "../support/mock-turns.ts";
+import { mockDefaultsToml, parseNdjson, SHELL_TOOL_TOML } from "../support/workspace.ts";
 
 /**
  * Review 9b: a model choosing how to reach a tool (itself, through a `delegate` child) must meet
@@ -125,5 +125,39 @@ describe("approval patterns on URLs judge the host the request goes to", () => {
     // %2561 is "%61" itself, not "a": that call is not an /admin call and reaches the server as such.
     expect(paths).toEqual(["/%2561dmin"]);
     expect(result.code).toBe(0);
+  }, 60_000);
+});
+
+describe("failure limits count what the model cannot launder", () => {
+  test("a call refused by a deny pattern between failures does not reset the consecutive count", async () => {
+    const main = await e2e.mock([
+      shellCall("f1", "false"),
+      shellCall("f2", "false"),
+      shellCall("d1", "echo denied"),
+      shellCall("f3", "false"),
+      { text: "kept going" },
+    ]);
+    e2e.workspace(`${mockDefaultsToml(main.baseUrls.openai, "worker")}
+${SHELL_TOOL_TOML}
+[agents.worker]
+tools = ["sh"]
+mode = "auto"
+
+[agents.worker.policy]
+approval = { deny = ["sh:echo denied*"] }
+failures = { max_consecutive = 2, max_total = 20 }
+`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    const events = parseNdjson(result.stdout);
+    expect(events.find((e) => e.id === "d1" && e.type === "tool_result")).toMatchObject({
+      ok: false,
+      stopped_by: "approval",
+    });
+    expect(String(events.find((e) => e.id === "f3" && e.type === "tool_result")?.error)).toContain(
+      "3 consecutive tool failures (limit 2)",
+    );
+    expect(events.at(-1)).toMatchObject({ type: "run_end", status: "failed", stop_reason: "tool_error" });
+    expect(result.stdout).not.toContain("kept going");
+    expect(result.code).toBe(1);
   }, 60_000);
 });

@@ -42,6 +42,18 @@ test("a success resets the consecutive count; refusals by other layers do not co
   }
 });
 
+test("a refusal between failures neither counts nor resets the consecutive count", async () => {
+  const layer = failureLimits({ maxConsecutive: 2, maxTotal: 100 });
+  const ctx = fakeContext();
+  const tool = fakeTool();
+  await layer(ctx, callOf(tool), fail);
+  await layer(ctx, callOf(tool), fail);
+  expect((await layer(ctx, callOf(tool), refusedByApproval)).halt).toBeUndefined();
+  const third = await layer(ctx, callOf(tool), fail);
+  expect(third.halt).toBe("failures");
+  expect(third.error).toContain("3 consecutive tool failures (limit 2)");
+});
+
 test("a call abandoned after it was cancelled neither counts as a failure nor resets the consecutive count", async () => {
   const layer = failureLimits({ maxConsecutive: 2, maxTotal: 100 });
   const ctx = fakeContext();

@@ -23,10 +23,12 @@ interface Counts {
 }
 
 /**
- * Layer 5: counts tool failures per run (a failed, thrown or timed-out tool; refusals by approval,
- * policy, rate limit, loop detection or an open breaker do not count; a success resets the
- * consecutive count, a call its run or turn cancelled (`stop.reason: "cancelled"`: killed, or
- * abandoned after the grace) is neither: it leaves the counts as they were). The failure that
+ * Layer 5: counts tool failures per run (a failed, thrown or timed-out tool). Only a success resets
+ * the consecutive count: a refusal by approval, policy, rate limit or an open breaker, and a call
+ * its run or turn cancelled (`stop.reason: "cancelled"`: killed, or abandoned after the grace),
+ * is neither a failure nor a success and leaves the counts as they were (before, a refusal reset
+ * the consecutive count, so a model could keep a failing tool going by slipping a denied call
+ * between its failures). The failure that
  * exceeds a limit is returned with `halt: "failures"` (a throw as layer 1 would report it, so the
  * halt is not lost), and every later call of the run is refused with `halt: "failures"`.
  *
@@ -47,9 +49,9 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
   const fits = (counts: Counts) =>
     counts.total + counts.inFlight <= options.maxTotal &&
     counts.consecutive + counts.inFlight <= options.maxConsecutive;
-  const settle = (counts: Counts, failed: boolean, abandoned = false): string | undefined => {
+  const settle = (counts: Counts, failed: boolean, neutral = false): string | undefined => {
     counts.inFlight -= 1;
-    const exceeded = abandoned ? undefined : record(counts, failed);
+    const exceeded = neutral ? undefined : record(counts, failed);
     if (counts.waiting.length > 0) {
       const waiting = counts.waiting;
       counts.waiting = [];
@@ -86,7 +88,7 @@ export function failureLimits(options: FailureLimitsOptions): Middleware {
     return next(call).then(
       (result): ToolResult => {
         const failed = isToolFailure(result);
-        const exceeded = settle(counts, failed, !failed && result.stop?.reason === "cancelled");
+        const exceeded = settle(counts, failed, !failed && !result.ok);
         if (!exceeded || result.ok) return result;
         return halting(ctx, call, result, exceeded);
       },
