@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { interruptedDecision } from "../middleware/approval/ask.ts";
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
 import { currentUser } from "./current-user.ts";
-import { preview, terminalSafe } from "./render/format.ts";
+import { oneLine, preview, terminalSafe } from "./render/format.ts";
 
 /**
  * Shows `question` and resolves with the next line typed, or undefined when the input closed or
@@ -65,7 +65,7 @@ export function ttyApprover(
 
 /**
  * The approval questions of `--approve ask` over any line source: shows the agent, the tool, its
- * arguments and the real values of the placeholders in them that name its target, then reads y
+ * arguments (whole: a model cannot push what a call does past a cut) and the real values of the placeholders in them that name its target, then reads y
  * (approve once) / n (deny, with an optional reason for the model) / a (approve with `scope:
  * "run"`; `always` names what that covers, e.g. "for this run"). Questions queue, so each is
  * answered exactly once, in order.
@@ -82,7 +82,7 @@ export function questionApprover(
       .map(([placeholder, value]) => `  ${placeholder} is ${preview(value, 200)}\n`)
       .join("");
     write(
-      `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${terminalSafe(request.tool)}\n  ${preview(request.args, 300)}\n${targets}  why: ${request.why}\n`,
+      `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${terminalSafe(request.tool)}\n  ${oneLine(request.args)}\n${targets}  why: ${request.why}\n`,
     );
     while (!signal.aborted) {
       const answer = (await ask(`  [y]es / [n]o / [a]lways ${options.always} > `, signal))

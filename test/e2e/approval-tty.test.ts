@@ -59,6 +59,19 @@ describe("--approve ask through a pseudo-terminal", () => {
     expect(result.stdout).toContain("finished");
   });
 
+  test("the question shows the whole arguments: padding cannot push what a call does past a cut (review 9b)", async () => {
+    const padding = "x".repeat(400);
+    const mock = await e2e.mock([
+      call("p1", "sh", { command: `echo ${padding} > /dev/null; echo TAIL-SHOWN >> calls.log` }),
+      { text: "finished" },
+    ]);
+    const ws = e2e.workspace(ttyAgent(mock.baseUrls.openai, ["sh"]));
+    const result = await runInTerminal(ws, "n\n\n");
+    expect(result.code).toBe(0);
+    // Before, the question cut the arguments at 300 characters: `{"command":"echo xxx…`.
+    expect(result.stdout).toContain(`${padding} > /dev/null; echo TAIL-SHOWN >> calls.log`);
+  });
+
   test("the prompt shows the real address behind a placeholder the model copied from redacted output", async () => {
     const mock = await e2e.mock((request) => {
       const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;

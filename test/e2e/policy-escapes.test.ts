@@ -161,3 +161,26 @@ failures = { max_consecutive = 2, max_total = 20 }
     expect(result.code).toBe(1);
   }, 60_000);
 });
+
+describe("what a human approves is shown whole", () => {
+  test("approvals list shows a deferred call's whole arguments, however long", async () => {
+    const padding = "x".repeat(200);
+    const main = await e2e.mock([
+      shellCall("p1", `echo ${padding} > /dev/null; echo TAIL-SHOWN >> calls.log`),
+      { text: "done" },
+    ]);
+    e2e.workspace(`${mockDefaultsToml(main.baseUrls.openai, "worker")}
+${SHELL_TOOL_TOML}
+[agents.worker]
+tools = ["sh"]
+mode = "ask"
+policy = { approval = { tools = ["sh"] } }
+`);
+    const deferred = await e2e.agentry(["run", "--approve", "defer", "--output", "ndjson", "go"]);
+    expect(deferred.code).toBe(5);
+    const list = await e2e.agentry(["approvals", "list"]);
+    expect(list.code).toBe(0);
+    // Before, the row cut the arguments at 80 characters: `{"command":"echo xxx…`.
+    expect(list.stdout).toContain(`${padding} > /dev/null; echo TAIL-SHOWN >> calls.log`);
+  }, 60_000);
+});

@@ -6,7 +6,7 @@ import { resolveStateDir } from "../../state/state-dir.ts";
 import { currentUser } from "../current-user.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { openCliQueue, type QueueOptions } from "../queue-session.ts";
-import { preview } from "../render/format.ts";
+import { oneLine } from "../render/format.ts";
 
 /** Options of `agentry approvals … --queue URL`. */
 export interface QueueApprovalsOptions extends QueueOptions {
@@ -39,7 +39,7 @@ export async function queueApprovals(
       for (const row of rows) {
         const state = row.decision ? `${row.decision.decision}d by ${row.decision.by}` : "pending";
         writeAnswer(
-          `${row.approvalId}\t${state}\tjob ${row.jobId}\t${row.agent}\t${row.tool}\t${preview(row.arguments, 80)}\n`,
+          `${row.approvalId}\t${state}\tjob ${row.jobId}\t${row.agent}\t${row.tool}\t${oneLine(row.arguments)}\n`,
         );
       }
       return ExitCode.ok;

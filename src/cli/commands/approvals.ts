@@ -12,7 +12,7 @@ import { findOptionalConfigPath } from "../config-path.ts";
 import { currentUser } from "../current-user.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
-import { preview } from "../render/format.ts";
+import { oneLine } from "../render/format.ts";
 import { configOfRun } from "../run-configuration.ts";
 
 interface ApprovalsOptions extends CommonOptions {
@@ -118,7 +118,7 @@ function list(store: DeferredRunStore): ExitCodeValue {
       const state = item.decision ? `${item.decision.decision}d by ${item.decision.by}` : "pending";
       const targets = shownTargets(item.call.arguments, known);
       writeAnswer(
-        `${item.approval_id}\t${state}\t${run.agent}\t${item.call.name}\t${preview(item.call.arguments, 80)}${targets}\n`,
+        `${item.approval_id}\t${state}\t${run.agent}\t${item.call.name}\t${oneLine(item.call.arguments)}${targets}\n`,
       );
     }
   }

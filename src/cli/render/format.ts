@@ -15,10 +15,20 @@ export function terminalSafe(text: string): string {
   return text.replace(TERMINAL_CONTROLS, (char) => `\\u{${(char.codePointAt(0) as number).toString(16)}}`);
 }
 
+/**
+ * `value` (a string as it is, anything else as JSON) on one line, whole, with runs of whitespace as
+ * one space and terminal controls spelled out (`terminalSafe`). For what a human decides on (an
+ * approval question, `approvals list`): a cut preview lets a model pad a call so that what it
+ * really does lies past the cut, and the human approves what they never saw.
+ */
+export function oneLine(value: unknown): string {
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+  return terminalSafe(text.replace(/\s+/g, " ").trim());
+}
+
 /** Short, single-line previews for the terminal, with terminal controls spelled out (`terminalSafe`). */
 export function preview(value: unknown, max = 100): string {
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
-  const line = terminalSafe(text.replace(/\s+/g, " ").trim());
+  const line = oneLine(value);
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
