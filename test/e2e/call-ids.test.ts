@@ -1,17 +1,23 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { MockTurn } from "../../src/testing/index.ts";
 import { runBinary } from "../support/binary.ts";
 import { e2eFixture } from "../support/e2e-fixture.ts";
-import { mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import {
+  mockProviderToml,
+  parseNdjson,
+  SHELL_TOOL_TOML,
+  type Workspace,
+  workspaceFiles,
+} from "../support/workspace.ts";
 
 /** The provider's key: a configured secret (plain characters, so only the redactor can tell). */
 const KEY = "mockkey7Hq2Zt9Lw4Rx8Vb3Nc";
 
 const e2e = e2eFixture();
 
-/** Agent `a` with a shell tool whose outputs over 200 characters spill; `extra` goes under `[agents.a]`. */
+/** Agent `a` with the shell tool `sh`, its provider key `KEY` from `MOCK_KEY`; `extra` goes under `[agents.a]`. */
 async function setup(turns: MockTurn[], extra: string): Promise<Workspace> {
   const mock = await e2e.mock(turns);
   return e2e.workspace(`
@@ -20,11 +26,7 @@ agent = "a"
 model = "mock/gpt-4.1-mini"
 
 ${mockProviderToml(mock.baseUrls.openai, { apiKeyVar: "MOCK_KEY" })}
-[tools.sh]
-kind = "shell"
-shell = true
-env = ["PATH"]
-
+${SHELL_TOOL_TOML}
 [audit]
 path = "audit.jsonl"
 
@@ -36,21 +38,6 @@ ${extra}
 
 function agentry(args: string[]) {
   return e2e.agentry(args, { env: { MOCK_KEY: KEY }, timeoutMs: 60_000 });
-}
-
-/** Every file the runs left in the workspace but the config: its path (relative) and its text. */
-function filesOf(workspace: Workspace): string {
-  const texts: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (path !== workspace.configPath)
-        texts.push(`${relative(workspace.dir, path)}\n${readFileSync(path, "utf8")}`);
-    }
-  };
-  walk(workspace.dir);
-  return texts.join("\n");
 }
 
 /** The spill files the runs left, relative to the state dir. */
@@ -99,7 +86,7 @@ describe("tool call ids chosen by the model", () => {
     const spilled = spillFiles(ws);
     expect(spilled).toHaveLength(3);
     for (const name of spilled) expect(name).toMatch(/^[^/]+\/[^/]+-agentry-1-[012]\.txt$/);
-    const everything = `${result.stdout}\n${result.stderr}\n${filesOf(ws)}`;
+    const everything = `${result.stdout}\n${result.stderr}\n${workspaceFiles(ws)}`;
     expect(everything).not.toContain(KEY);
     expect(everything).not.toContain("escape");
     expect(everything).not.toContain("9".repeat(100));
@@ -138,7 +125,7 @@ describe("tool call ids chosen by the model", () => {
     expect((await agentry(["resume", runId])).code).toBe(0);
     expect(readFileSync(join(ws.dir, "calls.log"), "utf8")).toBe("ran\n");
 
-    expect(`${deferred.stdout}${deferred.stderr}${resumed.stdout}${filesOf(ws)}`).not.toContain(KEY);
+    expect(`${deferred.stdout}${deferred.stderr}${resumed.stdout}${workspaceFiles(ws)}`).not.toContain(KEY);
     const audit = readFileSync(join(ws.dir, "audit.jsonl"), "utf8");
     expect(audit).toContain('"by":"alice"');
     expect(audit).toContain('"call_id":"agentry-1-0"');

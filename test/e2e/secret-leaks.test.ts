@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { MockProviderOptions } from "../../src/testing/index.ts";
 import { e2eFixture } from "../support/e2e-fixture.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { mockProviderToml, parseNdjson, type Workspace } from "../support/workspace.ts";
+import { mockProviderToml, parseNdjson, type Workspace, workspaceFiles } from "../support/workspace.ts";
 
 /** A passphrase: configured (passed through as `MY_PASSPHRASE`), with spaces, like many are. */
 const PASSPHRASE = "open sesame zebra 4217";
@@ -63,20 +63,6 @@ function agentry(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-/** Every file the run left in the workspace (audit log, state, cassettes) but the config, as text. */
-function filesOf(workspace: Workspace): string {
-  const texts: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (path !== workspace.configPath) texts.push(`${path}\n${readFileSync(path, "utf8")}`);
-    }
-  };
-  walk(workspace.dir);
-  return texts.join("\n");
-}
-
 describe("streamed answers (review 8)", () => {
   test("a passphrase and a card number with spaces, echoed by the model in small chunks, are redacted on stdout and in text_delta events", async () => {
     const answer = `Sure. The passphrase is ${PASSPHRASE} and the card is 4111 1111 1111 1111, as asked.`;
@@ -91,7 +77,7 @@ describe("streamed answers (review 8)", () => {
     expect(deltas.length).toBeGreaterThan(1);
     const streamed = deltas.map((event) => String(event.text)).join("");
     expect(streamed).toContain("The passphrase is [PII:secret:");
-    for (const place of [text.stdout, text.stderr, ndjson.stdout, ndjson.stderr, filesOf(workspace)]) {
+    for (const place of [text.stdout, text.stderr, ndjson.stdout, ndjson.stderr, workspaceFiles(workspace)]) {
       expect(place).not.toContain("sesame zebra");
       expect(place).not.toContain("1111 1111");
     }
@@ -121,7 +107,8 @@ describe("what the model chooses besides values (review 8)", () => {
     expect(JSON.stringify(call?.args)).toMatch(/"headers":\{"\[PII:secret:[0-9a-f]+\]":"1"\}/);
     const audit = readFileSync(join(workspace.dir, "audit.jsonl"), "utf8");
     expect(audit).toContain('"type":"tool_call"');
-    for (const place of [result.stdout, result.stderr, filesOf(workspace)]) expect(place).not.toContain(KEY);
+    for (const place of [result.stdout, result.stderr, workspaceFiles(workspace)])
+      expect(place).not.toContain(KEY);
   });
 
   test("a secret in a tool name the model made up is redacted in the cassette, which still replays", async () => {
@@ -136,7 +123,7 @@ describe("what the model chooses besides values (review 8)", () => {
     expect(recorded.code).toBe(0);
     const cassette = readFileSync(join(workspace.dir, "run.cassette"), "utf8");
     expect(cassette).toContain("x_[PII:secret:");
-    for (const place of [recorded.stdout, recorded.stderr, filesOf(workspace)])
+    for (const place of [recorded.stdout, recorded.stderr, workspaceFiles(workspace)])
       expect(place).not.toContain(KEY);
     const replayed = await agentry(["run", "--output", "json", "--replay", "run.cassette", prompt]);
     expect(replayed.code).toBe(0);
@@ -160,7 +147,11 @@ describe("cut tool output (review 8)", () => {
     expect(result.code).toBe(0);
     const output = String(parseNdjson(result.stdout).find((event) => event.type === "tool_result")?.output);
     expect(output).toContain("characters omitted");
-    const written = [result.stdout, result.stderr, filesOf(workspace).replace(/^.*big\.txt\n.*$/m, "")];
+    const written = [
+      result.stdout,
+      result.stderr,
+      workspaceFiles(workspace).replace(/^.*big\.txt\n.*$/m, ""),
+    ];
     for (const place of written) expect(place).not.toContain(KEY.slice(0, 8));
   });
 });
@@ -191,7 +182,7 @@ describe("encoded forms of a configured secret (review 8)", () => {
       "open%20sesame%20zebra",
     ];
     const modelSaw = JSON.stringify(e2e.provider.requests.map((request) => request.body));
-    for (const place of [result.stdout, result.stderr, filesOf(workspace), modelSaw])
+    for (const place of [result.stdout, result.stderr, workspaceFiles(workspace), modelSaw])
       for (const form of forms) expect(place).not.toContain(form);
   });
 });
@@ -230,7 +221,7 @@ mode = "auto"
     );
     const ndjson = await run(`http://ex ample.com/v1?key=${KEY}`, ["run", "--output", "ndjson", "hi"]);
     expect(ndjson.code).toBe(2);
-    for (const place of [text.stdout, text.stderr, ndjson.stdout, ndjson.stderr, filesOf(workspace)])
+    for (const place of [text.stdout, text.stderr, ndjson.stdout, ndjson.stderr, workspaceFiles(workspace)])
       expect(place).not.toContain(KEY);
   });
 
@@ -246,7 +237,7 @@ mode = "auto"
     const result = await run(base, ["run", "--output", "ndjson", "hi"]);
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain("invalid request for");
-    for (const place of [result.stdout, result.stderr, filesOf(workspace)]) {
+    for (const place of [result.stdout, result.stderr, workspaceFiles(workspace)]) {
       expect(place).not.toContain(KEY);
       expect(place).not.toContain("sesame zebra");
     }
@@ -311,7 +302,7 @@ tools = ["mcp:srv"]
     );
     const failed = lines.find((line) => line.id === "j2") as { error?: { message: string } } | undefined;
     expect(failed?.error?.message).toContain("auth failed for key [PII:secret:");
-    for (const place of [result.stdout, result.stderr, filesOf(workspace)]) {
+    for (const place of [result.stdout, result.stderr, workspaceFiles(workspace)]) {
       expect(place).not.toContain(KEY);
       expect(place).not.toContain("sesame zebra");
     }
@@ -411,7 +402,7 @@ policy = { redact = { pii = true, patterns = ["ACME-[0-9]{6}"] } }
       ),
     );
     expect(toolResultsSeen).toContain("[PII:email:");
-    for (const place of [result.stdout, result.stderr, filesOf(workspace), toolResultsSeen]) {
+    for (const place of [result.stdout, result.stderr, workspaceFiles(workspace), toolResultsSeen]) {
       expect(place).not.toContain(email);
       expect(place).not.toContain("ACME-123456");
     }
@@ -458,7 +449,7 @@ describe("trace export credentials", () => {
       result.stderr,
       doctor.stdout,
       doctor.stderr,
-      filesOf(workspace),
+      workspaceFiles(workspace),
       modelSaw,
       spans,
     ]) {

@@ -2,8 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRuntime } from "../../src/index.ts";
-import type { ServerRuns } from "../../src/server/server-runs.ts";
-import { askingAgent, ended, serverOver } from "../support/asking-agent.ts";
+import { askingAgent, ended, interruptedRun, serverOver } from "../support/asking-agent.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -11,24 +10,19 @@ afterEach(async () => {
 });
 
 /**
- * Starts a run on `thread` whose one `sh` call asks, approves its interrupt over the registry and
- * waits for the continuation to end; returns the interrupt id.
+ * Runs `ops` on `thread` until it asks, approves its interrupt over the registry and waits for the
+ * continuation to end; returns the interrupt id.
  */
 async function approvedRun(
-  runs: ServerRuns,
-  pendingIds: () => string[],
+  server: ReturnType<typeof serverOver>,
   runId: string,
   thread: string,
 ): Promise<string> {
-  const started = runs.start("ops", { runId, threadId: thread, prompt: "deploy", resume: [] });
-  if (!started.ok) throw new Error(started.message);
-  await ended(started.run);
-  const [id] = pendingIds();
-  if (!id) throw new Error(`run ${runId} deferred no call`);
-  const decided = runs.decide(id, { decision: "approve", by: "server:operator" });
+  const id = await interruptedRun(server, runId, thread);
+  const decided = server.runs.decide(id, { decision: "approve", by: "server:operator" });
   if (!decided.ok) throw new Error(decided.message);
   expect(decided.repeated).toBe(false);
-  const continued = runs.get(decided.continuedAs ?? "");
+  const continued = server.runs.get(decided.continuedAs ?? "");
   if (!continued) throw new Error(`run ${runId} did not continue`);
   await ended(continued);
   expect(continued.summary?.answer).toBe("done after approval");
@@ -52,17 +46,17 @@ test("the decisions of continued runs are remembered up to a bound: the most rec
     ];
   });
   cleanups.push(() => agent.close());
-  const { interrupts, runs } = serverOver(agent, { keptDecisions: 2 });
-  const pendingIds = () => interrupts.pending().map((record) => record.id);
+  const server = serverOver(agent, { keptDecisions: 2 });
+  const { runs } = server;
 
-  const first = await approvedRun(runs, pendingIds, "run-1", "t1");
-  const second = await approvedRun(runs, pendingIds, "run-2", "t2");
+  const first = await approvedRun(server, "run-1", "t1");
+  const second = await approvedRun(server, "run-2", "t2");
   // Reading the first makes it the most recently used: the second is the one forgotten next.
   expect(runs.decide(first, { decision: "approve", by: "server:operator" })).toMatchObject({
     ok: true,
     repeated: true,
   });
-  const third = await approvedRun(runs, pendingIds, "run-3", "t3");
+  const third = await approvedRun(server, "run-3", "t3");
 
   expect(runs.decide(third, { decision: "approve", by: "server:approver" })).toMatchObject({
     ok: true,
@@ -88,20 +82,17 @@ test("an interrupt whose run was decided and resumed outside the server (agentry
     { text: "done after approval" },
   ]);
   cleanups.push(() => agent.close());
-  const { interrupts, runs } = serverOver(agent);
-  const started = runs.start("ops", { runId: "run-1", threadId: "th", prompt: "deploy", resume: [] });
-  if (!started.ok) throw new Error(started.message);
-  await ended(started.run);
-  const [pending] = interrupts.pending();
-  if (!pending) throw new Error("the run deferred no call");
+  const server = serverOver(agent);
+  const { interrupts } = server;
+  const id = await interruptedRun(server, "run-1", "th");
 
   const outside = createRuntime(agent.loaded, { stateDir: agent.dir, env: { PATH: process.env["PATH"] } });
-  expect(outside.decide(pending.id, { decision: "approve", by: "alice" }).ok).toBe(true);
+  expect(outside.decide(id, { decision: "approve", by: "alice" }).ok).toBe(true);
   expect((await outside.resume("run-1")).status).toBe("ok");
   await outside.close();
 
   expect(interrupts.pending()).toEqual([]);
-  expect(interrupts.get(pending.id)).toBeUndefined();
-  expect(readFileSync(join(agent.dir, "server", "interrupts.json"), "utf8")).not.toContain(pending.id);
+  expect(interrupts.get(id)).toBeUndefined();
+  expect(readFileSync(join(agent.dir, "server", "interrupts.json"), "utf8")).not.toContain(id);
   expect(readFileSync(join(agent.dir, "calls.log"), "utf8")).toBe("ran\n");
 });

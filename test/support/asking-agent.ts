@@ -81,3 +81,20 @@ export function ended(run: ServerRun): Promise<void> {
     });
   });
 }
+
+/**
+ * Starts a run of `ops` on `threadId` over the registry, waits for it to end awaiting approval and
+ * returns the id of its first pending interrupt.
+ */
+export async function interruptedRun(
+  server: { interrupts: InterruptBook; runs: ServerRuns },
+  runId: string,
+  threadId: string,
+): Promise<string> {
+  const started = server.runs.start("ops", { runId, threadId, prompt: "deploy", resume: [] });
+  if (!started.ok) throw new Error(started.message);
+  await ended(started.run);
+  const pending = server.interrupts.pending().find((record) => record.runId === runId);
+  if (!pending) throw new Error(`run ${runId} deferred no call`);
+  return pending.id;
+}

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 /** A throwaway directory holding a config file, a state dir and whatever else a test writes. */
 export interface Workspace {
@@ -26,6 +26,25 @@ export function makeWorkspace(config: string): Workspace {
     write,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Every file runs left in the workspace (audit log, state, cassettes, spill files) but its
+ * config, each as its path (relative to the workspace) and its text: where a test checks that a
+ * value appears nowhere, file names included.
+ */
+export function workspaceFiles(workspace: Workspace): string {
+  const texts: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (path !== workspace.configPath)
+        texts.push(`${relative(workspace.dir, path)}\n${readFileSync(path, "utf8")}`);
+    }
+  };
+  walk(workspace.dir);
+  return texts.join("\n");
 }
 
 /** Parses ndjson output, failing on any line that is not JSON. */
