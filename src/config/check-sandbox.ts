@@ -19,8 +19,9 @@ const SANDBOX_ONLY_KEYS = [
  * `writable` in a `read-only` sandbox, `network_allow` without `network = "allow"`,
  * `network_allow_private` without a `network_allow` list, `deny_read` of `/` or with a glob (read
  * as a literal path, it would hide nothing), and a sandbox on an HTTP MCP server (nothing runs
- * locally to sandbox); and every `network_allow` and `network_allow_private` entry. The host and
- * address parsers (and the SSRF guard's address tables) load only when such an entry exists.
+ * locally to sandbox), writable roots that overlap /proc, /sys, /dev or /run; and every
+ * `network_allow` and `network_allow_private` entry. The host and address parsers (and the SSRF
+ * guard's address tables) load only when such an entry exists.
  */
 export async function checkSandbox(input: SemanticInput): Promise<void> {
   const { config, report } = input;
@@ -31,8 +32,11 @@ export async function checkSandbox(input: SemanticInput): Promise<void> {
   const parsers = entries.some((entry) => entry.network_allow?.length || entry.network_allow_private?.length)
     ? await networkParsers()
     : undefined;
+  const writing: [KeyPath, SandboxConfig & { cwd?: string }][] = [];
   for (const [name, tool] of Object.entries(config.tools ?? {})) {
-    if (tool.kind === "shell") checkOne(["tools", name], tool, report, parsers);
+    if (tool.kind !== "shell") continue;
+    checkOne(["tools", name], tool, report, parsers);
+    if (tool.sandbox === "workspace-write") writing.push([["tools", name], tool]);
   }
   for (const [name, server] of Object.entries(config.mcp ?? {})) {
     if (server.url !== undefined && server.command === undefined) {
@@ -48,6 +52,37 @@ export async function checkSandbox(input: SemanticInput): Promise<void> {
       continue;
     }
     checkOne(["mcp", name], server, report, parsers);
+    if (server.sandbox === "workspace-write") writing.push([["mcp", name], server]);
+  }
+  if (writing.length > 0) await checkWritableRoots(writing, report);
+}
+
+/**
+ * Refuses writable roots (`writable`, and the `cwd` of a `workspace-write` sandbox; absolute here)
+ * that overlap /proc, /sys, /dev or /run: the sandbox would show the host's, writable
+ * (`overlappedSystemDir`). Loaded only for a config with such a sandbox; symlinks are judged
+ * again, on real paths, before each launch.
+ */
+async function checkWritableRoots(
+  writing: readonly [KeyPath, SandboxConfig & { cwd?: string }][],
+  report: Report,
+): Promise<void> {
+  const { overlappedSystemDir, SYSTEM_DIRS } = await import("../sandbox/system-dirs.ts");
+  for (const [path, entry] of writing) {
+    const roots: [KeyPath, string][] = (entry.writable ?? []).map((value, i) => [
+      [...path, "writable", i],
+      value,
+    ]);
+    if (entry.cwd !== undefined) roots.push([[...path, "cwd"], entry.cwd]);
+    for (const [key, value] of roots) {
+      const system = value.includes("${") ? undefined : overlappedSystemDir(value, SYSTEM_DIRS);
+      if (system === undefined) continue;
+      report(key, {
+        message: `a writable path cannot overlap ${system}: the sandbox would show the host's ${system}, writable`,
+        expected: `a directory outside ${SYSTEM_DIRS.join(", ")}`,
+        found: JSON.stringify(value),
+      });
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import type { ProxyNetwork } from "./network/proxy-network.ts";
 import { runtimeMounts } from "./runtime-dirs.ts";
 import { locate, type SandboxNetwork, type SandboxPolicy, sandboxPolicy } from "./sandbox-policy.ts";
 import { seatbeltProfile } from "./seatbelt-profile.ts";
+import { KERNEL_DIRS } from "./system-dirs.ts";
 import { verifyMounts } from "./verify-mounts.ts";
 
 /** The descriptor on which the launched process reports its sandbox status (bwrap's `--json-status-fd`). */
@@ -90,7 +91,8 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
     summary,
     async prepare(file, args, status = true) {
       if (!launcher.ok) return { ok: false, reason: launcher.reason };
-      const verified = verifyMounts(policy, options.host);
+      const runtime = runtimeMounts();
+      const verified = verifyMounts(policy, options.host, [...KERNEL_DIRS, ...runtime.hide]);
       if (!verified.ok) return verified;
       const proxy = await startProxy(policy.network);
       if (!proxy.ok) return proxy;
@@ -99,7 +101,7 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
         mounts: verified.mounts,
         cwd: policy.cwd,
         network: policy.network,
-        runtime: runtimeMounts(),
+        runtime,
         ...(status ? { statusFd: STATUS_FD } : {}),
         ...(network ? { extraArgs: network.bwrapArgs } : {}),
       });

@@ -2,6 +2,7 @@ import { realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { SandboxHost } from "./host.ts";
 import { isWithin, locate, type SandboxPolicy } from "./sandbox-policy.ts";
+import { KERNEL_DIRS, overlappedSystemDir } from "./system-dirs.ts";
 
 /** What one launch mounts, checked against the file system just before it starts. */
 export interface SandboxMounts {
@@ -37,11 +38,14 @@ export const PRIVATE_TMP = "/tmp";
  * The mounts of one launch, or why the sandbox cannot be trusted now. A writable root must still
  * be where it was when the sandbox was created (a root that became a symlink would make its
  * target writable); a denied path that existed then must still be the same file (a sandboxed
- * command may have moved its parent away so that it would no longer be hidden).
+ * command may have moved its parent away so that it would no longer be hidden). No writable root
+ * may overlap `systemDirs` (the kernel's file systems, and on Linux the runtime directories the
+ * sandbox hides): binding it would put the host's back (`overlappedSystemDir`).
  */
 export function verifyMounts(
   policy: SandboxPolicy,
   host: Pick<SandboxHost, "readOnly">,
+  systemDirs: readonly string[] = KERNEL_DIRS,
 ): { ok: true; mounts: SandboxMounts } | { ok: false; reason: string } {
   const writable: string[] = [];
   for (const root of policy.writable) {
@@ -53,6 +57,13 @@ export function verifyMounts(
     }
     if (real !== root) {
       return { ok: false, reason: `the writable path ${root} now leads to ${real}; it changed after start` };
+    }
+    const system = overlappedSystemDir(root, systemDirs);
+    if (system !== undefined) {
+      return {
+        ok: false,
+        reason: `the writable path ${root} overlaps ${system}: binding it would expose the host's ${system} inside the sandbox, writable`,
+      };
     }
     writable.push(root);
   }

@@ -90,4 +90,41 @@ sandbox = "read-only"
     expect(at("mcp.remote.sandbox")[0]).toContain("applies only to stdio servers");
     for (const issue of issues) expect(issue.line).toBeGreaterThan(0);
   });
+
+  test("a writable root that overlaps /proc, /sys, /dev or /run is an error: the sandbox would show the host's, writable", async () => {
+    const { issues } = await load(`
+[tools.a]
+kind = "shell"
+sandbox = "workspace-write"
+writable = ["/proc", "/proc/sys/kernel", "/sys/fs/cgroup", "/var/run/user/1000", "/", "/var", "out"]
+
+[tools.b]
+kind = "shell"
+sandbox = "workspace-write"
+cwd = "/dev/shm"
+
+[tools.c]
+kind = "shell"
+sandbox = "read-only"
+cwd = "/proc"
+
+[mcp.m]
+command = "server"
+sandbox = "workspace-write"
+cwd = "/run"
+`);
+    const at = (path: string) => issues.filter((issue) => issue.path === path).map((issue) => issue.message);
+    const overlap = (dir: string) =>
+      `a writable path cannot overlap ${dir}: the sandbox would show the host's ${dir}, writable`;
+    expect(at("tools.a.writable[0]")).toEqual([overlap("/proc")]);
+    expect(at("tools.a.writable[1]")).toEqual([overlap("/proc")]);
+    expect(at("tools.a.writable[2]")).toEqual([overlap("/sys")]);
+    expect(at("tools.a.writable[3]")).toEqual([overlap("/var/run")]);
+    expect(at("tools.a.writable[4]")).toEqual([overlap("/proc")]);
+    expect(at("tools.a.writable[5]")).toEqual([overlap("/var/run")]);
+    expect(at("tools.a.writable[6]")).toEqual([]);
+    expect(at("tools.b.cwd")).toEqual([overlap("/dev")]);
+    expect(at("tools.c.cwd")).toEqual([]);
+    expect(at("mcp.m.cwd")).toEqual([overlap("/run")]);
+  });
 });

@@ -182,4 +182,42 @@ describe.skipIf(!HAS_BWRAP)("sandbox escapes (bubblewrap)", () => {
     expect(readFileSync(join(dir, ".agentry", "state", "audit.jsonl"), "utf8")).toContain('"tool_call"');
     expect(readFileSync(join(dir, "public.txt"), "utf8")).toBe("public-data\n");
   }, 90_000);
+
+  test("a workspace-write tool whose working directory is /proc (agentry started there) is refused: the host's /proc would lead past every denied path", async () => {
+    ws = makeSandboxWorkspace();
+    mock = await startMockProvider({
+      turns: [
+        {
+          toolCalls: [
+            {
+              id: "c0",
+              name: "here",
+              arguments: {
+                command: `ls /proc | wc -l; for p in /proc/[0-9]*; do cat $p/root${ws.home}/.ssh/id_rsa 2>/dev/null && break; done`,
+              },
+            },
+          ],
+        },
+        { text: "done" },
+      ],
+    });
+    const path = join(ws.dir, "agentry.toml");
+    writeFileSync(
+      path,
+      `[defaults]\nagent = "a"\nmodel = "mock/gpt-4.1-mini"\nmax_turns = 3\n\n${mockProviderToml(mock.baseUrls.openai)}\n[tools.here]\nkind = "shell"\nshell = true\nenv = ["PATH", "HOME"]\nsandbox = "workspace-write"\n\n[agents.a]\ntools = ["here"]\nmode = "auto"\n`,
+    );
+    const result = await runBinary(["run", "-c", path, "--output", "ndjson", "go"], {
+      cwd: "/proc",
+      env: { AGENTRY_STATE_DIR: ws.stateDir, HOME: ws.home },
+      timeoutMs: 60_000,
+    });
+    const events = parseNdjson(result.stdout);
+    const call = events.find((event) => event["type"] === "tool_result");
+    expect(call?.["ok"]).toBe(false);
+    expect(String(call?.["error"])).toContain("the writable path /proc overlaps /proc");
+    expect(result.stdout).not.toContain("PRIVATE KEY");
+    expect(result.stdout).not.toContain("private_key");
+    expect(events.at(-1)?.["stop_reason"]).toBe("sandbox");
+    expect(result.code).toBe(3);
+  }, 90_000);
 });
