@@ -13,6 +13,13 @@ sandbox = "workspace-write"
 
 [tools.plain]
 kind = "shell"
+
+[tools.net]
+kind = "shell"
+cwd = "."
+sandbox = "read-only"
+network = "allow"
+network_allow = ["example.com"]
 `;
 
 /**
@@ -53,6 +60,18 @@ describe.skipIf(!HAS_BWRAP)("agentry sandbox check", () => {
     expect(result.stdout).toMatch(/ok {4}a direct network connection fails: 127\.0\.0\.1:\d+ on the host/);
     expect(result.stdout).not.toContain("tool plain");
     expect(result.stdout).toEndWith("every configured protection holds\n");
+  }, 90_000);
+
+  test("with network_allow the proxy is tried too: it refuses a tunnel to a destination not in the list (403); exit 0", async () => {
+    ws = makeSandboxWorkspace();
+    const result = await check(ws, ["net"]);
+    expect(result.stdout).toContain("tool net: Sandboxed (read-only)");
+    expect(result.stdout).toMatch(/ok {4}a direct network connection fails: 127\.0\.0\.1:\d+ on the host/);
+    expect(result.stdout).toMatch(
+      /ok {4}the network proxy refuses a destination not in network_allow: 127\.0\.0\.1:\d+ on the host \(HTTP 403\)/,
+    );
+    expect(result.stdout).toEndWith("every configured protection holds\n");
+    expect(result.code).toBe(0);
   }, 90_000);
 
   test("a launcher that does not confine is caught: every protection FAILs, exit 1, nothing left behind", async () => {

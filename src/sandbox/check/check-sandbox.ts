@@ -28,7 +28,8 @@ const PROBE_TIMEOUT_MS = 30_000;
  * Proves a sandbox on this host, from inside it: it starts at all; a write outside the writable
  * roots fails and leaves no file; a canary in agentry's state dir (denied in every sandbox) and
  * `~/.ssh` cannot be read; a TCP connection to a server agentry listens on at the host's
- * 127.0.0.1 fails unless the host network is allowed. The probes are agentry itself, so no tool
+ * 127.0.0.1 fails unless the host network is allowed; with `network_allow`, the network proxy
+ * refuses a tunnel to that server (a destination not in the list) and never connects to it. The probes are agentry itself, so no tool
  * of the host is needed; they run through the same launch path as the tool's own calls.
  */
 export async function checkSandbox(target: CheckTarget): Promise<CheckLine[]> {
@@ -40,7 +41,7 @@ export async function checkSandbox(target: CheckTarget): Promise<CheckLine[]> {
   ];
   lines.push(await forbiddenWrite(target));
   lines.push(...(await deniedReads(target)));
-  lines.push(await network(target));
+  lines.push(...(await network(target)));
   return lines;
 }
 
@@ -137,7 +138,7 @@ async function deniedReads(target: CheckTarget): Promise<CheckLine[]> {
   return lines;
 }
 
-async function network(target: CheckTarget): Promise<CheckLine> {
+async function network(target: CheckTarget): Promise<CheckLine[]> {
   let connections = 0;
   const server = createServer((socket) => {
     connections++;
@@ -150,14 +151,31 @@ async function network(target: CheckTarget): Promise<CheckLine> {
     const { refused, how } = refusedHow(await probe(target, ["connect", "127.0.0.1", String(port)]));
     const where = `127.0.0.1:${port} on the host`;
     if (target.sandbox.policy.network.kind === "host") {
-      return {
-        state: "info",
-        text: `network = "allow" without network_allow is the host network: a connection to ${where} ${refused ? `failed (${how})` : "succeeded"}`,
-      };
+      return [
+        {
+          state: "info",
+          text: `network = "allow" without network_allow is the host network: a connection to ${where} ${refused ? `failed (${how})` : "succeeded"}`,
+        },
+      ];
     }
-    return refused && connections === 0
-      ? { state: "ok", text: `a direct network connection fails: ${where} (${how})` }
-      : { state: "fail", text: `a direct network connection was not stopped: ${where} (${how})` };
+    const direct: CheckLine =
+      refused && connections === 0
+        ? { state: "ok", text: `a direct network connection fails: ${where} (${how})` }
+        : { state: "fail", text: `a direct network connection was not stopped: ${where} (${how})` };
+    if (target.sandbox.policy.network.kind !== "proxy") return [direct];
+    const before = connections;
+    const tunnel = refusedHow(await probe(target, ["proxy", "127.0.0.1", String(port)]));
+    const proxied: CheckLine =
+      tunnel.refused && tunnel.how === "HTTP 403" && connections === before
+        ? {
+            state: "ok",
+            text: `the network proxy refuses a destination not in network_allow: ${where} (${tunnel.how})`,
+          }
+        : {
+            state: "fail",
+            text: `the network proxy did not refuse a destination not in network_allow: ${where} (${tunnel.how})`,
+          };
+    return [direct, proxied];
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }

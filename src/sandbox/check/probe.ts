@@ -14,7 +14,8 @@ export interface ProbeOutcome {
 
 /**
  * One attempt made from inside a sandbox: `write PATH` (create a new file), `read PATH` (a file's
- * bytes or a directory's entries), `connect HOST PORT` (a TCP connection). Prints
+ * bytes or a directory's entries), `connect HOST PORT` (a TCP connection), `proxy HOST PORT` (a
+ * `CONNECT HOST:PORT` through the proxy `HTTPS_PROXY` names, as the network bridge sets it). Prints
  * `probe: succeeded …` or `probe: refused CODE` on stdout; exit 0 only when the attempt succeeded.
  */
 export async function runProbe(args: readonly string[]): Promise<number> {
@@ -36,6 +37,8 @@ async function attempt([kind, target = "", port = ""]: readonly string[]): Promi
         return { succeeded: true, detail: `read ${readFileSync(target).length} bytes` };
       case "connect":
         return await connectTo(target, Number(port));
+      case "proxy":
+        return await connectThroughProxy(target, Number(port));
       default:
         return { succeeded: false, detail: `unknown probe ${JSON.stringify(kind)}` };
     }
@@ -60,6 +63,38 @@ function connectTo(host: string, port: number): Promise<ProbeOutcome> {
       clearTimeout(timer);
       resolve({ succeeded: false, detail: errorCode(error) });
     });
+  });
+}
+
+/**
+ * Asks the proxy in `HTTPS_PROXY` for a tunnel to `host:port`: succeeded on a 2xx answer, refused
+ * with `HTTP <status>` otherwise, or with why no answer came.
+ */
+function connectThroughProxy(host: string, port: number): Promise<ProbeOutcome> {
+  const proxy = process.env["HTTPS_PROXY"] ?? process.env["https_proxy"];
+  if (!proxy) return Promise.resolve({ succeeded: false, detail: "no HTTPS_PROXY in the environment" });
+  const { hostname, port: proxyPort } = new URL(proxy);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(proxyPort) });
+    let head = "";
+    const finish = (outcome: ProbeOutcome) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish({ succeeded: false, detail: "ETIMEDOUT" }), CONNECT_TIMEOUT_MS);
+    socket.setEncoding("latin1");
+    socket.once("connect", () =>
+      socket.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n\r\n`),
+    );
+    socket.on("data", (chunk: string) => {
+      head += chunk;
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
+      if (status) finish({ succeeded: status.startsWith("2"), detail: `HTTP ${status}` });
+      else if (head.length > 1024) finish({ succeeded: false, detail: "not an HTTP answer" });
+    });
+    socket.once("error", (error) => finish({ succeeded: false, detail: errorCode(error) }));
+    socket.once("end", () => finish({ succeeded: false, detail: "closed without an answer" }));
   });
 }
 
