@@ -55,7 +55,8 @@ export interface Sandbox {
   /**
    * After a launch that ended by itself: why the sandbox could not be set up, or undefined when
    * the command ran, or when the sandbox was set up but the program cannot be executed inside it
-   * (it lies under a hidden path or in the host's /tmp: the command's own failure, in its output).
+   * (it lies under a hidden path, or behind a symlink in the host's /tmp: the command's own
+   * failure, in its output).
    */
   setupFailure(end: LaunchEnd): string | undefined;
 }
@@ -92,7 +93,10 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
     async prepare(file, args, status = true) {
       if (!launcher.ok) return { ok: false, reason: launcher.reason };
       const runtime = runtimeMounts();
-      const verified = verifyMounts(policy, options.host, [...KERNEL_DIRS, ...runtime.hide]);
+      const verified = verifyMounts(policy, options.host, {
+        systemDirs: [...KERNEL_DIRS, ...runtime.hide],
+        program: file,
+      });
       if (!verified.ok) return verified;
       const proxy = await startProxy(policy.network);
       if (!proxy.ok) return proxy;

@@ -1,5 +1,6 @@
 import { realpathSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
+import { isExecutableFile } from "../process/executable-file.ts";
 import type { SandboxHost } from "./host.ts";
 import { isWithin, locate, type SandboxPolicy } from "./sandbox-policy.ts";
 import { KERNEL_DIRS, overlappedSystemDir } from "./system-dirs.ts";
@@ -10,8 +11,9 @@ export interface SandboxMounts {
   writable: string[];
   /**
    * Read-only binds over the writable roots and the private /tmp: paths inside writable roots that
-   * stay read-only (`.git`, the configuration files, agentry's executable) and the host's
-   * read-only paths under /tmp, bound back.
+   * stay read-only (`.git`, the configuration files, agentry's executable) and, bound back from the
+   * host's /tmp, agentry's own files, the program the launch runs and a read-only sandbox's
+   * working directory.
    */
   readOnly: string[];
   /**
@@ -34,19 +36,30 @@ const PROTECTED_NAMES = [".git"] as const;
 /** The directory every sandbox covers with a fresh, private tmpfs (`bwrapArgs`). */
 export const PRIVATE_TMP = "/tmp";
 
+/** What one launch adds to the checks: where it runs what. */
+export interface LaunchPaths {
+  /**
+   * The kernel's file systems, and on Linux the runtime directories the sandbox hides, that no
+   * writable root may overlap (`overlappedSystemDir`); `KERNEL_DIRS` when absent.
+   */
+  systemDirs?: readonly string[];
+  /** The program the launch executes (absolute), seen inside even when it lies in the host's /tmp. */
+  program?: string;
+}
+
 /**
  * The mounts of one launch, or why the sandbox cannot be trusted now. A writable root must still
  * be where it was when the sandbox was created (a root that became a symlink would make its
  * target writable); a denied path that existed then must still be the same file (a sandboxed
  * command may have moved its parent away so that it would no longer be hidden). No writable root
- * may overlap `systemDirs` (the kernel's file systems, and on Linux the runtime directories the
- * sandbox hides): binding it would put the host's back (`overlappedSystemDir`).
+ * may overlap `launch.systemDirs`: binding it would put the host's back (`overlappedSystemDir`).
  */
 export function verifyMounts(
   policy: SandboxPolicy,
   host: Pick<SandboxHost, "readOnly">,
-  systemDirs: readonly string[] = KERNEL_DIRS,
+  launch: LaunchPaths = {},
 ): { ok: true; mounts: SandboxMounts } | { ok: false; reason: string } {
+  const systemDirs = launch.systemDirs ?? KERNEL_DIRS;
   const writable: string[] = [];
   for (const root of policy.writable) {
     let real: string;
@@ -90,8 +103,15 @@ export function verifyMounts(
   // The host's read-only paths (agentry's executable, the configuration files) are visible
   // everywhere else through the read-only root, but the private /tmp would hide those under /tmp
   // (a binary copied there): agentry re-executes itself inside the sandbox (the network bridge,
-  // `sandbox check`'s probe), so they are bound back, read-only.
-  for (const path of host.readOnly) {
+  // `sandbox check`'s probe), so they are bound back, read-only. So are the program the launch
+  // runs (an executable file, nothing else of the host's /tmp) and, in a read-only sandbox, its
+  // working directory, which are readable there by definition.
+  const program =
+    launch.program !== undefined && isAbsolute(launch.program) && isExecutableFile(launch.program)
+      ? [launch.program]
+      : [];
+  const workingDir = policy.mode === "read-only" ? [policy.cwd] : [];
+  for (const path of [...host.readOnly, ...program, ...workingDir]) {
     const found = locate(path);
     if (found && isWithin(found.real, PRIVATE_TMP) && !writable.some((root) => isWithin(found.real, root)))
       readOnly.add(found.real);

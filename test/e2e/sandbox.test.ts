@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
@@ -255,6 +255,47 @@ describe.skipIf(!HAS_BWRAP)("sandboxed shell tools (bubblewrap)", () => {
     expect(await eventually(() => processesWithArgv(["sleep", seconds]).length === 1)).toBe(true);
     child.kill("SIGKILL");
     expect(await eventually(() => processesWithArgv(["sleep", seconds]).length === 0)).toBe(true);
+  }, 90_000);
+
+  test("a program under the host's /tmp runs, and a read-only sandbox can work there; the rest of /tmp stays hidden", async () => {
+    const { dir } = workspace();
+    const tmp = mkdtempSync("/tmp/agentry-sandbox-prog-");
+    try {
+      writeFileSync(join(tmp, "hello.sh"), "#!/bin/sh\necho HELLO-FROM-TMP\n");
+      chmodSync(join(tmp, "hello.sh"), 0o755);
+      writeFileSync(join(tmp, "other.txt"), "other-tmp-file\n");
+      const tools = `
+[tools.here]
+kind = "shell"
+env = ["PATH", "HOME"]
+cwd = "${tmp}"
+sandbox = "read-only"
+
+[tools.ws]
+kind = "shell"
+env = ["PATH", "HOME"]
+cwd = "${dir}"
+sandbox = "workspace-write"
+`;
+      const { code, byId } = await run(
+        [
+          ["here", { command: "./hello.sh" }],
+          ["here", { command: `touch ${tmp}/planted` }],
+          ["ws", { command: `${tmp}/hello.sh` }],
+          ["ws", { command: `cat ${tmp}/other.txt` }],
+        ],
+        { tools, list: '["here", "ws"]' },
+      );
+      expect(code).toBe(0);
+      expect(text(byId.get("c0"))).toContain("HELLO-FROM-TMP");
+      expect(byId.get("c1")?.["ok"]).toBe(false);
+      expect(existsSync(join(tmp, "planted"))).toBe(false);
+      expect(text(byId.get("c2"))).toContain("HELLO-FROM-TMP");
+      expect(byId.get("c3")?.["ok"]).toBe(false);
+      expect(text(byId.get("c3"))).not.toContain("other-tmp-file");
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 90_000);
 
   test("without bwrap on PATH the call is refused, nothing runs, and the run exits 3", async () => {
