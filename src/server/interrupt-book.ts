@@ -126,6 +126,12 @@ export class InterruptBook {
     this.persist();
   }
 
+  /** Puts back the records of a run whose continuation could not start (see `close`). */
+  reopen(records: readonly InterruptRecord[]): void {
+    for (const record of records) this.records.set(record.id, record);
+    this.persist();
+  }
+
   /** Tells the watchers something changed (a decision was recorded). */
   changed(): void {
     for (const watcher of this.watchers) watcher();

@@ -291,6 +291,8 @@ export class ServerRuns {
    * Continues the agentry run once every interrupt of it is decided: now, or when its thread is
    * busy, queued behind the thread's run (announced as `queued` under `id` already). Its
    * interrupts are closed when it starts, so a stop before that leaves them for the next start.
+   * A resume refused because a lock of the run is busy (`LockBusyError`: nothing ran) fails the
+   * continuation and reopens them, so posting a decision again, or the next start, continues it.
    */
   private continueWhenDecided(agentryRunId: string, id: string = newRunId()): ServerRun | undefined {
     if (this.continuing.has(agentryRunId) || this.stopping) return undefined;
@@ -315,9 +317,15 @@ export class ServerRuns {
     this.continuing.add(agentryRunId);
     this.markContinued(origin.runId, id);
     const run = this.register({ id, threadId: origin.threadId, agent: deferred.agent, agentryRunId });
-    const execute: Execute = (extra) => {
+    const execute: Execute = async (extra) => {
+      const records = this.options.interrupts.recordsOf(agentryRunId);
       this.options.interrupts.close(agentryRunId);
-      return this.options.runtime.resume(agentryRunId, { approve: "defer", ...extra });
+      try {
+        return await this.options.runtime.resume(agentryRunId, { approve: "defer", ...extra });
+      } catch (err) {
+        if (err instanceof LockBusyError) this.options.interrupts.reopen(records);
+        throw err;
+      }
     };
     const onDone = () => this.continuing.delete(agentryRunId);
     if (this.busyThreads.has(run.threadId)) {
