@@ -134,6 +134,17 @@ describe("zero-config: providers from the environment", () => {
     expect(mock?.requests).toHaveLength(0);
   });
 
+  test("only ollama and no model named is exit 2, and the example model is an ollama one", async () => {
+    await setup();
+    project();
+    const result = await agentry(["run", "hi"], { OLLAMA_HOST: mock?.url });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no model named, and ollama has no default model");
+    expect(result.stderr).toContain("--model ollama/");
+    expect(result.stderr).not.toContain("openai/");
+    expect(mock?.requests).toHaveLength(0);
+  });
+
   test("a model of a provider whose key is unset is exit 2 naming the variable", async () => {
     await setup();
     project();

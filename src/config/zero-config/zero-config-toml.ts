@@ -85,8 +85,14 @@ function pickModel(
     providers.length === 1
       ? `no model named, and ${ids} has no default model`
       : `no model named, and several providers are available (${ids})`,
-    { hint: "pass --model provider/model (e.g. --model openai/gpt-4.1-mini) or set AGENTRY_MODEL" },
+    { hint: `pass --model provider/model (e.g. --model ${exampleModel(providers)}) or set AGENTRY_MODEL` },
   );
+}
+
+/** A model the user could pass: the first hosted provider's default, else one of ollama's. */
+function exampleModel(providers: readonly EnvProvider[]): string {
+  const hosted = providers.find((provider) => provider.defaultModel !== undefined);
+  return hosted ? `${hosted.id}/${hosted.defaultModel}` : "ollama/llama3.2";
 }
 
 /**
