@@ -31,3 +31,12 @@ export async function configOfRun(
     );
   }
 }
+
+/**
+ * Whether `run` was made with another configuration file than `loaded` (a zero-config run was
+ * made with none): then `resume` must be given the run's `-c` to continue it as it was made (its
+ * tools, policy and audit log).
+ */
+export function madeWithOtherFile(run: DeferredRun, loaded: LoadedConfig | undefined): boolean {
+  return basename(run.config) !== ZERO_CONFIG_NAME && run.config !== loaded?.path;
+}

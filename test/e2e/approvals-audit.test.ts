@@ -141,6 +141,7 @@ describe("approvals approve|deny without the run's -c", () => {
     const approved = await withoutC(ws, ["approvals", "approve", approvalId, "--by", "alice"]);
     expect(approved.code).toBe(0);
     expect(approved.stderr).toContain(`its audit log is ${log}`);
+    expect(approved.stdout).toContain(`continue with: agentry resume ${runId} -c ${runConfig}`);
     expect(records(log).filter((r) => r.type === "approval" && r.by === "alice")).toEqual([
       expect.objectContaining({ approval_id: approvalId, run_id: runId, decision: "approve" }),
     ]);
@@ -155,8 +156,8 @@ describe("approvals approve|deny without the run's -c", () => {
     expect((await runBinary(["audit", "verify", log])).code).toBe(0);
   });
 
-  test("when that configuration cannot be read, nothing is recorded and the usage error names the -c to pass; an explicit -c is the operator's word", async () => {
-    const { ws, runConfig, approvalId } = await deferredWithOwnAudit();
+  test("when that configuration cannot be read, nothing is recorded and the usage error names the -c to pass; an explicit -c is the operator's word; resume warns", async () => {
+    const { ws, runConfig, approvalId, runId } = await deferredWithOwnAudit();
     renameSync(runConfig, `${runConfig}.moved`);
 
     const refused = await withoutC(ws, ["approvals", "deny", approvalId, "--by", "alice"]);
@@ -180,5 +181,12 @@ describe("approvals approve|deny without the run's -c", () => {
       decision: "deny",
       by: "alice",
     });
+
+    // `resume` without the run's -c continues it under the configuration it finds, and says so.
+    const resumed = await withoutC(ws, ["resume", runId]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(
+      `warning: run ${runId} was made with ${runConfig}; it continues with ${ws.configPath} (pass -c ${runConfig}`,
+    );
   });
 });

@@ -13,7 +13,7 @@ import { currentUser } from "../current-user.ts";
 import type { CommonOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
 import { oneLine } from "../render/format.ts";
-import { configOfRun } from "../run-configuration.ts";
+import { configOfRun, madeWithOtherFile } from "../run-configuration.ts";
 
 interface ApprovalsOptions extends CommonOptions {
   reason?: string;
@@ -70,7 +70,7 @@ export default async function approvalsCommand(
       }
       const { run } = outcome;
       writeAnswer(
-        `${action === "approve" ? "approved" : "denied"} ${id} (run ${run.run_id}); continue with: agentry resume ${run.run_id}\n`,
+        `${action === "approve" ? "approved" : "denied"} ${id} (run ${run.run_id}); continue with: agentry resume ${run.run_id}${madeWithOtherFile(run, loaded) ? ` -c ${run.config}` : ""}\n`,
       );
       return ExitCode.ok;
     }

@@ -1,7 +1,10 @@
 import type { Command } from "commander";
+import type { LoadedConfig } from "../../config/loader.ts";
 import type { ExitCodeValue } from "../../spec/exit-codes.ts";
+import type { DeferredRun, DeferredRunStore } from "../../state/deferred-runs.ts";
 import type { RunOptions } from "../main.ts";
 import { writeAnswer, writeInfo } from "../output.ts";
+import { madeWithOtherFile } from "../run-configuration.ts";
 import { exitCodeAfterRefusals, requestFromFlags } from "../run-options.ts";
 import { listenerFor, openCliRun } from "../run-session.ts";
 
@@ -16,6 +19,7 @@ export default async function resumeCommand(
 ): Promise<ExitCodeValue> {
   const session = await openCliRun(options);
   try {
+    warnOfOtherConfiguration(session.runtime.deferred, runId, session.loaded);
     const { vars, model, maxTurns, timeoutMs, budget } = requestFromFlags(options);
     const result = await session.runtime.resume(runId, {
       ...(vars ? { vars } : {}),
@@ -36,4 +40,21 @@ export default async function resumeCommand(
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Warns when the run was made with another configuration file than the one given: it continues
+ * under this one's tools, policy and audit log (its audit chain then starts over in another file).
+ */
+function warnOfOtherConfiguration(store: DeferredRunStore, runId: string, loaded: LoadedConfig): void {
+  let run: DeferredRun;
+  try {
+    run = store.load(runId);
+  } catch {
+    return;
+  }
+  if (run.status === "awaiting_approval" && madeWithOtherFile(run, loaded))
+    writeInfo(
+      `warning: run ${runId} was made with ${run.config}; it continues with ${loaded.path} (pass -c ${run.config} to continue it as it was made)`,
+    );
 }
