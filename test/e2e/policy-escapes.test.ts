@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -182,5 +183,48 @@ policy = { approval = { tools = ["sh"] } }
     expect(list.code).toBe(0);
     // Before, the row cut the arguments at 80 characters: `{"command":"echo xxx…`.
     expect(list.stdout).toContain(`${padding} > /dev/null; echo TAIL-SHOWN >> calls.log`);
+  }, 60_000);
+});
+
+describe("a file deny pattern covers what a search reads", () => {
+  test("search . does not read .env past deny files:read .env; a search of a folder it cannot reach runs", async () => {
+    const main = await e2e.mock([
+      {
+        toolCalls: [
+          { id: "s1", name: "files", arguments: { op: "search", path: ".", pattern: "launch" } },
+          { id: "s2", name: "files", arguments: { op: "search", path: "./docs/..", pattern: "launch" } },
+          { id: "s3", name: "files", arguments: { op: "search", path: "docs", pattern: "launch" } },
+        ],
+      },
+      { text: "done" },
+    ]);
+    const ws = e2e.workspace(`${mockDefaultsToml(main.baseUrls.openai, "reader")}
+[tools.files]
+kind = "file"
+root = "."
+
+[agents.reader]
+tools = ["files"]
+mode = "auto"
+policy = { approval = { deny = ["files:read .env"] } }
+`);
+    ws.write(".env", "launch code 4242\n");
+    mkdirSync(join(ws.dir, "docs"));
+    ws.write("docs/a.md", "launch notes\n");
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(0);
+    const calls = new Map(
+      parseNdjson(result.stdout)
+        .filter((e) => e.type === "tool_result")
+        .map((e) => [String(e.id), e]),
+    );
+    // Before, s1 and s2 answered ".env:1: launch code 4242".
+    expect(result.stdout).not.toContain("4242");
+    for (const id of ["s1", "s2"]) {
+      expect(calls.get(id)).toMatchObject({ ok: false, stopped_by: "approval" });
+      expect(String(calls.get(id)?.error)).toContain('which "read .env" may cover');
+    }
+    expect(calls.get("s3")).toMatchObject({ ok: true });
+    expect(String(calls.get("s3")?.output)).toContain("docs/a.md:1: launch notes");
   }, 60_000);
 });

@@ -22,7 +22,7 @@ import {
   READ_FLAGS,
 } from "./open-in-root.ts";
 import { FILE_PARAMETERS_JSON, FILE_READ_ONLY_PARAMETERS_JSON } from "./parameters-json.ts";
-import { patternPaths } from "./pattern-paths.ts";
+import { patternPaths, searchReach } from "./pattern-paths.ts";
 import {
   type FileWindow,
   handleReader,
@@ -126,8 +126,11 @@ export function createFileTool(name: string, config: FileToolConfig): Tool<FileA
     matchArguments(args, globs, mode) {
       const { op, path } = args;
       if (typeof op !== "string" || typeof path !== "string") return { kind: "no_match" };
-      const canonical = patternPaths(root.path, config.root, path)?.map((spelling) => `${op} ${spelling}`);
-      return matchSpellings(globs, `${op} ${path}`, canonical, mode);
+      const spellings = patternPaths(root.path, config.root, path);
+      const canonical = spellings?.map((spelling) => `${op} ${spelling}`);
+      const verdict = matchSpellings(globs, `${op} ${path}`, canonical, mode);
+      if (verdict.kind !== "no_match" || mode !== "any" || op !== "search" || !spellings) return verdict;
+      return searchReach(globs, spellings);
     },
     execute(args, ctx): Promise<ToolResult> {
       if (args.op === "read" && local) {

@@ -16,6 +16,8 @@ export interface CommandGlob {
   matchesSomeCompletion(text: string): boolean;
   /** Whether it matches `text` and every `text + " " + anything`. */
   matchesEveryCompletion(text: string): boolean;
+  /** Whether it matches some text that starts with `prefix` (`prefix` itself included). */
+  matchesSomeExtension(prefix: string): boolean;
 }
 
 /** Compiles one glob. */
@@ -45,5 +47,6 @@ export function compileCommandGlob(source: string): CommandGlob {
     matchesSomeCompletion: (text) => run(text).has(source.length) || run(`${text} `).size > 0,
     matchesEveryCompletion: (text) =>
       run(text).has(source.length) && [...run(`${text} `)].some((state) => starsOnlyFrom(state)),
+    matchesSomeExtension: (prefix) => run(prefix).size > 0,
   };
 }
