@@ -1,6 +1,7 @@
 import { namedEntry } from "../config/named-entry.ts";
+import type { ToolConfig } from "../config/schema.ts";
 import { AGENT_TOOL_PREFIX } from "../config/tool-patterns.ts";
-import { MCP_ENTRY_PREFIX } from "../mcp/entries.ts";
+import { MCP_ENTRY_PREFIX, mcpServerOfToolName } from "../mcp/entries.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { ToolSchema } from "../spec/model.ts";
 import type { Tool } from "../spec/tool.ts";
@@ -47,7 +48,8 @@ export async function assembleTools(
   const configured = rt.loaded.config.tools ?? {};
   const keep = rt.toolFilter ?? (() => true);
   const entries = toolEntries(configured, settings.config.tools ?? []).filter(
-    ({ entry, visible }) => entry.startsWith(MCP_ENTRY_PREFIX) || keep([entry, visible]),
+    ({ entry, visible }) =>
+      entry.startsWith(MCP_ENTRY_PREFIX) || keep(entryNames(configured, entry, visible)),
   );
   const tools: (Tool | ChildTool)[] = [];
   for (const { entry, visible } of entries) {
@@ -100,13 +102,39 @@ export async function assembleTools(
       }
     }
   }
-  tools.push(...mcpTools.filter((tool) => keep([tool.name])));
+  tools.push(...mcpTools.filter((tool) => keep(mcpToolNames(tool.name))));
   const hasChildTools = tools.some(isChildTool);
   return {
     entries: tools,
     schemas: tools.map((tool) => (isChildTool(tool) ? tool.schema : schemaOf(rt, tool))),
     fixed: hasChildTools ? undefined : new Map(tools.map((tool) => [(tool as Tool).name, tool as Tool])),
   };
+}
+
+/**
+ * The names a tool entry is matched by in `--allowed-tools`/`--disallowed-tools`: the entry, the
+ * name the model sees, and for a `kind = "agent"` tool the agent it runs (`agent:NAME`), so
+ * `--disallowed-tools agent:helper` also removes a tool that runs `helper` under another name.
+ */
+function entryNames(
+  configured: Readonly<Record<string, ToolConfig>>,
+  entry: string,
+  visible: string,
+): string[] {
+  const config = namedEntry(configured, entry);
+  return config?.kind === "agent"
+    ? [entry, visible, `${AGENT_TOOL_PREFIX}${config.agent}`]
+    : [entry, visible];
+}
+
+/**
+ * The names an MCP tool is matched by in `--allowed-tools`/`--disallowed-tools`: the name the model
+ * sees (`mcp__github__create_issue`) and the entry naming its server in agents' tools
+ * (`mcp:github`), so `--disallowed-tools mcp:github` removes the server's tools as it says.
+ */
+function mcpToolNames(name: string): string[] {
+  const server = mcpServerOfToolName(name);
+  return server === undefined ? [name] : [name, `${MCP_ENTRY_PREFIX}${server}`];
 }
 
 /** The tools of one execution by name: the shared map, or the child tools bound to `children`. */

@@ -228,3 +228,60 @@ policy = { approval = { deny = ["files:read .env"] } }
     expect(String(calls.get("s3")?.output)).toContain("docs/a.md:1: launch notes");
   }, 60_000);
 });
+
+describe("--disallowed-tools removes a tool by every name it is known by", () => {
+  test("mcp:SERVER removes the server's tools; agent:NAME removes a kind = agent tool that runs NAME", async () => {
+    const main = await e2e.mock((request) => {
+      const offered = ((request.body as { tools?: { function: { name: string } }[] }).tools ?? []).map(
+        (tool) => tool.function.name,
+      );
+      if (systemOf(request).startsWith("HELPER")) return { text: "helper ran" };
+      if (lastOf(request).role === "user") {
+        return {
+          toolCalls: [
+            { id: "m1", name: "mcp__docs__echo", arguments: { text: "hi" } },
+            { id: "r1", name: "research", arguments: { task: "look it up" } },
+          ],
+        };
+      }
+      return { text: `offered: ${offered.join(",") || "none"}` };
+    });
+    e2e.workspace(`${mockDefaultsToml(main.baseUrls.openai, "boss")}
+${mcpServer("docs")}
+[tools.research]
+kind = "agent"
+agent = "helper"
+
+[agents.helper]
+instructions = "HELPER"
+
+[agents.boss]
+tools = ["mcp:docs", "research"]
+mode = "auto"
+`);
+    const result = await e2e.agentry(
+      ["run", "--output", "ndjson", "--disallowed-tools", "mcp:docs,agent:helper", "go"],
+      { timeoutMs: 60_000 },
+    );
+    expect(result.code).toBe(0);
+    const events = parseNdjson(result.stdout);
+    // Before, both ran: the flag matched only the names mcp__docs__echo and research.
+    for (const id of ["m1", "r1"]) {
+      expect(events.find((e) => e.type === "tool_result" && e.id === id && e.agent === "boss")).toMatchObject(
+        {
+          ok: false,
+          stopped_by: "registry",
+        },
+      );
+    }
+    expect(events.some((e) => e.type === "subagent_start")).toBe(false);
+    expect(events.at(-1)).toMatchObject({ type: "run_end", answer: "offered: none" });
+
+    const kept = await e2e.agentry(["run", "--output", "ndjson", "--allowed-tools", "mcp:docs", "go"], {
+      timeoutMs: 60_000,
+    });
+    expect(parseNdjson(kept.stdout).find((e) => e.type === "tool_result" && e.id === "m1")).toMatchObject({
+      ok: true,
+    });
+  }, 120_000);
+});
