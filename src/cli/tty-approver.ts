@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { interruptedDecision } from "../middleware/approval/ask.ts";
 import type { ApprovalDecision, ApprovalRequest, Approver } from "../spec/approval.ts";
 import { currentUser } from "./current-user.ts";
-import { oneLine, preview, terminalSafe } from "./render/format.ts";
+import { oneLine, terminalSafe } from "./render/format.ts";
 
 /**
  * Shows `question` and resolves with the next line typed, or undefined when the input closed or
@@ -79,7 +79,7 @@ export function questionApprover(
   let queue: Promise<unknown> = Promise.resolve();
   const decide = async (request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision> => {
     const targets = Object.entries(request.targets ?? {})
-      .map(([placeholder, value]) => `  ${placeholder} is ${preview(value, 200)}\n`)
+      .map(([placeholder, value]) => `  ${placeholder} is ${oneLine(value)}\n`)
       .join("");
     write(
       `\napproval needed (${request.approvalId}): agent ${request.agent} wants to call ${terminalSafe(request.tool)}\n  ${oneLine(request.args)}\n${targets}  why: ${request.why}\n`,

@@ -72,6 +72,26 @@ describe("--approve ask through a pseudo-terminal", () => {
     expect(result.stdout).toContain(`${padding} > /dev/null; echo TAIL-SHOWN >> calls.log`);
   });
 
+  test("a placeholder's real value is shown whole: a long e-mail domain is not cut (review 9b)", async () => {
+    const email = `${"x".repeat(60)}@sub.${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.evil.example`;
+    const mock = await e2e.mock((request) => {
+      const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
+      const tools = messages.filter((m) => m.role === "tool");
+      if (tools.length === 0) return call("r1", "files", { op: "read", path: "contacts.txt" });
+      if (tools.length === 1) {
+        const placeholder = /\[PII:email:[0-9a-f]+\]/.exec(String(tools[0]?.content))?.[0] ?? "none";
+        return call("s1", "sh", { command: `echo mail ${placeholder} >> calls.log` });
+      }
+      return { text: "finished" };
+    });
+    const ws = e2e.workspace(ttyAgent(mock.baseUrls.openai, ["sh"]));
+    ws.write("contacts.txt", `write to ${email}\n`);
+    const result = await runInTerminal(ws, "n\n\n");
+    expect(result.code).toBe(0);
+    // Before, the value was cut at 200 characters, before the domain it goes to.
+    expect(result.stdout).toMatch(new RegExp(`\\[PII:email:[0-9a-f]+\\] is ${email.replaceAll(".", "\\.")}`));
+  });
+
   test("the prompt shows the real address behind a placeholder the model copied from redacted output", async () => {
     const mock = await e2e.mock((request) => {
       const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
