@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MockTurn } from "../../src/testing/index.ts";
+import type { MockRequest, MockTurn } from "../../src/testing/index.ts";
 import { BINARY, runBinary } from "../support/binary.ts";
 import { e2eFixture } from "../support/e2e-fixture.ts";
 import { mockDefaultsToml, SHELL_TOOL_TOML, type Workspace } from "../support/workspace.ts";
@@ -11,6 +11,24 @@ const e2e = e2eFixture();
 const call = (id: string, name: string, args: Record<string, unknown>): MockTurn => ({
   toolCalls: [{ id, name, arguments: args }],
 });
+
+/**
+ * A model that reads `file` with the file tool, copies the first `kind` placeholder of what it read
+ * into a shell call (`echo WORD PLACEHOLDER >> calls.log`), then finishes.
+ */
+const copyingModel =
+  (file: string, kind: string, word: string) =>
+  (request: MockRequest): MockTurn => {
+    const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
+    const tools = messages.filter((m) => m.role === "tool");
+    if (tools.length === 0) return call("r1", "files", { op: "read", path: file });
+    if (tools.length === 1) {
+      const placeholder =
+        new RegExp(`\\[PII:${kind}:[0-9a-f]+\\]`).exec(String(tools[0]?.content))?.[0] ?? "none";
+      return call("s1", "sh", { command: `echo ${word} ${placeholder} >> calls.log` });
+    }
+    return { text: "finished" };
+  };
 
 /** Quotes a word for /bin/sh (the `script` command runs its argument through a shell). */
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
@@ -74,16 +92,7 @@ describe("--approve ask through a pseudo-terminal", () => {
 
   test("a placeholder's real value is shown whole: a long e-mail domain is not cut (review 9b)", async () => {
     const email = `${"x".repeat(60)}@sub.${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.evil.example`;
-    const mock = await e2e.mock((request) => {
-      const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
-      const tools = messages.filter((m) => m.role === "tool");
-      if (tools.length === 0) return call("r1", "files", { op: "read", path: "contacts.txt" });
-      if (tools.length === 1) {
-        const placeholder = /\[PII:email:[0-9a-f]+\]/.exec(String(tools[0]?.content))?.[0] ?? "none";
-        return call("s1", "sh", { command: `echo mail ${placeholder} >> calls.log` });
-      }
-      return { text: "finished" };
-    });
+    const mock = await e2e.mock(copyingModel("contacts.txt", "email", "mail"));
     const ws = e2e.workspace(ttyAgent(mock.baseUrls.openai, ["sh"]));
     ws.write("contacts.txt", `write to ${email}\n`);
     const result = await runInTerminal(ws, "n\n\n");
@@ -93,16 +102,7 @@ describe("--approve ask through a pseudo-terminal", () => {
   });
 
   test("the prompt shows the real address behind a placeholder the model copied from redacted output", async () => {
-    const mock = await e2e.mock((request) => {
-      const messages = (request.body as { messages: { role: string; content: string | null }[] }).messages;
-      const tools = messages.filter((m) => m.role === "tool");
-      if (tools.length === 0) return call("r1", "files", { op: "read", path: "hosts.txt" });
-      if (tools.length === 1) {
-        const placeholder = /\[PII:ip:[0-9a-f]+\]/.exec(String(tools[0]?.content))?.[0] ?? "none";
-        return call("s1", "sh", { command: `echo reach ${placeholder} >> calls.log` });
-      }
-      return { text: "finished" };
-    });
+    const mock = await e2e.mock(copyingModel("hosts.txt", "ip", "reach"));
     const ws = e2e.workspace(ttyAgent(mock.baseUrls.openai, ["sh"]));
     ws.write("hosts.txt", "db at 10.20.30.40\n");
     const result = await runInTerminal(ws, "y\n");
