@@ -4,7 +4,7 @@ import type { ProviderError, SerializedError } from "../spec/errors.ts";
 import type { RunEventInput, RunStatus, StopReason } from "../spec/events.ts";
 import type { PipelineContext } from "../spec/middleware.ts";
 import type { Message, ModelEvent, ModelRequest, ToolCall, ToolSchema, Usage } from "../spec/model.ts";
-import { stopReasonOf } from "../spec/run-stop.ts";
+import { statusOfStop, stopReasonOf } from "../spec/run-stop.ts";
 import type { Tool, ToolFailure } from "../spec/tool.ts";
 import { vetCallIds } from "./call-ids.ts";
 import { type GraceTimer, RunStopRace } from "./run-stop-race.ts";
@@ -239,10 +239,8 @@ function interrupted(
   stop: (status: RunStatus, reason: StopReason) => LoopResult,
   signal: AbortSignal,
 ): LoopResult {
-  const reason = stopReasonOf(signal);
-  if (reason === "timeout") return stop("failed", "timeout");
-  if (reason === "interrupted") return stop("interrupted", "interrupted");
-  return stop("stopped", "cancelled");
+  const halted = statusOfStop(stopReasonOf(signal));
+  return stop(halted.status, halted.stopReason);
 }
 
 /** The stop reason of a run halted by a tool result: `failures` ends it as a tool error. */

@@ -48,6 +48,8 @@ export interface McpConnection {
 /** How to connect: secrets, the startup deadline and who hears about a changed tool list. */
 export interface ConnectOptions extends SecretSource {
   startupTimeoutMs: number;
+  /** Aborted when the start is no longer wanted (the runtime closes): it gives up at once, like at its deadline. */
+  stop?: AbortSignal;
   onToolsChanged(tools: McpTool[]): void;
 }
 
@@ -78,23 +80,34 @@ function newClient(options: ConnectOptions, negotiate: "auto" | "legacy" = "auto
   });
 }
 
+/**
+ * `work`, or McpStartError once `ms` have passed or `stop` aborts, after `onTimeout` (which tears
+ * the attempt down).
+ */
 async function withDeadline<T>(
   work: Promise<T>,
   ms: number,
   what: string,
   onTimeout: () => void,
+  stop: AbortSignal | undefined,
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onStop: (() => void) | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const giveUp = (why: string) => {
       onTimeout();
-      reject(new McpStartError(`${what} did not start within ${ms} ms (startup_timeout)`));
-    }, ms);
+      reject(new McpStartError(`${what} ${why}`));
+    };
+    timer = setTimeout(() => giveUp(`did not start within ${ms} ms (startup_timeout)`), ms);
+    onStop = () => giveUp("was stopped while it started (the runtime closed)");
+    if (stop?.aborted) onStop();
+    else stop?.addEventListener("abort", onStop, { once: true });
   });
   try {
     return await Promise.race([work, deadline]);
   } finally {
     clearTimeout(timer);
+    if (onStop) stop?.removeEventListener("abort", onStop);
   }
 }
 
@@ -152,6 +165,7 @@ async function startStdio(
       Math.max(1, deadline - Date.now()),
       `MCP server "${server}"`,
       () => transport.killNow(),
+      options.stop,
     );
   } catch (error) {
     await transport.close().catch(() => {});
@@ -220,6 +234,7 @@ async function connectHttp(
       () => {
         void transport.close();
       },
+      options.stop,
     );
     return connection(client, kind, () => {});
   };

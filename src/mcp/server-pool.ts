@@ -67,6 +67,8 @@ export class McpServerPool {
     for (const connection of this.live) connection.killNow();
   };
   private closed = false;
+  /** Aborted by `close`: servers still starting give up at once instead of at their startup timeout. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly servers: Readonly<Record<string, McpServerConfig>>,
@@ -108,6 +110,7 @@ export class McpServerPool {
       connection = await connectServer(name, config, {
         ...this.secrets,
         startupTimeoutMs,
+        stop: this.closing.signal,
         onToolsChanged: (tools) => {
           if (current?.state === "up") current.tools = tools;
         },
@@ -117,7 +120,7 @@ export class McpServerPool {
         return { state: "failed", reason: "the runtime closed while the server started", cause: undefined };
       }
       this.track(connection);
-      const tools = await listWithin(connection, startupTimeoutMs);
+      const tools = await listWithin(connection, startupTimeoutMs, this.closing.signal);
       current = { state: "up", connection, tools };
       return current;
     } catch (cause) {
@@ -173,6 +176,7 @@ export class McpServerPool {
   /** Closes every connection: stdio servers' process groups get SIGTERM, then SIGKILL. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     const settled = await Promise.all([...this.starts.values()]);
     await Promise.all(
       settled.map((state) => (state.state === "up" ? this.drop(state.connection) : undefined)),
@@ -191,16 +195,22 @@ export class McpServerPool {
   }
 }
 
-async function listWithin(connection: McpConnection, ms: number): Promise<McpTool[]> {
+/** The server's tools, or an error after `ms` without an answer or once `stop` aborts. */
+async function listWithin(connection: McpConnection, ms: number, stop: AbortSignal): Promise<McpTool[]> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onStop: (() => void) | undefined;
   try {
     return await Promise.race([
       connection.listTools(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`tools/list got no answer within ${ms} ms`)), ms);
+        onStop = () => reject(new Error("tools/list was stopped (the runtime closed)"));
+        if (stop.aborted) onStop();
+        else stop.addEventListener("abort", onStop, { once: true });
       }),
     ]);
   } finally {
     clearTimeout(timer);
+    if (onStop) stop.removeEventListener("abort", onStop);
   }
 }

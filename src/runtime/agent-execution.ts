@@ -12,6 +12,7 @@ import { RunStop } from "../spec/run-stop.ts";
 import { parseToolArguments } from "../tools/arguments.ts";
 import { type AgentSettings, settingsForRequest } from "./agent-settings.ts";
 import { toolsForRun } from "./agent-tools.ts";
+import { assembledUnlessStopped } from "./assembly-wait.ts";
 import { type ChildRunner, runChild } from "./child-runs.ts";
 import { loadAnswerCheck } from "./output-schema.ts";
 import {
@@ -61,9 +62,12 @@ export async function executeAgent(
 ): Promise<AgentOutcome> {
   const assembled =
     exec.assembled ??
-    (await (exec.inline
-      ? resolveInlineAgent(rt, exec.agent, exec.inline.config, exec.inline.pipeline)
-      : resolveAgent(rt, exec.agent)));
+    (await assembledUnlessStopped(
+      exec.inline
+        ? resolveInlineAgent(rt, exec.agent, exec.inline.config, exec.inline.pipeline)
+        : resolveAgent(rt, exec.agent),
+      exec.signal,
+    ));
   const isTop = exec.depth === 0;
   const settings = isTop ? settingsForRequest(assembled.settings, scope.request) : assembled.settings;
   const emit = scope.emitFor(exec.runId, exec.agent);

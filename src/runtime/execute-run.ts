@@ -10,11 +10,12 @@ import { AgentryError, type SerializedError, serializeError, UsageError } from "
 import type { RunEventInput, UsageTotals } from "../spec/events.ts";
 import { ExitCode } from "../spec/exit-codes.ts";
 import type { Message, ToolCall } from "../spec/model.ts";
-import { RunStop } from "../spec/run-stop.ts";
+import { RunStop, statusOfStop } from "../spec/run-stop.ts";
 import { SessionStore } from "../state/session-store.ts";
 import { type AgentOutcome, executeAgent } from "./agent-execution.ts";
 import { type AgentSettings, resolveSettings, settingsForRequest } from "./agent-settings.ts";
 import { approverFor } from "./approvers.ts";
+import { assembledUnlessStopped } from "./assembly-wait.ts";
 import { DEFAULT_LIMITS } from "./child-runs.ts";
 import { EventBus } from "./event-bus.ts";
 import { executeFlow } from "./flow-execution.ts";
@@ -75,11 +76,21 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
       },
     );
   }
+  const started = rt.now();
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(request.signal?.reason ?? new RunStop("cancelled"));
+  if (request.signal?.aborted) onOuterAbort();
+  request.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const timer = rt.clock.setTimeout(() => controller.abort(new RunStop("timeout")), settings.timeoutMs);
+  // Stopped (Ctrl-C, the run's deadline) while the agent was assembled, e.g. while an MCP server
+  // it uses was starting: the run ends as a loop stopped then would, without a turn.
+  let stoppedEarly: RunStop | undefined;
   if (!flow) {
     try {
-      assembled = await resolveAgent(rt, target);
+      assembled = await assembledUnlessStopped(resolveAgent(rt, target), controller.signal);
     } catch (err) {
-      failure = err;
+      if (err instanceof RunStop) stoppedEarly = err;
+      else failure = err;
     }
   }
   const redactor = createRedactor({
@@ -87,12 +98,6 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
     secrets: [...rt.secrets],
     ...(plan.restore ? { known: plan.restore } : {}),
   });
-  const started = rt.now();
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort(request.signal?.reason ?? new RunStop("cancelled"));
-  if (request.signal?.aborted) onOuterAbort();
-  request.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const timer = rt.clock.setTimeout(() => controller.abort(new RunStop("timeout")), settings.timeoutMs);
   const refusals = { count: 0 };
   const model = flow ? `flow:${flow.kind}` : (settings.model ?? "");
   const observers = observeRun(rt, request, runId, { agent: target, model });
@@ -131,17 +136,21 @@ export async function executeRun(rt: RuntimeContext, request: RunRequest, plan: 
   let outcome: AgentOutcome | undefined;
   try {
     if (failure !== undefined) throw failure;
-    outcome = flow
-      ? await executeFlow(rt, scope, target, request.prompt, controller.signal)
-      : await executeAgent(rt, scope, {
-          agent: target,
-          runId,
-          messages,
-          depth: 0,
-          signal: controller.signal,
-          ...(assembled ? { assembled } : {}),
-          ...(resuming ? { resume: { turns: plan.turns, calls: plan.resumeCalls, usage: plan.usage } } : {}),
-        });
+    outcome = stoppedEarly
+      ? stoppedOutcome(stoppedEarly, resuming ? plan : undefined)
+      : flow
+        ? await executeFlow(rt, scope, target, request.prompt, controller.signal)
+        : await executeAgent(rt, scope, {
+            agent: target,
+            runId,
+            messages,
+            depth: 0,
+            signal: controller.signal,
+            ...(assembled ? { assembled } : {}),
+            ...(resuming
+              ? { resume: { turns: plan.turns, calls: plan.resumeCalls, usage: plan.usage } }
+              : {}),
+          });
   } catch (err) {
     failure = err;
   } finally {
@@ -344,6 +353,26 @@ function countingRefusals(
 
 /** The emitter of a run nobody listens to: events are neither built nor redacted. */
 function ignoreEvent(_event: RunEventInput): void {}
+
+/**
+ * The outcome of a run stopped before its loop started (while its agent was assembled): the
+ * status a loop stopped by `stop` ends with, and a resumed run's turns and usage so far.
+ */
+function stoppedOutcome(stop: RunStop, resumed: Pick<RunPlan, "turns" | "usage"> | undefined): AgentOutcome {
+  const meter = new UsageMeter();
+  if (resumed?.usage) {
+    const { input_tokens, output_tokens, cost_usd } = resumed.usage;
+    meter.add({ inputTokens: input_tokens, outputTokens: output_tokens }, cost_usd);
+  }
+  return {
+    ...statusOfStop(stop.reason),
+    answer: "",
+    turns: resumed?.turns ?? 0,
+    pendingCalls: [],
+    meter,
+    model: "",
+  };
+}
 
 function failedOutcome(error: SerializedError): AgentOutcome {
   return {

@@ -1,4 +1,4 @@
-import type { StopReason } from "./events.ts";
+import type { RunStatus, StopReason } from "./events.ts";
 
 /**
  * The reason given to `AbortController.abort()` when a run is stopped from outside the loop
@@ -18,6 +18,16 @@ export class RunStop extends Error {
 /** The stop reason carried by an aborted signal, `cancelled` when it is not a `RunStop`. */
 export function stopReasonOf(signal: AbortSignal): RunStop["reason"] {
   return signal.reason instanceof RunStop ? signal.reason.reason : "cancelled";
+}
+
+/**
+ * How a run halted from outside its loop ends: `timeout` as failed, `interrupted` as interrupted
+ * (a deferred run's stop), anything else as stopped and cancelled.
+ */
+export function statusOfStop(reason: RunStop["reason"]): { status: RunStatus; stopReason: StopReason } {
+  if (reason === "timeout") return { status: "failed", stopReason: "timeout" };
+  if (reason === "interrupted") return { status: "interrupted", stopReason: "interrupted" };
+  return { status: "stopped", stopReason: "cancelled" };
 }
 
 /** The detail a `RunStop` on an aborted signal gives (e.g. `hard (call c1) failed`), if any. */
