@@ -153,4 +153,17 @@ describe("secrets", () => {
       "abcDEF123456ghiJKL",
     ]);
   });
+  test("a shell's PWD and OLDPWD holding paths are not passwords; other *PWD names and non-path values are", () => {
+    const env =
+      "PWD=/home/dev/projects/agentry-app\nOLDPWD=/srv/build/x86_64\nSHLVL=1\nexport pwd='~/work/repo-9'";
+    expect(found(detectSecretAssignments, env)).toEqual([]);
+    const secrets =
+      "MYSQL_PWD=/Xk9#mQ2$vL7pZq8 db_pwd=/Zq81mNbV3xYw PWD=Xk9#mQ2$vL7pAb XOLDPWD=/c0ffee4a11d4e5q";
+    expect(found(detectSecretAssignments, secrets)).toEqual([
+      "/Xk9#mQ2$vL7pZq8",
+      "/Zq81mNbV3xYw",
+      "Xk9#mQ2$vL7pAb",
+      "/c0ffee4a11d4e5q",
+    ]);
+  });
 });

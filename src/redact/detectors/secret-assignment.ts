@@ -20,11 +20,27 @@ export function shannonEntropy(value: string): number {
   return entropy;
 }
 
+/** `PWD=` or `OLDPWD=` (either case) and a path: a shell's working directories as `env` prints them. */
+const WORKING_DIRECTORY = /^(?:old)?pwd["']?[ \t]*[:=][ \t]*["']?[/~]/i;
+
+/**
+ * Whether the assignment matched at `start` is the shell's `PWD` or `OLDPWD` holding a path, not
+ * a password: the name stands alone (`MYSQL_PWD=` and `db_pwd=` are still passwords) and the value
+ * starts with `/` or `~`.
+ */
+function isWorkingDirectory(text: string, start: number, end: number): boolean {
+  let from = start;
+  if (text.slice(from - 3, from).toLowerCase() === "old") from -= 3;
+  if (from > 0 && /[A-Za-z0-9_]/.test(text.charAt(from - 1))) return false;
+  return WORKING_DIRECTORY.test(text.slice(from, end));
+}
+
 function pushValues(regex: RegExp, text: string, out: Detection[], needEntropy: boolean): void {
   regex.lastIndex = 0;
   for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
     const value = m[1] as string;
     if (needEntropy && shannonEntropy(value) < ENTROPY_THRESHOLD) continue;
+    if (needEntropy && isWorkingDirectory(text, m.index, m.index + m[0].length)) continue;
     const end = m.index + m[0].length;
     out.push({ start: end - value.length, end, kind: "secret" });
   }
