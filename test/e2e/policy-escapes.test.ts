@@ -55,16 +55,18 @@ mode = "auto"
   }, 90_000);
 });
 
-/** A local HTTP server counting the paths it was asked for. */
-async function target(): Promise<{ port: number; paths: string[] }> {
+/** A local HTTP server noting each request's method, path and method-override header. */
+async function target(): Promise<{ port: number; paths: string[]; requests: string[] }> {
   const paths: string[] = [];
+  const requests: string[] = [];
   const server = createServer((request, response) => {
     paths.push(request.url ?? "");
+    requests.push(`${request.method} ${request.url} ${request.headers["x-http-method-override"] ?? "-"}`);
     response.end("reached");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   e2e.afterThis(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.address() as AddressInfo).port, paths };
+  return { port: (server.address() as AddressInfo).port, paths, requests };
 }
 
 /** Agent `probe` with http tool `web` (127.0.0.1 allowed) in `mode`, with `approval` as its policy. */
@@ -126,6 +128,42 @@ describe("approval patterns on URLs judge the host the request goes to", () => {
     // %2561 is "%61" itself, not "a": that call is not an /admin call and reaches the server as such.
     expect(paths).toEqual(["/%2561dmin"]);
     expect(result.code).toBe(0);
+  }, 60_000);
+});
+
+describe("the method the policy judges is the method sent", () => {
+  test("a model's X-HTTP-Method-Override does not reach the server of a GET-only, read-only tool", async () => {
+    const { port, requests } = await target();
+    const main = await e2e.mock([
+      {
+        toolCalls: [
+          {
+            id: "w1",
+            name: "web",
+            arguments: {
+              url: `http://127.0.0.1:${port}/users/1`,
+              headers: { "X-HTTP-Method-Override": "DELETE" },
+            },
+          },
+        ],
+      },
+      { text: "done" },
+    ]);
+    e2e.workspace(`${mockDefaultsToml(main.baseUrls.openai, "probe")}
+[tools.web]
+kind = "http"
+timeout = "5s"
+methods = ["GET"]
+allow_private = ["127.0.0.1"]
+
+[agents.probe]
+tools = ["web"]
+mode = "readonly"
+`);
+    const result = await e2e.agentry(["run", "--output", "ndjson", "go"]);
+    expect(result.code).toBe(0);
+    // Before, the header went out: a server honouring it ran a DELETE for a read-only agent.
+    expect(requests).toEqual(["GET /users/1 -"]);
   }, 60_000);
 });
 

@@ -30,7 +30,23 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE = 1024 * 1024;
 const DEFAULT_MAX_REDIRECTS = 5;
 const SHOWN_HEADERS = ["content-type", "content-length", "location"];
-const MODEL_HEADERS_DROPPED = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+/**
+ * Headers of the model's that are dropped: framing headers, the method-override headers some
+ * servers honour, which would make a GET that `methods`, readonly mode and approval patterns judged
+ * into the DELETE the server runs, and the path-override headers some servers and frameworks
+ * route by (`X-Original-URL`), which would send a call judged as `/public` to `/admin`.
+ */
+const MODEL_HEADERS_DROPPED = new Set([
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "x-http-method-override",
+  "x-http-method",
+  "x-method-override",
+  "x-original-url",
+  "x-rewrite-url",
+]);
 const CREDENTIAL_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
 function resolveHeaders(name: string, config: HttpToolConfig, options: HttpToolOptions) {
