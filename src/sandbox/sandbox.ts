@@ -5,6 +5,7 @@ import { findLauncher } from "./find-launcher.ts";
 import type { SandboxHost } from "./host.ts";
 import type { NetworkReporter } from "./network/network-report.ts";
 import type { ProxyNetwork } from "./network/proxy-network.ts";
+import { reserveSocketRoot } from "./network/socket-dir.ts";
 import { runtimeMounts } from "./runtime-dirs.ts";
 import { locate, type SandboxNetwork, type SandboxPolicy, sandboxPolicy } from "./sandbox-policy.ts";
 import { seatbeltProfile } from "./seatbelt-profile.ts";
@@ -92,6 +93,7 @@ function bubblewrapSandbox(policy: SandboxPolicy, options: SandboxOptions, summa
     summary,
     async prepare(file, args, status = true) {
       if (!launcher.ok) return { ok: false, reason: launcher.reason };
+      reserveSocketRoot();
       const runtime = runtimeMounts();
       const verified = verifyMounts(policy, options.host, {
         systemDirs: [...KERNEL_DIRS, ...runtime.hide],

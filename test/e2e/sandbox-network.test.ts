@@ -10,8 +10,9 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { type MockProvider, startMockProvider } from "../../src/testing/index.ts";
-import { runBinary } from "../support/binary.ts";
+import { BINARY, runBinary } from "../support/binary.ts";
 import { compileMockMcpServer, type MockMcpExecutable } from "../support/mock-mcp-executable.ts";
+import { eventually } from "../support/processes.ts";
 import { mockProviderToml, parseNdjson } from "../support/workspace.ts";
 
 /**
@@ -233,5 +234,61 @@ describe.skipIf(!HAS_BWRAP)("allow-listed network (network_allow) through agentr
     expect(text(result.byId.get("c2"))).toMatch(/http:\/\/127\.0\.0\.1:\d+/);
     expect(paths).toEqual(["/from-mcp"]);
     expect(readdirSync(join(ws, "tmp", `agentry-net-${process.getuid?.()}`))).toEqual([]);
+  }, 120_000);
+
+  test('a network = "none" sandbox started before any proxy cannot reach a later launch\'s proxy socket (TMPDIR outside /tmp)', async () => {
+    const ws = workspace();
+    const port = startServer();
+    const root = join(ws, "tmp", `agentry-net-${process.getuid?.()}`);
+    const mocks: MockProvider[] = [];
+    const launch = async (name: string, toolLines: string, command: string) => {
+      const provider = await startMockProvider({
+        turns: [{ toolCalls: [{ id: "c0", name: "t", arguments: { command } }] }, { text: "done" }],
+      });
+      mocks.push(provider);
+      const config = join(ws, `${name}.toml`);
+      writeFileSync(
+        config,
+        `[defaults]\nagent = "a"\nmodel = "mock/gpt-4.1-mini"\n\n${mockProviderToml(provider.baseUrls.openai)}\n[tools.t]\nkind = "shell"\nshell = true\nenv = ["PATH", "HOME"]\ncwd = "."\n${toolLines}\n[agents.a]\ntools = ["t"]\nmode = "auto"\n`,
+      );
+      const result = await runBinary(["run", "-c", config, "--output", "ndjson", "go"], {
+        cwd: ws,
+        env: { AGENTRY_STATE_DIR: join(ws, "state"), HOME: join(ws, "home"), TMPDIR: join(ws, "tmp") },
+        timeoutMs: 90_000,
+      });
+      return text(parseNdjson(result.stdout).find((event) => event["type"] === "tool_result"));
+    };
+    try {
+      // The offline command looks for another launch's proxy socket and, once one appears, talks to
+      // it with agentry's own bridge (any client of a Unix socket would do).
+      const offline = launch(
+        "offline",
+        'sandbox = "workspace-write"',
+        [
+          "touch started",
+          "s=''",
+          "for i in $(seq 1 300); do",
+          `  if [ -e ${root} ] && ! ls ${root} > /dev/null 2>&1; then echo ROOT-HIDDEN; break; fi`,
+          `  s=$(ls ${root}/p-*/s 2> /dev/null | head -n 1); [ -n "$s" ] && break`,
+          "  sleep 0.1",
+          "done",
+          `[ -n "$s" ] && ${BINARY} __sandbox-bridge --socket "$s" -- curl -sS --max-time 10 http://localhost:${port}/stolen`,
+          "touch done",
+        ].join("\n"),
+      );
+      expect(await eventually(() => existsSync(join(ws, "started")), 60_000)).toBe(true);
+      const listed = launch(
+        "listed",
+        `sandbox = "read-only"\nnetwork = "allow"\nnetwork_allow = ["localhost:${port}"]\nnetwork_allow_private = ["localhost"]`,
+        "for i in $(seq 1 300); do [ -f done ] && break; sleep 0.1; done; echo LISTED-DONE",
+      );
+      const [offlineText, listedText] = await Promise.all([offline, listed]);
+      expect(listedText).toContain("LISTED-DONE");
+      expect(offlineText).toContain("ROOT-HIDDEN");
+      expect(offlineText).not.toContain("served /stolen");
+      expect(paths).toEqual([]);
+    } finally {
+      for (const provider of mocks) await provider.close();
+    }
   }, 120_000);
 });

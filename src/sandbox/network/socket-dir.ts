@@ -16,6 +16,21 @@ export function proxySocketRoot(): string {
 }
 
 /**
+ * Makes sure the socket root exists before a sandbox starts, so that the sandbox hides it (a denied
+ * path is hidden only when it exists at launch). Otherwise, with TMPDIR outside the private /tmp,
+ * a sandbox started before the first proxy would see the root another launch creates later, and a
+ * `network = "none"` command could reach that launch's proxy and its allowed hosts. Best effort: a
+ * root that cannot be created cannot hold a proxy of this user either.
+ */
+export function reserveSocketRoot(root = proxySocketRoot()): void {
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch {
+    // Nothing of this user can be there then.
+  }
+}
+
+/**
  * Creates the root (mode 0700) if needed and checks it was not planted: a real directory (not a
  * symlink), owned by this user, closed to group and others. Then makes a fresh 0700 directory for
  * one proxy and returns the socket path inside it. Throws with the reason otherwise.
