@@ -33,6 +33,11 @@ export interface SandboxPolicy {
   cwd: string;
   /** Real paths of the writable roots that existed at creation, none inside another. */
   writable: string[];
+  /**
+   * Real paths of the working directory and every `writable` entry, nested ones included: the
+   * `.git` at the top of each stays read-only, also when it lies inside another writable root.
+   */
+  workspaces: string[];
   /** Every denied path as configured (defaults, `deny_read`, agentry's own files), absolute. */
   denyRead: string[];
   /** Real path and identity of each denied path that existed at creation. */
@@ -55,6 +60,7 @@ export function sandboxPolicy(
     ...host.agentryPaths.map(absolute),
     ...(config.deny_read ?? []).map(absolute),
   ]);
+  const workspaces = unique(candidates.map((path) => locate(path)?.real).filter((p) => p !== undefined));
   const pinnedDeny = new Map<string, { real: string; id: FileIdentity }>();
   for (const path of denyRead) {
     const found = locate(path);
@@ -63,7 +69,8 @@ export function sandboxPolicy(
   return {
     mode,
     cwd,
-    writable: outermost(candidates.map((path) => locate(path)?.real).filter((p) => p !== undefined)),
+    writable: outermost(workspaces),
+    workspaces,
     denyRead,
     pinnedDeny,
     network: networkOf(config),

@@ -93,12 +93,14 @@ export function verifyMounts(
     if (now) hidden.set(now.real, isDirectory(now.real));
   }
   const readOnly = new Set<string>();
-  for (const root of writable) {
-    const candidates = [...PROTECTED_NAMES.map((name) => join(root, name)), ...host.readOnly];
-    for (const path of candidates) {
-      const found = locate(path);
-      if (found && isWithin(found.real, root) && found.real !== root) readOnly.add(found.real);
-    }
+  const guarded = [
+    ...policy.workspaces.flatMap((dir) => PROTECTED_NAMES.map((name) => join(dir, name))),
+    ...host.readOnly,
+  ];
+  for (const path of guarded) {
+    const found = locate(path);
+    if (found && writable.some((root) => isWithin(found.real, root) && found.real !== root))
+      readOnly.add(found.real);
   }
   // The host's read-only paths (agentry's executable, the configuration files) are visible
   // everywhere else through the read-only root, but the private /tmp would hide those under /tmp
