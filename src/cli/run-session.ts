@@ -133,13 +133,21 @@ async function openPrompt(stdinIsTerminal: boolean): Promise<{ approver: Approve
 
 /**
  * The event listener for a run: ndjson shows every event (sub-agents' nest by run id); the other
- * formats show only the top-level run, so a sub-agent's text never lands in the answer.
+ * formats show the top-level run, so a sub-agent's text never lands in the answer, and the text
+ * view also the tool calls and results of sub-agents (indented under their name), so what every
+ * agent of the run does is on the terminal.
  */
 export function listenerFor(renderer: Renderer, options: RunOptions): (event: RunEvent) => void {
   let rootRunId: string | undefined;
+  const showsNestedCalls = options.output !== "json";
   return (event) => {
     rootRunId ??= event.run_id;
-    if (event.run_id === rootRunId || options.output === "ndjson") renderer.onEvent(event);
+    if (
+      event.run_id === rootRunId ||
+      options.output === "ndjson" ||
+      (showsNestedCalls && (event.type === "tool_call" || event.type === "tool_result"))
+    )
+      renderer.onEvent(event);
   };
 }
 

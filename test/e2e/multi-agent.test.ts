@@ -418,6 +418,37 @@ mode = "auto"
     expect(result.stdout).toBe("parent got: ok\n");
   });
 
+  test("the text view shows a sub-agent's tool calls and their outcome, indented under its name", async () => {
+    const main = await e2e.mock((request) => {
+      if (systemOf(request).startsWith("You are a focused sub-agent")) {
+        if (lastOf(request).role === "user")
+          return {
+            toolCalls: [
+              { id: "c1", name: "sh", arguments: { command: "echo from-child" } },
+              { id: "c2", name: "sh", arguments: { command: "rm -rf /tmp/nothing-here" } },
+            ],
+          };
+        return { text: "child done" };
+      }
+      if (lastOf(request).role === "user")
+        return { toolCalls: [{ id: "c1", name: "helper", arguments: { goal: "say hello", tools: ["sh"] } }] };
+      return { text: "parent done" };
+    });
+    delegatingBoss(main, 3);
+    const result = await e2e.agentry(["run", "go"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("parent done\n");
+    const lines = result.stderr.split("\n");
+    const child = lines.filter((line) => line.startsWith("  "));
+    expect(child.some((line) => /^ {2}\S+: → sh .*echo from-child/.test(line))).toBe(true);
+    expect(child.some((line) => /^ {2}\S+: ✓ sh /.test(line))).toBe(true);
+    expect(child.some((line) => /^ {2}\S+: ✗ sh .*\[tool_policy\].*rm -rf/.test(line))).toBe(true);
+    // The parent's own call (same id c1 as the child's first) keeps its unindented lines.
+    expect(lines.some((line) => line.startsWith("→ helper "))).toBe(true);
+    expect(lines.some((line) => line.startsWith("✓ helper "))).toBe(true);
+    expect(result.stdout).not.toContain("child done");
+  });
+
   test("delegate: the ephemeral sub-agent spends only what is left of its parent's budget", async () => {
     const usage = { inputTokens: 10, outputTokens: 10 };
     let childTurns = 0;

@@ -94,8 +94,14 @@ export function textRenderer(options: TextRendererOptions): Renderer {
     else spinner = options.spinner(text, () => paint.dim(formatDuration(now() - phaseStarted))).start();
   };
   const waitForModel = () => showSpinner("model", `waiting for ${model}`);
-  const callLine = (name: string, args: unknown) =>
-    `${paint.cyan("→")} ${terminalSafe(name)} ${paint.dim(preview(args, 300))}`;
+  let rootRunId: string | undefined;
+  /** A sub-agent's calls are indented under its name (the top-level run's are not). */
+  const nesting = (event: RunEvent) =>
+    event.run_id === rootRunId ? "" : `  ${paint.dim(`${terminalSafe(event.agent)}:`)} `;
+  /** Calls are keyed by run and id: a sub-agent's ids may repeat its parent's. */
+  const callKey = (event: RunEvent & { id: string }) => `${event.run_id}\u0000${event.id}`;
+  const callLine = (nest: string, name: string, args: unknown) =>
+    `${nest}${paint.cyan("→")} ${terminalSafe(name)} ${paint.dim(preview(args, 300))}`;
   const flushCalls = () => {
     cancelFlush?.();
     cancelFlush = undefined;
@@ -104,6 +110,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
   };
 
   const render = (event: RunEvent) => {
+    rootRunId ??= event.run_id;
     switch (event.type) {
       case "text_delta":
         if (holdAnswer) break;
@@ -113,27 +120,29 @@ export function textRenderer(options: TextRendererOptions): Renderer {
         out(event.text);
         break;
       case "tool_call":
-        running.set(event.id, terminalSafe(event.name));
-        pendingCalls.set(event.id, callLine(event.name, event.args));
+        running.set(callKey(event), terminalSafe(event.name));
+        pendingCalls.set(callKey(event), callLine(nesting(event), event.name, event.args));
         cancelFlush ??= defer(flushCalls);
         showSpinner("tools", `running ${[...running.values()].join(", ")}`);
         break;
       case "tool_result": {
-        running.delete(event.id);
+        const key = callKey(event);
+        const nest = nesting(event);
+        running.delete(key);
         if (running.size === 0) waitForModel();
         else showSpinner("tools", `running ${[...running.values()].join(", ")}`);
         const took = paint.dim(`(${formatDuration(event.duration_ms)})`);
-        const call = pendingCalls.get(event.id);
-        pendingCalls.delete(event.id);
+        const call = pendingCalls.get(key);
+        pendingCalls.delete(key);
         if (event.ok) {
           if (call) err(call);
-          err(`${paint.green("✓")} ${terminalSafe(event.name)} ${took}`);
+          err(`${nest}${paint.green("✓")} ${terminalSafe(event.name)} ${took}`);
           break;
         }
         const by = event.stopped_by ? paint.dim(` [${event.stopped_by}]`) : "";
         const shown = call
           ? call.replace(paint.cyan("→"), paint.red("✗"))
-          : `${paint.red("✗")} ${terminalSafe(event.name)}`;
+          : `${nest}${paint.red("✗")} ${terminalSafe(event.name)}`;
         err(`${shown} ${took}${by}: ${preview(event.error, 160)}`);
         break;
       }
@@ -202,7 +211,7 @@ export function textRenderer(options: TextRendererOptions): Renderer {
     onEvent(event: RunEvent) {
       if (options.quiet && !shownWhenQuiet(event)) return;
       const refusalOfPending =
-        (event.type === "tool_result" && pendingCalls.has(event.id)) ||
+        (event.type === "tool_result" && pendingCalls.has(callKey(event))) ||
         (event.type === "approval" &&
           (event.state === "denied" || (event.state === "asked" && !options.asksHuman))) ||
         isRefusalWarning(event) ||
