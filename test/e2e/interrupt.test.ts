@@ -113,7 +113,9 @@ describe("Ctrl-C during a run", () => {
       ],
       { shTable: "shell = true", agentTable: "[agents.slow.policy]\nfailures = { max_consecutive = 1 }" },
     );
-    const { code, stdout } = await interruptedRun(workspace, ["--output", "ndjson", "go"], marker);
+    // Interrupted once the `sleep` itself runs (`^`: not the `sh -c` line, which matches as soon
+    // as it is spawned, before its trap is set; a SIGINT then killed s1 instead of leaving it).
+    const { code, stdout } = await interruptedRun(workspace, ["--output", "ndjson", "go"], `^${marker}`);
     expect(code).toBe(130);
     expect(processAlive(marker)).toBe(false);
     const results = parseNdjson(stdout).filter((e) => e.type === "tool_result");
