@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRuntime } from "../../src/index.ts";
 import type { ServerRuns } from "../../src/server/server-runs.ts";
-import { askingAgent, ended, serverOver } from "../support/asking-agent.ts";
+import { askingAgent, ended, oneLoggedCall, serverOver } from "../support/asking-agent.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -15,14 +15,7 @@ afterEach(async () => {
  * `ran` to `log`), then answers "done after approval"; all in a new state dir.
  */
 async function serverWithOneAsk() {
-  const agent = await askingAgent((dir) => [
-    {
-      toolCalls: [
-        { id: "call-1", name: "sh", arguments: { command: `echo ran >> ${join(dir, "calls.log")}` } },
-      ],
-    },
-    { text: "done after approval" },
-  ]);
+  const agent = await askingAgent((dir) => oneLoggedCall(dir));
   cleanups.push(() => agent.close());
   return { dir: agent.dir, log: join(agent.dir, "calls.log"), loaded: agent.loaded, ...serverOver(agent) };
 }

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { askingAgent, ended, interruptedRun, serverOver } from "../support/asking-agent.ts";
+import { askingAgent, ended, interruptedRun, oneLoggedCall, serverOver } from "../support/asking-agent.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -10,14 +10,7 @@ afterEach(async () => {
 });
 
 test("a continuation whose resume meets a busy decision lock fails without running anything and leaves its interrupts, so posting the decision again continues the run once", async () => {
-  const agent = await askingAgent((dir) => [
-    {
-      toolCalls: [
-        { id: "call-1", name: "sh", arguments: { command: `echo ran >> ${join(dir, "calls.log")}` } },
-      ],
-    },
-    { text: "done after approval" },
-  ]);
+  const agent = await askingAgent((dir) => oneLoggedCall(dir));
   cleanups.push(() => agent.close());
   const server = serverOver(agent);
   const { interrupts, runs } = server;

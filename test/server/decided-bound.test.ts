@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRuntime } from "../../src/index.ts";
-import { askingAgent, ended, interruptedRun, serverOver } from "../support/asking-agent.ts";
+import { askingAgent, ended, interruptedRun, oneLoggedCall, serverOver } from "../support/asking-agent.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,21 +30,7 @@ async function approvedRun(
 }
 
 test("the decisions of continued runs are remembered up to a bound: the most recent still answer repeated (and conflict), an older one is forgotten; nothing runs twice", async () => {
-  const agent = await askingAgent((dir) => {
-    const ask = (n: number) => ({
-      toolCalls: [
-        { id: `call-${n}`, name: "sh", arguments: { command: `echo ran${n} >> ${join(dir, "calls.log")}` } },
-      ],
-    });
-    return [
-      ask(1),
-      { text: "done after approval" },
-      ask(2),
-      { text: "done after approval" },
-      ask(3),
-      { text: "done after approval" },
-    ];
-  });
+  const agent = await askingAgent((dir) => ["1", "2", "3"].flatMap((n) => oneLoggedCall(dir, n)));
   cleanups.push(() => agent.close());
   const server = serverOver(agent, { keptDecisions: 2 });
   const { runs } = server;
@@ -73,14 +59,7 @@ test("the decisions of continued runs are remembered up to a bound: the most rec
 });
 
 test("an interrupt whose run was decided and resumed outside the server (agentry approvals, agentry resume) is forgotten, in memory and in interrupts.json", async () => {
-  const agent = await askingAgent((dir) => [
-    {
-      toolCalls: [
-        { id: "call-1", name: "sh", arguments: { command: `echo ran >> ${join(dir, "calls.log")}` } },
-      ],
-    },
-    { text: "done after approval" },
-  ]);
+  const agent = await askingAgent((dir) => oneLoggedCall(dir));
   cleanups.push(() => agent.close());
   const server = serverOver(agent);
   const { interrupts } = server;

@@ -51,6 +51,25 @@ approval = { tools = ["sh"] }
 }
 
 /**
+ * The turns of an agent that asks to run one `sh` call (id `call-<suffix>`, or `call-1`) appending
+ * `ran<suffix>` to `dir/calls.log`, then answers "done after approval"; for `askingAgent`.
+ */
+export function oneLoggedCall(dir: string, suffix = ""): MockTurn[] {
+  return [
+    {
+      toolCalls: [
+        {
+          id: `call-${suffix || "1"}`,
+          name: "sh",
+          arguments: { command: `echo ran${suffix} >> ${join(dir, "calls.log")}` },
+        },
+      ],
+    },
+    { text: "done after approval" },
+  ];
+}
+
+/**
  * The server's run registry and interrupt book over an agent's runtime, as `agentry serve` builds
  * them (`keptDecisions` overrides the registry's default).
  */
