@@ -22,8 +22,8 @@ export interface BwrapPlan {
  * back), then the writable roots, the directories that hold protected paths inside them bound onto
  * themselves (a mount point cannot be renamed), then read-only paths inside them, then the denied
  * paths (an empty tmpfs with mode 000 over a directory, /dev/null — unopenable on a nodev bind —
- * over anything else), so a denied path inside a writable root stays hidden. All capabilities are dropped, so a
- * process running as root cannot undo a mount.
+ * over anything else), so a denied path inside a writable root stays hidden. All capabilities are
+ * dropped, so a process running as root cannot undo a mount.
  */
 export function bwrapArgs(plan: BwrapPlan): string[] {
   const args = [

@@ -29,8 +29,9 @@ const PROBE_TIMEOUT_MS = 30_000;
  * roots fails and leaves no file; a canary in agentry's state dir (denied in every sandbox) and
  * `~/.ssh` cannot be read; a TCP connection to a server agentry listens on at the host's
  * 127.0.0.1 fails unless the host network is allowed; with `network_allow`, the network proxy
- * refuses a tunnel to that server (a destination not in the list) and never connects to it. The probes are agentry itself, so no tool
- * of the host is needed; they run through the same launch path as the tool's own calls.
+ * refuses a tunnel to that server (a destination not in the list) and never connects to it. The
+ * probes are agentry itself, so no tool of the host is needed; they run through the same launch
+ * path as the tool's own calls.
  */
 export async function checkSandbox(target: CheckTarget): Promise<CheckLine[]> {
   const started = await probe(target, ["read", target.sandbox.policy.cwd]);
