@@ -26,6 +26,11 @@ export class UsageMeter {
     this.costUsd += spent(costUsd);
   }
 
+  /** Adds what `totals()` reported earlier (a resumed run's usage so far), as `add` does. */
+  addTotals(totals: UsageTotals): void {
+    this.add({ inputTokens: totals.input_tokens, outputTokens: totals.output_tokens }, totals.cost_usd);
+  }
+
   /** Which limit is crossed, if any. */
   exceeded(): "usd" | "tokens" | undefined {
     if (this.budget.usd !== undefined && this.costUsd >= this.budget.usd) return "usd";

@@ -85,10 +85,7 @@ export async function executeAgent(
     });
   }
   const meter = new UsageMeter(tighterBudget(settings.budget, exec.budgetCap));
-  if (exec.resume?.usage) {
-    const { input_tokens, output_tokens, cost_usd } = exec.resume.usage;
-    meter.add({ inputTokens: input_tokens, outputTokens: output_tokens }, cost_usd);
-  }
+  if (exec.resume?.usage) meter.addTotals(exec.resume.usage);
   const deadline = isTop ? undefined : childDeadline(rt.clock, exec.signal, settings.timeoutMs);
   const signal = deadline?.signal ?? exec.signal;
   const tools = toolsForRun(assembled.tools, () =>

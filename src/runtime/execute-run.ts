@@ -360,10 +360,7 @@ function ignoreEvent(_event: RunEventInput): void {}
  */
 function stoppedOutcome(stop: RunStop, resumed: Pick<RunPlan, "turns" | "usage"> | undefined): AgentOutcome {
   const meter = new UsageMeter();
-  if (resumed?.usage) {
-    const { input_tokens, output_tokens, cost_usd } = resumed.usage;
-    meter.add({ inputTokens: input_tokens, outputTokens: output_tokens }, cost_usd);
-  }
+  if (resumed?.usage) meter.addTotals(resumed.usage);
   return {
     ...statusOfStop(stop.reason),
     answer: "",
